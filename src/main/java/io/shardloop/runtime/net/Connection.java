@@ -1,0 +1,419 @@
+package io.shardloop.runtime.net;
+
+import io.shardloop.metrics.SingleWriterCounters;
+import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.loop.Poller;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One accepted TCP connection on its shard.
+ * <p>
+ * <b>Ownership.</b> A connection, its buffers and its handler are touched by its shard's loop
+ * thread alone; nothing here is thread-safe, by design.
+ * <p>
+ * <b>Reading.</b> Bytes are read into the shard's shared read buffer, at most
+ * {@link ConnectionLimits#readBudget()} per turn, and handed to the handler in place. Only bytes the
+ * handler leaves unconsumed (a partial frame) are copied into a buffer of the connection's own,
+ * which is dropped again once empty: an idle connection holds no buffer.
+ * <p>
+ * <b>Writing.</b> Replies gather in the {@link OutboundBuffer}; the connection flushes once at the end
+ * of the turn. OP_WRITE is registered only while the socket is full. Above the high-water mark the
+ * connection is no longer read (so a client that never reads cannot make the server buffer without
+ * end); at or below the low-water mark reading resumes; above the hard limit, or when the peer takes
+ * nothing for the write-stall timeout, the connection is closed.
+ * <pre>
+ *   OPEN ──peer EOF / closeAfterFlush()──▶ DRAINING ──outbound empty──▶ CLOSED
+ *     └──────────error, limit, timeout, close()──────────────────────────▶ CLOSED
+ * </pre>
+ */
+public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, EventLoop.TimerTask {
+    private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+    private static final long NO_TIMER = -1;
+
+    private final long id;
+    private final SocketChannel channel;
+    private final ConnectionOwner owner;
+    private final EventLoop loop;
+    private final ConnectionLimits limits;
+    private final OutboundBuffer out;
+    private final SingleWriterCounters stats;
+    private Poller.Registration registration;
+    private ConnectionHandler handler;
+
+    /** Bytes the handler left unconsumed, in read mode; null when there are none. */
+    private ByteBuffer pendingIn;
+    private boolean flushQueued;
+    private boolean readPaused;
+    private boolean draining;
+    private boolean closed;
+    private boolean notifyWritable;
+    private long lastReadNanos;
+    private long lastWriteProgressNanos;
+    private long timerId = NO_TIMER;
+    private long timerDeadline;
+
+    public Connection(long id, SocketChannel channel, ConnectionOwner owner, ConnectionLimits limits) {
+        this.id = id;
+        this.channel = channel;
+        this.owner = owner;
+        this.loop = owner.loop();
+        this.limits = limits;
+        this.stats = owner.netStats();
+        this.out = new OutboundBuffer(owner.bufferPool(), owner.iov());
+    }
+
+    /** Registers with the loop and starts reading. Loop thread only. */
+    public void start(ConnectionHandler.Factory handlers) throws IOException {
+        assert loop.inLoop();
+        this.handler = handlers.newHandler(this);
+        this.registration = loop.poller().register(channel, Poller.READ, this);
+        lastReadNanos = System.nanoTime();
+        lastWriteProgressNanos = lastReadNanos;
+        if (limits.idleNanos() > 0) {
+            armTimer(lastReadNanos + limits.idleNanos());
+        }
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public SocketAddress remoteAddress() {
+        try {
+            return channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Where replies go. Loop thread only; call {@link #flushSoon()} when writing outside a callback. */
+    public OutboundBuffer outbound() {
+        return out;
+    }
+
+    /** Unsent bytes. */
+    public long pendingOutboundBytes() {
+        return out.size();
+    }
+
+    /** Flushes at the end of this turn. Loop thread only. */
+    public void flushSoon() {
+        assert loop.inLoop();
+        if (closed) {
+            return;
+        }
+        long pending = out.size();
+        stats.max(NetStats.PEAK_OUTBOUND_BYTES, pending);
+        if (pending > limits.hardLimit()) {
+            stats.increment(NetStats.OUTPUT_LIMIT_CLOSES);
+            close("output buffer over the hard limit of " + limits.hardLimit() + " bytes");
+            return;
+        }
+        if (!flushQueued && pending > 0) {
+            flushQueued = true;
+            loop.atTurnEnd(this);
+        }
+    }
+
+    /** Calls the handler's {@link ConnectionHandler#onWritable()} once unsent bytes reach the low-water mark. */
+    public void notifyWhenWritable() {
+        notifyWritable = true;
+        if (out.size() <= limits.lowWater() && !flushQueued) {
+            flushQueued = true; // the end-of-turn pass notifies
+            loop.atTurnEnd(this);
+        }
+    }
+
+    /** Stops reading, sends what is buffered, then closes. Loop thread only. */
+    public void closeAfterFlush() {
+        if (closed || draining) {
+            return;
+        }
+        draining = true;
+        pauseReading();
+        if (out.isEmpty()) {
+            close(null);
+        } else {
+            flushSoon();
+        }
+    }
+
+    /** Closes now, dropping unsent bytes; the reason is logged at debug level when not null. */
+    public void close(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reason != null) {
+            LOG.log(System.Logger.Level.DEBUG, "connection {0} closed: {1}", id, reason);
+        }
+        if (timerId != NO_TIMER) {
+            loop.cancelTimer(timerId);
+            timerId = NO_TIMER;
+        }
+        if (registration != null) {
+            registration.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing more to do for a socket that will not close cleanly.
+        }
+        out.discard();
+        pendingIn = null;
+        stats.increment(NetStats.CLOSED);
+        try {
+            if (handler != null) {
+                handler.onClose();
+            }
+        } finally {
+            owner.onClosed(this);
+        }
+    }
+
+    // ---- readiness -----------------------------------------------------------------------------
+
+    @Override
+    public void onReady(int readyOps) {
+        try {
+            if ((readyOps & Poller.WRITE) != 0) {
+                flushNow();
+            }
+            if (!closed && !readPaused && (readyOps & Poller.READ) != 0) {
+                readWithinBudget();
+            }
+        } catch (IOException e) {
+            close(e.getMessage());
+        } catch (RuntimeException e) {
+            stats.increment(NetStats.ERROR_CLOSES);
+            LOG.log(System.Logger.Level.WARNING, "connection " + id + ": handler failed, closing it", e);
+            close(e.toString());
+        }
+    }
+
+    private void readWithinBudget() throws IOException {
+        ByteBuffer buf = owner.readBuffer();
+        int budget = limits.readBudget();
+        while (budget > 0 && !readPaused && !closed) {
+            buf.clear();
+            if (budget < buf.capacity()) {
+                buf.limit(budget);
+            }
+            int room = buf.remaining();
+            int n = channel.read(buf);
+            if (n < 0) {
+                onInputClosed();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            budget -= n;
+            stats.add(NetStats.BYTES_READ, n);
+            lastReadNanos = System.nanoTime();
+            buf.flip();
+            deliver(buf);
+            if (n < room) {
+                return; // the socket is drained; skip the read that would return 0
+            }
+        }
+    }
+
+    private void deliver(ByteBuffer fresh) {
+        if (pendingIn == null) {
+            handler.onRead(fresh);
+            if (fresh.hasRemaining() && !closed) {
+                keep(fresh);
+            }
+        } else {
+            keep(fresh);
+            if (closed) {
+                return;
+            }
+            ByteBuffer in = pendingIn;
+            handler.onRead(in);
+            if (!in.hasRemaining() || closed) {
+                pendingIn = null;
+            }
+        }
+        afterCallback();
+    }
+
+    /** Appends bytes to the unconsumed remainder, growing it up to the configured limit. */
+    private void keep(ByteBuffer src) {
+        ByteBuffer in = pendingIn;
+        int have = in == null ? 0 : in.remaining();
+        int need = have + src.remaining();
+        if (need > limits.maxPendingInbound()) {
+            stats.increment(NetStats.ERROR_CLOSES);
+            close("unconsumed input over " + limits.maxPendingInbound() + " bytes");
+            return;
+        }
+        if (in == null || in.capacity() < need) {
+            int capacity = Math.min(limits.maxPendingInbound(), Math.max(1024, Integer.highestOneBit(need - 1) << 1));
+            ByteBuffer grown = ByteBuffer.allocate(capacity);
+            if (in != null) {
+                grown.put(in);
+            }
+            in = grown;
+        } else {
+            in.compact();
+        }
+        in.put(src);
+        in.flip();
+        pendingIn = in;
+    }
+
+    private void onInputClosed() {
+        pauseReading();
+        handler.onInputClosed();
+        afterCallback();
+    }
+
+    private void afterCallback() {
+        if (!closed && !out.isEmpty()) {
+            flushSoon();
+        }
+    }
+
+    // ---- writing -------------------------------------------------------------------------------
+
+    @Override
+    public void onTurnEnd() {
+        flushQueued = false;
+        if (closed) {
+            return;
+        }
+        try {
+            flushNow();
+        } catch (IOException e) {
+            close(e.getMessage());
+        }
+    }
+
+    private void flushNow() throws IOException {
+        if (!out.isEmpty()) {
+            long written = out.flushTo(channel);
+            if (written > 0) {
+                stats.add(NetStats.BYTES_WRITTEN, written);
+                lastWriteProgressNanos = System.nanoTime();
+            }
+        }
+        if (out.isEmpty()) {
+            setInterest(Poller.WRITE, false);
+            if (draining) {
+                close(null);
+                return;
+            }
+        } else {
+            setInterest(Poller.WRITE, true);
+            if (out.size() > limits.highWater() && !readPaused) {
+                stats.increment(NetStats.READ_PAUSES);
+                pauseReading();
+            }
+            if (limits.writeStallNanos() > 0) {
+                armTimer(lastWriteProgressNanos + limits.writeStallNanos());
+            }
+        }
+        if (out.size() <= limits.lowWater()) {
+            if (readPaused && !draining) {
+                resumeReading();
+            }
+            if (notifyWritable) {
+                notifyWritable = false;
+                handler.onWritable();
+                afterCallback();
+            }
+        }
+    }
+
+    private void pauseReading() {
+        readPaused = true;
+        setInterest(Poller.READ, false);
+    }
+
+    private void resumeReading() {
+        readPaused = false;
+        setInterest(Poller.READ, true);
+        if (pendingIn != null) {
+            // Bytes already received may hold whole requests: offer them again now.
+            ByteBuffer in = pendingIn;
+            handler.onRead(in);
+            if (!in.hasRemaining()) {
+                pendingIn = null;
+            }
+            afterCallback();
+        }
+    }
+
+    private void setInterest(int op, boolean on) {
+        if (registration == null) {
+            return;
+        }
+        int ops = registration.interestOps();
+        int wanted = on ? ops | op : ops & ~op;
+        if (wanted != ops) {
+            registration.interestOps(wanted);
+        }
+    }
+
+    // ---- timeouts ------------------------------------------------------------------------------
+
+    private void armTimer(long deadline) {
+        if (timerId != NO_TIMER) {
+            if (timerDeadline <= deadline) {
+                return; // the timer already set fires first and re-arms as needed
+            }
+            loop.cancelTimer(timerId);
+        }
+        timerDeadline = deadline;
+        timerId = loop.scheduleTimer(deadline, this);
+    }
+
+    @Override
+    public void onTimer(long now) {
+        timerId = NO_TIMER;
+        if (closed) {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        if (!out.isEmpty() && limits.writeStallNanos() > 0) {
+            long due = lastWriteProgressNanos + limits.writeStallNanos();
+            if (now >= due) {
+                stats.increment(NetStats.WRITE_STALL_CLOSES);
+                close("peer took no bytes for " + limits.writeStallNanos() / 1_000_000 + " ms");
+                return;
+            }
+            next = due;
+        }
+        if (limits.idleNanos() > 0) {
+            long due = lastReadNanos + limits.idleNanos();
+            if (now >= due) {
+                stats.increment(NetStats.IDLE_CLOSES);
+                close("idle for " + limits.idleNanos() / 1_000_000 + " ms");
+                return;
+            }
+            next = Math.min(next, due);
+        }
+        if (next != Long.MAX_VALUE) {
+            armTimer(next);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + id + ", " + remoteAddress() + "]";
+    }
+}

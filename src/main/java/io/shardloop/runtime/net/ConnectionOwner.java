@@ -1,0 +1,23 @@
+package io.shardloop.runtime.net;
+
+import io.shardloop.metrics.SingleWriterCounters;
+import io.shardloop.runtime.loop.EventLoop;
+
+import java.nio.ByteBuffer;
+
+/** What a connection needs from the shard that owns it. Loop thread only. */
+public interface ConnectionOwner {
+    EventLoop loop();
+
+    /** The shard's scratch buffer for reads, shared by its connections one read at a time. */
+    ByteBuffer readBuffer();
+
+    BufferPool bufferPool();
+
+    /** The shard's scratch array for gathering writes. */
+    ByteBuffer[] iov();
+
+    SingleWriterCounters netStats();
+
+    void onClosed(Connection connection);
+}

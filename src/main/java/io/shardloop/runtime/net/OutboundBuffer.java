@@ -1,0 +1,172 @@
+package io.shardloop.runtime.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * The bytes a connection has yet to send: a queue of pooled chunks, written to the socket with
+ * one gathering write. Empty, it holds no chunk at all, so an idle connection costs no buffer.
+ * <p>
+ * Every chunk stays in "read mode": {@code position} is the next byte to send and {@code limit}
+ * the end of the data; appending writes past {@code limit} with absolute puts and then raises it.
+ * <p>
+ * Owned by one connection, on its shard's loop thread.
+ */
+public final class OutboundBuffer {
+    private static final byte[] DIGITS = "0123456789".getBytes();
+
+    private final BufferPool pool;
+    private final ByteBuffer[] iov;
+    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
+    private ByteBuffer tail;
+    private long size;
+
+    /**
+     * @param iov scratch array for gathering writes, shared by the shard's connections (the loop
+     *            runs one flush at a time).
+     */
+    public OutboundBuffer(BufferPool pool, ByteBuffer[] iov) {
+        this.pool = pool;
+        this.iov = iov;
+    }
+
+    /** Bytes waiting to be sent. */
+    public long size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    public OutboundBuffer writeByte(int b) {
+        ByteBuffer t = room(1);
+        int at = t.limit();
+        t.limit(at + 1);
+        t.put(at, (byte) b);
+        size++;
+        return this;
+    }
+
+    public OutboundBuffer writeBytes(byte[] src) {
+        return writeBytes(src, 0, src.length);
+    }
+
+    public OutboundBuffer writeBytes(byte[] src, int offset, int length) {
+        while (length > 0) {
+            ByteBuffer t = room(1);
+            int at = t.limit();
+            int n = Math.min(length, t.capacity() - at);
+            t.limit(at + n);
+            t.put(at, src, offset, n);
+            offset += n;
+            length -= n;
+            size += n;
+        }
+        return this;
+    }
+
+    /** Appends the source's remaining bytes and consumes them. */
+    public OutboundBuffer writeBytes(ByteBuffer src) {
+        while (src.hasRemaining()) {
+            ByteBuffer t = room(1);
+            int at = t.limit();
+            int n = Math.min(src.remaining(), t.capacity() - at);
+            t.limit(at + n);
+            t.put(at, src, src.position(), n);
+            src.position(src.position() + n);
+            size += n;
+        }
+        return this;
+    }
+
+    /** Appends the characters, which must be ASCII, one byte each. */
+    public OutboundBuffer writeAscii(CharSequence s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            writeByte(s.charAt(i));
+        }
+        return this;
+    }
+
+    /** Appends the decimal digits of the value, without allocating. */
+    public OutboundBuffer writeDecimal(long value) {
+        if (value == Long.MIN_VALUE) {
+            return writeAscii("-9223372036854775808");
+        }
+        if (value < 0) {
+            writeByte('-');
+            value = -value;
+        }
+        long divisor = 1;
+        while (value / divisor >= 10) {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10) {
+            writeByte(DIGITS[(int) ((value / divisor) % 10)]);
+        }
+        return this;
+    }
+
+    /**
+     * Writes as much as the channel takes in one gathering write.
+     *
+     * @return bytes written (0 when the socket is full).
+     */
+    public long flushTo(GatheringByteChannel channel) throws IOException {
+        if (size == 0) {
+            return 0;
+        }
+        int count = 0;
+        for (ByteBuffer chunk : chunks) {
+            if (count == iov.length) {
+                break;
+            }
+            iov[count++] = chunk;
+        }
+        long written;
+        try {
+            written = channel.write(iov, 0, count);
+        } finally {
+            Arrays.fill(iov, 0, count, null);
+        }
+        if (written > 0) {
+            size -= written;
+            releaseSent();
+        }
+        return written;
+    }
+
+    /** Returns every chunk to the pool and forgets the data (the connection is closing). */
+    public void discard() {
+        ByteBuffer chunk;
+        while ((chunk = chunks.poll()) != null) {
+            pool.release(chunk);
+        }
+        tail = null;
+        size = 0;
+    }
+
+    private void releaseSent() {
+        ByteBuffer head;
+        while ((head = chunks.peek()) != null && !head.hasRemaining()) {
+            chunks.poll();
+            if (head == tail) {
+                tail = null;
+            }
+            pool.release(head);
+        }
+    }
+
+    private ByteBuffer room(int needed) {
+        ByteBuffer t = tail;
+        if (t == null || t.capacity() - t.limit() < needed) {
+            t = pool.acquire();
+            chunks.add(t);
+            tail = t;
+        }
+        return t;
+    }
+}

@@ -1,0 +1,225 @@
+package io.shardloop.runtime.shard;
+
+import io.shardloop.metrics.SingleWriterCounters;
+import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.loop.NioPoller;
+import io.shardloop.runtime.net.BufferPool;
+import io.shardloop.runtime.net.Connection;
+import io.shardloop.runtime.net.ConnectionHandler;
+import io.shardloop.runtime.net.ConnectionOwner;
+import io.shardloop.runtime.net.NetStats;
+import net.openhft.affinity.AffinityLock;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One core's share of the server: an event loop on a thread of its own (pinned to a CPU when it
+ * can be), the connections it accepted or was handed, and the buffers they use.
+ * <p>
+ * <b>Ownership.</b> The connections, buffers, listeners and protocol state of a shard are touched by
+ * its loop thread alone. Other threads reach a shard only through {@link EventLoop#execute} and,
+ * later, its cross-shard inbox; the counters are readable from anywhere.
+ */
+public final class Shard implements ConnectionOwner {
+    private static final System.Logger LOG = System.getLogger(Shard.class.getName());
+
+    private final int index;
+    private final String name;
+    private final ShardGroup group;
+    private final RuntimeConfig config;
+    private final EventLoop loop;
+    private final BufferPool bufferPool;
+    private final ByteBuffer readBuffer;
+    private final ByteBuffer[] iov = new ByteBuffer[64];
+    private final SingleWriterCounters netStats = NetStats.newCounters();
+    private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
+    private final List<Listener> listeners = new ArrayList<>();
+    private final int plannedCpu;
+    private ConnectionHandler.Factory[] handlers;
+    private long nextConnectionSeq;
+    private CountDownLatch drained;
+
+    private volatile int pinnedCpu = Pinning.UNPINNED;
+    private volatile Throwable startFailure;
+
+    Shard(int index, ShardGroup group, RuntimeConfig config, int plannedCpu) throws IOException {
+        this.index = index;
+        this.name = "shard-" + index;
+        this.group = group;
+        this.config = config;
+        this.plannedCpu = plannedCpu;
+        this.loop = new EventLoop(name, new NioPoller(), config.idleSpins());
+        this.bufferPool = new BufferPool(config.chunkSize(), config.maxPooledChunks());
+        this.readBuffer = ByteBuffer.allocateDirect(config.readBufferSize());
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ShardGroup group() {
+        return group;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** The CPU this shard's thread is pinned to, or {@link Pinning#UNPINNED}. */
+    public int pinnedCpu() {
+        return pinnedCpu;
+    }
+
+    @Override
+    public ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
+    @Override
+    public BufferPool bufferPool() {
+        return bufferPool;
+    }
+
+    @Override
+    public ByteBuffer[] iov() {
+        return iov;
+    }
+
+    @Override
+    public SingleWriterCounters netStats() {
+        return netStats;
+    }
+
+    void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    Throwable startFailure() {
+        return startFailure;
+    }
+
+    /** The shard thread's body: pin, prepare protocols and listeners, then run the loop. */
+    void run(List<Endpoint> endpoints, CountDownLatch started) {
+        AffinityLock lock = null;
+        try {
+            try {
+                lock = Pinning.pinCurrentThread(plannedCpu, name);
+                pinnedCpu = lock == null ? Pinning.UNPINNED : plannedCpu;
+                handlers = new ConnectionHandler.Factory[endpoints.size()];
+                for (int i = 0; i < handlers.length; i++) {
+                    handlers[i] = endpoints.get(i).protocol().forShard(this);
+                }
+                for (Listener listener : listeners) {
+                    listener.register();
+                }
+            } catch (Throwable e) {
+                startFailure = e;
+                return;
+            } finally {
+                started.countDown();
+            }
+            loop.run();
+        } finally {
+            closeAllConnections();
+            if (lock != null) {
+                lock.release();
+            }
+        }
+    }
+
+    /** Takes ownership of an accepted socket. Loop thread only. */
+    void adopt(SocketChannel channel, int endpointIndex) {
+        assert loop.inLoop();
+        if (!group.reserveConnection()) {
+            netStats.increment(NetStats.REFUSED);
+            closeQuietly(channel);
+            return;
+        }
+        long id = ((long) index << 48) | nextConnectionSeq++;
+        Connection connection = new Connection(id, channel, this, config.limits());
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            connections.put(id, connection);
+            netStats.increment(NetStats.ACCEPTED);
+            connection.start(handlers[endpointIndex]);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, name + ": could not start a connection: " + e);
+            connection.close(e.toString());
+        }
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+        if (connections.remove(connection.id()) != null) {
+            group.releaseConnection();
+        }
+        if (drained != null && connections.isEmpty()) {
+            drained.countDown();
+            drained = null;
+        }
+    }
+
+    /** Open connections on this shard. Loop thread only. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    // ---- shutdown steps, each run on the loop thread --------------------------------------------
+
+    void pauseAccepting() {
+        for (Listener listener : listeners) {
+            listener.pause();
+        }
+    }
+
+    void closeListeners() {
+        for (Listener listener : listeners) {
+            listener.close();
+        }
+    }
+
+    /** Closes every connection once its unsent bytes are out; counts down when none is left. */
+    void drain(CountDownLatch done) {
+        if (connections.isEmpty()) {
+            done.countDown();
+            return;
+        }
+        drained = done;
+        for (Connection connection : new ArrayList<>(connections.values())) {
+            connection.closeAfterFlush();
+        }
+    }
+
+    private void closeAllConnections() {
+        for (Connection connection : new ArrayList<>(connections.values())) {
+            connection.close("shutdown");
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // The peer is gone either way.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,64 @@
+package io.shardloop.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServeCommandTest {
+    @Test
+    void shouldExitNonZeroWithOneClearLineWhenThePortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            StringWriter err = new StringWriter();
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+            int code = cli.execute("serve", "--port", String.valueOf(taken.getLocalPort()), "--no-pin", "--shards", "1");
+            assertEquals(2, code);
+            assertEquals("shardloop: port " + taken.getLocalPort() + " on 127.0.0.1 is already in use",
+                    err.toString().strip());
+        }
+    }
+
+    @Test
+    void shouldRejectInconsistentLimitsWithAClearLine() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("serve", "--port", "0", "--high-water", "1k", "--low-water", "2k");
+        assertEquals(2, code);
+        assertTrue(err.toString().startsWith("shardloop: inconsistent connection limits"), err.toString());
+    }
+
+    @Test
+    void shouldExplainEveryOptionInHelp() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("serve", "--help"));
+        for (String option : new String[] {"--shards", "--port", "--bind", "--no-pin", "--accept", "--high-water",
+                "--hard-limit", "--write-stall-timeout", "--drain-timeout"}) {
+            assertTrue(out.toString().contains(option), option + " missing from help");
+        }
+        assertTrue(out.toString().contains("127.0.0.1"), "help says the default is loopback");
+    }
+
+    @Test
+    void shouldParseSizesAndDurationsAsUsersTypeThem() {
+        assertEquals(512, Units.parseBytes("512"));
+        assertEquals(64 * 1024, Units.parseBytes("64k"));
+        assertEquals(1 << 20, Units.parseBytes("1m"));
+        assertEquals(2L << 30, Units.parseBytes("2G"));
+        assertEquals(Duration.ofMillis(250), Units.parseDuration("250ms"));
+        assertEquals(Duration.ofMillis(1500), Units.parseDuration("1.5s"));
+        assertEquals(Duration.ofMinutes(2), Units.parseDuration("2m"));
+        assertEquals(Duration.ofSeconds(30), Units.parseDuration("30"));
+    }
+}

@@ -1,0 +1,109 @@
+package io.shardloop.runtime.net;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OutboundBufferTest {
+    private final BufferPool pool = new BufferPool(256, 8);
+    private final OutboundBuffer out = new OutboundBuffer(pool, new ByteBuffer[4]);
+
+    @Test
+    void shouldWriteDecimalsWithoutLosingDigitsOrSign() {
+        long[] values = {0, 7, -7, 10, 1234567890123L, Long.MAX_VALUE, Long.MIN_VALUE};
+        StringBuilder expected = new StringBuilder();
+        for (long v : values) {
+            out.writeDecimal(v).writeByte(',');
+            expected.append(v).append(',');
+        }
+        assertEquals(expected.toString(), new String(drain(Integer.MAX_VALUE), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void shouldSpanChunksAndSendEveryByteInOrder() {
+        byte[] data = new byte[256 * 10 + 17];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        out.writeBytes(data, 0, 100).writeBytes(ByteBuffer.wrap(data, 100, data.length - 100));
+        assertEquals(data.length, out.size());
+        // A socket that takes 300 bytes at a time: partial gathering writes must resume exactly.
+        assertArrayEquals(data, drain(300));
+        assertTrue(out.isEmpty());
+    }
+
+    @Test
+    void shouldReturnChunksToThePoolOnceSent() {
+        out.writeBytes(new byte[1000]);
+        drain(Integer.MAX_VALUE);
+        assertEquals(4, pool.pooled(), "1000 bytes span four 256-byte chunks, all returned");
+        long allocated = pool.allocated();
+        out.writeBytes(new byte[1000]);
+        drain(Integer.MAX_VALUE);
+        assertEquals(allocated, pool.allocated(), "steady traffic reuses pooled chunks");
+    }
+
+    @Test
+    void shouldDropDataAndChunksOnDiscard() {
+        out.writeBytes(new byte[600]);
+        out.discard();
+        assertEquals(0, out.size());
+        assertEquals(3, pool.pooled());
+    }
+
+    private byte[] drain(int perWrite) {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        GatheringByteChannel channel = new LimitedChannel(sink, perWrite);
+        try {
+            while (!out.isEmpty()) {
+                out.flushTo(channel);
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        return sink.toByteArray();
+    }
+
+    /** Takes at most {@code perWrite} bytes per call, like a socket with a small send buffer. */
+    private record LimitedChannel(ByteArrayOutputStream sink, int perWrite) implements GatheringByteChannel {
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            long total = 0;
+            for (int i = offset; i < offset + length && total < perWrite; i++) {
+                ByteBuffer src = srcs[i];
+                int n = (int) Math.min(src.remaining(), perWrite - total);
+                for (int k = 0; k < n; k++) {
+                    sink.write(src.get());
+                }
+                total += n;
+            }
+            return total;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs) {
+            return write(srcs, 0, srcs.length);
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            return (int) write(new ByteBuffer[] {src}, 0, 1);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

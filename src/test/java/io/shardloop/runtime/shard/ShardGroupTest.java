@@ -1,0 +1,136 @@
+package io.shardloop.runtime.shard;
+
+import io.shardloop.echo.EchoProtocol;
+import io.shardloop.runtime.RuntimeConfig;
+import net.openhft.affinity.Affinity;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Starting, placing and stopping shards. */
+class ShardGroupTest {
+    private static List<Endpoint> echoOnAnyPort() {
+        return List.of(Endpoint.of("127.0.0.1", 0, new EchoProtocol()));
+    }
+
+    @Test
+    void shouldPinEachShardToItsOwnCpuIncludingCpuZero() throws Exception {
+        List<Integer> cpus = Pinning.usableCpus();
+        assumeTrue(cpus.size() >= 2 && Affinity.isJNAAvailable(), "needs 2 CPUs and native affinity");
+        try (ShardGroup group = ShardGroup.start(RuntimeConfig.builder(2).pin(true).build(), echoOnAnyPort())) {
+            assertEquals(cpus.get(0), group.shard(0).pinnedCpu());
+            assertEquals(cpus.get(1), group.shard(1).pinnedCpu());
+            assertEquals(cpus.get(0), group.stats().get(0).cpu());
+        }
+    }
+
+    @Test
+    void shouldRunUnpinnedAndStillServeWhenThereAreMoreShardsThanCpus() throws Exception {
+        int shards = Pinning.usableCpus().size() + 2;
+        try (ShardGroup group = ShardGroup.start(RuntimeConfig.builder(shards).pin(true).build(), echoOnAnyPort())) {
+            for (int i = 0; i < shards; i++) {
+                assertEquals(Pinning.UNPINNED, group.shard(i).pinnedCpu());
+            }
+            for (int i = 0; i < 20; i++) {
+                assertEcho(group.port(0));
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAPortAlreadyInUseWithAClearError() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            PortInUseException e = assertThrows(PortInUseException.class, () -> ShardGroup.start(
+                    RuntimeConfig.builder(2).pin(false).build(), List.of(Endpoint.of("127.0.0.1", port, new EchoProtocol()))));
+            assertEquals("port " + port + " on 127.0.0.1 is already in use", e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseAPortHeldByAnotherReusePortServer() throws Exception {
+        try (ShardGroup first = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(), echoOnAnyPort())) {
+            int port = first.port(0);
+            assertThrows(PortInUseException.class, () -> ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(),
+                    List.of(Endpoint.of("127.0.0.1", port, new EchoProtocol()))));
+            assertEcho(port); // the first server is untouched
+        }
+    }
+
+    @Test
+    void shouldCloseConnectedClientsAndEndEveryShardThreadOnShutdown() throws Exception {
+        ShardGroup group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).drainTimeout(Duration.ofSeconds(2)).build(),
+                echoOnAnyPort());
+        List<Socket> clients = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Socket s = new Socket("127.0.0.1", group.port(0));
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write('x');
+            assertEquals('x', s.getInputStream().read());
+            clients.add(s);
+        }
+        long start = System.nanoTime();
+        group.close();
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(tookMillis < 4_000, "shutdown took " + tookMillis + " ms");
+        assertTrue(group.awaitTermination(1, TimeUnit.SECONDS), "every shard thread ended");
+        for (Socket s : clients) {
+            InputStream in = s.getInputStream();
+            int r;
+            try {
+                r = in.read();
+            } catch (IOException reset) {
+                r = -1;
+            }
+            assertEquals(-1, r, "a client sees its connection closed");
+            s.close();
+        }
+        Exception refused = assertThrows(IOException.class, () -> new Socket("127.0.0.1", group.port(0)).close());
+        assertTrue(refused.getMessage().contains("refused"), refused.getMessage());
+    }
+
+    @Test
+    void shouldSendBufferedRepliesBeforeClosingOnShutdown() throws Exception {
+        ShardGroup group = ShardGroup.start(RuntimeConfig.builder(1).pin(false).build(), echoOnAnyPort());
+        try (Socket s = new Socket("127.0.0.1", group.port(0))) {
+            s.setReceiveBufferSize(16 * 1024);
+            byte[] payload = new byte[3 << 20];
+            s.getOutputStream().write(payload, 0, 1 << 20); // more than the socket buffers hold
+            Thread closer = new Thread(group::close);
+            Thread.sleep(100);
+            closer.start();
+            long total = 0;
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[65536];
+            s.setSoTimeout(10_000);
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                total += n;
+            }
+            closer.join(10_000);
+            assertEquals(1 << 20, total, "everything read before shutdown is echoed before the close");
+        }
+    }
+
+    private static void assertEcho(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("ping".getBytes());
+            byte[] back = s.getInputStream().readNBytes(4);
+            assertEquals("ping", new String(back));
+        }
+    }
+}

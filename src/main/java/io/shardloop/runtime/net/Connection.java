@@ -103,6 +103,11 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         return out;
     }
 
+    /** A buffer drawing on the same pool as {@link #outbound()}, for replies held back (see {@link ReplyOrder}). */
+    public OutboundBuffer newOutboundBuffer() {
+        return new OutboundBuffer(owner.bufferPool(), owner.iov());
+    }
+
     /** Unsent bytes. */
     public long pendingOutboundBytes() {
         return out.size();

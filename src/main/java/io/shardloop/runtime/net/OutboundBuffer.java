@@ -139,6 +139,25 @@ public final class OutboundBuffer {
         return written;
     }
 
+    /**
+     * Moves every byte of this buffer to the end of {@code target} without copying them (the
+     * chunks change hands); this buffer is left empty. Both must share the shard's pool.
+     */
+    public void moveTo(OutboundBuffer target) {
+        if (chunks.isEmpty()) {
+            return;
+        }
+        ByteBuffer chunk;
+        while ((chunk = chunks.poll()) != null) {
+            target.chunks.add(chunk);
+        }
+        // The last chunk moved is now the target's last: appending into its free room keeps order.
+        target.tail = tail;
+        target.size += size;
+        tail = null;
+        size = 0;
+    }
+
     /** Returns every chunk to the pool and forgets the data (the connection is closing). */
     public void discard() {
         ByteBuffer chunk;

@@ -35,17 +35,17 @@ public final class CommandCodec {
     }
 
     /**
-     * Writes argument 0 (the command name) and then the arguments at {@code positions[0..n)}, each
+     * Writes argument 0 (the command name) and then the arguments at {@code positions[from..from+n)}, each
      * followed by {@code stride - 1} more (stride 2 carries MSET's key and value): a sub-command
      * of a split multi-key command.
      */
-    public static int encodeSubset(CommandArgs args, int[] positions, int n, int stride,
+    public static int encodeSubset(CommandArgs args, int[] positions, int from, int n, int stride,
                                    MutableDirectBuffer dst, int offset) {
         int at = offset + FIRST_ARGUMENT_OFFSET;
         at = putArgument(dst, at, args.array(), args.offset(0), args.length(0));
         for (int k = 0; k < n; k++) {
             for (int s = 0; s < stride; s++) {
-                int i = positions[k] + s;
+                int i = positions[from + k] + s;
                 at = putArgument(dst, at, args.array(), args.offset(i), args.length(i));
             }
         }

@@ -84,7 +84,7 @@ class RespWriterTest {
         CommandCodec.decode(buf, 3, back);
         assertEquals(args.toString(), back.toString());
 
-        int m = CommandCodec.encodeSubset(args, new int[]{3, 1}, 2, 2, buf, 0);
+        int m = CommandCodec.encodeSubset(args, new int[]{9, 3, 1}, 1, 2, 2, buf, 0);
         CommandCodec.decode(buf, 0, back);
         assertEquals("[MSET, bb, , a, 1]", back.toString());
         assertEquals(CommandDescriptor.FIRST_ARGUMENT_OFFSET + 5 * CommandDescriptor.LENGTH_PREFIX + 8, m);

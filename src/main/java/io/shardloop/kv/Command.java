@@ -1,0 +1,62 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.ReplySink;
+
+/**
+ * One entry of the command table: what it is called, how many arguments it takes, where its keys
+ * are, how it is routed between shards and how partial replies are merged.
+ *
+ * @param name     lower-case name, as Redis reports it.
+ * @param arity    Redis's convention: n means exactly n arguments (name included), -n at least n.
+ * @param flags    the flags COMMAND reports ("write", "readonly", "fast", ...).
+ * @param firstKey index of the first key (0 when there is none), lastKey (-1: the last argument)
+ *                 and step, as COMMAND reports them.
+ * @param route    where it runs.
+ * @param merge    how the replies of a split or fanned-out command combine.
+ * @param handler  the implementation; null for {@link Route#CONNECTION} commands.
+ */
+public record Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
+                      Route route, Merge merge, Handler handler) {
+
+    /** Where a command runs. */
+    public enum Route {
+        /** Touches one key (argument 1): runs on its owner shard. */
+        SINGLE_KEY,
+        /** Touches keys at firstKey, every step: split by owner, run on each, merged. */
+        MULTI_KEY,
+        /** Touches every shard's keys (KEYS, DBSIZE, FLUSHDB): fanned out to all, merged. */
+        ALL_SHARDS,
+        /** SCAN: runs on the shard named by the cursor's high bits ({@link ScanCursor}). */
+        SCAN,
+        /** Needs no data (PING, ECHO, COMMAND, CONFIG GET): runs wherever it arrives. */
+        LOCAL,
+        /** Reads or changes connection state (AUTH, HELLO, CLIENT, QUIT, INFO): the session's job. */
+        CONNECTION
+    }
+
+    /** How partial replies combine ({@link ReplyMerger}). */
+    public enum Merge {
+        NONE,
+        /** Arrays of one element per key, restored to the request's order (MGET). */
+        BY_POSITION,
+        /** Integers summed (DEL, EXISTS, UNLINK, DBSIZE). */
+        SUM,
+        /** "+OK" when every part said so, else the first error (MSET, FLUSHDB). */
+        ALL_OK,
+        /** Arrays concatenated (KEYS). */
+        CONCAT
+    }
+
+    /** The code of a command: bytes of arguments in, one reply out. */
+    @FunctionalInterface
+    public interface Handler {
+        /** {@code db} is null for {@link Route#LOCAL} commands. */
+        void execute(Db db, CommandArgs args, ReplySink out);
+    }
+
+    /** Whether the argument count fits the arity. */
+    public boolean arityAccepts(int argc) {
+        return arity > 0 ? argc == arity : argc >= -arity;
+    }
+}

@@ -1,0 +1,193 @@
+package io.shardloop.kv;
+
+import io.shardloop.kv.Command.Merge;
+import io.shardloop.kv.Command.Route;
+import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.ReplySink;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every command the server knows, found by name without allocating (an open-addressing table
+ * hashed on the lower-cased bytes). Immutable after class initialisation: shared by all threads.
+ */
+public final class CommandTable {
+    private static final int TABLE_SIZE = 256;
+    private static final Command[] TABLE = new Command[TABLE_SIZE];
+    private static final List<Command> ALL = new ArrayList<>();
+    private static final java.util.Map<String, String> GROUPS = new java.util.HashMap<>();
+
+    private static final String[] W = {"write"};
+    private static final String[] WF = {"write", "denyoom", "fast"};
+    private static final String[] R = {"readonly"};
+    private static final String[] RF = {"readonly", "fast"};
+    private static final String[] F = {"fast"};
+    private static final String[] NONE = {};
+
+    static {
+        String g = "string";
+        key(g, "get", 2, RF, StringCommands::get);
+        key(g, "set", -3, W, StringCommands::set);
+        key(g, "setnx", 3, WF, StringCommands::setnx);
+        key(g, "setex", 4, W, StringCommands::setex);
+        key(g, "getset", 3, WF, StringCommands::getset);
+        key(g, "getdel", 2, WF, StringCommands::getdel);
+        add(g, new Command("mget", -2, RF, 1, -1, 1, Route.MULTI_KEY, Merge.BY_POSITION, StringCommands::mget));
+        add(g, new Command("mset", -3, W, 1, -1, 2, Route.MULTI_KEY, Merge.ALL_OK, StringCommands::mset));
+        key(g, "incr", 2, WF, StringCommands::incr);
+        key(g, "decr", 2, WF, StringCommands::decr);
+        key(g, "incrby", 3, WF, StringCommands::incrby);
+        key(g, "decrby", 3, WF, StringCommands::decrby);
+        key(g, "append", 3, W, StringCommands::append);
+        key(g, "strlen", 2, RF, StringCommands::strlen);
+
+        g = "generic";
+        add(g, new Command("del", -2, W, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::del));
+        add(g, new Command("unlink", -2, WF, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::del));
+        add(g, new Command("exists", -2, RF, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::exists));
+        key(g, "type", 2, RF, KeyCommands::type);
+        key(g, "expire", -3, WF, KeyCommands::expire);
+        key(g, "pexpire", -3, WF, KeyCommands::pexpire);
+        key(g, "ttl", 2, RF, KeyCommands::ttl);
+        key(g, "pttl", 2, RF, KeyCommands::pttl);
+        key(g, "persist", 2, WF, KeyCommands::persist);
+        add(g, new Command("keys", 2, R, 0, 0, 0, Route.ALL_SHARDS, Merge.CONCAT, KeyCommands::keys));
+        add(g, new Command("scan", -2, R, 0, 0, 0, Route.SCAN, Merge.NONE, KeyCommands::scan));
+
+        g = "server";
+        add(g, new Command("dbsize", 1, RF, 0, 0, 0, Route.ALL_SHARDS, Merge.SUM, KeyCommands::dbsize));
+        add(g, new Command("flushdb", -1, W, 0, 0, 0, Route.ALL_SHARDS, Merge.ALL_OK, KeyCommands::flush));
+        add(g, new Command("flushall", -1, W, 0, 0, 0, Route.ALL_SHARDS, Merge.ALL_OK, KeyCommands::flush));
+
+        g = "hash";
+        key(g, "hset", -4, WF, HashCommands::hset);
+        key(g, "hget", 3, RF, HashCommands::hget);
+        key(g, "hmget", -3, RF, HashCommands::hmget);
+        key(g, "hgetall", 2, R, HashCommands::hgetall);
+        key(g, "hdel", -3, WF, HashCommands::hdel);
+        key(g, "hlen", 2, RF, HashCommands::hlen);
+        key(g, "hincrby", 4, WF, HashCommands::hincrby);
+
+        g = "list";
+        key(g, "lpush", -3, WF, ListCommands::lpush);
+        key(g, "rpush", -3, WF, ListCommands::rpush);
+        key(g, "lpop", -2, WF, ListCommands::lpop);
+        key(g, "rpop", -2, WF, ListCommands::rpop);
+        key(g, "lrange", 4, R, ListCommands::lrange);
+        key(g, "llen", 2, RF, ListCommands::llen);
+
+        g = "set";
+        key(g, "sadd", -3, WF, SetCommands::sadd);
+        key(g, "srem", -3, WF, SetCommands::srem);
+        key(g, "smembers", 2, R, SetCommands::smembers);
+        key(g, "sismember", 3, RF, SetCommands::sismember);
+        key(g, "scard", 2, RF, SetCommands::scard);
+        key(g, "spop", -2, WF, SetCommands::spop);
+
+        g = "connection";
+        local(g, "ping", -1, F, ServerCommands::ping);
+        local(g, "echo", 2, F, ServerCommands::echo);
+        local(g, "select", 2, F, ServerCommands::select);
+        connection(g, "auth", -2);
+        connection(g, "hello", -1);
+        connection(g, "client", -2);
+        connection(g, "quit", -1);
+
+        g = "server";
+        local(g, "command", -1, NONE, ServerCommands::command);
+        local(g, "config", -2, NONE, ServerCommands::config);
+        connection(g, "info", -1);
+        connection(g, "debug", -2);
+    }
+
+    private CommandTable() {
+    }
+
+    /** Every command, in table order. */
+    public static List<Command> all() {
+        return ALL;
+    }
+
+    /** The command named by argument 0, or null. */
+    public static Command find(CommandArgs args) {
+        return find(args, 0);
+    }
+
+    /** The command named by argument {@code i}, case-insensitively, or null. */
+    public static Command find(CommandArgs args, int i) {
+        byte[] b = args.array();
+        int off = args.offset(i);
+        int len = args.length(i);
+        for (int slot = hash(b, off, len) & (TABLE_SIZE - 1); TABLE[slot] != null; slot = (slot + 1) & (TABLE_SIZE - 1)) {
+            if (args.is(i, TABLE[slot].name())) {
+                return TABLE[slot];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Finds the command and checks its arity; on failure replies Redis's error and returns null.
+     */
+    public static Command resolve(CommandArgs args, ReplySink out) {
+        Command c = find(args, 0);
+        if (c == null) {
+            out.error(unknownCommand(args));
+            return null;
+        }
+        if (!c.arityAccepts(args.count())) {
+            out.error(Errors.wrongArity(c.name()));
+            return null;
+        }
+        return c;
+    }
+
+    /** Redis 7's text: the name and up to 128 characters of quoted arguments. */
+    public static String unknownCommand(CommandArgs args) {
+        StringBuilder rest = new StringBuilder();
+        for (int i = 1; i < args.count() && rest.length() < 128; i++) {
+            String s = args.string(i);
+            rest.append('\'').append(s, 0, Math.min(s.length(), 128 - rest.length())).append("' ");
+        }
+        String name = args.string(0);
+        return Sanitize.of("ERR unknown command '" + name.substring(0, Math.min(128, name.length()))
+                + "', with args beginning with: " + rest);
+    }
+
+    static String group(Command c) {
+        return GROUPS.get(c.name());
+    }
+
+    private static int hash(byte[] b, int off, int len) {
+        int h = 0;
+        for (int i = off; i < off + len; i++) {
+            int c = b[i] >= 'A' && b[i] <= 'Z' ? b[i] + 32 : b[i];
+            h = h * 31 + c;
+        }
+        return h ^ (h >>> 16);
+    }
+
+    private static void key(String group, String name, int arity, String[] flags, Command.Handler h) {
+        add(group, new Command(name, arity, flags, 1, 1, 1, Route.SINGLE_KEY, Merge.NONE, h));
+    }
+
+    private static void local(String group, String name, int arity, String[] flags, Command.Handler h) {
+        add(group, new Command(name, arity, flags, 0, 0, 0, Route.LOCAL, Merge.NONE, h));
+    }
+
+    private static void connection(String group, String name, int arity) {
+        add(group, new Command(name, arity, NONE, 0, 0, 0, Route.CONNECTION, Merge.NONE, null));
+    }
+
+    private static void add(String group, Command c) {
+        byte[] name = c.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int slot = hash(name, 0, name.length) & (TABLE_SIZE - 1);
+        while (TABLE[slot] != null) {
+            slot = (slot + 1) & (TABLE_SIZE - 1);
+        }
+        TABLE[slot] = c;
+        ALL.add(c);
+        GROUPS.put(c.name(), group);
+    }
+}

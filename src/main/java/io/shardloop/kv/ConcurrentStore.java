@@ -1,0 +1,306 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.ReplySink;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code concurrent} mode: one ConcurrentHashMap shared by every shard. A single-key command
+ * runs whole inside {@code compute} on its key, so read-modify-write commands (INCR, APPEND,
+ * HSET, LPOP...) are atomic per key and a container value is only touched under its key's bin
+ * lock. Multi-key and keyless commands run one atomic map operation per key: like the sharded
+ * mode across shards, MSET and DEL are not atomic as a whole. Thread-safe.
+ * <p>
+ * Costs the other modes do not pay: an owned key copy and a lambda per single-key command, and
+ * SCAN cursors that count positions in the map's iteration order (a key may be missed or repeated
+ * if the map is resized between calls).
+ */
+public final class ConcurrentStore implements Store {
+    /** A value and its deadline; replaced, never mutated, when either changes. */
+    record Entry(Object value, long expireAt) {
+        boolean expired(long now) {
+            return expireAt != Db.NO_EXPIRY && now > expireAt;
+        }
+    }
+
+    private final ConcurrentHashMap<Key, Entry> map = new ConcurrentHashMap<>();
+    private final LongSupplier clock;
+    private final ThreadLocal<KeyWindow> windows;
+    private final SharedDb shared = new SharedDb();
+    private final ReentrantLock expiryLock = new ReentrantLock();
+    private Iterator<Map.Entry<Key, Entry>> expiryCursor; // guarded by expiryLock
+
+    public ConcurrentStore(LongSupplier clock) {
+        this.clock = clock;
+        this.windows = ThreadLocal.withInitial(() -> new KeyWindow(clock));
+    }
+
+    @Override
+    public StateMode mode() {
+        return StateMode.CONCURRENT;
+    }
+
+    @Override
+    public void execute(CommandArgs args, ReplySink out) {
+        Command c = CommandTable.resolve(args, out);
+        if (c == null) {
+            return;
+        }
+        switch (c.route()) {
+            case LOCAL -> c.handler().execute(null, args, out);
+            case CONNECTION -> Store.rejectConnectionCommand(c, out);
+            case SINGLE_KEY -> {
+                KeyWindow w = windows.get();
+                Key key = Key.copyOf(args.array(), args.offset(1), args.length(1));
+                map.compute(key, (k, e) -> w.run(k, e, c, args, out));
+            }
+            default -> {
+                if (c.route() == Command.Route.MULTI_KEY && (args.count() - 1) % c.step() != 0) {
+                    out.error("ERR wrong number of arguments for '" + c.name() + "' command");
+                    return;
+                }
+                c.handler().execute(shared, args, out);
+            }
+        }
+    }
+
+    @Override
+    public int expireCycle(long budgetNanos) {
+        if (!expiryLock.tryLock()) {
+            return 0; // another shard's timer is already collecting
+        }
+        try {
+            long start = System.nanoTime();
+            long now = clock.getAsLong();
+            int total = 0;
+            while (!map.isEmpty()) {
+                int sampled = 0;
+                int expired = 0;
+                while (sampled < Keyspace.EXPIRE_SAMPLE * 4 && !map.isEmpty()) {
+                    if (expiryCursor == null || !expiryCursor.hasNext()) {
+                        expiryCursor = map.entrySet().iterator();
+                    }
+                    Map.Entry<Key, Entry> e = expiryCursor.next();
+                    if (e.getValue().expireAt() == Db.NO_EXPIRY) {
+                        sampled++; // walking past keys without a deadline still costs
+                        continue;
+                    }
+                    sampled++;
+                    if (e.getValue().expired(now) && map.remove(e.getKey(), e.getValue())) {
+                        expired++;
+                    }
+                }
+                total += expired;
+                if (expired * 4 <= sampled || System.nanoTime() - start >= budgetNanos) {
+                    break;
+                }
+            }
+            return total;
+        } finally {
+            expiryLock.unlock();
+        }
+    }
+
+    @Override
+    public long size() {
+        return map.mappingCount();
+    }
+
+    /**
+     * The {@link Db} a single-key command sees inside {@code compute}: the one entry, and the entry
+     * to leave behind. One per thread.
+     */
+    private static final class KeyWindow implements Db {
+        private final LongSupplier clock;
+        private final Key fieldProbe = Key.probe();
+        private Key key;
+        private Entry result;
+
+        KeyWindow(LongSupplier clock) {
+            this.clock = clock;
+        }
+
+        Entry run(Key k, Entry current, Command c, CommandArgs args, ReplySink out) {
+            key = k;
+            result = current == null || current.expired(clock.getAsLong()) ? null : current;
+            c.handler().execute(this, args, out);
+            Entry r = result;
+            key = null;
+            result = null;
+            return r;
+        }
+
+        @Override
+        public long now() {
+            return clock.getAsLong();
+        }
+
+        @Override
+        public Key probe(int slot, CommandArgs args, int i) {
+            return slot == 0 ? key : fieldProbe.view(args.array(), args.offset(i), args.length(i));
+        }
+
+        @Override
+        public Object get(Key k) {
+            return result == null ? null : result.value();
+        }
+
+        @Override
+        public long expireAt(Key k) {
+            return result == null ? NO_EXPIRY : result.expireAt();
+        }
+
+        @Override
+        public void put(Key k, Object value, long expireAt) {
+            result = new Entry(value, expireAt);
+        }
+
+        @Override
+        public void replace(Key k, Object value) {
+            result = new Entry(value, result.expireAt());
+        }
+
+        @Override
+        public void setExpireAt(Key k, long expireAt) {
+            result = new Entry(result.value(), expireAt);
+        }
+
+        @Override
+        public boolean remove(Key k) {
+            boolean was = result != null;
+            result = null;
+            return was;
+        }
+
+        @Override
+        public long size() {
+            throw new UnsupportedOperationException("a single-key command sees one key");
+        }
+
+        @Override
+        public void clear() {
+            throw new UnsupportedOperationException("a single-key command sees one key");
+        }
+
+        @Override
+        public int shardIndex() {
+            return 0;
+        }
+
+        @Override
+        public int shardCount() {
+            return 1;
+        }
+
+        @Override
+        public long scan(long cursor, int count, KeyVisitor visitor) {
+            throw new UnsupportedOperationException("a single-key command sees one key");
+        }
+
+        @Override
+        public void forEachKey(KeyVisitor visitor) {
+            throw new UnsupportedOperationException("a single-key command sees one key");
+        }
+    }
+
+    /** The {@link Db} of multi-key and keyless commands: each call one atomic map operation. */
+    private final class SharedDb implements Db {
+        @Override
+        public long now() {
+            return clock.getAsLong();
+        }
+
+        @Override
+        public Key probe(int slot, CommandArgs args, int i) {
+            return Key.probe().view(args.array(), args.offset(i), args.length(i));
+        }
+
+        @Override
+        public Object get(Key key) {
+            Entry e = map.get(key);
+            if (e != null && e.expired(now())) {
+                map.remove(key, e);
+                return null;
+            }
+            return e == null ? null : e.value();
+        }
+
+        @Override
+        public long expireAt(Key key) {
+            Entry e = map.get(key);
+            return e == null ? NO_EXPIRY : e.expireAt();
+        }
+
+        @Override
+        public void put(Key key, Object value, long expireAt) {
+            map.put(key.owned(), new Entry(value, expireAt));
+        }
+
+        @Override
+        public void replace(Key key, Object value) {
+            map.computeIfPresent(key, (k, e) -> new Entry(value, e.expireAt()));
+        }
+
+        @Override
+        public void setExpireAt(Key key, long expireAt) {
+            map.computeIfPresent(key, (k, e) -> new Entry(e.value(), expireAt));
+        }
+
+        @Override
+        public boolean remove(Key key) {
+            Entry e = map.remove(key);
+            return e != null && !e.expired(now());
+        }
+
+        @Override
+        public long size() {
+            return map.mappingCount();
+        }
+
+        @Override
+        public void clear() {
+            map.clear();
+        }
+
+        @Override
+        public int shardIndex() {
+            return 0;
+        }
+
+        @Override
+        public int shardCount() {
+            return 1;
+        }
+
+        @Override
+        public long scan(long cursor, int count, KeyVisitor visitor) {
+            long now = now();
+            long position = 0;
+            long end = cursor + count;
+            for (Map.Entry<Key, Entry> e : map.entrySet()) {
+                if (position >= cursor && !e.getValue().expired(now)) {
+                    visitor.visit(e.getKey(), e.getValue().value());
+                }
+                if (++position >= end) {
+                    return end;
+                }
+            }
+            return 0;
+        }
+
+        @Override
+        public void forEachKey(KeyVisitor visitor) {
+            long now = now();
+            for (Map.Entry<Key, Entry> e : map.entrySet()) {
+                if (!e.getValue().expired(now)) {
+                    visitor.visit(e.getKey(), e.getValue().value());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.CommandArgs;
+
+/**
+ * What commands see of a store: live values by key, with expiry. Values are {@code byte[]}
+ * (string), {@link java.util.HashMap}{@code <Key, byte[]>} (hash), {@link java.util.ArrayDeque}
+ * {@code <byte[]>} (list) and {@link java.util.HashSet}{@code <Key>} (set); containers are mutated
+ * in place by the command holding them, and a container left empty must be removed.
+ * <p>
+ * Expired keys are never returned: an access finds them absent (and deletes them).
+ * Implementations: {@link Keyspace} (one thread), and the per-key window of {@link ConcurrentStore}.
+ */
+public interface Db {
+    /** {@link #expireAt} of a key without a time to live. */
+    long NO_EXPIRY = -1;
+
+    /** The clock, in milliseconds. */
+    long now();
+
+    /**
+     * A lookup key over argument {@code i}, valid until the next call; {@link #put} copies it.
+     * {@code slot} 0 is for keys, 1 for hash fields and set members, so both can be held at once.
+     */
+    Key probe(int slot, CommandArgs args, int i);
+
+    /** The live value, or null. */
+    Object get(Key key);
+
+    /** The deadline of a key {@link #get} just found, or {@link #NO_EXPIRY}. */
+    long expireAt(Key key);
+
+    /** Inserts or replaces, with the given deadline ({@link #NO_EXPIRY} for none). */
+    void put(Key key, Object value, long expireAt);
+
+    /** Replaces the value of an existing key, keeping its deadline. */
+    void replace(Key key, Object value);
+
+    /** Sets (or with {@link #NO_EXPIRY} clears) the deadline of an existing key. */
+    void setExpireAt(Key key, long expireAt);
+
+    /** @return whether the key was there (and alive). */
+    boolean remove(Key key);
+
+    /** Live keys, counting those expired but not yet collected (as Redis's DBSIZE does). */
+    long size();
+
+    void clear();
+
+    /** Shard index and count, which SCAN writes into its cursor. */
+    int shardIndex();
+
+    int shardCount();
+
+    /**
+     * One step of SCAN over this store's keys.
+     *
+     * @param cursor local cursor, 0 to start.
+     * @param count  about how many keys to visit.
+     * @return the next local cursor, 0 when the walk is over.
+     */
+    long scan(long cursor, int count, KeyVisitor visitor);
+
+    /** Visits every live key (KEYS). */
+    void forEachKey(KeyVisitor visitor);
+
+    @FunctionalInterface
+    interface KeyVisitor {
+        void visit(Key key, Object value);
+    }
+}

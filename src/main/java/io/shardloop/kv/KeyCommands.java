@@ -1,0 +1,243 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.ReplySink;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+
+import static io.shardloop.kv.Db.NO_EXPIRY;
+
+/** Generic key commands. Stateless: every method works on the {@link Db} it is given. */
+final class KeyCommands {
+    private KeyCommands() {
+    }
+
+    /** DEL and UNLINK (memory is reclaimed by the collector either way). */
+    static void del(Db db, CommandArgs a, ReplySink out) {
+        long n = 0;
+        for (int i = 1; i < a.count(); i++) {
+            if (db.remove(db.probe(0, a, i))) {
+                n++;
+            }
+        }
+        out.integer(n);
+    }
+
+    /** EXISTS key...: a key named twice counts twice, as in Redis. */
+    static void exists(Db db, CommandArgs a, ReplySink out) {
+        long n = 0;
+        for (int i = 1; i < a.count(); i++) {
+            if (db.get(db.probe(0, a, i)) != null) {
+                n++;
+            }
+        }
+        out.integer(n);
+    }
+
+    static void type(Db db, CommandArgs a, ReplySink out) {
+        out.simple(typeName(db.get(db.probe(0, a, 1))));
+    }
+
+    static String typeName(Object v) {
+        return switch (v) {
+            case null -> "none";
+            case byte[] s -> "string";
+            case HashMap<?, ?> h -> "hash";
+            case ArrayDeque<?> l -> "list";
+            case HashSet<?> s -> "set";
+            default -> throw new IllegalStateException("unknown value type " + v.getClass());
+        };
+    }
+
+    static void expire(Db db, CommandArgs a, ReplySink out) {
+        expire(db, a, 1000, "expire", out);
+    }
+
+    static void pexpire(Db db, CommandArgs a, ReplySink out) {
+        expire(db, a, 1, "pexpire", out);
+    }
+
+    /** EXPIRE key time [NX | XX | GT | LT], Redis 7 rules; a deadline already past deletes the key. */
+    private static void expire(Db db, CommandArgs a, long unitMs, String command, ReplySink out) {
+        boolean nx = false, xx = false, gt = false, lt = false;
+        for (int i = 3; i < a.count(); i++) {
+            if (a.is(i, "NX")) {
+                nx = true;
+            } else if (a.is(i, "XX")) {
+                xx = true;
+            } else if (a.is(i, "GT")) {
+                gt = true;
+            } else if (a.is(i, "LT")) {
+                lt = true;
+            } else {
+                out.error("ERR Unsupported option " + a.string(i));
+                return;
+            }
+        }
+        if (nx && (xx || gt || lt)) {
+            out.error("ERR NX and XX, GT or LT options at the same time are not compatible");
+            return;
+        }
+        if (gt && lt) {
+            out.error("ERR GT and LT options at the same time are not compatible");
+            return;
+        }
+        if (!a.isLong(2)) {
+            out.raw(Errors.NOT_INTEGER);
+            return;
+        }
+        long t = a.parseLong(2, 0);
+        long now = db.now();
+        if (t > Long.MAX_VALUE / unitMs || t < Long.MIN_VALUE / unitMs
+                || (t * unitMs > 0 && t * unitMs > Long.MAX_VALUE - now)) {
+            out.error(Errors.invalidExpire(command));
+            return;
+        }
+        long deadline = now + t * unitMs;
+        Key key = db.probe(0, a, 1);
+        if (db.get(key) == null) {
+            out.integer(0);
+            return;
+        }
+        long current = db.expireAt(key);
+        if ((nx && current != NO_EXPIRY) || (xx && current == NO_EXPIRY)
+                || (gt && (current == NO_EXPIRY || deadline <= current))
+                || (lt && current != NO_EXPIRY && deadline >= current)) {
+            out.integer(0);
+            return;
+        }
+        if (deadline <= now) {
+            db.remove(key);
+        } else {
+            db.setExpireAt(key, deadline);
+        }
+        out.integer(1);
+    }
+
+    static void ttl(Db db, CommandArgs a, ReplySink out) {
+        ttl(db, a, false, out);
+    }
+
+    static void pttl(Db db, CommandArgs a, ReplySink out) {
+        ttl(db, a, true, out);
+    }
+
+    private static void ttl(Db db, CommandArgs a, boolean millis, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        if (db.get(key) == null) {
+            out.integer(-2);
+            return;
+        }
+        long at = db.expireAt(key);
+        if (at == NO_EXPIRY) {
+            out.integer(-1);
+            return;
+        }
+        long left = Math.max(0, at - db.now());
+        out.integer(millis ? left : (left + 500) / 1000);
+    }
+
+    static void persist(Db db, CommandArgs a, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        if (db.get(key) == null || db.expireAt(key) == NO_EXPIRY) {
+            out.integer(0);
+            return;
+        }
+        db.setExpireAt(key, NO_EXPIRY);
+        out.integer(1);
+    }
+
+    static void keys(Db db, CommandArgs a, ReplySink out) {
+        byte[] p = a.array();
+        int pOff = a.offset(1);
+        int pLen = a.length(1);
+        boolean all = Glob.matchesAll(p, pOff, pLen);
+        ArrayList<Key> found = new ArrayList<>();
+        db.forEachKey((k, v) -> {
+            if (all || Glob.matches(p, pOff, pLen, k.array(), k.offset(), k.length())) {
+                found.add(k);
+            }
+        });
+        out.arrayHeader(found.size());
+        for (Key k : found) {
+            out.bulk(k.array(), k.offset(), k.length());
+        }
+    }
+
+    /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]; the cursor spans shards ({@link ScanCursor}). */
+    static void scan(Db db, CommandArgs a, ReplySink out) {
+        long cursor;
+        try {
+            cursor = Long.parseUnsignedLong(a.string(1));
+        } catch (NumberFormatException e) {
+            out.raw(Errors.INVALID_CURSOR);
+            return;
+        }
+        int match = -1;
+        long count = 10;
+        String type = null;
+        for (int i = 2; i < a.count(); i++) {
+            boolean hasNext = i + 1 < a.count();
+            if (hasNext && a.is(i, "MATCH")) {
+                match = ++i;
+            } else if (hasNext && a.is(i, "COUNT")) {
+                i++;
+                if (!a.isLong(i)) {
+                    out.raw(Errors.NOT_INTEGER);
+                    return;
+                }
+                count = a.parseLong(i, 0);
+                if (count < 1) {
+                    out.raw(Errors.SYNTAX);
+                    return;
+                }
+            } else if (hasNext && a.is(i, "TYPE")) {
+                type = a.string(++i).toLowerCase(java.util.Locale.ROOT);
+            } else {
+                out.raw(Errors.SYNTAX);
+                return;
+            }
+        }
+        int shard = ScanCursor.shard(cursor);
+        ArrayList<Key> found = new ArrayList<>();
+        long next = 0;
+        if (shard == db.shardIndex()) {
+            int mi = match;
+            String wantedType = type;
+            boolean all = mi < 0 || Glob.matchesAll(a.array(), a.offset(mi), a.length(mi));
+            long localNext = db.scan(ScanCursor.local(cursor), (int) Math.min(count, Integer.MAX_VALUE), (k, v) -> {
+                if ((all || Glob.matches(a.array(), a.offset(mi), a.length(mi), k.array(), k.offset(), k.length()))
+                        && (wantedType == null || wantedType.equals(typeName(v)))) {
+                    found.add(k);
+                }
+            });
+            next = ScanCursor.next(shard, db.shardCount(), localNext);
+        }
+        // A cursor naming another (or no) shard ends the walk here: routing sends each cursor to its shard.
+        out.arrayHeader(2);
+        byte[] cursorText = Long.toUnsignedString(next).getBytes(StandardCharsets.US_ASCII);
+        out.bulk(cursorText);
+        out.arrayHeader(found.size());
+        for (Key k : found) {
+            out.bulk(k.array(), k.offset(), k.length());
+        }
+    }
+
+    static void dbsize(Db db, CommandArgs a, ReplySink out) {
+        out.integer(db.size());
+    }
+
+    /** FLUSHDB / FLUSHALL [ASYNC | SYNC]: both empty the store at once. */
+    static void flush(Db db, CommandArgs a, ReplySink out) {
+        if (a.count() == 2 && !a.is(1, "ASYNC") && !a.is(1, "SYNC") || a.count() > 2) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        db.clear();
+        out.raw(Errors.OK);
+    }
+}

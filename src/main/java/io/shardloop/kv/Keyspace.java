@@ -1,0 +1,269 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.CommandArgs;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * One shard's keys: a map from key to entry with an absolute deadline, plus two dense arrays that
+ * make SCAN cursors and expiry sampling O(1) per step: every entry sits at an index of
+ * {@code all}, and every entry with a deadline also at an index of {@code timed} (swap-removal
+ * keeps both dense).
+ * <p>
+ * Expiry is lazy (an access finds an expired key absent and deletes it) and active:
+ * {@link #expireCycle(long)}, which the shard calls from a periodic timer, runs Redis's
+ * algorithm (sample 20 keys with a deadline, delete the expired, repeat while more than a
+ * quarter of the sample had expired, within a time budget).
+ * <p>
+ * Single-threaded: owned by one shard and touched only by its loop thread (in the {@code locked}
+ * mode, only under the store's lock). Nothing here is synchronized.
+ */
+public final class Keyspace implements Db {
+    /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
+    public static final int EXPIRE_SAMPLE = 20;
+
+    private final HashMap<Key, Entry> map = new HashMap<>();
+    private final LongSupplier clock;
+    private final int shardIndex;
+    private final int shardCount;
+    private final Key keyProbe = Key.probe();
+    private final Key fieldProbe = Key.probe();
+    private Entry[] all = new Entry[16];
+    private int allSize;
+    private Entry[] timed = new Entry[16];
+    private int timedSize;
+    private long random = 0x9E3779B97F4A7C15L;
+
+    private static final class Entry {
+        final Key key;
+        Object value;
+        long expireAt = NO_EXPIRY;
+        int index;
+        int timedIndex = -1;
+
+        Entry(Key key, Object value) {
+            this.key = key;
+            this.value = value;
+        }
+    }
+
+    /**
+     * @param clock      milliseconds (System::currentTimeMillis, or a test's controllable clock).
+     * @param shardIndex this keyspace's shard, and the count of shards: SCAN cursors carry them.
+     */
+    public Keyspace(LongSupplier clock, int shardIndex, int shardCount) {
+        this.clock = clock;
+        this.shardIndex = shardIndex;
+        this.shardCount = shardCount;
+    }
+
+    public Keyspace(LongSupplier clock) {
+        this(clock, 0, 1);
+    }
+
+    @Override
+    public long now() {
+        return clock.getAsLong();
+    }
+
+    @Override
+    public Key probe(int slot, CommandArgs args, int i) {
+        return (slot == 0 ? keyProbe : fieldProbe).view(args.array(), args.offset(i), args.length(i));
+    }
+
+    @Override
+    public Object get(Key key) {
+        Entry e = live(key);
+        return e == null ? null : e.value;
+    }
+
+    @Override
+    public long expireAt(Key key) {
+        Entry e = map.get(key);
+        return e == null ? NO_EXPIRY : e.expireAt;
+    }
+
+    @Override
+    public void put(Key key, Object value, long expireAt) {
+        Entry e = map.get(key);
+        if (e == null) {
+            Key owned = key.owned();
+            e = new Entry(owned, value);
+            map.put(owned, e);
+            addToAll(e);
+        } else {
+            e.value = value;
+        }
+        setDeadline(e, expireAt);
+    }
+
+    @Override
+    public void replace(Key key, Object value) {
+        map.get(key).value = value;
+    }
+
+    @Override
+    public void setExpireAt(Key key, long expireAt) {
+        setDeadline(map.get(key), expireAt);
+    }
+
+    @Override
+    public boolean remove(Key key) {
+        Entry e = live(key);
+        if (e == null) {
+            return false;
+        }
+        delete(e);
+        return true;
+    }
+
+    @Override
+    public long size() {
+        return allSize;
+    }
+
+    /** Keys with a deadline (Redis's "expires" count in INFO keyspace). */
+    public int timedSize() {
+        return timedSize;
+    }
+
+    @Override
+    public void clear() {
+        map.clear();
+        all = new Entry[16];
+        allSize = 0;
+        timed = new Entry[16];
+        timedSize = 0;
+    }
+
+    @Override
+    public int shardIndex() {
+        return shardIndex;
+    }
+
+    @Override
+    public int shardCount() {
+        return shardCount;
+    }
+
+    /**
+     * Walks {@code all} from the top down: cursor c means "indices below c are left" (0 = start).
+     * Deleting swaps the last entry, already visited, into the hole, and inserting appends above
+     * the cursor, so a key present for the whole walk is returned at least once.
+     */
+    @Override
+    public long scan(long cursor, int count, KeyVisitor visitor) {
+        long now = now();
+        int i = (int) (cursor == 0 ? allSize : Math.min(cursor, allSize)) - 1;
+        for (int visited = 0; i >= 0 && visited < count; i--, visited++) {
+            Entry e = all[i];
+            if (!isExpired(e, now)) {
+                visitor.visit(e.key, e.value);
+            }
+        }
+        return i < 0 ? 0 : i + 1;
+    }
+
+    @Override
+    public void forEachKey(KeyVisitor visitor) {
+        long now = now();
+        for (int i = 0; i < allSize; i++) {
+            Entry e = all[i];
+            if (!isExpired(e, now)) {
+                visitor.visit(e.key, e.value);
+            }
+        }
+    }
+
+    /**
+     * Active expiry, Redis's algorithm: sample {@link #EXPIRE_SAMPLE} keys with a deadline, delete
+     * those past it, and go again while more than 25% of the sample had expired and the budget
+     * lasts.
+     *
+     * @return keys deleted.
+     */
+    public int expireCycle(long budgetNanos) {
+        long start = System.nanoTime();
+        long now = now();
+        int total = 0;
+        while (timedSize > 0) {
+            int sampled = Math.min(EXPIRE_SAMPLE, timedSize);
+            int expired = 0;
+            for (int k = 0; k < sampled && timedSize > 0; k++) {
+                Entry e = timed[nextRandom(timedSize)];
+                if (isExpired(e, now)) {
+                    delete(e);
+                    expired++;
+                }
+            }
+            total += expired;
+            if (expired * 4 <= sampled || System.nanoTime() - start >= budgetNanos) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    private Entry live(Key key) {
+        Entry e = map.get(key);
+        if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
+            delete(e);
+            return null;
+        }
+        return e;
+    }
+
+    /** Redis's rule: a key expires once the clock is past its deadline. */
+    private static boolean isExpired(Entry e, long now) {
+        return e.expireAt != NO_EXPIRY && now > e.expireAt;
+    }
+
+    private void delete(Entry e) {
+        map.remove(e.key);
+        setDeadline(e, NO_EXPIRY);
+        int last = --allSize;
+        Entry moved = all[last];
+        all[e.index] = moved;
+        moved.index = e.index;
+        all[last] = null;
+    }
+
+    private void addToAll(Entry e) {
+        if (allSize == all.length) {
+            all = Arrays.copyOf(all, allSize * 2);
+        }
+        e.index = allSize;
+        all[allSize++] = e;
+    }
+
+    private void setDeadline(Entry e, long expireAt) {
+        if (expireAt == NO_EXPIRY) {
+            if (e.timedIndex >= 0) {
+                int last = --timedSize;
+                Entry moved = timed[last];
+                timed[e.timedIndex] = moved;
+                moved.timedIndex = e.timedIndex;
+                timed[last] = null;
+                e.timedIndex = -1;
+            }
+        } else if (e.timedIndex < 0) {
+            if (timedSize == timed.length) {
+                timed = Arrays.copyOf(timed, timedSize * 2);
+            }
+            e.timedIndex = timedSize;
+            timed[timedSize++] = e;
+        }
+        e.expireAt = expireAt;
+    }
+
+    private int nextRandom(int bound) {
+        long x = random;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        random = x;
+        return (int) ((x >>> 1) % bound);
+    }
+}

@@ -1,0 +1,65 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.ReplySink;
+
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code locked} mode: one {@link Keyspace} shared by every shard, each command (multi-key
+ * ones included, so they are atomic) run under one lock. Thread-safe.
+ */
+public final class LockedStore implements Store {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Keyspace keyspace;
+
+    public LockedStore(LongSupplier clock) {
+        this.keyspace = new Keyspace(clock);
+    }
+
+    @Override
+    public StateMode mode() {
+        return StateMode.LOCKED;
+    }
+
+    @Override
+    public void execute(CommandArgs args, ReplySink out) {
+        Command c = CommandTable.resolve(args, out);
+        if (c == null) {
+            return;
+        }
+        switch (c.route()) {
+            case LOCAL -> c.handler().execute(null, args, out);
+            case CONNECTION -> Store.rejectConnectionCommand(c, out);
+            default -> {
+                lock.lock();
+                try {
+                    c.handler().execute(keyspace, args, out);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    @Override
+    public int expireCycle(long budgetNanos) {
+        lock.lock();
+        try {
+            return keyspace.expireCycle(budgetNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long size() {
+        lock.lock();
+        try {
+            return keyspace.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

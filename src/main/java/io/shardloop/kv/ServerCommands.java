@@ -1,0 +1,139 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.ReplySink;
+
+/** Commands that need no data and no connection state: PING, ECHO, SELECT, COMMAND, CONFIG GET. */
+final class ServerCommands {
+    private ServerCommands() {
+    }
+
+    static void ping(Db db, CommandArgs a, ReplySink out) {
+        if (a.count() > 2) {
+            out.error(Errors.wrongArity("ping"));
+        } else if (a.count() == 2) {
+            out.bulk(a.array(), a.offset(1), a.length(1));
+        } else {
+            out.raw(Errors.PONG);
+        }
+    }
+
+    static void echo(Db db, CommandArgs a, ReplySink out) {
+        out.bulk(a.array(), a.offset(1), a.length(1));
+    }
+
+    /** Only database 0 exists: keys are spread over shards, not numbered databases. */
+    static void select(Db db, CommandArgs a, ReplySink out) {
+        if (!a.isLong(1)) {
+            out.raw(Errors.NOT_INTEGER);
+        } else if (a.parseLong(1, -1) != 0) {
+            out.raw(Errors.DB_OUT_OF_RANGE);
+        } else {
+            out.raw(Errors.OK);
+        }
+    }
+
+    /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS [name...]. */
+    static void command(Db db, CommandArgs a, ReplySink out) {
+        if (a.count() == 1) {
+            out.arrayHeader(CommandTable.all().size());
+            for (Command c : CommandTable.all()) {
+                info(c, out);
+            }
+        } else if (a.is(1, "COUNT") && a.count() == 2) {
+            out.integer(CommandTable.all().size());
+        } else if (a.is(1, "INFO")) {
+            out.arrayHeader(a.count() - 2);
+            for (int i = 2; i < a.count(); i++) {
+                Command c = CommandTable.find(a, i);
+                if (c == null) {
+                    out.nullBulk();
+                } else {
+                    info(c, out);
+                }
+            }
+        } else if (a.is(1, "DOCS")) {
+            int n = 0;
+            for (int i = 2; i < a.count(); i++) {
+                n += CommandTable.find(a, i) == null ? 0 : 1;
+            }
+            out.arrayHeader(2 * (a.count() == 2 ? CommandTable.all().size() : n));
+            if (a.count() == 2) {
+                for (Command c : CommandTable.all()) {
+                    docs(c, out);
+                }
+            } else {
+                for (int i = 2; i < a.count(); i++) {
+                    Command c = CommandTable.find(a, i);
+                    if (c != null) {
+                        docs(c, out);
+                    }
+                }
+            }
+        } else {
+            out.error("ERR unknown subcommand '" + Sanitize.of(a.string(1)) + "'. Try COMMAND HELP.");
+        }
+    }
+
+    /** Redis 7's ten-element COMMAND INFO entry; ACL categories, tips and key specs left empty. */
+    private static void info(Command c, ReplySink out) {
+        out.arrayHeader(10);
+        out.bulk(ascii(c.name()));
+        out.integer(c.arity());
+        out.arrayHeader(c.flags().length);
+        for (String f : c.flags()) {
+            out.simple(f);
+        }
+        out.integer(c.firstKey());
+        out.integer(c.lastKey());
+        out.integer(c.step());
+        out.arrayHeader(0);
+        out.arrayHeader(0);
+        out.arrayHeader(0);
+        out.arrayHeader(0);
+    }
+
+    /** The fields redis-cli reads for its hints: summary, since, group. */
+    private static void docs(Command c, ReplySink out) {
+        out.bulk(ascii(c.name()));
+        out.arrayHeader(6);
+        out.bulk(ascii("summary"));
+        out.bulk(ascii(c.name().toUpperCase(java.util.Locale.ROOT) + " as in Redis"));
+        out.bulk(ascii("since"));
+        out.bulk(ascii("1.0.0"));
+        out.bulk(ascii("group"));
+        out.bulk(ascii(CommandTable.group(c)));
+    }
+
+    /** CONFIG GET pattern...: the parameters clients ask about (redis-benchmark: save, appendonly). */
+    static void config(Db db, CommandArgs a, ReplySink out) {
+        if (!a.is(1, "GET")) {
+            out.error("ERR unknown subcommand '" + Sanitize.of(a.string(1)) + "'. Try CONFIG HELP.");
+            return;
+        }
+        if (a.count() < 3) {
+            out.error("ERR wrong number of arguments for 'config|get' command");
+            return;
+        }
+        String[][] known = {{"save", ""}, {"appendonly", "no"}, {"databases", "1"}};
+        java.util.ArrayList<String[]> hits = new java.util.ArrayList<>();
+        for (String[] kv : known) {
+            for (int i = 2; i < a.count(); i++) {
+                byte[] name = ascii(kv[0]);
+                if (Glob.matches(a.array(), a.offset(i), a.length(i), name, 0, name.length)) {
+                    hits.add(kv);
+                    break;
+                }
+            }
+        }
+        out.arrayHeader(hits.size() * 2);
+        for (String[] kv : hits) {
+            out.bulk(ascii(kv[0]));
+            out.bulk(ascii(kv[1]));
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

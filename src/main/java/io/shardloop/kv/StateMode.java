@@ -1,0 +1,27 @@
+package io.shardloop.kv;
+
+import java.util.function.LongSupplier;
+
+/** How the data is held across shards: the comparison the server exists to make. */
+public enum StateMode {
+    /** Each shard owns the keys of its slots in its own {@link Keyspace}; no locks. */
+    SHARDED,
+    /** One {@link Keyspace} shared by all shards, every command under one lock. */
+    LOCKED,
+    /** One shared map on ConcurrentHashMap; read-modify-write commands atomic per key. */
+    CONCURRENT;
+
+    /**
+     * A store in this mode.
+     *
+     * @param shards how many shards (only {@link #SHARDED} uses it).
+     * @param clock  milliseconds.
+     */
+    public Store create(int shards, LongSupplier clock) {
+        return switch (this) {
+            case SHARDED -> new ShardedStore(shards, clock);
+            case LOCKED -> new LockedStore(clock);
+            case CONCURRENT -> new ConcurrentStore(clock);
+        };
+    }
+}

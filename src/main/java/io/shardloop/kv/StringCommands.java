@@ -1,0 +1,275 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.Numbers;
+import io.shardloop.resp.ReplySink;
+
+import java.util.Arrays;
+
+import static io.shardloop.kv.Db.NO_EXPIRY;
+
+/** String commands. Stateless: every method works on the {@link Db} it is given. */
+final class StringCommands {
+    private StringCommands() {
+    }
+
+    static void get(Db db, CommandArgs a, ReplySink out) {
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.nullBulk();
+        } else if (v instanceof byte[] s) {
+            out.bulk(s);
+        } else {
+            out.raw(Errors.WRONGTYPE);
+        }
+    }
+
+    /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]. */
+    static void set(Db db, CommandArgs a, ReplySink out) {
+        boolean nx = false, xx = false, get = false, keepTtl = false;
+        int expiryArg = -1;
+        long unitMs = 0;
+        boolean absolute = false;
+        for (int i = 3; i < a.count(); i++) {
+            boolean hasNext = i + 1 < a.count();
+            if (a.is(i, "NX") && !xx) {
+                nx = true;
+            } else if (a.is(i, "XX") && !nx) {
+                xx = true;
+            } else if (a.is(i, "GET")) {
+                get = true;
+            } else if (a.is(i, "KEEPTTL") && expiryArg < 0) {
+                keepTtl = true;
+            } else if (hasNext && expiryArg < 0 && !keepTtl
+                    && (a.is(i, "EX") || a.is(i, "PX") || a.is(i, "EXAT") || a.is(i, "PXAT"))) {
+                unitMs = a.is(i, "EX") || a.is(i, "EXAT") ? 1000 : 1;
+                absolute = a.is(i, "EXAT") || a.is(i, "PXAT");
+                expiryArg = ++i;
+            } else {
+                out.raw(Errors.SYNTAX);
+                return;
+            }
+        }
+        long deadline = NO_EXPIRY;
+        if (expiryArg > 0) {
+            deadline = deadline(db, a, expiryArg, unitMs, absolute, "set", out);
+            if (deadline == Long.MIN_VALUE) {
+                return;
+            }
+        }
+        Key key = db.probe(0, a, 1);
+        Object old = db.get(key);
+        if (get && old != null && !(old instanceof byte[])) {
+            out.raw(Errors.WRONGTYPE);
+            return;
+        }
+        if ((nx && old != null) || (xx && old == null)) {
+            if (get) {
+                replyString(old, out);
+            } else {
+                out.nullBulk();
+            }
+            return;
+        }
+        if (keepTtl && old != null) {
+            db.replace(key, a.copy(2));
+        } else {
+            db.put(key, a.copy(2), deadline);
+        }
+        if (get) {
+            replyString(old, out);
+        } else {
+            out.raw(Errors.OK);
+        }
+    }
+
+    static void setnx(Db db, CommandArgs a, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        if (db.get(key) != null) {
+            out.integer(0);
+        } else {
+            db.put(key, a.copy(2), NO_EXPIRY);
+            out.integer(1);
+        }
+    }
+
+    /** SETEX key seconds value. */
+    static void setex(Db db, CommandArgs a, ReplySink out) {
+        long deadline = deadline(db, a, 2, 1000, false, "setex", out);
+        if (deadline != Long.MIN_VALUE) {
+            db.put(db.probe(0, a, 1), a.copy(3), deadline);
+            out.raw(Errors.OK);
+        }
+    }
+
+    static void getset(Db db, CommandArgs a, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        Object old = db.get(key);
+        if (old != null && !(old instanceof byte[])) {
+            out.raw(Errors.WRONGTYPE);
+            return;
+        }
+        db.put(key, a.copy(2), NO_EXPIRY);
+        replyString(old, out);
+    }
+
+    static void getdel(Db db, CommandArgs a, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        Object old = db.get(key);
+        if (old != null && !(old instanceof byte[])) {
+            out.raw(Errors.WRONGTYPE);
+            return;
+        }
+        if (old != null) {
+            db.remove(key);
+        }
+        replyString(old, out);
+    }
+
+    /** MGET key...: a value that is not a string reads as nil, as in Redis. */
+    static void mget(Db db, CommandArgs a, ReplySink out) {
+        out.arrayHeader(a.count() - 1);
+        for (int i = 1; i < a.count(); i++) {
+            Object v = db.get(db.probe(0, a, i));
+            if (v instanceof byte[] s) {
+                out.bulk(s);
+            } else {
+                out.nullBulk();
+            }
+        }
+    }
+
+    static void mset(Db db, CommandArgs a, ReplySink out) {
+        if ((a.count() - 1) % 2 != 0) {
+            out.error(Errors.wrongArity("mset"));
+            return;
+        }
+        for (int i = 1; i < a.count(); i += 2) {
+            db.put(db.probe(0, a, i), a.copy(i + 1), NO_EXPIRY);
+        }
+        out.raw(Errors.OK);
+    }
+
+    static void incr(Db db, CommandArgs a, ReplySink out) {
+        incrBy(db, a, 1, out);
+    }
+
+    static void decr(Db db, CommandArgs a, ReplySink out) {
+        incrBy(db, a, -1, out);
+    }
+
+    static void incrby(Db db, CommandArgs a, ReplySink out) {
+        if (!a.isLong(2)) {
+            out.raw(Errors.NOT_INTEGER);
+            return;
+        }
+        incrBy(db, a, a.parseLong(2, 0), out);
+    }
+
+    static void decrby(Db db, CommandArgs a, ReplySink out) {
+        if (!a.isLong(2)) {
+            out.raw(Errors.NOT_INTEGER);
+            return;
+        }
+        long by = a.parseLong(2, 0);
+        if (by == Long.MIN_VALUE) {
+            out.error("ERR decrement would overflow");
+            return;
+        }
+        incrBy(db, a, -by, out);
+    }
+
+    /** The counter keeps its time to live, as in Redis. */
+    private static void incrBy(Db db, CommandArgs a, long by, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
+        long current = 0;
+        if (v != null) {
+            if (!(v instanceof byte[] s)) {
+                out.raw(Errors.WRONGTYPE);
+                return;
+            }
+            if (!Numbers.isLong(s, 0, s.length)) {
+                out.raw(Errors.NOT_INTEGER);
+                return;
+            }
+            current = Numbers.parseLong(s, 0, s.length, 0);
+        }
+        long next = current + by;
+        if (((current ^ next) & (by ^ next)) < 0) {
+            out.raw(Errors.OVERFLOW);
+            return;
+        }
+        byte[] text = Long.toString(next).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (v == null) {
+            db.put(key, text, NO_EXPIRY);
+        } else {
+            db.replace(key, text);
+        }
+        out.integer(next);
+    }
+
+    static void append(Db db, CommandArgs a, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
+        if (v == null) {
+            db.put(key, a.copy(2), NO_EXPIRY);
+            out.integer(a.length(2));
+            return;
+        }
+        if (!(v instanceof byte[] s)) {
+            out.raw(Errors.WRONGTYPE);
+            return;
+        }
+        byte[] joined = Arrays.copyOf(s, s.length + a.length(2));
+        System.arraycopy(a.array(), a.offset(2), joined, s.length, a.length(2));
+        db.replace(key, joined);
+        out.integer(joined.length);
+    }
+
+    static void strlen(Db db, CommandArgs a, ReplySink out) {
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.integer(0);
+        } else if (v instanceof byte[] s) {
+            out.integer(s.length);
+        } else {
+            out.raw(Errors.WRONGTYPE);
+        }
+    }
+
+    /**
+     * The absolute deadline from a relative or absolute time argument, or Long.MIN_VALUE after
+     * replying the error (not an integer; not positive; overflowing).
+     */
+    static long deadline(Db db, CommandArgs a, int i, long unitMs, boolean absolute, String command,
+                         ReplySink out) {
+        if (!a.isLong(i)) {
+            out.raw(Errors.NOT_INTEGER);
+            return Long.MIN_VALUE;
+        }
+        long t = a.parseLong(i, 0);
+        if (t <= 0 || t > Long.MAX_VALUE / unitMs) {
+            out.error(Errors.invalidExpire(command));
+            return Long.MIN_VALUE;
+        }
+        long ms = t * unitMs;
+        if (absolute) {
+            return ms;
+        }
+        long now = db.now();
+        if (ms > Long.MAX_VALUE - now) {
+            out.error(Errors.invalidExpire(command));
+            return Long.MIN_VALUE;
+        }
+        return now + ms;
+    }
+
+    private static void replyString(Object v, ReplySink out) {
+        if (v == null) {
+            out.nullBulk();
+        } else {
+            out.bulk((byte[]) v);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.shardloop.resp;
+
+import io.shardloop.runtime.net.OutboundBuffer;
+
+/**
+ * Writes replies into a connection's {@link OutboundBuffer}. One per connection, or one per shard
+ * re-targeted with {@link #target} before each use.
+ * <p>
+ * Owned by one shard's loop thread.
+ */
+public final class OutboundReplyWriter extends RespWriter {
+    private OutboundBuffer out;
+
+    public OutboundReplyWriter() {
+    }
+
+    public OutboundReplyWriter(OutboundBuffer out) {
+        this.out = out;
+    }
+
+    public OutboundReplyWriter target(OutboundBuffer out) {
+        this.out = out;
+        return this;
+    }
+
+    @Override
+    protected void put(int b) {
+        out.writeByte(b);
+    }
+
+    @Override
+    protected void put(byte[] src, int offset, int length) {
+        out.writeBytes(src, offset, length);
+    }
+}

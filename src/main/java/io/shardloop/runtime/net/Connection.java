@@ -47,7 +47,13 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     /** Bytes the handler left unconsumed, in read mode; null when there are none. */
     private ByteBuffer pendingIn;
     private boolean flushQueued;
+    /** Not read because unsent bytes passed the high-water mark. */
+    private boolean outputPaused;
+    /** Not read because the handler asked ({@link #suspendInput()}): it cannot take more yet. */
+    private boolean inputSuspended;
+    /** Not read: set while reading is off for any reason (output, handler, draining, peer EOF). */
     private boolean readPaused;
+    private boolean inputEnded;
     private boolean draining;
     private boolean closed;
     private boolean notifyWritable;
@@ -147,7 +153,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             return;
         }
         draining = true;
-        pauseReading();
+        updateReading();
         if (out.isEmpty()) {
             close(null);
         } else {
@@ -282,7 +288,8 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     }
 
     private void onInputClosed() {
-        pauseReading();
+        inputEnded = true;
+        updateReading();
         handler.onInputClosed();
         afterCallback();
     }
@@ -324,17 +331,19 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             }
         } else {
             setInterest(Poller.WRITE, true);
-            if (out.size() > limits.highWater() && !readPaused) {
+            if (out.size() > limits.highWater() && !outputPaused) {
                 stats.increment(NetStats.READ_PAUSES);
-                pauseReading();
+                outputPaused = true;
+                updateReading();
             }
             if (limits.writeStallNanos() > 0) {
                 armTimer(lastWriteProgressNanos + limits.writeStallNanos());
             }
         }
         if (out.size() <= limits.lowWater()) {
-            if (readPaused && !draining) {
-                resumeReading();
+            if (outputPaused) {
+                outputPaused = false;
+                updateReading();
             }
             if (notifyWritable) {
                 notifyWritable = false;
@@ -344,19 +353,37 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         }
     }
 
-    private void pauseReading() {
-        readPaused = true;
-        setInterest(Poller.READ, false);
+    /**
+     * Stops reading until {@link #resumeInput()}: for a handler that cannot take more requests yet
+     * (its line of outstanding replies is full). Unconsumed bytes stay, and are offered again on resume.
+     */
+    public void suspendInput() {
+        if (!inputSuspended) {
+            inputSuspended = true;
+            updateReading();
+        }
     }
 
-    private void resumeReading() {
-        readPaused = false;
-        setInterest(Poller.READ, true);
-        if (pendingIn != null) {
+    /** Reads again after {@link #suspendInput()}, first offering the bytes already received. */
+    public void resumeInput() {
+        if (inputSuspended) {
+            inputSuspended = false;
+            updateReading();
+        }
+    }
+
+    private void updateReading() {
+        boolean paused = outputPaused || inputSuspended || draining || inputEnded || closed;
+        if (paused == readPaused) {
+            return;
+        }
+        readPaused = paused;
+        setInterest(Poller.READ, !paused);
+        if (!paused && pendingIn != null) {
             // Bytes already received may hold whole requests: offer them again now.
             ByteBuffer in = pendingIn;
             handler.onRead(in);
-            if (!in.hasRemaining()) {
+            if (!in.hasRemaining() || closed) {
                 pendingIn = null;
             }
             afterCallback();

@@ -1,5 +1,7 @@
 package io.shardloop.runtime.net;
 
+import org.agrona.DirectBuffer;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -78,6 +80,21 @@ public final class OutboundBuffer {
             t.limit(at + n);
             t.put(at, src, src.position(), n);
             src.position(src.position() + n);
+            size += n;
+        }
+        return this;
+    }
+
+    /** Appends bytes from an Agrona buffer (a message read in place from a ring). */
+    public OutboundBuffer writeBytes(DirectBuffer src, int offset, int length) {
+        while (length > 0) {
+            ByteBuffer t = room(1);
+            int at = t.limit();
+            int n = Math.min(length, t.capacity() - at);
+            t.limit(at + n);
+            src.getBytes(offset, t, at, n);
+            offset += n;
+            length -= n;
             size += n;
         }
         return this;

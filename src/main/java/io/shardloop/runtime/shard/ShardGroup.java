@@ -1,6 +1,9 @@
 package io.shardloop.runtime.shard;
 
 import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.mailbox.Mailbox;
+import io.shardloop.runtime.mailbox.Mailboxes;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -51,6 +54,14 @@ public final class ShardGroup implements AutoCloseable {
         int[] cpus = Pinning.plan(config.shards(), config.pin(), config.cpus());
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new Shard(i, this, config, cpus[i]);
+        }
+        EventLoop[] loops = new EventLoop[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            loops[i] = shards[i].loop();
+        }
+        Mailbox[] mailboxes = Mailboxes.create(config.mailbox(), loops);
+        for (int i = 0; i < shards.length; i++) {
+            shards[i].mailbox(mailboxes[i]);
         }
     }
 

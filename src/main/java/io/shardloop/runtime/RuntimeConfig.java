@@ -2,6 +2,8 @@ package io.shardloop.runtime;
 
 import io.shardloop.runtime.mailbox.MailboxConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
+import io.shardloop.runtime.offload.OffloadConfig;
+import io.shardloop.runtime.stall.StallConfig;
 import io.shardloop.runtime.shard.AcceptMode;
 
 import java.time.Duration;
@@ -24,18 +26,20 @@ import java.util.List;
  * @param drainTimeout    how long shutdown waits for unsent bytes before closing connections
  * @param limits          per-connection limits
  * @param mailbox         cross-shard mailboxes: layout, ring size, batch, backlog bound
+ * @param offload         the blocking-work pool: threads and queue bound
+ * @param stall           the stall detector: threshold, on/off
  */
 public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptMode acceptMode, int backlog,
                             int readBufferSize, int chunkSize, int maxPooledChunks, int idleSpins,
                             int maxConnections, Duration drainTimeout, ConnectionLimits limits,
-                            MailboxConfig mailbox) {
+                            MailboxConfig mailbox, OffloadConfig offload, StallConfig stall) {
     public RuntimeConfig {
         cpus = List.copyOf(cpus);
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be at least 1, got " + shards);
         }
-        if (mailbox == null) {
-            throw new IllegalArgumentException("mailbox configuration is required");
+        if (mailbox == null || offload == null || stall == null) {
+            throw new IllegalArgumentException("mailbox, offload and stall configurations are required");
         }
         if (backlog < 1 || readBufferSize < 1024 || chunkSize < 256 || maxPooledChunks < 0 || idleSpins < 0
                 || maxConnections < 1) {
@@ -52,7 +56,7 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         return new Builder().shards(shards).pin(pin).cpus(cpus).acceptMode(acceptMode).backlog(backlog)
                 .readBufferSize(readBufferSize).chunkSize(chunkSize).maxPooledChunks(maxPooledChunks)
                 .idleSpins(idleSpins).maxConnections(maxConnections).drainTimeout(drainTimeout).limits(limits)
-                .mailbox(mailbox);
+                .mailbox(mailbox).offload(offload).stall(stall);
     }
 
     /** Builds a {@link RuntimeConfig}; starts from the defaults. */
@@ -70,6 +74,8 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         private Duration drainTimeout = Duration.ofSeconds(5);
         private ConnectionLimits limits = ConnectionLimits.defaults();
         private MailboxConfig mailbox = MailboxConfig.defaults();
+        private OffloadConfig offload = OffloadConfig.defaults();
+        private StallConfig stall = StallConfig.defaults();
 
         public Builder shards(int v) { shards = v; return this; }
         public Builder pin(boolean v) { pin = v; return this; }
@@ -84,10 +90,13 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
         public Builder limits(ConnectionLimits v) { limits = v; return this; }
         public Builder mailbox(MailboxConfig v) { mailbox = v; return this; }
+        public Builder offload(OffloadConfig v) { offload = v; return this; }
+        public Builder stall(StallConfig v) { stall = v; return this; }
 
         public RuntimeConfig build() {
             return new RuntimeConfig(shards, pin, cpus, acceptMode, backlog, readBufferSize, chunkSize,
-                    maxPooledChunks, idleSpins, maxConnections, drainTimeout, limits, mailbox);
+                    maxPooledChunks, idleSpins, maxConnections, drainTimeout, limits, mailbox,
+                    offload, stall);
         }
     }
 
@@ -103,6 +112,6 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
                 + " max-pending-inbound=" + limits.maxPendingInbound()
                 + " write-stall-timeout=" + limits.writeStallNanos() / 1_000_000 + "ms"
                 + " idle-timeout=" + limits.idleNanos() / 1_000_000 + "ms"
-                + " " + mailbox.describe();
+                + " " + mailbox.describe() + " " + offload.describe() + " " + stall.describe();
     }
 }

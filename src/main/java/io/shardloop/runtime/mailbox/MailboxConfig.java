@@ -18,7 +18,7 @@ import org.agrona.ExpandableRingBuffer;
 public record MailboxConfig(MailboxKind kind, int ringCapacity, int batchLimit, int maxBacklogBytes,
                             int maxPendingRequests, long retryDelayNanos) {
     /** The default layout; chosen from the benchmark results in docs/results/mailbox.md. */
-    public static final MailboxKind DEFAULT_KIND = MailboxKind.SPSC;
+    public static final MailboxKind DEFAULT_KIND = MailboxKind.MPSC;
 
     public MailboxConfig {
         if (kind == null) {

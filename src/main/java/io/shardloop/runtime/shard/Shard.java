@@ -85,6 +85,16 @@ public final class Shard implements ConnectionOwner {
         return mailbox;
     }
 
+    /**
+     * Runs a blocking call on the group's offload pool; the continuation runs on this shard's
+     * loop thread. Returns {@link io.shardloop.runtime.offload.OffloadPool#ACCEPTED} or a
+     * rejection the caller must handle.
+     */
+    public <T> int offload(java.util.concurrent.Callable<T> task,
+                           io.shardloop.runtime.offload.OffloadPool.Completion<? super T> continuation) {
+        return group.offload().offload(loop, task, continuation);
+    }
+
     /** Connects the mailbox and adds it to the loop's work sources; before the loop starts. */
     void mailbox(Mailbox mailbox) {
         this.mailbox = mailbox;

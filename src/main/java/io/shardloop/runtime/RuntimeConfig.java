@@ -1,6 +1,9 @@
 package io.shardloop.runtime;
 
+import io.shardloop.runtime.mailbox.MailboxConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
+import io.shardloop.runtime.offload.OffloadConfig;
+import io.shardloop.runtime.stall.StallConfig;
 import io.shardloop.runtime.shard.AcceptMode;
 
 import java.time.Duration;
@@ -22,14 +25,21 @@ import java.util.List;
  * @param maxConnections  open connections per server (all shards together); excess are closed at once
  * @param drainTimeout    how long shutdown waits for unsent bytes before closing connections
  * @param limits          per-connection limits
+ * @param mailbox         cross-shard mailboxes: layout, ring size, batch, backlog bound
+ * @param offload         the blocking-work pool: threads and queue bound
+ * @param stall           the stall detector: threshold, on/off
  */
 public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptMode acceptMode, int backlog,
                             int readBufferSize, int chunkSize, int maxPooledChunks, int idleSpins,
-                            int maxConnections, Duration drainTimeout, ConnectionLimits limits) {
+                            int maxConnections, Duration drainTimeout, ConnectionLimits limits,
+                            MailboxConfig mailbox, OffloadConfig offload, StallConfig stall) {
     public RuntimeConfig {
         cpus = List.copyOf(cpus);
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be at least 1, got " + shards);
+        }
+        if (mailbox == null || offload == null || stall == null) {
+            throw new IllegalArgumentException("mailbox, offload and stall configurations are required");
         }
         if (backlog < 1 || readBufferSize < 1024 || chunkSize < 256 || maxPooledChunks < 0 || idleSpins < 0
                 || maxConnections < 1) {
@@ -45,7 +55,8 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
     public Builder toBuilder() {
         return new Builder().shards(shards).pin(pin).cpus(cpus).acceptMode(acceptMode).backlog(backlog)
                 .readBufferSize(readBufferSize).chunkSize(chunkSize).maxPooledChunks(maxPooledChunks)
-                .idleSpins(idleSpins).maxConnections(maxConnections).drainTimeout(drainTimeout).limits(limits);
+                .idleSpins(idleSpins).maxConnections(maxConnections).drainTimeout(drainTimeout).limits(limits)
+                .mailbox(mailbox).offload(offload).stall(stall);
     }
 
     /** Builds a {@link RuntimeConfig}; starts from the defaults. */
@@ -62,6 +73,9 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         private int maxConnections = 100_000;
         private Duration drainTimeout = Duration.ofSeconds(5);
         private ConnectionLimits limits = ConnectionLimits.defaults();
+        private MailboxConfig mailbox = MailboxConfig.defaults();
+        private OffloadConfig offload = OffloadConfig.defaults();
+        private StallConfig stall = StallConfig.defaults();
 
         public Builder shards(int v) { shards = v; return this; }
         public Builder pin(boolean v) { pin = v; return this; }
@@ -75,10 +89,14 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         public Builder maxConnections(int v) { maxConnections = v; return this; }
         public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
         public Builder limits(ConnectionLimits v) { limits = v; return this; }
+        public Builder mailbox(MailboxConfig v) { mailbox = v; return this; }
+        public Builder offload(OffloadConfig v) { offload = v; return this; }
+        public Builder stall(StallConfig v) { stall = v; return this; }
 
         public RuntimeConfig build() {
             return new RuntimeConfig(shards, pin, cpus, acceptMode, backlog, readBufferSize, chunkSize,
-                    maxPooledChunks, idleSpins, maxConnections, drainTimeout, limits);
+                    maxPooledChunks, idleSpins, maxConnections, drainTimeout, limits, mailbox,
+                    offload, stall);
         }
     }
 
@@ -93,6 +111,7 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
                 + " low-water=" + limits.lowWater() + " hard-limit=" + limits.hardLimit()
                 + " max-pending-inbound=" + limits.maxPendingInbound()
                 + " write-stall-timeout=" + limits.writeStallNanos() / 1_000_000 + "ms"
-                + " idle-timeout=" + limits.idleNanos() / 1_000_000 + "ms";
+                + " idle-timeout=" + limits.idleNanos() / 1_000_000 + "ms"
+                + " " + mailbox.describe() + " " + offload.describe() + " " + stall.describe();
     }
 }

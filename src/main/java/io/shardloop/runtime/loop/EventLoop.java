@@ -367,7 +367,7 @@ public final class EventLoop implements Runnable {
         earliestDirty = false;
     }
 
-    private void minDeadline(long timerId, long deadline) {
+    private void minDeadline(long deadline, long timerId) { // TimerConsumer.accept(deadline, timerId)
         if (deadline < earliestDeadline) {
             earliestDeadline = deadline;
         }

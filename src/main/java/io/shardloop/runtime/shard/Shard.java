@@ -4,6 +4,7 @@ import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.RuntimeConfig;
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.loop.NioPoller;
+import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.net.BufferPool;
 import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.ConnectionHandler;
@@ -26,7 +27,7 @@ import java.util.concurrent.CountDownLatch;
  * <p>
  * <b>Ownership.</b> The connections, buffers, listeners and protocol state of a shard are touched by
  * its loop thread alone. Other threads reach a shard only through {@link EventLoop#execute} and,
- * later, its cross-shard inbox; the counters are readable from anywhere.
+ * its {@link #mailbox()}; the counters are readable from anywhere.
  */
 public final class Shard implements ConnectionOwner {
     private static final System.Logger LOG = System.getLogger(Shard.class.getName());
@@ -46,6 +47,7 @@ public final class Shard implements ConnectionOwner {
     private ConnectionHandler.Factory[] handlers;
     private long nextConnectionSeq;
     private CountDownLatch drained;
+    private Mailbox mailbox;
 
     private volatile int pinnedCpu = Pinning.UNPINNED;
     private volatile Throwable startFailure;
@@ -76,6 +78,27 @@ public final class Shard implements ConnectionOwner {
     @Override
     public EventLoop loop() {
         return loop;
+    }
+
+    /** This shard's end of the cross-shard transport; its methods run on this shard's loop thread. */
+    public Mailbox mailbox() {
+        return mailbox;
+    }
+
+    /**
+     * Runs a blocking call on the group's offload pool; the continuation runs on this shard's
+     * loop thread. Returns {@link io.shardloop.runtime.offload.OffloadPool#ACCEPTED} or a
+     * rejection the caller must handle.
+     */
+    public <T> int offload(java.util.concurrent.Callable<T> task,
+                           io.shardloop.runtime.offload.OffloadPool.Completion<? super T> continuation) {
+        return group.offload().offload(loop, task, continuation);
+    }
+
+    /** Connects the mailbox and adds it to the loop's work sources; before the loop starts. */
+    void mailbox(Mailbox mailbox) {
+        this.mailbox = mailbox;
+        loop.addWorkSource(mailbox);
     }
 
     /** The CPU this shard's thread is pinned to, or {@link Pinning#UNPINNED}. */

@@ -1,6 +1,11 @@
 package io.shardloop.runtime.shard;
 
 import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.mailbox.Mailbox;
+import io.shardloop.runtime.mailbox.Mailboxes;
+import io.shardloop.runtime.offload.OffloadPool;
+import io.shardloop.runtime.stall.StallDetector;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -37,6 +42,8 @@ public final class ShardGroup implements AutoCloseable {
     /** Open connections over all shards, against {@link RuntimeConfig#maxConnections()}; touched on accept and close only. */
     private final AtomicInteger openConnections = new AtomicInteger();
     private final CountDownLatch terminated;
+    private final OffloadPool offload;
+    private final StallDetector stallDetector;
     private int nextHandoff;
     private volatile boolean closed;
 
@@ -52,6 +59,16 @@ public final class ShardGroup implements AutoCloseable {
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new Shard(i, this, config, cpus[i]);
         }
+        EventLoop[] loops = new EventLoop[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            loops[i] = shards[i].loop();
+        }
+        Mailbox[] mailboxes = Mailboxes.create(config.mailbox(), loops);
+        for (int i = 0; i < shards.length; i++) {
+            shards[i].mailbox(mailboxes[i]);
+        }
+        this.offload = new OffloadPool(config.offload());
+        this.stallDetector = new StallDetector(config.stall());
     }
 
     /**
@@ -146,6 +163,10 @@ public final class ShardGroup implements AutoCloseable {
                 throw new IOException(shard.name() + " failed to start", shard.startFailure());
             }
         }
+        for (int i = 0; i < shards.length; i++) {
+            stallDetector.watch(i, shards[i].name(), shards[i].loop().stats(), threads[i]);
+        }
+        stallDetector.start();
         StringBuilder placement = new StringBuilder();
         for (Shard shard : shards) {
             placement.append(placement.isEmpty() ? "" : ", ").append(shard.name()).append("→")
@@ -169,6 +190,16 @@ public final class ShardGroup implements AutoCloseable {
 
     public Shard shard(int index) {
         return shards[index];
+    }
+
+    /** The blocking-work pool shared by the shards; continuations return to the offloading shard. */
+    public OffloadPool offload() {
+        return offload;
+    }
+
+    /** The watchdog that reports turns longer than the stall threshold. */
+    public StallDetector stallDetector() {
+        return stallDetector;
     }
 
     /** The port endpoint {@code endpointIndex} listens on (the real one when 0 was asked). */
@@ -229,6 +260,8 @@ public final class ShardGroup implements AutoCloseable {
             return;
         }
         closed = true;
+        stallDetector.close();
+        offload.close();
         boolean running = threads[shards.length - 1] != null;
         if (!running) {
             for (Shard shard : shards) {

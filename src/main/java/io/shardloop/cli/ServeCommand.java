@@ -1,6 +1,14 @@
 package io.shardloop.cli;
 
 import io.shardloop.echo.EchoProtocol;
+import io.shardloop.kv.StateMode;
+import io.shardloop.resp.RespLimits;
+import io.shardloop.runtime.mailbox.MailboxConfig;
+import io.shardloop.runtime.mailbox.MailboxKind;
+import io.shardloop.runtime.offload.OffloadConfig;
+import io.shardloop.runtime.stall.StallConfig;
+import io.shardloop.server.KvCluster;
+import io.shardloop.server.resp.RespProtocol;
 import io.shardloop.runtime.RuntimeConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.shard.AcceptMode;
@@ -16,7 +24,9 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,12 +34,14 @@ import java.util.concurrent.TimeUnit;
 /** {@code shardloop serve}: starts the shards and serves until SIGINT or SIGTERM. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Serves a protocol on one event loop per CPU, each pinned to its CPU and accepting on its own",
-            "SO_REUSEPORT listener. Listens on loopback unless --bind says otherwise. Stops cleanly on",
+            "Serves on one event loop per CPU, each pinned to its CPU and accepting on its own SO_REUSEPORT",
+            "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by",
+            "key across the loops. Listens on loopback unless --bind says otherwise. Stops cleanly on",
             "Ctrl-C or SIGTERM: stops accepting, sends what is buffered, then closes.%n"},
         footer = {"%nExamples:",
-            "  shardloop serve                          echo on 127.0.0.1:7007, one shard per CPU",
-            "  shardloop serve --shards 2 --port 9000   two shards",
+            "  shardloop serve                              Redis protocol on 127.0.0.1:6379, one shard per CPU",
+            "  shardloop serve --state locked --shards 2    the same data behind one lock, for comparison",
+            "  shardloop serve --protocol echo --port 9000  the echo protocol",
             "  shardloop serve --no-pin --accept handoff"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
@@ -37,16 +49,67 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--protocol", paramLabel = "NAME", defaultValue = "echo",
-            description = "Protocol to serve: echo. Default: ${DEFAULT-VALUE}.")
-    String protocol;
+    @Option(names = "--protocol", paramLabel = "NAME", split = ",", defaultValue = "resp",
+            description = "Protocols to serve, comma-separated: resp (Redis protocol, on --resp-port), "
+                    + "echo (on --port). Default: ${DEFAULT-VALUE}.")
+    List<String> protocols;
+
+    @Option(names = "--resp-port", paramLabel = "PORT", defaultValue = "6379",
+            description = "Port of the Redis protocol (0: do not serve it). Default: ${DEFAULT-VALUE}.")
+    int respPort;
+
+    @Option(names = "--state", paramLabel = "MODE", defaultValue = "sharded",
+            description = "How the key-value data is held: sharded (each key owned by one shard, others send it "
+                    + "messages), locked (one map behind one lock), concurrent (one ConcurrentHashMap). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    StateMode state;
+
+    @Option(names = "--requirepass", paramLabel = "PASSWORD",
+            description = "Require AUTH with this password before any other Redis command.")
+    String requirePass;
+
+    @Option(names = "--max-bulk", paramLabel = "SIZE", defaultValue = "512m",
+            description = "Largest Redis bulk string accepted. Default: ${DEFAULT-VALUE}.")
+    String maxBulk;
+
+    @Option(names = "--max-args", paramLabel = "N", defaultValue = "1048576",
+            description = "Most arguments in one Redis command. Default: ${DEFAULT-VALUE}.")
+    int maxArgs;
+
+    @Option(names = "--max-inline", paramLabel = "SIZE", defaultValue = "64k",
+            description = "Longest inline Redis command. Default: ${DEFAULT-VALUE}.")
+    String maxInline;
+
+    @Option(names = "--max-outstanding", paramLabel = "N", defaultValue = "1024",
+            description = "Replies one connection may have waiting on other shards before it is no longer read. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int maxOutstanding;
+
+    @Option(names = "--mailbox", paramLabel = "KIND", defaultValue = "spsc",
+            description = "Cross-shard transport: spsc (a ring per ordered pair of shards) or mpsc (one inbox "
+                    + "ring per shard). Default: ${DEFAULT-VALUE}.")
+    String mailbox;
+
+    @Option(names = "--stall-threshold", paramLabel = "TIME", defaultValue = "100ms",
+            description = "Report a loop turn that runs longer than this, with the loop's stack (0: off). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration stallThreshold;
+
+    @Option(names = "--offload-threads", paramLabel = "N", defaultValue = "4",
+            description = "Threads for blocking work (disk), whose results return to the asking shard. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int offloadThreads;
+
+    @Option(names = "--offload-queue", paramLabel = "N", defaultValue = "1024",
+            description = "Blocking tasks that may wait for a thread; more are refused. Default: ${DEFAULT-VALUE}.")
+    int offloadQueue;
 
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "Address to listen on. Default: ${DEFAULT-VALUE} (loopback only).")
     String bind;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "7007",
-            description = "Port to listen on (0: any free port). Default: ${DEFAULT-VALUE}.")
+            description = "Port of the echo protocol (0: any free port). Default: ${DEFAULT-VALUE}.")
     int port;
 
     @Option(names = "--shards", paramLabel = "N", defaultValue = "0",
@@ -116,21 +179,19 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         RuntimeConfig config;
+        List<Endpoint> endpoints;
         try {
             config = config();
+            endpoints = endpoints(config);
         } catch (IllegalArgumentException e) {
             err.println("shardloop: " + e.getMessage());
-            return 2;
-        }
-        if (!protocol.equals("echo")) {
-            err.println("shardloop: unknown protocol '" + protocol + "' (known: echo)");
             return 2;
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         ShardGroup group;
         try {
-            group = ShardGroup.start(config, List.of(Endpoint.of(bind, port, new EchoProtocol())));
+            group = ShardGroup.start(config, endpoints);
         } catch (PortInUseException e) {
             err.println("shardloop: " + e.getMessage());
             return 2;
@@ -139,8 +200,12 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         LOG.log(System.Logger.Level.INFO, "config: " + config.describe());
-        LOG.log(System.Logger.Level.INFO, "serving " + protocol + " on " + bind + ":" + group.port(0)
-                + " (Ctrl-C to stop)");
+        for (int i = 0; i < endpoints.size(); i++) {
+            LOG.log(System.Logger.Level.INFO, "serving " + endpoints.get(i).protocol().name() + " on " + bind + ":"
+                    + group.port(i) + (endpoints.get(i).protocol().name().equals("resp") ? " (state " + state.name()
+                    .toLowerCase(Locale.ROOT) + ")" : ""));
+        }
+        LOG.log(System.Logger.Level.INFO, "Ctrl-C to stop");
         awaitStop(stop, group);
         LOG.log(System.Logger.Level.INFO, "stopping: no new connections, draining");
         group.close();
@@ -148,6 +213,32 @@ final class ServeCommand implements Callable<Integer> {
             LOG.log(System.Logger.Level.INFO, s.describe());
         }
         return 0;
+    }
+
+    List<Endpoint> endpoints(RuntimeConfig config) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        KvCluster cluster = null;
+        for (String name : protocols) {
+            switch (name.trim().toLowerCase(Locale.ROOT)) {
+                case "echo" -> endpoints.add(Endpoint.of(bind, port, new EchoProtocol()));
+                case "resp" -> {
+                    if (respPort == 0) {
+                        continue;
+                    }
+                    if (cluster == null) {
+                        cluster = new KvCluster(state, config.shards());
+                    }
+                    RespLimits limits = new RespLimits(Units.parseBytes(maxBulk), maxArgs,
+                            (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(maxInline)));
+                    endpoints.add(Endpoint.of(bind, respPort, new RespProtocol(cluster, limits, maxOutstanding, requirePass)));
+                }
+                default -> throw new IllegalArgumentException("unknown protocol '" + name + "' (known: resp, echo)");
+            }
+        }
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("nothing to serve: every protocol's port is 0");
+        }
+        return endpoints;
     }
 
     private void awaitStop(CountDownLatch stop, ShardGroup group) {
@@ -175,6 +266,9 @@ final class ServeCommand implements Callable<Integer> {
                 writeStallTimeout.toNanos(), idleTimeout.toNanos());
         return RuntimeConfig.builder(n).pin(!noPin).cpus(cpus).acceptMode(accept).backlog(backlog)
                 .maxConnections(maxConnections).idleSpins(idleSpins).drainTimeout(drainTimeout).limits(limits)
+                .mailbox(MailboxConfig.defaults().withKind(MailboxKind.parse(mailbox)))
+                .offload(new OffloadConfig(offloadThreads, offloadQueue))
+                .stall(stallThreshold.isZero() ? StallConfig.off() : StallConfig.defaults().withThreshold(stallThreshold))
                 .build();
     }
 }

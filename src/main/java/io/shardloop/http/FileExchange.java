@@ -264,7 +264,7 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
             } else {
                 first = Long.parseLong(spec.substring(0, dash));
                 last = dash == spec.length() - 1 ? size - 1 : Long.parseLong(spec.substring(dash + 1));
-                if (first < 0 || last < first) {
+                if (first < 0 || (dash < spec.length() - 1 && last < first)) {
                     return; // not a valid range: ignored
                 }
                 if (first >= size) {

@@ -1,6 +1,8 @@
 package io.shardloop.cli;
 
 import io.shardloop.echo.EchoProtocol;
+import io.shardloop.http.HttpConfig;
+import io.shardloop.http.HttpProtocol;
 import io.shardloop.runtime.RuntimeConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.shard.AcceptMode;
@@ -15,6 +17,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,8 +32,10 @@ import java.util.concurrent.TimeUnit;
             "SO_REUSEPORT listener. Listens on loopback unless --bind says otherwise. Stops cleanly on",
             "Ctrl-C or SIGTERM: stops accepting, sends what is buffered, then closes.%n"},
         footer = {"%nExamples:",
-            "  shardloop serve                          echo on 127.0.0.1:7007, one shard per CPU",
-            "  shardloop serve --shards 2 --port 9000   two shards",
+            "  shardloop serve                          HTTP on 127.0.0.1:8080, one shard per CPU",
+            "  shardloop serve --root ./site            ... and the files under ./site at /static/",
+            "  shardloop serve --protocol echo --http-port 0   echo on 127.0.0.1:7007 only",
+            "  shardloop serve --shards 2 --http-port 9000     two shards",
             "  shardloop serve --no-pin --accept handoff"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
@@ -37,16 +43,32 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--protocol", paramLabel = "NAME", defaultValue = "echo",
-            description = "Protocol to serve: echo. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--protocol", paramLabel = "NAME", defaultValue = "http",
+            description = "http: HTTP only, on --http-port; echo: also echo on --port. Default: ${DEFAULT-VALUE}.")
     String protocol;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Port for HTTP (0: no HTTP). Default: ${DEFAULT-VALUE}.")
+    int httpPort;
+
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "Directory served over HTTP at /static/. Default: no files.")
+    Path root;
+
+    @Option(names = "--http-keep-alive", paramLabel = "TIME", defaultValue = "60s",
+            description = "Close an HTTP connection idle this long between requests (0: never). Default: ${DEFAULT-VALUE}.")
+    Duration httpKeepAlive;
+
+    @Option(names = "--http-header-timeout", paramLabel = "TIME", defaultValue = "10s",
+            description = "Close an HTTP client that takes longer to send its headers (0: never). Default: ${DEFAULT-VALUE}.")
+    Duration httpHeaderTimeout;
 
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "Address to listen on. Default: ${DEFAULT-VALUE} (loopback only).")
     String bind;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "7007",
-            description = "Port to listen on (0: any free port). Default: ${DEFAULT-VALUE}.")
+            description = "Port for --protocol echo (0: any free port). Default: ${DEFAULT-VALUE}.")
     int port;
 
     @Option(names = "--shards", paramLabel = "N", defaultValue = "0",
@@ -122,32 +144,64 @@ final class ServeCommand implements Callable<Integer> {
             err.println("shardloop: " + e.getMessage());
             return 2;
         }
-        if (!protocol.equals("echo")) {
-            err.println("shardloop: unknown protocol '" + protocol + "' (known: echo)");
+        if (!protocol.equals("echo") && !protocol.equals("http")) {
+            err.println("shardloop: unknown protocol '" + protocol + "' (known: http, echo)");
+            return 2;
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        if (protocol.equals("echo")) {
+            endpoints.add(Endpoint.of(bind, port, new EchoProtocol()));
+        }
+        HttpProtocol http = null;
+        if (httpPort != 0) {
+            try {
+                HttpConfig httpConfig = HttpConfig.defaults(root).withTimeouts(httpKeepAlive, httpHeaderTimeout);
+                http = new HttpProtocol(httpConfig);
+                LOG.log(System.Logger.Level.INFO, "http: " + httpConfig.describe());
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                err.println("shardloop: " + e.getMessage());
+                return 2;
+            }
+            endpoints.add(Endpoint.of(bind, httpPort, http));
+        }
+        if (endpoints.isEmpty()) {
+            err.println("shardloop: nothing to serve (--http-port 0 and no --protocol echo)");
             return 2;
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         ShardGroup group;
         try {
-            group = ShardGroup.start(config, List.of(Endpoint.of(bind, port, new EchoProtocol())));
+            group = ShardGroup.start(config, endpoints);
         } catch (PortInUseException e) {
+            closeQuietly(http);
             err.println("shardloop: " + e.getMessage());
             return 2;
         } catch (IOException | RuntimeException e) {
+            closeQuietly(http);
             err.println("shardloop: cannot start: " + e.getMessage());
             return 1;
         }
         LOG.log(System.Logger.Level.INFO, "config: " + config.describe());
-        LOG.log(System.Logger.Level.INFO, "serving " + protocol + " on " + bind + ":" + group.port(0)
-                + " (Ctrl-C to stop)");
+        for (int i = 0; i < endpoints.size(); i++) {
+            LOG.log(System.Logger.Level.INFO, "serving " + endpoints.get(i).protocol().name() + " on " + bind + ":"
+                    + group.port(i));
+        }
+        LOG.log(System.Logger.Level.INFO, "Ctrl-C to stop");
         awaitStop(stop, group);
         LOG.log(System.Logger.Level.INFO, "stopping: no new connections, draining");
         group.close();
+        closeQuietly(http);
         for (ShardStats s : group.stats()) {
             LOG.log(System.Logger.Level.INFO, s.describe());
         }
         return 0;
+    }
+
+    private static void closeQuietly(HttpProtocol http) {
+        if (http != null) {
+            http.close();
+        }
     }
 
     private void awaitStop(CountDownLatch stop, ShardGroup group) {

@@ -45,6 +45,7 @@ final class ResponseSequencer {
     private final boolean[] ready;
     private final HeadListener[] waiting;
     private final int mask;
+    private final int limit;
     private final Sink sink = new Sink();
     private long headSeq;
     private long nextSeq;
@@ -61,8 +62,6 @@ final class ResponseSequencer {
         this.waiting = new HeadListener[size];
         this.limit = maxInFlight;
     }
-
-    private final int limit;
 
     /** Whether another request may be taken. */
     boolean hasRoom() {

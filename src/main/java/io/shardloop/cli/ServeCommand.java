@@ -1,6 +1,8 @@
 package io.shardloop.cli;
 
 import io.shardloop.echo.EchoProtocol;
+import io.shardloop.http.HttpConfig;
+import io.shardloop.http.HttpProtocol;
 import io.shardloop.kv.StateMode;
 import io.shardloop.resp.RespLimits;
 import io.shardloop.runtime.mailbox.MailboxConfig;
@@ -23,6 +25,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +40,14 @@ import java.util.concurrent.TimeUnit;
         description = {
             "Serves on one event loop per CPU, each pinned to its CPU and accepting on its own SO_REUSEPORT",
             "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by",
-            "key across the loops. Listens on loopback unless --bind says otherwise. Stops cleanly on",
+            "key across the loops, and HTTP/1.1 on 127.0.0.1:8080. Listens on loopback unless --bind says",
+            "otherwise. Stops cleanly on",
             "Ctrl-C or SIGTERM: stops accepting, sends what is buffered, then closes.%n"},
         footer = {"%nExamples:",
-            "  shardloop serve                              Redis protocol on 127.0.0.1:6379, one shard per CPU",
+            "  shardloop serve                              Redis protocol on :6379 and HTTP on :8080, one shard per CPU",
+            "  shardloop serve --root ./site                ... and the files under ./site at /static/",
             "  shardloop serve --state locked --shards 2    the same data behind one lock, for comparison",
-            "  shardloop serve --protocol echo --port 9000  the echo protocol",
+            "  shardloop serve --protocol echo --port 9000  the echo protocol alone",
             "  shardloop serve --no-pin --accept handoff"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
@@ -49,10 +55,26 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--protocol", paramLabel = "NAME", split = ",", defaultValue = "resp",
+    @Option(names = "--protocol", paramLabel = "NAME", split = ",", defaultValue = "resp,http",
             description = "Protocols to serve, comma-separated: resp (Redis protocol, on --resp-port), "
-                    + "echo (on --port). Default: ${DEFAULT-VALUE}.")
+                    + "http (HTTP/1.1, on --http-port), echo (on --port). Default: ${DEFAULT-VALUE}.")
     List<String> protocols;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Port of HTTP (0: do not serve it). Default: ${DEFAULT-VALUE}.")
+    int httpPort;
+
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "Directory served over HTTP at /static/. Default: no files.")
+    Path root;
+
+    @Option(names = "--http-keep-alive", paramLabel = "TIME", defaultValue = "60s",
+            description = "Close an HTTP connection idle this long between requests (0: never). Default: ${DEFAULT-VALUE}.")
+    Duration httpKeepAlive;
+
+    @Option(names = "--http-header-timeout", paramLabel = "TIME", defaultValue = "10s",
+            description = "Close an HTTP client that takes longer to send its headers (0: never). Default: ${DEFAULT-VALUE}.")
+    Duration httpHeaderTimeout;
 
     @Option(names = "--resp-port", paramLabel = "PORT", defaultValue = "6379",
             description = "Port of the Redis protocol (0: do not serve it). Default: ${DEFAULT-VALUE}.")
@@ -85,9 +107,9 @@ final class ServeCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     int maxOutstanding;
 
-    @Option(names = "--mailbox", paramLabel = "KIND", defaultValue = "spsc",
-            description = "Cross-shard transport: spsc (a ring per ordered pair of shards) or mpsc (one inbox "
-                    + "ring per shard). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--mailbox", paramLabel = "KIND", defaultValue = "mpsc",
+            description = "Cross-shard transport: mpsc (one inbox ring per shard) or spsc (a ring per ordered "
+                    + "pair of shards). Default: ${DEFAULT-VALUE}.")
     String mailbox;
 
     @Option(names = "--stall-threshold", paramLabel = "TIME", defaultValue = "100ms",
@@ -183,7 +205,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             config = config();
             endpoints = endpoints(config);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             err.println("shardloop: " + e.getMessage());
             return 2;
         }
@@ -193,9 +215,11 @@ final class ServeCommand implements Callable<Integer> {
         try {
             group = ShardGroup.start(config, endpoints);
         } catch (PortInUseException e) {
+            closeProtocols(endpoints);
             err.println("shardloop: " + e.getMessage());
             return 2;
         } catch (IOException | RuntimeException e) {
+            closeProtocols(endpoints);
             err.println("shardloop: cannot start: " + e.getMessage());
             return 1;
         }
@@ -209,6 +233,7 @@ final class ServeCommand implements Callable<Integer> {
         awaitStop(stop, group);
         LOG.log(System.Logger.Level.INFO, "stopping: no new connections, draining");
         group.close();
+        closeProtocols(endpoints);
         for (ShardStats s : group.stats()) {
             LOG.log(System.Logger.Level.INFO, s.describe());
         }
@@ -232,13 +257,34 @@ final class ServeCommand implements Callable<Integer> {
                             (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(maxInline)));
                     endpoints.add(Endpoint.of(bind, respPort, new RespProtocol(cluster, limits, maxOutstanding, requirePass)));
                 }
-                default -> throw new IllegalArgumentException("unknown protocol '" + name + "' (known: resp, echo)");
+                case "http" -> {
+                    if (httpPort == 0) {
+                        continue;
+                    }
+                    HttpConfig httpConfig = HttpConfig.defaults(root).withTimeouts(httpKeepAlive, httpHeaderTimeout);
+                    LOG.log(System.Logger.Level.INFO, "http: " + httpConfig.describe());
+                    endpoints.add(Endpoint.of(bind, httpPort, new HttpProtocol(httpConfig)));
+                }
+                default -> throw new IllegalArgumentException("unknown protocol '" + name + "' (known: resp, http, echo)");
             }
         }
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("nothing to serve: every protocol's port is 0");
         }
         return endpoints;
+    }
+
+    /** Stops what protocols run beside the shards (HTTP's file readers). */
+    private static void closeProtocols(List<Endpoint> endpoints) {
+        for (Endpoint e : endpoints) {
+            if (e.protocol() instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception ex) {
+                    LOG.log(System.Logger.Level.WARNING, "closing " + e.protocol().name() + " failed: " + ex);
+                }
+            }
+        }
     }
 
     private void awaitStop(CountDownLatch stop, ShardGroup group) {

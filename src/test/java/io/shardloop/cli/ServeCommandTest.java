@@ -20,7 +20,7 @@ class ServeCommandTest {
             StringWriter err = new StringWriter();
             CommandLine cli = Main.commandLine();
             cli.setErr(new PrintWriter(err, true));
-            int code = cli.execute("serve", "--port", String.valueOf(taken.getLocalPort()), "--no-pin", "--shards", "1");
+            int code = cli.execute("serve", "--protocol", "echo", "--port", String.valueOf(taken.getLocalPort()), "--no-pin", "--shards", "1");
             assertEquals(2, code);
             assertEquals("shardloop: port " + taken.getLocalPort() + " on 127.0.0.1 is already in use",
                     err.toString().strip());
@@ -32,7 +32,7 @@ class ServeCommandTest {
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute("serve", "--port", "0", "--high-water", "1k", "--low-water", "2k");
+        int code = cli.execute("serve", "--protocol", "echo", "--port", "0", "--high-water", "1k", "--low-water", "2k");
         assertEquals(2, code);
         assertTrue(err.toString().startsWith("shardloop: inconsistent connection limits"), err.toString());
     }

@@ -30,7 +30,7 @@ class ServeProcessTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--port", "0", "--shards", "2", "--no-pin"));
+                "serve", "--protocol", "echo", "--port", "0", "--shards", "2", "--no-pin"));
         Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             StringBuffer seen = new StringBuffer();

@@ -367,7 +367,8 @@ public final class EventLoop implements Runnable {
         earliestDirty = false;
     }
 
-    private void minDeadline(long deadline, long timerId) { // TimerConsumer.accept(deadline, timerId)
+    /** A {@link DeadlineTimerWheel.TimerConsumer}: the wheel passes the deadline first, then the id. */
+    private void minDeadline(long deadline, long timerId) {
         if (deadline < earliestDeadline) {
             earliestDeadline = deadline;
         }

@@ -1,0 +1,80 @@
+package io.shardloop.http;
+
+import io.shardloop.runtime.net.NetStats;
+import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.runtime.shard.ShardStats;
+
+import java.util.List;
+
+/**
+ * {@code /stats} (JSON) and {@code /metrics} (Prometheus text, label {@code shard}), built from
+ * every shard's single-writer counters: any shard may read all of them without a lock.
+ */
+final class StatsPages {
+    private StatsPages() {
+    }
+
+    static String json(ShardGroup group, HttpProtocol http) {
+        List<ShardStats> stats = group.stats();
+        StringBuilder sb = new StringBuilder(256 + 256 * stats.size()).append("{\"shards\":[");
+        long connections = 0;
+        long requests = 0;
+        long in = 0;
+        long out = 0;
+        for (int i = 0; i < stats.size(); i++) {
+            ShardStats s = stats.get(i);
+            long req = http.counter(s.shard(), HttpStats.REQUESTS);
+            connections += s.openConnections();
+            requests += req;
+            in += s.counter(NetStats.BYTES_READ);
+            out += s.counter(NetStats.BYTES_WRITTEN);
+            sb.append(i == 0 ? "" : ",").append("{\"shard\":").append(s.shard())
+                    .append(",\"cpu\":").append(s.cpu())
+                    .append(",\"connections\":").append(s.openConnections())
+                    .append(",\"accepted\":").append(s.accepted())
+                    .append(",\"requests\":").append(req)
+                    .append(",\"bytes_in\":").append(s.counter(NetStats.BYTES_READ))
+                    .append(",\"bytes_out\":").append(s.counter(NetStats.BYTES_WRITTEN))
+                    .append(",\"loop_turns\":").append(s.turns())
+                    .append(",\"busy_ns\":").append(s.busyNanos());
+            for (int c = 0; c < HttpStats.COUNT; c++) {
+                if (c != HttpStats.REQUESTS) {
+                    sb.append(",\"").append(HttpStats.name(c)).append("\":").append(http.counter(s.shard(), c));
+                }
+            }
+            sb.append('}');
+        }
+        return sb.append("],\"total\":{\"connections\":").append(connections).append(",\"requests\":").append(requests)
+                .append(",\"bytes_in\":").append(in).append(",\"bytes_out\":").append(out).append("}}\n").toString();
+    }
+
+    static String prometheus(ShardGroup group, HttpProtocol http) {
+        List<ShardStats> stats = group.stats();
+        StringBuilder sb = new StringBuilder(2048);
+        family(sb, stats, "shardloop_connections", "gauge", "Open connections.", s -> s.openConnections());
+        family(sb, stats, "shardloop_connections_accepted_total", "counter", "Connections accepted.", ShardStats::accepted);
+        family(sb, stats, "shardloop_http_requests_total", "counter", "HTTP requests parsed and answered.",
+                s -> http.counter(s.shard(), HttpStats.REQUESTS));
+        family(sb, stats, "shardloop_http_parse_errors_total", "counter", "Requests refused by the parser.",
+                s -> http.counter(s.shard(), HttpStats.PARSE_ERRORS));
+        family(sb, stats, "shardloop_bytes_read_total", "counter", "Bytes received.", s -> s.counter(NetStats.BYTES_READ));
+        family(sb, stats, "shardloop_bytes_written_total", "counter", "Bytes sent.", s -> s.counter(NetStats.BYTES_WRITTEN));
+        family(sb, stats, "shardloop_loop_turns_total", "counter", "Event loop turns.", ShardStats::turns);
+        sb.append("# HELP shardloop_loop_busy_seconds_total Time the event loop spent working, not waiting.\n")
+                .append("# TYPE shardloop_loop_busy_seconds_total counter\n");
+        for (ShardStats s : stats) {
+            sb.append("shardloop_loop_busy_seconds_total{shard=\"").append(s.shard()).append("\"} ")
+                    .append(s.busyNanos() / 1e9).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static void family(StringBuilder sb, List<ShardStats> stats, String name, String type, String help,
+                               java.util.function.ToLongFunction<ShardStats> value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        for (ShardStats s : stats) {
+            sb.append(name).append("{shard=\"").append(s.shard()).append("\"} ").append(value.applyAsLong(s)).append('\n');
+        }
+    }
+}

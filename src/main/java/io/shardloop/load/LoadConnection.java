@@ -157,7 +157,7 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
 
     /** Open loop: when this connection next wants to send, Long.MAX_VALUE when it cannot or need not. */
     long nextDue() {
-        if (state != UP || outstanding >= depth || measuredSent >= quota || !owner.scheduleStarted()) {
+        if (state != UP || outstanding >= depth || measuredSent >= quota || !owner.scheduleStarted() || !owner.openLoop()) {
             return Long.MAX_VALUE;
         }
         long intended = owner.intendedTime(seq, index);
@@ -184,13 +184,17 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
         startTimes[slot] = start;
         sentTimes[slot] = now;
         outstanding++;
-        owner.outstandingDelta(1);
         if (start >= owner.measureStartNanos()) {
             measuredSent++;
             owner.counters().increment(LoadCounters.SENT);
             owner.counters().max(LoadCounters.MAX_SEND_LAG_US, (now - start) / 1000);
         }
         connection.flushSoon();
+    }
+
+    /** Nothing outstanding, nothing more to send and no connect under way: past the end, this connection is finished. */
+    boolean idle() {
+        return state != CONNECTING && outstanding == 0 && nextDue() == Long.MAX_VALUE;
     }
 
     // ---- receiving -----------------------------------------------------------------------------
@@ -232,7 +236,6 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
         long start = startTimes[head];
         head = (head + 1) % depth;
         outstanding--;
-        owner.outstandingDelta(-1);
         owner.onResponse(start, now, outcome);
     }
 
@@ -265,7 +268,6 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
         for (; outstanding > 0; outstanding--) {
             long start = startTimes[head];
             head = (head + 1) % depth;
-            owner.outstandingDelta(-1);
             if (start >= owner.measureStartNanos()) {
                 owner.countError(kind, now);
             }

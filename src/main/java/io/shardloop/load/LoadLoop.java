@@ -36,8 +36,9 @@ import java.util.concurrent.CountDownLatch;
  */
 final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop.TimerTask {
     /** Indexes into {@link #state}. */
-    static final int OUTSTANDING = 0;
-    static final int DONE_CONNECTIONS = 1;
+    static final int DONE_CONNECTIONS = 0;
+    /** 1 once the schedule has ended and no request is outstanding or still to be sent. */
+    static final int DRAINED = 1;
 
     private static final long NO_TIMER = -1;
     private static final long TICK_NANOS = 10_000_000;
@@ -185,8 +186,8 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         return counters;
     }
 
-    long outstanding() {
-        return state.get(OUTSTANDING);
+    boolean drained() {
+        return state.get(DRAINED) == 1;
     }
 
     long doneConnections() {
@@ -282,10 +283,6 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         lastError = message; // volatile: error paths only
     }
 
-    void outstandingDelta(int delta) {
-        state.add(OUTSTANDING, delta);
-    }
-
     void connectionDone() {
         state.increment(DONE_CONNECTIONS);
     }
@@ -324,12 +321,16 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         return earliestDue != Long.MAX_VALUE && earliestDue - System.nanoTime() <= spinWindowNanos;
     }
 
-    /** The periodic tick: request timeouts. */
+    /** The periodic tick: request timeouts, and whether the loop has drained after the end. */
     @Override
     public void onTimer(long nowNanos) {
+        boolean idle = scheduleStarted && nowNanos >= end;
         for (int i = 0, n = connections.size(); i < n; i++) {
-            connections.get(i).checkTimeout(nowNanos);
+            LoadConnection c = connections.get(i);
+            c.checkTimeout(nowNanos);
+            idle &= c.idle();
         }
+        state.set(DRAINED, idle ? 1 : 0);
         loop.scheduleTimer(nowNanos + TICK_NANOS, this);
     }
 

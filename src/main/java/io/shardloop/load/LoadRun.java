@@ -157,7 +157,11 @@ public final class LoadRun {
 
     /** Prints a line per second until the end; returns when the measured part ended. */
     private long reportEverySecond() {
-        long nextTick = t0 + SECOND;
+        // Ticks fall on whole seconds from the start of the measured part, so no line mixes warmup and measurement.
+        long nextTick = measureStart - (config.warmup().toNanos() / SECOND) * SECOND;
+        if (nextTick <= t0) {
+            nextTick += SECOND;
+        }
         while (true) {
             long now = System.nanoTime();
             if (config.requests() > 0 && doneConnections() >= config.connections()) {
@@ -177,10 +181,10 @@ public final class LoadRun {
         }
     }
 
-    /** Waits for the responses still outstanding at the end, at most the timeout. */
+    /** Waits for the requests still to be sent or answered at the end, at most the timeout. */
     private void drain(long measuredEnd) {
         long deadline = Math.max(measuredEnd, System.nanoTime()) + config.timeout().toNanos();
-        while (System.nanoTime() < deadline && outstanding() > 0) {
+        while (System.nanoTime() < deadline && !drained()) {
             LockSupport.parkNanos(POLL_NANOS);
         }
     }
@@ -200,13 +204,15 @@ public final class LoadRun {
         lastCounters = counters;
         double seconds = Math.max(1e-9, (now - lastTick) / 1e9);
         double at = (now - t0) / 1e9;
-        boolean warmup = now <= measureStart;
-        if (logWriter != null && !warmup) {
+        // Ticks are aligned on the start of the measured part, so an interval that began before it is warmup.
+        boolean warmup = lastTick < measureStart;
+        // Only measured responses are recorded: an interval holding any belongs in the log.
+        if (logWriter != null && (!warmup || interval.getTotalCount() > 0)) {
             interval.setStartTimeStamp(startEpochMillis + (lastTick - t0) / 1_000_000);
             interval.setEndTimeStamp(startEpochMillis + (now - t0) / 1_000_000);
             logWriter.outputIntervalHistogram(interval);
         }
-        if (!warmup) {
+        if (!warmup && (!last || interval.getTotalCount() + errors > 0)) {
             intervals.add(new LoadReport.Interval(at, responses / seconds, errors, interval.getTotalCount() == 0 ? 0
                     : interval.getValueAtPercentile(50), interval.getValueAtPercentile(99), interval.getMaxValue()));
         }
@@ -240,12 +246,14 @@ public final class LoadRun {
         return sum;
     }
 
-    private long outstanding() {
-        long n = 0;
+    /** True when every loop has seen, on its own thread, that it has nothing outstanding and nothing left to send. */
+    private boolean drained() {
         for (LoadLoop loop : loops) {
-            n += loop.outstanding();
+            if (!loop.drained()) {
+                return false;
+            }
         }
-        return n;
+        return true;
     }
 
     private long doneConnections() {

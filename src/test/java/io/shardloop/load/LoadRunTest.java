@@ -21,21 +21,22 @@ class LoadRunTest {
 
     @Test
     void shouldShowOneDelayedRequestInAHundredInTheTailAndNowhereElse() throws Exception {
-        try (BlockingTestServer server = new BlockingTestServer(BlockingTestServer.Kind.HTTP).delayEvery(100, 40)) {
-            // 50 connections at 500/s: each connection sends every 100 ms, so a 40 ms delay holds up nothing behind it.
+        try (BlockingTestServer server = new BlockingTestServer(BlockingTestServer.Kind.HTTP).delayEvery(100, 80)) {
+            // 100 connections at 500/s: each connection sends every 200 ms, so an 80 ms delay holds up nothing
+            // behind it. The warmup keeps the server's cold start (a thread per connection) out of the numbers.
             LoadConfig config = LoadConfig.builder(LoadConfig.Protocol.HTTP, server.address())
-                    .rate(500).duration(Duration.ofSeconds(3)).connections(50).threads(1).build();
+                    .rate(500).warmup(Duration.ofSeconds(1)).duration(Duration.ofSeconds(3)).connections(100).build();
             LoadReport report = LoadRun.run(config, System.out, null);
             System.out.print(report.table());
 
             Histogram h = report.latency();
             assertEquals(0, report.errors());
-            assertTrue(report.responses() >= 1400, "responses " + report.responses());
-            double slowShare = slowerThan(h, 40_000) / (double) h.getTotalCount();
-            assertTrue(slowShare >= 0.005 && slowShare <= 0.02, "share of requests at or above 40 ms: " + slowShare);
-            assertTrue(h.getValueAtPercentile(90) < 20_000, "p90 " + h.getValueAtPercentile(90));
-            assertTrue(h.getValueAtPercentile(99.9) >= 40_000, "p99.9 " + h.getValueAtPercentile(99.9));
-            assertTrue(h.getMaxValue() >= 40_000 && h.getMaxValue() < 400_000, "max " + h.getMaxValue());
+            assertTrue(report.responses() >= 1450, "responses " + report.responses());
+            double slowShare = slowerThan(h, 80_000) / (double) h.getTotalCount();
+            assertTrue(slowShare >= 0.005 && slowShare <= 0.025, "share of requests at or above 80 ms: " + slowShare);
+            assertTrue(h.getValueAtPercentile(90) < 40_000, "p90 " + h.getValueAtPercentile(90));
+            assertTrue(h.getValueAtPercentile(99.9) >= 80_000, "p99.9 " + h.getValueAtPercentile(99.9));
+            assertTrue(h.getMaxValue() >= 80_000 && h.getMaxValue() < 500_000, "max " + h.getMaxValue());
         }
     }
 

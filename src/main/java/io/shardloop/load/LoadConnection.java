@@ -192,9 +192,9 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
         connection.flushSoon();
     }
 
-    /** Nothing outstanding, nothing more to send and no connect under way: past the end, this connection is finished. */
-    boolean idle() {
-        return state != CONNECTING && outstanding == 0 && nextDue() == Long.MAX_VALUE;
+    /** Past the end or its request limit, with nothing outstanding, nothing more to send and no connect under way. */
+    boolean idle(long now) {
+        return (done || now >= owner.endNanos()) && state != CONNECTING && outstanding == 0 && nextDue() == Long.MAX_VALUE;
     }
 
     // ---- receiving -----------------------------------------------------------------------------

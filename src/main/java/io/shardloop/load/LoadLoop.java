@@ -65,6 +65,7 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
     private final double nanosPerRequest;
     private final int totalConnections;
     private final EventLoop.TimerTask wake = now -> wakeTimer = NO_TIMER;
+    private final Runnable checkNow = () -> check(System.nanoTime());
 
     private long t0;
     private long measureStart = Long.MIN_VALUE;
@@ -75,6 +76,7 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
     private long wakeDeadline;
     private long nextConnectionSeq;
     private Thread thread;
+    private long nextCheckNanos;
     private volatile String lastError;
     private volatile int pinnedCpu = Pinning.UNPINNED;
 
@@ -162,6 +164,11 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
             }
             loop.stop();
         });
+    }
+
+    /** Runs the timeout and drain checks on the loop soon, waking it if it sleeps. Any thread. */
+    void nudge() {
+        loop.execute(checkNow);
     }
 
     boolean awaitStopped(long millis) throws InterruptedException {
@@ -291,10 +298,15 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
 
     @Override
     public int doWork() {
+        long now = System.nanoTime();
+        if (now >= nextCheckNanos) {
+            // Also checked here, not only from the tick timer: a busy loop turns often, and the checks
+            // must not depend on one timer alone.
+            check(now);
+        }
         if (!scheduleStarted || !config.openLoop()) {
             return 0;
         }
-        long now = System.nanoTime();
         int work = 0;
         long earliest = Long.MAX_VALUE;
         for (int i = 0, n = connections.size(); i < n; i++) {
@@ -305,10 +317,7 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         earliestDue = earliest;
         if (earliest != Long.MAX_VALUE) {
             long wakeAt = earliest - spinWindowNanos;
-            if (wakeAt > now && (wakeTimer == NO_TIMER || wakeDeadline > wakeAt)) {
-                if (wakeTimer != NO_TIMER) {
-                    loop.cancelTimer(wakeTimer);
-                }
+            if (wakeAt > now && wakeTimer == NO_TIMER) {
                 wakeDeadline = wakeAt;
                 wakeTimer = loop.scheduleTimer(wakeAt, wake);
             }
@@ -321,17 +330,23 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         return earliestDue != Long.MAX_VALUE && earliestDue - System.nanoTime() <= spinWindowNanos;
     }
 
-    /** The periodic tick: request timeouts, and whether the loop has drained after the end. */
+    /** The periodic tick. */
     @Override
     public void onTimer(long nowNanos) {
-        boolean idle = scheduleStarted && nowNanos >= end;
+        check(nowNanos);
+        loop.scheduleTimer(nowNanos + TICK_NANOS, this);
+    }
+
+    /** Request timeouts, and whether the loop has drained after the end. */
+    private void check(long nowNanos) {
+        nextCheckNanos = nowNanos + TICK_NANOS;
+        boolean idle = scheduleStarted;
         for (int i = 0, n = connections.size(); i < n; i++) {
             LoadConnection c = connections.get(i);
             c.checkTimeout(nowNanos);
-            idle &= c.idle();
+            idle &= c.idle(nowNanos);
         }
         state.set(DRAINED, idle ? 1 : 0);
-        loop.scheduleTimer(nowNanos + TICK_NANOS, this);
     }
 
     // ---- ConnectionOwner -----------------------------------------------------------------------

@@ -185,12 +185,18 @@ public final class LoadRun {
     private void drain(long measuredEnd) {
         long deadline = Math.max(measuredEnd, System.nanoTime()) + config.timeout().toNanos();
         while (System.nanoTime() < deadline && !drained()) {
+            for (LoadLoop loop : loops) {
+                loop.nudge(); // a loop with nothing to do sleeps; it must still look at itself
+            }
             LockSupport.parkNanos(POLL_NANOS);
         }
     }
 
     /** Takes the latencies recorded since the last tick into the total, the log and a live line. */
     private void collect(long now, boolean last) {
+        for (LoadLoop loop : loops) {
+            loop.nudge();
+        }
         Histogram interval = new Histogram(highestUs, 3);
         for (int i = 0; i < loops.size(); i++) {
             recycled[i] = loops.get(i).takeInterval(recycled[i]);

@@ -17,11 +17,15 @@ public interface Poller extends AutoCloseable {
     int READ = 1;
     /** Interest in writing (same value as {@code SelectionKey.OP_WRITE}). */
     int WRITE = 4;
+    /** Interest in an outbound connect completing (same value as {@code SelectionKey.OP_CONNECT}). */
+    int CONNECT = 8;
     /** Interest in accepting (same value as {@code SelectionKey.OP_ACCEPT}). */
     int ACCEPT = 16;
 
     /**
      * Registers a non-blocking channel. The handler is called from {@link #poll} with the ready set.
+     * Registering a channel that is already registered replaces its interest and handler (an
+     * outbound connection is registered for CONNECT, then again by its {@code Connection}).
      *
      * @return the handle through which interest is changed and the registration cancelled.
      */

@@ -68,7 +68,7 @@ public final class Pinning {
      *
      * @return the lock to release when the thread ends, or null when the thread stays unpinned.
      */
-    static AffinityLock pinCurrentThread(int cpu, String who) {
+    public static AffinityLock pinCurrentThread(int cpu, String who) {
         if (cpu == UNPINNED) {
             return null;
         }

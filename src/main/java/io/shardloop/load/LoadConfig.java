@@ -1,0 +1,205 @@
+package io.shardloop.load;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every setting of one load run, checked once here.
+ *
+ * @param protocol       what to speak: HTTP/1.1 or RESP (Redis protocol)
+ * @param target         where to send
+ * @param rate           requests per second over all connections (open loop); 0 for closed loop
+ * @param duration       the measured part of the run
+ * @param warmup         load sent before the measured part, whose results are not counted
+ * @param connections    connections over all load loops
+ * @param threads        load loops (threads), connections spread round-robin over them
+ * @param cpus           CPUs to pin the load loops to, in loop order; empty: unpinned
+ * @param requests       stop after this many requests in the measured part (0: no limit but duration)
+ * @param timeout        a request with no response this long after it was sent fails as a timeout;
+ *                       also the connect timeout and the longest drain at the end
+ * @param pipeline       requests one connection may have outstanding
+ * @param http           HTTP request settings (used when protocol is HTTP)
+ * @param resp           RESP workload settings (used when protocol is RESP)
+ * @param reconnectDelay wait before reconnecting after a failed connect or a broken connection
+ * @param spinWindow     how close to a scheduled send a load loop stops sleeping and polls without
+ *                       blocking (its sleeps are only millisecond-precise)
+ */
+public record LoadConfig(Protocol protocol, InetSocketAddress target, double rate, Duration duration, Duration warmup,
+                         int connections, int threads, List<Integer> cpus, long requests, Duration timeout,
+                         int pipeline, HttpSettings http, RespSettings resp, Duration reconnectDelay,
+                         Duration spinWindow) {
+
+    public enum Protocol { HTTP, RESP }
+
+    public enum Distribution { UNIFORM, ZIPFIAN }
+
+    /**
+     * @param method         request method
+     * @param path           request target, starting with '/'
+     * @param body           request body, empty for none (sent with a Content-Length)
+     * @param expectedStatus the status a response must have to count as right
+     */
+    public record HttpSettings(String method, String path, String body, int expectedStatus) {
+        public HttpSettings {
+            if (!method.matches("[A-Z]{1,16}")) {
+                throw new IllegalArgumentException("not an HTTP method: '" + method + "'");
+            }
+            if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw new IllegalArgumentException("the path must start with '/' and hold no spaces or controls: '" + path + "'");
+            }
+            if (expectedStatus < 100 || expectedStatus > 599) {
+                throw new IllegalArgumentException("not an HTTP status: " + expectedStatus);
+            }
+        }
+
+        public static HttpSettings get(String path) {
+            return new HttpSettings("GET", path, "", 200);
+        }
+    }
+
+    /**
+     * @param setRatio     SETs in each {@code setRatio + getRatio} commands
+     * @param getRatio     GETs in each {@code setRatio + getRatio} commands
+     * @param keys         key space size: keys are {@code key:0000000000} up to {@code keys - 1}
+     * @param valueSize    bytes of each SET value
+     * @param distribution how keys are drawn
+     */
+    public record RespSettings(int setRatio, int getRatio, long keys, int valueSize, Distribution distribution) {
+        public RespSettings {
+            if (setRatio < 0 || getRatio < 0 || setRatio + getRatio == 0) {
+                throw new IllegalArgumentException("the SET:GET ratio needs non-negative parts, not both 0: "
+                        + setRatio + ":" + getRatio);
+            }
+            if (keys < 1 || keys > 10_000_000_000L) {
+                throw new IllegalArgumentException("keys must be between 1 and 10^10, got " + keys);
+            }
+            if (valueSize < 0 || valueSize > 64 << 20) {
+                throw new IllegalArgumentException("value size must be between 0 and 64 MiB, got " + valueSize);
+            }
+        }
+
+        public static RespSettings defaults() {
+            return new RespSettings(1, 10, 100_000, 100, Distribution.UNIFORM);
+        }
+    }
+
+    public LoadConfig {
+        cpus = List.copyOf(cpus);
+        if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("the rate must be a positive number of requests per second, got " + rate);
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("the duration must be positive, got " + duration);
+        }
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("the warmup cannot be negative, got " + warmup);
+        }
+        if (connections < 1 || threads < 1) {
+            throw new IllegalArgumentException("connections and threads must be at least 1");
+        }
+        if (threads > connections) {
+            throw new IllegalArgumentException(threads + " threads but only " + connections
+                    + " connection(s): each thread needs at least one connection");
+        }
+        if (!cpus.isEmpty() && cpus.size() < threads) {
+            throw new IllegalArgumentException(threads + " threads but only " + cpus.size() + " CPU(s) listed in " + cpus);
+        }
+        if (requests < 0) {
+            throw new IllegalArgumentException("the request count cannot be negative, got " + requests);
+        }
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("the timeout must be at least 1 ms, got " + timeout);
+        }
+        if (pipeline < 1 || pipeline > 65_536) {
+            throw new IllegalArgumentException("the pipeline depth must be between 1 and 65536, got " + pipeline);
+        }
+        if (rate > 0 && rate < connections / 3600.0) {
+            throw new IllegalArgumentException("a rate of " + rate + "/s leaves some of the " + connections
+                    + " connections more than an hour between requests: use fewer connections");
+        }
+        if (reconnectDelay.isNegative() || spinWindow.isNegative()) {
+            throw new IllegalArgumentException("the reconnect delay and spin window cannot be negative");
+        }
+    }
+
+    public boolean openLoop() {
+        return rate > 0;
+    }
+
+    /** Builder with the defaults of the command line. */
+    public static Builder builder(Protocol protocol, InetSocketAddress target) {
+        return new Builder(protocol, target);
+    }
+
+    /** The settings, for the report and the JSON file. */
+    public String describe() {
+        StringBuilder s = new StringBuilder();
+        s.append(protocol.name().toLowerCase()).append(" ").append(target.getHostString()).append(':').append(target.getPort())
+                .append(openLoop() ? ", open loop at " + formatRate(rate) + "/s" : ", closed loop (max throughput)")
+                .append(", ").append(connections).append(" connection(s) on ").append(threads).append(" thread(s)")
+                .append(cpus.isEmpty() ? "" : " pinned to CPUs " + cpus)
+                .append(", pipeline ").append(pipeline)
+                .append(", duration ").append(duration.toMillis() / 1000.0).append("s")
+                .append(warmup.isZero() ? "" : " after " + warmup.toMillis() / 1000.0 + "s warmup")
+                .append(requests > 0 ? ", at most " + requests + " requests" : "")
+                .append(", timeout ").append(timeout.toMillis()).append("ms");
+        if (protocol == Protocol.HTTP) {
+            s.append(", ").append(http.method()).append(' ').append(http.path())
+                    .append(http.body().isEmpty() ? "" : " with a " + http.body().length() + "-byte body")
+                    .append(", expecting ").append(http.expectedStatus());
+        } else {
+            s.append(", SET:GET ").append(resp.setRatio()).append(':').append(resp.getRatio())
+                    .append(", ").append(resp.keys()).append(" keys ").append(resp.distribution().name().toLowerCase())
+                    .append(", ").append(resp.valueSize()).append("-byte values");
+        }
+        return s.toString();
+    }
+
+    public static String formatRate(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : String.format("%.1f", rate);
+    }
+
+    /** Builds a {@link LoadConfig}; starts from the command line's defaults. */
+    public static final class Builder {
+        private final Protocol protocol;
+        private final InetSocketAddress target;
+        private double rate;
+        private Duration duration = Duration.ofSeconds(10);
+        private Duration warmup = Duration.ZERO;
+        private int connections = 16;
+        private int threads = 1;
+        private List<Integer> cpus = List.of();
+        private long requests;
+        private Duration timeout = Duration.ofSeconds(2);
+        private int pipeline = 1;
+        private HttpSettings http = HttpSettings.get("/");
+        private RespSettings resp = RespSettings.defaults();
+        private Duration reconnectDelay = Duration.ofMillis(100);
+        private Duration spinWindow = Duration.ofMillis(2);
+
+        private Builder(Protocol protocol, InetSocketAddress target) {
+            this.protocol = protocol;
+            this.target = target;
+        }
+
+        public Builder rate(double v) { rate = v; return this; }
+        public Builder duration(Duration v) { duration = v; return this; }
+        public Builder warmup(Duration v) { warmup = v; return this; }
+        public Builder connections(int v) { connections = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder cpus(List<Integer> v) { cpus = v; return this; }
+        public Builder requests(long v) { requests = v; return this; }
+        public Builder timeout(Duration v) { timeout = v; return this; }
+        public Builder pipeline(int v) { pipeline = v; return this; }
+        public Builder http(HttpSettings v) { http = v; return this; }
+        public Builder resp(RespSettings v) { resp = v; return this; }
+        public Builder reconnectDelay(Duration v) { reconnectDelay = v; return this; }
+        public Builder spinWindow(Duration v) { spinWindow = v; return this; }
+
+        public LoadConfig build() {
+            return new LoadConfig(protocol, target, rate, duration, warmup, connections, threads, cpus, requests,
+                    timeout, pipeline, http, resp, reconnectDelay, spinWindow);
+        }
+    }
+}

@@ -73,8 +73,8 @@ public final class OffloadPool implements AutoCloseable {
                 }
                 T r = result;
                 Throwable f = failure;
+                completed.increment(); // before the hand-back, so a continuation sees itself counted
                 owner.execute(() -> continuation.onComplete(r, f));
-                completed.increment();
             });
             return ACCEPTED;
         } catch (RejectedExecutionException e) {

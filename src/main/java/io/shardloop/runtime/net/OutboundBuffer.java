@@ -19,6 +19,8 @@ import java.util.Arrays;
  */
 public final class OutboundBuffer {
     private static final byte[] DIGITS = "0123456789".getBytes();
+    /** Pieces up to this size are copied by {@link #moveTo} rather than handed over as chunks. */
+    private static final int COPY_LIMIT = 1024;
 
     private final BufferPool pool;
     private final ByteBuffer[] iov;
@@ -157,19 +159,27 @@ public final class OutboundBuffer {
     }
 
     /**
-     * Moves every byte of this buffer to the end of {@code target} without copying them (the
-     * chunks change hands); this buffer is left empty. Both must share the shard's pool.
+     * Moves every byte of this buffer to the end of {@code target}; this buffer is left empty. Both
+     * must share the shard's pool. Small pieces are copied into the room left in the target's last
+     * chunk (so many small held replies do not become many nearly empty chunks on the wire); larger
+     * ones change hands without copying.
      */
     public void moveTo(OutboundBuffer target) {
-        if (chunks.isEmpty()) {
-            return;
-        }
         ByteBuffer chunk;
         while ((chunk = chunks.poll()) != null) {
-            target.chunks.add(chunk);
+            int n = chunk.remaining();
+            ByteBuffer t = target.tail;
+            if (t != null && n <= COPY_LIMIT && t.capacity() - t.limit() >= n) {
+                int at = t.limit();
+                t.limit(at + n);
+                t.put(at, chunk, chunk.position(), n);
+                pool.release(chunk);
+            } else {
+                // Appended after the target's last chunk, it becomes the one to append into next.
+                target.chunks.add(chunk);
+                target.tail = chunk;
+            }
         }
-        // The last chunk moved is now the target's last: appending into its free room keeps order.
-        target.tail = tail;
         target.size += size;
         tail = null;
         size = 0;

@@ -51,11 +51,46 @@ class OutboundBufferTest {
     }
 
     @Test
+    void shouldPackSmallMovedPiecesIntoTheTargetsLastChunkAndHandOverLargeOnes() {
+        OutboundBuffer target = new OutboundBuffer(pool, new ByteBuffer[4]);
+        target.writeAscii("a");
+        for (char c = 'b'; c <= 'e'; c++) {
+            OutboundBuffer held = new OutboundBuffer(pool, new ByteBuffer[4]);
+            held.writeAscii(String.valueOf(c));
+            held.moveTo(target);
+            assertEquals(0, held.size());
+        }
+        long allocated = pool.allocated();
+        OutboundBuffer large = new OutboundBuffer(pool, new ByteBuffer[4]);
+        byte[] big = new byte[600];
+        java.util.Arrays.fill(big, (byte) 'z');
+        large.writeBytes(big);
+        large.moveTo(target);
+        target.writeAscii("!");
+        assertEquals(5 + 600 + 1, target.size());
+        StringBuilder expected = new StringBuilder("abcde").append("z".repeat(600)).append('!');
+        assertEquals(expected.toString(), new String(drainOf(target), StandardCharsets.US_ASCII));
+        assertTrue(pool.allocated() <= allocated + 3, "small pieces reuse the target's chunk");
+    }
+
+    @Test
     void shouldDropDataAndChunksOnDiscard() {
         out.writeBytes(new byte[600]);
         out.discard();
         assertEquals(0, out.size());
         assertEquals(3, pool.pooled());
+    }
+
+    private byte[] drainOf(OutboundBuffer buffer) {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try {
+            while (!buffer.isEmpty()) {
+                buffer.flushTo(new LimitedChannel(sink, Integer.MAX_VALUE));
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        return sink.toByteArray();
     }
 
     private byte[] drain(int perWrite) {

@@ -6,6 +6,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -54,6 +55,9 @@ public final class LatencyPlot {
         percentiles.setBase(10);
         percentiles.setSmallestValue(1);
         percentiles.setNumberFormatOverride(new PercentileFormat());
+        // One tick per decade (90%, 99%, 99.9%...): the automatic units fall between them.
+        percentiles.setAutoTickUnitSelection(false);
+        percentiles.setTickUnit(new NumberTickUnit(1.0));
         percentiles.setLowerBound(1);
         percentiles.setUpperBound(Math.max(100, series.getItemCount() == 0 ? 100 : series.getMaxX() * 1.5));
         NumberAxis millis = new NumberAxis("latency (ms)");

@@ -6,6 +6,7 @@ import io.shardloop.scale.ScaleConfig;
 import io.shardloop.scale.ScaleEnvironment;
 import io.shardloop.scale.ScalePoint;
 import io.shardloop.scale.ScaleResults;
+import io.shardloop.scale.ScaleRun;
 import io.shardloop.scale.Targets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -102,7 +103,7 @@ final class ScaleCommand implements Callable<Integer> {
         ScaleEnvironment env;
         try {
             List<Integer> cpus = Pinning.usableCpus();
-            String taskset = io.shardloop.scale.Targets.which("taskset");
+            String taskset = Targets.which("taskset");
             env = ScaleEnvironment.probe(cpus, taskset);
             boolean withPeers = switch (peers) {
                 case "auto" -> true;
@@ -138,12 +139,12 @@ final class ScaleCommand implements Callable<Integer> {
         }
         progress.printf("shardloop scale: %d runs (%d servers x N in %s), about %s; results in %s%n", config.points(),
                 config.targets().size(), config.shardCounts(),
-                io.shardloop.scale.ScaleRun.clockText(config.points() * config.plannedSecondsPerPoint()), config.out());
+                ScaleRun.clockText(config.points() * config.plannedSecondsPerPoint()), config.out());
         for (String note : env.notes()) {
             progress.println("note: " + note);
         }
         try {
-            List<ScalePoint> points = io.shardloop.scale.ScaleRun.run(config, progress);
+            List<ScalePoint> points = ScaleRun.run(config, progress);
             Path report = ScaleResults.write(config, env, points, commandLine());
             progress.println("report written to " + report);
             return points.stream().anyMatch(ScalePoint::failed) ? 3 : 0;

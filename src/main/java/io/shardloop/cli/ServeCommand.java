@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
             "  shardloop serve --root ./site                ... and the files under ./site at /static/",
             "  shardloop serve --state locked --shards 2    the same data behind one lock, for comparison",
             "  shardloop serve --protocol echo --port 9000  the echo protocol alone",
+            "  shardloop serve --model virtual --state concurrent   a virtual thread per connection, as a baseline",
             "  shardloop serve --no-pin --accept handoff"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());

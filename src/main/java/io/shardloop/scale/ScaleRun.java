@@ -6,7 +6,6 @@ import io.shardloop.load.LoadRun;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -126,10 +125,5 @@ public final class ScaleRun {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
                 : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-    }
-
-    /** For callers that want the live load output thrown away. */
-    static PrintStream nowhere() {
-        return new PrintStream(OutputStream.nullOutputStream());
     }
 }

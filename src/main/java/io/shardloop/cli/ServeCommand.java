@@ -11,6 +11,7 @@ import io.shardloop.runtime.offload.OffloadConfig;
 import io.shardloop.runtime.stall.StallConfig;
 import io.shardloop.server.KvCluster;
 import io.shardloop.server.resp.RespProtocol;
+import io.shardloop.server.threaded.ServerModel;
 import io.shardloop.runtime.RuntimeConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.shard.AcceptMode;
@@ -48,6 +49,7 @@ import java.util.concurrent.TimeUnit;
             "  shardloop serve --root ./site                ... and the files under ./site at /static/",
             "  shardloop serve --state locked --shards 2    the same data behind one lock, for comparison",
             "  shardloop serve --protocol echo --port 9000  the echo protocol alone",
+            "  shardloop serve --model virtual --state concurrent   a virtual thread per connection, as a baseline",
             "  shardloop serve --no-pin --accept handoff"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
@@ -79,6 +81,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--resp-port", paramLabel = "PORT", defaultValue = "6379",
             description = "Port of the Redis protocol (0: do not serve it). Default: ${DEFAULT-VALUE}.")
     int respPort;
+
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "loops",
+            description = "loops (event loops, one per shard), threads (a platform thread per connection, blocking "
+                    + "sockets) or virtual (a virtual thread per connection); the last two serve resp and http over "
+                    + "--state locked or concurrent, as baselines to measure the loops against. Default: ${DEFAULT-VALUE}.")
+    ServerModel model;
 
     @Option(names = "--state", paramLabel = "MODE", defaultValue = "sharded",
             description = "How the key-value data is held: sharded (each key owned by one shard, others send it "
@@ -200,6 +208,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        if (model.threaded()) {
+            return ThreadedServe.run(this, err);
+        }
         RuntimeConfig config;
         List<Endpoint> endpoints;
         try {

@@ -38,6 +38,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void shouldRefuseTheShardedStateForAThreadPerConnectionModel() {
+        for (String model : new String[] {"threads", "virtual"}) {
+            StringWriter err = new StringWriter();
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+            int code = cli.execute("serve", "--model", model, "--state", "sharded", "--resp-port", "0", "--http-port", "0");
+            assertEquals(2, code);
+            assertTrue(err.toString().startsWith("shardloop: --model " + model + " serves every connection on its own thread"),
+                    err.toString());
+        }
+    }
+
+    @Test
     void shouldExplainEveryOptionInHelp() {
         StringWriter out = new StringWriter();
         CommandLine cli = Main.commandLine();

@@ -104,6 +104,14 @@ public final class EventLoop implements Runnable {
         return Thread.currentThread() == thread;
     }
 
+    /**
+     * Makes the calling thread the loop's thread ahead of {@link #run()}, so what a shard prepares
+     * on it before the first turn (its protocols' per-shard state) passes the loop-only checks.
+     */
+    public void bindToCurrentThread() {
+        thread = Thread.currentThread();
+    }
+
     /** Runs turns on the calling thread until {@link #stop()}; the thread becomes the loop's thread. */
     @Override
     public void run() {

@@ -104,6 +104,19 @@ public final class EventLoop implements Runnable {
         return Thread.currentThread() == thread;
     }
 
+    /**
+     * Makes the calling thread this loop's thread ahead of {@link #run()}: a shard's thread that sets
+     * up its protocols before its first turn is already "in the loop" (their loop-only assertions
+     * hold). Only the thread that will run the loop may call it.
+     */
+    public void claimThread() {
+        Thread current = Thread.currentThread();
+        if (thread != null && thread != current) {
+            throw new IllegalStateException(name + " already belongs to " + thread.getName());
+        }
+        thread = current;
+    }
+
     /** Runs turns on the calling thread until {@link #stop()}; the thread becomes the loop's thread. */
     @Override
     public void run() {

@@ -5,7 +5,7 @@ import io.shardloop.resp.CommandArgs;
 /**
  * What commands see of a store: live values by key, with expiry. Values are {@code byte[]}
  * (string), {@link java.util.HashMap}{@code <Key, byte[]>} (hash), {@link java.util.ArrayDeque}
- * {@code <byte[]>} (list) and {@link java.util.HashSet}{@code <Key>} (set); containers are mutated
+ * {@code <byte[]>} (list) and {@link MemberSet} (set); containers are mutated
  * in place by the command holding them, and a container left empty must be removed.
  * <p>
  * Expired keys are never returned: an access finds them absent (and deletes them).

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
 
@@ -48,7 +47,7 @@ final class KeyCommands {
             case byte[] s -> "string";
             case HashMap<?, ?> h -> "hash";
             case ArrayDeque<?> l -> "list";
-            case HashSet<?> s -> "set";
+            case MemberSet s -> "set";
             default -> throw new IllegalStateException("unknown value type " + v.getClass());
         };
     }

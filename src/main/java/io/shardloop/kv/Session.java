@@ -5,9 +5,10 @@ import io.shardloop.resp.ReplySink;
 
 /**
  * The connection-state commands of one client (those routed {@link Command.Route#CONNECTION}):
- * CLIENT SETNAME/GETNAME/ID/SETINFO, HELLO (protocol 2 only), AUTH (no password is ever
- * configured) and QUIT. INFO and DEBUG need the server's statistics and the offload pool, so
- * {@link #execute} returns {@link #NOT_HANDLED} for them and the connection layer answers.
+ * CLIENT SETNAME/GETNAME/ID/SETINFO, HELLO (protocol 2 only), AUTH when no password is configured
+ * (Redis's error) and QUIT. AUTH with a password, INFO and DEBUG need the server's configuration and
+ * statistics, so the connection layer answers them ({@link #execute} returns {@link #NOT_HANDLED}
+ * for INFO and DEBUG).
  * <p>
  * Owned by one connection, on its shard's loop thread.
  */

@@ -3,21 +3,18 @@ package io.shardloop.kv;
 import io.shardloop.resp.CommandArgs;
 import io.shardloop.resp.ReplySink;
 
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
 
-/** Set commands. A set is a {@code HashSet<Key>}, removed when its last member goes. */
+/** Set commands. A set is a {@link MemberSet}, removed when its last member goes. */
 final class SetCommands {
     private SetCommands() {
     }
 
-    @SuppressWarnings("unchecked")
-    private static HashSet<Key> set(Object v, ReplySink out) {
-        if (v instanceof HashSet<?> s) {
-            return (HashSet<Key>) s;
+    private static MemberSet set(Object v, ReplySink out) {
+        if (v instanceof MemberSet s) {
+            return s;
         }
         out.raw(Errors.WRONGTYPE);
         return null;
@@ -26,18 +23,16 @@ final class SetCommands {
     static void sadd(Db db, CommandArgs a, ReplySink out) {
         Key key = db.probe(0, a, 1);
         Object v = db.get(key);
-        HashSet<Key> s;
+        MemberSet s;
         if (v == null) {
-            s = new HashSet<>();
+            s = new MemberSet();
             db.put(key, s, NO_EXPIRY);
         } else if ((s = set(v, out)) == null) {
             return;
         }
         long added = 0;
         for (int i = 2; i < a.count(); i++) {
-            Key m = db.probe(1, a, i);
-            if (!s.contains(m)) {
-                s.add(m.owned());
+            if (s.add(db.probe(1, a, i))) {
                 added++;
             }
         }
@@ -51,7 +46,7 @@ final class SetCommands {
             out.integer(0);
             return;
         }
-        HashSet<Key> s = set(v, out);
+        MemberSet s = set(v, out);
         if (s == null) {
             return;
         }
@@ -73,10 +68,11 @@ final class SetCommands {
             out.arrayHeader(0);
             return;
         }
-        HashSet<Key> s = set(v, out);
+        MemberSet s = set(v, out);
         if (s != null) {
             out.arrayHeader(s.size());
-            for (Key m : s) {
+            for (int i = 0; i < s.size(); i++) {
+                Key m = s.member(i);
                 out.bulk(m.array(), m.offset(), m.length());
             }
         }
@@ -88,7 +84,7 @@ final class SetCommands {
             out.integer(0);
             return;
         }
-        HashSet<Key> s = set(v, out);
+        MemberSet s = set(v, out);
         if (s != null) {
             out.integer(s.contains(db.probe(1, a, 2)) ? 1 : 0);
         }
@@ -100,15 +96,16 @@ final class SetCommands {
             out.integer(0);
             return;
         }
-        HashSet<Key> s = set(v, out);
+        MemberSet s = set(v, out);
         if (s != null) {
             out.integer(s.size());
         }
     }
 
     /**
-     * SPOP key [count]. Members are taken from a random starting point of the set's iteration
-     * order: random enough for a set that is not adversarial, but not uniform as Redis's is.
+     * SPOP key [count]: removes and returns members chosen uniformly at random, each O(1). With a
+     * count, the members are distinct (each is removed as it is taken) and at most the set's size;
+     * without one, a single member or nil.
      */
     static void spop(Db db, CommandArgs a, ReplySink out) {
         boolean hasCount = a.count() == 3;
@@ -134,7 +131,7 @@ final class SetCommands {
             }
             return;
         }
-        HashSet<Key> s = set(v, out);
+        MemberSet s = set(v, out);
         if (s == null) {
             return;
         }
@@ -142,14 +139,9 @@ final class SetCommands {
         if (hasCount) {
             out.arrayHeader(n);
         }
-        int skip = s.size() > n ? ThreadLocalRandom.current().nextInt(s.size() - n + 1) : 0;
-        Iterator<Key> it = s.iterator();
-        for (int k = 0; k < skip; k++) {
-            it.next();
-        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int k = 0; k < n; k++) {
-            Key m = it.next();
-            it.remove();
+            Key m = s.removeIndex(random.nextInt(s.size()));
             out.bulk(m.array(), m.offset(), m.length());
         }
         if (s.isEmpty()) {

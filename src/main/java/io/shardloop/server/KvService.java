@@ -167,6 +167,7 @@ public final class KvService implements MessageHandler, ResponseHandler {
             return;
         }
         long id = mailbox.request(owner, MSG_COMMAND, scratch, 0, length, this, call);
+        calls[call].requestId = id;
         if (id < 0) {
             counters.increment(BUSY_REPLIES);
             view.wrap(BUSY);
@@ -210,11 +211,41 @@ public final class KvService implements MessageHandler, ResponseHandler {
         counters.increment(REMOTE_COMMANDS_SERVED);
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset);
         counters.set(KEYS, executor.keyspace().size());
+        if (reply.length() > mailbox.maxPayloadLength()) {
+            replyLarge(sourceShard, correlationId, reply.toByteArray());
+            return;
+        }
         int rc = mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
         if (rc < 0) {
             // The asking shard would wait forever: this is why the backlog bound must stay generous.
             LOG.log(System.Logger.Level.ERROR, shard.name() + ": reply to shard " + sourceShard + " lost (code " + rc + ")");
         }
+    }
+
+    /**
+     * A reply too long for a ring message (GET of a large value, KEYS of many): copied bytes on the
+     * asking shard's task queue. The asking shard matches it to its call by correlation id.
+     */
+    private void replyLarge(int sourceShard, long correlationId, byte[] reply) {
+        KvService asker = cluster.service(sourceShard);
+        asker.loop.execute(() -> asker.onLargeResponse(correlationId, reply));
+    }
+
+    /** A large reply to a request sent over the mailbox: release the request's slot, then resume. */
+    private void onLargeResponse(long correlationId, byte[] reply) {
+        assert loop.inLoop();
+        if (!mailbox.cancel(correlationId)) {
+            return; // no longer waited for
+        }
+        // Rare and already O(reply length): a scan of the calls in flight costs less than the copy.
+        for (int i = 0; i < calls.length; i++) {
+            if (calls[i].listener != null && calls[i].requestId == correlationId) {
+                view.wrap(reply);
+                deliver(i, view, 0, reply.length);
+                return;
+            }
+        }
+        LOG.log(System.Logger.Level.ERROR, shard.name() + ": large reply for unknown request " + correlationId);
     }
 
     /** The reply of a command sent by this shard: resume whoever waits for it. */
@@ -250,6 +281,7 @@ public final class KvService implements MessageHandler, ResponseHandler {
         call.listener = listener;
         call.token = token;
         call.part = part;
+        call.requestId = 0;
         return index;
     }
 
@@ -275,5 +307,7 @@ public final class KvService implements MessageHandler, ResponseHandler {
         ReplyListener listener;
         long token;
         int part;
+        /** The mailbox's correlation id of the request, 0 when it went another way. */
+        long requestId;
     }
 }

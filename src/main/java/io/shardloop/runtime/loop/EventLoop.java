@@ -105,11 +105,16 @@ public final class EventLoop implements Runnable {
     }
 
     /**
-     * Makes the calling thread the loop's thread ahead of {@link #run()}, so what a shard prepares
-     * on it before the first turn (its protocols' per-shard state) passes the loop-only checks.
+     * Makes the calling thread this loop's thread ahead of {@link #run()}: a shard's thread that sets
+     * up its protocols before its first turn is already "in the loop" (their loop-only assertions
+     * hold). Only the thread that will run the loop may call it.
      */
-    public void bindToCurrentThread() {
-        thread = Thread.currentThread();
+    public void claimThread() {
+        Thread current = Thread.currentThread();
+        if (thread != null && thread != current) {
+            throw new IllegalStateException(name + " already belongs to " + thread.getName());
+        }
+        thread = current;
     }
 
     /** Runs turns on the calling thread until {@link #stop()}; the thread becomes the loop's thread. */

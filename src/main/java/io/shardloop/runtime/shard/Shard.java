@@ -141,7 +141,7 @@ public final class Shard implements ConnectionOwner {
             try {
                 lock = Pinning.pinCurrentThread(plannedCpu, name);
                 pinnedCpu = lock == null ? Pinning.UNPINNED : plannedCpu;
-                loop.bindToCurrentThread(); // protocols set up their per-shard state on the loop's thread
+                loop.claimThread(); // protocols set up their per-shard state as the loop's own thread
                 handlers = new ConnectionHandler.Factory[endpoints.size()];
                 for (int i = 0; i < handlers.length; i++) {
                     handlers[i] = endpoints.get(i).protocol().forShard(this);

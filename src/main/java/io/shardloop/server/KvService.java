@@ -36,7 +36,9 @@ import java.util.function.LongSupplier;
  * bytes of its answer; the {@link ReplyListener} that asked is resumed on this shard with those
  * bytes. The context of the request is the index of a pooled {@link Call}, so nothing is allocated
  * per call. A command longer than a ring message (a large value) goes through the owner's task queue
- * as a copied byte array instead, and its reply comes back the same way.
+ * as a copied byte array instead, and its reply comes back the same way. A reply too long for a ring
+ * message (GET of a large value) is left, copied, in the asking shard's {@link #largeReplies} under
+ * a fresh token, and only the token crosses the ring.
  */
 public final class KvService implements MessageHandler, ResponseHandler {
     private static final System.Logger LOG = System.getLogger(KvService.class.getName());
@@ -44,6 +46,8 @@ public final class KvService implements MessageHandler, ResponseHandler {
     static final int MSG_COMMAND = 1;
     /** Message type of a reply; the payload is the RESP bytes of the answer. */
     static final int MSG_REPLY = 2;
+    /** Message type of a reply too long for a ring: the payload is the 8-byte token of {@link #largeReplies}. */
+    static final int MSG_LARGE_REPLY = 3;
     /** How often the active expiry cycle runs, and how long one may take. */
     private static final long EXPIRE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long EXPIRE_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -68,6 +72,13 @@ public final class KvService implements MessageHandler, ResponseHandler {
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final BufferReplyWriter localReply = new BufferReplyWriter(256);
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer tokenBuffer = new UnsafeBuffer(new byte[Long.BYTES]);
+    /**
+     * Replies too long for a ring message, put here by the owner shard that answered, taken by this
+     * shard when the token arrives. The only structure other shards write to; the large-value path only.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Long, byte[]> largeReplies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong largeTokens = new java.util.concurrent.atomic.AtomicLong();
     private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
     private Call[] calls = new Call[64];
@@ -210,7 +221,20 @@ public final class KvService implements MessageHandler, ResponseHandler {
         counters.increment(REMOTE_COMMANDS_SERVED);
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset);
         counters.set(KEYS, executor.keyspace().size());
-        int rc = mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
+        int rc;
+        if (reply.length() > mailbox.maxPayloadLength()) {
+            KvService asker = cluster.service(sourceShard);
+            long token = asker.largeTokens.incrementAndGet();
+            // Put before the token is written to the ring: the ring's release/acquire publishes it.
+            asker.largeReplies.put(token, reply.toByteArray());
+            tokenBuffer.putLong(0, token);
+            rc = mailbox.reply(sourceShard, correlationId, MSG_LARGE_REPLY, tokenBuffer, 0, Long.BYTES);
+            if (rc < 0) {
+                asker.largeReplies.remove(token);
+            }
+        } else {
+            rc = mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
+        }
         if (rc < 0) {
             // The asking shard would wait forever: this is why the backlog bound must stay generous.
             LOG.log(System.Logger.Level.ERROR, shard.name() + ": reply to shard " + sourceShard + " lost (code " + rc + ")");
@@ -220,6 +244,12 @@ public final class KvService implements MessageHandler, ResponseHandler {
     /** The reply of a command sent by this shard: resume whoever waits for it. */
     @Override
     public void onResponse(long context, int type, DirectBuffer buffer, int offset, int length) {
+        if (type == MSG_LARGE_REPLY) {
+            byte[] reply = largeReplies.remove(buffer.getLong(offset));
+            view.wrap(reply);
+            deliver((int) context, view, 0, reply.length);
+            return;
+        }
         deliver((int) context, buffer, offset, length);
     }
 

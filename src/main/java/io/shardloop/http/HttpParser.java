@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * An incremental HTTP/1.x request parser: bytes in, one {@link HttpRequest} at a time out. Requests
  * may be split at any byte or several may arrive in one buffer (pipelining); the parser consumes
  * exactly the bytes of one request per {@link #REQUEST} and never reads ahead. Sans-I/O: it knows
- * no socket, and allocates only when a connection's buffers must grow (never past the limits).
+ * no socket, and allocates only as bytes arrive (a body grows with the bytes received, never past the limits).
  * <pre>
  *   HEAD ──blank line──▶ (Content-Length) BODY ───────────────────────────────────▶ REQUEST
  *     │                  (chunked) CHUNK_SIZE ─▶ CHUNK_DATA ─▶ CHUNK_END ─▶ CHUNK_SIZE ...
@@ -205,7 +205,6 @@ public final class HttpParser {
             return NEED_MORE;
         }
         if (r.contentLength > 0) {
-            ensureBody(r.contentLength);
             remaining = r.contentLength;
             state = BODY;
             return NEED_MORE;
@@ -380,15 +379,23 @@ public final class HttpParser {
 
     // ---- bodies --------------------------------------------------------------------------------
 
-    private void ensureBody(long total) {
-        if (req.body.length < total) {
-            long grown = Math.max(total, Math.min(limits.maxBodyBytes(), 2L * req.body.length));
+    /**
+     * Room for {@code n} more body bytes that have arrived: the body grows with the bytes received
+     * (doubling, never past what is still declared), so a declared size a client never sends
+     * allocates nothing.
+     */
+    private void growBody(int n) {
+        long need = (long) req.bodyLength + n;
+        if (req.body.length < need) {
+            long declared = req.bodyLength + remaining;
+            long grown = Math.min(declared, Math.max(need, Math.max(256, 2L * req.body.length)));
             req.body = java.util.Arrays.copyOf(req.body, (int) grown);
         }
     }
 
     private int body(ByteBuffer in) {
         int n = (int) Math.min(remaining, in.remaining());
+        growBody(n);
         in.get(req.body, req.bodyLength, n);
         req.bodyLength += n;
         remaining -= n;
@@ -433,7 +440,6 @@ public final class HttpParser {
             if (req.bodyLength + size > limits.maxBodyBytes()) {
                 return fail(413, "chunked body over " + limits.maxBodyBytes() + " bytes");
             }
-            ensureBody(req.bodyLength + size);
             remaining = size;
             state = CHUNK_DATA;
             return NEED_MORE;
@@ -443,6 +449,7 @@ public final class HttpParser {
 
     private int chunkData(ByteBuffer in) {
         int n = (int) Math.min(remaining, in.remaining());
+        growBody(n);
         in.get(req.body, req.bodyLength, n);
         req.bodyLength += n;
         remaining -= n;

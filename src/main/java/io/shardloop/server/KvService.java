@@ -36,7 +36,8 @@ import java.util.function.LongSupplier;
  * bytes of its answer; the {@link ReplyListener} that asked is resumed on this shard with those
  * bytes. The context of the request is the index of a pooled {@link Call}, so nothing is allocated
  * per call. A command longer than a ring message (a large value) goes through the owner's task queue
- * as a copied byte array instead, and its reply comes back the same way.
+ * as a copied byte array instead, and its reply comes back the same way; so does a reply too long for
+ * a ring message (GET of a large value) to a command that came over the ring.
  */
 public final class KvService implements MessageHandler, ResponseHandler {
     private static final System.Logger LOG = System.getLogger(KvService.class.getName());

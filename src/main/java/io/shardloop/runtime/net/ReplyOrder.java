@@ -22,10 +22,14 @@ package io.shardloop.runtime.net;
  */
 public final class ReplyOrder {
     private final Connection connection;
-    private final OutboundBuffer[] slots;
-    private final boolean[] ready;
-    private final int mask;
+    /** Grown on demand up to {@link #capacity}: an idle connection holds a short line, not the longest. */
+    private OutboundBuffer[] slots;
+    private boolean[] ready;
+    private int mask;
+    private final int capacity;
     /** Place in line of the oldest reply not yet moved to the outbound buffer. */
+    private static final int INITIAL_SLOTS = 8;
+
     private long head;
     /** Place in line the next request takes. */
     private long tail;
@@ -36,9 +40,11 @@ public final class ReplyOrder {
     public ReplyOrder(Connection connection, int capacity) {
         int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
         this.connection = connection;
-        this.slots = new OutboundBuffer[size];
-        this.ready = new boolean[size];
-        this.mask = size - 1;
+        this.capacity = size;
+        int initial = Math.min(size, INITIAL_SLOTS);
+        this.slots = new OutboundBuffer[initial];
+        this.ready = new boolean[initial];
+        this.mask = initial - 1;
     }
 
     /** True when nothing is outstanding: replies go straight out. */
@@ -48,7 +54,7 @@ public final class ReplyOrder {
 
     /** True when the line is full: stop taking requests until {@link #complete} moves it. */
     public boolean isFull() {
-        return tail - head == slots.length;
+        return tail - head == capacity;
     }
 
     /** Replies waiting in line, deferred or held. */
@@ -110,9 +116,26 @@ public final class ReplyOrder {
 
     private long take() {
         if (isFull()) {
-            throw new IllegalStateException("more than " + slots.length + " replies outstanding");
+            throw new IllegalStateException("more than " + capacity + " replies outstanding");
+        }
+        if (tail - head == slots.length) {
+            grow();
         }
         return tail++;
+    }
+
+    /** Doubles the line, keeping each waiting place at its ticket's new index. */
+    private void grow() {
+        int size = slots.length * 2;
+        OutboundBuffer[] grownSlots = new OutboundBuffer[size];
+        boolean[] grownReady = new boolean[size];
+        for (long p = head; p < tail; p++) {
+            grownSlots[(int) (p & (size - 1))] = slots[(int) (p & mask)];
+            grownReady[(int) (p & (size - 1))] = ready[(int) (p & mask)];
+        }
+        slots = grownSlots;
+        ready = grownReady;
+        mask = size - 1;
     }
 
     private OutboundBuffer slot(int i) {

@@ -53,7 +53,8 @@ final class RespConnection implements ConnectionHandler, KvService.ReplyListener
     private MultiKeySplit split = new MultiKeySplit();
     private final CommandArgs subCommand = new CommandArgs();
     /** Merge state of outstanding split or fanned-out commands, by place in line. */
-    private final Gather[] gathers;
+    /** Allocated on the first split or fan-out: most connections never make one. */
+    private Gather[] gathers;
     private final int gatherMask;
     private final long highWater;
     private boolean authenticated;
@@ -68,7 +69,6 @@ final class RespConnection implements ConnectionHandler, KvService.ReplyListener
         this.session = new Session(connection.id());
         this.order = new ReplyOrder(connection, server.maxOutstanding());
         int slots = Integer.highestOneBit(Math.max(2, server.maxOutstanding() - 1)) << 1;
-        this.gathers = new Gather[slots];
         this.gatherMask = slots - 1;
         this.highWater = info.highWater();
         this.authenticated = server.requirePass() == null;
@@ -241,6 +241,9 @@ final class RespConnection implements ConnectionHandler, KvService.ReplyListener
     }
 
     private Gather gather(long ticket) {
+        if (gathers == null) {
+            gathers = new Gather[gatherMask + 1];
+        }
         int i = (int) (ticket & gatherMask);
         Gather g = gathers[i];
         if (g == null) {

@@ -47,13 +47,11 @@ public final class ConcurrentStore implements Store {
 
     @Override
     public void execute(CommandArgs args, ReplySink out) {
-        Command c = CommandTable.resolve(args, out);
+        Command c = Store.resolveDataCommand(args, out);
         if (c == null) {
             return;
         }
         switch (c.route()) {
-            case LOCAL -> c.handler().execute(null, args, out);
-            case CONNECTION -> Store.rejectConnectionCommand(c, out);
             case SINGLE_KEY -> {
                 KeyWindow w = windows.get();
                 Key key = Key.copyOf(args.array(), args.offset(1), args.length(1));

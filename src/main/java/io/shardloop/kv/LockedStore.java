@@ -25,21 +25,15 @@ public final class LockedStore implements Store {
 
     @Override
     public void execute(CommandArgs args, ReplySink out) {
-        Command c = CommandTable.resolve(args, out);
+        Command c = Store.resolveDataCommand(args, out);
         if (c == null) {
             return;
         }
-        switch (c.route()) {
-            case LOCAL -> c.handler().execute(null, args, out);
-            case CONNECTION -> Store.rejectConnectionCommand(c, out);
-            default -> {
-                lock.lock();
-                try {
-                    c.handler().execute(keyspace, args, out);
-                } finally {
-                    lock.unlock();
-                }
-            }
+        lock.lock();
+        try {
+            c.handler().execute(keyspace, args, out);
+        } finally {
+            lock.unlock();
         }
     }
 

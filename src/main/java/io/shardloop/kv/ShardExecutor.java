@@ -29,15 +29,11 @@ public final class ShardExecutor {
 
     /** Runs a command whose keys (if any) this shard owns. */
     public void execute(CommandArgs args, ReplySink out) {
-        Command c = CommandTable.resolve(args, out);
+        Command c = Store.resolveDataCommand(args, out);
         if (c == null) {
             return;
         }
-        switch (c.route()) {
-            case LOCAL -> c.handler().execute(null, args, out);
-            case CONNECTION -> Store.rejectConnectionCommand(c, out);
-            default -> c.handler().execute(keyspace, args, out);
-        }
+        c.handler().execute(keyspace, args, out);
     }
 
     /**

@@ -25,6 +25,27 @@ public interface Store {
     /** Keys held (expired ones not yet collected included). */
     long size();
 
+    /**
+     * Resolves a command and answers it when no data is needed (unknown name or wrong arity: the
+     * error; LOCAL: run it; CONNECTION: refused here).
+     *
+     * @return the command when the data must answer it, else null (the reply is written).
+     */
+    static Command resolveDataCommand(CommandArgs args, ReplySink out) {
+        Command c = CommandTable.resolve(args, out);
+        if (c == null) {
+            return null;
+        }
+        switch (c.route()) {
+            case LOCAL -> c.handler().execute(null, args, out);
+            case CONNECTION -> rejectConnectionCommand(c, out);
+            default -> {
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** The reply for a connection command that reached a store. */
     static void rejectConnectionCommand(Command c, ReplySink out) {
         out.error("ERR '" + c.name() + "' is answered by the connection's session, not the store");

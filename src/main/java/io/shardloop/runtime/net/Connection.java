@@ -147,7 +147,11 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         }
     }
 
-    /** Stops reading, sends what is buffered, then closes. Loop thread only. */
+    /**
+     * Stops reading, sends what is buffered and what the handler still owes (replies on their way
+     * from another shard or an offloaded task: {@link ConnectionHandler#hasRepliesInFlight()}), then
+     * closes. Loop thread only.
+     */
     public void closeAfterFlush() {
         if (closed || draining) {
             return;
@@ -155,9 +159,15 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         draining = true;
         updateReading();
         if (out.isEmpty()) {
-            close(null);
+            closeIfDrained();
         } else {
             flushSoon();
+        }
+    }
+
+    private void closeIfDrained() {
+        if (draining && out.isEmpty() && !handler.hasRepliesInFlight()) {
+            close(null);
         }
     }
 
@@ -325,8 +335,8 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         }
         if (out.isEmpty()) {
             setInterest(Poller.WRITE, false);
-            if (draining) {
-                close(null);
+            closeIfDrained();
+            if (closed) {
                 return;
             }
         } else {

@@ -23,6 +23,14 @@ public interface ConnectionHandler {
     default void onWritable() {
     }
 
+    /**
+     * Whether replies are still owed that will be written later (answers from another shard, an
+     * offloaded read). A draining connection waits for them (within the shutdown's deadline).
+     */
+    default boolean hasRepliesInFlight() {
+        return false;
+    }
+
     /** The connection is closed; release what the handler holds. */
     default void onClose() {
     }

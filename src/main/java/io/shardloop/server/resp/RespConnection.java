@@ -115,6 +115,11 @@ final class RespConnection implements ConnectionHandler, KvService.ReplyListener
     }
 
     @Override
+    public boolean hasRepliesInFlight() {
+        return !order.isEmpty();
+    }
+
+    @Override
     public void onClose() {
         order.discard();
         info.onDisconnect();

@@ -44,6 +44,11 @@ public final class KvService implements MessageHandler, ResponseHandler {
     static final int MSG_COMMAND = 1;
     /** Message type of a reply; the payload is the RESP bytes of the answer. */
     static final int MSG_REPLY = 2;
+    /**
+     * Message type of a reply too long for a ring message (a large value read by GET); the payload
+     * is the 8-byte key under which the bytes wait in the asker's {@link #largeReplies}.
+     */
+    static final int MSG_LARGE_REPLY = 3;
     /** How often the active expiry cycle runs, and how long one may take. */
     private static final long EXPIRE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long EXPIRE_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -70,6 +75,15 @@ public final class KvService implements MessageHandler, ResponseHandler {
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
+    /**
+     * Replies too long for a ring message, left here by the shard that ran the command, taken by this
+     * shard when the {@link #MSG_LARGE_REPLY} naming them arrives. The only map shared between
+     * shards, touched only for oversized replies: the owner puts before it publishes the ring message
+     * and this shard reads after it consumed it, so the ring's release/acquire orders the put before
+     * the take (the map being concurrent makes that safe on its own too).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Long, byte[]> largeReplies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final UnsafeBuffer largeKey = new UnsafeBuffer(new byte[Long.BYTES]);
     private Call[] calls = new Call[64];
     private int[] freeCalls = new int[64];
     private int freeCount;
@@ -210,7 +224,14 @@ public final class KvService implements MessageHandler, ResponseHandler {
         counters.increment(REMOTE_COMMANDS_SERVED);
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset);
         counters.set(KEYS, executor.keyspace().size());
-        int rc = mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
+        int rc;
+        if (reply.length() <= mailbox.maxPayloadLength()) {
+            rc = mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
+        } else {
+            cluster.service(sourceShard).largeReplies.put(correlationId, reply.toByteArray());
+            largeKey.putLong(0, correlationId);
+            rc = mailbox.reply(sourceShard, correlationId, MSG_LARGE_REPLY, largeKey, 0, Long.BYTES);
+        }
         if (rc < 0) {
             // The asking shard would wait forever: this is why the backlog bound must stay generous.
             LOG.log(System.Logger.Level.ERROR, shard.name() + ": reply to shard " + sourceShard + " lost (code " + rc + ")");
@@ -220,6 +241,12 @@ public final class KvService implements MessageHandler, ResponseHandler {
     /** The reply of a command sent by this shard: resume whoever waits for it. */
     @Override
     public void onResponse(long context, int type, DirectBuffer buffer, int offset, int length) {
+        if (type == MSG_LARGE_REPLY) {
+            byte[] reply = largeReplies.remove(buffer.getLong(offset));
+            view.wrap(reply);
+            deliver((int) context, view, 0, reply.length);
+            return;
+        }
         deliver((int) context, buffer, offset, length);
     }
 

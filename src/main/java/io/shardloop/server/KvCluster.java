@@ -45,7 +45,8 @@ public final class KvCluster {
 
     /** The service of this shard; created on first use. Call on the shard's own thread. */
     public KvService forShard(Shard shard) {
-        assert shard.loop().inLoopOrUnstarted(); // protocols are prepared on the shard's thread before its loop runs
+        // Protocols call this from forShard, on the shard's thread before its loop starts turning.
+        assert shard.loop().inLoop() || Thread.currentThread().getName().equals(shard.name());
         KvService service = services.get(shard.index());
         if (service == null) {
             service = new KvService(this, shard, shared, clock);

@@ -36,7 +36,8 @@ import java.util.function.LongSupplier;
  * bytes of its answer; the {@link ReplyListener} that asked is resumed on this shard with those
  * bytes. The context of the request is the index of a pooled {@link Call}, so nothing is allocated
  * per call. A command longer than a ring message (a large value) goes through the owner's task queue
- * as a copied byte array instead, and its reply comes back the same way.
+ * as a copied byte array instead, and its reply comes back the same way; so does a reply too long for
+ * a ring message (GET of a large value) to a command that came over the ring.
  */
 public final class KvService implements MessageHandler, ResponseHandler {
     private static final System.Logger LOG = System.getLogger(KvService.class.getName());
@@ -44,11 +45,6 @@ public final class KvService implements MessageHandler, ResponseHandler {
     static final int MSG_COMMAND = 1;
     /** Message type of a reply; the payload is the RESP bytes of the answer. */
     static final int MSG_REPLY = 2;
-    /**
-     * Message type of a reply too long for a ring message (a large value read by GET); the payload
-     * is the 8-byte key under which the bytes wait in the asker's {@link #largeReplies}.
-     */
-    static final int MSG_LARGE_REPLY = 3;
     /** How often the active expiry cycle runs, and how long one may take. */
     private static final long EXPIRE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long EXPIRE_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -75,15 +71,6 @@ public final class KvService implements MessageHandler, ResponseHandler {
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
-    /**
-     * Replies too long for a ring message, left here by the shard that ran the command, taken by this
-     * shard when the {@link #MSG_LARGE_REPLY} naming them arrives. The only map shared between
-     * shards, touched only for oversized replies: the owner puts before it publishes the ring message
-     * and this shard reads after it consumed it, so the ring's release/acquire orders the put before
-     * the take (the map being concurrent makes that safe on its own too).
-     */
-    private final java.util.concurrent.ConcurrentHashMap<Long, byte[]> largeReplies = new java.util.concurrent.ConcurrentHashMap<>();
-    private final UnsafeBuffer largeKey = new UnsafeBuffer(new byte[Long.BYTES]);
     private Call[] calls = new Call[64];
     private int[] freeCalls = new int[64];
     private int freeCount;
@@ -181,6 +168,7 @@ public final class KvService implements MessageHandler, ResponseHandler {
             return;
         }
         long id = mailbox.request(owner, MSG_COMMAND, scratch, 0, length, this, call);
+        calls[call].requestId = id;
         if (id < 0) {
             counters.increment(BUSY_REPLIES);
             view.wrap(BUSY);
@@ -224,29 +212,46 @@ public final class KvService implements MessageHandler, ResponseHandler {
         counters.increment(REMOTE_COMMANDS_SERVED);
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset);
         counters.set(KEYS, executor.keyspace().size());
-        int rc;
-        if (reply.length() <= mailbox.maxPayloadLength()) {
-            rc = mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
-        } else {
-            cluster.service(sourceShard).largeReplies.put(correlationId, reply.toByteArray());
-            largeKey.putLong(0, correlationId);
-            rc = mailbox.reply(sourceShard, correlationId, MSG_LARGE_REPLY, largeKey, 0, Long.BYTES);
+        if (reply.length() > mailbox.maxPayloadLength()) {
+            replyLarge(sourceShard, correlationId, reply.toByteArray());
+            return;
         }
+        int rc = mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
         if (rc < 0) {
             // The asking shard would wait forever: this is why the backlog bound must stay generous.
             LOG.log(System.Logger.Level.ERROR, shard.name() + ": reply to shard " + sourceShard + " lost (code " + rc + ")");
         }
     }
 
+    /**
+     * A reply too long for a ring message (GET of a large value, KEYS of many): copied bytes on the
+     * asking shard's task queue. The asking shard matches it to its call by correlation id.
+     */
+    private void replyLarge(int sourceShard, long correlationId, byte[] reply) {
+        KvService asker = cluster.service(sourceShard);
+        asker.loop.execute(() -> asker.onLargeResponse(correlationId, reply));
+    }
+
+    /** A large reply to a request sent over the mailbox: release the request's slot, then resume. */
+    private void onLargeResponse(long correlationId, byte[] reply) {
+        assert loop.inLoop();
+        if (!mailbox.cancel(correlationId)) {
+            return; // no longer waited for
+        }
+        // Rare and already O(reply length): a scan of the calls in flight costs less than the copy.
+        for (int i = 0; i < calls.length; i++) {
+            if (calls[i].listener != null && calls[i].requestId == correlationId) {
+                view.wrap(reply);
+                deliver(i, view, 0, reply.length);
+                return;
+            }
+        }
+        LOG.log(System.Logger.Level.ERROR, shard.name() + ": large reply for unknown request " + correlationId);
+    }
+
     /** The reply of a command sent by this shard: resume whoever waits for it. */
     @Override
     public void onResponse(long context, int type, DirectBuffer buffer, int offset, int length) {
-        if (type == MSG_LARGE_REPLY) {
-            byte[] reply = largeReplies.remove(buffer.getLong(offset));
-            view.wrap(reply);
-            deliver((int) context, view, 0, reply.length);
-            return;
-        }
         deliver((int) context, buffer, offset, length);
     }
 
@@ -277,6 +282,7 @@ public final class KvService implements MessageHandler, ResponseHandler {
         call.listener = listener;
         call.token = token;
         call.part = part;
+        call.requestId = 0;
         return index;
     }
 
@@ -302,5 +308,7 @@ public final class KvService implements MessageHandler, ResponseHandler {
         ReplyListener listener;
         long token;
         int part;
+        /** The mailbox's correlation id of the request, 0 when it went another way. */
+        long requestId;
     }
 }

@@ -104,12 +104,6 @@ public final class EventLoop implements Runnable {
         return Thread.currentThread() == thread;
     }
 
-    /** True on the loop's own thread, or before any thread runs it (while its shard prepares its protocols). */
-    public boolean inLoopOrUnstarted() {
-        Thread t = thread;
-        return t == null || t == Thread.currentThread();
-    }
-
     /** Runs turns on the calling thread until {@link #stop()}; the thread becomes the loop's thread. */
     @Override
     public void run() {

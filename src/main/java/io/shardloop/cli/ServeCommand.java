@@ -272,9 +272,12 @@ final class ServeCommand implements Callable<Integer> {
                     if (httpPort == 0) {
                         continue;
                     }
+                    if (cluster == null) {
+                        cluster = new KvCluster(state, config.shards());
+                    }
                     HttpConfig httpConfig = HttpConfig.defaults(root).withTimeouts(httpKeepAlive, httpHeaderTimeout);
                     LOG.log(System.Logger.Level.INFO, "http: " + httpConfig.describe());
-                    endpoints.add(Endpoint.of(bind, httpPort, new HttpProtocol(httpConfig)));
+                    endpoints.add(Endpoint.of(bind, httpPort, new HttpProtocol(httpConfig, cluster)));
                 }
                 default -> throw new IllegalArgumentException("unknown protocol '" + name + "' (known: resp, http, echo)");
             }

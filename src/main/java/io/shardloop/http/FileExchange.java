@@ -31,6 +31,7 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
     private static final byte[] ETAG = Bytes.ascii("ETag");
     private static final byte[] ACCEPT_RANGES = Bytes.ascii("Accept-Ranges");
     private static final byte[] CONTENT_RANGE = Bytes.ascii("Content-Range");
+    private static final byte[] RETRY_AFTER = Bytes.ascii("Retry-After");
 
     private final HttpConnectionHandler handler;
     private final Connection connection;
@@ -56,7 +57,7 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
                  String ifNoneMatch, String ifModifiedSince, String range) {
         this.handler = handler;
         this.connection = handler.connection();
-        this.reader = handler.routes().protocol().fileReader();
+        this.reader = handler.routes().fileReader();
         this.seq = seq;
         this.head = head;
         this.minorVersion = minorVersion;
@@ -112,6 +113,9 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
             return;
         }
         status = failure;
+        if (failure == 503) {
+            handler.routes().counters().increment(HttpStats.OFFLOAD_REJECTED);
+        }
         handler.whenHead(seq, this);
     }
 
@@ -126,7 +130,14 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
         byte[] date = handler.routes().date();
         if (file == null) {
             byte[] body = Bytes.ascii(HttpStatus.reason(status) + "\n");
-            ResponseWriter.full(out, status, date, ResponseWriter.TEXT_PLAIN_UTF8, body, minorVersion, keepAlive, head);
+            ResponseWriter.begin(out, status, date, ResponseWriter.TEXT_PLAIN_UTF8, minorVersion, keepAlive);
+            if (status == 503) {
+                ResponseWriter.header(out, RETRY_AFTER, "1"); // the offload pool was full: a moment's wait is enough
+            }
+            ResponseWriter.contentLength(out, body.length);
+            if (!head) {
+                out.writeBytes(body);
+            }
             finish();
             return;
         }

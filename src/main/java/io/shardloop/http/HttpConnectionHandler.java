@@ -4,6 +4,8 @@ import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.net.OutboundBuffer;
+import io.shardloop.server.KvService;
+import org.agrona.DirectBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +26,7 @@ import java.nio.charset.StandardCharsets;
  * <p>
  * Owned by one connection, on its shard's loop thread.
  */
-final class HttpConnectionHandler implements ConnectionHandler, EventLoop.TimerTask {
+final class HttpConnectionHandler implements ConnectionHandler, EventLoop.TimerTask, KvService.ReplyListener {
     private static final System.Logger LOG = System.getLogger(HttpConnectionHandler.class.getName());
     private static final long NO_TIMER = -1;
 
@@ -238,6 +240,16 @@ final class HttpConnectionHandler implements ConnectionHandler, EventLoop.TimerT
 
     void completed(long seq) {
         sequencer.complete(seq);
+    }
+
+    /** The reply of a /kv command another shard ran, back on this shard: into its slot. */
+    @Override
+    public void onReply(long token, int part, DirectBuffer reply, int offset, int length) {
+        assert loop.inLoop();
+        if (connection.isClosed()) {
+            return; // the client left; its slots went with it
+        }
+        routes.kv().answer(this, token, reply, offset, length);
     }
 
     void streaming(FileExchange exchange) {

@@ -1,40 +1,51 @@
 package io.shardloop.http;
 
 import io.shardloop.http.file.FileReader;
-import io.shardloop.http.file.PooledFileReader;
+import io.shardloop.http.file.OffloadFileReader;
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.server.KvCluster;
+import io.shardloop.server.KvService;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * HTTP/1.1 on a shard group: each shard gets its own {@link HttpRoutes} (date cache, counters) and
- * a {@link HttpConnectionHandler} per connection. The protocol object itself holds only the
- * configuration, the file reader shared by all shards and the table of each shard's counters,
- * which any shard may read for {@code /stats}. Close it after the shard group to stop the file
- * reader's threads.
+ * HTTP/1.1 on a shard group: each shard gets its own {@link HttpRoutes} (date cache, counters, file
+ * reader, key-value access) and a {@link HttpConnectionHandler} per connection. The protocol object
+ * itself holds only the configuration, the key-value cluster (when {@code /kv} is served) and the
+ * table of each shard's counters, which any shard may read for {@code /stats}. Files are read on the
+ * runtime's offload pool ({@link OffloadFileReader}): nothing here owns a thread.
  */
-public final class HttpProtocol implements Protocol, AutoCloseable {
+public final class HttpProtocol implements Protocol {
     private final HttpConfig config;
-    private final FileReader fileReader;
+    private final KvCluster cluster;
+    private final Function<Shard, FileReader> fileReaders;
     private final Path realRoot;
     /** Written once per shard as it starts (control plane); the counters inside are single-writer. */
     private final ConcurrentHashMap<Integer, SingleWriterCounters> shardCounters = new ConcurrentHashMap<>();
 
-    /** Serves files with a {@link PooledFileReader} of {@code config.fileThreads()} threads. */
+    /** Plaintext, stats and files; {@code /kv} answers 404. */
     public HttpProtocol(HttpConfig config) {
-        this(config, PooledFileReader.create(config.fileThreads(), 1024));
+        this(config, null);
     }
 
-    public HttpProtocol(HttpConfig config, FileReader fileReader) {
+    /** ... and {@code /kv/{key}} over the same data as the Redis protocol, when {@code cluster} is not null. */
+    public HttpProtocol(HttpConfig config, KvCluster cluster) {
+        this(config, cluster, OffloadFileReader::new);
+    }
+
+    /** With another file reader per shard (tests watch the threads with it). */
+    HttpProtocol(HttpConfig config, KvCluster cluster, Function<Shard, FileReader> fileReaders) {
         this.config = config;
-        this.fileReader = fileReader;
+        this.cluster = cluster;
+        this.fileReaders = fileReaders;
         Path root = config.staticRoot();
         if (root == null) {
             this.realRoot = null;
@@ -59,16 +70,13 @@ public final class HttpProtocol implements Protocol, AutoCloseable {
     public ConnectionHandler.Factory forShard(Shard shard) {
         SingleWriterCounters counters = new SingleWriterCounters(HttpStats.COUNT);
         shardCounters.put(shard.index(), counters);
-        HttpRoutes routes = new HttpRoutes(this, shard, counters);
+        KvService kv = cluster == null ? null : cluster.forShard(shard);
+        HttpRoutes routes = new HttpRoutes(this, shard, counters, fileReaders.apply(shard), kv);
         return connection -> new HttpConnectionHandler(routes, connection);
     }
 
     public HttpConfig config() {
         return config;
-    }
-
-    FileReader fileReader() {
-        return fileReader;
     }
 
     /** The static root with every symlink resolved, or null when no files are served. */
@@ -80,10 +88,5 @@ public final class HttpProtocol implements Protocol, AutoCloseable {
     public long counter(int shard, int counter) {
         SingleWriterCounters c = shardCounters.get(shard);
         return c == null ? 0 : c.get(counter);
-    }
-
-    @Override
-    public void close() {
-        fileReader.close();
     }
 }

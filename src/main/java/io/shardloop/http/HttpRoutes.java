@@ -1,18 +1,22 @@
 package io.shardloop.http;
 
+import io.shardloop.http.file.FileReader;
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.net.OutboundBuffer;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.server.KvService;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * The routes of one shard, and what its connections share: the {@code Date} cache and the counters.
+ * The routes of one shard, and what its connections share: the {@code Date} cache, the counters,
+ * the file reader and the key-value route.
  * <pre>
  *   GET|HEAD /plaintext     "Hello, World!" (nothing allocated)
  *   GET|HEAD /stats         every shard's counters as JSON
  *   GET|HEAD /metrics       the same in Prometheus text format, label shard
  *   GET|HEAD /static/PATH   a file under the root (see {@link FileExchange})
+ *   GET|HEAD|PUT|DELETE /kv/KEY   the key-value data, when served (see {@link KvRoute})
  *   other methods on those  405 with Allow; any other path 404
  * </pre>
  * Owned by one shard, on its loop thread.
@@ -32,11 +36,24 @@ final class HttpRoutes {
     private final Shard shard;
     private final SingleWriterCounters counters;
     private final HttpDate date = new HttpDate();
+    private final FileReader fileReader;
+    /** Null when no key-value cluster is served: {@code /kv} is then an unknown path. */
+    private final KvRoute kv;
 
-    HttpRoutes(HttpProtocol protocol, Shard shard, SingleWriterCounters counters) {
+    HttpRoutes(HttpProtocol protocol, Shard shard, SingleWriterCounters counters, FileReader fileReader, KvService kv) {
         this.protocol = protocol;
         this.shard = shard;
         this.counters = counters;
+        this.fileReader = fileReader;
+        this.kv = kv == null ? null : new KvRoute(this, kv);
+    }
+
+    FileReader fileReader() {
+        return fileReader;
+    }
+
+    KvRoute kv() {
+        return kv;
     }
 
     HttpConfig config() {
@@ -81,6 +98,8 @@ final class HttpRoutes {
                     .getBytes(StandardCharsets.UTF_8);
             h.respond(seq, 200, json ? ResponseWriter.APPLICATION_JSON : ResponseWriter.PROMETHEUS_TEXT, body,
                     req.minorVersion(), keepAlive, head);
+        } else if (kv != null && req.pathStartsWith(KvRoute.PREFIX)) {
+            kv.dispatch(h, req, seq, keepAlive);
         } else if (req.pathStartsWith(STATIC) && protocol.realRoot() != null) {
             if (!readOnly) {
                 methodNotAllowed(h, req, seq, keepAlive);

@@ -16,11 +16,18 @@ public final class HttpStats {
     public static final int FILE_RESPONSES = 4;
     /** Bytes of file content sent. */
     public static final int FILE_BYTES = 5;
+    /** File requests answered 503 because the offload pool was full. */
+    public static final int OFFLOAD_REJECTED = 6;
+    /** Requests to /kv/{key}. */
+    public static final int KV_REQUESTS = 7;
+    /** Of those, the ones whose key another shard owns (sent over the mailbox). */
+    public static final int KV_REMOTE = 8;
 
-    public static final int COUNT = 6;
+    public static final int COUNT = 9;
 
     private static final String[] NAMES = {
-        "requests", "parse_errors", "keep_alive_closes", "header_timeout_closes", "file_responses", "file_bytes"
+        "requests", "parse_errors", "keep_alive_closes", "header_timeout_closes", "file_responses", "file_bytes",
+        "offload_rejected", "kv_requests", "kv_remote"
     };
 
     private HttpStats() {

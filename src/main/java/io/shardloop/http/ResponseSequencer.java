@@ -13,7 +13,7 @@ import java.nio.channels.GatheringByteChannel;
  * Every request takes the next sequence number. The response at the head of the order writes
  * straight into the connection's outbound buffer; this is the only case on the plaintext path and
  * it costs nothing. A response that is ready while an earlier one is still pending (a file being
- * opened, later a key owned by another shard) is written into its slot's own buffer and moved to
+ * opened, a key owned by another shard) is written into its slot's own buffer and moved to
  * the connection when everything before it has left. An asynchronous response that is not yet at
  * the head waits: it is told when it gets there ({@link HeadListener}) and only then writes, so a
  * large file streams straight to the socket and never into a slot.

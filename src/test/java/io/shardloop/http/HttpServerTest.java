@@ -43,7 +43,6 @@ class HttpServerTest {
     static void stop() throws IOException {
         client.close();
         group.close();
-        http.close();
         Files.deleteIfExists(root.resolve("a.txt"));
         Files.deleteIfExists(root);
     }
@@ -67,6 +66,7 @@ class HttpServerTest {
     @Test
     void shouldAnswerUnknownPathsWith404AndWrongMethodsWith405() throws Exception {
         assertEquals(404, get("/nope").statusCode());
+        assertEquals(404, get("/kv/k").statusCode(), "no key-value cluster: /kv is an unknown path");
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/plaintext"))
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, r.statusCode());

@@ -29,7 +29,6 @@ class SlowClientTest {
     @AfterAll
     static void stop() {
         group.close();
-        http.close();
     }
 
     private static long sum(int counter) {

@@ -1,10 +1,9 @@
 package io.shardloop.http;
 
-import io.shardloop.http.file.FileReader;
-import io.shardloop.http.file.OpenFile;
-import io.shardloop.http.file.PooledFileReader;
+import io.shardloop.http.file.OffloadFileReader;
 import io.shardloop.runtime.RuntimeConfig;
-import io.shardloop.runtime.net.Connection;
+import io.shardloop.runtime.offload.OffloadPool;
+import io.shardloop.runtime.shard.Shard;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.ShardGroup;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -25,9 +23,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -46,56 +43,20 @@ class StaticFilesTest {
     private static HttpClient client;
     private static final long MODIFIED = 1_700_000_000_000L;
 
-    /** Records on which threads the blocking calls and the callbacks run. */
-    private static final class RecordingReader implements FileReader {
-        private final FileReader inner;
-
-        RecordingReader(FileReader inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void open(Connection c, Path r, String p, OpenCallback done) {
-            inner.open(c, r, p, new OpenCallback() {
-                @Override
-                public void onOpened(OpenFile file) {
+    /** The shard's offload, recording on which threads the blocking calls and their continuations run. */
+    private static OffloadFileReader recordingReader(Shard shard) {
+        return new OffloadFileReader(new OffloadFileReader.Offloader() {
+            @Override
+            public <T> int offload(Callable<T> task, OffloadPool.Completion<? super T> continuation) {
+                return shard.offload(() -> {
+                    blockingThreads.add(Thread.currentThread().getName());
+                    return task.call();
+                }, (T result, Throwable error) -> {
                     callbackThreads.add(Thread.currentThread().getName());
-                    done.onOpened(file);
-                }
-
-                @Override
-                public void onOpenFailed(int status, String reason) {
-                    callbackThreads.add(Thread.currentThread().getName());
-                    done.onOpenFailed(status, reason);
-                }
-            });
-        }
-
-        @Override
-        public void read(Connection c, OpenFile f, long pos, ByteBuffer into, ReadCallback done) {
-            inner.read(c, f, pos, into, new ReadCallback() {
-                @Override
-                public void onRead(int bytes) {
-                    callbackThreads.add(Thread.currentThread().getName());
-                    done.onRead(bytes);
-                }
-
-                @Override
-                public void onReadFailed(String reason) {
-                    done.onReadFailed(reason);
-                }
-            });
-        }
-
-        @Override
-        public void release(OpenFile file) {
-            inner.release(file);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
+                    continuation.onComplete(result, error);
+                });
+            }
+        });
     }
 
     @BeforeAll
@@ -117,49 +78,7 @@ class StaticFilesTest {
         Files.createSymbolicLink(root.resolve("link-dir"), dir.resolve("outside"));
         Files.createSymbolicLink(root.resolve("link-in.txt"), root.resolve("one.txt"));
 
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(() -> {
-                blockingThreads.add(Thread.currentThread().getName());
-                r.run();
-            }, "test-file-" + System.nanoTime());
-            t.setDaemon(true);
-            return t;
-        });
-        ExecutorService recording = new java.util.concurrent.AbstractExecutorService() {
-            @Override
-            public void execute(Runnable job) {
-                pool.execute(() -> {
-                    blockingThreads.add(Thread.currentThread().getName());
-                    job.run();
-                });
-            }
-
-            @Override
-            public void shutdown() {
-                pool.shutdown();
-            }
-
-            @Override
-            public List<Runnable> shutdownNow() {
-                return pool.shutdownNow();
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return pool.isShutdown();
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return pool.isTerminated();
-            }
-
-            @Override
-            public boolean awaitTermination(long t, java.util.concurrent.TimeUnit u) throws InterruptedException {
-                return pool.awaitTermination(t, u);
-            }
-        };
-        http = new HttpProtocol(HttpConfig.defaults(root), new RecordingReader(new PooledFileReader(recording)));
+        http = new HttpProtocol(HttpConfig.defaults(root), null, StaticFilesTest::recordingReader);
         group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(), List.of(Endpoint.of("127.0.0.1", 0, http)));
         port = group.port(0);
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -169,7 +88,6 @@ class StaticFilesTest {
     static void stop() throws IOException {
         client.close();
         group.close();
-        http.close();
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -301,7 +219,7 @@ class StaticFilesTest {
         assertEquals(404, get("/static/missing.txt").statusCode());
         assertFalse(blockingThreads.isEmpty());
         for (String name : blockingThreads) {
-            assertTrue(name.startsWith("test-file-"), "blocking call on " + name);
+            assertTrue(name.startsWith("offload-"), "blocking call on " + name);
         }
         assertFalse(callbackThreads.isEmpty());
         for (String name : callbackThreads) {

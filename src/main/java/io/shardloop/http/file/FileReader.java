@@ -7,13 +7,13 @@ import java.nio.file.Path;
 
 /**
  * The blocking half of serving files, kept off the loop threads. An implementation runs
- * {@link BlockingFiles#open} and {@link BlockingFiles#read} on threads of its own and runs each
- * callback on the connection's shard ({@code connection.loop().execute(...)}), followed by
+ * {@link BlockingFiles#open} and {@link BlockingFiles#read} off the loop ({@link OffloadFileReader}:
+ * on the runtime's offload pool) and runs each callback on the connection's shard, followed by
  * {@code connection.flushSoon()}. Callers are on the loop thread; callbacks arrive there too, once
  * each, in the order of completion, possibly after the connection has closed (check
  * {@link Connection#isClosed()} and give the file back).
  */
-public interface FileReader extends AutoCloseable {
+public interface FileReader {
     /** Resolves {@code relativePath} (already checked by {@link StaticPaths}) under the root, stats and opens it. */
     void open(Connection connection, Path root, String relativePath, OpenCallback done);
 
@@ -23,14 +23,10 @@ public interface FileReader extends AutoCloseable {
     /** Closes the file; may be called from the loop thread, and never blocks it. */
     void release(OpenFile file);
 
-    /** Stops the threads; callbacks not yet run are dropped. */
-    @Override
-    void close();
-
     interface OpenCallback {
         void onOpened(OpenFile file);
 
-        /** 403, 404 or 500 (or 503 when the reader is saturated); {@code reason} is for logs. */
+        /** 403, 404 or 500 (or 503 when the offload pool is full); {@code reason} is for logs. */
         void onOpenFailed(int status, String reason);
     }
 

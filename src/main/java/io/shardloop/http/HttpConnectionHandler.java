@@ -212,6 +212,11 @@ final class HttpConnectionHandler implements ConnectionHandler, EventLoop.TimerT
     }
 
     @Override
+    public boolean hasRepliesInFlight() {
+        return !sequencer.idle();
+    }
+
+    @Override
     public void onClose() {
         if (timerId != NO_TIMER) {
             loop.cancelTimer(timerId);

@@ -1,8 +1,5 @@
 package io.shardloop.hostile;
 
-import io.shardloop.http.HttpConfig;
-import io.shardloop.http.HttpProtocol;
-import io.shardloop.http.file.PooledFileReader;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.net.NetStats;
 import io.shardloop.runtime.shard.Endpoint;
@@ -10,19 +7,14 @@ import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
 import io.shardloop.runtime.shard.ShardGroup;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,33 +72,6 @@ class FaultsTest {
                 after.setSoTimeout(5_000);
                 assertEquals("new", echo(after, "new"), "the shard goes on accepting");
             }
-        }
-    }
-
-    @Test
-    void shouldAnswer503WhenTheFilePoolIsSaturated(@TempDir Path root) throws Exception {
-        Files.writeString(root.resolve("a.txt"), "file body");
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1));
-        CountDownLatch release = new CountDownLatch(1);
-        HttpProtocol http = new HttpProtocol(HttpConfig.defaults(root), new PooledFileReader(pool));
-        try (ShardGroup group = ShardGroup.start(HostileServer.config().build(),
-                List.of(Endpoint.of("127.0.0.1", 0, http)));
-             HttpClient client = new HttpClient(group.port(0))) {
-            pool.execute(() -> await(release)); // the only thread, busy
-            pool.execute(() -> await(release)); // the only queue slot, taken
-            HttpClient.Response r = client.get("/static/a.txt");
-            assertEquals(503, r.status(), "a saturated pool answers at once instead of queueing");
-            assertEquals(200, client.get("/plaintext").status(), "the connection goes on");
-            release.countDown();
-            pool.awaitTermination(0, TimeUnit.MILLISECONDS);
-            HttpClient.Response ok = null;
-            for (int i = 0; i < 50 && (ok == null || ok.status() != 200); i++) {
-                ok = client.get("/static/a.txt");
-                Thread.sleep(20);
-            }
-            assertEquals("file body", ok.body());
-        } finally {
-            http.close();
         }
     }
 

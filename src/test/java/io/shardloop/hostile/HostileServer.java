@@ -123,6 +123,5 @@ final class HostileServer implements AutoCloseable {
     @Override
     public void close() {
         group.close();
-        http.close();
     }
 }

@@ -51,7 +51,6 @@ final class ModelUnderTest implements AutoCloseable {
     public void close() {
         if (group != null) {
             group.close();
-            loopsHttp.close();
         } else {
             resp.close();
             http.close();

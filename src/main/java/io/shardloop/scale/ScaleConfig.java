@@ -33,6 +33,8 @@ public record ScaleConfig(List<Target> targets, List<Integer> shardCounts, List<
         cpus = List.copyOf(cpus);
         fractions = List.copyOf(fractions);
         serverJvmFlags = List.copyOf(serverJvmFlags);
+        // Absolute, so the servers (nginx runs with its own prefix directory) find their files.
+        out = out.toAbsolutePath().normalize();
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("nothing to measure: no servers selected");
         }

@@ -49,7 +49,8 @@ public final class HttpParser {
 
     private final HttpLimits limits;
     private final HttpRequest req = new HttpRequest();
-    private final byte[] line = new byte[MAX_CHUNK_LINE];
+    /** A chunk-size line being read; made on the first chunked body, so idle connections hold none. */
+    private byte[] line;
 
     private int state = HEAD;
     private int errorStatus;
@@ -407,6 +408,9 @@ public final class HttpParser {
     }
 
     private int chunkSize(ByteBuffer in) {
+        if (line == null) {
+            line = new byte[MAX_CHUNK_LINE];
+        }
         while (in.hasRemaining()) {
             byte b = in.get();
             if (b != '\n') {

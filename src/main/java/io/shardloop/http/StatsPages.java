@@ -1,5 +1,6 @@
 package io.shardloop.http;
 
+import io.shardloop.runtime.mailbox.MailboxStats;
 import io.shardloop.runtime.net.NetStats;
 import io.shardloop.runtime.shard.ShardGroup;
 import io.shardloop.runtime.shard.ShardStats;
@@ -36,7 +37,11 @@ final class StatsPages {
                     .append(",\"bytes_in\":").append(s.counter(NetStats.BYTES_READ))
                     .append(",\"bytes_out\":").append(s.counter(NetStats.BYTES_WRITTEN))
                     .append(",\"loop_turns\":").append(s.turns())
-                    .append(",\"busy_ns\":").append(s.busyNanos());
+                    .append(",\"busy_ns\":").append(s.busyNanos())
+                    .append(",\"stalls\":").append(s.stalls());
+            for (int c = 0; c < MailboxStats.COUNT; c++) {
+                sb.append(",\"mailbox_").append(MailboxStats.name(c)).append("\":").append(s.mailboxCounter(c));
+            }
             for (int c = 0; c < HttpStats.COUNT; c++) {
                 if (c != HttpStats.REQUESTS) {
                     sb.append(",\"").append(HttpStats.name(c)).append("\":").append(http.counter(s.shard(), c));
@@ -45,7 +50,11 @@ final class StatsPages {
             sb.append('}');
         }
         return sb.append("],\"total\":{\"connections\":").append(connections).append(",\"requests\":").append(requests)
-                .append(",\"bytes_in\":").append(in).append(",\"bytes_out\":").append(out).append("}}\n").toString();
+                .append(",\"bytes_in\":").append(in).append(",\"bytes_out\":").append(out)
+                .append("},\"offload\":{\"queued\":").append(group.offload().queued())
+                .append(",\"completed\":").append(group.offload().completed())
+                .append(",\"rejected\":").append(group.offload().rejected())
+                .append(",\"failed\":").append(group.offload().failed()).append("}}\n").toString();
     }
 
     static String prometheus(ShardGroup group, HttpProtocol http) {
@@ -60,6 +69,27 @@ final class StatsPages {
         family(sb, stats, "shardloop_bytes_read_total", "counter", "Bytes received.", s -> s.counter(NetStats.BYTES_READ));
         family(sb, stats, "shardloop_bytes_written_total", "counter", "Bytes sent.", s -> s.counter(NetStats.BYTES_WRITTEN));
         family(sb, stats, "shardloop_loop_turns_total", "counter", "Event loop turns.", ShardStats::turns);
+        family(sb, stats, "shardloop_stalls_total", "counter", "Loop turns longer than the stall threshold.",
+                ShardStats::stalls);
+        family(sb, stats, "shardloop_mailbox_sent_total", "counter", "Cross-shard messages sent.",
+                s -> s.mailboxCounter(MailboxStats.SENT));
+        family(sb, stats, "shardloop_mailbox_received_total", "counter", "Cross-shard messages received.",
+                s -> s.mailboxCounter(MailboxStats.RECEIVED));
+        family(sb, stats, "shardloop_mailbox_backlog", "gauge", "Messages waiting in the overflow towards full rings.",
+                s -> s.mailboxCounter(MailboxStats.BACKLOG));
+        family(sb, stats, "shardloop_mailbox_backlog_full_total", "counter", "Sends refused because the overflow was full.",
+                s -> s.mailboxCounter(MailboxStats.BACKLOG_FULL));
+        family(sb, stats, "shardloop_mailbox_wakeups_total", "counter", "Wake-ups sent to sleeping shards.",
+                s -> s.mailboxCounter(MailboxStats.WAKEUPS));
+        sb.append("# HELP shardloop_offload_queued Blocking tasks waiting for an offload thread (all shards).\n")
+                .append("# TYPE shardloop_offload_queued gauge\n")
+                .append("shardloop_offload_queued ").append(group.offload().queued()).append('\n')
+                .append("# HELP shardloop_offload_completed_total Blocking tasks finished and handed back.\n")
+                .append("# TYPE shardloop_offload_completed_total counter\n")
+                .append("shardloop_offload_completed_total ").append(group.offload().completed()).append('\n')
+                .append("# HELP shardloop_offload_rejected_total Blocking tasks refused because the pool was full.\n")
+                .append("# TYPE shardloop_offload_rejected_total counter\n")
+                .append("shardloop_offload_rejected_total ").append(group.offload().rejected()).append('\n');
         sb.append("# HELP shardloop_loop_busy_seconds_total Time the event loop spent working, not waiting.\n")
                 .append("# TYPE shardloop_loop_busy_seconds_total counter\n");
         for (ShardStats s : stats) {

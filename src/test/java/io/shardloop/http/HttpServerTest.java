@@ -203,10 +203,18 @@ class HttpServerTest {
         assertTrue(metrics.headers().firstValue("content-type").orElseThrow().startsWith("text/plain; version=0.0.4"));
         String text = metrics.body();
         for (String family : List.of("shardloop_connections", "shardloop_http_requests_total", "shardloop_bytes_read_total",
-                "shardloop_bytes_written_total", "shardloop_loop_turns_total", "shardloop_loop_busy_seconds_total")) {
+                "shardloop_bytes_written_total", "shardloop_loop_turns_total", "shardloop_loop_busy_seconds_total",
+                "shardloop_stalls_total", "shardloop_mailbox_sent_total", "shardloop_mailbox_received_total",
+                "shardloop_mailbox_backlog", "shardloop_mailbox_wakeups_total")) {
             assertTrue(text.contains("# TYPE " + family + " "), family);
             assertTrue(text.contains(family + "{shard=\"0\"} "), family);
             assertTrue(text.contains(family + "{shard=\"1\"} "), family);
         }
+        for (String family : List.of("shardloop_offload_queued", "shardloop_offload_completed_total",
+                "shardloop_offload_rejected_total")) {
+            assertTrue(text.contains("\n" + family + " "), family);
+        }
+        assertTrue(json.contains("\"mailbox_sent\":"), json);
+        assertTrue(json.contains("\"offload\":{\"queued\":"), json);
     }
 }

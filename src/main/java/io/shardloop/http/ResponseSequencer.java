@@ -5,7 +5,6 @@ import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.OutboundBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
 
 /**
  * Keeps the responses of one connection in request order, however late each is ready.
@@ -37,16 +36,19 @@ final class ResponseSequencer {
         void onAdvance();
     }
 
+    /** Slots an idle connection holds: enough for light pipelining, growing only when used. */
+    private static final int INITIAL_SLOTS = 8;
+
     private final Connection connection;
     private final BufferPool pool;
     private final ByteBuffer[] iov;
     private final Advance onAdvance;
-    private final OutboundBuffer[] deferred;
-    private final boolean[] ready;
-    private final HeadListener[] waiting;
-    private final int mask;
+    /** Slots by sequence number modulo their length; they start small and double up to the limit. */
+    private OutboundBuffer[] deferred;
+    private boolean[] ready;
+    private HeadListener[] waiting;
+    private int mask;
     private final int limit;
-    private final Sink sink = new Sink();
     private long headSeq;
     private long nextSeq;
 
@@ -55,7 +57,7 @@ final class ResponseSequencer {
         this.pool = pool;
         this.iov = iov;
         this.onAdvance = onAdvance;
-        int size = Integer.highestOneBit(Math.max(1, maxInFlight - 1)) << 1;
+        int size = Math.min(INITIAL_SLOTS, Integer.highestOneBit(Math.max(1, maxInFlight - 1)) << 1);
         this.mask = size - 1;
         this.deferred = new OutboundBuffer[size];
         this.ready = new boolean[size];
@@ -80,7 +82,30 @@ final class ResponseSequencer {
     /** Takes the next sequence number for a request. */
     long open() {
         assert hasRoom();
+        if (nextSeq - headSeq == deferred.length) {
+            grow();
+        }
         return nextSeq++;
+    }
+
+    /** Doubles the slots, keeping every response in flight at its sequence number's new place. */
+    private void grow() {
+        int size = deferred.length * 2;
+        OutboundBuffer[] d = new OutboundBuffer[size];
+        boolean[] r = new boolean[size];
+        HeadListener[] w = new HeadListener[size];
+        int newMask = size - 1;
+        for (long seq = headSeq; seq < nextSeq; seq++) {
+            int from = (int) seq & mask;
+            int to = (int) seq & newMask;
+            d[to] = deferred[from];
+            r[to] = ready[from];
+            w[to] = waiting[from];
+        }
+        deferred = d;
+        ready = r;
+        waiting = w;
+        mask = newMask;
     }
 
     boolean isHead(long seq) {
@@ -152,54 +177,8 @@ final class ResponseSequencer {
     }
 
     private void moveToConnection(OutboundBuffer from) {
-        if (from == null) {
-            return;
-        }
-        sink.target = connection.outbound();
-        try {
-            while (!from.isEmpty()) {
-                from.flushTo(sink);
-            }
-        } catch (java.io.IOException impossible) {
-            throw new IllegalStateException(impossible);
-        } finally {
-            sink.target = null;
-        }
-    }
-
-    /** Lets {@link OutboundBuffer#flushTo} hand its chunks to another buffer, which copies them. */
-    private static final class Sink implements GatheringByteChannel {
-        OutboundBuffer target;
-
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++) {
-                n += srcs[i].remaining();
-                target.writeBytes(srcs[i]);
-            }
-            return n;
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs) {
-            return write(srcs, 0, srcs.length);
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            int n = src.remaining();
-            target.writeBytes(src);
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
+        if (from != null) {
+            from.moveTo(connection.outbound());
         }
     }
 }

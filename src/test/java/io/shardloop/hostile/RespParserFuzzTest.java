@@ -154,7 +154,9 @@ class RespParserFuzzTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int n = 0;
         for (List<String> c : commands) {
-            boolean inline = (n++ % 3 == 2) && c.stream().allMatch(w -> w.length() < 40);
+            // Inline only where the line fits the inline limit: a longer one is rightly refused.
+            boolean inline = (n++ % 3 == 2) && c.stream().allMatch(w -> w.length() < 40)
+                    && String.join(" ", c).length() + 2 <= LIMITS.maxInlineLength();
             if (inline) {
                 out.writeBytes(ascii(String.join(" ", c) + "\r\n"));
                 continue;

@@ -2,9 +2,7 @@ package io.shardloop.runtime.net;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -69,7 +67,7 @@ class OutboundBufferTest {
         target.writeAscii("!");
         assertEquals(5 + 600 + 1, target.size());
         StringBuilder expected = new StringBuilder("abcde").append("z".repeat(600)).append('!');
-        assertEquals(expected.toString(), new String(drainOf(target), StandardCharsets.US_ASCII));
+        assertEquals(expected.toString(), LoopFixture.drain(target));
         assertTrue(pool.allocated() <= allocated + 3, "small pieces reuse the target's chunk");
     }
 
@@ -81,64 +79,7 @@ class OutboundBufferTest {
         assertEquals(3, pool.pooled());
     }
 
-    private byte[] drainOf(OutboundBuffer buffer) {
-        ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        try {
-            while (!buffer.isEmpty()) {
-                buffer.flushTo(new LimitedChannel(sink, Integer.MAX_VALUE));
-            }
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
-        return sink.toByteArray();
-    }
-
     private byte[] drain(int perWrite) {
-        ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        GatheringByteChannel channel = new LimitedChannel(sink, perWrite);
-        try {
-            while (!out.isEmpty()) {
-                out.flushTo(channel);
-            }
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
-        return sink.toByteArray();
-    }
-
-    /** Takes at most {@code perWrite} bytes per call, like a socket with a small send buffer. */
-    private record LimitedChannel(ByteArrayOutputStream sink, int perWrite) implements GatheringByteChannel {
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) {
-            long total = 0;
-            for (int i = offset; i < offset + length && total < perWrite; i++) {
-                ByteBuffer src = srcs[i];
-                int n = (int) Math.min(src.remaining(), perWrite - total);
-                for (int k = 0; k < n; k++) {
-                    sink.write(src.get());
-                }
-                total += n;
-            }
-            return total;
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs) {
-            return write(srcs, 0, srcs.length);
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            return (int) write(new ByteBuffer[] {src}, 0, 1);
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
+        return LoopFixture.drain(out, perWrite);
     }
 }

@@ -4,15 +4,15 @@ import io.shardloop.echo.EchoProtocol;
 import io.shardloop.http.HttpConfig;
 import io.shardloop.http.HttpProtocol;
 import io.shardloop.kv.StateMode;
-import io.shardloop.resp.RespLimits;
+import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.mailbox.MailboxConfig;
 import io.shardloop.runtime.mailbox.MailboxKind;
 import io.shardloop.runtime.offload.OffloadConfig;
 import io.shardloop.runtime.stall.StallConfig;
-import io.shardloop.server.KvCluster;
-import io.shardloop.server.resp.RespProtocol;
-import io.shardloop.server.threaded.ServerModel;
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.kv.KvGroup;
+import io.shardloop.resp.RespProtocol;
+import io.shardloop.baseline.ServerModel;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.shard.AcceptMode;
 import io.shardloop.runtime.shard.Endpoint;
@@ -253,7 +253,7 @@ final class ServeCommand implements Callable<Integer> {
 
     List<Endpoint> endpoints(RuntimeConfig config) {
         List<Endpoint> endpoints = new ArrayList<>();
-        KvCluster cluster = null;
+        KvGroup cluster = null;
         for (String name : protocols) {
             switch (name.trim().toLowerCase(Locale.ROOT)) {
                 case "echo" -> endpoints.add(Endpoint.of(bind, port, new EchoProtocol()));
@@ -262,7 +262,7 @@ final class ServeCommand implements Callable<Integer> {
                         continue;
                     }
                     if (cluster == null) {
-                        cluster = new KvCluster(state, config.shards());
+                        cluster = new KvGroup(state, config.shards());
                     }
                     RespLimits limits = new RespLimits(Units.parseBytes(maxBulk), maxArgs,
                             (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(maxInline)));
@@ -273,7 +273,7 @@ final class ServeCommand implements Callable<Integer> {
                         continue;
                     }
                     if (cluster == null) {
-                        cluster = new KvCluster(state, config.shards());
+                        cluster = new KvGroup(state, config.shards());
                     }
                     HttpConfig httpConfig = HttpConfig.defaults(root).withTimeouts(httpKeepAlive, httpHeaderTimeout);
                     LOG.log(System.Logger.Level.INFO, "http: " + httpConfig.describe());

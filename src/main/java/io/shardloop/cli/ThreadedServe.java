@@ -2,12 +2,12 @@ package io.shardloop.cli;
 
 import io.shardloop.http.HttpConfig;
 import io.shardloop.kv.StateMode;
-import io.shardloop.resp.RespLimits;
-import io.shardloop.server.threaded.BlockingHttpProtocol;
-import io.shardloop.server.threaded.BlockingProtocol;
-import io.shardloop.server.threaded.BlockingRespProtocol;
-import io.shardloop.server.threaded.ThreadedConfig;
-import io.shardloop.server.threaded.ThreadedServer;
+import io.shardloop.resp.codec.RespLimits;
+import io.shardloop.baseline.BlockingHttpProtocol;
+import io.shardloop.baseline.BlockingProtocol;
+import io.shardloop.baseline.BlockingRespProtocol;
+import io.shardloop.baseline.ThreadedConfig;
+import io.shardloop.baseline.ThreadedServer;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,5 +1,7 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.Bytes;
+import io.shardloop.http.codec.HttpStatus;
 import io.shardloop.http.file.ContentTypes;
 import io.shardloop.http.file.FileReader;
 import io.shardloop.http.file.OpenFile;

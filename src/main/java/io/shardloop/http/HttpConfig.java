@@ -1,5 +1,6 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.HttpLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,10 +1,13 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.HttpParser;
+import io.shardloop.http.codec.HttpRequest;
+import io.shardloop.http.codec.HttpStatus;
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.net.OutboundBuffer;
-import io.shardloop.server.KvService;
+import io.shardloop.kv.KvShard;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteBuffer;
@@ -26,7 +29,7 @@ import java.nio.charset.StandardCharsets;
  * <p>
  * Owned by one connection, on its shard's loop thread.
  */
-final class HttpConnectionHandler implements ConnectionHandler, EventLoop.TimerTask, KvService.ReplyListener {
+final class HttpConnectionHandler implements ConnectionHandler, EventLoop.TimerTask, KvShard.ReplyListener {
     private static final System.Logger LOG = System.getLogger(HttpConnectionHandler.class.getName());
     private static final long NO_TIMER = -1;
 

@@ -1,5 +1,6 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.Bytes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;

@@ -6,8 +6,8 @@ import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
-import io.shardloop.server.KvCluster;
-import io.shardloop.server.KvService;
+import io.shardloop.kv.KvGroup;
+import io.shardloop.kv.KvShard;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +25,7 @@ import java.util.function.Function;
  */
 public final class HttpProtocol implements Protocol {
     private final HttpConfig config;
-    private final KvCluster cluster;
+    private final KvGroup cluster;
     private final Function<Shard, FileReader> fileReaders;
     private final Path realRoot;
     /** Written once per shard as it starts (control plane); the counters inside are single-writer. */
@@ -37,12 +37,12 @@ public final class HttpProtocol implements Protocol {
     }
 
     /** ... and {@code /kv/{key}} over the same data as the Redis protocol, when {@code cluster} is not null. */
-    public HttpProtocol(HttpConfig config, KvCluster cluster) {
+    public HttpProtocol(HttpConfig config, KvGroup cluster) {
         this(config, cluster, OffloadFileReader::new);
     }
 
     /** With another file reader per shard (tests watch the threads with it). */
-    HttpProtocol(HttpConfig config, KvCluster cluster, Function<Shard, FileReader> fileReaders) {
+    HttpProtocol(HttpConfig config, KvGroup cluster, Function<Shard, FileReader> fileReaders) {
         this.config = config;
         this.cluster = cluster;
         this.fileReaders = fileReaders;
@@ -70,7 +70,7 @@ public final class HttpProtocol implements Protocol {
     public ConnectionHandler.Factory forShard(Shard shard) {
         SingleWriterCounters counters = new SingleWriterCounters(HttpStats.COUNT);
         shardCounters.put(shard.index(), counters);
-        KvService kv = cluster == null ? null : cluster.forShard(shard);
+        KvShard kv = cluster == null ? null : cluster.forShard(shard);
         HttpRoutes routes = new HttpRoutes(this, shard, counters, fileReaders.apply(shard), kv);
         return connection -> new HttpConnectionHandler(routes, connection);
     }

@@ -1,10 +1,14 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.Bytes;
+import io.shardloop.http.codec.HttpMethod;
+import io.shardloop.http.codec.HttpRequest;
+import io.shardloop.http.codec.HttpStatus;
 import io.shardloop.http.file.FileReader;
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.net.OutboundBuffer;
 import io.shardloop.runtime.shard.Shard;
-import io.shardloop.server.KvService;
+import io.shardloop.kv.KvShard;
 
 import java.nio.charset.StandardCharsets;
 
@@ -40,7 +44,7 @@ final class HttpRoutes {
     /** Null when no key-value cluster is served: {@code /kv} is then an unknown path. */
     private final KvRoute kv;
 
-    HttpRoutes(HttpProtocol protocol, Shard shard, SingleWriterCounters counters, FileReader fileReader, KvService kv) {
+    HttpRoutes(HttpProtocol protocol, Shard shard, SingleWriterCounters counters, FileReader fileReader, KvShard kv) {
         this.protocol = protocol;
         this.shard = shard;
         this.counters = counters;

@@ -1,5 +1,6 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.Bytes;
 import io.shardloop.metrics.SingleWriterCounters;
 
 /** The HTTP counters of one shard: indexes into its {@link SingleWriterCounters}. */

@@ -1,17 +1,20 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.Bytes;
+import io.shardloop.http.codec.HttpRequest;
+import io.shardloop.http.codec.HttpStatus;
 import io.shardloop.kv.Slots;
-import io.shardloop.resp.BufferReplyWriter;
-import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.codec.BufferReplyWriter;
+import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.runtime.net.OutboundBuffer;
-import io.shardloop.server.KvService;
+import io.shardloop.kv.KvShard;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * {@code /kv/{key}} on one shard: the same data as the Redis protocol, through this shard's
- * {@link KvService}.
+ * {@link KvShard}.
  * <pre>
  *   GET    /kv/k     GET k        $n value ─▶ 200 value (application/octet-stream); $-1 ─▶ 404
  *   HEAD   /kv/k     GET k        the same, head only
@@ -47,11 +50,11 @@ final class KvRoute {
     private static final int FLAG_BITS = 8;
 
     private final HttpRoutes routes;
-    private final KvService kv;
+    private final KvShard kv;
     private final CommandArgs args = new CommandArgs();
     private final byte[] key;
 
-    KvRoute(HttpRoutes routes, KvService kv) {
+    KvRoute(HttpRoutes routes, KvShard kv) {
         this.routes = routes;
         this.kv = kv;
         this.key = new byte[routes.config().maxKeyBytes()];
@@ -181,9 +184,9 @@ final class KvRoute {
 
     /** Percent-decodes the path after {@code /kv/} into {@link #key}: its length, or MALFORMED or TOO_LONG. */
     private int decodeKey(HttpRequest req) {
-        byte[] src = req.head;
-        int i = req.targetStart + PREFIX.length;
-        int end = req.targetStart + req.pathLength;
+        byte[] src = req.headBytes();
+        int i = req.targetStart() + PREFIX.length;
+        int end = req.targetStart() + req.pathLength();
         int n = 0;
         while (i < end) {
             int b = src[i] & 0xff;

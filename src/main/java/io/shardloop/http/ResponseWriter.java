@@ -1,5 +1,7 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.Bytes;
+import io.shardloop.http.codec.HttpStatus;
 import io.shardloop.runtime.net.OutboundBuffer;
 
 /**

@@ -1,5 +1,6 @@
 package io.shardloop.http;
 
+import io.shardloop.http.codec.Bytes;
 import io.shardloop.runtime.mailbox.MailboxStats;
 import io.shardloop.runtime.net.NetStats;
 import io.shardloop.runtime.shard.ShardGroup;

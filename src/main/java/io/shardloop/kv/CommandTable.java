@@ -2,8 +2,8 @@ package io.shardloop.kv;
 
 import io.shardloop.kv.Command.Merge;
 import io.shardloop.kv.Command.Route;
-import io.shardloop.resp.CommandArgs;
-import io.shardloop.resp.ReplySink;
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplySink;
 
 import java.util.ArrayList;
 import java.util.List;

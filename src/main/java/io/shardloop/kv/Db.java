@@ -1,6 +1,6 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.codec.CommandArgs;
 
 /**
  * What commands see of a store: live values by key, with expiry. Values are {@code byte[]}

@@ -1,8 +1,8 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.CommandArgs;
-import io.shardloop.resp.Numbers;
-import io.shardloop.resp.ReplySink;
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.Numbers;
+import io.shardloop.resp.codec.ReplySink;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.codec.CommandArgs;
 
 import java.util.Arrays;
 import java.util.HashMap;

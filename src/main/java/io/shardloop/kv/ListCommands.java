@@ -1,7 +1,7 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.CommandArgs;
-import io.shardloop.resp.ReplySink;
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplySink;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;

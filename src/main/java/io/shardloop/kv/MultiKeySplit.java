@@ -1,7 +1,6 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.CommandArgs;
-import io.shardloop.resp.CommandCodec;
+import io.shardloop.resp.codec.CommandArgs;
 import org.agrona.MutableDirectBuffer;
 
 import java.util.Arrays;

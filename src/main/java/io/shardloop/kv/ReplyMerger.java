@@ -1,9 +1,9 @@
 package io.shardloop.kv;
 
 import io.shardloop.kv.Command.Merge;
-import io.shardloop.resp.ReplyReader;
-import io.shardloop.resp.ReplySink;
-import io.shardloop.resp.RespWriter;
+import io.shardloop.resp.codec.ReplyReader;
+import io.shardloop.resp.codec.ReplySink;
+import io.shardloop.resp.codec.RespWriter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 

@@ -1,7 +1,7 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.CommandArgs;
-import io.shardloop.resp.ReplySink;
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplySink;
 
 /**
  * The connection-state commands of one client (those routed {@link Command.Route#CONNECTION}):

@@ -1,9 +1,8 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.BufferReplyWriter;
-import io.shardloop.resp.CommandArgs;
-import io.shardloop.resp.CommandCodec;
-import io.shardloop.resp.ReplySink;
+import io.shardloop.resp.codec.BufferReplyWriter;
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplySink;
 import org.agrona.DirectBuffer;
 
 /**

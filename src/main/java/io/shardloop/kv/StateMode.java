@@ -19,7 +19,7 @@ public enum StateMode {
      */
     public Store create(int shards, LongSupplier clock) {
         return switch (this) {
-            case SHARDED -> new ShardedStore(shards, clock);
+            case SHARDED -> new ShardedReferenceStore(shards, clock);
             case LOCKED -> new LockedStore(clock);
             case CONCURRENT -> new ConcurrentStore(clock);
         };

@@ -1,7 +1,7 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.CommandArgs;
-import io.shardloop.resp.ReplySink;
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplySink;
 
 /**
  * The data behind the server, in one of three {@link StateMode}s, all with one contract: execute a

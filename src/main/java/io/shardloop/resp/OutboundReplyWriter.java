@@ -1,5 +1,6 @@
 package io.shardloop.resp;
 
+import io.shardloop.resp.codec.RespWriter;
 import io.shardloop.runtime.net.OutboundBuffer;
 
 /**

@@ -1,7 +1,7 @@
 package io.shardloop.scale;
 
 import io.shardloop.load.LoadConfig;
-import io.shardloop.server.threaded.ServerModel;
+import io.shardloop.baseline.ServerModel;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package io.shardloop.echo;
 
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.net.NetStats;
 import io.shardloop.runtime.shard.AcceptMode;

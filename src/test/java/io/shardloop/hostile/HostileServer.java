@@ -3,15 +3,15 @@ package io.shardloop.hostile;
 import io.shardloop.http.HttpConfig;
 import io.shardloop.http.HttpProtocol;
 import io.shardloop.kv.StateMode;
-import io.shardloop.resp.RespLimits;
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.resp.codec.RespLimits;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.net.NetStats;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.ShardGroup;
 import io.shardloop.runtime.shard.ShardStats;
 import io.shardloop.runtime.stall.StallConfig;
-import io.shardloop.server.KvCluster;
-import io.shardloop.server.resp.RespProtocol;
+import io.shardloop.kv.KvGroup;
+import io.shardloop.resp.RespProtocol;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,22 +23,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The server under attack, in-process: RESP over a sharded {@link KvCluster} (endpoint 0) and HTTP
+ * The server under attack, in-process: RESP over a sharded {@link KvGroup} (endpoint 0) and HTTP
  * (endpoint 1) on the same shard group, both on loopback port 0.
  */
 final class HostileServer implements AutoCloseable {
     final ShardGroup group;
     final HttpProtocol http;
-    final KvCluster cluster;
+    final KvGroup cluster;
 
-    private HostileServer(ShardGroup group, HttpProtocol http, KvCluster cluster) {
+    private HostileServer(ShardGroup group, HttpProtocol http, KvGroup cluster) {
         this.group = group;
         this.http = http;
         this.cluster = cluster;
     }
 
     static HostileServer start(RuntimeConfig config, HttpConfig httpConfig, String requirePass) throws IOException {
-        KvCluster cluster = new KvCluster(StateMode.SHARDED, config.shards());
+        KvGroup cluster = new KvGroup(StateMode.SHARDED, config.shards());
         HttpProtocol http = new HttpProtocol(httpConfig);
         RespProtocol resp = new RespProtocol(cluster, RespLimits.REDIS_DEFAULTS, 1024, requirePass);
         ShardGroup group = ShardGroup.start(config, List.of(Endpoint.of("127.0.0.1", 0, resp),

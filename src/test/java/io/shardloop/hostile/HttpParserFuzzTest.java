@@ -1,8 +1,8 @@
 package io.shardloop.hostile;
 
-import io.shardloop.http.HttpLimits;
-import io.shardloop.http.HttpParser;
-import io.shardloop.http.HttpRequest;
+import io.shardloop.http.codec.HttpLimits;
+import io.shardloop.http.codec.HttpParser;
+import io.shardloop.http.codec.HttpRequest;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,7 @@
 package io.shardloop.hostile;
 
-import io.shardloop.resp.RespLimits;
-import io.shardloop.resp.RespParser;
+import io.shardloop.resp.codec.RespLimits;
+import io.shardloop.resp.codec.RespParser;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -2,11 +2,11 @@ package io.shardloop.http;
 
 import io.shardloop.kv.Slots;
 import io.shardloop.kv.StateMode;
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.ShardGroup;
-import io.shardloop.server.KvCluster;
-import io.shardloop.server.resp.RespProtocol;
+import io.shardloop.kv.KvGroup;
+import io.shardloop.resp.RespProtocol;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class HttpKvTest {
     @BeforeAll
     static void start() throws IOException {
         for (StateMode mode : StateMode.values()) {
-            KvCluster cluster = new KvCluster(mode, 2);
+            KvGroup cluster = new KvGroup(mode, 2);
             HttpProtocol http = new HttpProtocol(HttpConfig.defaults(null), cluster);
             ShardGroup group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(),
                     List.of(Endpoint.of("127.0.0.1", 0, http), Endpoint.of("127.0.0.1", 0, new RespProtocol(cluster))));

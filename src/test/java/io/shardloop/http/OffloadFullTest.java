@@ -1,6 +1,6 @@
 package io.shardloop.http;
 
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.offload.OffloadConfig;
 import io.shardloop.runtime.offload.OffloadPool;
 import io.shardloop.runtime.shard.Endpoint;

@@ -1,7 +1,7 @@
 package io.shardloop.http;
 
 import io.shardloop.http.file.OffloadFileReader;
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.offload.OffloadPool;
 import io.shardloop.runtime.shard.Shard;
 import io.shardloop.runtime.shard.Endpoint;

@@ -1,8 +1,7 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.BufferReplyWriter;
-import io.shardloop.resp.CommandArgs;
-import io.shardloop.resp.CommandCodec;
+import io.shardloop.resp.codec.BufferReplyWriter;
+import io.shardloop.resp.codec.CommandArgs;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
 

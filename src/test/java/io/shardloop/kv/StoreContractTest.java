@@ -1,7 +1,7 @@
 package io.shardloop.kv;
 
-import io.shardloop.resp.BufferReplyWriter;
-import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.codec.BufferReplyWriter;
+import io.shardloop.resp.codec.CommandArgs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

@@ -2,7 +2,7 @@ package io.shardloop.scale;
 
 import io.shardloop.kv.StateMode;
 import io.shardloop.load.LoadConfig;
-import io.shardloop.server.threaded.ServerModel;
+import io.shardloop.baseline.ServerModel;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.shardloop.bench;
 
-import io.shardloop.resp.RespLimits;
-import io.shardloop.resp.RespParser;
+import io.shardloop.resp.codec.RespLimits;
+import io.shardloop.resp.codec.RespParser;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -2,8 +2,8 @@ package io.shardloop.bench;
 
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
-import io.shardloop.resp.BufferReplyWriter;
-import io.shardloop.resp.CommandArgs;
+import io.shardloop.resp.codec.BufferReplyWriter;
+import io.shardloop.resp.codec.CommandArgs;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,7 +1,6 @@
 package io.shardloop.runtime.shard;
 
 import io.shardloop.metrics.SingleWriterCounters;
-import io.shardloop.runtime.RuntimeConfig;
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.loop.NioPoller;
 import io.shardloop.runtime.mailbox.Mailbox;

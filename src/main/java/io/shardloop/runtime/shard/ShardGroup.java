@@ -1,6 +1,5 @@
 package io.shardloop.runtime.shard;
 
-import io.shardloop.runtime.RuntimeConfig;
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.mailbox.Mailboxes;

@@ -1,6 +1,6 @@
 package io.shardloop.runtime.mailbox;
 
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.Shard;
 import io.shardloop.runtime.shard.ShardGroup;
 import org.agrona.concurrent.UnsafeBuffer;

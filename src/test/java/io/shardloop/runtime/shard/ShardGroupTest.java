@@ -1,7 +1,6 @@
 package io.shardloop.runtime.shard;
 
 import io.shardloop.echo.EchoProtocol;
-import io.shardloop.runtime.RuntimeConfig;
 import net.openhft.affinity.Affinity;
 import org.junit.jupiter.api.Test;
 

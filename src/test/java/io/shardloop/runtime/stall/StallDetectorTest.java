@@ -1,6 +1,6 @@
 package io.shardloop.runtime.stall;
 
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.ShardGroup;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;

@@ -1,0 +1,27 @@
+package io.shardloop.baseline;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The protocol side of a thread-per-connection server: serves one connection from its first byte
+ * to its end, on the connection's own thread, with blocking reads and writes.
+ * <p>
+ * Implementations are shared by every connection thread: whatever they hold across connections
+ * (the store, counters) must be thread-safe; the per-connection state lives in {@link #serve}'s frame.
+ */
+public interface BlockingProtocol extends AutoCloseable {
+    String name();
+
+    /**
+     * Serves one connection until the peer closes its side, the protocol decides to close, or the
+     * input fails. Returns normally on end of input; the caller closes the socket afterwards.
+     */
+    void serve(InputStream in, OutputStream out, long connectionId) throws IOException;
+
+    /** Stops what the protocol runs besides its connections (timers). */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,86 @@
+package io.shardloop.kv;
+
+import io.shardloop.runtime.shard.Shard;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
+
+/**
+ * The key-value data of one server, over all its shards, in one {@link StateMode}. Every protocol
+ * that reaches the data (RESP, HTTP's /kv) goes through the {@link KvShard} of its own shard,
+ * created here the first time a protocol asks for it on that shard's thread.
+ * <p>
+ * Shared across shards on purpose, and only this: the array of services (each written once, by its
+ * own shard, read by others only to post work to that shard's loop) and, in the shared-state modes,
+ * the store itself, which is thread-safe by construction.
+ */
+public final class KvGroup {
+    private final StateMode mode;
+    private final int shards;
+    private final Store shared;
+    private final LongSupplier clock;
+    private final AtomicReferenceArray<KvShard> services;
+
+    public KvGroup(StateMode mode, int shards) {
+        this(mode, shards, System::currentTimeMillis);
+    }
+
+    public KvGroup(StateMode mode, int shards, LongSupplier clock) {
+        this.mode = mode;
+        this.shards = shards;
+        this.clock = clock;
+        this.shared = mode == StateMode.SHARDED ? null : mode.create(shards, clock);
+        this.services = new AtomicReferenceArray<>(shards);
+    }
+
+    public StateMode mode() {
+        return mode;
+    }
+
+    public int shardCount() {
+        return shards;
+    }
+
+    /** The service of this shard; created on first use. Call on the shard's own thread. */
+    public KvShard forShard(Shard shard) {
+        // Protocols call this from forShard, on the shard's thread before its loop starts turning.
+        assert shard.loop().inLoop() || Thread.currentThread().getName().equals(shard.name());
+        KvShard service = services.get(shard.index());
+        if (service == null) {
+            service = new KvShard(this, shard, shared, clock);
+            services.set(shard.index(), service);
+        }
+        return service;
+    }
+
+    /** Another shard's service, or null before that shard has started. Read it; post work to its loop only. */
+    KvShard service(int shard) {
+        return services.get(shard);
+    }
+
+    /** A shard's service for reading its counters, or null before that shard has started. Any thread. */
+    public KvShard serviceOrNull(int shard) {
+        return services.get(shard);
+    }
+
+    /** Keys over all shards, as last published by each (approximate while writes are in flight). */
+    public long keyCount() {
+        if (shared != null) {
+            return shared.size();
+        }
+        long total = 0;
+        for (int i = 0; i < shards; i++) {
+            KvShard s = services.get(i);
+            if (s != null) {
+                total += s.publishedKeyCount();
+            }
+        }
+        return total;
+    }
+
+    /** Keys of one shard, as last published (sharded mode), or 0. */
+    public long keyCount(int shard) {
+        KvShard s = services.get(shard);
+        return s == null || shared != null ? 0 : s.publishedKeyCount();
+    }
+}

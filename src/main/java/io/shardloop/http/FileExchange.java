@@ -8,6 +8,7 @@ import io.shardloop.http.file.OpenFile;
 import io.shardloop.http.file.StaticPaths;
 import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.OutboundBuffer;
+import io.shardloop.runtime.net.ReplyOrder;
 
 import java.nio.ByteBuffer;
 
@@ -28,7 +29,7 @@ import java.nio.ByteBuffer;
  * <p>
  * Owned by one connection, on its shard's loop thread (the reader's callbacks arrive there).
  */
-final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCallback, ResponseSequencer.HeadListener {
+final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCallback, ReplyOrder.HeadListener {
     private static final byte[] LAST_MODIFIED = Bytes.ascii("Last-Modified");
     private static final byte[] ETAG = Bytes.ascii("ETag");
     private static final byte[] ACCEPT_RANGES = Bytes.ascii("Accept-Ranges");

@@ -4,6 +4,7 @@ import io.shardloop.http.file.FileReader;
 import io.shardloop.http.file.OffloadFileReader;
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.net.ConnectionHandler;
+import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
 import io.shardloop.kv.KvGroup;
@@ -73,6 +74,17 @@ public final class HttpProtocol implements Protocol {
         KvShard kv = cluster == null ? null : cluster.forShard(shard);
         HttpRoutes routes = new HttpRoutes(this, shard, counters, fileReaders.apply(shard), kv);
         return connection -> new HttpConnectionHandler(routes, connection);
+    }
+
+    /** Keep-alive is the connections' idle timeout: nothing received, sent or owed for that long closes them. */
+    @Override
+    public ConnectionLimits connectionLimits(ConnectionLimits server) {
+        return server.withIdleNanos(config.keepAliveTimeout().toNanos());
+    }
+
+    /** The key-value data served at /kv, or null. */
+    KvGroup kv() {
+        return cluster;
     }
 
     public HttpConfig config() {

@@ -80,7 +80,7 @@ final class HttpRoutes {
         return date.now();
     }
 
-    /** Answers one request, now or later, through the handler's sequence slot {@code seq}. */
+    /** Answers one request, now or later, through the handler's place in line {@code seq}. */
     void dispatch(HttpConnectionHandler h, HttpRequest req, long seq, boolean keepAlive) {
         counters.increment(HttpStats.REQUESTS);
         HttpMethod m = req.method();

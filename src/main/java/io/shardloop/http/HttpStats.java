@@ -23,12 +23,14 @@ public final class HttpStats {
     public static final int KV_REQUESTS = 7;
     /** Of those, the ones whose key another shard owns (sent over the mailbox). */
     public static final int KV_REMOTE = 8;
+    /** Connections closed for sending a request body too slowly. */
+    public static final int BODY_TIMEOUT_CLOSES = 9;
 
-    public static final int COUNT = 9;
+    public static final int COUNT = 10;
 
     private static final String[] NAMES = {
         "requests", "parse_errors", "keep_alive_closes", "header_timeout_closes", "file_responses", "file_bytes",
-        "offload_rejected", "kv_requests", "kv_remote"
+        "offload_rejected", "kv_requests", "kv_remote", "body_timeout_closes"
     };
 
     private HttpStats() {

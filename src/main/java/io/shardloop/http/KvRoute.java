@@ -2,46 +2,52 @@ package io.shardloop.http;
 
 import io.shardloop.http.codec.Bytes;
 import io.shardloop.http.codec.HttpRequest;
-import io.shardloop.http.codec.HttpStatus;
-import io.shardloop.kv.Slots;
-import io.shardloop.resp.codec.BufferReplyWriter;
-import io.shardloop.resp.codec.CommandArgs;
-import io.shardloop.runtime.net.OutboundBuffer;
+import io.shardloop.kv.Command;
+import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.KvShard;
+import io.shardloop.kv.Plan;
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplyReader;
+import io.shardloop.resp.codec.ReplySink;
+import io.shardloop.runtime.net.OutboundBuffer;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * {@code /kv/{key}} on one shard: the same data as the Redis protocol, through this shard's
- * {@link KvShard}.
+ * {@link KvShard}, planned by the same router.
  * <pre>
- *   GET    /kv/k     GET k        $n value ─▶ 200 value (application/octet-stream); $-1 ─▶ 404
+ *   GET    /kv/k     GET k        bulk ─▶ 200 value (application/octet-stream); null ─▶ 404
  *   HEAD   /kv/k     GET k        the same, head only
- *   PUT    /kv/k     SET k body   +OK ─▶ 204
- *   DELETE /kv/k     DEL k        :1 ─▶ 204; :0 ─▶ 404
- *   any    -ERR...   500 with the error text;  other methods 405 with Allow
+ *   PUT    /kv/k     SET k body   OK ─▶ 204
+ *   DELETE /kv/k     DEL k        1 ─▶ 204; 0 ─▶ 404
+ *   any    error     500 with the error text (507 for OOM); other methods 405 with Allow
  * </pre>
  * The key is the percent-decoded rest of the path (any bytes, {@code /} included); empty or
- * malformed: 400; longer than {@link HttpConfig#maxKeyBytes()}: 414. The command runs here when this
- * shard owns the key (and always in the shared-state modes); otherwise it crosses to the owner over
- * the mailbox and its RESP reply comes back to {@link #answer}, which writes into the request's slot
- * of the connection's {@link ResponseSequencer}, so pipelined requests stay in order.
+ * malformed: 400; longer than {@link HttpConfig#maxKeyBytes()}: 414. With {@code --requirepass} a
+ * request must authenticate as Redis's default user: {@code Authorization: Basic} with user
+ * {@code default} (or an empty user) and the password, or {@code Authorization: Bearer <password>};
+ * otherwise 401 with both challenges.
  * <p>
- * The state of one request crosses shards as the listener's token, not as an object:
- * {@code seq << 8 | op << 2 | http11 << 1 | keepAlive}. Nothing is allocated per request here; the
- * command arguments and the key buffer are reused.
+ * The command writes its reply through a {@link ReplySink} that is the HTTP response: here when this
+ * shard runs it, or replayed from the RESP bytes that come back when another shard did. The state of
+ * one request crosses shards as the submitter's token, not as an object:
+ * {@code ticket << 8 | op << 2 | http11 << 1 | keepAlive}.
  * <p>
  * Owned by one shard, on its loop thread.
  */
 final class KvRoute {
     static final byte[] PREFIX = Bytes.ascii("/kv/");
     private static final byte[] ALLOW = Bytes.ascii("Allow");
+    private static final byte[] WWW_AUTHENTICATE = Bytes.ascii("WWW-Authenticate");
+    private static final byte[] AUTHORIZATION = Bytes.ascii("authorization");
     private static final byte[] OCTET_STREAM = Bytes.ascii("application/octet-stream");
-    private static final byte[] GET = Bytes.ascii("GET");
-    private static final byte[] SET = Bytes.ascii("SET");
-    private static final byte[] DEL = Bytes.ascii("DEL");
     private static final byte[] NOT_FOUND = Bytes.ascii("Not Found\n");
+    private static final Command GET = CommandTable.find(CommandArgs.of("GET"));
+    private static final Command SET = CommandTable.find(CommandArgs.of("SET"));
+    private static final Command DEL = CommandTable.find(CommandArgs.of("DEL"));
 
     static final int OP_GET = 0;
     static final int OP_HEAD = 1;
@@ -49,10 +55,20 @@ final class KvRoute {
     static final int OP_DELETE = 3;
     private static final int FLAG_BITS = 8;
 
+    /** One connection's /kv command: kept while it waits for credit, reused request after request. */
+    static final class Exchange {
+        final CommandArgs args = new CommandArgs();
+        final Plan plan = new Plan();
+        Command command;
+        long token;
+        boolean waiting;
+    }
+
     private final HttpRoutes routes;
     private final KvShard kv;
-    private final CommandArgs args = new CommandArgs();
     private final byte[] key;
+    private final Response response = new Response();
+    private final UnsafeBuffer rawView = new UnsafeBuffer(0, 0);
 
     KvRoute(HttpRoutes routes, KvShard kv) {
         this.routes = routes;
@@ -60,7 +76,7 @@ final class KvRoute {
         this.key = new byte[routes.config().maxKeyBytes()];
     }
 
-    void dispatch(HttpConnectionHandler h, HttpRequest req, long seq, boolean keepAlive) {
+    void dispatch(HttpConnectionHandler h, HttpRequest req, long ticket, boolean keepAlive) {
         routes.counters().increment(HttpStats.KV_REQUESTS);
         int op = switch (req.method()) {
             case GET -> OP_GET;
@@ -70,113 +86,122 @@ final class KvRoute {
             default -> -1;
         };
         if (op < 0) {
-            methodNotAllowed(h, req, seq, keepAlive);
+            methodNotAllowed(h, req, ticket, keepAlive);
             return;
         }
         boolean head = op == OP_HEAD;
+        if (!authorized(req)) {
+            unauthorized(h, req, ticket, keepAlive, head);
+            return;
+        }
         int keyLength = decodeKey(req);
         if (keyLength == TOO_LONG) {
-            h.respondText(seq, 414, "key longer than " + key.length + " bytes\n", req.minorVersion(), keepAlive, head);
+            h.respondText(ticket, 414, "key longer than " + key.length + " bytes\n", req.minorVersion(), keepAlive, head);
             return;
         }
         if (keyLength <= 0) {
-            h.respondText(seq, 400, keyLength == 0 ? "empty key\n" : "malformed percent-encoding in the key\n",
+            h.respondText(ticket, 400, keyLength == 0 ? "empty key\n" : "malformed percent-encoding in the key\n",
                     req.minorVersion(), keepAlive, head);
             return;
         }
-        args.clear();
-        args.add(op == OP_PUT ? SET : op == OP_DELETE ? DEL : GET);
-        args.add(key, 0, keyLength);
+        Exchange e = h.kvExchange();
+        e.command = op == OP_PUT ? SET : op == OP_DELETE ? DEL : GET;
+        e.args.clear();
+        e.args.add(e.command.name()).add(key, 0, keyLength);
         if (op == OP_PUT) {
-            args.add(req.body(), 0, req.bodyLength());
+            e.args.add(req.body(), 0, req.bodyLength());
         }
-        long token = seq << FLAG_BITS | (long) op << 2 | (req.minorVersion() == 1 ? 2 : 0) | (keepAlive ? 1 : 0);
-        int owner = kv.sharded() ? Slots.ownerOf(key, 0, keyLength, kv.shardCount()) : kv.shardIndex();
-        if (owner == kv.shardIndex()) {
-            BufferReplyWriter reply = kv.executeHereToBytes(args);
-            answer(h, token, reply.buffer(), 0, reply.length());
-        } else {
+        e.token = ticket << FLAG_BITS | (long) op << 2 | (req.minorVersion() == 1 ? 2 : 0) | (keepAlive ? 1 : 0);
+        kv.plan(e.command, e.args, e.plan);
+        if (e.plan.kind() != Plan.Kind.HERE) {
             routes.counters().increment(HttpStats.KV_REMOTE);
-            kv.send(owner, args, h, token, -1); // the reply comes back to h.onReply, then answer
+        }
+        submit(h, e);
+    }
+
+    /** Submits the exchange's command; holds the connection's input while it waits for credit. */
+    void submit(HttpConnectionHandler h, Exchange e) {
+        if (!kv.submit(e.command, e.args, e.plan, h)) {
+            h.holdForCredit();
         }
     }
 
-    /** Turns the RESP reply of the command behind {@code token} into the HTTP response of its slot. */
-    void answer(HttpConnectionHandler h, long token, DirectBuffer reply, int offset, int length) {
-        long seq = token >>> FLAG_BITS;
-        int op = (int) (token >>> 2) & 3;
-        int minor = (int) (token >>> 1) & 1;
-        boolean keepAlive = (token & 1) != 0;
-        boolean head = op == OP_HEAD;
-        byte type = length > 0 ? reply.getByte(offset) : 0;
-        if (type == '-') {
-            String text = reply.getStringWithoutLengthAscii(offset + 1, Math.max(0, length - 3));
-            h.respondText(seq, 500, text + "\n", minor, keepAlive, head);
-            return;
+    void cancel(HttpConnectionHandler h) {
+        kv.cancelWait(h);
+    }
+
+    /** The response of the exchange's request, as a sink its command writes into now. */
+    ReplySink sinkFor(HttpConnectionHandler h, Exchange e) {
+        return response.bind(h, e.token);
+    }
+
+    /** The RESP reply of the command behind {@code token}, from another shard, replayed into its response. */
+    void answer(HttpConnectionHandler h, long token, DirectBuffer reply, int offset) {
+        ReplyReader.replay(reply, offset, response.bind(h, token));
+    }
+
+    private boolean authorized(HttpRequest req) {
+        String password = routes.config().requirePass();
+        if (password == null) {
+            return true;
         }
-        switch (op) {
-            case OP_GET, OP_HEAD -> {
-                if (type != '$') {
-                    unexpected(h, seq, reply, offset, length, minor, keepAlive, head);
-                    return;
-                }
-                int lineEnd = lineEnd(reply, offset, length);
-                long n = parseInteger(reply, offset + 1, lineEnd);
-                if (n < 0) {
-                    h.respond(seq, 404, ResponseWriter.TEXT_PLAIN_UTF8, NOT_FOUND, minor, keepAlive, head);
-                    return;
-                }
-                OutboundBuffer out = h.out(seq);
-                ResponseWriter.begin(out, 200, routes.date(), OCTET_STREAM, minor, keepAlive);
-                ResponseWriter.contentLength(out, n);
-                if (!head) {
-                    out.writeBytes(reply, lineEnd + 2, (int) n);
-                }
-                h.completed(seq);
-            }
-            case OP_PUT -> {
-                if (type != '+') {
-                    unexpected(h, seq, reply, offset, length, minor, keepAlive, head);
-                    return;
-                }
-                noContent(h, seq, minor, keepAlive);
-            }
-            default -> {
-                if (type != ':') {
-                    unexpected(h, seq, reply, offset, length, minor, keepAlive, head);
-                    return;
-                }
-                long deleted = parseInteger(reply, offset + 1, lineEnd(reply, offset, length));
-                if (deleted > 0) {
-                    noContent(h, seq, minor, keepAlive);
-                } else {
-                    h.respond(seq, 404, ResponseWriter.TEXT_PLAIN_UTF8, NOT_FOUND, minor, keepAlive, false);
-                }
-            }
+        int i = req.headerIndex(AUTHORIZATION);
+        if (i < 0) {
+            return false;
         }
+        String value = req.headerValue(i).trim();
+        int space = value.indexOf(' ');
+        if (space < 0) {
+            return false;
+        }
+        String scheme = value.substring(0, space);
+        String credentials = value.substring(space + 1).trim();
+        if (scheme.equalsIgnoreCase("Bearer")) {
+            return constantTimeEquals(credentials, password);
+        }
+        if (!scheme.equalsIgnoreCase("Basic")) {
+            return false;
+        }
+        String decoded;
+        try {
+            decoded = new String(java.util.Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        String user = decoded.substring(0, colon);
+        return (user.isEmpty() || user.equals("default")) && constantTimeEquals(decoded.substring(colon + 1), password);
     }
 
-    private void noContent(HttpConnectionHandler h, long seq, int minor, boolean keepAlive) {
-        OutboundBuffer out = h.out(seq);
-        ResponseWriter.begin(out, 204, routes.date(), null, minor, keepAlive);
-        ResponseWriter.endHead(out); // a 204 has no body and no Content-Length
-        h.completed(seq);
+    private static boolean constantTimeEquals(String given, String expected) {
+        return java.security.MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+                expected.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void unexpected(HttpConnectionHandler h, long seq, DirectBuffer reply, int offset, int length,
-                                   int minor, boolean keepAlive, boolean head) {
-        String text = reply.getStringWithoutLengthAscii(offset, Math.min(length, 64)).trim();
-        h.respondText(seq, 500, "unexpected reply from the store: " + text + "\n", minor, keepAlive, head);
+    private void unauthorized(HttpConnectionHandler h, HttpRequest req, long ticket, boolean keepAlive, boolean head) {
+        OutboundBuffer out = h.out(ticket);
+        ResponseWriter.begin(out, 401, routes.date(), ResponseWriter.TEXT_PLAIN_UTF8, req.minorVersion(), keepAlive);
+        ResponseWriter.header(out, WWW_AUTHENTICATE, "Basic realm=\"shardloop\", charset=\"UTF-8\"");
+        ResponseWriter.header(out, WWW_AUTHENTICATE, "Bearer realm=\"shardloop\"");
+        byte[] body = Bytes.ascii("authentication required: the server's --requirepass, as user default\n");
+        ResponseWriter.contentLength(out, body.length);
+        if (!head) {
+            out.writeBytes(body);
+        }
+        h.completed(ticket);
     }
 
-    private void methodNotAllowed(HttpConnectionHandler h, HttpRequest req, long seq, boolean keepAlive) {
-        OutboundBuffer out = h.out(seq);
+    private void methodNotAllowed(HttpConnectionHandler h, HttpRequest req, long ticket, boolean keepAlive) {
+        OutboundBuffer out = h.out(ticket);
         ResponseWriter.begin(out, 405, routes.date(), ResponseWriter.TEXT_PLAIN, req.minorVersion(), keepAlive);
         ResponseWriter.header(out, ALLOW, "GET, HEAD, PUT, DELETE");
-        byte[] body = HttpStatus.reason(405).concat("\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = io.shardloop.http.codec.HttpStatus.reason(405).concat("\n").getBytes(StandardCharsets.US_ASCII);
         ResponseWriter.contentLength(out, body.length);
         out.writeBytes(body);
-        h.completed(seq);
+        h.completed(ticket);
     }
 
     private static final int MALFORMED = -1;
@@ -212,24 +237,131 @@ final class KvRoute {
         return n;
     }
 
-    /** Index of the CR ending the first line of a reply. */
-    private static int lineEnd(DirectBuffer reply, int offset, int length) {
-        int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            if (reply.getByte(i) == '\r') {
-                return i;
+    /**
+     * The HTTP response of one /kv request, written by the command's reply: a bulk is the value, a
+     * null is 404, OK and a count of one are 204, an error is 500 (507 for OOM). One per shard,
+     * bound to a request before each use.
+     */
+    private final class Response implements ReplySink {
+        private HttpConnectionHandler h;
+        private long ticket;
+        private int op;
+        private int minor;
+        private boolean keepAlive;
+        private boolean done;
+
+        Response bind(HttpConnectionHandler handler, long token) {
+            h = handler;
+            ticket = token >>> FLAG_BITS;
+            op = (int) (token >>> 2) & 3;
+            minor = (int) (token >>> 1) & 1;
+            keepAlive = (token & 1) != 0;
+            done = false;
+            return this;
+        }
+
+        @Override
+        public void simple(String ascii) {
+            if (op == OP_PUT && ascii.equals("OK")) {
+                noContent();
+            } else {
+                unexpected("+" + ascii);
             }
         }
-        return end;
-    }
 
-    /** A RESP length or integer: optional '-', digits, up to {@code end}. */
-    private static long parseInteger(DirectBuffer reply, int from, int end) {
-        boolean negative = from < end && reply.getByte(from) == '-';
-        long v = 0;
-        for (int i = negative ? from + 1 : from; i < end; i++) {
-            v = v * 10 + (reply.getByte(i) - '0');
+        @Override
+        public void raw(byte[] encoded, int offset, int length) {
+            rawView.wrap(encoded, offset, length);
+            ReplyReader.replay(rawView, 0, this);
         }
-        return negative ? -v : v;
+
+        @Override
+        public void error(String message) {
+            text(message.startsWith("OOM") ? 507 : 500, message + "\n");
+        }
+
+        @Override
+        public void integer(long value) {
+            if (op != OP_DELETE) {
+                unexpected(":" + value);
+            } else if (value > 0) {
+                noContent();
+            } else {
+                notFound();
+            }
+        }
+
+        @Override
+        public void bulk(byte[] value, int offset, int length) {
+            if (op != OP_GET && op != OP_HEAD) {
+                unexpected("a bulk string");
+                return;
+            }
+            if (done) {
+                return;
+            }
+            done = true;
+            OutboundBuffer out = h.out(ticket);
+            ResponseWriter.begin(out, 200, routes.date(), OCTET_STREAM, minor, keepAlive);
+            ResponseWriter.contentLength(out, length);
+            if (op != OP_HEAD) {
+                out.writeBytes(value, offset, length);
+            }
+            h.completed(ticket);
+        }
+
+        @Override
+        public void bulkDecimal(long value) {
+            byte[] digits = Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+            bulk(digits, 0, digits.length);
+        }
+
+        @Override
+        public void nullBulk() {
+            if (op == OP_GET || op == OP_HEAD) {
+                notFound();
+            } else {
+                unexpected("a null");
+            }
+        }
+
+        @Override
+        public void arrayHeader(int count) {
+            unexpected("an array");
+        }
+
+        @Override
+        public void nullArray() {
+            unexpected("a null array");
+        }
+
+        private void noContent() {
+            if (done) {
+                return;
+            }
+            done = true;
+            OutboundBuffer out = h.out(ticket);
+            ResponseWriter.begin(out, 204, routes.date(), null, minor, keepAlive);
+            ResponseWriter.endHead(out); // a 204 has no body and no Content-Length
+            h.completed(ticket);
+        }
+
+        private void notFound() {
+            if (!done) {
+                done = true;
+                h.respond(ticket, 404, ResponseWriter.TEXT_PLAIN_UTF8, NOT_FOUND, minor, keepAlive, op == OP_HEAD);
+            }
+        }
+
+        private void unexpected(String what) {
+            text(500, "unexpected reply from the store: " + what + "\n");
+        }
+
+        private void text(int status, String body) {
+            if (!done) {
+                done = true;
+                h.respondText(ticket, status, body, minor, keepAlive, op == OP_HEAD);
+            }
+        }
     }
 }

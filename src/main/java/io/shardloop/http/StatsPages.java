@@ -1,6 +1,7 @@
 package io.shardloop.http;
 
 import io.shardloop.http.codec.Bytes;
+import io.shardloop.kv.KvShard;
 import io.shardloop.runtime.mailbox.MailboxStats;
 import io.shardloop.runtime.net.NetStats;
 import io.shardloop.runtime.shard.ShardGroup;
@@ -82,6 +83,21 @@ final class StatsPages {
                 s -> s.mailboxCounter(MailboxStats.BACKLOG_FULL));
         family(sb, stats, "shardloop_mailbox_wakeups_total", "counter", "Wake-ups sent to sleeping shards.",
                 s -> s.mailboxCounter(MailboxStats.WAKEUPS));
+        family(sb, stats, "shardloop_mailbox_in_flight", "gauge", "Requests sent to other shards and not yet answered.",
+                s -> s.mailboxCounter(MailboxStats.IN_FLIGHT));
+        family(sb, stats, "shardloop_mailbox_credit_waits_total", "counter",
+                "Requests held back because the credit towards their shard was used up.",
+                s -> s.mailboxCounter(MailboxStats.CREDIT_WAITS));
+        family(sb, stats, "shardloop_mailbox_parked", "gauge",
+                "Requests from other shards parked while the replies to them are backed up.",
+                s -> s.mailboxCounter(MailboxStats.PARKED_NOW));
+        family(sb, stats, "shardloop_mailbox_large_total", "counter", "Messages too long for a ring record, sent beside it.",
+                s -> s.mailboxCounter(MailboxStats.LARGE));
+        if (http.kv() != null) {
+            family(sb, stats, "shardloop_kv_waiting", "gauge", "Connections whose command waits for credit to another shard.",
+                    s -> http.kv().serviceOrNull(s.shard()) == null ? 0
+                            : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.WAITING));
+        }
         sb.append("# HELP shardloop_offload_queued Blocking tasks waiting for an offload thread (all shards).\n")
                 .append("# TYPE shardloop_offload_queued gauge\n")
                 .append("shardloop_offload_queued ").append(group.offload().queued()).append('\n')

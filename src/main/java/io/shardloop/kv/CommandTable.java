@@ -25,6 +25,13 @@ public final class CommandTable {
     private static final String[] F = {"fast"};
     private static final String[] NONE = {};
 
+    /** KEYS: the servers walk it with SCAN steps instead of running it whole ({@link KvShard}). */
+    public static final Command KEYS_COMMAND =
+            new Command("keys", 2, R, 0, 0, 0, Route.ALL_SHARDS, Merge.CONCAT, KeyCommands::keys);
+    /** SCAN: each step of a KEYS walk is one. */
+    public static final Command SCAN_COMMAND =
+            new Command("scan", -2, R, 0, 0, 0, Route.SCAN, Merge.NONE, KeyCommands::scan);
+
     static {
         String g = "string";
         key(g, "get", 2, RF, StringCommands::get);
@@ -52,8 +59,8 @@ public final class CommandTable {
         key(g, "ttl", 2, RF, KeyCommands::ttl);
         key(g, "pttl", 2, RF, KeyCommands::pttl);
         key(g, "persist", 2, WF, KeyCommands::persist);
-        add(g, new Command("keys", 2, R, 0, 0, 0, Route.ALL_SHARDS, Merge.CONCAT, KeyCommands::keys));
-        add(g, new Command("scan", -2, R, 0, 0, 0, Route.SCAN, Merge.NONE, KeyCommands::scan));
+        add(g, KEYS_COMMAND);
+        add(g, SCAN_COMMAND);
 
         g = "server";
         add(g, new Command("dbsize", 1, RF, 0, 0, 0, Route.ALL_SHARDS, Merge.SUM, KeyCommands::dbsize));

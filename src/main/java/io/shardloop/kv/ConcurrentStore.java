@@ -46,24 +46,14 @@ public final class ConcurrentStore implements Store {
     }
 
     @Override
-    public void execute(CommandArgs args, ReplySink out) {
-        Command c = Store.resolveDataCommand(args, out);
-        if (c == null) {
-            return;
-        }
+    public void execute(Command c, CommandArgs args, ReplySink out) {
         switch (c.route()) {
             case SINGLE_KEY -> {
                 KeyWindow w = windows.get();
                 Key key = Key.copyOf(args.array(), args.offset(1), args.length(1));
                 map.compute(key, (k, e) -> w.run(k, e, c, args, out));
             }
-            default -> {
-                if (c.route() == Command.Route.MULTI_KEY && (args.count() - 1) % c.step() != 0) {
-                    out.error("ERR wrong number of arguments for '" + c.name() + "' command");
-                    return;
-                }
-                c.handler().execute(shared, args, out);
-            }
+            default -> c.handler().execute(shared, args, out);
         }
     }
 

@@ -5,105 +5,160 @@ import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.mailbox.CreditListener;
 import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.mailbox.MessageHandler;
 import io.shardloop.runtime.mailbox.ResponseHandler;
 import io.shardloop.runtime.shard.Shard;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * One shard's access to the key-value data: it runs commands on the keys this shard owns, sends
- * commands for keys other shards own as messages over the mailbox, and answers the commands other
- * shards send it.
+ * One shard's access to the key-value data: the coordinator of the commands of this shard's
+ * connections, and the owner that answers the commands other shards send it.
  * <p>
  * <b>Ownership.</b> Owned by its shard's loop thread: the keyspace, the executor, the scratch
- * buffers and the table of waiting calls are touched by that thread alone. A command for another
- * shard's keys never touches that shard's data; it is copied, as bytes, into that shard's ring.
+ * buffers, the calls in flight and the queue of waiting connections are touched by that thread
+ * alone. A command for another shard's keys never touches that shard's data; it is copied, as
+ * bytes, into that shard's ring.
  * <p>
- * <b>A call across shards</b>: the command is encoded ({@link CommandCodec}) into this shard's
- * scratch buffer and sent with {@link Mailbox#request}; the owner runs it and replies with the RESP
- * bytes of its answer; the {@link ReplyListener} that asked is resumed on this shard with those
- * bytes. The context of the request is the index of a pooled {@link Call}, so nothing is allocated
- * per call. A command longer than a ring message (a large value) goes through the owner's task queue
- * as a copied byte array instead, and its reply comes back the same way; so does a reply too long for
- * a ring message (GET of a large value) to a command that came over the ring.
+ * <b>Running a command</b> ({@link #submit}): the front end resolves it and has the {@link Router}
+ * plan it, then submits. {@link Plan.Kind#HERE} runs at once into {@link Submitter#replyNow()}.
+ * Otherwise every shard the command touches must have credit in the mailbox <i>before any part
+ * runs</i>: a command split over several shards runs everywhere or, for now, nowhere. Then the
+ * command (or each part) goes to its owner as a request, the local part runs here, and the reply,
+ * merged when there are parts, reaches {@link Submitter#onReply} with the token of the place in line
+ * the submitter gave ({@link Submitter#defer()}).
+ * <p>
+ * <b>Backpressure, fairly.</b> Without credit {@link #submit} returns false and the submitter
+ * holds the command (and stops reading its client) until {@link Submitter#onCanSubmit()}. Waiting
+ * submitters form one queue, first come first served: when credit returns, the queue is walked in
+ * order and each waiter whose shards all have credit is let through; a waiter that cannot go yet
+ * keeps the shards it needs from those behind it, so none waits forever. While a shard has waiters,
+ * a new command for it queues behind them (no one jumps the line). Nobody is ever answered "busy".
+ * <p>
+ * <b>KEYS</b> walks the keyspace with SCAN steps of {@link #KEYS_STEP} keys, one step per loop
+ * turn or per message, so it never holds a loop for long; the keys are deduplicated and answered
+ * together. Unlike Redis's it is not a snapshot: keys written during the walk may or may not be in it.
  */
-public final class KvShard implements MessageHandler, ResponseHandler {
-    private static final System.Logger LOG = System.getLogger(KvShard.class.getName());
+public final class KvShard implements MessageHandler, ResponseHandler, CreditListener {
     /** Message type of a command request; the payload is {@link CommandCodec} bytes. */
     static final int MSG_COMMAND = 1;
     /** Message type of a reply; the payload is the RESP bytes of the answer. */
     static final int MSG_REPLY = 2;
+    /** Keys a KEYS walk visits per step. */
+    static final int KEYS_STEP = 10_000;
     /** How often the active expiry cycle runs, and how long one may take. */
     private static final long EXPIRE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long EXPIRE_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final byte[] BUSY = "-ERR server busy: too many requests in flight between shards, try again\r\n"
-            .getBytes(StandardCharsets.US_ASCII);
 
-    /** Counters of a service, readable from any thread. */
+    /** Counters of a shard's key-value work, readable from any thread. */
     public static final int KEYS = 0;
     public static final int LOCAL_COMMANDS = 1;
     public static final int REMOTE_COMMANDS_SENT = 2;
     public static final int REMOTE_COMMANDS_SERVED = 3;
     public static final int EXPIRED_KEYS = 4;
-    public static final int BUSY_REPLIES = 5;
-    private static final int COUNTERS = 6;
+    /** Commands that waited for credit towards another shard. */
+    public static final int CREDIT_WAITS = 5;
+    /** Connections waiting for credit now. */
+    public static final int WAITING = 6;
+    /** Keys with a time to live (sharded mode). */
+    public static final int EXPIRES = 7;
+    private static final int COUNTERS = 8;
 
-    private final KvGroup cluster;
+    /** A front end's side of a command: where its reply goes, and how it waits. */
+    public interface Submitter extends CreditWaiter {
+        /** Where the reply goes when it is known at once. */
+        ReplySink replyNow();
+
+        /** A place in line for a reply that comes later; its token comes back with the reply. */
+        long defer();
+
+        /** The later reply, whole, as RESP bytes, on this shard's loop thread. */
+        void onReply(long token, DirectBuffer reply, int offset, int length);
+    }
+
+    /** Something waiting in the queue for credit towards the shards of its plan. */
+    public interface CreditWaiter {
+        /** The plan of the command held while waiting. */
+        Plan heldPlan();
+
+        /** Credit is there for the held command: submit it again now (it is let through). */
+        void onCanSubmit();
+    }
+
+    private final KvGroup group;
     private final Shard shard;
+    private final int here;
+    private final int shardCount;
     private final EventLoop loop;
     private final Mailbox mailbox;
     private final Store shared;
     private final ShardExecutor executor;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final BufferReplyWriter localReply = new BufferReplyWriter(256);
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final CommandArgs subCommand = new CommandArgs();
     private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
+
     private Call[] calls = new Call[64];
     private int[] freeCalls = new int[64];
-    private int freeCount;
+    private int freeCallCount;
+    private final ArrayDeque<Gather> freeGathers = new ArrayDeque<>();
 
-    KvShard(KvGroup cluster, Shard shard, Store shared, LongSupplier clock) {
-        this.cluster = cluster;
+    // The queue of submitters waiting for credit (see the class comment).
+    private ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private ArrayDeque<Waiter> kept = new ArrayDeque<>();
+    private final int[] waitersByShard;
+    private final boolean[] blocked;
+    private CreditWaiter granting;
+    private boolean grantScheduled;
+    private boolean walking;
+    private final EventLoop.TurnEnd grantWaiters = this::grantWaiters;
+    private final Runnable grantNextTurn = this::grantWaiters;
+
+    /** One waiter in line: who, and the length of the command it holds (what its credit must cover). */
+    private record Waiter(CreditWaiter who, int length) {
+    }
+
+    KvShard(KvGroup group, Shard shard, Store shared, LongSupplier clock) {
+        this.group = group;
         this.shard = shard;
+        this.here = shard.index();
+        this.shardCount = group.shardCount();
         this.loop = shard.loop();
         this.mailbox = shard.mailbox();
         this.shared = shared;
-        this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, shard.index(), cluster.shardCount())) : null;
+        this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, here, shardCount)) : null;
+        this.waitersByShard = new int[shardCount];
+        this.blocked = new boolean[shardCount];
         for (int i = calls.length - 1; i >= 0; i--) {
             calls[i] = new Call();
-            freeCalls[freeCount++] = i;
+            freeCalls[freeCallCount++] = i;
         }
         if (executor != null) {
             mailbox.handler(this);
+            mailbox.creditListener(this);
         }
-        if (executor != null || shard.index() == 0) {
+        if (executor != null || here == 0) {
             loop.scheduleTimer(System.nanoTime() + EXPIRE_PERIOD_NANOS, expireCycle);
         }
     }
 
-    /** Resumed on the asking shard with the RESP bytes of an answer. */
-    public interface ReplyListener {
-        void onReply(long token, int part, DirectBuffer reply, int offset, int length);
-    }
-
-    public KvGroup cluster() {
-        return cluster;
+    public KvGroup group() {
+        return group;
     }
 
     public int shardIndex() {
-        return shard.index();
+        return here;
     }
 
     public int shardCount() {
-        return cluster.shardCount();
+        return shardCount;
     }
 
     /** True when each shard owns its own keys (and other shards' keys are a message away). */
@@ -119,171 +174,324 @@ public final class KvShard implements MessageHandler, ResponseHandler {
         return counters.get(KEYS);
     }
 
+    /** Plans a resolved data command for this shard (see {@link Router#plan}). */
+    public void plan(Command c, CommandArgs args, Plan plan) {
+        Router.plan(c, args, here, shardCount, sharded(), plan);
+    }
+
+    // ---- the coordinator: commands of this shard's connections ---------------------------------
+
     /**
-     * Runs a command here and now: on this shard's keys (sharded mode, when it owns them) or on
-     * the shared store. The reply is complete in {@code out} when this returns.
+     * Runs a resolved, planned data command, or sends it (or its parts) to its owners.
+     *
+     * @return true when it ran or was sent; false when it must wait for credit: nothing of it ran,
+     *         and {@link Submitter#onCanSubmit()} comes when it may be submitted again
      */
-    public void executeHere(CommandArgs args, ReplySink out) {
+    public boolean submit(Command c, CommandArgs args, Plan plan, Submitter who) {
+        assert loop.inLoop();
+        if (c == CommandTable.KEYS_COMMAND) {
+            new KeysWalk(who, who.defer(), args).step();
+            return true;
+        }
+        if (plan.kind() == Plan.Kind.HERE) {
+            executeHere(c, args, who.replyNow());
+            return true;
+        }
+        int length = CommandCodec.encodedLength(args);
+        boolean granted = who == granting;
+        granting = null; // the pass is for the held command only, not for what its connection sends next
+        if ((!granted && hasWaitersFor(plan)) || !creditFor(plan, length)) {
+            enqueue(who, plan, length);
+            return false;
+        }
+        long token = who.defer();
+        switch (plan.kind()) {
+            case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), call(who, token, null, -1, null));
+            case SPLIT -> split(c, args, plan, who, token);
+            case ALL -> fanOut(c, args, who, token);
+            case HERE -> throw new IllegalStateException("ran above");
+        }
+        return true;
+    }
+
+    /** Forgets a waiter whose connection closed. */
+    public void cancelWait(CreditWaiter who) {
+        if (waiting.removeIf(w -> w.who() == who) || kept.removeIf(w -> w.who() == who)) {
+            releaseWaiterShards(who.heldPlan());
+            counters.set(WAITING, waiting.size() + kept.size());
+        }
+    }
+
+    /**
+     * Runs a resolved command here and now: on this shard's keys (sharded mode, when it owns them)
+     * or on the shared store. The reply is complete in {@code out} when this returns.
+     */
+    public void executeHere(Command c, CommandArgs args, ReplySink out) {
         assert loop.inLoop();
         counters.increment(LOCAL_COMMANDS);
         if (executor != null) {
-            executor.execute(args, out);
-            counters.set(KEYS, executor.keyspace().size());
+            executor.execute(c, args, out);
+            publishSizes();
         } else {
-            shared.execute(args, out);
+            shared.execute(c, args, out);
         }
     }
 
-    /** Runs a command here and returns its reply bytes, valid until the next call (for merging parts). */
-    public BufferReplyWriter executeHereToBytes(CommandArgs args) {
+    private BufferReplyWriter executeHereToBytes(Command c, CommandArgs args) {
         localReply.reset();
-        executeHere(args, localReply);
+        executeHere(c, args, localReply);
         return localReply;
     }
 
-    /** Sends a whole command to its owner; the listener hears the reply. */
-    public void send(int owner, CommandArgs args, ReplyListener listener, long token, int part) {
+    private void split(Command c, CommandArgs args, Plan plan, Submitter who, long token) {
+        Gather g = gather(who, token);
+        g.split = plan.swapSplit(g.split); // the split must outlive this plan: the merge reads it
+        MultiKeySplit split = g.split;
+        g.merger.begin(c.merge(), split.groups(), split);
+        for (int part = 0; part < split.groups(); part++) {
+            if (split.shard(part) == here) {
+                split.subCommand(part, args, subCommand);
+                BufferReplyWriter local = executeHereToBytes(c, subCommand);
+                g.merger.accept(part, local.buffer(), 0, local.length());
+            } else {
+                send(split.shard(part), split.encodeGroup(part, args, scratch, 0), call(null, 0, g, part, null));
+            }
+        }
+        finishIfComplete(g);
+    }
+
+    private void fanOut(Command c, CommandArgs args, Submitter who, long token) {
+        Gather g = gather(who, token);
+        g.merger.begin(c.merge(), shardCount, null);
         int length = CommandCodec.encode(args, scratch, 0);
-        sendEncoded(owner, length, listener, token, part);
+        for (int s = 0; s < shardCount; s++) {
+            if (s == here) {
+                BufferReplyWriter local = executeHereToBytes(c, args);
+                g.merger.accept(s, local.buffer(), 0, local.length());
+            } else {
+                send(s, length, call(null, 0, g, s, null));
+            }
+        }
+        finishIfComplete(g);
     }
 
-    /** Sends group {@code g} of a split multi-key command to its owner; the listener hears the reply. */
-    public void sendGroup(MultiKeySplit split, int g, CommandArgs args, ReplyListener listener, long token, int part) {
-        int length = split.encodeGroup(g, args, scratch, 0);
-        sendEncoded(split.shard(g), length, listener, token, part);
-    }
-
-    private void sendEncoded(int owner, int length, ReplyListener listener, long token, int part) {
-        assert loop.inLoop();
-        assert owner != shard.index() : "a shard runs its own commands directly";
+    /** Sends the {@code length} bytes encoded in {@link #scratch}; credit was checked by the caller. */
+    private void send(int owner, int length, int call) {
         counters.increment(REMOTE_COMMANDS_SENT);
-        int call = takeCall(listener, token, part);
-        if (length > mailbox.maxPayloadLength()) {
-            sendLarge(owner, length, call);
-            return;
-        }
         long id = mailbox.request(owner, MSG_COMMAND, scratch, 0, length, this, call);
-        calls[call].requestId = id;
         if (id < 0) {
-            counters.increment(BUSY_REPLIES);
-            view.wrap(BUSY);
-            deliver(call, view, 0, BUSY.length);
+            throw new IllegalStateException(shard.name() + ": no credit towards shard " + owner + " after it was checked");
         }
     }
 
-    /** A command too long for a ring message: copied bytes on the owner's task queue, and back. */
-    private void sendLarge(int owner, int length, int call) {
-        KvShard target = cluster.service(owner);
-        if (target == null) {
-            view.wrap(BUSY);
-            deliver(call, view, 0, BUSY.length);
+    /** A reply from an owner: resume whoever waits for it. */
+    @Override
+    public void onResponse(long context, int type, DirectBuffer buffer, int offset, int length) {
+        int index = (int) context;
+        Call c = calls[index];
+        Submitter who = c.who;
+        long token = c.token;
+        Gather g = c.gather;
+        int part = c.part;
+        KeysWalk walk = c.walk;
+        releaseCall(index);
+        if (walk != null) {
+            walk.onStepReply(buffer, offset, length);
+        } else if (g != null) {
+            g.merger.accept(part, buffer, offset, length);
+            finishIfComplete(g);
+        } else {
+            who.onReply(token, buffer, offset, length);
+        }
+    }
+
+    private void finishIfComplete(Gather g) {
+        if (!g.merger.complete()) {
             return;
         }
-        byte[] command = new byte[length];
-        scratch.getBytes(0, command);
-        target.loop.execute(() -> {
-            byte[] reply = target.serveLarge(command);
-            loop.execute(() -> {
-                view.wrap(reply);
-                deliver(call, view, 0, reply.length);
-            });
-        });
+        localReply.reset();
+        g.merger.finish(localReply);
+        Submitter who = g.who;
+        long token = g.token;
+        g.who = null;
+        freeGathers.push(g);
+        who.onReply(token, localReply.buffer(), 0, localReply.length());
     }
 
-    private byte[] serveLarge(byte[] command) {
-        counters.increment(REMOTE_COMMANDS_SERVED);
-        BufferReplyWriter reply = executor.executeEncoded(new UnsafeBuffer(command), 0);
-        counters.set(KEYS, executor.keyspace().size());
-        return reply.toByteArray();
+    // ---- credit and the queue of waiters ----------------------------------------------------------
+
+    private boolean creditFor(Plan plan, int length) {
+        for (int s = 0; s < shardCount; s++) {
+            if (s != here && plan.touches(s, here, shardCount) && !mailbox.hasCredit(s, length)) {
+                return false;
+            }
+        }
+        return true;
     }
+
+    private boolean hasWaitersFor(Plan plan) {
+        for (int s = 0; s < shardCount; s++) {
+            if (waitersByShard[s] > 0 && s != here && plan.touches(s, here, shardCount)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void enqueue(CreditWaiter who, Plan plan, int length) {
+        for (int s = 0; s < shardCount; s++) {
+            if (s != here && plan.touches(s, here, shardCount)) {
+                waitersByShard[s]++;
+                mailbox.awaitCredit(s);
+            }
+        }
+        waiting.addLast(new Waiter(who, length));
+        counters.increment(CREDIT_WAITS);
+        counters.set(WAITING, waiting.size() + kept.size());
+        if (creditFor(plan, length)) {
+            scheduleGrant(); // credit is there, only the line was not empty: walk it
+        }
+    }
+
+    private void releaseWaiterShards(Plan plan) {
+        for (int s = 0; s < shardCount; s++) {
+            if (s != here && plan.touches(s, here, shardCount)) {
+                waitersByShard[s]--;
+            }
+        }
+    }
+
+    @Override
+    public void onCredit(int target) {
+        if (waitersByShard[target] > 0) {
+            scheduleGrant();
+        }
+    }
+
+    private void scheduleGrant() {
+        if (!grantScheduled) {
+            grantScheduled = true;
+            if (walking) {
+                loop.execute(grantNextTurn); // never walk twice in one turn: credit only returns between turns
+            } else {
+                loop.atTurnEnd(grantWaiters);
+            }
+        }
+    }
+
+    /**
+     * Walks the waiters in order. One that has credit on every shard it needs goes; one that does not
+     * keeps those shards from everyone behind it, so the oldest waiter of each shard goes first.
+     */
+    private void grantWaiters() {
+        grantScheduled = false;
+        walking = true;
+        java.util.Arrays.fill(blocked, false);
+        ArrayDeque<Waiter> scanning = waiting;
+        waiting = new ArrayDeque<>(); // who queues while we walk goes behind everyone walked
+        try {
+            Waiter w;
+            while ((w = scanning.pollFirst()) != null) {
+                Plan plan = w.who().heldPlan();
+                if (anyBlocked(plan) || !creditFor(plan, w.length())) {
+                    block(plan);
+                    kept.addLast(w);
+                    continue;
+                }
+                releaseWaiterShards(plan);
+                granting = w.who();
+                try {
+                    w.who().onCanSubmit();
+                } finally {
+                    granting = null;
+                }
+            }
+        } finally {
+            walking = false;
+            kept.addAll(waiting);
+            waiting = kept;
+            kept = scanning;
+            counters.set(WAITING, waiting.size());
+        }
+    }
+
+    private boolean anyBlocked(Plan plan) {
+        for (int s = 0; s < shardCount; s++) {
+            if (blocked[s] && plan.touches(s, here, shardCount)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void block(Plan plan) {
+        for (int s = 0; s < shardCount; s++) {
+            if (s != here && plan.touches(s, here, shardCount)) {
+                blocked[s] = true;
+            }
+        }
+    }
+
+    // ---- the owner: commands other shards send -----------------------------------------------------
 
     /** A command from another shard: run it on this shard's keys and reply with the RESP bytes. */
     @Override
     public void onMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
         if (type != MSG_COMMAND || correlationId == 0) {
-            LOG.log(System.Logger.Level.WARNING, shard.name() + ": unexpected message type " + type + " from shard " + sourceShard);
-            return;
+            throw new IllegalStateException(shard.name() + ": unexpected message type " + type + " from shard " + sourceShard);
         }
         counters.increment(REMOTE_COMMANDS_SERVED);
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset);
+        publishSizes();
+        mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
+    }
+
+    private void publishSizes() {
         counters.set(KEYS, executor.keyspace().size());
-        if (reply.length() > mailbox.maxPayloadLength()) {
-            replyLarge(sourceShard, correlationId, reply.toByteArray());
-            return;
-        }
-        int rc = mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
-        if (rc < 0) {
-            // The asking shard would wait forever: this is why the backlog bound must stay generous.
-            LOG.log(System.Logger.Level.ERROR, shard.name() + ": reply to shard " + sourceShard + " lost (code " + rc + ")");
-        }
+        counters.set(EXPIRES, executor.keyspace().timedSize());
     }
 
-    /**
-     * A reply too long for a ring message (GET of a large value, KEYS of many): copied bytes on the
-     * asking shard's task queue. The asking shard matches it to its call by correlation id.
-     */
-    private void replyLarge(int sourceShard, long correlationId, byte[] reply) {
-        KvShard asker = cluster.service(sourceShard);
-        asker.loop.execute(() -> asker.onLargeResponse(correlationId, reply));
-    }
+    // ---- pooled calls and gathers -----------------------------------------------------------------
 
-    /** A large reply to a request sent over the mailbox: release the request's slot, then resume. */
-    private void onLargeResponse(long correlationId, byte[] reply) {
-        assert loop.inLoop();
-        if (!mailbox.cancel(correlationId)) {
-            return; // no longer waited for
-        }
-        // Rare and already O(reply length): a scan of the calls in flight costs less than the copy.
-        for (int i = 0; i < calls.length; i++) {
-            if (calls[i].listener != null && calls[i].requestId == correlationId) {
-                view.wrap(reply);
-                deliver(i, view, 0, reply.length);
-                return;
-            }
-        }
-        LOG.log(System.Logger.Level.ERROR, shard.name() + ": large reply for unknown request " + correlationId);
-    }
-
-    /** The reply of a command sent by this shard: resume whoever waits for it. */
-    @Override
-    public void onResponse(long context, int type, DirectBuffer buffer, int offset, int length) {
-        deliver((int) context, buffer, offset, length);
-    }
-
-    private void deliver(int callIndex, DirectBuffer reply, int offset, int length) {
-        Call call = calls[callIndex];
-        ReplyListener listener = call.listener;
-        long token = call.token;
-        int part = call.part;
-        releaseCall(callIndex);
-        listener.onReply(token, part, reply, offset, length);
-    }
-
-    private int takeCall(ReplyListener listener, long token, int part) {
-        if (freeCount == 0) {
+    private int call(Submitter who, long token, Gather gather, int part, KeysWalk walk) {
+        if (freeCallCount == 0) {
             int old = calls.length;
             Call[] grown = new Call[old * 2];
             System.arraycopy(calls, 0, grown, 0, old);
             int[] free = new int[old * 2];
             for (int i = grown.length - 1; i >= old; i--) {
                 grown[i] = new Call();
-                free[freeCount++] = i;
+                free[freeCallCount++] = i;
             }
             calls = grown;
             freeCalls = free;
         }
-        int index = freeCalls[--freeCount];
-        Call call = calls[index];
-        call.listener = listener;
-        call.token = token;
-        call.part = part;
-        call.requestId = 0;
+        int index = freeCalls[--freeCallCount];
+        Call c = calls[index];
+        c.who = who;
+        c.token = token;
+        c.gather = gather;
+        c.part = part;
+        c.walk = walk;
         return index;
     }
 
     private void releaseCall(int index) {
-        calls[index].listener = null;
-        freeCalls[freeCount++] = index;
+        Call c = calls[index];
+        c.who = null;
+        c.gather = null;
+        c.walk = null;
+        freeCalls[freeCallCount++] = index;
+    }
+
+    private Gather gather(Submitter who, long token) {
+        Gather g = freeGathers.poll();
+        if (g == null) {
+            g = new Gather();
+        }
+        g.who = who;
+        g.token = token;
+        return g;
     }
 
     private void expireCycle(long now) {
@@ -292,7 +500,7 @@ public final class KvShard implements MessageHandler, ResponseHandler {
         if (expired > 0) {
             counters.add(EXPIRED_KEYS, expired);
             if (executor != null) {
-                counters.set(KEYS, executor.keyspace().size());
+                publishSizes();
             }
         }
         loop.scheduleTimer(System.nanoTime() + EXPIRE_PERIOD_NANOS, expireCycle);
@@ -300,10 +508,89 @@ public final class KvShard implements MessageHandler, ResponseHandler {
 
     /** Who waits for a reply: pooled, reused for call after call. */
     private static final class Call {
-        ReplyListener listener;
+        /** The submitter of a whole command, or null for a part of a gather or a walk's step. */
+        Submitter who;
         long token;
+        Gather gather;
         int part;
-        /** The mailbox's correlation id of the request, 0 when it went another way. */
-        long requestId;
+        KeysWalk walk;
+    }
+
+    /** The parts of one split or fanned-out command on their way back. */
+    private static final class Gather {
+        MultiKeySplit split = new MultiKeySplit();
+        final ReplyMerger merger = new ReplyMerger();
+        Submitter who;
+        long token;
+    }
+
+    /**
+     * KEYS as a walk of SCAN steps over every shard in cursor order: one step per turn here, or one
+     * message to the owner of the cursor's shard, so no loop is held for the whole keyspace.
+     */
+    private final class KeysWalk implements CreditWaiter {
+        private final Submitter who;
+        private final long token;
+        private final byte[] pattern;
+        private final java.util.LinkedHashSet<Key> found = new java.util.LinkedHashSet<>();
+        private final CommandArgs step = new CommandArgs();
+        private final Plan plan = new Plan();
+        private final BufferReplyWriter stepReply = new BufferReplyWriter(256);
+        private long cursor;
+        private int stepShard;
+
+        KeysWalk(Submitter who, long token, CommandArgs keys) {
+            this.who = who;
+            this.token = token;
+            this.pattern = keys.copy(1);
+        }
+
+        void step() {
+            step.clear();
+            step.add("SCAN").add(Long.toUnsignedString(cursor)).add("MATCH").add(pattern)
+                    .add("COUNT").add(Integer.toString(KEYS_STEP));
+            stepShard = sharded() ? ScanCursor.shard(cursor) : here;
+            if (stepShard == here) {
+                stepReply.reset();
+                executeHere(CommandTable.SCAN_COMMAND, step, stepReply);
+                onStepReply(stepReply.buffer(), 0, stepReply.length());
+                return;
+            }
+            plan.owner(stepShard);
+            int length = CommandCodec.encodedLength(step);
+            if (hasWaitersFor(plan) || !mailbox.hasCredit(stepShard, length)) {
+                enqueue(this, plan, length);
+                return;
+            }
+            send(stepShard, CommandCodec.encode(step, scratch, 0), call(null, 0, null, -1, this));
+        }
+
+        @Override
+        public Plan heldPlan() {
+            return plan;
+        }
+
+        @Override
+        public void onCanSubmit() {
+            send(stepShard, CommandCodec.encode(step, scratch, 0), call(null, 0, null, -1, this));
+        }
+
+        void onStepReply(DirectBuffer reply, int offset, int length) {
+            if (ScanReply.isError(reply, offset)) {
+                who.onReply(token, reply, offset, length);
+                return;
+            }
+            cursor = ScanReply.read(reply, offset, found);
+            if (cursor != 0) {
+                loop.execute(this::step); // yield to I/O between steps
+                return;
+            }
+            BufferReplyWriter out = new BufferReplyWriter(64);
+            out.arrayHeader(found.size());
+            for (Key k : found) {
+                out.bulk(k.array(), k.offset(), k.length());
+            }
+            who.onReply(token, out.buffer(), 0, out.length());
+        }
     }
 }

@@ -24,11 +24,7 @@ public final class LockedStore implements Store {
     }
 
     @Override
-    public void execute(CommandArgs args, ReplySink out) {
-        Command c = Store.resolveDataCommand(args, out);
-        if (c == null) {
-            return;
-        }
+    public void execute(Command c, CommandArgs args, ReplySink out) {
         lock.lock();
         try {
             c.handler().execute(keyspace, args, out);

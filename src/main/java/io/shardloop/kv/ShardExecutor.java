@@ -26,12 +26,21 @@ public final class ShardExecutor {
         return keyspace;
     }
 
-    /** Runs a command whose keys (if any) this shard owns. */
+    /** Resolves and runs a command whose keys (if any) this shard owns. */
     public void execute(CommandArgs args, ReplySink out) {
-        Command c = Store.resolveDataCommand(args, out);
+        Command c = Router.resolve(args, out);
         if (c == null) {
             return;
         }
+        if (c.route() == Command.Route.CONNECTION) {
+            Store.rejectConnectionCommand(c, out);
+            return;
+        }
+        c.handler().execute(keyspace, args, out);
+    }
+
+    /** Runs a resolved data or keyless command whose keys (if any) this shard owns. */
+    public void execute(Command c, CommandArgs args, ReplySink out) {
         c.handler().execute(keyspace, args, out);
     }
 

@@ -2,6 +2,7 @@ package io.shardloop.resp;
 
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.runtime.mailbox.MailboxStats;
 import io.shardloop.runtime.shard.ShardGroup;
 import io.shardloop.runtime.shard.ShardStats;
 import io.shardloop.kv.KvGroup;
@@ -101,6 +102,10 @@ final class RespServerInfo {
                         .append(",keys=").append(cluster.keyCount(i))
                         .append(",remote_sent=").append(kvCounter(i, KvShard.REMOTE_COMMANDS_SENT))
                         .append(",remote_served=").append(kvCounter(i, KvShard.REMOTE_COMMANDS_SERVED))
+                        .append(",in_flight=").append(st.mailboxCounter(MailboxStats.IN_FLIGHT))
+                        .append(",waiting=").append(kvCounter(i, KvShard.WAITING))
+                        .append(",credit_waits=").append(kvCounter(i, KvShard.CREDIT_WAITS))
+                        .append(",parked=").append(st.mailboxCounter(MailboxStats.PARKED_NOW))
                         .append(",turns=").append(st.turns())
                         .append(",busy_ms=").append(st.busyNanos() / 1_000_000)
                         .append(i == askingShard ? ",this_connection=1" : "")

@@ -94,6 +94,11 @@ public final class HttpParser {
         return state == HEAD && req.headLength > 0;
     }
 
+    /** Whether the header block is whole and the body of the request is still arriving. */
+    public boolean readingBody() {
+        return state == BODY || state == CHUNK_SIZE || state == CHUNK_DATA || state == CHUNK_END || state == TRAILERS;
+    }
+
     /**
      * Consumes bytes of at most one request.
      *

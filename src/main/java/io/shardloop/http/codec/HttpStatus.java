@@ -12,6 +12,7 @@ public final class HttpStatus {
         reason(206, "Partial Content");
         reason(304, "Not Modified");
         reason(400, "Bad Request");
+        reason(401, "Unauthorized");
         reason(403, "Forbidden");
         reason(404, "Not Found");
         reason(405, "Method Not Allowed");
@@ -24,6 +25,7 @@ public final class HttpStatus {
         reason(501, "Not Implemented");
         reason(503, "Service Unavailable");
         reason(505, "HTTP Version Not Supported");
+        reason(507, "Insufficient Storage");
     }
 
     private HttpStatus() {

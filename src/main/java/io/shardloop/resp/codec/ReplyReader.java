@@ -58,6 +58,49 @@ public final class ReplyReader {
         }
     }
 
+    /**
+     * Replays the reply element at {@code at} into a sink, element by element, as the command that
+     * produced it wrote it: how a front end that does not speak RESP (HTTP's /kv) receives a reply
+     * that crossed shards as bytes. Returns the offset just past the element.
+     */
+    public static int replay(DirectBuffer b, int at, ReplySink out) {
+        byte type = b.getByte(at);
+        int lineEnd = at + 1;
+        while (b.getByte(lineEnd) != '\r') {
+            lineEnd++;
+        }
+        int next = lineEnd + 2;
+        switch (type) {
+            case '+' -> out.simple(b.getStringWithoutLengthAscii(at + 1, lineEnd - at - 1));
+            case '-' -> out.error(b.getStringWithoutLengthAscii(at + 1, lineEnd - at - 1));
+            case ':' -> out.integer(number(b, at));
+            case '$' -> {
+                long len = number(b, at);
+                if (len < 0) {
+                    out.nullBulk();
+                    return next;
+                }
+                byte[] value = new byte[(int) len];
+                b.getBytes(next, value);
+                out.bulk(value, 0, value.length);
+                return next + (int) len + 2;
+            }
+            case '*' -> {
+                long count = number(b, at);
+                if (count < 0) {
+                    out.nullArray();
+                    return next;
+                }
+                out.arrayHeader((int) count);
+                for (long k = 0; k < count; k++) {
+                    next = replay(b, next, out);
+                }
+            }
+            default -> throw new IllegalArgumentException("not a RESP2 reply: type byte " + type);
+        }
+        return next;
+    }
+
     /** The offset of an array's first element (past its header). */
     public static int firstElement(DirectBuffer b, int at) {
         int lineEnd = at + 1;

@@ -14,8 +14,9 @@ import java.util.Arrays;
  * <b>Ownership.</b> As for every {@link Mailbox}: the owning shard's loop thread only.
  */
 public final class MpscMailbox extends RingMailbox {
-    private MpscMailbox(int shard, MailboxConfig config, EventLoop[] loops, RingBuffer[] outbound, RingBuffer inbox) {
-        super(shard, config, loops, outbound, new RingBuffer[] {inbox});
+    private MpscMailbox(int shard, MailboxConfig config, EventLoop[] loops, RingBuffer[] outbound, RingBuffer inbox,
+                        LargeLanes lanes) {
+        super(shard, config, loops, outbound, new RingBuffer[] {inbox}, lanes);
     }
 
     @Override
@@ -30,11 +31,12 @@ public final class MpscMailbox extends RingMailbox {
         for (int i = 0; i < n; i++) {
             inboxes[i] = new ManyToOneRingBuffer(newRingBuffer(config));
         }
+        LargeLanes lanes = new LargeLanes(n);
         MpscMailbox[] mailboxes = new MpscMailbox[n];
         for (int shard = 0; shard < n; shard++) {
             RingBuffer[] outbound = Arrays.copyOf(inboxes, n);
             outbound[shard] = null;
-            mailboxes[shard] = new MpscMailbox(shard, config, loops, outbound, inboxes[shard]);
+            mailboxes[shard] = new MpscMailbox(shard, config, loops, outbound, inboxes[shard], lanes);
         }
         return mailboxes;
     }

@@ -11,17 +11,27 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.util.ArrayDeque;
+
 import static io.shardloop.runtime.mailbox.MessageDescriptor.*;
 
 /**
- * What both ring layouts share: encoding into a ring in place, the ordered overflow of a full ring,
- * one wake-up per target per turn, the pending-request registry and the bounded read of the
- * inbound rings. A subclass only says which ring carries a message to each target and which rings
- * this shard reads.
+ * What both ring layouts share: encoding into a ring in place, payloads too long for a record
+ * beside the ring, the ordered overflow of a full ring, credit per target, parking the requests of
+ * an asker whose responses are backed up, one wake-up per target per turn, the pending-request
+ * registry and the bounded read of the inbound rings. A subclass only says which ring carries a
+ * message to each target and which rings this shard reads.
  * <p>
- * <b>Ownership.</b> All state here belongs to the owning shard's loop thread. The rings are the
- * only shared memory; their memory ordering is Agrona's (claim, write, release-commit; the reader
- * acquires the record length).
+ * <b>Ownership.</b> All state here belongs to the owning shard's loop thread. The rings and the
+ * large-payload lanes are the only shared memory; the rings' memory ordering is Agrona's (claim,
+ * write, release-commit; the reader acquires the record length), the lanes' is in {@link LargeLanes}.
+ * <p>
+ * <b>Why nothing is lost and nothing deadlocks.</b> No shard ever stops reading its rings. A
+ * response that finds the asker's ring full waits in this shard's overflow, which is retried every
+ * turn, and the asker keeps reading its ring, so it drains. What the overflows can hold is bounded
+ * at the source: an asker has at most {@code credits} requests in flight per target, and an owner
+ * holding more than {@code replyBacklogBytes} of responses for an asker parks that asker's new
+ * requests (copied, in order) instead of running them.
  */
 abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMailbox {
     private static final System.Logger LOG = System.getLogger(RingMailbox.class.getName());
@@ -38,20 +48,40 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
     private final RingBuffer[] outbound;
     /** The rings this shard reads, scanned round-robin. */
     private final RingBuffer[] inbound;
+    private final LargeLanes lanes;
     private final int maxPayloadLength;
     private final SingleWriterCounters stats = MailboxStats.newCounters();
     private final PendingRequests pending;
     private MessageHandler handler = NO_HANDLER;
+    private CreditListener creditListener;
     private int nextInbound;
 
-    private final ExpandableRingBuffer[] overflow;
-    private final int[] backlog;
+    // Credit towards each target.
+    private final int[] inFlight;
+    private final long[] inFlightBytes;
+    /** A request to this target was refused for credit: tell the listener when credit returns. */
+    private final boolean[] starved;
+    private final boolean[] creditReturned;
+    private boolean creditsToAnnounce;
+
+    // The ordered overflow towards each target.
+    private final MessageQueue[] overflow;
     private int backlogTotal;
-    private final UnsafeBuffer overflowEntry;
     private int drainTarget;
-    private int drained;
     private boolean retryDue = true;
     private boolean retryScheduled;
+
+    // Requests from each asker, parked while responses to it are backed up.
+    private final MessageQueue[] parked;
+    /** Large payloads of parked requests, in the order of their entries, per asker. */
+    private final ArrayDeque<byte[]>[] parkedLarge;
+    private int parkedTotal;
+    private int unparkSource;
+    private int unparked;
+
+    private final UnsafeBuffer entryScratch;
+    private final UnsafeBuffer largeHandle = new UnsafeBuffer(new byte[LARGE_HANDLE_LENGTH]);
+    private final UnsafeBuffer largeView = new UnsafeBuffer(0, 0);
 
     private final boolean[] wakePending;
     private final int[] wakeTargets;
@@ -60,10 +90,13 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     private final org.agrona.concurrent.MessageHandler onRecord = this::onRecord;
     private final ExpandableRingBuffer.MessageConsumer drainOne = this::drainOne;
+    private final ExpandableRingBuffer.MessageConsumer unparkOne = this::unparkOne;
     private final EventLoop.TurnEnd flushWakeups = this::flushWakeups;
     private final EventLoop.TimerTask onRetry = this::onRetry;
 
-    RingMailbox(int shard, MailboxConfig config, EventLoop[] loops, RingBuffer[] outbound, RingBuffer[] inbound) {
+    @SuppressWarnings("unchecked")
+    RingMailbox(int shard, MailboxConfig config, EventLoop[] loops, RingBuffer[] outbound, RingBuffer[] inbound,
+                LargeLanes lanes) {
         int n = loops.length;
         this.shard = shard;
         this.config = config;
@@ -71,13 +104,22 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
         this.loop = loops[shard];
         this.outbound = outbound;
         this.inbound = inbound;
-        int ringMax = config.ringCapacity() / 8 - HEADER_LENGTH; // Agrona's limit: an eighth of the ring
-        int overflowMax = config.maxBacklogBytes() - ExpandableRingBuffer.HEADER_LENGTH - OVERFLOW_PAYLOAD_OFFSET;
-        this.maxPayloadLength = Math.min(ringMax, overflowMax);
-        this.pending = new PendingRequests(config.maxPendingRequests());
-        this.overflow = new ExpandableRingBuffer[n];
-        this.backlog = new int[n];
-        this.overflowEntry = new UnsafeBuffer(new byte[OVERFLOW_PAYLOAD_OFFSET + maxPayloadLength]);
+        this.lanes = lanes;
+        this.maxPayloadLength = config.ringCapacity() / 8 - HEADER_LENGTH; // Agrona's limit: an eighth of the ring
+        this.pending = new PendingRequests(Math.max(1, config.credits() * (n - 1)));
+        this.inFlight = new int[n];
+        this.inFlightBytes = new long[n];
+        this.starved = new boolean[n];
+        this.creditReturned = new boolean[n];
+        this.entryScratch = new UnsafeBuffer(new byte[ENTRY_PAYLOAD_OFFSET + maxPayloadLength]);
+        this.overflow = new MessageQueue[n];
+        this.parked = new MessageQueue[n];
+        this.parkedLarge = new ArrayDeque[n];
+        for (int i = 0; i < n; i++) {
+            overflow[i] = new MessageQueue(entryScratch);
+            parked[i] = new MessageQueue(entryScratch);
+            parkedLarge[i] = new ArrayDeque<>();
+        }
         this.wakePending = new boolean[n];
         this.wakeTargets = new int[n];
     }
@@ -109,6 +151,11 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
     }
 
     @Override
+    public void creditListener(CreditListener listener) {
+        this.creditListener = listener;
+    }
+
+    @Override
     public SingleWriterCounters stats() {
         return stats;
     }
@@ -119,33 +166,61 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
     }
 
     @Override
+    public int inFlight(int target) {
+        return inFlight[target];
+    }
+
+    @Override
     public int backlog(int target) {
-        return backlog[target];
+        return overflow[target].count();
+    }
+
+    @Override
+    public int parked(int source) {
+        return parked[source].count();
     }
 
     // ---- sending -------------------------------------------------------------------------------
 
     @Override
     public int send(int target, int type, DirectBuffer payload, int offset, int length) {
+        checkTarget(target);
+        if (overflow[target].bytes() >= config.maxBacklogBytes()) {
+            stats.increment(MailboxStats.BACKLOG_FULL);
+            return BACKLOG_FULL;
+        }
         return send(target, type, ONE_WAY, 0, payload, offset, length);
+    }
+
+    @Override
+    public boolean hasCredit(int target, int length) {
+        return inFlight[target] < config.credits()
+                && (inFlightBytes[target] == 0 || inFlightBytes[target] + length <= config.creditBytes());
+    }
+
+    @Override
+    public void awaitCredit(int target) {
+        checkTarget(target);
+        starved[target] = true;
     }
 
     @Override
     public long request(int target, int type, DirectBuffer payload, int offset, int length,
                         ResponseHandler onResponse, long context) {
         checkTarget(target);
-        if (length > maxPayloadLength) {
-            return TOO_LONG;
+        if (!hasCredit(target, length)) {
+            starved[target] = true;
+            stats.increment(MailboxStats.CREDIT_WAITS);
+            return NO_CREDIT;
         }
-        long id = pending.register(onResponse, context);
+        long id = pending.register(onResponse, context, target, length);
         if (id == 0) {
-            return NO_REQUEST_SLOT;
+            throw new IllegalStateException("no pending-request slot although credit was left");
         }
-        int rc = send(target, type, REQUEST, id, payload, offset, length);
-        if (rc < 0) {
-            pending.release(id);
-            return rc;
-        }
+        inFlight[target]++;
+        inFlightBytes[target] += length;
+        stats.increment(MailboxStats.IN_FLIGHT);
+        send(target, type, REQUEST, id, payload, offset, length);
         return id;
     }
 
@@ -154,29 +229,51 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
         if (correlationId <= 0) {
             throw new IllegalArgumentException("a reply needs the request's correlation id, got " + correlationId);
         }
+        checkTarget(target);
         return send(target, type, RESPONSE, correlationId, payload, offset, length);
     }
 
     @Override
     public boolean cancel(long correlationId) {
-        return pending.release(correlationId);
+        return pending.cancel(correlationId);
     }
 
     private int send(int target, int type, int kind, long correlationId, DirectBuffer payload, int offset, int length) {
-        checkTarget(target);
         if (type < 1) {
             throw new IllegalArgumentException("message type ids start at 1, got " + type);
         }
+        DirectBuffer body = payload;
+        int bodyOffset = offset;
+        int bodyLength = length;
         if (length > maxPayloadLength) {
-            return TOO_LONG;
+            // Too long for a record: the bytes go beside the ring, a handle holds their place in line.
+            byte[] copy = new byte[length];
+            payload.getBytes(offset, copy);
+            lanes.offer(shard, target, copy);
+            largeHandle.putInt(0, length);
+            body = largeHandle;
+            bodyOffset = 0;
+            bodyLength = LARGE_HANDLE_LENGTH;
+            kind |= LARGE;
+            stats.increment(MailboxStats.LARGE);
         }
         // Behind a backlog a message must queue too, or it would overtake the ones before it.
-        if (backlog[target] == 0 && write(outbound[target], type, kind, correlationId, payload, offset, length)) {
+        MessageQueue queue = overflow[target];
+        if (queue.isEmpty() && write(outbound[target], type, kind, correlationId, body, bodyOffset, bodyLength)) {
             stats.increment(MailboxStats.SENT);
             wake(target);
             return SENT;
         }
-        return enqueue(target, type, kind, correlationId, payload, offset, length);
+        if (!queue.append(type, kind, correlationId, body, bodyOffset, bodyLength, length)) {
+            // Credit and parking bound the overflow far below this; reaching it is a defect, said loudly.
+            throw new IllegalStateException("shard-" + shard + ": overflow towards shard " + target
+                    + " is at its maximum size");
+        }
+        backlogTotal++;
+        stats.increment(MailboxStats.QUEUED);
+        stats.set(MailboxStats.BACKLOG, backlogTotal);
+        stats.max(MailboxStats.PEAK_BACKLOG, backlogTotal);
+        return QUEUED;
     }
 
     /** Encodes one record in place in the ring; false when the ring has no room. */
@@ -195,54 +292,6 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
         }
         // Release store of the record's length: the reader sees the whole record or none of it.
         ring.commit(index);
-        return true;
-    }
-
-    private int enqueue(int target, int type, int kind, long correlationId, DirectBuffer payload, int offset, int length) {
-        ExpandableRingBuffer queue = overflow[target];
-        if (queue == null) {
-            // Allocated at its bound the first time this target's ring fills; it never grows after.
-            queue = new ExpandableRingBuffer(config.maxBacklogBytes(), config.maxBacklogBytes(), false);
-            overflow[target] = queue;
-        }
-        UnsafeBuffer entry = overflowEntry;
-        entry.putInt(OVERFLOW_TYPE_OFFSET, type);
-        entry.putInt(OVERFLOW_KIND_OFFSET, kind);
-        entry.putLong(OVERFLOW_CORRELATION_ID_OFFSET, correlationId);
-        if (length > 0) {
-            entry.putBytes(OVERFLOW_PAYLOAD_OFFSET, payload, offset, length);
-        }
-        if (!fitsContiguously(queue, OVERFLOW_PAYLOAD_OFFSET + length) || !queue.append(entry, 0, OVERFLOW_PAYLOAD_OFFSET + length)) {
-            stats.increment(MailboxStats.BACKLOG_FULL);
-            return BACKLOG_FULL;
-        }
-        backlog[target]++;
-        backlogTotal++;
-        stats.increment(MailboxStats.QUEUED);
-        stats.set(MailboxStats.BACKLOG, backlogTotal);
-        stats.max(MailboxStats.PEAK_BACKLOG, backlogTotal);
-        return QUEUED;
-    }
-
-    /**
-     * Whether an entry fits in a queue that is at its maximum capacity. ExpandableRingBuffer
-     * (Agrona 2.6) at its maximum accepts an entry that fits in the free bytes in total but not
-     * before the end of its buffer, and then writes past the end; such an entry counts as not
-     * fitting here, so the backlog is bounded a little below its nominal size.
-     */
-    private static boolean fitsContiguously(ExpandableRingBuffer queue, int entryLength) {
-        int capacity = queue.capacity();
-        int aligned = org.agrona.BitUtil.align(ExpandableRingBuffer.HEADER_LENGTH + entryLength, ExpandableRingBuffer.HEADER_ALIGNMENT);
-        int free = capacity - (int) (queue.tail() - queue.head());
-        if (aligned > free) {
-            return false;
-        }
-        int headOffset = (int) queue.head() & (capacity - 1);
-        int tailOffset = (int) queue.tail() & (capacity - 1);
-        if (tailOffset >= headOffset) {
-            int toEnd = capacity - tailOffset;
-            return aligned <= toEnd || aligned <= free - toEnd; // at the end, or after a padding entry
-        }
         return true;
     }
 
@@ -266,7 +315,6 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
                 loop.atTurnEnd(flushWakeups);
             }
         } else {
-            // Off the loop there is no turn end to wait for: the record is committed, wake now.
             loops[target].wakeup();
             stats.increment(MailboxStats.WAKEUPS);
         }
@@ -276,7 +324,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
         for (int i = 0; i < wakeCount; i++) {
             int target = wakeTargets[i];
             wakePending[target] = false;
-            // The records were committed (release) earlier in this turn; wakeup() swaps with a full fence.
+            // The records were committed earlier in this turn; wakeup() swaps with a full fence.
             loops[target].wakeup();
         }
         stats.add(MailboxStats.WAKEUPS, wakeCount);
@@ -296,12 +344,17 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
                 deferRetry();
             }
         }
-        return work + readInbound();
+        if (parkedTotal > 0) {
+            work += unpark();
+        }
+        work += readInbound();
+        announceCredit();
+        return work;
     }
 
     @Override
     public boolean hasPendingWork() {
-        if (backlogTotal > 0 && retryDue) {
+        if ((backlogTotal > 0 && retryDue) || creditsToAnnounce || (parkedTotal > 0 && anyUnparkable())) {
             return true;
         }
         for (RingBuffer ring : inbound) {
@@ -330,16 +383,32 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
     private void onRecord(int type, MutableDirectBuffer buffer, int index, int length) {
         stats.increment(MailboxStats.RECEIVED);
         int source = buffer.getInt(index + SOURCE_SHARD_OFFSET);
-        int kind = buffer.getInt(index + KIND_OFFSET);
+        int kindField = buffer.getInt(index + KIND_OFFSET);
         long correlationId = buffer.getLong(index + CORRELATION_ID_OFFSET);
-        int payloadOffset = index + PAYLOAD_OFFSET;
-        int payloadLength = length - HEADER_LENGTH;
+        int kind = kindField & KIND_MASK;
+        DirectBuffer body = buffer;
+        int bodyOffset = index + PAYLOAD_OFFSET;
+        int bodyLength = length - HEADER_LENGTH;
+        byte[] large = null;
+        if ((kindField & LARGE) != 0) {
+            large = lanes.poll(source, shard);
+            largeView.wrap(large);
+            body = largeView;
+            bodyOffset = 0;
+            bodyLength = large.length;
+        }
+        if (kind == RESPONSE) {
+            onResponse(type, correlationId, body, bodyOffset, bodyLength);
+        } else if (kind == REQUEST && (!parked[source].isEmpty() || repliesBackedUp(source))) {
+            park(source, type, correlationId, buffer, index + PAYLOAD_OFFSET, length - HEADER_LENGTH, kindField, large);
+        } else {
+            deliver(type, source, kind == REQUEST ? correlationId : 0, body, bodyOffset, bodyLength);
+        }
+    }
+
+    private void deliver(int type, int source, long correlationId, DirectBuffer buffer, int offset, int length) {
         try {
-            if (kind == RESPONSE) {
-                onResponse(type, correlationId, buffer, payloadOffset, payloadLength);
-            } else {
-                handler.onMessage(type, source, kind == REQUEST ? correlationId : 0, buffer, payloadOffset, payloadLength);
-            }
+            handler.onMessage(type, source, correlationId, buffer, offset, length);
         } catch (RuntimeException e) {
             stats.increment(MailboxStats.HANDLER_ERRORS);
             LOG.log(System.Logger.Level.WARNING, "shard-" + shard + ": a message handler threw on type " + type
@@ -349,28 +418,127 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     private void onResponse(int type, long correlationId, DirectBuffer buffer, int offset, int length) {
         if (!pending.isPending(correlationId)) {
-            stats.increment(MailboxStats.STALE_RESPONSES);
-            return;
+            throw new IllegalStateException("shard-" + shard + ": a response to request " + correlationId
+                    + ", which is not pending");
         }
         ResponseHandler continuation = pending.handler(correlationId);
         long context = pending.context(correlationId);
+        int target = pending.target(correlationId);
+        inFlight[target]--;
+        inFlightBytes[target] -= pending.requestBytes(correlationId);
         pending.release(correlationId);
+        stats.add(MailboxStats.IN_FLIGHT, -1);
+        if (starved[target]) {
+            starved[target] = false;
+            creditReturned[target] = true;
+            creditsToAnnounce = true;
+        }
+        if (continuation == null) {
+            stats.increment(MailboxStats.STALE_RESPONSES);
+            return;
+        }
         stats.increment(MailboxStats.RESPONSES);
         continuation.onResponse(context, type, buffer, offset, length);
+    }
+
+    private void announceCredit() {
+        if (!creditsToAnnounce) {
+            return;
+        }
+        creditsToAnnounce = false;
+        for (int target = 0; target < creditReturned.length; target++) {
+            if (creditReturned[target]) {
+                creditReturned[target] = false;
+                if (creditListener != null) {
+                    creditListener.onCredit(target);
+                }
+            }
+        }
+    }
+
+    // ---- parking the requests of an asker whose responses are backed up ---------------------------
+
+    private boolean repliesBackedUp(int asker) {
+        return overflow[asker].bytes() > config.replyBacklogBytes();
+    }
+
+    private void park(int source, int type, long correlationId, DirectBuffer record, int offset, int length,
+                      int kindField, byte[] large) {
+        MessageQueue queue = parked[source];
+        // The entry keeps the record's own payload: a large request's handle, its bytes kept beside.
+        if (!queue.append(type, kindField, correlationId, record, offset, length, large == null ? length : large.length)) {
+            throw new IllegalStateException("shard-" + shard + ": parked requests from shard " + source
+                    + " are at their maximum size");
+        }
+        if (large != null) {
+            parkedLarge[source].add(large);
+        }
+        parkedTotal++;
+        stats.increment(MailboxStats.PARKED);
+        stats.set(MailboxStats.PARKED_NOW, parkedTotal);
+    }
+
+    private boolean anyUnparkable() {
+        for (int source = 0; source < parked.length; source++) {
+            if (!parked[source].isEmpty() && !repliesBackedUp(source)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int unpark() {
+        int done = 0;
+        for (int source = 0; source < parked.length; source++) {
+            if (parked[source].isEmpty() || repliesBackedUp(source)) {
+                continue;
+            }
+            unparkSource = source;
+            unparked = 0;
+            parked[source].consume(unparkOne, config.batchLimit());
+            done += unparked;
+        }
+        stats.set(MailboxStats.PARKED_NOW, parkedTotal);
+        return done;
+    }
+
+    /** Runs one parked request; false (it stays first) once the responses to its asker back up again. */
+    private boolean unparkOne(MutableDirectBuffer buffer, int offset, int length, int headOffset) {
+        int source = unparkSource;
+        if (repliesBackedUp(source)) {
+            return false;
+        }
+        int type = buffer.getInt(offset + ENTRY_TYPE_OFFSET);
+        int kindField = buffer.getInt(offset + ENTRY_KIND_OFFSET);
+        long correlationId = buffer.getLong(offset + ENTRY_CORRELATION_ID_OFFSET);
+        int payloadLength = length - ENTRY_PAYLOAD_OFFSET;
+        parkedTotal--;
+        unparked++;
+        if ((kindField & LARGE) != 0) {
+            byte[] large = parkedLarge[source].poll();
+            parked[source].taken(large.length);
+            largeView.wrap(large);
+            deliver(type, source, correlationId, largeView, 0, large.length);
+        } else {
+            parked[source].taken(payloadLength);
+            deliver(type, source, correlationId, buffer, offset + ENTRY_PAYLOAD_OFFSET, payloadLength);
+        }
+        return true;
     }
 
     // ---- the overflow ----------------------------------------------------------------------------
 
     private int drainOverflows() {
         int moved = 0;
-        for (int target = 0; target < backlog.length; target++) {
-            if (backlog[target] == 0) {
+        for (int target = 0; target < overflow.length; target++) {
+            MessageQueue queue = overflow[target];
+            if (queue.isEmpty()) {
                 continue;
             }
             drainTarget = target;
-            drained = 0;
-            overflow[target].consume(drainOne, config.batchLimit());
-            backlog[target] -= drained;
+            int before = queue.count();
+            queue.consume(drainOne, config.batchLimit());
+            int drained = before - queue.count();
             backlogTotal -= drained;
             moved += drained;
             if (drained > 0) {
@@ -383,11 +551,13 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     /** Moves one overflow entry into its ring; false (and the entry stays first) when the ring is full. */
     private boolean drainOne(MutableDirectBuffer buffer, int offset, int length, int headOffset) {
-        boolean written = write(outbound[drainTarget], buffer.getInt(offset + OVERFLOW_TYPE_OFFSET),
-                buffer.getInt(offset + OVERFLOW_KIND_OFFSET), buffer.getLong(offset + OVERFLOW_CORRELATION_ID_OFFSET),
-                buffer, offset + OVERFLOW_PAYLOAD_OFFSET, length - OVERFLOW_PAYLOAD_OFFSET);
+        int kind = buffer.getInt(offset + ENTRY_KIND_OFFSET);
+        int payloadLength = length - ENTRY_PAYLOAD_OFFSET;
+        boolean written = write(outbound[drainTarget], buffer.getInt(offset + ENTRY_TYPE_OFFSET), kind,
+                buffer.getLong(offset + ENTRY_CORRELATION_ID_OFFSET), buffer, offset + ENTRY_PAYLOAD_OFFSET, payloadLength);
         if (written) {
-            drained++;
+            long logical = (kind & LARGE) != 0 ? buffer.getInt(offset + ENTRY_PAYLOAD_OFFSET) : payloadLength;
+            overflow[drainTarget].taken(logical);
             stats.increment(MailboxStats.SENT);
         }
         return written;

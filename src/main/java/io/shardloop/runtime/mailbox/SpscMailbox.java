@@ -13,8 +13,9 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * <b>Ownership.</b> As for every {@link Mailbox}: the owning shard's loop thread only.
  */
 public final class SpscMailbox extends RingMailbox {
-    private SpscMailbox(int shard, MailboxConfig config, EventLoop[] loops, RingBuffer[] outbound, RingBuffer[] inbound) {
-        super(shard, config, loops, outbound, inbound);
+    private SpscMailbox(int shard, MailboxConfig config, EventLoop[] loops, RingBuffer[] outbound, RingBuffer[] inbound,
+                         LargeLanes lanes) {
+        super(shard, config, loops, outbound, inbound, lanes);
     }
 
     @Override
@@ -33,6 +34,7 @@ public final class SpscMailbox extends RingMailbox {
                 }
             }
         }
+        LargeLanes lanes = new LargeLanes(n);
         SpscMailbox[] mailboxes = new SpscMailbox[n];
         for (int shard = 0; shard < n; shard++) {
             RingBuffer[] inbound = new RingBuffer[Math.max(0, n - 1)];
@@ -41,7 +43,7 @@ public final class SpscMailbox extends RingMailbox {
                     inbound[k++] = rings[from][shard];
                 }
             }
-            mailboxes[shard] = new SpscMailbox(shard, config, loops, rings[shard], inbound);
+            mailboxes[shard] = new SpscMailbox(shard, config, loops, rings[shard], inbound, lanes);
         }
         return mailboxes;
     }

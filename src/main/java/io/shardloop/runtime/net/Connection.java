@@ -61,6 +61,11 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     private long lastWriteProgressNanos;
     private long timerId = NO_TIMER;
     private long timerDeadline;
+    /** When the request being received began (see {@link #expectFrame}), 0 when none is timed. */
+    private long frameStartNanos;
+    private long frameTimeoutNanos;
+    private long frameMinRate;
+    private long frameBytes;
 
     public Connection(long id, SocketChannel channel, ConnectionOwner owner, ConnectionLimits limits) {
         this.id = id;
@@ -204,6 +209,34 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         }
     }
 
+    /**
+     * The handler is receiving a request that must arrive whole in time: within {@code timeoutNanos}
+     * from now, plus one second for every {@code minBytesPerSecond} bytes received meanwhile (0: no
+     * extension), so a slow but steady sender passes and a trickle does not. A frame already timed
+     * keeps its start; {@link #frameComplete()} ends it. Past the deadline the handler hears
+     * {@link ConnectionHandler#onTimeout} and the connection closes. Loop thread only.
+     */
+    public void expectFrame(long timeoutNanos, long minBytesPerSecond) {
+        if (frameStartNanos != 0 || timeoutNanos <= 0 || closed) {
+            return;
+        }
+        frameStartNanos = System.nanoTime();
+        frameTimeoutNanos = timeoutNanos;
+        frameMinRate = minBytesPerSecond;
+        frameBytes = 0;
+        armTimer(frameStartNanos + timeoutNanos);
+    }
+
+    /** The request being timed has arrived whole (or was refused). Loop thread only. */
+    public void frameComplete() {
+        frameStartNanos = 0;
+    }
+
+    private long frameDeadline() {
+        long extension = frameMinRate > 0 ? frameBytes * 1_000_000_000L / frameMinRate : 0;
+        return frameStartNanos + frameTimeoutNanos + extension;
+    }
+
     // ---- readiness -----------------------------------------------------------------------------
 
     @Override
@@ -244,6 +277,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             budget -= n;
             stats.add(NetStats.BYTES_READ, n);
             lastReadNanos = System.nanoTime();
+            frameBytes += n;
             buf.flip();
             deliver(buf);
             if (n < room) {
@@ -440,10 +474,26 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             }
             next = due;
         }
-        if (limits.idleNanos() > 0) {
-            long due = lastReadNanos + limits.idleNanos();
+        if (frameStartNanos != 0) {
+            long due = frameDeadline();
             if (now >= due) {
+                stats.increment(NetStats.FRAME_TIMEOUT_CLOSES);
+                handler.onTimeout(ConnectionHandler.Timeout.FRAME);
+                close("request not whole within " + (due - frameStartNanos) / 1_000_000 + " ms ("
+                        + frameBytes + " bytes arrived)");
+                return;
+            }
+            next = Math.min(next, due);
+        }
+        if (limits.idleNanos() > 0) {
+            // Idle means nothing received, nothing sent and nothing owed: a slow answer is not idleness.
+            long due = Math.max(lastReadNanos, lastWriteProgressNanos) + limits.idleNanos();
+            boolean owing = !out.isEmpty() || handler.hasRepliesInFlight();
+            if (owing) {
+                due = Math.max(due, now + limits.idleNanos());
+            } else if (now >= due) {
                 stats.increment(NetStats.IDLE_CLOSES);
+                handler.onTimeout(ConnectionHandler.Timeout.IDLE);
                 close("idle for " + limits.idleNanos() / 1_000_000 + " ms");
                 return;
             }

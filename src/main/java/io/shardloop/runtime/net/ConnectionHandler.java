@@ -31,6 +31,18 @@ public interface ConnectionHandler {
         return false;
     }
 
+    /** Which deadline a connection missed. */
+    enum Timeout {
+        /** Nothing received, sent or owed for the idle timeout (HTTP's keep-alive). */
+        IDLE,
+        /** A request did not arrive whole in time ({@link Connection#expectFrame}). */
+        FRAME
+    }
+
+    /** The connection missed a deadline and closes right after this (for the protocol's own counters). */
+    default void onTimeout(Timeout which) {
+    }
+
     /** The connection is closed; release what the handler holds. */
     default void onClose() {
     }

@@ -10,7 +10,7 @@ package io.shardloop.runtime.net;
  * @param hardLimit           unsent bytes above which the connection is closed
  * @param maxPendingInbound   received bytes a handler may leave unconsumed (a partial frame)
  * @param writeStallNanos     how long unsent bytes may wait with the peer taking none
- * @param idleNanos           how long a connection may send nothing
+ * @param idleNanos           how long a connection may sit with nothing received, sent or owed
  */
 public record ConnectionLimits(int readBudget, long highWater, long lowWater, long hardLimit,
                                int maxPendingInbound, long writeStallNanos, long idleNanos) {
@@ -19,6 +19,11 @@ public record ConnectionLimits(int readBudget, long highWater, long lowWater, lo
                 || writeStallNanos < 0 || idleNanos < 0) {
             throw new IllegalArgumentException("inconsistent connection limits: " + this);
         }
+    }
+
+    /** The same limits with another idle timeout (a protocol's own: HTTP's keep-alive). */
+    public ConnectionLimits withIdleNanos(long nanos) {
+        return new ConnectionLimits(readBudget, highWater, lowWater, hardLimit, maxPendingInbound, writeStallNanos, nanos);
     }
 
     /** Defaults: 64 KiB per turn, pause at 1 MiB unsent, resume at 256 KiB, close at 64 MiB, 30 s write stall. */

@@ -22,12 +22,15 @@ public final class NetStats {
     public static final int PEAK_OUTBOUND_BYTES = 9;
     /** Connections refused because the server was at its connection limit. */
     public static final int REFUSED = 10;
+    /** Connections closed because a request did not arrive whole in time. */
+    public static final int FRAME_TIMEOUT_CLOSES = 11;
 
-    public static final int COUNT = 11;
+    public static final int COUNT = 12;
 
     private static final String[] NAMES = {
         "accepted", "closed", "bytes_read", "bytes_written", "read_pauses", "output_limit_closes",
-        "write_stall_closes", "idle_closes", "error_closes", "peak_outbound_bytes", "refused"
+        "write_stall_closes", "idle_closes", "error_closes", "peak_outbound_bytes", "refused",
+        "frame_timeout_closes"
     };
 
     private NetStats() {

@@ -1,6 +1,7 @@
 package io.shardloop.runtime.shard;
 
 import io.shardloop.runtime.net.ConnectionHandler;
+import io.shardloop.runtime.net.ConnectionLimits;
 
 /**
  * A wire protocol served by a shard group: echo, RESP, HTTP. One instance serves every shard, so
@@ -15,4 +16,9 @@ public interface Protocol {
      * before its first connection; the factory and what it makes belong to that shard alone.
      */
     ConnectionHandler.Factory forShard(Shard shard);
+
+    /** The limits of this protocol's connections, from the server's; a protocol with its own idle policy changes it. */
+    default ConnectionLimits connectionLimits(ConnectionLimits server) {
+        return server;
+    }
 }

@@ -7,6 +7,7 @@ import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.net.BufferPool;
 import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.ConnectionHandler;
+import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.net.ConnectionOwner;
 import io.shardloop.runtime.net.NetStats;
 import net.openhft.affinity.AffinityLock;
@@ -44,6 +45,7 @@ public final class Shard implements ConnectionOwner {
     private final List<Listener> listeners = new ArrayList<>();
     private final int plannedCpu;
     private ConnectionHandler.Factory[] handlers;
+    private ConnectionLimits[] limits;
     private long nextConnectionSeq;
     private CountDownLatch drained;
     private Mailbox mailbox;
@@ -142,8 +144,10 @@ public final class Shard implements ConnectionOwner {
                 pinnedCpu = lock == null ? Pinning.UNPINNED : plannedCpu;
                 loop.claimThread(); // protocols set up their per-shard state as the loop's own thread
                 handlers = new ConnectionHandler.Factory[endpoints.size()];
+                limits = new ConnectionLimits[endpoints.size()];
                 for (int i = 0; i < handlers.length; i++) {
                     handlers[i] = endpoints.get(i).protocol().forShard(this);
+                    limits[i] = endpoints.get(i).protocol().connectionLimits(config.limits());
                 }
                 for (Listener listener : listeners) {
                     listener.register();
@@ -172,7 +176,7 @@ public final class Shard implements ConnectionOwner {
             return;
         }
         long id = ((long) index << 48) | nextConnectionSeq++;
-        Connection connection = new Connection(id, channel, this, config.limits());
+        Connection connection = new Connection(id, channel, this, limits[endpointIndex]);
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);

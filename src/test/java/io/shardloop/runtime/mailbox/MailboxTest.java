@@ -193,15 +193,123 @@ class MailboxTest {
 
     @ParameterizedTest
     @EnumSource(MailboxKind.class)
-    void shouldRefuseAPayloadLongerThanTheMaximum(MailboxKind kind) throws IOException {
+    void shouldCarryPayloadsLongerThanARingRecordInOrderWithTheOthers(MailboxKind kind) throws IOException {
         Mailbox[] boxes = mailboxes(config(kind).withRingCapacity(1024), 2);
         int max = boxes[0].maxPayloadLength();
         assertEquals(1024 / 8 - MessageDescriptor.HEADER_LENGTH, max);
-        assertEquals(Mailbox.TOO_LONG, boxes[0].send(1, TYPE, scratch, 0, max + 1));
-        assertEquals(Mailbox.SENT, sendSequence(boxes[0], 1, 0, max));
+        Recorder recorder = new Recorder();
+        boxes[1].handler(recorder);
+        int sent = 0;
+        for (int round = 0; round < 50; round++) { // enough to fill the ring: the handles queue in the overflow too
+            sendSequence(boxes[0], 1, sent++, 8);
+            sendSequence(boxes[0], 1, sent++, max + 1 + round * 97);
+            sendSequence(boxes[0], 1, sent++, max);
+        }
+        assertTrue(boxes[0].backlog(1) > 0, "the ring filled and messages queued behind it");
+        while (recorder.seen.size() < sent) {
+            boxes[0].doWork();
+            boxes[1].doWork();
+        }
+        recorder.assertInOrderFrom(0, sent);
+        assertEquals(50, boxes[0].stats().get(MailboxStats.LARGE));
         assertThrows(IllegalArgumentException.class, () -> boxes[0].send(0, TYPE, scratch, 0, 4));
         assertThrows(IllegalArgumentException.class, () -> boxes[0].send(2, TYPE, scratch, 0, 4));
         assertThrows(IllegalArgumentException.class, () -> boxes[0].send(1, 0, scratch, 0, 4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailboxKind.class)
+    void shouldNeverLoseAResponseWhileTheAskersRingIsFull(MailboxKind kind) throws IOException {
+        Mailbox[] boxes = mailboxes(config(kind).withRingCapacity(1024).withCredits(4096).withCreditBytes(1 << 20)
+                .withReplyBacklogBytes(1 << 30), 2);
+        boxes[1].handler((type, source, correlationId, buffer, offset, length) -> {
+            scratch.putInt(0, buffer.getInt(offset));
+            boxes[1].reply(source, correlationId, TYPE, scratch, 0, 100); // far more than the asker's ring holds
+        });
+        List<Integer> answers = new ArrayList<>();
+        ResponseHandler onResponse = (context, type, buffer, offset, length) -> answers.add(buffer.getInt(offset));
+        UnsafeBuffer question = new UnsafeBuffer(new byte[4]);
+        int asked = 2000;
+        for (int i = 0; i < asked; i++) {
+            question.putInt(0, i);
+            assertTrue(boxes[0].request(1, TYPE, question, 0, 4, onResponse, i) > 0);
+            if (i % 8 == 0) {
+                boxes[1].doWork(); // the owner answers batches while the asker does not read
+            }
+        }
+        drain(boxes[1]);
+        assertTrue(boxes[1].backlog(0) > 0, "responses wait in the owner's overflow");
+        while (answers.size() < asked) {
+            boxes[0].doWork();
+            boxes[1].doWork();
+        }
+        for (int i = 0; i < asked; i++) {
+            assertEquals(i, answers.get(i), "response " + i);
+        }
+        assertEquals(0, boxes[0].pendingRequests());
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailboxKind.class)
+    void shouldParkAnAskersRequestsWhileItsResponsesAreBackedUpAndRunThemInOrderLater(MailboxKind kind) throws IOException {
+        Mailbox[] boxes = mailboxes(config(kind).withRingCapacity(1024).withReplyBacklogBytes(1024), 2);
+        List<Integer> served = new ArrayList<>();
+        boxes[1].handler((type, source, correlationId, buffer, offset, length) -> {
+            served.add(buffer.getInt(offset));
+            boxes[1].reply(source, correlationId, TYPE, scratch, 0, 100);
+        });
+        int[] answered = {0};
+        ResponseHandler onResponse = (context, type, buffer, offset, length) -> answered[0]++;
+        UnsafeBuffer question = new UnsafeBuffer(new byte[4]);
+        int asked = 300;
+        for (int i = 0; i < asked; i++) {
+            question.putInt(0, i);
+            assertTrue(boxes[0].request(1, TYPE, question, 0, 4, onResponse, i) > 0);
+        }
+        long peak = 0;
+        while (answered[0] < asked) {
+            boxes[1].doWork();
+            peak = Math.max(peak, boxes[1].parked(0));
+            assertTrue(boxes[1].stats().get(MailboxStats.BACKLOG) * 100 <= 1024 + 100 + 100,
+                    "the owner holds little more than the bound of responses");
+            boxes[0].doWork();
+        }
+        assertTrue(peak > 0, "requests were parked");
+        for (int i = 0; i < asked; i++) {
+            assertEquals(i, served.get(i), "requests run in the order they were sent");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailboxKind.class)
+    void shouldRefuseARequestWithoutCreditAndSayWhenCreditReturns(MailboxKind kind) throws IOException {
+        Mailbox[] boxes = mailboxes(config(kind).withCredits(2), 2);
+        boxes[1].handler((type, source, correlationId, buffer, offset, length) ->
+                boxes[1].reply(source, correlationId, TYPE, buffer, offset, length));
+        List<Integer> told = new ArrayList<>();
+        boxes[0].creditListener(told::add);
+        ResponseHandler ignore = (c, t, b, o, l) -> { };
+        assertTrue(boxes[0].request(1, TYPE, scratch, 0, 4, ignore, 0) > 0);
+        assertTrue(boxes[0].request(1, TYPE, scratch, 0, 4, ignore, 0) > 0);
+        assertFalse(boxes[0].hasCredit(1, 4));
+        assertEquals(Mailbox.NO_CREDIT, boxes[0].request(1, TYPE, scratch, 0, 4, ignore, 0));
+        assertEquals(2, boxes[0].inFlight(1));
+        assertEquals(1, boxes[0].stats().get(MailboxStats.CREDIT_WAITS));
+        drain(boxes[1]);
+        drain(boxes[0]);
+        assertEquals(List.of(1), told, "told once, for shard 1");
+        assertTrue(boxes[0].hasCredit(1, 4));
+        assertEquals(0, boxes[0].inFlight(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(MailboxKind.class)
+    void shouldCountRequestBytesAgainstCreditButLetALongRequestGoAlone(MailboxKind kind) throws IOException {
+        Mailbox[] boxes = mailboxes(config(kind).withCreditBytes(4096), 2);
+        ResponseHandler ignore = (c, t, b, o, l) -> { };
+        UnsafeBuffer big = new UnsafeBuffer(new byte[10_000]);
+        assertTrue(boxes[0].request(1, TYPE, big, 0, 10_000, ignore, 0) > 0, "alone, a request longer than the credit goes");
+        assertEquals(Mailbox.NO_CREDIT, boxes[0].request(1, TYPE, scratch, 0, 4, ignore, 0));
     }
 
     @ParameterizedTest
@@ -247,17 +355,6 @@ class MailboxTest {
         drain(boxes[0]);
         assertEquals(10, calls[0]);
         assertEquals(1, boxes[0].stats().get(MailboxStats.STALE_RESPONSES));
-    }
-
-    @ParameterizedTest
-    @EnumSource(MailboxKind.class)
-    void shouldRefuseARequestWhenEverySlotIsTaken(MailboxKind kind) throws IOException {
-        Mailbox[] boxes = mailboxes(config(kind).withMaxPendingRequests(2), 2);
-        ResponseHandler ignore = (c, t, b, o, l) -> { };
-        assertTrue(boxes[0].request(1, TYPE, scratch, 0, 4, ignore, 0) > 0);
-        assertTrue(boxes[0].request(1, TYPE, scratch, 0, 4, ignore, 0) > 0);
-        assertEquals(Mailbox.NO_REQUEST_SLOT, boxes[0].request(1, TYPE, scratch, 0, 4, ignore, 0));
-        assertEquals(2, boxes[0].pendingRequests());
     }
 
     @ParameterizedTest

@@ -45,10 +45,10 @@ class ReplyOrderTest {
             order.immediate().writeAscii("+five\r\n");
             assertEquals(4, order.outstanding());
             // The fourth answer arrives first: nothing may move past the second.
-            order.deferred(fourth).writeAscii("+four\r\n");
+            order.out(fourth).writeAscii("+four\r\n");
             order.complete(fourth);
             assertEquals("+one\r\n", LoopFixture.drain(connection.outbound()), "sent so far (and drained by the test)");
-            order.deferred(second).writeAscii("+two\r\n");
+            order.out(second).writeAscii("+two\r\n");
             order.complete(second);
             assertTrue(order.isEmpty());
             order.immediate().writeAscii("+six\r\n");
@@ -71,5 +71,63 @@ class ReplyOrderTest {
             order.complete(first);
             assertFalse(order.isFull());
         });
+    }
+
+    @Test
+    void shouldKeepRequestOrderWhenRepliesCompleteInReverseAcrossGrowth() throws Exception {
+        String sent = fixture.onLoop(() -> {
+            ReplyOrder order = new ReplyOrder(connection, 64);
+            int n = 40; // more than the places an idle connection starts with: they must grow
+            long[] tickets = new long[n];
+            for (int i = 0; i < n; i++) {
+                tickets[i] = order.defer();
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                order.out(tickets[i]).writeAscii("r" + i + ";");
+                order.complete(tickets[i]);
+            }
+            return LoopFixture.drain(connection.outbound());
+        });
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            expected.append('r').append(i).append(';');
+        }
+        assertEquals(expected.toString(), sent);
+    }
+
+    @Test
+    void shouldTellAWaitingReplyWhenItReachesTheHead() throws Exception {
+        String trace = fixture.onLoop(() -> {
+            StringBuilder t = new StringBuilder();
+            ReplyOrder order = new ReplyOrder(connection, 64, () -> t.append("advanced;"));
+            long first = order.defer();
+            long second = order.defer();
+            order.whenHead(second, new ReplyOrder.HeadListener() {
+                public void onHead() { t.append("second at head;"); }
+                public void onDiscarded() { t.append("discarded;"); }
+            });
+            t.append("first done;");
+            order.complete(first);
+            return t.toString();
+        });
+        assertEquals("first done;second at head;advanced;", trace);
+    }
+
+    @Test
+    void shouldTellWaitingRepliesWhenTheConnectionDiscardsTheLine() throws Exception {
+        String trace = fixture.onLoop(() -> {
+            StringBuilder t = new StringBuilder();
+            ReplyOrder order = new ReplyOrder(connection, 64);
+            order.defer();
+            long second = order.defer();
+            order.whenHead(second, new ReplyOrder.HeadListener() {
+                public void onHead() { t.append("head;"); }
+                public void onDiscarded() { t.append("discarded;"); }
+            });
+            order.discard();
+            assertTrue(order.isEmpty());
+            return t.toString();
+        });
+        assertEquals("discarded;", trace);
     }
 }

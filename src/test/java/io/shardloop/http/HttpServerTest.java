@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -216,5 +217,36 @@ class HttpServerTest {
         }
         assertTrue(json.contains("\"mailbox_sent\":"), json);
         assertTrue(json.contains("\"offload\":{\"queued\":"), json);
+    }
+
+    @Test
+    void shouldAnswerEveryRequestOfAFortyThousandDeepPipelineReadLate() throws Exception {
+        int n = 40_000;
+        try (RawHttp raw = new RawHttp(port)) {
+            raw.socket().setSoTimeout(60_000);
+            byte[] one = "GET /plaintext HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] all = new byte[one.length * n];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(one, 0, all, i * one.length, one.length);
+            }
+            raw.send(all); // 1.5 MB sent before a single response is read
+            for (int i = 0; i < n; i++) {
+                RawHttp.Response r = raw.read();
+                assertEquals(200, r.status(), "response " + i);
+                assertEquals("Hello, World!", r.text());
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerAnHttp10RequestWithTransferEncodingAndThenClose() throws Exception {
+        try (RawHttp raw = new RawHttp(port)) {
+            raw.send("POST /plaintext HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "1\r\nx\r\n0\r\n\r\nGET /plaintext HTTP/1.0\r\n\r\n");
+            RawHttp.Response r = raw.read();
+            assertEquals(405, r.status(), "the request is answered");
+            assertEquals("close", r.header("connection"), "RFC 9112 6.1: faulty framing, so the connection closes");
+            assertEquals(-1, raw.socket().getInputStream().read(), "nothing more is read or answered");
+        }
     }
 }

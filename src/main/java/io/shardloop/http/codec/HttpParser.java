@@ -341,6 +341,10 @@ public final class HttpParser {
             return reason(400, hosts == 0 ? "HTTP/1.1 request without Host" : "more than one Host header");
         }
         r.keepAlive = r.minorVersion == 1 ? !connectionClose : connectionKeepAlive && !connectionClose;
+        if (r.minorVersion == 0 && transferEncoding) {
+            // RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing; answer it, then close.
+            r.keepAlive = false;
+        }
         return 0;
     }
 

@@ -10,7 +10,8 @@ import java.util.Locale;
 
 /** A blocking, well-behaved HTTP/1.1 keep-alive client: one request, one response. */
 final class HttpClient implements AutoCloseable {
-    record Response(int status, String body) {
+    /** @param head the status line and headers, one per line */
+    record Response(int status, String head, String body) {
     }
 
     private final Socket socket;
@@ -25,6 +26,13 @@ final class HttpClient implements AutoCloseable {
         in = new BufferedInputStream(socket.getInputStream());
     }
 
+    /** Sends a request exactly as written and reads its response. */
+    Response request(String raw) throws IOException {
+        out.write(raw.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return read();
+    }
+
     Response get(String path) throws IOException {
         out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -33,14 +41,16 @@ final class HttpClient implements AutoCloseable {
 
     Response read() throws IOException {
         String status = line();
+        StringBuilder head = new StringBuilder(status);
         int length = 0;
         for (String h; !(h = line()).isEmpty(); ) {
+            head.append('\n').append(h);
             if (h.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                 length = Integer.parseInt(h.substring(15).trim());
             }
         }
         byte[] body = in.readNBytes(length);
-        return new Response(Integer.parseInt(status.substring(9, 12)), new String(body, StandardCharsets.UTF_8));
+        return new Response(Integer.parseInt(status.substring(9, 12)), head.toString(), new String(body, StandardCharsets.UTF_8));
     }
 
     private String line() throws IOException {

@@ -2,6 +2,13 @@ package io.shardloop.hostile;
 
 import io.shardloop.cli.Main;
 import io.shardloop.http.HttpConfig;
+import io.shardloop.http.HttpProtocol;
+import io.shardloop.kv.KvGroup;
+import io.shardloop.kv.StateMode;
+import io.shardloop.resp.RespProtocol;
+import io.shardloop.resp.codec.RespLimits;
+import io.shardloop.runtime.shard.Endpoint;
+import io.shardloop.runtime.shard.ShardGroup;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -9,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +62,43 @@ class SecurityTest {
             assertEquals("+OK", check.call("AUTH", "s3cret"));
             assertEquals(null, check.call("GET", "owned"));
         }
+    }
+
+    @Test
+    void shouldKeepKvBehindThePasswordAndLeaveMetricsOpen() throws Exception {
+        KvGroup kv = new KvGroup(StateMode.SHARDED, 2);
+        RespProtocol resp = new RespProtocol(kv, RespLimits.REDIS_DEFAULTS, 1024, "s3cret");
+        HttpProtocol http = new HttpProtocol(HttpConfig.defaults(null).withRequirePass("s3cret"), kv);
+        try (ShardGroup group = ShardGroup.start(HostileServer.config().build(),
+                List.of(Endpoint.of("127.0.0.1", 0, resp), Endpoint.of("127.0.0.1", 0, http)));
+             HttpClient client = new HttpClient(group.port(1));
+             RespClient redis = new RespClient(group.port(0))) {
+            HttpClient.Response refused = client.request("PUT /kv/secret HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\npwned");
+            assertEquals(401, refused.status());
+            assertTrue(refused.head().toLowerCase().contains("www-authenticate: basic realm="), refused.head());
+            assertEquals(401, client.request(put("secret", "Basic " + base64("default:wrong"))).status());
+            assertEquals(401, client.request(put("secret", "Basic " + base64("admin:s3cret"))).status(),
+                    "only the default user exists");
+            assertEquals(401, client.request(put("secret", "Bearer wrong")).status());
+            assertEquals("+OK", redis.call("AUTH", "s3cret"));
+            assertEquals(null, redis.call("GET", "secret"), "nothing was written without the password");
+            assertEquals(204, client.request(put("secret", "Basic " + base64("default:s3cret"))).status());
+            assertEquals("hello", redis.call("GET", "secret"));
+            HttpClient.Response read = client.request("GET /kv/secret HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer s3cret\r\n\r\n");
+            assertEquals(200, read.status());
+            assertEquals("hello", read.body());
+            assertEquals(200, client.request("GET /metrics HTTP/1.1\r\nHost: h\r\n\r\n").status(),
+                    "metrics stay open");
+        }
+    }
+
+    private static String put(String key, String authorization) {
+        return "PUT /kv/" + key + " HTTP/1.1\r\nHost: h\r\nAuthorization: " + authorization
+                + "\r\nContent-Length: 5\r\n\r\nhello";
+    }
+
+    private static String base64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -15,6 +15,7 @@ import io.shardloop.server.threaded.ServerModel;
 import io.shardloop.runtime.RuntimeConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.shard.AcceptMode;
+import io.shardloop.runtime.shard.DescriptorBudget;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.Pinning;
 import io.shardloop.runtime.shard.PortInUseException;
@@ -161,9 +162,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--backlog", paramLabel = "N", defaultValue = "1024", description = "Listen backlog. Default: ${DEFAULT-VALUE}.")
     int backlog;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "100000",
-            description = "Open connections allowed over all shards; more are closed at once. Default: ${DEFAULT-VALUE}.")
-    int maxConnections;
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Open connections allowed over all shards; more are closed at once. Default: 100000, or what "
+                    + "the open-file limit (ulimit -n) leaves after the descriptors the server keeps for itself, if "
+                    + "less. Above that room it starts anyway, with a warning.")
+    Integer maxConnections;
 
     @Option(names = "--read-budget", paramLabel = "SIZE", defaultValue = "64k",
             description = "Bytes read from one connection per loop turn. Default: ${DEFAULT-VALUE}.")
@@ -317,6 +320,18 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * --max-connections, or the default the open-file limit leaves room for; logs the line that
+     * says why when it is lowered, or when the value asked does not fit.
+     */
+    int maxConnections(int shards, int endpoints) {
+        DescriptorBudget.Choice choice = DescriptorBudget.forServer(shards, endpoints, offloadThreads).choose(maxConnections);
+        if (choice.line() != null) {
+            LOG.log(choice.warning() ? System.Logger.Level.WARNING : System.Logger.Level.INFO, choice.line());
+        }
+        return choice.maxConnections();
+    }
+
     RuntimeConfig config() {
         int n = shards > 0 ? shards : Math.max(1, (cpus.isEmpty() ? Pinning.usableCpus() : cpus).size());
         ConnectionLimits limits = new ConnectionLimits(
@@ -325,7 +340,7 @@ final class ServeCommand implements Callable<Integer> {
                 (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(maxPendingInput)),
                 writeStallTimeout.toNanos(), idleTimeout.toNanos());
         return RuntimeConfig.builder(n).pin(!noPin).cpus(cpus).acceptMode(accept).backlog(backlog)
-                .maxConnections(maxConnections).idleSpins(idleSpins).drainTimeout(drainTimeout).limits(limits)
+                .maxConnections(maxConnections(n, protocols.size())).idleSpins(idleSpins).drainTimeout(drainTimeout).limits(limits)
                 .mailbox(MailboxConfig.defaults().withKind(MailboxKind.parse(mailbox)))
                 .offload(new OffloadConfig(offloadThreads, offloadQueue))
                 .stall(stallThreshold.isZero() ? StallConfig.off() : StallConfig.defaults().withThreshold(stallThreshold))

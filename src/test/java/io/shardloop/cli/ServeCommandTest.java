@@ -57,7 +57,7 @@ class ServeCommandTest {
         cli.setOut(new PrintWriter(out, true));
         assertEquals(0, cli.execute("serve", "--help"));
         for (String option : new String[] {"--shards", "--port", "--bind", "--no-pin", "--accept", "--high-water",
-                "--hard-limit", "--write-stall-timeout", "--drain-timeout"}) {
+                "--hard-limit", "--write-stall-timeout", "--drain-timeout", "--max-connections"}) {
             assertTrue(out.toString().contains(option), option + " missing from help");
         }
         assertTrue(out.toString().contains("127.0.0.1"), "help says the default is loopback");

@@ -44,6 +44,7 @@ public final class ShardGroup implements AutoCloseable {
     private final CountDownLatch terminated;
     private final OffloadPool offload;
     private final StallDetector stallDetector;
+    private final AcceptFailureLog acceptFailures = new AcceptFailureLog();
     private int nextHandoff;
     private volatile boolean closed;
 
@@ -107,7 +108,7 @@ public final class ShardGroup implements AutoCloseable {
             if (acceptMode == AcceptMode.HANDOFF) {
                 ServerSocketChannel channel = bind(address, false);
                 ports[e] = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-                shards[0].addListener(new Listener(channel, e, shards[0]));
+                shards[0].addListener(new Listener(channel, e, shards[0], acceptFailures));
                 continue;
             }
             if (address.getPort() != 0) {
@@ -119,7 +120,7 @@ public final class ShardGroup implements AutoCloseable {
             for (Shard shard : shards) {
                 ServerSocketChannel channel = bind(bound, true);
                 bound = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) channel.getLocalAddress()).getPort());
-                shard.addListener(new Listener(channel, e, shard));
+                shard.addListener(new Listener(channel, e, shard, acceptFailures));
             }
             ports[e] = bound.getPort();
         }

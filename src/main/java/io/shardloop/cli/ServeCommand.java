@@ -43,17 +43,26 @@ import java.util.concurrent.TimeUnit;
             "Serves on one event loop per CPU, each pinned to its CPU and accepting on its own SO_REUSEPORT",
             "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by",
             "key across the loops, and HTTP/1.1 on 127.0.0.1:8080. Listens on loopback unless --bind says",
-            "otherwise. Stops cleanly on",
-            "Ctrl-C or SIGTERM: stops accepting, sends what is buffered, then closes.%n"},
+            "otherwise. Stops cleanly on Ctrl-C or SIGTERM: stops accepting, sends what is buffered (for up to",
+            "--drain-timeout), then closes; a loop that has not stopped --stop-timeout later is named in the log",
+            "with its stack and left behind.%n"},
         footer = {"%nExamples:",
             "  shardloop serve                              Redis protocol on :6379 and HTTP on :8080, one shard per CPU",
             "  shardloop serve --root ./site                ... and the files under ./site at /static/",
             "  shardloop serve --state locked --shards 2    the same data behind one lock, for comparison",
             "  shardloop serve --protocol echo --port 9000  the echo protocol alone",
             "  shardloop serve --model virtual --state concurrent   a virtual thread per connection, as a baseline",
-            "  shardloop serve --no-pin --accept handoff"})
+            "  shardloop serve --no-pin --accept handoff",
+            "%nExit status:",
+            "  0  stopped cleanly after SIGINT or SIGTERM",
+            "  1  could not start",
+            "  2  a bad option, or a port already in use",
+            "  " + ServeCommand.EXIT_SHARD_ABANDONED + "  stopped, but a shard's loop did not stop by --drain-timeout plus --stop-timeout"
+                    + " and was abandoned (the log names it)"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
+    /** The exit status when shutdown had to leave a shard's loop running (stuck in a turn). */
+    static final int EXIT_SHARD_ABANDONED = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -200,6 +209,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "On shutdown, how long to wait for unsent bytes. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Option(names = "--stop-timeout", paramLabel = "TIME", defaultValue = "2s",
+            description = "On shutdown, how long after --drain-timeout the loops get to close their listeners and end; "
+                    + "one still running then (stuck in a turn) is logged with its stack and abandoned, and the exit "
+                    + "status is " + EXIT_SHARD_ABANDONED + ". Default: ${DEFAULT-VALUE}.")
+    Duration stopTimeout;
+
     @Option(names = "--idle-spins", paramLabel = "N", defaultValue = "0",
             description = "Empty turns a loop polls before it sleeps (lower latency, more CPU). Default: ${DEFAULT-VALUE}.")
     int idleSpins;
@@ -246,10 +261,15 @@ final class ServeCommand implements Callable<Integer> {
         LOG.log(System.Logger.Level.INFO, "Ctrl-C to stop");
         awaitStop(stop, group);
         LOG.log(System.Logger.Level.INFO, "stopping: no new connections, draining");
-        group.close();
+        List<String> abandoned = group.stop(stopTimeout);
         closeProtocols(endpoints);
         for (ShardStats s : group.stats()) {
             LOG.log(System.Logger.Level.INFO, s.describe());
+        }
+        if (!abandoned.isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, "stopped, leaving " + String.join(", ", abandoned) + " behind: exit status "
+                    + EXIT_SHARD_ABANDONED);
+            return EXIT_SHARD_ABANDONED;
         }
         return 0;
     }
@@ -333,6 +353,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     RuntimeConfig config() {
+        if (stopTimeout.isNegative()) {
+            throw new IllegalArgumentException("--stop-timeout must not be negative, got " + stopTimeout);
+        }
         int n = shards > 0 ? shards : Math.max(1, (cpus.isEmpty() ? Pinning.usableCpus() : cpus).size());
         ConnectionLimits limits = new ConnectionLimits(
                 (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(readBudget)), Units.parseBytes(highWater),

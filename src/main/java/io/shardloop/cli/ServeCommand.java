@@ -15,6 +15,7 @@ import io.shardloop.baseline.ServerModel;
 import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.shard.AcceptMode;
+import io.shardloop.runtime.shard.DescriptorBudget;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.Pinning;
 import io.shardloop.runtime.shard.PortInUseException;
@@ -42,17 +43,26 @@ import java.util.concurrent.TimeUnit;
             "Serves on one event loop per CPU, each pinned to its CPU and accepting on its own SO_REUSEPORT",
             "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by",
             "key across the loops, and HTTP/1.1 on 127.0.0.1:8080. Listens on loopback unless --bind says",
-            "otherwise. Stops cleanly on",
-            "Ctrl-C or SIGTERM: stops accepting, sends what is buffered, then closes.%n"},
+            "otherwise. Stops cleanly on Ctrl-C or SIGTERM: stops accepting, sends what is buffered (for up to",
+            "--drain-timeout), then closes; a loop that has not stopped --stop-timeout later is named in the log",
+            "with its stack and left behind.%n"},
         footer = {"%nExamples:",
             "  shardloop serve                              Redis protocol on :6379 and HTTP on :8080, one shard per CPU",
             "  shardloop serve --root ./site                ... and the files under ./site at /static/",
             "  shardloop serve --state locked --shards 2    the same data behind one lock, for comparison",
             "  shardloop serve --protocol echo --port 9000  the echo protocol alone",
             "  shardloop serve --model virtual --state concurrent   a virtual thread per connection, as a baseline",
-            "  shardloop serve --no-pin --accept handoff"})
+            "  shardloop serve --no-pin --accept handoff",
+            "%nExit status:",
+            "  0  stopped cleanly after SIGINT or SIGTERM",
+            "  1  could not start",
+            "  2  a bad option, or a port already in use",
+            "  " + ServeCommand.EXIT_SHARD_ABANDONED + "  stopped, but a shard's loop did not stop by --drain-timeout plus --stop-timeout"
+                    + " and was abandoned (the log names it)"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
+    /** The exit status when shutdown had to leave a shard's loop running (stuck in a turn). */
+    static final int EXIT_SHARD_ABANDONED = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -161,9 +171,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--backlog", paramLabel = "N", defaultValue = "1024", description = "Listen backlog. Default: ${DEFAULT-VALUE}.")
     int backlog;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "100000",
-            description = "Open connections allowed over all shards; more are closed at once. Default: ${DEFAULT-VALUE}.")
-    int maxConnections;
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Open connections allowed over all shards; more are closed at once. Default: 100000, or what "
+                    + "the open-file limit (ulimit -n) leaves after the descriptors the server keeps for itself, if "
+                    + "less. Above that room it starts anyway, with a warning.")
+    Integer maxConnections;
 
     @Option(names = "--read-budget", paramLabel = "SIZE", defaultValue = "64k",
             description = "Bytes read from one connection per loop turn. Default: ${DEFAULT-VALUE}.")
@@ -196,6 +208,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--drain-timeout", paramLabel = "TIME", defaultValue = "5s",
             description = "On shutdown, how long to wait for unsent bytes. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
+
+    @Option(names = "--stop-timeout", paramLabel = "TIME", defaultValue = "2s",
+            description = "On shutdown, how long after --drain-timeout the loops get to close their listeners and end; "
+                    + "one still running then (stuck in a turn) is logged with its stack and abandoned, and the exit "
+                    + "status is " + EXIT_SHARD_ABANDONED + ". Default: ${DEFAULT-VALUE}.")
+    Duration stopTimeout;
 
     @Option(names = "--idle-spins", paramLabel = "N", defaultValue = "0",
             description = "Empty turns a loop polls before it sleeps (lower latency, more CPU). Default: ${DEFAULT-VALUE}.")
@@ -243,10 +261,15 @@ final class ServeCommand implements Callable<Integer> {
         LOG.log(System.Logger.Level.INFO, "Ctrl-C to stop");
         awaitStop(stop, group);
         LOG.log(System.Logger.Level.INFO, "stopping: no new connections, draining");
-        group.close();
+        List<String> abandoned = group.stop(stopTimeout);
         closeProtocols(endpoints);
         for (ShardStats s : group.stats()) {
             LOG.log(System.Logger.Level.INFO, s.describe());
+        }
+        if (!abandoned.isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, "stopped, leaving " + String.join(", ", abandoned) + " behind: exit status "
+                    + EXIT_SHARD_ABANDONED);
+            return EXIT_SHARD_ABANDONED;
         }
         return 0;
     }
@@ -317,7 +340,22 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * --max-connections, or the default the open-file limit leaves room for; logs the line that
+     * says why when it is lowered, or when the value asked does not fit.
+     */
+    int maxConnections(int shards, int endpoints) {
+        DescriptorBudget.Choice choice = DescriptorBudget.forServer(shards, endpoints, offloadThreads).choose(maxConnections);
+        if (choice.line() != null) {
+            LOG.log(choice.warning() ? System.Logger.Level.WARNING : System.Logger.Level.INFO, choice.line());
+        }
+        return choice.maxConnections();
+    }
+
     RuntimeConfig config() {
+        if (stopTimeout.isNegative()) {
+            throw new IllegalArgumentException("--stop-timeout must not be negative, got " + stopTimeout);
+        }
         int n = shards > 0 ? shards : Math.max(1, (cpus.isEmpty() ? Pinning.usableCpus() : cpus).size());
         ConnectionLimits limits = new ConnectionLimits(
                 (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(readBudget)), Units.parseBytes(highWater),
@@ -325,7 +363,7 @@ final class ServeCommand implements Callable<Integer> {
                 (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(maxPendingInput)),
                 writeStallTimeout.toNanos(), idleTimeout.toNanos());
         return RuntimeConfig.builder(n).pin(!noPin).cpus(cpus).acceptMode(accept).backlog(backlog)
-                .maxConnections(maxConnections).idleSpins(idleSpins).drainTimeout(drainTimeout).limits(limits)
+                .maxConnections(maxConnections(n, protocols.size())).idleSpins(idleSpins).drainTimeout(drainTimeout).limits(limits)
                 .mailbox(MailboxConfig.defaults().withKind(MailboxKind.parse(mailbox)))
                 .offload(new OffloadConfig(offloadThreads, offloadQueue))
                 .stall(stallThreshold.isZero() ? StallConfig.off() : StallConfig.defaults().withThreshold(stallThreshold))

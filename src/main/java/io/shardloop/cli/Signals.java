@@ -4,7 +4,8 @@ import sun.misc.Signal;
 
 /**
  * SIGINT and SIGTERM start a graceful shutdown instead of killing the JVM, so the server drains
- * its connections and exits with status 0.
+ * its connections and exits with status 0 (or, when a loop did not stop by the shutdown's
+ * deadline, with the status {@code serve} documents for that).
  */
 final class Signals {
     private Signals() {

@@ -36,7 +36,7 @@ final class ThreadedServe {
             StateMode state = c.spec.commandLine().getParseResult().hasMatchedOption("--state") ? c.state : StateMode.LOCKED;
             c.model.check(state);
             ThreadedConfig base = ThreadedConfig.defaults(c.model, c.bind, 0)
-                    .withLimits(c.backlog, c.maxConnections, c.drainTimeout);
+                    .withLimits(c.backlog, c.maxConnections(0, c.protocols.size()), c.drainTimeout);
             for (String name : c.protocols) {
                 switch (name.trim().toLowerCase(Locale.ROOT)) {
                     case "resp" -> {

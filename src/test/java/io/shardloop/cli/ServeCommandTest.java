@@ -57,10 +57,21 @@ class ServeCommandTest {
         cli.setOut(new PrintWriter(out, true));
         assertEquals(0, cli.execute("serve", "--help"));
         for (String option : new String[] {"--shards", "--port", "--bind", "--no-pin", "--accept", "--high-water",
-                "--hard-limit", "--write-stall-timeout", "--drain-timeout"}) {
+                "--hard-limit", "--write-stall-timeout", "--drain-timeout", "--stop-timeout", "--max-connections"}) {
             assertTrue(out.toString().contains(option), option + " missing from help");
         }
         assertTrue(out.toString().contains("127.0.0.1"), "help says the default is loopback");
+        assertTrue(out.toString().contains("Exit status:") && out.toString().contains("  " + ServeCommand.EXIT_SHARD_ABANDONED
+                + "  stopped, but a shard's loop did not stop"), "help explains the exit status of an abandoned shard");
+    }
+
+    @Test
+    void shouldRefuseANegativeStopTimeoutWithAClearLine() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(2, cli.execute("serve", "--protocol", "echo", "--port", "0", "--stop-timeout=-1s"));
+        assertTrue(err.toString().startsWith("shardloop: --stop-timeout must not be negative"), err.toString());
     }
 
     @Test

@@ -48,6 +48,7 @@ public final class Shard implements ConnectionOwner {
     private ConnectionLimits[] limits;
     private long nextConnectionSeq;
     private CountDownLatch drained;
+    private boolean shuttingDown;
     private Mailbox mailbox;
 
     private volatile int pinnedCpu = Pinning.UNPINNED;
@@ -170,6 +171,11 @@ public final class Shard implements ConnectionOwner {
     /** Takes ownership of an accepted socket. Loop thread only. */
     void adopt(SocketChannel channel, int endpointIndex) {
         assert loop.inLoop();
+        if (shuttingDown) {
+            // Handed over by the acceptor just before it stopped: the drain has begun here without it.
+            closeQuietly(channel);
+            return;
+        }
         if (!group.reserveConnection()) {
             netStats.increment(NetStats.REFUSED);
             closeQuietly(channel);
@@ -206,6 +212,13 @@ public final class Shard implements ConnectionOwner {
     }
 
     // ---- shutdown steps, each run on the loop thread --------------------------------------------
+
+    /** The first step of shutdown: no more connections here, and those open close once flushed. */
+    void stopAcceptingAndDrain(CountDownLatch done) {
+        shuttingDown = true;
+        pauseAccepting();
+        drain(done);
+    }
 
     void pauseAccepting() {
         for (Listener listener : listeners) {

@@ -12,12 +12,12 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * N shards serving a set of endpoints: the control plane that starts them, pins them, binds their
@@ -31,6 +31,10 @@ import java.util.function.Consumer;
  */
 public final class ShardGroup implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ShardGroup.class.getName());
+    /** What {@link #close()} gives the loops, after the drain timeout, to close their listeners and end. */
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(2);
+    /** Stack frames of an abandoned shard's thread named in the log line about it. */
+    private static final int FRAMES_LOGGED = 8;
 
     private final RuntimeConfig config;
     private final List<Endpoint> endpoints;
@@ -40,11 +44,15 @@ public final class ShardGroup implements AutoCloseable {
     private final AcceptMode acceptMode;
     /** Open connections over all shards, against {@link RuntimeConfig#maxConnections()}; touched on accept and close only. */
     private final AtomicInteger openConnections = new AtomicInteger();
-    private final CountDownLatch terminated;
+    /** One per shard, opened when its thread has left the loop and closed its connections. */
+    private final CountDownLatch[] ended;
     private final OffloadPool offload;
     private final StallDetector stallDetector;
+    private final AcceptFailureLog acceptFailures = new AcceptFailureLog();
     private int nextHandoff;
     private volatile boolean closed;
+    /** The shards that did not stop by the deadline of {@link #stop}, by name; written once, by the stopping thread. */
+    private volatile List<String> abandoned = List.of();
 
     private ShardGroup(RuntimeConfig config, List<Endpoint> endpoints, AcceptMode acceptMode) throws IOException {
         this.config = config;
@@ -53,10 +61,11 @@ public final class ShardGroup implements AutoCloseable {
         this.shards = new Shard[config.shards()];
         this.threads = new Thread[config.shards()];
         this.ports = new int[endpoints.size()];
-        this.terminated = new CountDownLatch(config.shards());
+        this.ended = new CountDownLatch[config.shards()];
         int[] cpus = Pinning.plan(config.shards(), config.pin(), config.cpus());
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new Shard(i, this, config, cpus[i]);
+            ended[i] = new CountDownLatch(1);
         }
         EventLoop[] loops = new EventLoop[shards.length];
         for (int i = 0; i < shards.length; i++) {
@@ -106,7 +115,7 @@ public final class ShardGroup implements AutoCloseable {
             if (acceptMode == AcceptMode.HANDOFF) {
                 ServerSocketChannel channel = bind(address, false);
                 ports[e] = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-                shards[0].addListener(new Listener(channel, e, shards[0]));
+                shards[0].addListener(new Listener(channel, e, shards[0], acceptFailures));
                 continue;
             }
             if (address.getPort() != 0) {
@@ -118,7 +127,7 @@ public final class ShardGroup implements AutoCloseable {
             for (Shard shard : shards) {
                 ServerSocketChannel channel = bind(bound, true);
                 bound = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) channel.getLocalAddress()).getPort());
-                shard.addListener(new Listener(channel, e, shard));
+                shard.addListener(new Listener(channel, e, shard, acceptFailures));
             }
             ports[e] = bound.getPort();
         }
@@ -147,11 +156,12 @@ public final class ShardGroup implements AutoCloseable {
         CountDownLatch started = new CountDownLatch(shards.length);
         for (int i = 0; i < shards.length; i++) {
             Shard shard = shards[i];
+            CountDownLatch shardEnded = ended[i];
             threads[i] = new Thread(() -> {
                 try {
                     shard.run(endpoints, started);
                 } finally {
-                    terminated.countDown();
+                    shardEnded.countDown();
                 }
             }, shard.name());
             threads[i].start();
@@ -247,20 +257,35 @@ public final class ShardGroup implements AutoCloseable {
         return list;
     }
 
-    /**
-     * Stops in order: every listener stops accepting; connections drain their unsent bytes
-     * (within the drain timeout); the listeners close together (closing a SO_REUSEPORT listener
-     * resets the connections queued on it, so none closes while another still accepts); the loops
-     * stop. Idempotent.
-     */
+    /** {@link #stop(Duration)} with {@link #DEFAULT_STOP_TIMEOUT}. */
     @Override
     public void close() {
+        stop(DEFAULT_STOP_TIMEOUT);
+    }
+
+    /**
+     * Stops in order, and returns by the drain timeout plus {@code stopTimeout} whatever the loops
+     * do: every listener stops accepting; connections drain their unsent bytes (within the drain
+     * timeout); the listeners close together (closing a SO_REUSEPORT listener resets the
+     * connections queued on it, so none closes while another still accepts); the loops stop. A
+     * loop that has not ended by then (stuck in a turn that never returns) is abandoned: one line
+     * names it with the top of its stack, and its thread is left to end when it can (a process
+     * exits regardless). Idempotent: a later call returns the first one's answer (at once, and
+     * empty, while the first still runs).
+     *
+     * @return the names of the shards abandoned; empty when every loop stopped.
+     */
+    public List<String> stop(Duration stopTimeout) {
         if (closed) {
-            return;
+            return abandoned;
         }
         closed = true;
+        long drainDeadline = System.nanoTime() + config.drainTimeout().toNanos();
+        long stopDeadline = drainDeadline + stopTimeout.toNanos();
         stallDetector.close();
-        offload.close();
+        // The pool lets running file reads finish (their completions feed the drain) for up to its
+        // own grace period; a stuck read must not hold the shutdown past its deadline.
+        Thread.ofPlatform().name("offload-close").daemon(true).start(offload::close);
         boolean running = threads[shards.length - 1] != null;
         if (!running) {
             for (Shard shard : shards) {
@@ -268,54 +293,73 @@ public final class ShardGroup implements AutoCloseable {
                 shard.loop().stop();
                 shard.loop().run(); // closes the poller; returns at once since the loop is stopped
             }
-            return;
+            return abandoned;
         }
-        onEveryShard(Shard::pauseAccepting, 1_000);
-        CountDownLatch drained = new CountDownLatch(shards.length);
-        for (Shard shard : shards) {
-            shard.loop().execute(() -> shard.drain(drained));
+        CountDownLatch[] drained = new CountDownLatch[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            Shard shard = shards[i];
+            CountDownLatch done = drained[i] = new CountDownLatch(1);
+            shard.loop().execute(() -> shard.stopAcceptingAndDrain(done));
         }
-        try {
-            if (!drained.await(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "drain timeout of " + config.drainTimeout().toMillis()
-                        + " ms passed: closing the connections left");
+        List<String> draining = new ArrayList<>();
+        for (int i = 0; i < shards.length; i++) {
+            if (!awaitUntil(drained[i], drainDeadline)) {
+                draining.add(shards[i].name());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
-        onEveryShard(Shard::closeListeners, 1_000);
+        if (!draining.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "drain timeout of " + config.drainTimeout().toMillis()
+                    + " ms passed with " + String.join(", ", draining) + " still draining: closing the connections left");
+        }
         for (Shard shard : shards) {
+            // Queued before the stop: a loop runs the tasks it holds before it ends, so this closes.
+            shard.loop().execute(shard::closeListeners);
             shard.loop().stop();
         }
-        awaitTermination(10, TimeUnit.SECONDS);
+        List<String> left = new ArrayList<>();
+        for (int i = 0; i < shards.length; i++) {
+            if (!awaitUntil(ended[i], stopDeadline)) {
+                left.add(shards[i].name());
+                LOG.log(System.Logger.Level.ERROR, shards[i].name() + " did not stop within " + stopTimeout.toMillis()
+                        + " ms after the drain timeout and is abandoned; it is at " + topFrames(threads[i]));
+            }
+        }
+        abandoned = List.copyOf(left);
+        return abandoned;
+    }
+
+    /** The shards {@link #stop} abandoned, by name; empty before it and when every loop stopped. */
+    public List<String> abandonedShards() {
+        return abandoned;
+    }
+
+    private static String topFrames(Thread thread) {
+        StackTraceElement[] stack = thread.getStackTrace();
+        StringBuilder frames = new StringBuilder();
+        for (int i = 0; i < Math.min(FRAMES_LOGGED, stack.length); i++) {
+            frames.append(i == 0 ? "" : " < ").append(stack[i]);
+        }
+        return stack.length == 0 ? "(no stack: the thread is ending)" : frames.toString();
+    }
+
+    /** Waits on the latch until the deadline ({@link System#nanoTime()} clock); true if it opened. */
+    private static boolean awaitUntil(CountDownLatch latch, long deadlineNanos) {
+        try {
+            return latch.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return latch.getCount() == 0;
+        }
     }
 
     /** Waits for every shard thread to end. */
     public boolean awaitTermination(long timeout, TimeUnit unit) {
-        try {
-            return terminated.await(timeout, unit);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        boolean all = true;
+        for (CountDownLatch shardEnded : ended) {
+            all &= awaitUntil(shardEnded, deadline);
         }
-    }
-
-    private void onEveryShard(Consumer<Shard> step, long timeoutMillis) {
-        CountDownLatch done = new CountDownLatch(shards.length);
-        for (Shard shard : shards) {
-            shard.loop().execute(() -> {
-                try {
-                    step.accept(shard);
-                } finally {
-                    done.countDown();
-                }
-            });
-        }
-        try {
-            done.await(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return all;
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,6 +122,46 @@ class ShardGroupTest {
             }
             closer.join(10_000);
             assertEquals(1 << 20, total, "everything read before shutdown is echoed before the close");
+        }
+    }
+
+    @Test
+    void shouldReturnFromCloseByItsDeadlineAndNameAShardStuckInATurn() throws Exception {
+        Duration drain = Duration.ofMillis(300);
+        ShardGroup group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).drainTimeout(drain).build(), echoOnAnyPort());
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        group.shard(1).loop().execute(() -> {
+            stuck.countDown();
+            awaitQuietly(release); // a turn that does not return, as a blocking call on the loop would
+        });
+        try {
+            assertTrue(stuck.await(5, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            group.close();
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            long deadlineMillis = drain.plus(ShardGroup.DEFAULT_STOP_TIMEOUT).toMillis();
+            assertTrue(tookMillis < deadlineMillis + 1_500, "close took " + tookMillis + " ms, deadline " + deadlineMillis);
+            assertEquals(List.of("shard-1"), group.abandonedShards());
+            assertEquals(List.of("shard-1"), group.stop(Duration.ZERO), "a second stop gives the first one's answer");
+        } finally {
+            release.countDown();
+        }
+        assertTrue(group.awaitTermination(5, TimeUnit.SECONDS), "the abandoned shard ends once its turn returns");
+    }
+
+    @Test
+    void shouldAbandonNoShardWhenEveryLoopStops() throws Exception {
+        ShardGroup group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(), echoOnAnyPort());
+        assertEquals(List.of(), group.stop(Duration.ofSeconds(2)));
+        assertTrue(group.awaitTermination(0, TimeUnit.SECONDS));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

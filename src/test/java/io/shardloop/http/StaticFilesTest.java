@@ -1,5 +1,6 @@
 package io.shardloop.http;
 
+import io.shardloop.http.file.BlockingFiles;
 import io.shardloop.http.file.OffloadFileReader;
 import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.offload.OffloadPool;
@@ -77,6 +78,10 @@ class StaticFilesTest {
         Files.createSymbolicLink(root.resolve("link-out.txt"), dir.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("link-dir"), dir.resolve("outside"));
         Files.createSymbolicLink(root.resolve("link-in.txt"), root.resolve("one.txt"));
+        Files.createSymbolicLink(root.resolve("link-rel.txt"), Path.of("one.txt"));
+        Files.createSymbolicLink(root.resolve("sub/link-side.html"), Path.of("../one.txt"));
+        Files.createSymbolicLink(root.resolve("link-up.txt"), Path.of("../secret.txt"));
+        Files.createSymbolicLink(root.resolve("link-up-dir"), Path.of("../outside"));
 
         http = new HttpProtocol(HttpConfig.defaults(root), null, StaticFilesTest::recordingReader);
         group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(), List.of(Endpoint.of("127.0.0.1", 0, http)));
@@ -191,6 +196,8 @@ class StaticFilesTest {
             "/static/%2fetc%2fpasswd",
             "/static/link-out.txt",
             "/static/link-dir/x.txt",
+            "/static/link-up.txt",
+            "/static/link-up-dir/x.txt",
             "/static/%c0%ae%c0%ae/secret.txt",
             "/static/",
             "/static/sub",
@@ -207,8 +214,41 @@ class StaticFilesTest {
             raw.send("GET /static/one.txt\u0000 HTTP/1.1\r\nHost: h\r\n\r\n");
             assertEquals(400, raw.read().status(), "a raw NUL never reaches the file system");
         }
-        assertEquals(200, get("/static/link-in.txt").statusCode(), "a symlink that stays inside is served");
         assertEquals(200, get("/static/sub/./page.html".replace("./", "")).statusCode());
+    }
+
+    /**
+     * Symlinks inside the root that point inside it. With openat2 (RESOLVE_BENEATH) a relative one
+     * is followed and an absolute one refused, as the kernel cannot tell where an absolute one
+     * lands without leaving the root; the component walk (kernels before 5.6) refuses both; Java's
+     * paths (no Linux calls) follow both.
+     */
+    @Test
+    void shouldFollowOnlyTheSymlinksTheWayOfOpeningAllows() throws Exception {
+        BlockingFiles.Opening opening = BlockingFiles.opening();
+        int relative = opening == BlockingFiles.Opening.WALK ? 403 : 200;
+        int absolute = opening == BlockingFiles.Opening.PATHS ? 200 : 403;
+        HttpResponse<byte[]> rel = get("/static/link-rel.txt");
+        assertEquals(relative, rel.statusCode(), "a relative link to a file inside, opened by " + opening);
+        assertEquals(relative, get("/static/sub/link-side.html").statusCode(), "a relative link with .. that stays inside");
+        assertEquals(absolute, get("/static/link-in.txt").statusCode(), "an absolute link to a file inside, opened by " + opening);
+        if (relative == 200) {
+            assertEquals("1", new String(rel.body()));
+            assertEquals("text/plain; charset=utf-8", rel.headers().firstValue("content-type").orElseThrow());
+            assertEquals(HttpDate.format(MODIFIED), rel.headers().firstValue("last-modified").orElseThrow(),
+                    "the target's time");
+            assertEquals("text/html; charset=utf-8", get("/static/sub/link-side.html").headers()
+                    .firstValue("content-type").orElseThrow(), "the type of the name asked for, not the target's");
+        }
+    }
+
+    @Test
+    void shouldAnswer404ForWhatIsThereButNoRegularFile() throws Exception {
+        assertEquals(404, get("/static/sub").statusCode(), "a directory");
+        if (BlockingFiles.opening() != BlockingFiles.Opening.PATHS) { // Java's paths answer these two with 500
+            assertEquals(404, get("/static/one.txt/x").statusCode(), "a file where a directory should be (ENOTDIR)");
+            assertEquals(404, get("/static/" + "n".repeat(300)).statusCode(), "a name longer than NAME_MAX (ENAMETOOLONG)");
+        }
     }
 
     @Test

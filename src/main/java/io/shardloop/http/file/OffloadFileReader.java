@@ -38,6 +38,7 @@ public final class OffloadFileReader implements FileReader {
 
     public OffloadFileReader(Offloader offloader) {
         this.offloader = offloader;
+        BlockingFiles.opening(); // chosen, and logged if it is not openat2, once at start rather than on a first request
     }
 
     @Override

@@ -24,7 +24,6 @@ import static io.shardloop.runtime.mailbox.MessageDescriptor.*;
  * acquires the record length).
  */
 abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMailbox {
-    private static final System.Logger LOG = System.getLogger(RingMailbox.class.getName());
     private static final MessageHandler NO_HANDLER = (type, source, id, buffer, offset, length) -> {
         throw new IllegalStateException("no message handler set on this mailbox: message of type " + type + " dropped");
     };
@@ -342,8 +341,8 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
             }
         } catch (RuntimeException e) {
             stats.increment(MailboxStats.HANDLER_ERRORS);
-            LOG.log(System.Logger.Level.WARNING, "shard-" + shard + ": a message handler threw on type " + type
-                    + " from shard " + source + "; the message is dropped", e);
+            loop.reportFailure((kind == RESPONSE ? "the response handler" : "the message handler")
+                    + ", on a message of type " + type + " from shard " + source + " (dropped)", e);
         }
     }
 

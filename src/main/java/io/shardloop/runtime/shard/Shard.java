@@ -180,8 +180,11 @@ public final class Shard implements ConnectionOwner {
             connections.put(id, connection);
             netStats.increment(NetStats.ACCEPTED);
             connection.start(handlers[endpointIndex]);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, name + ": could not start a connection: " + e);
+            connection.close(e.toString());
+        } catch (RuntimeException e) {
+            loop.reportFailure("starting connection " + id + " (closed)", e);
             connection.close(e.toString());
         }
     }

@@ -19,8 +19,9 @@ import static io.shardloop.runtime.mailbox.MessageDescriptor.*;
  * inbound rings. A subclass only says which ring carries a message to each target and which rings
  * this shard reads.
  * <p>
- * <b>Ownership.</b> All state here belongs to the owning shard's loop thread. The rings are the
- * only shared memory; their memory ordering is Agrona's (claim, write, release-commit; the reader
+ * <b>Ownership.</b> All state here belongs to the owning shard's loop thread (asserted at every entry
+ * point: {@link EventLoop#inLoopOrUnclaimed()}, so a mailbox whose loop never runs may be driven by
+ * hand by one thread). The rings are the only shared memory; their memory ordering is Agrona's (claim, write, release-commit; the reader
  * acquires the record length).
  */
 abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMailbox {
@@ -104,6 +105,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     @Override
     public void handler(MessageHandler handler) {
+        assert loop.inLoopOrUnclaimed();
         this.handler = handler == null ? NO_HANDLER : handler;
     }
 
@@ -132,6 +134,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
     @Override
     public long request(int target, int type, DirectBuffer payload, int offset, int length,
                         ResponseHandler onResponse, long context) {
+        assert loop.inLoopOrUnclaimed();
         checkTarget(target);
         if (length > maxPayloadLength) {
             return TOO_LONG;
@@ -158,10 +161,12 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     @Override
     public boolean cancel(long correlationId) {
+        assert loop.inLoopOrUnclaimed();
         return pending.release(correlationId);
     }
 
     private int send(int target, int type, int kind, long correlationId, DirectBuffer payload, int offset, int length) {
+        assert loop.inLoopOrUnclaimed();
         checkTarget(target);
         if (type < 1) {
             throw new IllegalArgumentException("message type ids start at 1, got " + type);
@@ -287,6 +292,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     @Override
     public int doWork() {
+        assert loop.inLoopOrUnclaimed();
         int work = 0;
         if (backlogTotal > 0 && retryDue) {
             int moved = drainOverflows();
@@ -300,6 +306,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     @Override
     public boolean hasPendingWork() {
+        assert loop.inLoopOrUnclaimed();
         if (backlogTotal > 0 && retryDue) {
             return true;
         }

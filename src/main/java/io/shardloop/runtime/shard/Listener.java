@@ -29,11 +29,13 @@ final class Listener implements Poller.IoReady {
     }
 
     void register() throws IOException {
+        assert shard.loop().inLoop();
         registration = shard.loop().poller().register(channel, Poller.ACCEPT, this);
     }
 
     @Override
     public void onReady(int readyOps) {
+        assert shard.loop().inLoop();
         for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
             SocketChannel accepted;
             try {
@@ -52,6 +54,7 @@ final class Listener implements Poller.IoReady {
 
     /** Stops accepting; the socket stays open (and its queue intact) until {@link #close()}. */
     void pause() {
+        assert shard.loop().inLoopOrUnclaimed();
         if (registration != null) {
             registration.cancel();
             registration = null;

@@ -108,6 +108,7 @@ public final class Shard implements ConnectionOwner {
 
     @Override
     public ByteBuffer readBuffer() {
+        assert loop.inLoop();
         return readBuffer;
     }
 
@@ -191,6 +192,7 @@ public final class Shard implements ConnectionOwner {
 
     @Override
     public void onClosed(Connection connection) {
+        assert loop.inLoop();
         if (connections.remove(connection.id()) != null) {
             group.releaseConnection();
         }
@@ -202,18 +204,22 @@ public final class Shard implements ConnectionOwner {
 
     /** Open connections on this shard. Loop thread only. */
     public int connectionCount() {
+        assert loop.inLoop();
         return connections.size();
     }
 
     // ---- shutdown steps, each run on the loop thread --------------------------------------------
 
     void pauseAccepting() {
+        assert loop.inLoop();
         for (Listener listener : listeners) {
             listener.pause();
         }
     }
 
+    /** Loop thread only, or any one thread before the loop ran. */
     void closeListeners() {
+        assert loop.inLoopOrUnclaimed();
         for (Listener listener : listeners) {
             listener.close();
         }
@@ -221,6 +227,7 @@ public final class Shard implements ConnectionOwner {
 
     /** Closes every connection once its unsent bytes are out; counts down when none is left. */
     void drain(CountDownLatch done) {
+        assert loop.inLoop();
         if (connections.isEmpty()) {
             done.countDown();
             return;
@@ -232,6 +239,7 @@ public final class Shard implements ConnectionOwner {
     }
 
     private void closeAllConnections() {
+        assert loop.inLoopOrUnclaimed();
         for (Connection connection : new ArrayList<>(connections.values())) {
             connection.close("shutdown");
         }

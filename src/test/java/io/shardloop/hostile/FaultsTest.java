@@ -6,6 +6,7 @@ import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
 import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.runtime.loop.ExpectLoopFailures;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -50,6 +51,7 @@ class FaultsTest {
     }
 
     @Test
+    @ExpectLoopFailures(IllegalStateException.class)
     void shouldCloseOnlyTheConnectionWhoseHandlerThrew() throws Exception {
         try (ShardGroup group = ShardGroup.start(HostileServer.config().shards(1).build(),
                 List.of(Endpoint.of("127.0.0.1", 0, new ThrowingProtocol())));

@@ -1,6 +1,6 @@
 package io.shardloop.http;
 
-import io.shardloop.runtime.RuntimeConfig;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.ShardGroup;
 import org.junit.jupiter.api.AfterEach;

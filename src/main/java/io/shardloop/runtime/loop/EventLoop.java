@@ -44,6 +44,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * publishes its item before it swaps the state, so either the loop sees the item or the producer
  * sees that the loop may sleep and wakes it. A wake-up that lands before the poll makes the poll
  * return at once.
+ * <p>
+ * <b>Failures.</b> Whatever an I/O handler, task, timer, work source or end-of-turn action throws,
+ * and whatever the poll or the loop's own code throws, is caught on the loop thread and handed to
+ * the process-wide {@link LoopFailureHandler} ({@link LoopFailures#handler()}) with the loop's name
+ * and what was running. An exception is reported (logged with its stack) and the loop goes on with
+ * its next piece of work. An {@link Error} ({@code OutOfMemoryError}, {@code StackOverflowError},
+ * {@code AssertionError}, ...) is fatal: by default ({@link HaltOnError}) the process halts with one
+ * line on stderr and exit status {@value HaltOnError#EXIT_STATUS}. A loop never goes on after an
+ * Error: if the handler returns (a test's records it), the loop runs nothing more (not the rest
+ * of the turn, not the tasks left at exit) and {@link #run()} returns.
  */
 public final class EventLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
@@ -77,6 +87,8 @@ public final class EventLoop implements Runnable {
 
     private volatile Thread thread;
     private volatile boolean running = true;
+    /** The fatal failure that stopped the loop, or null; loop thread only. */
+    private Throwable fatalFailure;
     private int emptyTurns;
     private long turnStart;
 
@@ -105,6 +117,16 @@ public final class EventLoop implements Runnable {
     }
 
     /**
+     * True on the loop's own thread, or on any thread while no thread has claimed the loop yet (before
+     * {@link #run()} or {@link #claimThread()}): such a loop is driven by hand, by one thread, as
+     * tests and benchmarks do, or is being wired before start.
+     */
+    public boolean inLoopOrUnclaimed() {
+        Thread owner = thread;
+        return owner == null || owner == Thread.currentThread();
+    }
+
+    /**
      * Makes the calling thread this loop's thread ahead of {@link #run()}: a shard's thread that sets
      * up its protocols before its first turn is already "in the loop" (their loop-only assertions
      * hold). Only the thread that will run the loop may call it.
@@ -117,7 +139,10 @@ public final class EventLoop implements Runnable {
         thread = current;
     }
 
-    /** Runs turns on the calling thread until {@link #stop()}; the thread becomes the loop's thread. */
+    /**
+     * Runs turns on the calling thread until {@link #stop()} or a fatal failure; the thread becomes
+     * the loop's thread. After a stop the tasks already posted still run; after a fatal failure nothing does.
+     */
     @Override
     public void run() {
         thread = Thread.currentThread();
@@ -126,7 +151,11 @@ public final class EventLoop implements Runnable {
                 turn();
             }
         } finally {
-            drainTasksAtExit();
+            if (fatalFailure == null) {
+                drainTasksAtExit();
+            } else {
+                stats.turnStartNanos(0); // the turn cut short is over: not a stall
+            }
             try {
                 poller.close();
             } catch (IOException e) {
@@ -141,8 +170,24 @@ public final class EventLoop implements Runnable {
         wakeup();
     }
 
-    /** Runs one turn; public so tests can drive a loop on their own thread. */
+    /**
+     * Runs one turn; public so tests can drive a loop on their own thread. It does not throw: what the
+     * turn's work throws goes to the {@link LoopFailureHandler}, and after a fatal failure the turn
+     * ends there and the loop is stopped; later calls do nothing.
+     */
     public void turn() {
+        assert inLoopOrUnclaimed();
+        if (fatalFailure != null) {
+            return;
+        }
+        try {
+            runTurn();
+        } catch (Throwable e) {
+            escaped(e);
+        }
+    }
+
+    private void runTurn() {
         long timeout = pollTimeoutNanos();
         if (timeout != 0) {
             nextWakeupNanos.set(timeout == Long.MAX_VALUE ? NO_DEADLINE : System.nanoTime() + timeout);
@@ -154,9 +199,12 @@ public final class EventLoop implements Runnable {
         try {
             poller.poll(timeout, markTurnStart);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.ERROR, name + ": poll failed", e);
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, name + ": an I/O handler threw; the loop goes on", e);
+            failed("the poll", e);
+        } catch (Throwable e) {
+            // The poller marks the turn's start before the first handler: before that, the poll itself threw.
+            if (failed(turnStart == 0 ? "the poll" : "an I/O handler", e)) {
+                throw e;
+            }
         }
         // Release store is enough: a producer that still sees the deadline only wakes us needlessly.
         nextWakeupNanos.lazySet(AWAKE);
@@ -248,27 +296,74 @@ public final class EventLoop implements Runnable {
     }
 
     private void drainTasksAtExit() {
-        Runnable task;
-        while ((task = remoteTasks.poll()) != null || (task = localTasks.poll()) != null) {
-            runSafely(task);
+        try {
+            Runnable task;
+            while ((task = remoteTasks.poll()) != null || (task = localTasks.poll()) != null) {
+                runSafely(task);
+            }
+            runTurnEnds();
+        } catch (Throwable e) {
+            escaped(e);
         }
-        runTurnEnds();
     }
 
     private void runSafely(Runnable task) {
         try {
             task.run();
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, name + ": a task threw; the loop goes on", e);
+        } catch (Throwable e) {
+            if (failed("a task", e)) {
+                throw e;
+            }
         }
     }
 
     private int runSafely(WorkSource source) {
         try {
             return source.doWork();
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, name + ": a work source threw; the loop goes on", e);
+        } catch (Throwable e) {
+            if (failed("a work source", e)) {
+                throw e;
+            }
             return 1;
+        }
+    }
+
+    // ---- failures --------------------------------------------------------------------------------
+
+    /**
+     * Hands a failure caught on this loop to the failure handler. Returns true when it is fatal: the
+     * loop is then stopped and the caller rethrows it, which ends the turn ({@link #escaped}).
+     */
+    private boolean failed(String activity, Throwable failure) {
+        boolean fatal = LoopFailures.isFatal(failure);
+        try {
+            LoopFailures.handler().onFailure(name, activity, failure);
+        } catch (Throwable handlerFailure) {
+            fatal = true; // nothing is left to report the next failure to
+            System.err.println("shardloop: the loop failure handler threw " + handlerFailure + " on " + name
+                    + " while taking " + failure + ": the loop stops");
+        }
+        if (fatal) {
+            running = false;
+            fatalFailure = failure;
+        }
+        return fatal;
+    }
+
+    /**
+     * Hands an exception the caller caught on this loop and dealt with itself (a connection closed, a
+     * message dropped) to the failure handler, so it is reported like one the loop caught; the loop
+     * goes on. Loop thread only.
+     */
+    public void reportFailure(String activity, Exception failure) {
+        assert inLoopOrUnclaimed();
+        failed(activity, failure);
+    }
+
+    /** What came out of a turn (or the drain at exit): a fatal failure already handed over, or the loop's own. */
+    private void escaped(Throwable e) {
+        if (e != fatalFailure) {
+            failed("the loop itself", e);
         }
     }
 
@@ -276,7 +371,7 @@ public final class EventLoop implements Runnable {
 
     /** Adds a source of work polled every turn (a cross-shard inbox). Loop thread only, or before start. */
     public void addWorkSource(WorkSource source) {
-        assert thread == null || inLoop();
+        assert inLoopOrUnclaimed();
         workSources.add(source);
     }
 
@@ -291,8 +386,10 @@ public final class EventLoop implements Runnable {
         while ((action = turnEnds.poll()) != null) {
             try {
                 action.onTurnEnd();
-            } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.ERROR, name + ": an end-of-turn action threw; the loop goes on", e);
+            } catch (Throwable e) {
+                if (failed("an end-of-turn action", e)) {
+                    throw e;
+                }
             }
         }
     }
@@ -306,7 +403,7 @@ public final class EventLoop implements Runnable {
      * @return an id for {@link #cancelTimer(long)}.
      */
     public long scheduleTimer(long deadlineNanos, TimerTask task) {
-        assert inLoop() || thread == null;
+        assert inLoopOrUnclaimed();
         long id = wheel.scheduleTimer(deadlineNanos);
         timers.put(id, task);
         if (deadlineNanos < earliestDeadline) {
@@ -317,7 +414,7 @@ public final class EventLoop implements Runnable {
 
     /** Cancels a scheduled timer; false if it already fired or was cancelled. Loop thread only. */
     public boolean cancelTimer(long timerId) {
-        assert inLoop() || thread == null;
+        assert inLoopOrUnclaimed();
         long deadline = wheel.deadline(timerId);
         if (!wheel.cancelTimer(timerId)) {
             return false;
@@ -367,8 +464,10 @@ public final class EventLoop implements Runnable {
         if (task != null) {
             try {
                 task.onTimer(now);
-            } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.ERROR, name + ": a timer task threw; the loop goes on", e);
+            } catch (Throwable e) {
+                if (failed("a timer", e)) {
+                    throw e;
+                }
             }
         }
         return true;

@@ -22,9 +22,11 @@ import static io.shardloop.runtime.mailbox.MessageDescriptor.*;
  * registry and the bounded read of the inbound rings. A subclass only says which ring carries a
  * message to each target and which rings this shard reads.
  * <p>
- * <b>Ownership.</b> All state here belongs to the owning shard's loop thread. The rings and the
- * large-payload lanes are the only shared memory; the rings' memory ordering is Agrona's (claim,
- * write, release-commit; the reader acquires the record length), the lanes' is in {@link LargeLanes}.
+ * <b>Ownership.</b> All state here belongs to the owning shard's loop thread (asserted at every entry
+ * point: {@link EventLoop#inLoopOrUnclaimed()}, so a mailbox whose loop never runs may be driven by
+ * hand by one thread). The rings and the large-payload lanes are the only shared memory; the rings'
+ * memory ordering is Agrona's (claim, write, release-commit; the reader acquires the record
+ * length), the lanes' is in {@link LargeLanes}.
  * <p>
  * <b>Why nothing is lost and nothing deadlocks.</b> No shard ever stops reading its rings. A
  * response that finds the asker's ring full waits in this shard's overflow, which is retried every
@@ -34,7 +36,6 @@ import static io.shardloop.runtime.mailbox.MessageDescriptor.*;
  * requests (copied, in order) instead of running them.
  */
 abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMailbox {
-    private static final System.Logger LOG = System.getLogger(RingMailbox.class.getName());
     private static final MessageHandler NO_HANDLER = (type, source, id, buffer, offset, length) -> {
         throw new IllegalStateException("no message handler set on this mailbox: message of type " + type + " dropped");
     };
@@ -147,6 +148,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     @Override
     public void handler(MessageHandler handler) {
+        assert loop.inLoopOrUnclaimed();
         this.handler = handler == null ? NO_HANDLER : handler;
     }
 
@@ -207,6 +209,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
     @Override
     public long request(int target, int type, DirectBuffer payload, int offset, int length,
                         ResponseHandler onResponse, long context) {
+        assert loop.inLoopOrUnclaimed();
         checkTarget(target);
         if (!hasCredit(target, length)) {
             starved[target] = true;
@@ -235,10 +238,12 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     @Override
     public boolean cancel(long correlationId) {
+        assert loop.inLoopOrUnclaimed();
         return pending.cancel(correlationId);
     }
 
     private int send(int target, int type, int kind, long correlationId, DirectBuffer payload, int offset, int length) {
+        assert loop.inLoopOrUnclaimed();
         if (type < 1) {
             throw new IllegalArgumentException("message type ids start at 1, got " + type);
         }
@@ -336,6 +341,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     @Override
     public int doWork() {
+        assert loop.inLoopOrUnclaimed();
         int work = 0;
         if (backlogTotal > 0 && retryDue) {
             int moved = drainOverflows();
@@ -354,6 +360,7 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
 
     @Override
     public boolean hasPendingWork() {
+        assert loop.inLoopOrUnclaimed();
         if ((backlogTotal > 0 && retryDue) || creditsToAnnounce || (parkedTotal > 0 && anyUnparkable())) {
             return true;
         }
@@ -411,8 +418,8 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
             handler.onMessage(type, source, correlationId, buffer, offset, length);
         } catch (RuntimeException e) {
             stats.increment(MailboxStats.HANDLER_ERRORS);
-            LOG.log(System.Logger.Level.WARNING, "shard-" + shard + ": a message handler threw on type " + type
-                    + " from shard " + source + "; the message is dropped", e);
+            loop.reportFailure("the message handler, on a message of type " + type + " from shard " + source
+                    + " (dropped)", e);
         }
     }
 
@@ -438,7 +445,12 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
             return;
         }
         stats.increment(MailboxStats.RESPONSES);
-        continuation.onResponse(context, type, buffer, offset, length);
+        try {
+            continuation.onResponse(context, type, buffer, offset, length);
+        } catch (RuntimeException e) {
+            stats.increment(MailboxStats.HANDLER_ERRORS);
+            loop.reportFailure("the continuation of request " + correlationId + " to shard " + target, e);
+        }
     }
 
     private void announceCredit() {

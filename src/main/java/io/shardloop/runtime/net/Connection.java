@@ -145,6 +145,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     /** Calls the handler's {@link ConnectionHandler#onWritable()} once unsent bytes reach the low-water mark. */
     public void notifyWhenWritable() {
+        assert loop.inLoop();
         notifyWritable = true;
         if (out.size() <= limits.lowWater() && !flushQueued) {
             flushQueued = true; // the end-of-turn pass notifies
@@ -158,6 +159,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
      * closes. Loop thread only.
      */
     public void closeAfterFlush() {
+        assert loop.inLoop();
         if (closed || draining) {
             return;
         }
@@ -178,6 +180,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     /** Closes now, dropping unsent bytes; the reason is logged at debug level when not null. */
     public void close(String reason) {
+        assert loop.inLoop();
         if (closed) {
             return;
         }
@@ -217,6 +220,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
      * {@link ConnectionHandler#onTimeout} and the connection closes. Loop thread only.
      */
     public void expectFrame(long timeoutNanos, long minBytesPerSecond) {
+        assert loop.inLoop();
         if (frameStartNanos != 0 || timeoutNanos <= 0 || closed) {
             return;
         }
@@ -229,6 +233,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     /** The request being timed has arrived whole (or was refused). Loop thread only. */
     public void frameComplete() {
+        assert loop.inLoop();
         frameStartNanos = 0;
     }
 
@@ -241,6 +246,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     @Override
     public void onReady(int readyOps) {
+        assert loop.inLoop();
         try {
             if ((readyOps & Poller.WRITE) != 0) {
                 flushNow();
@@ -252,7 +258,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             close(e.getMessage());
         } catch (RuntimeException e) {
             stats.increment(NetStats.ERROR_CLOSES);
-            LOG.log(System.Logger.Level.WARNING, "connection " + id + ": handler failed, closing it", e);
+            loop.reportFailure("the handler of connection " + id + " (closed)", e);
             close(e.toString());
         }
     }
@@ -348,6 +354,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     @Override
     public void onTurnEnd() {
+        assert loop.inLoop();
         flushQueued = false;
         if (closed) {
             return;
@@ -402,6 +409,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
      * (its line of outstanding replies is full). Unconsumed bytes stay, and are offered again on resume.
      */
     public void suspendInput() {
+        assert loop.inLoop();
         if (!inputSuspended) {
             inputSuspended = true;
             updateReading();
@@ -410,6 +418,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     /** Reads again after {@link #suspendInput()}, first offering the bytes already received. */
     public void resumeInput() {
+        assert loop.inLoop();
         if (inputSuspended) {
             inputSuspended = false;
             updateReading();
@@ -460,6 +469,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     @Override
     public void onTimer(long now) {
+        assert loop.inLoop();
         timerId = NO_TIMER;
         if (closed) {
             return;

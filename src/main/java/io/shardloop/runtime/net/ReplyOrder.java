@@ -91,6 +91,7 @@ public final class ReplyOrder {
 
     /** Where the reply to the request just parsed goes when it is known at once. */
     public OutboundBuffer immediate() {
+        assert connection.loop().inLoop();
         if (isEmpty()) {
             return connection.outbound();
         }
@@ -102,6 +103,7 @@ public final class ReplyOrder {
 
     /** Takes a place in line for a reply that comes later; keep the ticket to complete it. */
     public long defer() {
+        assert connection.loop().inLoop();
         long place = take();
         ready[(int) (place & mask)] = false;
         return place;
@@ -120,6 +122,7 @@ public final class ReplyOrder {
 
     /** Asks to be told when the ticket reaches the head (at once, if it is there). */
     public void whenHead(long ticket, HeadListener listener) {
+        assert connection.loop().inLoop();
         if (ticket == head) {
             listener.onHead();
         } else {
@@ -129,6 +132,7 @@ public final class ReplyOrder {
 
     /** The ticket's reply is whole: move every reply now in order to the connection. */
     public void complete(long ticket) {
+        assert connection.loop().inLoop();
         assert ticket >= head && ticket < tail : "ticket " + ticket + " not in line [" + head + ", " + tail + ")";
         if (ticket != head) {
             ready[(int) (ticket & mask)] = true;
@@ -159,6 +163,7 @@ public final class ReplyOrder {
 
     /** Drops every held reply and tells the replies still waiting (the connection is closing). */
     public void discard() {
+        assert connection.loop().inLoop();
         for (int i = 0; i < slots.length; i++) {
             if (slots[i] != null) {
                 slots[i].discard();

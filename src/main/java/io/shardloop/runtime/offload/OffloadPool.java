@@ -74,7 +74,10 @@ public final class OffloadPool implements AutoCloseable {
                 T r = result;
                 Throwable f = failure;
                 completed.increment(); // before the hand-back, so a continuation sees itself counted
-                owner.execute(() -> continuation.onComplete(r, f));
+                owner.execute(() -> {
+                    assert owner.inLoop() : "an offload completion runs on its owner's loop thread";
+                    continuation.onComplete(r, f);
+                });
             });
             return ACCEPTED;
         } catch (RejectedExecutionException e) {

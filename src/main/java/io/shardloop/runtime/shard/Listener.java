@@ -45,11 +45,13 @@ final class Listener implements Poller.IoReady, EventLoop.TimerTask {
     }
 
     void register() throws IOException {
+        assert shard.loop().inLoop();
         registration = shard.loop().poller().register(channel, Poller.ACCEPT, this);
     }
 
     @Override
     public void onReady(int readyOps) {
+        assert shard.loop().inLoop();
         for (int i = 0; i < ACCEPTS_PER_TURN && resumeTimer == NO_TIMER; i++) {
             SocketChannel accepted;
             try {
@@ -91,6 +93,7 @@ final class Listener implements Poller.IoReady, EventLoop.TimerTask {
 
     /** Stops accepting; the socket stays open (and its queue intact) until {@link #close()}. */
     void pause() {
+        assert shard.loop().inLoopOrUnclaimed();
         if (resumeTimer != NO_TIMER) {
             shard.loop().cancelTimer(resumeTimer);
             resumeTimer = NO_TIMER;

@@ -110,6 +110,7 @@ public final class Shard implements ConnectionOwner {
 
     @Override
     public ByteBuffer readBuffer() {
+        assert loop.inLoop();
         return readBuffer;
     }
 
@@ -189,14 +190,18 @@ public final class Shard implements ConnectionOwner {
             connections.put(id, connection);
             netStats.increment(NetStats.ACCEPTED);
             connection.start(handlers[endpointIndex]);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, name + ": could not start a connection: " + e);
+            connection.close(e.toString());
+        } catch (RuntimeException e) {
+            loop.reportFailure("starting connection " + id + " (closed)", e);
             connection.close(e.toString());
         }
     }
 
     @Override
     public void onClosed(Connection connection) {
+        assert loop.inLoop();
         if (connections.remove(connection.id()) != null) {
             group.releaseConnection();
         }
@@ -208,6 +213,7 @@ public final class Shard implements ConnectionOwner {
 
     /** Open connections on this shard. Loop thread only. */
     public int connectionCount() {
+        assert loop.inLoop();
         return connections.size();
     }
 
@@ -221,12 +227,15 @@ public final class Shard implements ConnectionOwner {
     }
 
     void pauseAccepting() {
+        assert loop.inLoop();
         for (Listener listener : listeners) {
             listener.pause();
         }
     }
 
+    /** Loop thread only, or any one thread before the loop ran. */
     void closeListeners() {
+        assert loop.inLoopOrUnclaimed();
         for (Listener listener : listeners) {
             listener.close();
         }
@@ -234,6 +243,7 @@ public final class Shard implements ConnectionOwner {
 
     /** Closes every connection once its unsent bytes are out; counts down when none is left. */
     void drain(CountDownLatch done) {
+        assert loop.inLoop();
         if (connections.isEmpty()) {
             done.countDown();
             return;
@@ -245,6 +255,7 @@ public final class Shard implements ConnectionOwner {
     }
 
     private void closeAllConnections() {
+        assert loop.inLoopOrUnclaimed();
         for (Connection connection : new ArrayList<>(connections.values())) {
             connection.close("shutdown");
         }

@@ -235,6 +235,7 @@ public final class ShardGroup implements AutoCloseable {
 
     /** Called on the accepting shard's thread: keep the socket, or hand it to the next shard. */
     void dispatchAccepted(Shard acceptor, SocketChannel channel, int endpointIndex) {
+        assert acceptor.loop().inLoop();
         if (acceptMode == AcceptMode.REUSEPORT) {
             acceptor.adopt(channel, endpointIndex);
             return;

@@ -37,6 +37,8 @@ public final class StallDetector implements AutoCloseable {
     private Thread thread;
     private volatile boolean running;
     private long lastLogNanos;
+    /** Passes over the shards so far; one writer (the watchdog thread), so a volatile write is enough. */
+    private volatile long checks;
     private int suppressedLogs;
 
     public StallDetector(StallConfig config) {
@@ -70,6 +72,11 @@ public final class StallDetector implements AutoCloseable {
         return this;
     }
 
+    /** Passes the watchdog has made over every shard so far; tests wait on it instead of sleeping. */
+    public long checks() {
+        return checks;
+    }
+
     /** Stalls reported for a shard so far. */
     public long stalls(int shard) {
         return stalls == null || shard >= stalls.length() ? 0 : stalls.get(shard);
@@ -99,6 +106,7 @@ public final class StallDetector implements AutoCloseable {
             w.reportedTurn = start;
             report(new StallReport(w.shard, w.name, now - start, gcPausedSince(start), stack));
         }
+        checks++; // one writer: not a lost update
     }
 
     private void report(StallReport report) {

@@ -1,9 +1,11 @@
 package io.shardloop.runtime.loop;
 
+import io.shardloop.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +42,16 @@ class EventLoopTest {
 
     @Test
     void shouldWakeASleepingLoopForEveryTask() throws Exception {
-        // The loop sleeps without a deadline between tasks: each must still run promptly.
+        // The loop sleeps without a deadline between tasks: each must still run promptly. Most tasks
+        // are posted as soon as the last one ran, racing the loop on its way to sleep; every hundredth
+        // once the loop has ended its turn with nothing left to do (asleep, or about to be).
         for (int i = 0; i < 2_000; i++) {
+            if (i % 100 == 0) {
+                Await.until("the loop ends its turn", Duration.ofSeconds(5), () -> loop.stats().turnStartNanos() == 0);
+            }
             CountDownLatch ran = new CountDownLatch(1);
             loop.execute(ran::countDown);
             assertTrue(ran.await(1, TimeUnit.SECONDS), "task " + i + " was not run: lost wake-up");
-            if (i % 100 == 0) {
-                Thread.sleep(2); // let the loop go back to sleep
-            }
         }
     }
 
@@ -92,6 +96,7 @@ class EventLoopTest {
     }
 
     @Test
+    @ExpectLoopFailures(IllegalStateException.class)
     void shouldKeepRunningAfterATaskThrows() throws Exception {
         loop.execute(() -> {
             throw new IllegalStateException("boom (expected by the test)");
@@ -104,6 +109,9 @@ class EventLoopTest {
         });
         assertTrue(ran.await(2, TimeUnit.SECONDS));
         assertEquals(1, after.get());
+        RecordedLoopFailure failure = LoopFailureExtension.awaitFailure(IllegalStateException.class, Duration.ofSeconds(1));
+        assertEquals("test-loop", failure.loopName());
+        assertEquals("a task", failure.activity());
     }
 
     @Test
@@ -123,18 +131,18 @@ class EventLoopTest {
 
     @Test
     void shouldCountTurnsAndBusyTime() throws Exception {
-        CountDownLatch ran = new CountDownLatch(1);
+        CountDownLatch nextTurn = new CountDownLatch(1);
         loop.execute(() -> {
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
             while (System.nanoTime() < until) {
                 Thread.onSpinWait();
             }
-            ran.countDown();
+            // Timers of this turn's deadline fire in the next turn: the busy turn is recorded by then.
+            loop.scheduleTimer(System.nanoTime(), now -> nextTurn.countDown());
         });
-        assertTrue(ran.await(2, TimeUnit.SECONDS));
-        Thread.sleep(20);
+        assertTrue(nextTurn.await(2, TimeUnit.SECONDS));
         assertTrue(loop.stats().turns() > 0);
         assertTrue(loop.stats().busyNanos() >= TimeUnit.MILLISECONDS.toNanos(20), "busy " + loop.stats().busyNanos());
-        assertEquals(0, loop.stats().turnStartNanos(), "an idle loop publishes no turn start");
+        Await.until("an idle loop publishes no turn start", Duration.ofSeconds(5), () -> loop.stats().turnStartNanos() == 0);
     }
 }

@@ -1,26 +1,30 @@
 package io.shardloop.runtime.mailbox;
 
+import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.loop.LoopFailureExtension;
 import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.Shard;
 import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.testing.Await;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Real shard loops, bursts of messages from every shard to random others, random pauses in
- * which every loop goes to sleep. A lost wake-up leaves a message unread while its target sleeps:
- * the test fails when any burst is not fully delivered one second after its last send.
+ * Real shard loops, bursts of messages from every shard to random others, and between most bursts
+ * a pause until every loop has gone to sleep. A lost wake-up leaves a message unread while its
+ * target sleeps: the test fails when any burst is not fully delivered one second after its last
+ * send. The checks on the loops (order, payload, thread) are assertions there, which fail the test.
  */
 class MailboxConcurrentTest {
     private static final int SHARDS = 4;
@@ -36,7 +40,6 @@ class MailboxConcurrentTest {
                 .withMaxBacklogBytes(64 * 1024);
         RuntimeConfig config = RuntimeConfig.builder(SHARDS).pin(false).mailbox(mailbox).build();
         AtomicLongArray received = new AtomicLongArray(SHARDS * SHARDS); // [source * SHARDS + target]
-        AtomicReference<String> failure = new AtomicReference<>();
         try (ShardGroup group = ShardGroup.start(config, List.of())) {
             Producer[] producers = new Producer[SHARDS];
             CountDownLatch ready = new CountDownLatch(SHARDS);
@@ -44,7 +47,7 @@ class MailboxConcurrentTest {
                 Shard shard = group.shard(s);
                 producers[s] = new Producer(shard, s * 7919L);
                 shard.loop().execute(() -> {
-                    shard.mailbox().handler(new Checker(shard.index(), received, failure));
+                    shard.mailbox().handler(new Checker(shard.index(), received));
                     ready.countDown();
                 });
             }
@@ -58,7 +61,7 @@ class MailboxConcurrentTest {
                 for (Producer producer : producers) {
                     producer.startBurst(BURST_SIZES[random.nextInt(BURST_SIZES.length)], sent);
                 }
-                if (!sent.await(10, TimeUnit.SECONDS)) {
+                if (!awaitSent(sent)) {
                     StringBuilder state = new StringBuilder();
                     for (int s = 0; s < SHARDS; s++) {
                         Mailbox m = group.shard(s).mailbox();
@@ -68,10 +71,10 @@ class MailboxConcurrentTest {
                     }
                     fail("burst " + bursts + " could not be sent:" + state);
                 }
-                awaitDelivered(producers, received, failure, bursts);
+                awaitDelivered(producers, received, bursts);
                 bursts++;
                 if (random.nextInt(4) != 0) {
-                    Thread.sleep(random.nextInt(3)); // every loop goes to sleep before the next burst
+                    awaitAllAsleep(group); // otherwise the next burst races the loops going to sleep
                 }
             }
             long total = 0;
@@ -81,17 +84,36 @@ class MailboxConcurrentTest {
                 wakeups += group.shard(s).mailbox().stats().get(MailboxStats.WAKEUPS);
             }
             System.out.printf("%s: %d bursts, %d messages, %d wake-up calls%n", kind.label(), bursts, total, wakeups);
-            assertNull(failure.get());
         }
     }
 
-    private static void awaitDelivered(Producer[] producers, AtomicLongArray received,
-                                       AtomicReference<String> failure, long burst) throws InterruptedException {
+    /** Waits up to 10 s for a burst to be sent, failing at once if a check on a loop failed. */
+    private static boolean awaitSent(CountDownLatch sent) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!sent.await(50, TimeUnit.MILLISECONDS)) {
+            LoopFailureExtension.assertNoFailureYet();
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits until every loop has ended its turn: asleep, or about to be, with nothing to do. */
+    private static void awaitAllAsleep(ShardGroup group) {
+        for (int s = 0; s < SHARDS; s++) {
+            EventLoop loop = group.shard(s).loop();
+            Await.until(loop.name() + " to end its turn", Duration.ofSeconds(5), () -> loop.stats().turnStartNanos() == 0);
+        }
+    }
+
+    private static void awaitDelivered(Producer[] producers, AtomicLongArray received, long burst) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         for (int source = 0; source < SHARDS; source++) {
             for (int target = 0; target < SHARDS; target++) {
                 long expected = producers[source].sentTo[target]; // visible: the burst's latch counted down after
                 while (received.get(source * SHARDS + target) < expected) {
+                    LoopFailureExtension.assertNoFailureYet(); // a failed check stops its loop: say so, not "lost wake-up"
                     if (System.nanoTime() > deadline) {
                         fail("burst " + burst + ": shard " + target + " left " + (expected - received.get(source * SHARDS + target))
                                 + " message(s) from shard " + source + " unread for a second (lost wake-up?)");
@@ -100,7 +122,6 @@ class MailboxConcurrentTest {
                 }
             }
         }
-        assertNull(failure.get());
     }
 
     /** Sends a burst from its shard's loop thread, a chunk per turn, to random other shards. */
@@ -155,22 +176,20 @@ class MailboxConcurrentTest {
     private static final class Checker implements MessageHandler {
         private final int shard;
         private final AtomicLongArray received;
-        private final AtomicReference<String> failure;
         private final long[] next = new long[SHARDS];
 
-        Checker(int shard, AtomicLongArray received, AtomicReference<String> failure) {
+        Checker(int shard, AtomicLongArray received) {
             this.shard = shard;
             this.received = received;
-            this.failure = failure;
         }
 
         @Override
         public void onMessage(int type, int source, long correlationId, org.agrona.DirectBuffer buffer, int offset, int length) {
             long seq = buffer.getLong(offset);
-            if (type != TYPE || seq != next[source] || buffer.getByte(offset + length - 1) != (byte) seq) {
-                failure.compareAndSet(null, "shard " + shard + " got seq " + seq + " from shard " + source
-                        + ", expected " + next[source]);
-            }
+            assertEquals(TYPE, type);
+            assertEquals(next[source], seq, () -> "shard " + shard + ": sequence from shard " + source);
+            assertEquals((byte) seq, buffer.getByte(offset + length - 1), () -> "shard " + shard + ": last byte of "
+                    + seq + " from shard " + source);
             next[source]++;
             received.setRelease(source * SHARDS + shard, next[source]);
         }
@@ -196,14 +215,11 @@ class MailboxConcurrentTest {
             assertTrue(ready.await(5, TimeUnit.SECONDS));
             int rounds = 1000;
             CountDownLatch done = new CountDownLatch(1);
-            AtomicReference<String> failure = new AtomicReference<>();
             UnsafeBuffer question = new UnsafeBuffer(new byte[8]);
             ResponseHandler[] next = new ResponseHandler[1];
             next[0] = (context, type, buffer, offset, length) -> {
-                if (!requester.loop().inLoop() || buffer.getLong(offset) != context + 1) {
-                    failure.compareAndSet(null, "round " + context + ": answer " + buffer.getLong(offset)
-                            + " on thread " + Thread.currentThread().getName());
-                }
+                assertTrue(requester.loop().inLoop(), "the continuation runs on the requesting shard");
+                assertEquals(context + 1, buffer.getLong(offset), () -> "the answer of round " + context);
                 if (context + 1 == rounds) {
                     done.countDown();
                     return;
@@ -216,7 +232,6 @@ class MailboxConcurrentTest {
                 assertTrue(requester.mailbox().request(1, TYPE, question, 0, 8, next[0], 0) > 0);
             });
             assertTrue(done.await(10, TimeUnit.SECONDS), "round trips did not finish");
-            assertNull(failure.get());
             CountDownLatch checked = new CountDownLatch(1);
             requester.loop().execute(() -> {
                 assertEquals(0, requester.mailbox().pendingRequests());

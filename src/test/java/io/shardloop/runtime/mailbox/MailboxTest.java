@@ -1,6 +1,7 @@
 package io.shardloop.runtime.mailbox;
 
 import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.loop.ExpectLoopFailures;
 import io.shardloop.runtime.loop.NioPoller;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -359,6 +360,7 @@ class MailboxTest {
 
     @ParameterizedTest
     @EnumSource(MailboxKind.class)
+    @ExpectLoopFailures(IllegalStateException.class)
     void shouldKeepGoingWhenAHandlerThrows(MailboxKind kind) throws IOException {
         Mailbox[] boxes = mailboxes(config(kind), 2);
         Recorder recorder = new Recorder();

@@ -60,7 +60,7 @@ class ReplyOrderTest {
 
     @Test
     void shouldTellWhenTheLineIsFull() throws Exception {
-        fixture.onLoop(() -> {
+        String sent = fixture.onLoop(() -> {
             ReplyOrder order = new ReplyOrder(connection, 4);
             long first = order.defer();
             for (int i = 0; i < 3; i++) {
@@ -70,7 +70,9 @@ class ReplyOrderTest {
             assertThrows(IllegalStateException.class, order::defer);
             order.complete(first);
             assertFalse(order.isFull());
+            return LoopFixture.drain(connection.outbound()); // the fixture's connection is not connected: nothing is left to flush
         });
+        assertEquals("+x\r\n+x\r\n+x\r\n", sent);
     }
 
     @Test

@@ -1,6 +1,9 @@
 package io.shardloop.runtime.shard;
 
 import io.shardloop.echo.EchoProtocol;
+import io.shardloop.runtime.net.ConnectionHandler;
+import io.shardloop.runtime.net.NetStats;
+import io.shardloop.testing.Await;
 import net.openhft.affinity.Affinity;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +12,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,14 +109,24 @@ class ShardGroupTest {
 
     @Test
     void shouldSendBufferedRepliesBeforeClosingOnShutdown() throws Exception {
-        ShardGroup group = ShardGroup.start(RuntimeConfig.builder(1).pin(false).build(), echoOnAnyPort());
-        try (Socket s = new Socket("127.0.0.1", group.port(0))) {
-            s.setReceiveBufferSize(16 * 1024);
-            byte[] payload = new byte[3 << 20];
-            s.getOutputStream().write(payload, 0, 1 << 20); // more than the socket buffers hold
-            Thread closer = new Thread(group::close);
-            Thread.sleep(100);
-            closer.start();
+        try (ShardGroup group = ShardGroup.start(RuntimeConfig.builder(1).pin(false).build(),
+                List.of(Endpoint.of("127.0.0.1", 0, new ReplyFlood())));
+             Socket s = new Socket()) {
+            s.setReceiveBufferSize(16 * 1024); // before connecting: a fixed, small window
+            s.connect(new InetSocketAddress("127.0.0.1", group.port(0)));
+            s.getOutputStream().write('x');
+            // Past the high-water mark the shard holds replies the kernel had no room for.
+            Await.until(() -> "the shard to hold more replies than the socket takes: " + group.stats().getFirst().describe(),
+                    Duration.ofSeconds(10), () -> group.stats().getFirst().counter(NetStats.READ_PAUSES) > 0);
+            // The drain step of close(), begun before the client reads a byte.
+            Shard shard = group.shard(0);
+            CountDownLatch draining = new CountDownLatch(1);
+            CountDownLatch drained = new CountDownLatch(1);
+            shard.loop().execute(() -> {
+                shard.drain(drained);
+                draining.countDown();
+            });
+            assertTrue(draining.await(5, TimeUnit.SECONDS));
             long total = 0;
             InputStream in = s.getInputStream();
             byte[] buf = new byte[65536];
@@ -120,8 +134,39 @@ class ShardGroupTest {
             for (int n; (n = in.read(buf)) >= 0; ) {
                 total += n;
             }
-            closer.join(10_000);
-            assertEquals(1 << 20, total, "everything read before shutdown is echoed before the close");
+            assertEquals(ReplyFlood.REPLY_BYTES, total, "every reply written before shutdown is sent before the close");
+            assertTrue(drained.await(5, TimeUnit.SECONDS), "the drain ends with the last connection closed");
+        }
+    }
+
+    /** Answers each byte with {@link #REPLY_BYTES} bytes: more than the kernel's socket buffers hold. */
+    private static final class ReplyFlood implements Protocol {
+        static final int REPLY_BYTES = 8 << 20;
+
+        @Override
+        public String name() {
+            return "reply-flood";
+        }
+
+        @Override
+        public ConnectionHandler.Factory forShard(Shard shard) {
+            byte[] chunk = new byte[64 * 1024];
+            return connection -> new ConnectionHandler() {
+                @Override
+                public void onRead(ByteBuffer in) {
+                    while (in.hasRemaining()) {
+                        in.get();
+                        for (int sent = 0; sent < REPLY_BYTES; sent += chunk.length) {
+                            connection.outbound().writeBytes(chunk);
+                        }
+                    }
+                }
+
+                @Override
+                public void onInputClosed() {
+                    connection.closeAfterFlush();
+                }
+            };
         }
     }
 

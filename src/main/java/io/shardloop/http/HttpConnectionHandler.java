@@ -175,6 +175,11 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     @Override
+    public long bytesHeld() {
+        return parser.bytesHeld();
+    }
+
+    @Override
     public void onTimeout(Timeout which) {
         routes.counters().increment(which == Timeout.IDLE ? HttpStats.KEEP_ALIVE_CLOSES
                 : frame == BODY_FRAME ? HttpStats.BODY_TIMEOUT_CLOSES : HttpStats.HEADER_TIMEOUT_CLOSES);

@@ -55,6 +55,16 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
         void execute(Db db, CommandArgs args, ReplySink out);
     }
 
+    /** Whether the command may grow the data (Redis's "denyoom" flag): refused while memory is over maxmemory. */
+    public boolean denyOom() {
+        for (String f : flags) {
+            if (f.equals("denyoom")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the argument count fits the arity. */
     public boolean arityAccepts(int argc) {
         return arity > 0 ? argc == arity : argc >= -arity;

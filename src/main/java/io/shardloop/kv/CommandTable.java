@@ -19,7 +19,9 @@ public final class CommandTable {
     private static final java.util.Map<String, String> GROUPS = new java.util.HashMap<>();
 
     private static final String[] W = {"write"};
-    private static final String[] WF = {"write", "denyoom", "fast"};
+    private static final String[] WF = {"write", "fast"};
+    private static final String[] WD = {"write", "denyoom"};
+    private static final String[] WDF = {"write", "denyoom", "fast"};
     private static final String[] R = {"readonly"};
     private static final String[] RF = {"readonly", "fast"};
     private static final String[] F = {"fast"};
@@ -35,18 +37,18 @@ public final class CommandTable {
     static {
         String g = "string";
         key(g, "get", 2, RF, StringCommands::get);
-        key(g, "set", -3, W, StringCommands::set);
-        key(g, "setnx", 3, WF, StringCommands::setnx);
-        key(g, "setex", 4, W, StringCommands::setex);
-        key(g, "getset", 3, WF, StringCommands::getset);
+        key(g, "set", -3, WD, StringCommands::set);
+        key(g, "setnx", 3, WDF, StringCommands::setnx);
+        key(g, "setex", 4, WD, StringCommands::setex);
+        key(g, "getset", 3, WDF, StringCommands::getset);
         key(g, "getdel", 2, WF, StringCommands::getdel);
         add(g, new Command("mget", -2, RF, 1, -1, 1, Route.MULTI_KEY, Merge.BY_POSITION, StringCommands::mget));
-        add(g, new Command("mset", -3, W, 1, -1, 2, Route.MULTI_KEY, Merge.ALL_OK, StringCommands::mset));
-        key(g, "incr", 2, WF, StringCommands::incr);
-        key(g, "decr", 2, WF, StringCommands::decr);
-        key(g, "incrby", 3, WF, StringCommands::incrby);
-        key(g, "decrby", 3, WF, StringCommands::decrby);
-        key(g, "append", 3, W, StringCommands::append);
+        add(g, new Command("mset", -3, WD, 1, -1, 2, Route.MULTI_KEY, Merge.ALL_OK, StringCommands::mset));
+        key(g, "incr", 2, WDF, StringCommands::incr);
+        key(g, "decr", 2, WDF, StringCommands::decr);
+        key(g, "incrby", 3, WDF, StringCommands::incrby);
+        key(g, "decrby", 3, WDF, StringCommands::decrby);
+        key(g, "append", 3, WD, StringCommands::append);
         key(g, "strlen", 2, RF, StringCommands::strlen);
 
         g = "generic";
@@ -68,24 +70,24 @@ public final class CommandTable {
         add(g, new Command("flushall", -1, W, 0, 0, 0, Route.ALL_SHARDS, Merge.ALL_OK, KeyCommands::flush));
 
         g = "hash";
-        key(g, "hset", -4, WF, HashCommands::hset);
+        key(g, "hset", -4, WDF, HashCommands::hset);
         key(g, "hget", 3, RF, HashCommands::hget);
         key(g, "hmget", -3, RF, HashCommands::hmget);
         key(g, "hgetall", 2, R, HashCommands::hgetall);
         key(g, "hdel", -3, WF, HashCommands::hdel);
         key(g, "hlen", 2, RF, HashCommands::hlen);
-        key(g, "hincrby", 4, WF, HashCommands::hincrby);
+        key(g, "hincrby", 4, WDF, HashCommands::hincrby);
 
         g = "list";
-        key(g, "lpush", -3, WF, ListCommands::lpush);
-        key(g, "rpush", -3, WF, ListCommands::rpush);
+        key(g, "lpush", -3, WDF, ListCommands::lpush);
+        key(g, "rpush", -3, WDF, ListCommands::rpush);
         key(g, "lpop", -2, WF, ListCommands::lpop);
         key(g, "rpop", -2, WF, ListCommands::rpop);
         key(g, "lrange", 4, R, ListCommands::lrange);
         key(g, "llen", 2, RF, ListCommands::llen);
 
         g = "set";
-        key(g, "sadd", -3, WF, SetCommands::sadd);
+        key(g, "sadd", -3, WDF, SetCommands::sadd);
         key(g, "srem", -3, WF, SetCommands::srem);
         key(g, "smembers", 2, R, SetCommands::smembers);
         key(g, "sismember", 3, RF, SetCommands::sismember);

@@ -12,6 +12,7 @@ final class Errors {
     static final byte[] NOT_POSITIVE = encoded("-ERR value is out of range, must be positive");
     static final byte[] INVALID_CURSOR = encoded("-ERR invalid cursor");
     static final byte[] DB_OUT_OF_RANGE = encoded("-ERR DB index is out of range");
+    static final byte[] OOM = encoded("-OOM command not allowed when used memory > 'maxmemory'.");
     static final byte[] PONG = encoded("+PONG");
     static final byte[] OK = encoded("+OK");
 

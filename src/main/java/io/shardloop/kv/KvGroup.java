@@ -1,5 +1,6 @@
 package io.shardloop.kv;
 
+import io.shardloop.metrics.JvmMemory;
 import io.shardloop.runtime.shard.Shard;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -20,17 +21,50 @@ public final class KvGroup {
     private final Store shared;
     private final LongSupplier clock;
     private final AtomicReferenceArray<KvShard> services;
+    private final long maxMemory;
+
+    /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
+    public static long defaultMaxMemory() {
+        return JvmMemory.get().maxHeapBytes() / 4 * 3;
+    }
 
     public KvGroup(StateMode mode, int shards) {
-        this(mode, shards, System::currentTimeMillis);
+        this(mode, shards, defaultMaxMemory());
+    }
+
+    /** @param maxMemory bytes past which commands that may grow the data are refused with -OOM (0: no limit) */
+    public KvGroup(StateMode mode, int shards, long maxMemory) {
+        this(mode, shards, System::currentTimeMillis, maxMemory);
     }
 
     public KvGroup(StateMode mode, int shards, LongSupplier clock) {
+        this(mode, shards, clock, defaultMaxMemory());
+    }
+
+    public KvGroup(StateMode mode, int shards, LongSupplier clock, long maxMemory) {
+        if (maxMemory < 0) {
+            throw new IllegalArgumentException("maxmemory must not be negative, got " + maxMemory);
+        }
         this.mode = mode;
         this.shards = shards;
         this.clock = clock;
+        this.maxMemory = maxMemory;
         this.shared = mode == StateMode.SHARDED ? null : mode.create(shards, clock);
         this.services = new AtomicReferenceArray<>(shards);
+    }
+
+    /** Redis's maxmemory with the noeviction policy: the limit, or 0 for none. */
+    public long maxMemory() {
+        return maxMemory;
+    }
+
+    /**
+     * Whether commands that may grow the data must be refused: what the process holds (the heap
+     * after the latest collection and the direct buffers, {@link JvmMemory#liveBytes()}) is over
+     * maxmemory. Any thread; one volatile read.
+     */
+    public boolean overMaxMemory() {
+        return maxMemory > 0 && JvmMemory.get().liveBytes() > maxMemory;
     }
 
     public StateMode mode() {

@@ -41,6 +41,9 @@ import java.util.function.LongSupplier;
  * keeps the shards it needs from those behind it, so none waits forever. While a shard has waiters,
  * a new command for it queues behind them (no one jumps the line). Nobody is ever answered "busy".
  * <p>
+ * <b>maxmemory</b> (the noeviction policy): while the process holds more than the limit, a command
+ * that may grow the data is answered {@code -OOM} here, before any part of it runs.
+ * <p>
  * <b>KEYS</b> walks the keyspace with SCAN steps of {@link #KEYS_STEP} keys, one step per loop
  * turn or per message, so it never holds a loop for long; the keys are deduplicated and answered
  * together. Unlike Redis's it is not a snapshot: keys written during the walk may or may not be in it.
@@ -189,6 +192,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
      */
     public boolean submit(Command c, CommandArgs args, Plan plan, Submitter who) {
         assert loop.inLoop();
+        if (group.overMaxMemory() && c.denyOom()) {
+            who.replyNow().raw(Errors.OOM); // before any part runs, on any shard
+            return true;
+        }
         if (c == CommandTable.KEYS_COMMAND) {
             new KeysWalk(who, who.defer(), args).step();
             return true;

@@ -104,6 +104,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     @Override
+    public long bytesHeld() {
+        return parser.bytesHeld();
+    }
+
+    @Override
     public boolean hasRepliesInFlight() {
         return !order.isEmpty() || held != null;
     }

@@ -94,6 +94,11 @@ public final class HttpParser {
         return state == HEAD && req.headLength > 0;
     }
 
+    /** Bytes this parser holds for the request it is reading or last read (its head and body buffers). */
+    public long bytesHeld() {
+        return req.head.length + req.body.length + (line == null ? 0 : line.length);
+    }
+
     /** Whether the header block is whole and the body of the request is still arriving. */
     public boolean readingBody() {
         return state == BODY || state == CHUNK_SIZE || state == CHUNK_DATA || state == CHUNK_END || state == TRAILERS;

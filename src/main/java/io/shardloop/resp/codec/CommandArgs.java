@@ -38,6 +38,11 @@ public final class CommandArgs {
         return count;
     }
 
+    /** Bytes of memory this view holds for argument data (its arena's capacity). */
+    public long bytesHeld() {
+        return data.length;
+    }
+
     public byte[] array() {
         return data;
     }

@@ -57,6 +57,11 @@ public final class RespParser {
         return args;
     }
 
+    /** Bytes this parser holds for the command it is reading or last read (its arena). */
+    public long bytesHeld() {
+        return args.bytesHeld();
+    }
+
     /** The error to reply (without the leading '-'), after {@link #PROTOCOL_ERROR}. */
     public String errorMessage() {
         return error;

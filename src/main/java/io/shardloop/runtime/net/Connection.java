@@ -66,6 +66,8 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     private long frameTimeoutNanos;
     private long frameMinRate;
     private long frameBytes;
+    /** What this connection last told its owner it holds ({@link #memory()}). */
+    private long reportedMemory;
 
     public Connection(long id, SocketChannel channel, ConnectionOwner owner, ConnectionLimits limits) {
         this.id = id;
@@ -203,6 +205,10 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         out.discard();
         pendingIn = null;
         stats.increment(NetStats.CLOSED);
+        if (reportedMemory != 0) {
+            owner.onMemoryChange(this, -reportedMemory);
+            reportedMemory = 0;
+        }
         try {
             if (handler != null) {
                 handler.onClose();
@@ -253,7 +259,9 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             }
             if (!closed && !readPaused && (readyOps & Poller.READ) != 0) {
                 readWithinBudget();
+                checkInput();
             }
+            accountMemory();
         } catch (IOException e) {
             close(e.getMessage());
         } catch (RuntimeException e) {
@@ -361,8 +369,36 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         }
         try {
             flushNow();
+            accountMemory();
         } catch (IOException e) {
             close(e.getMessage());
+        }
+    }
+
+    /** Input held: unconsumed bytes and what the handler keeps of a request still arriving. */
+    public long inputBytesHeld() {
+        return (pendingIn == null ? 0 : pendingIn.capacity()) + (handler == null ? 0 : handler.bytesHeld());
+    }
+
+    /** What this connection holds: its input and its unsent replies. */
+    public long memory() {
+        return inputBytesHeld() + out.size();
+    }
+
+    private void checkInput() {
+        if (!closed && inputBytesHeld() > limits.maxInputBytes()) {
+            stats.increment(NetStats.INPUT_LIMIT_CLOSES);
+            close("input held over " + limits.maxInputBytes() + " bytes (the query-buffer limit)");
+        }
+    }
+
+    /** Tells the owner what changed since the last report; the owner keeps the server's budget. */
+    private void accountMemory() {
+        long now = closed ? 0 : memory();
+        long delta = now - reportedMemory;
+        if (delta != 0) {
+            reportedMemory = now;
+            owner.onMemoryChange(this, delta);
         }
     }
 

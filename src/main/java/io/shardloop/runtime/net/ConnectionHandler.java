@@ -31,6 +31,15 @@ public interface ConnectionHandler {
         return false;
     }
 
+    /**
+     * Bytes the handler holds for input it has consumed but not yet used up: a request still
+     * arriving (a bulk value being received), its parser's buffers. Counted against the
+     * connection's input bound and the server's client-memory budget.
+     */
+    default long bytesHeld() {
+        return 0;
+    }
+
     /** Which deadline a connection missed. */
     enum Timeout {
         /** Nothing received, sent or owed for the idle timeout (HTTP's keep-alive). */

@@ -20,4 +20,8 @@ public interface ConnectionOwner {
     SingleWriterCounters netStats();
 
     void onClosed(Connection connection);
+
+    /** What the connection holds (input and unsent output) changed by {@code delta} bytes; an owner that keeps a budget counts it. */
+    default void onMemoryChange(Connection connection, long delta) {
+    }
 }

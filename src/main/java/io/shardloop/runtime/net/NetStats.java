@@ -24,13 +24,19 @@ public final class NetStats {
     public static final int REFUSED = 10;
     /** Connections closed because a request did not arrive whole in time. */
     public static final int FRAME_TIMEOUT_CLOSES = 11;
+    /** Connections closed because the input they held passed its bound (the query-buffer limit). */
+    public static final int INPUT_LIMIT_CLOSES = 12;
+    /** Connections closed, largest first, because all connections together held more than the budget. */
+    public static final int MEMORY_EVICTIONS = 13;
+    /** Bytes the shard's connections hold now: input not yet used and replies not yet sent (a gauge). */
+    public static final int CLIENT_MEMORY = 14;
 
-    public static final int COUNT = 12;
+    public static final int COUNT = 15;
 
     private static final String[] NAMES = {
         "accepted", "closed", "bytes_read", "bytes_written", "read_pauses", "output_limit_closes",
         "write_stall_closes", "idle_closes", "error_closes", "peak_outbound_bytes", "refused",
-        "frame_timeout_closes"
+        "frame_timeout_closes", "input_limit_closes", "memory_evictions", "client_memory"
     };
 
     private NetStats() {

@@ -1,7 +1,6 @@
 package io.shardloop.runtime.shard;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The log of failed accepts of one server (a {@link ShardGroup}): at most one line a second over
@@ -13,15 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class AcceptFailureLog {
     private static final System.Logger LOG = System.getLogger(AcceptFailureLog.class.getName());
-    static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong unlogged = new AtomicLong();
-    private final AtomicLong lastLineNanos;
-
-    AcceptFailureLog() {
-        this.lastLineNanos = new AtomicLong(System.nanoTime() - INTERVAL_NANOS);
-    }
+    private final ThrottledLog throttle = new ThrottledLog();
 
     /**
      * Counts a failed accept and logs it unless a line went out less than a second ago.
@@ -30,14 +22,10 @@ final class AcceptFailureLog {
      * @return whether a line was logged
      */
     boolean onFailure(String shard, int port, String reason, long pauseNanos, long nowNanos) {
-        failures.incrementAndGet();
-        long last = lastLineNanos.get();
-        // One thread wins the CAS for a given second; the others count themselves as unlogged.
-        if (nowNanos - last < INTERVAL_NANOS || !lastLineNanos.compareAndSet(last, nowNanos)) {
-            unlogged.incrementAndGet();
+        long skipped = throttle.onEvent(nowNanos);
+        if (skipped < 0) {
             return false;
         }
-        long skipped = unlogged.getAndSet(0);
         LOG.log(System.Logger.Level.WARNING, line(shard, port, reason, pauseNanos, skipped));
         return true;
     }
@@ -45,16 +33,16 @@ final class AcceptFailureLog {
     static String line(String shard, int port, String reason, long pauseNanos, long skipped) {
         return shard + ": accept failed on port " + port + ": " + reason
                 + (pauseNanos > 0 ? "; not accepting there for " + TimeUnit.NANOSECONDS.toMillis(pauseNanos) + " ms" : "")
-                + (skipped > 0 ? " (" + skipped + (skipped == 1 ? " more failure" : " more failures") + " since the last line)" : "");
+                + ThrottledLog.skipped(skipped, "failure", "failures");
     }
 
     /** Failures counted but not logged since the last line. */
     long unlogged() {
-        return unlogged.get();
+        return throttle.unlogged();
     }
 
     /** Failed accepts over the server's life. */
     long failures() {
-        return failures.get();
+        return throttle.events();
     }
 }

@@ -27,11 +27,14 @@ import java.util.List;
  * @param mailbox         cross-shard mailboxes: layout, ring size, batch, backlog bound
  * @param offload         the blocking-work pool: threads and queue bound
  * @param stall           the stall detector: threshold, on/off
+ * @param maxClientMemory bytes all connections together may hold (input not yet used, replies not yet
+ *                        sent); past it the connections holding the most are closed, largest first
+ *                        (Redis's maxmemory-clients); 0 for no such bound
  */
 public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptMode acceptMode, int backlog,
                             int readBufferSize, int chunkSize, int maxPooledChunks, int idleSpins,
                             int maxConnections, Duration drainTimeout, ConnectionLimits limits,
-                            MailboxConfig mailbox, OffloadConfig offload, StallConfig stall) {
+                            MailboxConfig mailbox, OffloadConfig offload, StallConfig stall, long maxClientMemory) {
     public RuntimeConfig {
         cpus = List.copyOf(cpus);
         if (shards < 1) {
@@ -41,7 +44,7 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
             throw new IllegalArgumentException("mailbox, offload and stall configurations are required");
         }
         if (backlog < 1 || readBufferSize < 1024 || chunkSize < 256 || maxPooledChunks < 0 || idleSpins < 0
-                || maxConnections < 1) {
+                || maxConnections < 1 || maxClientMemory < 0) {
             throw new IllegalArgumentException("invalid runtime configuration: " + this);
         }
     }
@@ -55,7 +58,7 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         return new Builder().shards(shards).pin(pin).cpus(cpus).acceptMode(acceptMode).backlog(backlog)
                 .readBufferSize(readBufferSize).chunkSize(chunkSize).maxPooledChunks(maxPooledChunks)
                 .idleSpins(idleSpins).maxConnections(maxConnections).drainTimeout(drainTimeout).limits(limits)
-                .mailbox(mailbox).offload(offload).stall(stall);
+                .mailbox(mailbox).offload(offload).stall(stall).maxClientMemory(maxClientMemory);
     }
 
     /** Builds a {@link RuntimeConfig}; starts from the defaults. */
@@ -75,6 +78,8 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         private MailboxConfig mailbox = MailboxConfig.defaults();
         private OffloadConfig offload = OffloadConfig.defaults();
         private StallConfig stall = StallConfig.defaults();
+        /** A quarter of the largest heap the JVM may have. */
+        private long maxClientMemory = Runtime.getRuntime().maxMemory() / 4;
 
         public Builder shards(int v) { shards = v; return this; }
         public Builder pin(boolean v) { pin = v; return this; }
@@ -91,11 +96,12 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         public Builder mailbox(MailboxConfig v) { mailbox = v; return this; }
         public Builder offload(OffloadConfig v) { offload = v; return this; }
         public Builder stall(StallConfig v) { stall = v; return this; }
+        public Builder maxClientMemory(long v) { maxClientMemory = v; return this; }
 
         public RuntimeConfig build() {
             return new RuntimeConfig(shards, pin, cpus, acceptMode, backlog, readBufferSize, chunkSize,
                     maxPooledChunks, idleSpins, maxConnections, drainTimeout, limits, mailbox,
-                    offload, stall);
+                    offload, stall, maxClientMemory);
         }
     }
 
@@ -109,6 +115,8 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
                 + " read-budget=" + limits.readBudget() + " high-water=" + limits.highWater()
                 + " low-water=" + limits.lowWater() + " hard-limit=" + limits.hardLimit()
                 + " max-pending-inbound=" + limits.maxPendingInbound()
+                + " client-query-buffer-limit=" + limits.maxInputBytes()
+                + " maxmemory-clients=" + maxClientMemory
                 + " write-stall-timeout=" + limits.writeStallNanos() / 1_000_000 + "ms"
                 + " idle-timeout=" + limits.idleNanos() / 1_000_000 + "ms"
                 + " " + mailbox.describe() + " " + offload.describe() + " " + stall.describe();

@@ -47,6 +47,9 @@ public final class Shard implements ConnectionOwner {
     private ConnectionHandler.Factory[] handlers;
     private ConnectionLimits[] limits;
     private long nextConnectionSeq;
+    /** Bytes this shard's connections hold (input and unsent output), as they report it. */
+    private long clientMemory;
+
     private CountDownLatch drained;
     private boolean shuttingDown;
     private Mailbox mailbox;
@@ -208,6 +211,45 @@ public final class Shard implements ConnectionOwner {
         if (drained != null && connections.isEmpty()) {
             drained.countDown();
             drained = null;
+        }
+    }
+
+    @Override
+    public void onMemoryChange(Connection connection, long delta) {
+        assert loop.inLoop();
+        clientMemory += delta;
+        netStats.set(NetStats.CLIENT_MEMORY, clientMemory);
+        long budget = config.maxClientMemory();
+        // Over the budget in all means at least one shard holds its share of it: only such a shard adds up.
+        if (delta > 0 && budget > 0 && clientMemory * group.shardCount() >= budget && group.clientMemory() > budget) {
+            group.evictLargestClients();
+        }
+    }
+
+    /**
+     * Closes this shard's connection that holds the most, if it holds enough to matter (never an
+     * idle one): a step of keeping all connections within the server's client-memory budget.
+     */
+    void evictLargestClient() {
+        assert loop.inLoop();
+        long budget = config.maxClientMemory();
+        if (budget == 0 || group.clientMemory() <= budget) {
+            return;
+        }
+        Connection largest = null;
+        long most = Math.max(64 * 1024, budget / 64);
+        for (Connection c : connections.values()) {
+            long m = c.memory();
+            if (m >= most) {
+                most = m;
+                largest = c;
+            }
+        }
+        if (largest != null) {
+            netStats.increment(NetStats.MEMORY_EVICTIONS);
+            group.logEviction(name, largest, most, budget);
+            largest.close("holds " + most + " bytes while all connections hold more than maxmemory-clients ("
+                    + budget + " bytes)");
         }
     }
 

@@ -3,6 +3,8 @@ package io.shardloop.runtime.shard;
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.mailbox.Mailboxes;
+import io.shardloop.runtime.net.Connection;
+import io.shardloop.runtime.net.NetStats;
 import io.shardloop.runtime.offload.OffloadPool;
 import io.shardloop.runtime.stall.StallDetector;
 
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * N shards serving a set of endpoints: the control plane that starts them, pins them, binds their
@@ -44,11 +47,14 @@ public final class ShardGroup implements AutoCloseable {
     private final AcceptMode acceptMode;
     /** Open connections over all shards, against {@link RuntimeConfig#maxConnections()}; touched on accept and close only. */
     private final AtomicInteger openConnections = new AtomicInteger();
+    /** Per shard: 1 while an eviction step is queued on its loop, so a flood of growth queues one. */
+    private final AtomicIntegerArray evicting;
     /** One per shard, opened when its thread has left the loop and closed its connections. */
     private final CountDownLatch[] ended;
     private final OffloadPool offload;
     private final StallDetector stallDetector;
     private final AcceptFailureLog acceptFailures = new AcceptFailureLog();
+    private final ThrottledLog evictions = new ThrottledLog();
     private int nextHandoff;
     private volatile boolean closed;
     /** The shards that did not stop by the deadline of {@link #stop}, by name; written once, by the stopping thread. */
@@ -59,6 +65,7 @@ public final class ShardGroup implements AutoCloseable {
         this.endpoints = List.copyOf(endpoints);
         this.acceptMode = acceptMode;
         this.shards = new Shard[config.shards()];
+        this.evicting = new AtomicIntegerArray(config.shards());
         this.threads = new Thread[config.shards()];
         this.ports = new int[endpoints.size()];
         this.ended = new CountDownLatch[config.shards()];
@@ -231,6 +238,41 @@ public final class ShardGroup implements AutoCloseable {
 
     void releaseConnection() {
         openConnections.decrementAndGet();
+    }
+
+    /** Bytes all connections hold now, input and unsent output, as each shard last published it. Any thread. */
+    public long clientMemory() {
+        long total = 0;
+        for (Shard shard : shards) {
+            total += shard.netStats().get(NetStats.CLIENT_MEMORY);
+        }
+        return total;
+    }
+
+    /** One line a second at most, over all shards, for connections closed to keep the client-memory budget. */
+    void logEviction(String shard, Connection connection, long held, long budget) {
+        long skipped = evictions.onEvent(System.nanoTime());
+        if (skipped >= 0) {
+            LOG.log(System.Logger.Level.WARNING, shard + ": closed " + connection + ", which held " + held
+                    + " bytes while all connections held more than maxmemory-clients (" + budget + " bytes)"
+                    + ThrottledLog.skipped(skipped, "connection closed", "connections closed"));
+        }
+    }
+
+    /**
+     * All connections together hold more than the budget: each shard closes its largest (if large),
+     * on its own loop, once per request however many shards asked. Any shard's loop.
+     */
+    void evictLargestClients() {
+        for (int i = 0; i < shards.length; i++) {
+            Shard shard = shards[i];
+            if (evicting.compareAndSet(i, 0, 1)) {
+                shard.loop().execute(() -> {
+                    evicting.set(shard.index(), 0);
+                    shard.evictLargestClient();
+                });
+            }
+        }
     }
 
     /** Called on the accepting shard's thread: keep the socket, or hand it to the next shard. */

@@ -1,0 +1,204 @@
+package io.shardloop.resp;
+
+import io.shardloop.baseline.BlockingRespProtocol;
+import io.shardloop.baseline.ServerModel;
+import io.shardloop.baseline.ThreadedConfig;
+import io.shardloop.baseline.ThreadedServer;
+import io.shardloop.kv.Command;
+import io.shardloop.kv.CommandTable;
+import io.shardloop.kv.KvGroup;
+import io.shardloop.kv.StateMode;
+import io.shardloop.kv.Store;
+import io.shardloop.resp.codec.BufferReplyWriter;
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.RespLimits;
+import io.shardloop.runtime.shard.Endpoint;
+import io.shardloop.runtime.shard.RuntimeConfig;
+import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.testing.RawResp;
+import io.shardloop.testing.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every command in the table, with the wrong number of arguments and against keys of every other
+ * type, through every front end (the Redis protocol on the loops in each state mode and on 1, 2 and
+ * 4 shards, the thread-per-connection models, the stores themselves) must answer what redis-server
+ * answers: the same error text where Redis errs, the same reply where it does not.
+ */
+class CommandContractTest {
+    /** Connection commands and ones whose replies depend on the server, not on the data. */
+    private static final Set<String> NOT_PROBED_WITH_KEYS = Set.of("auth", "hello", "client", "quit", "info", "debug",
+            "command", "config", "select", "ping", "echo", "keys", "scan", "dbsize", "flushdb", "flushall", "spop");
+    private static final String[][] TYPED = {
+        {"SET", "t:string", "1"},
+        {"RPUSH", "t:list", "1"},
+        {"HSET", "t:hash", "1", "1"},
+        {"SADD", "t:set", "1"},
+    };
+
+    private static RedisServer redis;
+    private static final List<AutoCloseable> servers = new ArrayList<>();
+    private static final Map<String, Integer> ports = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        for (StateMode mode : StateMode.values()) {
+            for (int shards : new int[] {1, 2, 4}) {
+                ShardGroup g = ShardGroup.start(RuntimeConfig.builder(shards).pin(false).build(),
+                        List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(mode, shards)))));
+                servers.add(g);
+                ports.put("loops " + mode.name().toLowerCase() + " on " + shards + " shard(s)", g.port(0));
+            }
+        }
+        for (ServerModel model : new ServerModel[] {ServerModel.THREADS, ServerModel.VIRTUAL}) {
+            for (StateMode mode : new StateMode[] {StateMode.LOCKED, StateMode.CONCURRENT}) {
+                ThreadedConfig config = ThreadedConfig.defaults(model, "127.0.0.1", 0);
+                BlockingRespProtocol protocol = new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
+                ThreadedServer s = ThreadedServer.start(config, protocol);
+                servers.add(s);
+                servers.add(protocol);
+                ports.put(model.label() + " " + mode.name().toLowerCase(), s.port());
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable s : servers) {
+            s.close();
+        }
+        redis.close();
+    }
+
+    /** Too few arguments, and one too many for a fixed arity. */
+    private static List<String[]> arityProbes() {
+        List<String[]> probes = new ArrayList<>();
+        for (Command c : CommandTable.all()) {
+            int arity = c.arity();
+            int least = arity > 0 ? arity : -arity;
+            if (least >= 2) {
+                probes.add(withFiller(c.name(), least - 2));
+            }
+            if (arity > 0) {
+                probes.add(withFiller(c.name(), arity));
+            }
+        }
+        probes.add(new String[] {"MSET", "a", "1", "b", "2", "c"});
+        probes.add(new String[] {"MSET", "a"});
+        probes.add(new String[] {"NOSUCHCOMMAND", "a", "b"});
+        return probes;
+    }
+
+    /** Each key command, with the fewest arguments it takes, on a key of every type. */
+    private static List<String[]> typeProbes() {
+        List<String[]> probes = new ArrayList<>();
+        for (Command c : CommandTable.all()) {
+            if (c.firstKey() != 1 || NOT_PROBED_WITH_KEYS.contains(c.name())) {
+                continue;
+            }
+            int least = Math.abs(c.arity());
+            for (String[] typed : TYPED) {
+                String[] probe = withFiller(c.name(), Math.max(1, least - 1));
+                probe[1] = typed[1];
+                probes.add(probe);
+            }
+        }
+        return probes;
+    }
+
+    private static String[] withFiller(String name, int arguments) {
+        String[] p = new String[arguments + 1];
+        Arrays.fill(p, "1");
+        p[0] = name.toUpperCase();
+        return p;
+    }
+
+    @Test
+    void shouldAnswerWrongArityLikeRedisEverywhere() throws Exception {
+        assertAgreesWithRedis(arityProbes());
+    }
+
+    @Test
+    void shouldAnswerWrongTypesLikeRedisEverywhere() throws Exception {
+        assertAgreesWithRedis(typeProbes());
+    }
+
+    private void assertAgreesWithRedis(List<String[]> probes) throws Exception {
+        List<String> mismatches = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        try (RawResp reference = new RawResp(redis.port())) {
+            for (String[] probe : probes) {
+                expected.add(run(reference, probe));
+            }
+        }
+        long errors = expected.stream().filter(r -> r.startsWith("-")).count();
+        assertTrue(probes.size() > 60 && errors > 30, probes.size() + " probes, " + errors + " of them errors in Redis");
+        for (Map.Entry<String, Integer> front : ports.entrySet()) {
+            try (RawResp client = new RawResp(front.getValue())) {
+                for (int i = 0; i < probes.size(); i++) {
+                    String got = run(client, probes.get(i));
+                    if (!got.equals(expected.get(i))) {
+                        mismatches.add(front.getKey() + ": " + String.join(" ", probes.get(i)) + "\n    redis:     "
+                                + expected.get(i) + "\n    shardloop: " + got);
+                    }
+                }
+            }
+        }
+        for (StateMode mode : StateMode.values()) {
+            for (int shards : new int[] {1, 2, 4}) {
+                Store store = mode.create(shards, System::currentTimeMillis);
+                for (int i = 0; i < probes.size(); i++) {
+                    String got = run(store, probes.get(i));
+                    if (!got.equals(expected.get(i))) {
+                        mismatches.add("store " + mode.name().toLowerCase() + " on " + shards + ": "
+                                + String.join(" ", probes.get(i)) + "\n    redis:     " + expected.get(i)
+                                + "\n    shardloop: " + got);
+                    }
+                }
+            }
+        }
+        assertTrue(mismatches.isEmpty(), mismatches.size() + " replies differ from redis-server's:\n"
+                + String.join("\n", mismatches));
+    }
+
+    /** Resets the typed keys, then runs the probe. */
+    private static String run(RawResp client, String[] probe) throws IOException {
+        for (String[] typed : TYPED) {
+            client.call("DEL", typed[1]);
+            client.call(typed);
+        }
+        return client.call(probe);
+    }
+
+    private static String run(Store store, String[] probe) throws IOException {
+        for (String[] typed : TYPED) {
+            call(store, "DEL", typed[1]);
+            call(store, typed);
+        }
+        return call(store, probe);
+    }
+
+    private static String call(Store store, String... words) throws IOException {
+        BufferReplyWriter out = new BufferReplyWriter();
+        store.execute(CommandArgs.of(words), out);
+        byte[] bytes = out.toByteArray();
+        // Read the reply back through the same canonical form as the wire.
+        try (RawResp reader = RawResp.reading(new ByteArrayInputStream(bytes))) {
+            return reader.read();
+        }
+    }
+}

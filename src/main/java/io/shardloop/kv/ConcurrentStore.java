@@ -18,7 +18,9 @@ import java.util.function.LongSupplier;
  * <p>
  * Costs the other modes do not pay: an owned key copy and a lambda per single-key command, and
  * SCAN cursors that count positions in the map's iteration order (a key may be missed or repeated
- * if the map is resized between calls).
+ * if the map is resized between calls). A walk in progress keeps its place: the iterator of each
+ * recent cursor is kept, so a step costs its COUNT, not the position it starts from; a cursor whose
+ * iterator was dropped (or is used twice at once) walks from the start to its position.
  */
 public final class ConcurrentStore implements Store {
     /** A value and its deadline; replaced, never mutated, when either changes. */
@@ -28,7 +30,11 @@ public final class ConcurrentStore implements Store {
         }
     }
 
-    private final ConcurrentHashMap<Key, Entry> map = new ConcurrentHashMap<>();
+    /** Replaced, not cleared, by FLUSHDB: clearing millions of entries in place would hold the caller's loop. */
+    private volatile ConcurrentHashMap<Key, Entry> map = new ConcurrentHashMap<>();
+    /** Where recent SCAN walks stand: the next cursor a step returned, and the iterator to go on with. */
+    private final ConcurrentHashMap<Long, Iterator<Map.Entry<Key, Entry>>> walks = new ConcurrentHashMap<>();
+    private static final int MAX_WALKS = 1024;
     private final LongSupplier clock;
     private final ThreadLocal<KeyWindow> windows;
     private final SharedDb shared = new SharedDb();
@@ -252,7 +258,8 @@ public final class ConcurrentStore implements Store {
 
         @Override
         public void clear() {
-            map.clear();
+            map = new ConcurrentHashMap<>();
+            walks.clear();
         }
 
         @Override
@@ -268,17 +275,28 @@ public final class ConcurrentStore implements Store {
         @Override
         public long scan(long cursor, int count, KeyVisitor visitor) {
             long now = now();
-            long position = 0;
-            long end = cursor + count;
-            for (Map.Entry<Key, Entry> e : map.entrySet()) {
-                if (position >= cursor && !e.getValue().expired(now)) {
-                    visitor.visit(e.getKey(), e.getValue().value());
-                }
-                if (++position >= end) {
-                    return end;
+            Iterator<Map.Entry<Key, Entry>> it = cursor == 0 ? null : walks.remove(cursor);
+            if (it == null) {
+                it = map.entrySet().iterator();
+                for (long skipped = 0; skipped < cursor && it.hasNext(); skipped++) {
+                    it.next();
                 }
             }
-            return 0;
+            long position = cursor;
+            for (int visited = 0; visited < count && it.hasNext(); visited++, position++) {
+                Map.Entry<Key, Entry> e = it.next();
+                if (!e.getValue().expired(now)) {
+                    visitor.visit(e.getKey(), e.getValue().value());
+                }
+            }
+            if (!it.hasNext()) {
+                return 0;
+            }
+            if (walks.size() >= MAX_WALKS) {
+                walks.clear(); // walks abandoned half way must not crowd out the ones going on
+            }
+            walks.put(position, it);
+            return position;
         }
 
         @Override

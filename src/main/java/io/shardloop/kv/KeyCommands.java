@@ -167,6 +167,12 @@ final class KeyCommands {
         }
     }
 
+    /**
+     * Keys one SCAN call visits at most, whatever its COUNT asks (a hint, in Redis too): so that no
+     * single call holds its loop for the whole keyspace.
+     */
+    static final int MAX_SCAN_STEP = 100_000;
+
     /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]; the cursor spans shards ({@link ScanCursor}). */
     static void scan(Db db, CommandArgs a, ReplySink out) {
         long cursor;
@@ -208,7 +214,7 @@ final class KeyCommands {
             int mi = match;
             String wantedType = type;
             boolean all = mi < 0 || Glob.matchesAll(a.array(), a.offset(mi), a.length(mi));
-            long localNext = db.scan(ScanCursor.local(cursor), (int) Math.min(count, Integer.MAX_VALUE), (k, v) -> {
+            long localNext = db.scan(ScanCursor.local(cursor), (int) Math.min(count, MAX_SCAN_STEP), (k, v) -> {
                 if ((all || Glob.matches(a.array(), a.offset(mi), a.length(mi), k.array(), k.offset(), k.length()))
                         && (wantedType == null || wantedType.equals(typeName(v)))) {
                     found.add(k);

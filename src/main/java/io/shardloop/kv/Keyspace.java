@@ -24,7 +24,7 @@ public final class Keyspace implements Db {
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
     public static final int EXPIRE_SAMPLE = 20;
 
-    private final HashMap<Key, Entry> map = new HashMap<>();
+    private HashMap<Key, Entry> map = new HashMap<>();
     private final LongSupplier clock;
     private final int shardIndex;
     private final int shardCount;
@@ -129,9 +129,10 @@ public final class Keyspace implements Db {
         return timedSize;
     }
 
+    /** O(1): the old map and arrays are left to the collector (clearing a map of millions in place holds the loop). */
     @Override
     public void clear() {
-        map.clear();
+        map = new HashMap<>();
         all = new Entry[16];
         allSize = 0;
         timed = new Entry[16];

@@ -13,6 +13,7 @@ import io.shardloop.runtime.mailbox.MailboxStats;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedInputStream;
@@ -22,6 +23,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -235,7 +237,8 @@ class CrossShardFlowTest {
                         return null;
                     });
                 }
-                Thread.sleep(500); // the hogs fill their lines and their sockets
+                Await.until("the hogs use up the credit towards the other shard", Duration.ofSeconds(30),
+                        () -> server.kv(KvShard.CREDIT_WAITS) > 0);
                 try (Pipe honest = new Pipe(server.respPort())) {
                     for (int i = 0; i < 200; i++) {
                         String k = remote.get(i % remote.size());

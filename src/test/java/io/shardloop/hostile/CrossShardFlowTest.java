@@ -14,6 +14,7 @@ import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.ShardGroup;
 import io.shardloop.testing.Await;
+import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedInputStream;
@@ -118,12 +119,12 @@ class CrossShardFlowTest {
             // Both shards' keys: whichever shard the client lands on, half its GETs cross.
             List<String> keys = new ArrayList<>(keysOf(0, "big", 250));
             keys.addAll(keysOf(1, "big", 250));
-            try (Pipe p = new Pipe(server.respPort())) {
+            try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                 for (String k : keys) {
                     p.send("SET", k, value(k, 4000));
                 }
                 for (String k : keys) {
-                    assertEquals("OK", p.read());
+                    assertEquals("OK", p.value());
                 }
                 int rounds = 40; // 20,000 GETs of 4,000 bytes sent ahead of their replies: tens of MB in flight
                 Future<?> writer = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
@@ -136,7 +137,7 @@ class CrossShardFlowTest {
                 });
                 for (int r = 0; r < rounds; r++) {
                     for (String k : keys) {
-                        assertEquals(value(k, 4000), p.read(), "GET " + k + " in round " + r);
+                        assertEquals(value(k, 4000), p.value(), "GET " + k + " in round " + r);
                     }
                 }
                 writer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -152,15 +153,15 @@ class CrossShardFlowTest {
             for (int c = 0; c < clients; c++) {
                 int id = c;
                 work.add(() -> {
-                    try (Pipe p = new Pipe(server.respPort())) {
+                    try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                         List<String> keys = new ArrayList<>(keysOf(id % 2, "c" + id + "-", 20));
                         for (String k : keys) {
                             p.send("SET", k, value(k, 30_000));
                             p.send("GET", k);
                         }
                         for (String k : keys) {
-                            assertEquals("OK", p.read(), "SET " + k);
-                            assertEquals(value(k, 30_000), p.read(), "GET " + k);
+                            assertEquals("OK", p.value(), "SET " + k);
+                            assertEquals(value(k, 30_000), p.value(), "GET " + k);
                         }
                     }
                     return null;
@@ -182,7 +183,7 @@ class CrossShardFlowTest {
             for (int c = 0; c < clients; c++) {
                 int id = c;
                 work.add(() -> {
-                    try (Pipe p = new Pipe(server.respPort())) {
+                    try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                         for (int r = 0; r < rounds; r++) {
                             for (int i = 0; i < depth; i++) {
                                 String k = "k" + ((id * 7919 + r * depth + i) % 10_000);
@@ -193,7 +194,7 @@ class CrossShardFlowTest {
                                 }
                             }
                             for (int i = 0; i < depth; i++) {
-                                String reply = p.read();
+                                String reply = p.value();
                                 assertTrue(reply == null || !reply.startsWith("-"), "reply " + reply);
                             }
                         }
@@ -211,12 +212,12 @@ class CrossShardFlowTest {
         try (Server server = Server.start(tight())) {
             List<String> remote = new ArrayList<>(keysOf(0, "r", 50));
             remote.addAll(keysOf(1, "r", 50));
-            try (Pipe setup = new Pipe(server.respPort())) {
+            try (RawResp setup = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                 for (String k : remote) {
                     setup.send("SET", k, value(k, 10)); // small: a hog's line fills before its socket does
                 }
                 for (String k : remote) {
-                    assertEquals("OK", setup.read());
+                    assertEquals("OK", setup.value());
                 }
             }
             List<Socket> hogs = new ArrayList<>();
@@ -230,7 +231,7 @@ class CrossShardFlowTest {
                         OutputStream out = new BufferedOutputStream(s.getOutputStream());
                         while (!stop.get()) {
                             for (String k : remote) {
-                                out.write(Pipe.encode("GET", k));
+                                out.write(RawResp.encode("GET", k));
                             }
                             out.flush(); // blocks once the server stops reading: the hog never reads
                         }
@@ -239,11 +240,11 @@ class CrossShardFlowTest {
                 }
                 Await.until("the hogs use up the credit towards the other shard", Duration.ofSeconds(30),
                         () -> server.kv(KvShard.CREDIT_WAITS) > 0);
-                try (Pipe honest = new Pipe(server.respPort())) {
+                try (RawResp honest = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                     for (int i = 0; i < 200; i++) {
                         String k = remote.get(i % remote.size());
                         honest.send("GET", k);
-                        assertEquals(value(k, 10), honest.read(), "honest GET " + k);
+                        assertEquals(value(k, 10), honest.value(), "honest GET " + k);
                     }
                 }
             } finally {
@@ -265,7 +266,7 @@ class CrossShardFlowTest {
             for (int c = 0; c < clients; c++) {
                 int id = c;
                 work.add(() -> {
-                    try (Pipe p = new Pipe(server.respPort())) {
+                    try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                         for (int i = 0; i < perClient; i++) {
                             List<String> args = new ArrayList<>(List.of("MSET"));
                             for (String k : List.of(keysOf(0, "m" + id + "-" + i + "-", 2).getFirst(),
@@ -276,20 +277,20 @@ class CrossShardFlowTest {
                             p.send(args.toArray(String[]::new));
                         }
                         for (int i = 0; i < perClient; i++) {
-                            assertEquals("OK", p.read(), "MSET " + i + " of client " + id);
+                            assertEquals("OK", p.value(), "MSET " + i + " of client " + id);
                         }
                     }
                     return null;
                 });
             }
             runAll(work);
-            try (Pipe check = new Pipe(server.respPort())) {
+            try (RawResp check = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                 for (int c = 0; c < clients; c++) {
                     for (int i = 0; i < perClient; i++) {
                         String k0 = keysOf(0, "m" + c + "-" + i + "-", 2).getFirst();
                         String k1 = keysOf(1, "m" + c + "-" + i + "-", 2).getFirst();
                         check.send("MGET", k0, k1);
-                        assertEquals("[v" + i + ", v" + i + "]", check.read(), "both halves of MSET " + i + " of client " + c);
+                        assertEquals("[v" + i + ", v" + i + "]", check.value(), "both halves of MSET " + i + " of client " + c);
                     }
                 }
             }
@@ -301,12 +302,12 @@ class CrossShardFlowTest {
         try (Server server = Server.start(tight())) {
             List<String> keys = new ArrayList<>(keysOf(0, "h", 64)); // 64 from the other shard, whichever it is
             keys.addAll(keysOf(1, "h", 64));
-            try (Pipe p = new Pipe(server.respPort())) {
+            try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                 for (String k : keys) {
                     p.send("SET", k, value(k, 32_000));
                 }
                 for (String k : keys) {
-                    assertEquals("OK", p.read());
+                    assertEquals("OK", p.value());
                 }
             }
             try (Socket s = new Socket("127.0.0.1", server.httpPort())) {
@@ -318,11 +319,11 @@ class CrossShardFlowTest {
                 s.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
                 InputStream in = new BufferedInputStream(s.getInputStream());
                 for (String k : keys) {
-                    String status = Pipe.line(in);
+                    String status = line(in);
                     assertEquals("HTTP/1.1 200 OK", status, "response for " + k);
                     int length = -1;
                     String header;
-                    while (!(header = Pipe.line(in)).isEmpty()) {
+                    while (!(header = line(in)).isEmpty()) {
                         if (header.toLowerCase().startsWith("content-length:")) {
                             length = Integer.parseInt(header.substring(15).trim());
                         }
@@ -337,9 +338,9 @@ class CrossShardFlowTest {
     @Test
     void shouldReportWaitingCommandsInInfo() throws Exception {
         try (Server server = Server.start(tight())) {
-            try (Pipe p = new Pipe(server.respPort())) {
+            try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                 p.send("INFO", "shards");
-                String info = p.read();
+                String info = p.value();
                 assertTrue(info.contains("in_flight="), info);
                 assertTrue(info.contains("waiting="), info);
                 assertTrue(info.contains("credit_waits="), info);
@@ -364,84 +365,17 @@ class CrossShardFlowTest {
         }
     }
 
-    /** A RESP client that pipelines: sends without waiting, reads replies as text ("OK", values, "[a, b]", "-ERR..."). */
-    static final class Pipe implements AutoCloseable {
-        private final Socket socket;
-        private final OutputStream out;
-        private final InputStream in;
-
-        Pipe(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(TIMEOUT_SECONDS * 1000);
-            socket.setTcpNoDelay(true);
-            out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        }
-
-        static byte[] encode(String... words) {
-            return RespClient.encode(words);
-        }
-
-        synchronized void send(String... words) throws IOException {
-            out.write(encode(words));
-            if (words.length > 0) {
-                out.flush();
+    private static String line(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                throw new IOException("closed by the server after: " + sb);
+            }
+            if (c != '\r') {
+                sb.append((char) c);
             }
         }
-
-        String read() throws IOException {
-            return element(line(in));
-        }
-
-        private String element(String line) throws IOException {
-            char type = line.charAt(0);
-            switch (type) {
-                case '+', ':' -> {
-                    return line.substring(1);
-                }
-                case '-' -> {
-                    return line;
-                }
-                case '$' -> {
-                    int n = Integer.parseInt(line.substring(1));
-                    if (n < 0) {
-                        return null;
-                    }
-                    byte[] data = in.readNBytes(n + 2);
-                    if (data.length < n + 2) {
-                        throw new IOException("closed inside a bulk reply");
-                    }
-                    return new String(data, 0, n, StandardCharsets.UTF_8);
-                }
-                case '*' -> {
-                    int n = Integer.parseInt(line.substring(1));
-                    List<String> items = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        items.add(element(line(in)));
-                    }
-                    return items.toString();
-                }
-                default -> throw new IOException("not a reply: " + line);
-            }
-        }
-
-        static String line(InputStream in) throws IOException {
-            StringBuilder sb = new StringBuilder();
-            int c;
-            while ((c = in.read()) != '\n') {
-                if (c < 0) {
-                    throw new IOException("closed by the server after: " + sb);
-                }
-                if (c != '\r') {
-                    sb.append((char) c);
-                }
-            }
-            return sb.toString();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+        return sb.toString();
     }
 }

@@ -19,11 +19,16 @@ public final class RawResp implements AutoCloseable {
     private final InputStream in;
 
     public RawResp(int port) throws IOException {
+        this(port, 10_000);
+    }
+
+    /** @param timeoutMillis how long a read may wait for the server */
+    public RawResp(int port, int timeoutMillis) throws IOException {
         socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(timeoutMillis);
         socket.setTcpNoDelay(true);
-        out = socket.getOutputStream();
-        in = new BufferedInputStream(socket.getInputStream());
+        out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
     }
 
     private RawResp(InputStream in) {
@@ -49,10 +54,53 @@ public final class RawResp implements AutoCloseable {
         return b.toByteArray();
     }
 
-    /** Sends one command and returns its reply in canonical form. */
-    public String call(String... words) throws IOException {
+    /** Sends a command without waiting for its reply (pipelining); thread-safe against {@link #read}. */
+    public synchronized void send(String... words) throws IOException {
         out.write(encode(words));
         out.flush();
+    }
+
+    /**
+     * Reads one reply as its value: a simple string or integer without its type byte, a bulk's text
+     * or null, an array as {@code [a, b]}, an error as {@code -ERR ...}.
+     */
+    public String value() throws IOException {
+        return value(line());
+    }
+
+    private String value(String line) throws IOException {
+        switch (line.charAt(0)) {
+            case '+', ':' -> {
+                return line.substring(1);
+            }
+            case '$' -> {
+                int n = Integer.parseInt(line.substring(1));
+                if (n < 0) {
+                    return null;
+                }
+                byte[] data = in.readNBytes(n + 2);
+                if (data.length < n + 2) {
+                    throw new IOException("closed inside a bulk reply");
+                }
+                return new String(data, 0, n, StandardCharsets.UTF_8);
+            }
+            case '*' -> {
+                int n = Integer.parseInt(line.substring(1));
+                java.util.List<String> items = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    items.add(value(line()));
+                }
+                return items.toString();
+            }
+            default -> {
+                return line;
+            }
+        }
+    }
+
+    /** Sends one command and returns its reply in canonical form. */
+    public String call(String... words) throws IOException {
+        send(words);
         return read();
     }
 
@@ -88,7 +136,8 @@ public final class RawResp implements AutoCloseable {
         }
     }
 
-    private String line() throws IOException {
+    /** One line of the stream, without its CRLF: for a caller reading a reply by hand. */
+    public String line() throws IOException {
         StringBuilder sb = new StringBuilder();
         int c;
         while ((c = in.read()) != '\n') {

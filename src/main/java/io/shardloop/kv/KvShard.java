@@ -1,5 +1,6 @@
 package io.shardloop.kv;
 
+import io.shardloop.metrics.JvmMemory;
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
@@ -502,6 +503,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     }
 
     private void expireCycle(long now) {
+        if (group.maxMemory() > 0) {
+            JvmMemory.get().refresh(); // the direct-buffer part of the maxmemory figure, ten times a second
+        }
         int expired = executor != null ? executor.keyspace().expireCycle(EXPIRE_BUDGET_NANOS)
                 : shared.expireCycle(EXPIRE_BUDGET_NANOS);
         if (expired > 0) {

@@ -18,9 +18,10 @@ import java.util.Map;
  * <ul>
  *   <li>{@link #liveBytes()}: the heap as it was right after the latest garbage collection (what
  *       survived it, so what the data and buffers really hold, without the garbage a heap reading
- *       between collections counts) plus the direct buffers in use now. Updated at every
- *       collection from the collectors' own notifications; reading it is one volatile load, cheap
- *       enough for every write command. This is the figure {@code maxmemory} is held to.</li>
+ *       between collections counts) plus the direct buffers in use. Updated at every collection
+ *       from the collectors' own notifications, and by {@link #refresh()} (the shards call it from
+ *       a timer) for the direct buffers; reading it is one volatile load, cheap enough for every
+ *       write command. This is the figure {@code maxmemory} is held to.</li>
  *   <li>{@link #usedBytes()}: the heap in use now (garbage included) plus the direct buffers: what
  *       INFO reports as used memory.</li>
  * </ul>
@@ -35,6 +36,7 @@ public final class JvmMemory {
     private final List<MemoryPoolMXBean> heapPools;
     private final BufferPoolMXBean direct;
     private volatile long heapAfterGc;
+    private volatile long live;
     private volatile long peakLive;
 
     private JvmMemory() {
@@ -43,6 +45,7 @@ public final class JvmMemory {
         this.direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(b -> b.getName().equals("direct")).findFirst().orElse(null);
         this.heapAfterGc = heapNow();
+        refresh();
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
                 emitter.addNotificationListener((notification, handback) -> {
@@ -58,13 +61,18 @@ public final class JvmMemory {
         return INSTANCE;
     }
 
-    /** The heap after the latest collection, plus direct buffers in use now. */
+    /** The heap after the latest collection, plus direct buffers in use at the latest refresh. */
     public long liveBytes() {
-        long live = heapAfterGc + directBytes();
-        if (live > peakLive) {
-            peakLive = live; // a racy maximum is fine: it is a report, not a decision
-        }
         return live;
+    }
+
+    /** Reads the direct buffers in use again. Any thread; a few atomic reads. */
+    public void refresh() {
+        long now = heapAfterGc + directBytes();
+        live = now;
+        if (now > peakLive) {
+            peakLive = now; // a racy maximum is fine: it is a report, not a decision
+        }
     }
 
     /** The heap in use now, garbage included, plus direct buffers in use now. */
@@ -99,7 +107,7 @@ public final class JvmMemory {
             }
         }
         heapAfterGc = after;
-        liveBytes();
+        refresh();
     }
 
     private boolean isHeapPool(String name) {

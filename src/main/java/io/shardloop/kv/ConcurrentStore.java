@@ -260,6 +260,12 @@ public final class ConcurrentStore implements Store {
         public void clear() {
             map = new ConcurrentHashMap<>();
             walks.clear();
+            expiryLock.lock();
+            try {
+                expiryCursor = null; // it walks the old map, and would keep all of it
+            } finally {
+                expiryLock.unlock();
+            }
         }
 
         @Override

@@ -56,7 +56,9 @@ class MaxMemoryTest {
                 System.gc();
                 Thread.sleep(50);
             }
-            assertEquals("+OK", reply, "writes are accepted again once the memory is back under the limit");
+            assertEquals("+OK", reply, "writes are accepted again once the memory is back under the limit: live "
+                    + JvmMemory.get().liveBytes() / MB + " MB, heap now " + JvmMemory.get().usedBytes() / MB
+                    + " MB, direct " + JvmMemory.get().directBytes() / MB + " MB, limit " + limit / MB + " MB");
         }
     }
 

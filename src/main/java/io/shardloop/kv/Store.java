@@ -37,6 +37,15 @@ public interface Store {
     /** Keys held (expired ones not yet collected included). */
     long size();
 
+    /** Keys with a time to live (INFO keyspace's {@code expires}). */
+    long timedSize();
+
+    /** Keys deleted because their time to live had passed, found on access or by the cycle, since start. */
+    long expiredKeys();
+
+    /** The running estimate of the time left to keys with a time to live, ms ({@link Keyspace#averageTtl}). */
+    long averageTtl();
+
     /** The reply for a connection command that reached a store. */
     static void rejectConnectionCommand(Command c, ReplySink out) {
         out.error("ERR '" + c.name() + "' is answered by the connection's session, not the store");

@@ -186,6 +186,43 @@ class StoreContractTest {
 
     @ParameterizedTest
     @EnumSource(StateMode.class)
+    void shouldCountTimedAndExpiredKeysAndEstimateTheirTimeToLive(StateMode mode) {
+        use(mode);
+        for (int i = 0; i < 40; i++) {
+            run("SET", "t" + i, "v", "PX", i < 10 ? "10" : "60000");
+            run("SET", "p" + i, "v");
+        }
+        assertEquals(40, store.timedSize());
+        assertEquals(0, store.averageTtl(), "no cycle has sampled yet");
+        run("PERSIST", "t39");
+        run("EXPIRE", "p0", "100");
+        run("SET", "t38", "plain");
+        run("DEL", "t37");
+        assertEquals(38, store.timedSize(), "PERSIST, a SET without a TTL and DEL take keys out; EXPIRE adds one");
+        clock.addAndGet(11);
+        assertEquals("$-1|", run("GET", "t0"));
+        assertEquals(":0|", run("DEL", "t1"));
+        assertEquals("+OK|", run("SET", "t2", "again"));
+        assertEquals(3, store.expiredKeys(), "found past their deadline by GET, DEL and SET");
+        for (int round = 0; round < 1000 && store.expiredKeys() < 10; round++) {
+            store.expireCycle(50_000_000L);
+        }
+        assertEquals(10, store.expiredKeys(), "the cycle collects the rest");
+        assertEquals(28, store.timedSize());
+        for (int round = 0; round < 200; round++) {
+            store.expireCycle(50_000_000L);
+        }
+        long ttl = store.averageTtl();
+        assertTrue(ttl > 50_000 && ttl <= 100_000, "about a minute left to most timed keys: " + ttl);
+        run("FLUSHALL");
+        assertEquals(0, store.timedSize());
+        store.expireCycle(50_000_000L);
+        assertEquals(0, store.averageTtl(), "nothing has a deadline any more");
+        assertEquals(10, store.expiredKeys(), "a statistic, not emptied by FLUSHALL");
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateMode.class)
     void shouldAnswerTypeKeysScanAndFlush(StateMode mode) {
         use(mode);
         run("SET", "user:1", "a");

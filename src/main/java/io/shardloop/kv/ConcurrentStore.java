@@ -29,6 +29,10 @@ public final class ConcurrentStore implements Store {
         }
     }
 
+    /** A ConcurrentHashMap.Node (hash, key, value, next) and its table slot, and the {@link Entry} record. */
+    private static final long ENTRY_BYTES = MemoryUsage.HASH_MAP_NODE + MemoryUsage.mapSlotPerEntry()
+            + ObjectLayout.object(ObjectLayout.REFERENCE + 8);
+
     private final ConcurrentHashMap<Key, Entry> map = new ConcurrentHashMap<>();
     private final LongSupplier clock;
     private final ThreadLocal<KeyWindow> windows;
@@ -251,6 +255,11 @@ public final class ConcurrentStore implements Store {
         public void forEachKey(KeyVisitor visitor) {
             throw new UnsupportedOperationException("a single-key command sees one key");
         }
+
+        @Override
+        public long entryBytes(boolean timed) {
+            return ENTRY_BYTES;
+        }
     }
 
     /** The {@link Db} of multi-key and keyless commands: each call one atomic map operation. */
@@ -365,6 +374,11 @@ public final class ConcurrentStore implements Store {
                     visitor.visit(e.getKey(), e.getValue().value());
                 }
             }
+        }
+
+        @Override
+        public long entryBytes(boolean timed) {
+            return ENTRY_BYTES;
         }
     }
 }

@@ -23,6 +23,9 @@ import java.util.function.LongSupplier;
 public final class Keyspace implements Db {
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
     public static final int EXPIRE_SAMPLE = 20;
+    /** An {@link Entry}, its HashMap.Node and table slot, and its slot in {@code all}. */
+    private static final long ENTRY_BYTES = ObjectLayout.object(2 * ObjectLayout.REFERENCE + 8 + 4 + 4)
+            + MemoryUsage.HASH_MAP_NODE + MemoryUsage.mapSlotPerEntry() + ObjectLayout.REFERENCE;
 
     private final HashMap<Key, Entry> map = new HashMap<>();
     private final LongSupplier clock;
@@ -195,6 +198,11 @@ public final class Keyspace implements Db {
                 visitor.visit(e.key, e.value);
             }
         }
+    }
+
+    @Override
+    public long entryBytes(boolean timed) {
+        return ENTRY_BYTES + (timed ? ObjectLayout.REFERENCE : 0); // a timed entry has a slot in timed too
     }
 
     /**

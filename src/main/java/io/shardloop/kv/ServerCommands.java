@@ -71,7 +71,7 @@ final class ServerCommands {
                 }
             }
         } else {
-            out.error("ERR unknown subcommand '" + Sanitize.of(a.string(1)) + "'. Try COMMAND HELP.");
+            out.error(Errors.unknownSubcommand(a, "COMMAND"));
         }
     }
 

@@ -366,10 +366,55 @@ class StoreContractTest {
         assertEquals(":" + CommandTable.all().size() + "|", run("COMMAND", "COUNT"));
         assertTrue(run("COMMAND", "INFO", "get").startsWith("*1|*10|$3|get|:2|*2|+readonly|+fast|:1|:1|:1|"));
         assertTrue(run("COMMAND", "DOCS", "set").startsWith("*2|$3|set|*6|$7|summary|"));
-        assertEquals("*4|$4|save|$0||$10|appendonly|$2|no|", run("CONFIG", "GET", "save", "appendonly"));
-        assertEquals("*0|", run("CONFIG", "GET", "nothing"));
-        assertEquals("-ERR unknown subcommand 'x'. Try CONFIG HELP.|", run("CONFIG", "x"));
         assertEquals("-ERR 'auth' is answered by the connection's session, not the store|", run("AUTH", "pw"));
+        assertEquals("*4|$4|save|$0||$10|appendonly|$2|no|", run("CONFIG", "GET", "save", "appendonly"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateMode.class)
+    void shouldEstimateTheMemoryOfEachKeyByTypeAndSize(StateMode mode) {
+        use(mode);
+        assertEquals("$-1|", run("MEMORY", "USAGE", "missing"));
+        run("SET", "small", "v");
+        run("SET", "large", "x".repeat(10_000));
+        long small = usage("small");
+        long large = usage("large");
+        assertTrue(small > 1 && small < 300, "a one-byte string and its key: " + small);
+        assertTrue(large - small > 10_000 - 16 && large - small <= 10_000, "the value's bytes, padded: " + (large - small));
+        run("SET", "timed", "v", "EX", "100");
+        assertTrue(usage("timed") >= small, "a deadline costs its index slot");
+        for (int i = 0; i < 100; i++) {
+            run("RPUSH", "list", "element-" + i);
+            run("SADD", "set", "member-" + i);
+            run("HSET", "hash", "field-" + i, "value-" + i);
+        }
+        run("RPUSH", "shrt", "element-0");
+        assertTrue(usage("list") - usage("shrt") >= 99 * 28, "99 more elements of 9 or 10 bytes, each an array and a slot: "
+                + (usage("list") - usage("shrt")));
+        assertTrue(usage("set") > 100 * 40, "a hundred members and their keys: " + usage("set"));
+        assertTrue(usage("hash") > usage("set"), "a hash keeps a value and a node per field");
+        assertEquals(usage("hash", "SAMPLES", "0"), usage("hash", "SAMPLES", "0"), "sampling all is exact and stable");
+        assertTrue(Math.abs(usage("hash", "SAMPLES", "0") - usage("hash")) < usage("hash") / 10,
+                "five samples of like fields extrapolate close to all of them");
+        assertEquals("-ERR syntax error|", run("MEMORY", "USAGE", "small", "SAMPLES", "-1"));
+        assertEquals("-ERR syntax error|", run("MEMORY", "USAGE", "small", "NOPE"));
+        assertEquals("-ERR value is not an integer or out of range|", run("MEMORY", "USAGE", "small", "SAMPLES", "x"));
+        assertEquals("-ERR wrong number of arguments for 'memory|usage' command|", run("MEMORY", "USAGE"));
+        assertEquals("-ERR wrong number of arguments for 'memory' command|", run("MEMORY"));
+        assertEquals("-ERR unknown subcommand 'DOCTOR'. Try MEMORY HELP.|", run("MEMORY", "DOCTOR"));
+        assertTrue(run("memory", "help").startsWith(
+                "*6|+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|+USAGE <key> [SAMPLES <count>]|"));
+    }
+
+    private long usage(String key, String... options) {
+        String[] words = new String[3 + options.length];
+        words[0] = "MEMORY";
+        words[1] = "USAGE";
+        words[2] = key;
+        System.arraycopy(options, 0, words, 3, options.length);
+        String reply = run(words);
+        assertTrue(reply.startsWith(":"), reply);
+        return Long.parseLong(reply.substring(1, reply.length() - 1));
     }
 
     /** The bulk strings of a reply, in order (arrays flattened). */

@@ -108,10 +108,11 @@ public final class CommandTable {
         connection(g, "hello", -1, NO_AUTH);
         connection(g, "client", -2, NONE);
         connection(g, "quit", -1, NO_AUTH);
+        connection(g, "reset", 1, NO_AUTH);
 
         g = "server";
         local(g, "command", -1, NONE, ServerCommands::command);
-        local(g, "config", -2, NONE, ServerCommands::config);
+        connection(g, "config", -2, NONE);
         connection(g, "info", -1, NONE);
         connection(g, "debug", -2, NONE);
         int memory = local(g, "memory", -2, NONE, MemoryCommands::memory);

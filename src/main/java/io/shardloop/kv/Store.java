@@ -6,7 +6,8 @@ import io.shardloop.resp.codec.ReplySink;
 /**
  * The data behind the server, in one of three {@link StateMode}s, all with one contract: execute a
  * command and write its complete reply. Commands routed {@link Command.Route#CONNECTION} (AUTH,
- * HELLO, CLIENT, QUIT, INFO, DEBUG) belong to the connection; a store given one replies an error.
+ * HELLO, CLIENT, QUIT, RESET, INFO, CONFIG, DEBUG) belong to the connection; a store given one
+ * replies an error.
  */
 public interface Store {
     StateMode mode();

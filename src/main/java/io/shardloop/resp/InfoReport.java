@@ -3,6 +3,7 @@ package io.shardloop.resp;
 import io.shardloop.metrics.ProcessMemory;
 import io.shardloop.resp.codec.CommandArgs;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.security.SecureRandom;
 import java.util.HashSet;
@@ -32,8 +33,17 @@ final class InfoReport {
             "server", "clients", "memory", "persistence", "stats", "replication", "cluster", "keyspace");
     /** Identifies this run of the process, as Redis's run_id: 40 random hex digits. */
     private static final String RUN_ID = runId();
+    private static final List<GarbageCollectorMXBean> COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans();
 
     private InfoReport() {
+    }
+
+    /**
+     * Loads the management beans INFO reads (and the memory reader), on the calling thread: their
+     * first use takes about 100 ms, which must not be a loop's turn. The event-loop server calls it as it is made.
+     */
+    static void load() {
+        ProcessMemory.updatePeak();
     }
 
     /** INFO with the sections named by arguments 1 and on (none: the default set). */
@@ -177,7 +187,7 @@ final class InfoReport {
 
     private static long gcMillis() {
         long total = 0;
-        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (GarbageCollectorMXBean gc : COLLECTORS) {
             total += Math.max(0, gc.getCollectionTime());
         }
         return total;

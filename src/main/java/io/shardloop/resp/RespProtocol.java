@@ -23,6 +23,7 @@ public final class RespProtocol implements Protocol {
     private final long startedMillis = System.currentTimeMillis();
 
     public RespProtocol(KvGroup cluster, RespConfig config) {
+        InfoReport.load(); // here, on the thread that builds the server, rather than in a loop's first INFO
         this.cluster = cluster;
         this.config = config;
         this.counters = new AtomicReferenceArray<>(cluster.shardCount());

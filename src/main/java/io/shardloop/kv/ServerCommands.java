@@ -5,6 +5,19 @@ import io.shardloop.resp.codec.ReplySink;
 
 /** Commands that need no data and no connection state: PING, ECHO, SELECT, COMMAND. */
 final class ServerCommands {
+    private static final String[] COMMAND_HELP = {
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "INFO <command-name> [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+    };
+
     private ServerCommands() {
     }
 
@@ -33,13 +46,15 @@ final class ServerCommands {
         }
     }
 
-    /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS [name...]. */
+    /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS [name...], COMMAND HELP. */
     static void command(Db db, CommandArgs a, ReplySink out) {
         if (a.count() == 1) {
             out.arrayHeader(CommandTable.all().size());
             for (Command c : CommandTable.all()) {
                 info(c, out);
             }
+        } else if (a.is(1, "HELP") && a.count() == 2) {
+            Errors.help(out, "COMMAND", COMMAND_HELP);
         } else if (a.is(1, "COUNT") && a.count() == 2) {
             out.integer(CommandTable.all().size());
         } else if (a.is(1, "INFO")) {

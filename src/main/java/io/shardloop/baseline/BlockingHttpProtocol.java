@@ -5,6 +5,7 @@ import io.shardloop.http.codec.HttpLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -45,7 +46,7 @@ public final class BlockingHttpProtocol implements BlockingProtocol {
     }
 
     @Override
-    public void serve(InputStream in, OutputStream out, long connectionId) throws IOException {
+    public void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer) throws IOException {
         new BlockingHttpConnection(this, limits, readBuffer).serve(in, out);
     }
 }

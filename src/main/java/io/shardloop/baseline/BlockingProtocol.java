@@ -3,6 +3,7 @@ package io.shardloop.baseline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 
 /**
  * The protocol side of a thread-per-connection server: serves one connection from its first byte
@@ -17,8 +18,14 @@ public interface BlockingProtocol extends AutoCloseable {
     /**
      * Serves one connection until the peer closes its side, the protocol decides to close, or the
      * input fails. Returns normally on end of input; the caller closes the socket afterwards.
+     *
+     * @param peer the client's address (protected mode looks at it)
      */
-    void serve(InputStream in, OutputStream out, long connectionId) throws IOException;
+    void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer) throws IOException;
+
+    /** A connection was closed as soon as it was accepted, because the server was at its connection limit. */
+    default void onRefused() {
+    }
 
     /** Stops what the protocol runs besides its connections (timers). */
     @Override

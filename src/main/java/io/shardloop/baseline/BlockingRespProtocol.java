@@ -2,13 +2,21 @@ package io.shardloop.baseline;
 
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
+import io.shardloop.resp.ConnectionCommands;
+import io.shardloop.resp.InstantaneousRate;
+import io.shardloop.resp.RespConfig;
+import io.shardloop.resp.ServerRates;
+import io.shardloop.resp.ServerView;
 import io.shardloop.resp.codec.RespLimits;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.net.SocketAddress;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,43 +24,56 @@ import java.util.function.LongSupplier;
 
 /**
  * The Redis protocol served by a thread per connection, over one store every connection thread
- * shares ({@link StateMode#LOCKED} or {@link StateMode#CONCURRENT}). The same parser, command table
- * and store as the event-loop server; only the threading differs.
+ * shares ({@link StateMode#LOCKED} or {@link StateMode#CONCURRENT}). The same parser, command
+ * table, store and connection commands ({@link ConnectionCommands}) as the event-loop server; only
+ * the threading differs. It is the {@link ServerView} INFO reads.
  * <p>
- * Thread-safe: the store is thread-safe by construction, the counters are adders, and the expiry
- * thread touches only the store.
+ * A timer thread does what shard 0's loop timer does for the event loops, every
+ * {@link InstantaneousRate#PERIOD_MILLIS}: a step of the store's active expiry and a sample of the
+ * instantaneous rates (Redis's serverCron).
+ * <p>
+ * Thread-safe: the store is thread-safe by construction, the counters are atomics and adders, and
+ * the timer thread touches only the store and the rates.
  */
-public final class BlockingRespProtocol implements BlockingProtocol {
-    private static final long EXPIRE_PERIOD_MILLIS = 100;
+public final class BlockingRespProtocol implements BlockingProtocol, ServerView {
     private static final long EXPIRE_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long STARTED_MILLIS = System.currentTimeMillis();
 
     private final ServerModel model;
     private final Store store;
-    private final RespLimits limits;
-    private final String requirePass;
+    private final RespConfig config;
+    private final ConnectionCommands commands;
+    private final int maxConnections;
     private final int readBuffer;
     private final int flushAt;
+    private final long startedMillis = System.currentTimeMillis();
     private final AtomicLong connected = new AtomicLong();
     private final LongAdder connectionsReceived = new LongAdder();
-    private final LongAdder commands = new LongAdder();
-    private final Thread expirer;
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder commandsProcessed = new LongAdder();
+    private final LongAdder inputBytes = new LongAdder();
+    private final LongAdder outputBytes = new LongAdder();
+    private final ServerRates rates = new ServerRates();
+    private final Thread timer;
     private volatile boolean closed;
 
-    public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespLimits limits, String requirePass) {
-        this(config, state, limits, requirePass, System::currentTimeMillis);
+    public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespConfig resp) {
+        this(config, state, resp, System::currentTimeMillis);
     }
 
-    public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespLimits limits, String requirePass,
-                                LongSupplier clock) {
+    public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespLimits limits, String requirePass) {
+        this(config, state, RespConfig.defaults().withLimits(limits).withRequirePass(requirePass));
+    }
+
+    public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespConfig resp, LongSupplier clock) {
         config.model().check(state);
         this.model = config.model();
         this.store = state.create(1, clock);
-        this.limits = limits;
-        this.requirePass = requirePass;
+        this.config = resp;
+        this.commands = new ConnectionCommands(resp, this);
+        this.maxConnections = config.maxConnections();
         this.readBuffer = config.readBuffer();
         this.flushAt = config.flushAt();
-        this.expirer = Thread.ofPlatform().name("resp-expiry").daemon(true).start(this::expireLoop);
+        this.timer = Thread.ofPlatform().name("resp-timer").daemon(true).start(this::timerLoop);
     }
 
     @Override
@@ -64,24 +85,32 @@ public final class BlockingRespProtocol implements BlockingProtocol {
         return store;
     }
 
-    RespLimits limits() {
-        return limits;
+    RespConfig config() {
+        return config;
     }
 
-    String requirePass() {
-        return requirePass;
+    ConnectionCommands commands() {
+        return commands;
     }
 
     int flushAt() {
         return flushAt;
     }
 
-    void onCommands(long n) {
-        commands.add(n);
+    void onTraffic(long commandCount, long in, long out) {
+        commandsProcessed.add(commandCount);
+        inputBytes.add(in);
+        outputBytes.add(out);
     }
 
     @Override
-    public void serve(InputStream in, OutputStream out, long connectionId) throws IOException {
+    public void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer) throws IOException {
+        if (commands.refuses(peer)) {
+            rejected.increment();
+            out.write(ConnectionCommands.DENIED);
+            out.flush();
+            return;
+        }
         connected.incrementAndGet();
         connectionsReceived.increment();
         try {
@@ -91,53 +120,108 @@ public final class BlockingRespProtocol implements BlockingProtocol {
         }
     }
 
-    /** The INFO text for a section ("default", "all", "server", "clients", "stats", "keyspace"). */
-    String info(String section) {
-        String s = section.toLowerCase(Locale.ROOT);
-        boolean every = s.equals("default") || s.equals("all") || s.equals("everything");
-        StringBuilder out = new StringBuilder();
-        if (every || s.equals("server")) {
-            out.append("# Server\r\nredis_version:7.2.0\r\nshardloop_version:0.1.0\r\nredis_mode:standalone\r\n")
-                    .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
-                    .append("uptime_in_seconds:").append((System.currentTimeMillis() - STARTED_MILLIS) / 1000).append("\r\n")
-                    .append("server_model:").append(model.label()).append("\r\n")
-                    .append("state_mode:").append(store.mode().name().toLowerCase(Locale.ROOT)).append("\r\n")
-                    .append("available_processors:").append(Runtime.getRuntime().availableProcessors()).append("\r\n")
-                    .append("java_version:").append(Runtime.version()).append("\r\n")
-                    .append("jvm_uptime_ms:").append(ManagementFactory.getRuntimeMXBean().getUptime()).append("\r\n\r\n");
-        }
-        if (every || s.equals("clients")) {
-            out.append("# Clients\r\nconnected_clients:").append(connected.get()).append("\r\n\r\n");
-        }
-        if (every || s.equals("stats")) {
-            out.append("# Stats\r\ntotal_connections_received:").append(connectionsReceived.sum()).append("\r\n")
-                    .append("total_commands_processed:").append(commands.sum()).append("\r\n\r\n");
-        }
-        if (every || s.equals("keyspace")) {
-            out.append("# Keyspace\r\n");
-            long keys = store.size();
-            if (keys > 0) {
-                out.append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
-            }
-            out.append("\r\n");
-        }
-        return out.toString();
+    @Override
+    public void onRefused() {
+        rejected.increment();
     }
 
-    private void expireLoop() {
+    private void timerLoop() {
         while (!closed) {
             try {
-                Thread.sleep(EXPIRE_PERIOD_MILLIS);
+                Thread.sleep(InstantaneousRate.PERIOD_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
             store.expireCycle(EXPIRE_BUDGET_NANOS);
+            rates.sample(System.currentTimeMillis(), this);
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        expirer.interrupt();
+        timer.interrupt();
+    }
+
+    // ---- ServerView ------------------------------------------------------------------------------
+
+    @Override
+    public long startedMillis() {
+        return startedMillis;
+    }
+
+    @Override
+    public Map<String, String> serverFields() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("server_model", model.label());
+        fields.put("state_mode", store.mode().name().toLowerCase(Locale.ROOT));
+        fields.put("available_processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        fields.put("jvm_uptime_ms", Long.toString(ManagementFactory.getRuntimeMXBean().getUptime()));
+        return fields;
+    }
+
+    @Override
+    public long connectedClients() {
+        return connected.get();
+    }
+
+    @Override
+    public long maxClients() {
+        return maxConnections;
+    }
+
+    @Override
+    public long idleTimeoutSeconds() {
+        return 0; // a connection thread waits for its client as long as it takes
+    }
+
+    @Override
+    public long connectionsReceived() {
+        return connectionsReceived.sum();
+    }
+
+    @Override
+    public long rejectedConnections() {
+        return rejected.sum();
+    }
+
+    @Override
+    public long commandsProcessed() {
+        return commandsProcessed.sum();
+    }
+
+    @Override
+    public long netInputBytes() {
+        return inputBytes.sum();
+    }
+
+    @Override
+    public long netOutputBytes() {
+        return outputBytes.sum();
+    }
+
+    @Override
+    public ServerRates rates() {
+        return rates;
+    }
+
+    @Override
+    public long keys() {
+        return store.size();
+    }
+
+    @Override
+    public long timedKeys() {
+        return store.timedSize();
+    }
+
+    @Override
+    public long averageTtl() {
+        return store.averageTtl();
+    }
+
+    @Override
+    public long expiredKeys() {
+        return store.expiredKeys();
     }
 }

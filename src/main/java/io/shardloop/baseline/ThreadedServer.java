@@ -92,6 +92,7 @@ public final class ThreadedServer implements AutoCloseable {
             }
             if (open.size() >= config.maxConnections() || closing) {
                 refused.incrementAndGet();
+                protocol.onRefused();
                 closeQuietly(socket);
                 continue;
             }
@@ -110,7 +111,7 @@ public final class ThreadedServer implements AutoCloseable {
     private void serve(Socket socket, long id) {
         try {
             socket.setTcpNoDelay(true);
-            protocol.serve(socket.getInputStream(), socket.getOutputStream(), id);
+            protocol.serve(socket.getInputStream(), socket.getOutputStream(), id, socket.getRemoteSocketAddress());
         } catch (SocketException e) {
             // Reset by the peer, or closed by close() after the drain timeout: nothing to report.
         } catch (IOException | RuntimeException e) {

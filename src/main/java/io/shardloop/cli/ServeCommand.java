@@ -10,6 +10,7 @@ import io.shardloop.runtime.mailbox.MailboxKind;
 import io.shardloop.runtime.offload.OffloadConfig;
 import io.shardloop.runtime.stall.StallConfig;
 import io.shardloop.kv.KvGroup;
+import io.shardloop.resp.RespConfig;
 import io.shardloop.resp.RespProtocol;
 import io.shardloop.baseline.ServerModel;
 import io.shardloop.runtime.shard.RuntimeConfig;
@@ -107,6 +108,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--requirepass", paramLabel = "PASSWORD",
             description = "Require AUTH with this password before any other Redis command.")
     String requirePass;
+
+    @Option(names = "--protected-mode", paramLabel = "yes|no", defaultValue = "yes",
+            description = "Redis's protected mode: without --requirepass, Redis clients that do not connect over "
+                    + "loopback are refused (-DENIED) and so are their /kv requests (403). Default: ${DEFAULT-VALUE}.")
+    String protectedMode;
 
     @Option(names = "--max-bulk", paramLabel = "SIZE", defaultValue = "512m",
             description = "Largest Redis bulk string accepted. Default: ${DEFAULT-VALUE}.")
@@ -226,6 +232,12 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        try {
+            protectedMode(); // checked before either model starts anything
+        } catch (IllegalArgumentException e) {
+            err.println("shardloop: " + e.getMessage());
+            return 2;
+        }
         if (model.threaded()) {
             return ThreadedServe.run(this, err);
         }
@@ -289,7 +301,9 @@ final class ServeCommand implements Callable<Integer> {
                     }
                     RespLimits limits = new RespLimits(Units.parseBytes(maxBulk), maxArgs,
                             (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(maxInline)));
-                    endpoints.add(Endpoint.of(bind, respPort, new RespProtocol(cluster, limits, maxOutstanding, requirePass)));
+                    RespConfig respConfig = respConfig(limits);
+                    LOG.log(System.Logger.Level.INFO, "resp: " + respConfig.describe());
+                    endpoints.add(Endpoint.of(bind, respPort, new RespProtocol(cluster, respConfig)));
                 }
                 case "http" -> {
                     if (httpPort == 0) {
@@ -298,7 +312,8 @@ final class ServeCommand implements Callable<Integer> {
                     if (cluster == null) {
                         cluster = new KvGroup(state, config.shards());
                     }
-                    HttpConfig httpConfig = HttpConfig.defaults(root).withTimeouts(httpKeepAlive, httpHeaderTimeout);
+                    HttpConfig httpConfig = HttpConfig.defaults(root).withTimeouts(httpKeepAlive, httpHeaderTimeout)
+                            .withRequirePass(requirePass).withProtectedMode(protectedMode());
                     LOG.log(System.Logger.Level.INFO, "http: " + httpConfig.describe());
                     endpoints.add(Endpoint.of(bind, httpPort, new HttpProtocol(httpConfig, cluster)));
                 }
@@ -309,6 +324,19 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("nothing to serve: every protocol's port is 0");
         }
         return endpoints;
+    }
+
+    /** The Redis protocol's configuration from the options, for either model. */
+    RespConfig respConfig(RespLimits limits) {
+        return new RespConfig(limits, maxOutstanding, requirePass, protectedMode());
+    }
+
+    private boolean protectedMode() {
+        return switch (protectedMode.toLowerCase(Locale.ROOT)) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new IllegalArgumentException("--protected-mode takes yes or no, not '" + protectedMode + "'");
+        };
     }
 
     /** Stops what protocols run beside the shards (HTTP's file readers). */

@@ -43,7 +43,7 @@ final class ThreadedServe {
                         if (c.respPort != 0) {
                             RespLimits limits = new RespLimits(Units.parseBytes(c.maxBulk), c.maxArgs,
                                     (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(c.maxInline)));
-                            protocols.add(new BlockingRespProtocol(base, state, limits, c.requirePass));
+                            protocols.add(new BlockingRespProtocol(base, state, c.respConfig(limits)));
                             servers.add(ThreadedServer.start(base.withPort(c.respPort), protocols.getLast()));
                         }
                     }

@@ -10,6 +10,7 @@ import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplyReader;
 import io.shardloop.resp.codec.ReplySink;
 import io.shardloop.runtime.net.OutboundBuffer;
+import io.shardloop.runtime.net.ProtectedMode;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -29,7 +30,8 @@ import java.nio.charset.StandardCharsets;
  * malformed: 400; longer than {@link HttpConfig#maxKeyBytes()}: 414. With {@code --requirepass} a
  * request must authenticate as Redis's default user: {@code Authorization: Basic} with user
  * {@code default} (or an empty user) and the password, or {@code Authorization: Bearer <password>};
- * otherwise 401 with both challenges.
+ * otherwise 401 with both challenges. Without a password and in protected mode (the default), a
+ * client that is not on the loopback interface gets 403 with Redis's explanation.
  * <p>
  * The command writes its reply through a {@link ReplySink} that is the HTTP response: here when this
  * shard runs it, or replayed from the RESP bytes that come back when another shard did. The state of
@@ -90,6 +92,11 @@ final class KvRoute {
             return;
         }
         boolean head = op == OP_HEAD;
+        HttpConfig config = routes.config();
+        if (ProtectedMode.refuses(config.protectedMode(), config.requirePass() != null, h.connection().remoteAddress())) {
+            h.respondText(ticket, 403, ProtectedMode.EXPLANATION + "\n", req.minorVersion(), keepAlive, head);
+            return;
+        }
         if (!authorized(req)) {
             unauthorized(h, req, ticket, keepAlive, head);
             return;

@@ -18,10 +18,21 @@ import io.shardloop.resp.codec.ReplySink;
  */
 public record Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
                       Route route, Merge merge, Handler handler) {
+    /** The flag of the commands a client may send before it has authenticated (AUTH, HELLO, QUIT, RESET). */
+    public static final String NO_AUTH = "no_auth";
+
+    public boolean hasFlag(String flag) {
+        for (String f : flags) {
+            if (f.equals(flag)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Where a command runs. */
     public enum Route {
-        /** Touches one key (argument 1): runs on its owner shard. */
+        /** Touches one key (argument {@link #firstKey}, 1 but for MEMORY USAGE's 2): runs on its owner shard. */
         SINGLE_KEY,
         /** Touches keys at firstKey, every step: split by owner, run on each, merged. */
         MULTI_KEY,
@@ -31,7 +42,7 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
         SCAN,
         /** Needs no data (PING, ECHO, COMMAND, CONFIG GET): runs wherever it arrives. */
         LOCAL,
-        /** Reads or changes connection state (AUTH, HELLO, CLIENT, QUIT, INFO): the session's job. */
+        /** Needs the connection or the server (AUTH, HELLO, CLIENT, QUIT, RESET, INFO, CONFIG, DEBUG): the connection's job. */
         CONNECTION
     }
 

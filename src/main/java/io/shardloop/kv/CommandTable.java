@@ -25,7 +25,15 @@ public final class CommandTable {
     private static final String[] R = {"readonly"};
     private static final String[] RF = {"readonly", "fast"};
     private static final String[] F = {"fast"};
+    /** Commands a client may send before it has authenticated (Redis's CMD_NO_AUTH). */
+    private static final String[] NO_AUTH = {"fast", Command.NO_AUTH};
     private static final String[] NONE = {};
+    /** The subcommands of a container command (MEMORY), by the container's slot in {@link #TABLE}. */
+    private static final Subcommand[][] SUBCOMMANDS = new Subcommand[TABLE_SIZE][];
+
+    /** A subcommand found by argument 1, with its own arity and key position: Redis's "memory|usage". */
+    private record Subcommand(String name, Command command) {
+    }
 
     /** KEYS: the servers walk it with SCAN steps instead of running it whole ({@link KvShard}). */
     public static final Command KEYS_COMMAND =
@@ -98,16 +106,20 @@ public final class CommandTable {
         local(g, "ping", -1, F, ServerCommands::ping);
         local(g, "echo", 2, F, ServerCommands::echo);
         local(g, "select", 2, F, ServerCommands::select);
-        connection(g, "auth", -2);
-        connection(g, "hello", -1);
-        connection(g, "client", -2);
-        connection(g, "quit", -1);
+        connection(g, "auth", -2, NO_AUTH);
+        connection(g, "hello", -1, NO_AUTH);
+        connection(g, "client", -2, NONE);
+        connection(g, "quit", -1, NO_AUTH);
+        connection(g, "reset", 1, NO_AUTH);
 
         g = "server";
         local(g, "command", -1, NONE, ServerCommands::command);
-        local(g, "config", -2, NONE, ServerCommands::config);
-        connection(g, "info", -1);
-        connection(g, "debug", -2);
+        connection(g, "config", -2, NONE);
+        connection(g, "info", -1, NONE);
+        connection(g, "debug", -2, NONE);
+        int memory = local(g, "memory", -2, NONE, MemoryCommands::memory);
+        SUBCOMMANDS[memory] = new Subcommand[] {new Subcommand("usage",
+                new Command("memory|usage", -3, R, 2, 2, 1, Route.SINGLE_KEY, Merge.NONE, MemoryCommands::usage))};
     }
 
     private CommandTable() {
@@ -123,13 +135,24 @@ public final class CommandTable {
         return find(args, 0);
     }
 
-    /** The command named by argument {@code i}, case-insensitively, or null. */
+    /**
+     * The command named by argument {@code i}, case-insensitively, or null. For argument 0, a
+     * container command's subcommand named by argument 1 when it has one (MEMORY USAGE).
+     */
     public static Command find(CommandArgs args, int i) {
         byte[] b = args.array();
         int off = args.offset(i);
         int len = args.length(i);
         for (int slot = hash(b, off, len) & (TABLE_SIZE - 1); TABLE[slot] != null; slot = (slot + 1) & (TABLE_SIZE - 1)) {
             if (args.is(i, TABLE[slot].name())) {
+                Subcommand[] subs = SUBCOMMANDS[slot];
+                if (subs != null && i == 0 && args.count() > 1) {
+                    for (Subcommand sub : subs) {
+                        if (args.is(1, sub.name())) {
+                            return sub.command();
+                        }
+                    }
+                }
                 return TABLE[slot];
             }
         }
@@ -181,15 +204,16 @@ public final class CommandTable {
         add(group, new Command(name, arity, flags, 1, 1, 1, Route.SINGLE_KEY, Merge.NONE, h));
     }
 
-    private static void local(String group, String name, int arity, String[] flags, Command.Handler h) {
-        add(group, new Command(name, arity, flags, 0, 0, 0, Route.LOCAL, Merge.NONE, h));
+    private static int local(String group, String name, int arity, String[] flags, Command.Handler h) {
+        return add(group, new Command(name, arity, flags, 0, 0, 0, Route.LOCAL, Merge.NONE, h));
     }
 
-    private static void connection(String group, String name, int arity) {
-        add(group, new Command(name, arity, NONE, 0, 0, 0, Route.CONNECTION, Merge.NONE, null));
+    private static void connection(String group, String name, int arity, String[] flags) {
+        add(group, new Command(name, arity, flags, 0, 0, 0, Route.CONNECTION, Merge.NONE, null));
     }
 
-    private static void add(String group, Command c) {
+    /** Adds a command and returns its slot. */
+    private static int add(String group, Command c) {
         byte[] name = c.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         int slot = hash(name, 0, name.length) & (TABLE_SIZE - 1);
         while (TABLE[slot] != null) {
@@ -198,5 +222,6 @@ public final class CommandTable {
         TABLE[slot] = c;
         ALL.add(c);
         GROUPS.put(c.name(), group);
+        return slot;
     }
 }

@@ -6,6 +6,7 @@ import io.shardloop.resp.codec.ReplySink;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -30,6 +31,10 @@ public final class ConcurrentStore implements Store {
         }
     }
 
+    /** A ConcurrentHashMap.Node (hash, key, value, next) and its table slot, and the {@link Entry} record. */
+    private static final long ENTRY_BYTES = MemoryUsage.HASH_MAP_NODE + MemoryUsage.mapSlotPerEntry()
+            + ObjectLayout.object(ObjectLayout.REFERENCE + 8);
+
     /** Replaced, not cleared, by FLUSHDB: clearing millions of entries in place would hold the caller's loop. */
     private volatile ConcurrentHashMap<Key, Entry> map = new ConcurrentHashMap<>();
     /** Where recent SCAN walks stand: the next cursor a step returned, and the iterator to go on with. */
@@ -40,10 +45,15 @@ public final class ConcurrentStore implements Store {
     private final SharedDb shared = new SharedDb();
     private final ReentrantLock expiryLock = new ReentrantLock();
     private Iterator<Map.Entry<Key, Entry>> expiryCursor; // guarded by expiryLock
+    /** Entries with a deadline: changed by whoever replaces an entry, with the entry it replaced. */
+    private final LongAdder timed = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    /** Written under expiryLock, read by INFO on any thread. */
+    private volatile long averageTtl;
 
     public ConcurrentStore(LongSupplier clock) {
         this.clock = clock;
-        this.windows = ThreadLocal.withInitial(() -> new KeyWindow(clock));
+        this.windows = ThreadLocal.withInitial(() -> new KeyWindow(this));
     }
 
     @Override
@@ -56,8 +66,9 @@ public final class ConcurrentStore implements Store {
         switch (c.route()) {
             case SINGLE_KEY -> {
                 KeyWindow w = windows.get();
-                Key key = Key.copyOf(args.array(), args.offset(1), args.length(1));
-                map.compute(key, (k, e) -> w.run(k, e, c, args, out));
+                int k = c.firstKey();
+                Key key = Key.copyOf(args.array(), args.offset(k), args.length(k));
+                map.compute(key, (owned, e) -> replaced(e, w.run(owned, e, c, args, out)));
             }
             default -> c.handler().execute(shared, args, out);
         }
@@ -72,28 +83,43 @@ public final class ConcurrentStore implements Store {
             long start = System.nanoTime();
             long now = clock.getAsLong();
             int total = 0;
+            if (timed.sum() == 0) {
+                averageTtl = 0;
+            }
             while (!map.isEmpty()) {
                 int sampled = 0;
-                int expired = 0;
+                int deleted = 0;
+                long ttlSum = 0;
+                int ttlSamples = 0;
                 while (sampled < Keyspace.EXPIRE_SAMPLE * 4 && !map.isEmpty()) {
                     if (expiryCursor == null || !expiryCursor.hasNext()) {
                         expiryCursor = map.entrySet().iterator();
                     }
                     Map.Entry<Key, Entry> e = expiryCursor.next();
-                    if (e.getValue().expireAt() == Db.NO_EXPIRY) {
-                        sampled++; // walking past keys without a deadline still costs
+                    Entry entry = e.getValue();
+                    sampled++; // walking past keys without a deadline still costs
+                    if (entry.expireAt() == Db.NO_EXPIRY) {
                         continue;
                     }
-                    sampled++;
-                    if (e.getValue().expired(now) && map.remove(e.getKey(), e.getValue())) {
-                        expired++;
+                    if (entry.expired(now)) {
+                        if (map.remove(e.getKey(), entry)) {
+                            replaced(entry, null);
+                            deleted++;
+                        }
+                    } else if (entry.expireAt() > now) {
+                        ttlSum += entry.expireAt() - now;
+                        ttlSamples++;
                     }
                 }
-                total += expired;
-                if (expired * 4 <= sampled || System.nanoTime() - start >= budgetNanos) {
+                total += deleted;
+                if (ttlSamples > 0) {
+                    averageTtl = Keyspace.runningAverageTtl(averageTtl, ttlSum / ttlSamples);
+                }
+                if (deleted * 4 <= sampled || System.nanoTime() - start >= budgetNanos) {
                     break;
                 }
             }
+            expired.add(total);
             return total;
         } finally {
             expiryLock.unlock();
@@ -105,23 +131,58 @@ public final class ConcurrentStore implements Store {
         return map.mappingCount();
     }
 
+    @Override
+    public long timedSize() {
+        return timed.sum();
+    }
+
+    @Override
+    public long expiredKeys() {
+        return expired.sum();
+    }
+
+    @Override
+    public long averageTtl() {
+        return averageTtl;
+    }
+
+    /**
+     * Keeps the count of entries with a deadline as {@code before} is replaced by {@code after}
+     * (either may be null: inserted, removed). Called with the key's bin locked, or after an atomic
+     * remove, so each replacement is counted once. Returns {@code after}.
+     */
+    private Entry replaced(Entry before, Entry after) {
+        boolean was = before != null && before.expireAt() != Db.NO_EXPIRY;
+        boolean is = after != null && after.expireAt() != Db.NO_EXPIRY;
+        if (was != is) {
+            timed.add(is ? 1 : -1);
+        }
+        return after;
+    }
+
     /**
      * The {@link Db} a single-key command sees inside {@code compute}: the one entry, and the entry
      * to leave behind. One per thread.
      */
     private static final class KeyWindow implements Db {
+        private final ConcurrentStore store;
         private final LongSupplier clock;
         private final Key fieldProbe = Key.probe();
         private Key key;
         private Entry result;
 
-        KeyWindow(LongSupplier clock) {
-            this.clock = clock;
+        KeyWindow(ConcurrentStore store) {
+            this.store = store;
+            this.clock = store.clock;
         }
 
         Entry run(Key k, Entry current, Command c, CommandArgs args, ReplySink out) {
             key = k;
-            result = current == null || current.expired(clock.getAsLong()) ? null : current;
+            result = current;
+            if (current != null && current.expired(clock.getAsLong())) {
+                result = null;
+                store.expired.increment(); // found past its deadline: whatever the command leaves replaces it
+            }
             c.handler().execute(this, args, out);
             Entry r = result;
             key = null;
@@ -200,6 +261,11 @@ public final class ConcurrentStore implements Store {
         public void forEachKey(KeyVisitor visitor) {
             throw new UnsupportedOperationException("a single-key command sees one key");
         }
+
+        @Override
+        public long entryBytes(boolean timed) {
+            return ENTRY_BYTES;
+        }
     }
 
     /** The {@link Db} of multi-key and keyless commands: each call one atomic map operation. */
@@ -218,10 +284,17 @@ public final class ConcurrentStore implements Store {
         public Object get(Key key) {
             Entry e = map.get(key);
             if (e != null && e.expired(now())) {
-                map.remove(key, e);
+                expire(key, e);
                 return null;
             }
             return e == null ? null : e.value();
+        }
+
+        private void expire(Key key, Entry e) {
+            if (map.remove(key, e)) {
+                replaced(e, null);
+                expired.increment();
+            }
         }
 
         @Override
@@ -232,7 +305,11 @@ public final class ConcurrentStore implements Store {
 
         @Override
         public void put(Key key, Object value, long expireAt) {
-            map.put(key.owned(), new Entry(value, expireAt));
+            Entry before = map.put(key.owned(), replaced(null, new Entry(value, expireAt)));
+            replaced(before, null);
+            if (before != null && before.expired(now())) {
+                expired.increment();
+            }
         }
 
         @Override
@@ -242,13 +319,18 @@ public final class ConcurrentStore implements Store {
 
         @Override
         public void setExpireAt(Key key, long expireAt) {
-            map.computeIfPresent(key, (k, e) -> new Entry(e.value(), expireAt));
+            map.computeIfPresent(key, (k, e) -> replaced(e, new Entry(e.value(), expireAt)));
         }
 
         @Override
         public boolean remove(Key key) {
             Entry e = map.remove(key);
-            return e != null && !e.expired(now());
+            replaced(e, null);
+            if (e != null && e.expired(now())) {
+                expired.increment();
+                return false;
+            }
+            return e != null;
         }
 
         @Override
@@ -256,9 +338,15 @@ public final class ConcurrentStore implements Store {
             return map.mappingCount();
         }
 
+        /**
+         * Swaps in an empty map in O(1). The count of timed entries restarts at 0; a write racing the
+         * FLUSHDB on the old map may still move it by one, which is the price of not walking millions
+         * of entries on the caller's loop.
+         */
         @Override
         public void clear() {
             map = new ConcurrentHashMap<>();
+            timed.reset();
             walks.clear();
             expiryLock.lock();
             try {
@@ -313,6 +401,11 @@ public final class ConcurrentStore implements Store {
                     visitor.visit(e.getKey(), e.getValue().value());
                 }
             }
+        }
+
+        @Override
+        public long entryBytes(boolean timed) {
+            return ENTRY_BYTES;
         }
     }
 }

@@ -64,6 +64,12 @@ public interface Db {
     /** Visits every live key (KEYS). */
     void forEachKey(KeyVisitor visitor);
 
+    /**
+     * The heap this store spends to hold one key beside the key and its value (its entry object,
+     * the map's node and table slot, index slots), for MEMORY USAGE ({@link MemoryUsage}).
+     */
+    long entryBytes(boolean timed);
+
     @FunctionalInterface
     interface KeyVisitor {
         void visit(Key key, Object value);

@@ -1,9 +1,12 @@
 package io.shardloop.kv;
 
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplySink;
+
 import java.nio.charset.StandardCharsets;
 
 /** Redis's reply texts, pre-encoded where they are common so that replying allocates nothing. */
-final class Errors {
+public final class Errors {
     static final byte[] WRONGTYPE = encoded("-WRONGTYPE Operation against a key holding the wrong kind of value");
     static final byte[] NOT_INTEGER = encoded("-ERR value is not an integer or out of range");
     static final byte[] SYNTAX = encoded("-ERR syntax error");
@@ -19,8 +22,29 @@ final class Errors {
     private Errors() {
     }
 
-    static String wrongArity(String command) {
+    public static String wrongArity(String command) {
         return "ERR wrong number of arguments for '" + command + "' command";
+    }
+
+    /** Redis 7's error for a subcommand it does not know (argument 1), naming the command's HELP. */
+    public static String unknownSubcommand(CommandArgs a, String command) {
+        String sub = a.string(1);
+        return "ERR unknown subcommand '" + Sanitize.of(sub.substring(0, Math.min(128, sub.length())))
+                + "'. Try " + command + " HELP.";
+    }
+
+    /**
+     * Redis's {@code addReplyHelp}: an array of simple strings, a header naming the command, the
+     * lines, then HELP's own two lines.
+     */
+    public static void help(ReplySink out, String command, String[] lines) {
+        out.arrayHeader(lines.length + 3);
+        out.simple(command + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+        for (String line : lines) {
+            out.simple(line);
+        }
+        out.simple("HELP");
+        out.simple("    Prints this help.");
     }
 
     static String invalidExpire(String command) {

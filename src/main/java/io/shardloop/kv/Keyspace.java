@@ -23,6 +23,9 @@ import java.util.function.LongSupplier;
 public final class Keyspace implements Db {
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
     public static final int EXPIRE_SAMPLE = 20;
+    /** An {@link Entry}, its HashMap.Node and table slot, and its slot in {@code all}. */
+    private static final long ENTRY_BYTES = ObjectLayout.object(2 * ObjectLayout.REFERENCE + 8 + 4 + 4)
+            + MemoryUsage.HASH_MAP_NODE + MemoryUsage.mapSlotPerEntry() + ObjectLayout.REFERENCE;
 
     private HashMap<Key, Entry> map = new HashMap<>();
     private final LongSupplier clock;
@@ -34,6 +37,8 @@ public final class Keyspace implements Db {
     private int allSize;
     private Entry[] timed = new Entry[16];
     private int timedSize;
+    private long expiredCount;
+    private long averageTtl;
     private long random = 0x9E3779B97F4A7C15L;
 
     private static final class Entry {
@@ -88,6 +93,9 @@ public final class Keyspace implements Db {
     @Override
     public void put(Key key, Object value, long expireAt) {
         Entry e = map.get(key);
+        if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
+            expiredCount++; // overwritten after its deadline: it had expired, as a lookup would have found
+        }
         if (e == null) {
             Key owned = key.owned();
             e = new Entry(owned, value);
@@ -129,6 +137,20 @@ public final class Keyspace implements Db {
         return timedSize;
     }
 
+    /** Keys deleted because their deadline had passed, found on access or by the cycle (INFO's expired_keys). */
+    public long expiredCount() {
+        return expiredCount;
+    }
+
+    /**
+     * Redis's running estimate of the time left to keys with a deadline, in milliseconds: each
+     * {@link #expireCycle} weighs the mean of its sample's live keys at 2% against the estimate
+     * before. 0 when no key has a deadline, or before the first cycle.
+     */
+    public long averageTtl() {
+        return averageTtl;
+    }
+
     /** O(1): the old map and arrays are left to the collector (clearing a map of millions in place holds the loop). */
     @Override
     public void clear() {
@@ -137,6 +159,7 @@ public final class Keyspace implements Db {
         allSize = 0;
         timed = new Entry[16];
         timedSize = 0;
+        averageTtl = 0;
     }
 
     @Override
@@ -178,6 +201,11 @@ public final class Keyspace implements Db {
         }
     }
 
+    @Override
+    public long entryBytes(boolean timed) {
+        return ENTRY_BYTES + (timed ? ObjectLayout.REFERENCE : 0); // a timed entry has a slot in timed too
+    }
+
     /**
      * Active expiry, Redis's algorithm: sample {@link #EXPIRE_SAMPLE} keys with a deadline, delete
      * those past it, and go again while more than 25% of the sample had expired and the budget
@@ -189,28 +217,47 @@ public final class Keyspace implements Db {
         long start = System.nanoTime();
         long now = now();
         int total = 0;
+        if (timedSize == 0) {
+            averageTtl = 0;
+        }
         while (timedSize > 0) {
             int sampled = Math.min(EXPIRE_SAMPLE, timedSize);
             int expired = 0;
+            long ttlSum = 0;
+            int ttlSamples = 0;
             for (int k = 0; k < sampled && timedSize > 0; k++) {
                 Entry e = timed[nextRandom(timedSize)];
                 if (isExpired(e, now)) {
                     delete(e);
                     expired++;
+                } else if (e.expireAt > now) {
+                    ttlSum += e.expireAt - now;
+                    ttlSamples++;
                 }
             }
             total += expired;
+            if (ttlSamples > 0) {
+                averageTtl = runningAverageTtl(averageTtl, ttlSum / ttlSamples);
+            }
             if (expired * 4 <= sampled || System.nanoTime() - start >= budgetNanos) {
                 break;
             }
         }
+        expiredCount += total;
         return total;
+    }
+
+    /** Redis's update of avg_ttl (expire.c): the new sample's mean at 2%, the estimate so far at 98%. */
+    static long runningAverageTtl(long estimate, long sampleMean) {
+        long before = estimate == 0 ? sampleMean : estimate;
+        return before / 50 * 49 + sampleMean / 50;
     }
 
     private Entry live(Key key) {
         Entry e = map.get(key);
         if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
             delete(e);
+            expiredCount++;
             return null;
         }
         return e;

@@ -112,6 +112,55 @@ public final class KvGroup {
         return total;
     }
 
+    /** Keys with a time to live over all shards (INFO keyspace's {@code expires}). */
+    public long timedKeyCount() {
+        return shared != null ? shared.timedSize() : sum(KvShard.EXPIRES);
+    }
+
+    /** Keys deleted because their time to live had passed, over all shards (INFO's {@code expired_keys}). */
+    public long expiredKeyCount() {
+        return shared != null ? shared.expiredKeys() : sum(KvShard.EXPIRED_KEYS);
+    }
+
+    /** The estimate of the time left to keys with a time to live, ms: each shard's, weighed by its timed keys. */
+    public long averageTtl() {
+        if (shared != null) {
+            return shared.averageTtl();
+        }
+        long[] averages = new long[shards];
+        long[] weights = new long[shards];
+        for (int i = 0; i < shards; i++) {
+            KvShard s = services.get(i);
+            if (s != null) {
+                averages[i] = s.counters().get(KvShard.AVG_TTL);
+                weights[i] = s.counters().get(KvShard.EXPIRES);
+            }
+        }
+        return weightedAverage(averages, weights);
+    }
+
+    /** The mean of averages weighed by counts (0 when every count is 0); doubles, so large products cannot overflow. */
+    static long weightedAverage(long[] averages, long[] weights) {
+        double sum = 0;
+        long total = 0;
+        for (int i = 0; i < averages.length; i++) {
+            sum += (double) averages[i] * weights[i];
+            total += weights[i];
+        }
+        return total == 0 ? 0 : (long) (sum / total);
+    }
+
+    private long sum(int counter) {
+        long total = 0;
+        for (int i = 0; i < shards; i++) {
+            KvShard s = services.get(i);
+            if (s != null) {
+                total += s.counters().get(counter);
+            }
+        }
+        return total;
+    }
+
     /** Keys of one shard, as last published (sharded mode), or 0. */
     public long keyCount(int shard) {
         KvShard s = services.get(shard);

@@ -65,6 +65,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     public static final int LOCAL_COMMANDS = 1;
     public static final int REMOTE_COMMANDS_SENT = 2;
     public static final int REMOTE_COMMANDS_SERVED = 3;
+    /** Keys deleted because their time to live had passed, lazily or by the cycle (sharded mode). */
     public static final int EXPIRED_KEYS = 4;
     /** Commands that waited for credit towards another shard. */
     public static final int CREDIT_WAITS = 5;
@@ -72,7 +73,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     public static final int WAITING = 6;
     /** Keys with a time to live (sharded mode). */
     public static final int EXPIRES = 7;
-    private static final int COUNTERS = 8;
+    /** The keyspace's running estimate of the time left to its keys with one, ms (sharded mode). */
+    public static final int AVG_TTL = 8;
+    private static final int COUNTERS = 9;
 
     /** A front end's side of a command: where its reply goes, and how it waits. */
     public interface Submitter extends CreditWaiter {
@@ -455,8 +458,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     }
 
     private void publishSizes() {
-        counters.set(KEYS, executor.keyspace().size());
-        counters.set(EXPIRES, executor.keyspace().timedSize());
+        Keyspace keyspace = executor.keyspace();
+        counters.set(KEYS, keyspace.size());
+        counters.set(EXPIRES, keyspace.timedSize());
+        counters.set(EXPIRED_KEYS, keyspace.expiredCount());
     }
 
     // ---- pooled calls and gathers -----------------------------------------------------------------
@@ -506,13 +511,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (group.maxMemory() > 0) {
             JvmMemory.get().refresh(); // the direct-buffer part of the maxmemory figure, ten times a second
         }
-        int expired = executor != null ? executor.keyspace().expireCycle(EXPIRE_BUDGET_NANOS)
-                : shared.expireCycle(EXPIRE_BUDGET_NANOS);
-        if (expired > 0) {
-            counters.add(EXPIRED_KEYS, expired);
-            if (executor != null) {
-                publishSizes();
-            }
+        if (executor != null) {
+            executor.keyspace().expireCycle(EXPIRE_BUDGET_NANOS);
+            publishSizes();
+            counters.set(AVG_TTL, executor.keyspace().averageTtl());
+        } else {
+            shared.expireCycle(EXPIRE_BUDGET_NANOS); // the shared store counts what it expires itself
         }
         loop.scheduleTimer(System.nanoTime() + EXPIRE_PERIOD_NANOS, expireCycle);
     }

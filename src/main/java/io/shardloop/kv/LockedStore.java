@@ -52,4 +52,34 @@ public final class LockedStore implements Store {
             lock.unlock();
         }
     }
+
+    @Override
+    public long timedSize() {
+        lock.lock();
+        try {
+            return keyspace.timedSize();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long expiredKeys() {
+        lock.lock();
+        try {
+            return keyspace.expiredCount();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long averageTtl() {
+        lock.lock();
+        try {
+            return keyspace.averageTtl();
+        } finally {
+            lock.unlock();
+        }
+    }
 }

@@ -31,6 +31,16 @@ final class MemberSet {
         return size == 0;
     }
 
+    /** Length of the member array (for MEMORY USAGE). */
+    int capacity() {
+        return members.length;
+    }
+
+    /** Length of the index (for MEMORY USAGE). */
+    int slotCount() {
+        return slots.length;
+    }
+
     /** The member at a dense index, {@code 0 <= i < size()}; order changes with removals. */
     Key member(int i) {
         return members[i];

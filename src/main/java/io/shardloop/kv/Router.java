@@ -61,7 +61,10 @@ public final class Router {
             return;
         }
         switch (c.route()) {
-            case SINGLE_KEY -> ownerOrHere(Slots.ownerOf(args.array(), args.offset(1), args.length(1), shards), here, plan);
+            case SINGLE_KEY -> {
+                int k = c.firstKey();
+                ownerOrHere(Slots.ownerOf(args.array(), args.offset(k), args.length(k), shards), here, plan);
+            }
             case SCAN -> {
                 int owner = args.isLong(1) ? ScanCursor.shard(args.parseLong(1, 0)) : here;
                 ownerOrHere(owner >= 0 && owner < shards ? owner : 0, here, plan);

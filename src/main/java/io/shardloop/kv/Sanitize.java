@@ -1,11 +1,11 @@
 package io.shardloop.kv;
 
 /** Makes client text safe inside an error line, as Redis does: CR and LF become spaces. */
-final class Sanitize {
+public final class Sanitize {
     private Sanitize() {
     }
 
-    static String of(String s) {
+    public static String of(String s) {
         return s.replace('\r', ' ').replace('\n', ' ');
     }
 }

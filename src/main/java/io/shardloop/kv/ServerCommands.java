@@ -3,8 +3,21 @@ package io.shardloop.kv;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
-/** Commands that need no data and no connection state: PING, ECHO, SELECT, COMMAND, CONFIG GET. */
+/** Commands that need no data and no connection state: PING, ECHO, SELECT, COMMAND. */
 final class ServerCommands {
+    private static final String[] COMMAND_HELP = {
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "INFO <command-name> [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+    };
+
     private ServerCommands() {
     }
 
@@ -33,13 +46,15 @@ final class ServerCommands {
         }
     }
 
-    /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS [name...]. */
+    /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS [name...], COMMAND HELP. */
     static void command(Db db, CommandArgs a, ReplySink out) {
         if (a.count() == 1) {
             out.arrayHeader(CommandTable.all().size());
             for (Command c : CommandTable.all()) {
                 info(c, out);
             }
+        } else if (a.is(1, "HELP") && a.count() == 2) {
+            Errors.help(out, "COMMAND", COMMAND_HELP);
         } else if (a.is(1, "COUNT") && a.count() == 2) {
             out.integer(CommandTable.all().size());
         } else if (a.is(1, "INFO")) {
@@ -71,7 +86,7 @@ final class ServerCommands {
                 }
             }
         } else {
-            out.error("ERR unknown subcommand '" + Sanitize.of(a.string(1)) + "'. Try COMMAND HELP.");
+            out.error(Errors.unknownSubcommand(a, "COMMAND"));
         }
     }
 
@@ -103,34 +118,6 @@ final class ServerCommands {
         out.bulk(ascii("1.0.0"));
         out.bulk(ascii("group"));
         out.bulk(ascii(CommandTable.group(c)));
-    }
-
-    /** CONFIG GET pattern...: the parameters clients ask about (redis-benchmark: save, appendonly). */
-    static void config(Db db, CommandArgs a, ReplySink out) {
-        if (!a.is(1, "GET")) {
-            out.error("ERR unknown subcommand '" + Sanitize.of(a.string(1)) + "'. Try CONFIG HELP.");
-            return;
-        }
-        if (a.count() < 3) {
-            out.error("ERR wrong number of arguments for 'config|get' command");
-            return;
-        }
-        String[][] known = {{"save", ""}, {"appendonly", "no"}, {"databases", "1"}};
-        java.util.ArrayList<String[]> hits = new java.util.ArrayList<>();
-        for (String[] kv : known) {
-            for (int i = 2; i < a.count(); i++) {
-                byte[] name = ascii(kv[0]);
-                if (Glob.matches(a.array(), a.offset(i), a.length(i), name, 0, name.length)) {
-                    hits.add(kv);
-                    break;
-                }
-            }
-        }
-        out.arrayHeader(hits.size() * 2);
-        for (String[] kv : hits) {
-            out.bulk(ascii(kv[0]));
-            out.bulk(ascii(kv[1]));
-        }
     }
 
     private static byte[] ascii(String s) {

@@ -97,4 +97,33 @@ public final class ShardedReferenceStore implements Store {
         }
         return n;
     }
+
+    @Override
+    public long timedSize() {
+        long n = 0;
+        for (ShardExecutor s : shards) {
+            n += s.keyspace().timedSize();
+        }
+        return n;
+    }
+
+    @Override
+    public long expiredKeys() {
+        long n = 0;
+        for (ShardExecutor s : shards) {
+            n += s.keyspace().expiredCount();
+        }
+        return n;
+    }
+
+    @Override
+    public long averageTtl() {
+        long[] averages = new long[shards.length];
+        long[] weights = new long[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            averages[i] = shards[i].keyspace().averageTtl();
+            weights[i] = shards[i].keyspace().timedSize();
+        }
+        return KvGroup.weightedAverage(averages, weights);
+    }
 }

@@ -6,7 +6,8 @@ import io.shardloop.resp.codec.ReplySink;
 /**
  * The data behind the server, in one of three {@link StateMode}s, all with one contract: execute a
  * command and write its complete reply. Commands routed {@link Command.Route#CONNECTION} (AUTH,
- * HELLO, CLIENT, QUIT, INFO, DEBUG) belong to the connection; a store given one replies an error.
+ * HELLO, CLIENT, QUIT, RESET, INFO, CONFIG, DEBUG) belong to the connection; a store given one
+ * replies an error.
  */
 public interface Store {
     StateMode mode();
@@ -36,6 +37,15 @@ public interface Store {
 
     /** Keys held (expired ones not yet collected included). */
     long size();
+
+    /** Keys with a time to live (INFO keyspace's {@code expires}). */
+    long timedSize();
+
+    /** Keys deleted because their time to live had passed, found on access or by the cycle, since start. */
+    long expiredKeys();
+
+    /** The running estimate of the time left to keys with a time to live, ms ({@link Keyspace#averageTtl}). */
+    long averageTtl();
 
     /** The reply for a connection command that reached a store. */
     static void rejectConnectionCommand(Command c, ReplySink out) {

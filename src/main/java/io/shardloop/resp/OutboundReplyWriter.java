@@ -11,6 +11,7 @@ import io.shardloop.runtime.net.OutboundBuffer;
  */
 public final class OutboundReplyWriter extends RespWriter {
     private OutboundBuffer out;
+    private long written;
 
     public OutboundReplyWriter() {
     }
@@ -24,13 +25,22 @@ public final class OutboundReplyWriter extends RespWriter {
         return this;
     }
 
+    /** Bytes written since the last call, whatever the targets (INFO's total_net_output_bytes). */
+    public long takeWrittenCount() {
+        long n = written;
+        written = 0;
+        return n;
+    }
+
     @Override
     protected void put(int b) {
         out.writeByte(b);
+        written++;
     }
 
     @Override
     protected void put(byte[] src, int offset, int length) {
         out.writeBytes(src, offset, length);
+        written += length;
     }
 }

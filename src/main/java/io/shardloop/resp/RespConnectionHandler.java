@@ -1,11 +1,9 @@
 package io.shardloop.resp;
 
 import io.shardloop.kv.Command;
-import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.KvShard;
 import io.shardloop.kv.Plan;
 import io.shardloop.kv.Router;
-import io.shardloop.kv.Session;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 import io.shardloop.resp.codec.RespParser;
@@ -15,7 +13,6 @@ import io.shardloop.runtime.net.ReplyOrder;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The Redis protocol on one connection: parses pipelined commands, has each resolved and planned
@@ -23,7 +20,9 @@ import java.nio.charset.StandardCharsets;
  * request order.
  * <p>
  * <b>Where a command runs</b> is the router's decision; connection commands (AUTH, HELLO, CLIENT,
- * QUIT, INFO, DEBUG) run here.
+ * QUIT, RESET, INFO, CONFIG, DEBUG) run here, through the {@link ConnectionCommands} every server
+ * model shares, which also decides what a client may run before it authenticates. A client that
+ * protected mode refuses reads Redis's DENIED line and is closed before anything it sends is read.
  * <p>
  * <b>Order.</b> Every reply takes its place in a {@link ReplyOrder}: a reply answered here while an
  * earlier one is still away waits behind it.
@@ -36,12 +35,10 @@ import java.nio.charset.StandardCharsets;
  * Owned by its connection's shard: every method runs on that shard's loop thread.
  */
 final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitter {
-    private static final byte[] NOAUTH = "-NOAUTH Authentication required.\r\n".getBytes(StandardCharsets.US_ASCII);
-
     private final Connection connection;
     private final KvShard kv;
-    private final RespProtocol server;
-    private final RespServerInfo info;
+    private final ConnectionCommands commands;
+    private final RespShardCounters counters;
     private final RespParser parser;
     private final Session session;
     private final ReplyOrder order;
@@ -50,24 +47,51 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private final long highWater;
     /** The parsed command waiting for credit (the parser's arguments stay valid: nothing is parsed meanwhile). */
     private Command held;
-    private boolean authenticated;
     private boolean closing;
+    /** Refused by protected mode: counted as rejected, never as a client. */
+    private final boolean denied;
 
-    RespConnectionHandler(Connection connection, KvShard kv, RespProtocol server, RespServerInfo info) {
+    RespConnectionHandler(Connection connection, KvShard kv, RespConfig config, ConnectionCommands commands,
+                          RespShardCounters counters, long highWater) {
         this.connection = connection;
         this.kv = kv;
-        this.server = server;
-        this.info = info;
-        this.parser = new RespParser(server.limits());
-        this.session = new Session(connection.id());
-        this.order = new ReplyOrder(connection, server.maxOutstanding());
-        this.highWater = info.highWater();
-        this.authenticated = server.requirePass() == null;
-        info.onConnect();
+        this.commands = commands;
+        this.counters = counters;
+        this.parser = new RespParser(config.limits());
+        this.session = commands.newSession(connection.id());
+        this.order = new ReplyOrder(connection, config.maxOutstanding());
+        this.highWater = highWater;
+        this.denied = commands.refuses(connection.remoteAddress());
+        if (denied) {
+            closing = true;
+            counters.onRejected();
+            // The connection is not registered yet: answer on this turn's tasks, once it is.
+            connection.loop().execute(this::deny);
+        } else {
+            parser.restrictUnauthenticated(!session.authenticated());
+            counters.onConnect();
+        }
+    }
+
+    private void deny() {
+        if (!connection.isClosed()) {
+            connection.outbound().writeBytes(ConnectionCommands.DENIED);
+            connection.closeAfterFlush();
+        }
     }
 
     @Override
     public void onRead(ByteBuffer in) {
+        int start = in.position();
+        readCommands(in);
+        counters.onBytes(in.position() - start, writer.takeWrittenCount());
+    }
+
+    private void readCommands(ByteBuffer in) {
+        if (denied) {
+            in.position(in.limit()); // nothing a refused client sends is read
+            return;
+        }
         while (!closing && held == null) {
             if (order.isFull() || connection.pendingOutboundBytes() > highWater) {
                 // Take no more requests until replies move: the unread bytes wait in the connection.
@@ -87,7 +111,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 connection.closeAfterFlush();
                 return;
             }
-            info.onCommand();
+            counters.onCommand();
             dispatch(parser.args());
         }
     }
@@ -120,7 +144,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             held = null;
         }
         order.discard();
-        info.onDisconnect();
+        if (!denied) {
+            counters.onDisconnect();
+        }
     }
 
     private ReplySink reply() {
@@ -133,12 +159,16 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             Router.resolve(args, reply()); // writes Redis's error text
             return;
         }
-        if (!authenticated && !c.name().equals("auth") && !c.name().equals("hello") && !c.name().equals("quit")) {
-            reply().raw(NOAUTH, 0, NOAUTH.length);
+        if (!commands.admits(c, session)) {
+            reply().raw(ConnectionCommands.NOAUTH);
             return;
         }
         if (c.route() == Command.Route.CONNECTION) {
-            connectionCommand(c, args);
+            if (commands.execute(c, args, session, reply()) == ConnectionCommands.CLOSE) {
+                closing = true;
+                connection.closeAfterFlush();
+            }
+            parser.restrictUnauthenticated(!session.authenticated());
             return;
         }
         kv.plan(c, args, plan);
@@ -187,68 +217,13 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         }
         order.out(ticket).writeBytes(bytes, offset, length);
         order.complete(ticket);
+        counters.onBytes(0, length + writer.takeWrittenCount());
         resumeIfPossible();
     }
 
     private void resumeIfPossible() {
         if (!closing && held == null && !order.isFull()) {
             connection.resumeInput();
-        }
-    }
-
-    // ---- connection commands -----------------------------------------------------------------------
-
-    private void connectionCommand(Command c, CommandArgs args) {
-        switch (c.name()) {
-            case "auth" -> auth(args);
-            case "info" -> reply().bulk(info.render(args.count() > 1 ? args.string(1) : "default", kv.shardIndex())
-                    .getBytes(StandardCharsets.UTF_8));
-            case "debug" -> debug(args);
-            default -> {
-                int result = session.execute(c, args, reply());
-                if (result == Session.CLOSE) {
-                    closing = true;
-                    connection.closeAfterFlush();
-                }
-            }
-        }
-    }
-
-    private void auth(CommandArgs args) {
-        String password = server.requirePass();
-        if (password == null) {
-            session.execute(CommandTable.find(args), args, reply()); // Redis's "no password configured" error
-            return;
-        }
-        boolean userOk = args.count() == 2 || args.is(1, "default");
-        if (args.count() > 3) {
-            reply().error("ERR syntax error");
-        } else if (userOk && args.string(args.count() - 1).equals(password)) {
-            authenticated = true;
-            reply().simple("OK");
-        } else {
-            reply().error("WRONGPASS invalid username-password pair or user is disabled.");
-        }
-    }
-
-    /** DEBUG SLEEP blocks this shard's loop on purpose, as in Redis: the stall detector must see it. */
-    private void debug(CommandArgs args) {
-        if (args.is(1, "SLEEP") && args.count() == 3) {
-            double seconds;
-            try {
-                seconds = Double.parseDouble(args.string(2));
-            } catch (NumberFormatException e) {
-                reply().error("ERR value is not a valid float");
-                return;
-            }
-            try {
-                Thread.sleep((long) (seconds * 1000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            reply().simple("OK");
-        } else {
-            reply().error("ERR DEBUG subcommand not supported here; only DEBUG SLEEP <seconds>");
         }
     }
 }

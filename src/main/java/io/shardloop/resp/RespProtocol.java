@@ -1,11 +1,12 @@
 package io.shardloop.resp;
 
+import io.shardloop.kv.CommandTable;
+import io.shardloop.kv.KvGroup;
+import io.shardloop.kv.KvShard;
 import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
-import io.shardloop.kv.KvGroup;
-import io.shardloop.kv.KvShard;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -15,30 +16,33 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class RespProtocol implements Protocol {
     private final KvGroup cluster;
-    private final RespLimits limits;
-    private final int maxOutstanding;
-    private final String requirePass;
+    private final RespConfig config;
     /** Each shard's counters, written by that shard, read by INFO on any shard. */
-    private final AtomicReferenceArray<RespServerInfo> infos;
+    private final AtomicReferenceArray<RespShardCounters> counters;
+    /** Sampled by shard 0's loop, read by INFO on any shard. */
+    private final ServerRates rates = new ServerRates();
+    private final long startedMillis = System.currentTimeMillis();
+
+    public RespProtocol(KvGroup cluster, RespConfig config) {
+        // Here, on the thread that builds the server, rather than in a loop's first command: the
+        // command table's initialisation (its handlers' lambdas) and INFO's beans take ~100 ms each.
+        CommandTable.all();
+        InfoReport.load();
+        this.cluster = cluster;
+        this.config = config;
+        this.counters = new AtomicReferenceArray<>(cluster.shardCount());
+    }
 
     /**
-     * @param maxOutstanding replies one connection may have waiting for other shards at once; past
-     *                       it the connection is not read until the line moves
+     * @param maxOutstanding replies one connection may have waiting for other shards at once
      * @param requirePass    the password AUTH must give before any other command, or null for none
      */
     public RespProtocol(KvGroup cluster, RespLimits limits, int maxOutstanding, String requirePass) {
-        if (maxOutstanding < 2) {
-            throw new IllegalArgumentException("at least 2 outstanding replies per connection, got " + maxOutstanding);
-        }
-        this.cluster = cluster;
-        this.limits = limits;
-        this.maxOutstanding = maxOutstanding;
-        this.requirePass = requirePass;
-        this.infos = new AtomicReferenceArray<>(cluster.shardCount());
+        this(cluster, RespConfig.defaults().withLimits(limits).withMaxOutstanding(maxOutstanding).withRequirePass(requirePass));
     }
 
     public RespProtocol(KvGroup cluster) {
-        this(cluster, RespLimits.REDIS_DEFAULTS, 1024, null);
+        this(cluster, RespConfig.defaults());
     }
 
     @Override
@@ -46,23 +50,21 @@ public final class RespProtocol implements Protocol {
         return "resp";
     }
 
-    RespLimits limits() {
-        return limits;
-    }
-
-    int maxOutstanding() {
-        return maxOutstanding;
-    }
-
-    String requirePass() {
-        return requirePass;
+    RespConfig config() {
+        return config;
     }
 
     @Override
     public ConnectionHandler.Factory forShard(Shard shard) {
         KvShard kv = cluster.forShard(shard);
-        RespServerInfo info = new RespServerInfo(shard, cluster, infos);
-        infos.set(shard.index(), info);
-        return connection -> new RespConnectionHandler(connection, kv, this, info);
+        RespShardCounters shardCounters = new RespShardCounters();
+        counters.set(shard.index(), shardCounters);
+        LoopServerView view = new LoopServerView(shard, cluster, counters, rates, startedMillis);
+        if (shard.index() == 0) {
+            view.startSampling();
+        }
+        ConnectionCommands commands = new ConnectionCommands(config, view);
+        long highWater = shard.group().config().limits().highWater();
+        return connection -> new RespConnectionHandler(connection, kv, config, commands, shardCounters, highWater);
     }
 }

@@ -57,7 +57,8 @@ class ServeCommandTest {
         cli.setOut(new PrintWriter(out, true));
         assertEquals(0, cli.execute("serve", "--help"));
         for (String option : new String[] {"--shards", "--port", "--bind", "--no-pin", "--accept", "--high-water",
-                "--hard-limit", "--write-stall-timeout", "--drain-timeout", "--stop-timeout", "--max-connections"}) {
+                "--hard-limit", "--write-stall-timeout", "--drain-timeout", "--stop-timeout", "--max-connections",
+                "--protected-mode"}) {
             assertTrue(out.toString().contains(option), option + " missing from help");
         }
         assertTrue(out.toString().contains("127.0.0.1"), "help says the default is loopback");
@@ -72,6 +73,42 @@ class ServeCommandTest {
         cli.setErr(new PrintWriter(err, true));
         assertEquals(2, cli.execute("serve", "--protocol", "echo", "--port", "0", "--stop-timeout=-1s"));
         assertTrue(err.toString().startsWith("shardloop: --stop-timeout must not be negative"), err.toString());
+    }
+
+    @Test
+    void shouldRefuseAProtectedModeOtherThanYesOrNo() {
+        for (String model : new String[] {"loops", "threads"}) {
+            StringWriter err = new StringWriter();
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+            assertEquals(2, cli.execute("serve", "--model", model, "--state", "locked", "--protected-mode", "maybe",
+                    "--resp-port", "0", "--http-port", "0", "--no-pin", "--shards", "1"));
+            assertTrue(err.toString().startsWith("shardloop: --protected-mode takes yes or no, not 'maybe'"), err.toString());
+        }
+    }
+
+    @Test
+    void shouldGiveThePasswordAndProtectedModeToBothProtocols() {
+        CommandLine cli = Main.commandLine();
+        cli.parseArgs("serve", "--requirepass", "s3cret", "--protected-mode", "no", "--no-pin", "--shards", "1");
+        ServeCommand serve = cli.getSubcommands().get("serve").getCommand();
+        java.util.List<io.shardloop.runtime.shard.Endpoint> endpoints = serve.endpoints(serve.config());
+        io.shardloop.http.HttpConfig http = endpoints.stream().map(io.shardloop.runtime.shard.Endpoint::protocol)
+                .filter(p -> p instanceof io.shardloop.http.HttpProtocol).map(p -> ((io.shardloop.http.HttpProtocol) p).config())
+                .findFirst().orElseThrow();
+        for (io.shardloop.runtime.shard.Endpoint e : endpoints) {
+            if (e.protocol() instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ex) {
+                    throw new AssertionError(ex);
+                }
+            }
+        }
+        assertEquals("s3cret", http.requirePass(), "/kv is behind the same password as the Redis protocol");
+        assertEquals(false, http.protectedMode());
+        assertEquals(new io.shardloop.resp.RespConfig(io.shardloop.resp.codec.RespLimits.REDIS_DEFAULTS, 1024, "s3cret", false),
+                serve.respConfig(io.shardloop.resp.codec.RespLimits.REDIS_DEFAULTS));
     }
 
     @Test

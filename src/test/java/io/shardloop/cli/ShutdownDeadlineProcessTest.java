@@ -48,7 +48,7 @@ class ShutdownDeadlineProcessTest {
             assertTrue(tookMillis < DRAIN.plus(STOP).toMillis() + 4_000, "exited " + tookMillis + " ms after SIGTERM");
             String log = server.log();
             Matcher named = Pattern.compile(stuck + " did not stop within 1000 ms after the drain timeout and is abandoned; "
-                    + "it is at .*RespConnectionHandler\\.debug").matcher(log);
+                    + "it is at .*ConnectionCommands\\.debug").matcher(log);
             assertTrue(named.find(), "one line names the stuck shard and where it is:\n" + log);
             assertEquals(1, server.linesContaining("did not stop within"), log);
         }

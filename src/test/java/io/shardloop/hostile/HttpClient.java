@@ -19,7 +19,12 @@ final class HttpClient implements AutoCloseable {
     private final InputStream in;
 
     HttpClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a socket already connected (from another address, say). */
+    HttpClient(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         out = socket.getOutputStream();

@@ -15,11 +15,21 @@ final class RespClient implements AutoCloseable {
     private final InputStream in;
 
     RespClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Over a socket already connected (from another address, say). */
+    RespClient(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         out = socket.getOutputStream();
         in = new BufferedInputStream(socket.getInputStream());
+    }
+
+    /** Everything the server sends until it closes the connection. */
+    String readToEnd() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
 
     static byte[] encode(String... words) {
@@ -32,6 +42,11 @@ final class RespClient implements AutoCloseable {
             b.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         return b.toByteArray();
+    }
+
+    void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
     }
 
     /** Sends one command and returns its reply: "+OK", "-ERR ...", ":1", the bulk's text, or null for a null bulk. */

@@ -186,6 +186,43 @@ class StoreContractTest {
 
     @ParameterizedTest
     @EnumSource(StateMode.class)
+    void shouldCountTimedAndExpiredKeysAndEstimateTheirTimeToLive(StateMode mode) {
+        use(mode);
+        for (int i = 0; i < 40; i++) {
+            run("SET", "t" + i, "v", "PX", i < 10 ? "10" : "60000");
+            run("SET", "p" + i, "v");
+        }
+        assertEquals(40, store.timedSize());
+        assertEquals(0, store.averageTtl(), "no cycle has sampled yet");
+        run("PERSIST", "t39");
+        run("EXPIRE", "p0", "100");
+        run("SET", "t38", "plain");
+        run("DEL", "t37");
+        assertEquals(38, store.timedSize(), "PERSIST, a SET without a TTL and DEL take keys out; EXPIRE adds one");
+        clock.addAndGet(11);
+        assertEquals("$-1|", run("GET", "t0"));
+        assertEquals(":0|", run("DEL", "t1"));
+        assertEquals("+OK|", run("SET", "t2", "again"));
+        assertEquals(3, store.expiredKeys(), "found past their deadline by GET, DEL and SET");
+        for (int round = 0; round < 1000 && store.expiredKeys() < 10; round++) {
+            store.expireCycle(50_000_000L);
+        }
+        assertEquals(10, store.expiredKeys(), "the cycle collects the rest");
+        assertEquals(28, store.timedSize());
+        for (int round = 0; round < 200; round++) {
+            store.expireCycle(50_000_000L);
+        }
+        long ttl = store.averageTtl();
+        assertTrue(ttl > 50_000 && ttl <= 100_000, "about a minute left to most timed keys: " + ttl);
+        run("FLUSHALL");
+        assertEquals(0, store.timedSize());
+        store.expireCycle(50_000_000L);
+        assertEquals(0, store.averageTtl(), "nothing has a deadline any more");
+        assertEquals(10, store.expiredKeys(), "a statistic, not emptied by FLUSHALL");
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateMode.class)
     void shouldAnswerTypeKeysScanAndFlush(StateMode mode) {
         use(mode);
         run("SET", "user:1", "a");
@@ -329,10 +366,58 @@ class StoreContractTest {
         assertEquals(":" + CommandTable.all().size() + "|", run("COMMAND", "COUNT"));
         assertTrue(run("COMMAND", "INFO", "get").startsWith("*1|*10|$3|get|:2|*2|+readonly|+fast|:1|:1|:1|"));
         assertTrue(run("COMMAND", "DOCS", "set").startsWith("*2|$3|set|*6|$7|summary|"));
-        assertEquals("*4|$4|save|$0||$10|appendonly|$2|no|", run("CONFIG", "GET", "save", "appendonly"));
-        assertEquals("*0|", run("CONFIG", "GET", "nothing"));
-        assertEquals("-ERR unknown subcommand 'x'. Try CONFIG HELP.|", run("CONFIG", "x"));
+        assertTrue(run("COMMAND", "HELP").startsWith("*13|+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|"
+                + "+(no subcommand)|"), "the help the error text points to");
+        assertEquals("-ERR unknown subcommand 'NOPE'. Try COMMAND HELP.|", run("COMMAND", "NOPE"));
         assertEquals("-ERR 'auth' is answered by the connection's session, not the store|", run("AUTH", "pw"));
+        assertEquals("-ERR 'config' is answered by the connection's session, not the store|", run("CONFIG", "GET", "*"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateMode.class)
+    void shouldEstimateTheMemoryOfEachKeyByTypeAndSize(StateMode mode) {
+        use(mode);
+        assertEquals("$-1|", run("MEMORY", "USAGE", "missing"));
+        run("SET", "small", "v");
+        run("SET", "large", "x".repeat(10_000));
+        long small = usage("small");
+        long large = usage("large");
+        assertTrue(small > 1 && small < 300, "a one-byte string and its key: " + small);
+        assertTrue(large - small > 10_000 - 16 && large - small <= 10_000, "the value's bytes, padded: " + (large - small));
+        run("SET", "timed", "v", "EX", "100");
+        assertTrue(usage("timed") >= small, "a deadline costs its index slot");
+        for (int i = 0; i < 100; i++) {
+            run("RPUSH", "list", "element-" + i);
+            run("SADD", "set", "member-" + i);
+            run("HSET", "hash", "field-" + i, "value-" + i);
+        }
+        run("RPUSH", "shrt", "element-0");
+        assertTrue(usage("list") - usage("shrt") >= 99 * 28, "99 more elements of 9 or 10 bytes, each an array and a slot: "
+                + (usage("list") - usage("shrt")));
+        assertTrue(usage("set") > 100 * 40, "a hundred members and their keys: " + usage("set"));
+        assertTrue(usage("hash") > usage("set"), "a hash keeps a value and a node per field");
+        assertEquals(usage("hash", "SAMPLES", "0"), usage("hash", "SAMPLES", "0"), "sampling all is exact and stable");
+        assertTrue(Math.abs(usage("hash", "SAMPLES", "0") - usage("hash")) < usage("hash") / 10,
+                "five samples of like fields extrapolate close to all of them");
+        assertEquals("-ERR syntax error|", run("MEMORY", "USAGE", "small", "SAMPLES", "-1"));
+        assertEquals("-ERR syntax error|", run("MEMORY", "USAGE", "small", "NOPE"));
+        assertEquals("-ERR value is not an integer or out of range|", run("MEMORY", "USAGE", "small", "SAMPLES", "x"));
+        assertEquals("-ERR wrong number of arguments for 'memory|usage' command|", run("MEMORY", "USAGE"));
+        assertEquals("-ERR wrong number of arguments for 'memory' command|", run("MEMORY"));
+        assertEquals("-ERR unknown subcommand 'DOCTOR'. Try MEMORY HELP.|", run("MEMORY", "DOCTOR"));
+        assertTrue(run("memory", "help").startsWith(
+                "*6|+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|+USAGE <key> [SAMPLES <count>]|"));
+    }
+
+    private long usage(String key, String... options) {
+        String[] words = new String[3 + options.length];
+        words[0] = "MEMORY";
+        words[1] = "USAGE";
+        words[2] = key;
+        System.arraycopy(options, 0, words, 3, options.length);
+        String reply = run(words);
+        assertTrue(reply.startsWith(":"), reply);
+        return Long.parseLong(reply.substring(1, reply.length() - 1));
     }
 
     /** The bulk strings of a reply, in order (arrays flattened). */

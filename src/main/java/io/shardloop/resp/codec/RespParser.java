@@ -40,6 +40,11 @@ public final class RespParser {
     private static final int STATE_BULK_CRLF = 3;
     private static final int STATE_FAILED = 4;
 
+    /** Redis's limits before a client has authenticated (networking.c): at most 10 arguments... */
+    public static final int UNAUTHENTICATED_MAX_ARGUMENTS = 10;
+    /** ...and bulk strings of at most 16 KiB, so a stranger cannot make the server buffer much. */
+    public static final int UNAUTHENTICATED_MAX_BULK = 16 * 1024;
+
     private final RespLimits limits;
     private final CommandArgs args = new CommandArgs();
     private final InlineSplitter inline = new InlineSplitter();
@@ -47,6 +52,7 @@ public final class RespParser {
     private int argsLeft;
     private int bulkLeft;
     private int crlfLeft;
+    private boolean unauthenticated;
     private String error;
 
     public RespParser(RespLimits limits) {
@@ -60,6 +66,15 @@ public final class RespParser {
     /** Bytes this parser holds for the command it is reading or last read (its arena). */
     public long bytesHeld() {
         return args.bytesHeld();
+    }
+
+    /**
+     * Applies (or lifts) the limits of a client that has not authenticated: a multibulk of more than
+     * {@link #UNAUTHENTICATED_MAX_ARGUMENTS} arguments, or a bulk longer than
+     * {@link #UNAUTHENTICATED_MAX_BULK}, is a protocol error. Takes effect from the next header parsed.
+     */
+    public void restrictUnauthenticated(boolean restrict) {
+        unauthenticated = restrict;
     }
 
     /** The error to reply (without the leading '-'), after {@link #PROTOCOL_ERROR}. */
@@ -144,6 +159,9 @@ public final class RespParser {
         if (n == Long.MIN_VALUE || n > limits.maxArguments()) {
             return fail("invalid multibulk length");
         }
+        if (unauthenticated && n > UNAUTHENTICATED_MAX_ARGUMENTS) {
+            return fail("unauthenticated multibulk length");
+        }
         in.position(lf + 1);
         if (n <= 0) {
             return COMMAND; // state stays START with no arguments: nothing to run
@@ -171,6 +189,9 @@ public final class RespParser {
         long n = parseDecimal(in, start + 1, end);
         if (n == Long.MIN_VALUE || n < 0 || n > limits.maxBulkLength()) {
             return fail("invalid bulk length");
+        }
+        if (unauthenticated && n > UNAUTHENTICATED_MAX_BULK) {
+            return fail("unauthenticated bulk length");
         }
         in.position(lf + 1);
         args.beginGrowingArgument();

@@ -203,4 +203,22 @@ class RespParserTest {
         assertEquals(4, a.length(0));
         assertEquals((byte) 0xFF, a.array()[a.offset(0) + 3]);
     }
+
+    @Test
+    void shouldLimitClientsThatHaveNotAuthenticatedAsRedisDoes() {
+        RespParser p = new RespParser(RespLimits.REDIS_DEFAULTS);
+        p.restrictUnauthenticated(true);
+        assertEquals("ERR Protocol error: unauthenticated multibulk length", feed(p, bytes("*100\r\n")).error);
+        p = new RespParser(RespLimits.REDIS_DEFAULTS);
+        p.restrictUnauthenticated(true);
+        assertEquals("ERR Protocol error: unauthenticated bulk length", feed(p, bytes("*1\r\n$100000000\r\n")).error);
+        p = new RespParser(RespLimits.REDIS_DEFAULTS);
+        p.restrictUnauthenticated(true);
+        String ten = "*10\r\n" + "$16384\r\n" + "x".repeat(16384) + "\r\n" + "$1\r\nx\r\n".repeat(9);
+        Result r = feed(p, bytes(ten));
+        assertEquals(null, r.error, "ten arguments of up to 16 KiB pass");
+        assertEquals(1, r.commands.size());
+        p.restrictUnauthenticated(false);
+        assertEquals(1, feed(p, bytes("*11\r\n" + "$1\r\nx\r\n".repeat(11))).commands.size(), "lifted by AUTH");
+    }
 }

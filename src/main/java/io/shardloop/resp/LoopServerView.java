@@ -1,0 +1,185 @@
+package io.shardloop.resp;
+
+import io.shardloop.kv.KvGroup;
+import io.shardloop.kv.KvShard;
+import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.mailbox.MailboxStats;
+import io.shardloop.runtime.net.NetStats;
+import io.shardloop.runtime.shard.Shard;
+import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.runtime.shard.ShardStats;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The event-loop server as INFO sees it from one shard: the sums of every shard's RESP counters
+ * and key figures, the group's limits, and a "shards" section of its own with a line per shard.
+ * Shard 0's view also samples the {@link ServerRates} from its loop's timer.
+ * <p>
+ * Read by INFO on its own shard's loop thread; every figure it reads is another shard's
+ * single-writer counter (or the group's immutable configuration), safe from any thread.
+ */
+final class LoopServerView implements ServerView {
+    private static final long SAMPLE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(InstantaneousRate.PERIOD_MILLIS);
+
+    private final Shard shard;
+    private final KvGroup cluster;
+    private final AtomicReferenceArray<RespShardCounters> all;
+    private final ServerRates rates;
+    private final long startedMillis;
+    private final EventLoop.TimerTask sample = this::sample;
+
+    LoopServerView(Shard shard, KvGroup cluster, AtomicReferenceArray<RespShardCounters> all, ServerRates rates,
+                   long startedMillis) {
+        this.shard = shard;
+        this.cluster = cluster;
+        this.all = all;
+        this.rates = rates;
+        this.startedMillis = startedMillis;
+    }
+
+    /** Samples the rates every {@link InstantaneousRate#PERIOD_MILLIS} from this shard's loop (shard 0's only). */
+    void startSampling() {
+        shard.loop().scheduleTimer(System.nanoTime() + SAMPLE_PERIOD_NANOS, sample);
+    }
+
+    private void sample(long now) {
+        rates.sample(System.currentTimeMillis(), this);
+        shard.loop().scheduleTimer(System.nanoTime() + SAMPLE_PERIOD_NANOS, sample);
+    }
+
+    @Override
+    public long startedMillis() {
+        return startedMillis;
+    }
+
+    @Override
+    public Map<String, String> serverFields() {
+        ShardGroup group = shard.group();
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("server_model", "loops");
+        fields.put("shards", Integer.toString(group.shardCount()));
+        fields.put("state_mode", cluster.mode().name().toLowerCase(Locale.ROOT));
+        fields.put("accept_mode", group.acceptMode().name().toLowerCase(Locale.ROOT));
+        return fields;
+    }
+
+    @Override
+    public long connectedClients() {
+        return sum(RespShardCounters.CONNECTED);
+    }
+
+    @Override
+    public long maxClients() {
+        return shard.group().config().maxConnections();
+    }
+
+    @Override
+    public long idleTimeoutSeconds() {
+        return TimeUnit.NANOSECONDS.toSeconds(shard.group().config().limits().idleNanos());
+    }
+
+    @Override
+    public long connectionsReceived() {
+        return sum(RespShardCounters.CONNECTIONS_RECEIVED);
+    }
+
+    /** Protected mode's refusals, and the group's over its connection limit (which every protocol shares). */
+    @Override
+    public long rejectedConnections() {
+        ShardGroup group = shard.group();
+        long refused = 0;
+        for (int i = 0; i < group.shardCount(); i++) {
+            refused += group.shard(i).netStats().get(NetStats.REFUSED);
+        }
+        return refused + sum(RespShardCounters.REJECTED);
+    }
+
+    @Override
+    public long commandsProcessed() {
+        return sum(RespShardCounters.COMMANDS);
+    }
+
+    @Override
+    public long netInputBytes() {
+        return sum(RespShardCounters.NET_INPUT_BYTES);
+    }
+
+    @Override
+    public long netOutputBytes() {
+        return sum(RespShardCounters.NET_OUTPUT_BYTES);
+    }
+
+    @Override
+    public ServerRates rates() {
+        return rates;
+    }
+
+    @Override
+    public long keys() {
+        return cluster.keyCount();
+    }
+
+    @Override
+    public long timedKeys() {
+        return cluster.timedKeyCount();
+    }
+
+    @Override
+    public long averageTtl() {
+        return cluster.averageTtl();
+    }
+
+    @Override
+    public long expiredKeys() {
+        return cluster.expiredKeyCount();
+    }
+
+    @Override
+    public List<String> ownSections() {
+        return List.of("shards");
+    }
+
+    @Override
+    public void appendSection(String name, StringBuilder out) {
+        for (ShardStats st : shard.group().stats()) {
+            int i = st.shard();
+            RespShardCounters c = all.get(i);
+            out.append("shard_").append(i).append(":cpu=").append(st.cpu() < 0 ? "unpinned" : String.valueOf(st.cpu()))
+                    .append(",clients=").append(c == null ? 0 : c.get(RespShardCounters.CONNECTED))
+                    .append(",commands=").append(c == null ? 0 : c.get(RespShardCounters.COMMANDS))
+                    .append(",keys=").append(cluster.keyCount(i))
+                    .append(",remote_sent=").append(kvCounter(i, KvShard.REMOTE_COMMANDS_SENT))
+                    .append(",remote_served=").append(kvCounter(i, KvShard.REMOTE_COMMANDS_SERVED))
+                    .append(",in_flight=").append(st.mailboxCounter(MailboxStats.IN_FLIGHT))
+                    .append(",waiting=").append(kvCounter(i, KvShard.WAITING))
+                    .append(",credit_waits=").append(kvCounter(i, KvShard.CREDIT_WAITS))
+                    .append(",parked=").append(st.mailboxCounter(MailboxStats.PARKED_NOW))
+                    .append(",turns=").append(st.turns())
+                    .append(",busy_ms=").append(st.busyNanos() / 1_000_000)
+                    .append(i == shard.index() ? ",this_connection=1" : "")
+                    .append("\r\n");
+        }
+    }
+
+    private long sum(int counter) {
+        long total = 0;
+        for (int i = 0; i < all.length(); i++) {
+            RespShardCounters c = all.get(i);
+            if (c != null) {
+                total += c.get(counter);
+            }
+        }
+        return total;
+    }
+
+    private long kvCounter(int shardIndex, int counter) {
+        KvShard kv = cluster.serviceOrNull(shardIndex);
+        return kv == null ? 0 : kv.counters().get(counter);
+    }
+}

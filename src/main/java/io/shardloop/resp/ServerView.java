@@ -1,0 +1,63 @@
+package io.shardloop.resp;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What INFO and CONFIG GET read of a running Redis-protocol server, whatever its model: the event
+ * loops ({@code LoopServerView}, summing every shard's counters) or a thread per connection
+ * ({@code BlockingRespProtocol}).
+ * <p>
+ * Implementations are read from any connection's thread while the server runs: every figure must
+ * be safe to read from any thread, and may be a moment old.
+ */
+public interface ServerView {
+    /** When the server started, ms since the epoch (INFO's uptime). */
+    long startedMillis();
+
+    /** Fields of its own for INFO's server section, in order (model, shards, state mode). */
+    Map<String, String> serverFields();
+
+    long connectedClients();
+
+    /** Connections allowed at once (CONFIG GET maxclients, INFO's maxclients). */
+    long maxClients();
+
+    /** Seconds a client may stay idle before it is closed, 0 for never (CONFIG GET timeout). */
+    long idleTimeoutSeconds();
+
+    /** Connections accepted and let in (a refused one is not counted, as in Redis). */
+    long connectionsReceived();
+
+    /** Connections refused: over the connection limit, or by protected mode. */
+    long rejectedConnections();
+
+    long commandsProcessed();
+
+    /** Bytes of commands received from clients. */
+    long netInputBytes();
+
+    /** Bytes of replies written for clients. */
+    long netOutputBytes();
+
+    ServerRates rates();
+
+    long keys();
+
+    /** Keys with a time to live. */
+    long timedKeys();
+
+    /** The estimate of the time left to keys with a time to live, ms. */
+    long averageTtl();
+
+    long expiredKeys();
+
+    /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
+    default List<String> ownSections() {
+        return List.of();
+    }
+
+    /** The lines of one of {@link #ownSections()}, each "name:value" and CRLF-terminated. */
+    default void appendSection(String name, StringBuilder out) {
+    }
+}

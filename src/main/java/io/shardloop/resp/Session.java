@@ -1,0 +1,42 @@
+package io.shardloop.resp;
+
+/**
+ * What the server keeps of one client between its commands: its id, the name CLIENT SETNAME or
+ * HELLO SETNAME gave it, and whether it has authenticated. {@link ConnectionCommands} reads and
+ * changes it.
+ * <p>
+ * Owned by one connection: its shard's loop thread, or its own thread in the thread-per-connection
+ * models.
+ */
+public final class Session {
+    private final long id;
+    private String name = "";
+    private boolean authenticated;
+
+    Session(long id, boolean authenticated) {
+        this.id = id;
+        this.authenticated = authenticated;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** The client's name, empty when it has none. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether the client may run commands that need authentication. */
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    void name(String newName) {
+        name = newName;
+    }
+
+    void authenticated(boolean value) {
+        authenticated = value;
+    }
+}

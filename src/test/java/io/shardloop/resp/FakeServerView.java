@@ -1,0 +1,109 @@
+package io.shardloop.resp;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A {@link ServerView} of set figures, for the tests of what reads one. */
+final class FakeServerView implements ServerView {
+    long connected = 3;
+    long maxClients = 500;
+    long idleSeconds = 0;
+    long received = 9;
+    long rejected = 2;
+    long commands = 1234;
+    long input = 5000;
+    long output = 7000;
+    long keys = 42;
+    long timed = 7;
+    long avgTtl = 61_000;
+    long expired = 11;
+    final ServerRates rates = new ServerRates();
+
+    @Override
+    public long startedMillis() {
+        return System.currentTimeMillis() - 90_000_000L;
+    }
+
+    @Override
+    public Map<String, String> serverFields() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("server_model", "fake");
+        return fields;
+    }
+
+    @Override
+    public long connectedClients() {
+        return connected;
+    }
+
+    @Override
+    public long maxClients() {
+        return maxClients;
+    }
+
+    @Override
+    public long idleTimeoutSeconds() {
+        return idleSeconds;
+    }
+
+    @Override
+    public long connectionsReceived() {
+        return received;
+    }
+
+    @Override
+    public long rejectedConnections() {
+        return rejected;
+    }
+
+    @Override
+    public long commandsProcessed() {
+        return commands;
+    }
+
+    @Override
+    public long netInputBytes() {
+        return input;
+    }
+
+    @Override
+    public long netOutputBytes() {
+        return output;
+    }
+
+    @Override
+    public ServerRates rates() {
+        return rates;
+    }
+
+    @Override
+    public long keys() {
+        return keys;
+    }
+
+    @Override
+    public long timedKeys() {
+        return timed;
+    }
+
+    @Override
+    public long averageTtl() {
+        return avgTtl;
+    }
+
+    @Override
+    public long expiredKeys() {
+        return expired;
+    }
+
+    @Override
+    public List<String> ownSections() {
+        return List.of("extra");
+    }
+
+    @Override
+    public void appendSection(String name, StringBuilder out) {
+        out.append("extra_field:1\r\n");
+    }
+}

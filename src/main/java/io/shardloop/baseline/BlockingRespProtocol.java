@@ -165,6 +165,12 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         return connected.get();
     }
 
+    /** The thread-per-connection baselines hold no maxmemory: their stores take writes until the heap is full. */
+    @Override
+    public long maxMemory() {
+        return 0;
+    }
+
     @Override
     public long maxClients() {
         return maxConnections;

@@ -1,6 +1,6 @@
 package io.shardloop.kv;
 
-import io.shardloop.metrics.JvmMemory;
+import io.shardloop.metrics.ProcessMemory;
 import io.shardloop.runtime.shard.Shard;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -25,7 +25,7 @@ public final class KvGroup {
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
-        return JvmMemory.get().maxHeapBytes() / 4 * 3;
+        return ProcessMemory.maxHeap() / 4 * 3;
     }
 
     public KvGroup(StateMode mode, int shards) {
@@ -60,11 +60,11 @@ public final class KvGroup {
 
     /**
      * Whether commands that may grow the data must be refused: what the process holds (the heap
-     * after the latest collection and the direct buffers, {@link JvmMemory#liveBytes()}) is over
+     * after the latest collection and the direct buffers, {@link ProcessMemory#liveBytes()}) is over
      * maxmemory. Any thread; one volatile read.
      */
     public boolean overMaxMemory() {
-        return maxMemory > 0 && JvmMemory.get().liveBytes() > maxMemory;
+        return maxMemory > 0 && ProcessMemory.liveBytes() > maxMemory;
     }
 
     public StateMode mode() {

@@ -1,6 +1,6 @@
 package io.shardloop.kv;
 
-import io.shardloop.metrics.JvmMemory;
+import io.shardloop.metrics.ProcessMemory;
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
@@ -509,7 +509,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     private void expireCycle(long now) {
         if (group.maxMemory() > 0) {
-            JvmMemory.get().refresh(); // the direct-buffer part of the maxmemory figure, ten times a second
+            ProcessMemory.refresh(); // the direct-buffer part of the maxmemory figure, ten times a second
         }
         if (executor != null) {
             executor.keyspace().expireCycle(EXPIRE_BUDGET_NANOS);

@@ -287,7 +287,8 @@ public final class ConnectionCommands {
             return;
         }
         String[][] parameters = {
-            {"maxmemory", "0"},
+            {"maxmemory", Long.toString(view.maxMemory())},
+            {"maxmemory-policy", "noeviction"},
             {"maxclients", Long.toString(view.maxClients())},
             {"timeout", Long.toString(view.idleTimeoutSeconds())},
             {"databases", "1"},

@@ -60,7 +60,7 @@ final class InfoReport {
                 switch (section) {
                     case "server" -> server(view, out);
                     case "clients" -> clients(view, out);
-                    case "memory" -> memory(out);
+                    case "memory" -> memory(view, out);
                     case "persistence" -> persistence(out);
                     case "stats" -> stats(view, out);
                     case "replication" -> field(field(out, "role", "master"), "connected_slaves", 0);
@@ -111,7 +111,7 @@ final class InfoReport {
         field(out, "blocked_clients", 0); // no command blocks a client
     }
 
-    private static void memory(StringBuilder out) {
+    private static void memory(ServerView view, StringBuilder out) {
         ProcessMemory.Figures m = ProcessMemory.sample();
         field(out, "used_memory", m.used());
         field(out, "used_memory_human", human(m.used()));
@@ -121,10 +121,11 @@ final class InfoReport {
         }
         field(out, "used_memory_peak", m.peak());
         field(out, "used_memory_peak_human", human(m.peak()));
-        field(out, "maxmemory", 0);
-        field(out, "maxmemory_human", "0B");
+        field(out, "maxmemory", view.maxMemory());
+        field(out, "maxmemory_human", human(view.maxMemory()));
         field(out, "maxmemory_policy", "noeviction");
         field(out, "mem_allocator", "jvm");
+        field(out, "jvm_live_after_gc", ProcessMemory.liveBytes());
         field(out, "jvm_heap_used", m.heapUsed());
         field(out, "jvm_heap_committed", m.heapCommitted());
         field(out, "jvm_heap_max", m.heapMax());

@@ -75,6 +75,11 @@ final class LoopServerView implements ServerView {
     }
 
     @Override
+    public long maxMemory() {
+        return cluster.maxMemory();
+    }
+
+    @Override
     public long maxClients() {
         return shard.group().config().maxConnections();
     }

@@ -20,6 +20,9 @@ public interface ServerView {
 
     long connectedClients();
 
+    /** Redis's maxmemory: bytes past which writes that may grow the data are refused, 0 for none. */
+    long maxMemory();
+
     /** Connections allowed at once (CONFIG GET maxclients, INFO's maxclients). */
     long maxClients();
 

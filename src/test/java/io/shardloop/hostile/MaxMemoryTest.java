@@ -2,7 +2,7 @@ package io.shardloop.hostile;
 
 import io.shardloop.kv.KvGroup;
 import io.shardloop.kv.StateMode;
-import io.shardloop.metrics.JvmMemory;
+import io.shardloop.metrics.ProcessMemory;
 import io.shardloop.resp.RespProtocol;
 import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.shard.Endpoint;
@@ -57,8 +57,8 @@ class MaxMemoryTest {
                 Thread.sleep(50);
             }
             assertEquals("+OK", reply, "writes are accepted again once the memory is back under the limit: live "
-                    + JvmMemory.get().liveBytes() / MB + " MB, heap now " + JvmMemory.get().usedBytes() / MB
-                    + " MB, direct " + JvmMemory.get().directBytes() / MB + " MB, limit " + limit / MB + " MB");
+                    + ProcessMemory.liveBytes() / MB + " MB, heap and direct now "
+                    + ProcessMemory.sample().used() / MB + " MB, limit " + limit / MB + " MB");
         }
     }
 
@@ -68,6 +68,6 @@ class MaxMemoryTest {
             System.gc();
             Thread.sleep(50);
         }
-        return JvmMemory.get().liveBytes();
+        return ProcessMemory.liveBytes();
     }
 }

@@ -38,6 +38,11 @@ final class FakeServerView implements ServerView {
     }
 
     @Override
+    public long maxMemory() {
+        return 0;
+    }
+
+    @Override
     public long maxClients() {
         return maxClients;
     }

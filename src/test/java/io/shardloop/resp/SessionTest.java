@@ -158,7 +158,8 @@ class SessionTest {
     void shouldAnswerConfigGetWithTheServersRealValues() {
         view.maxClients = 321;
         view.idleSeconds = 30;
-        assertEquals("*4|$9|maxmemory|$1|0|$10|maxclients|$3|321|", run("CONFIG", "GET", "maxclients", "max*"));
+        assertEquals("*6|$9|maxmemory|$1|0|$16|maxmemory-policy|$10|noeviction|$10|maxclients|$3|321|",
+                run("CONFIG", "GET", "maxclients", "max*"));
         assertEquals("*2|$7|timeout|$2|30|", run("CONFIG", "GET", "timeout"));
         assertEquals("*2|$14|protected-mode|$3|yes|", run("CONFIG", "GET", "PROTECTED-MODE"), "names match ignoring case");
         assertEquals("*6|$9|databases|$1|1|$4|save|$0||$10|appendonly|$2|no|",

@@ -164,7 +164,7 @@ class SessionTest {
         assertEquals("*2|$14|protected-mode|$3|yes|", run("CONFIG", "GET", "PROTECTED-MODE"), "names match ignoring case");
         assertEquals("*6|$9|databases|$1|1|$4|save|$0||$10|appendonly|$2|no|",
                 run("CONFIG", "GET", "databases", "save", "appendonly"));
-        assertEquals("*14|", run("CONFIG", "GET", "*").substring(0, 4));
+        assertEquals("*16|", run("CONFIG", "GET", "*").substring(0, 4));
         assertEquals("*0|", run("CONFIG", "GET", "nothing"));
         commands = new ConnectionCommands(RespConfig.defaults().withProtectedMode(false), view);
         assertEquals("*2|$14|protected-mode|$2|no|", run("CONFIG", "GET", "protected-mode"));

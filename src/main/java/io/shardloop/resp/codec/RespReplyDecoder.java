@@ -247,10 +247,11 @@ public final class RespReplyDecoder {
             return false;
         }
         b.getBytes(textStart, digits, 0, length);
-        if (!Numbers.isLong(digits, 0, length)) {
-            return false;
+        long n = Numbers.parseLong(digits, 0, length, Long.MIN_VALUE);
+        if (n == Long.MIN_VALUE && !Numbers.isLong(digits, 0, length)) {
+            return false; // the fallback, unless the text really is the smallest long
         }
-        headerNumber = Numbers.parseLong(digits, 0, length, 0);
+        headerNumber = n;
         return true;
     }
 
@@ -305,21 +306,23 @@ public final class RespReplyDecoder {
                         position = headerEnd;
                         break;
                     }
-                    if (sink == null) {
+                    if (limit - headerEnd < n + 2) {
+                        if (sink != null) {
+                            return NEED_MORE; // a replayed bulk is emitted whole: its header waits with it
+                        }
                         position = headerEnd;
                         payloadLeft = n;
                         phase = PAYLOAD;
                         continue;
                     }
-                    if (limit - headerEnd < n + 2) {
-                        return NEED_MORE; // a replayed bulk is emitted whole: its header waits with it
-                    }
-                    int payload = headerEnd;
-                    if (!crlfAt(b, payload + (int) n)) {
+                    int payloadEnd = headerEnd + (int) n;
+                    if (!crlfAt(b, payloadEnd)) {
                         return invalid("a bulk string not ended by CR LF");
                     }
-                    emitBulk(b, payload, (int) n, sink);
-                    position = payload + (int) n + 2;
+                    if (sink != null) {
+                        emitBulk(b, headerEnd, (int) n, sink);
+                    }
+                    position = payloadEnd + 2;
                 }
                 case '*', '~', '>', '%', '|' -> {
                     position = headerEnd;

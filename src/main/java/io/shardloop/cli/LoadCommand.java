@@ -49,8 +49,10 @@ final class LoadCommand implements Callable<Integer> {
             description = "Length of the measured part. Default: ${DEFAULT-VALUE}.")
     Duration duration;
 
-    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "0",
-            description = "Load sent before the measured part and not counted. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "TIME",
+            description = "Load sent before the measured part and not counted, so that the first, cold seconds of "
+                    + "the server and of this generator (JIT compilation, connection set-up) stay out of the "
+                    + "percentiles. Default: 2s, or a fifth of --duration when that is shorter; 0 for none.")
     Duration warmup;
 
     @Option(names = "--connections", paramLabel = "N", defaultValue = "16",
@@ -165,7 +167,8 @@ final class LoadCommand implements Callable<Integer> {
 
     LoadConfig config() {
         LoadConfig.Builder b = LoadConfig.builder(protocol, parseTarget(target))
-                .rate(rate).duration(duration).warmup(warmup).connections(connections).threads(threads).cpus(cpus)
+                .rate(rate).duration(duration).warmup(warmup != null ? warmup : LoadConfig.defaultWarmup(duration))
+                .connections(connections).threads(threads).cpus(cpus)
                 .requests(requests).timeout(timeout).pipeline(pipeline).reconnectDelay(reconnectDelay)
                 .spinWindow(spinWindow);
         if (protocol == LoadConfig.Protocol.HTTP) {

@@ -1,17 +1,21 @@
 package io.shardloop.load;
 
+import io.shardloop.http.codec.Bytes;
+import io.shardloop.http.codec.ChunkedDecoder;
+
 import java.nio.ByteBuffer;
 
 /**
  * HTTP/1.x responses, streamed: it consumes every byte it is given and keeps its place, so a large
  * body is skipped as it arrives and never buffered. It reads the status line, then the headers for
- * {@code Content-Length} and {@code Transfer-Encoding: chunked}, then skips the body (fixed length, or
- * chunks and trailers). Interim 1xx responses are skipped; responses to HEAD and 204/304 have no body.
- * A response framed only by the server closing the connection is refused as a protocol error.
+ * {@code Content-Length} and {@code Transfer-Encoding: chunked}, then skips the body: a fixed
+ * length, or chunks and trailers through the codec's {@link ChunkedDecoder} (the one the server
+ * reads request bodies with). Interim 1xx responses are skipped; responses to HEAD and 204/304
+ * have no body. A response framed only by the server closing the connection is refused as a
+ * protocol error.
  * <pre>
- *   STATUS ─▶ HEADERS ─blank─▶ BODY(length) ─────────────────────────────▶ complete
- *                          └─▶ CHUNK_SIZE ─n>0─▶ CHUNK_DATA ─▶ CHUNK_END ─┘ (back to CHUNK_SIZE)
- *                                        └─0─▶ TRAILERS ─blank─▶ complete
+ *   STATUS ─▶ HEADERS ─blank─▶ BODY(length) ──────────▶ complete
+ *                          └─▶ CHUNKED (ChunkedDecoder) ─▶ complete
  * </pre>
  * One instance per connection, on its load loop's thread; allocates nothing after construction.
  */
@@ -19,18 +23,22 @@ public final class HttpResponseParser implements ResponseParser {
     private static final int STATUS = 0;
     private static final int HEADERS = 1;
     private static final int BODY = 2;
-    private static final int CHUNK_SIZE = 3;
-    private static final int CHUNK_DATA = 4;
-    private static final int CHUNK_END = 5;
-    private static final int TRAILERS = 6;
+    private static final int CHUNKED = 3;
 
-    private static final byte[] CONTENT_LENGTH = "content-length".getBytes();
-    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes();
-    private static final byte[] CHUNKED = "chunked".getBytes();
+    /** Largest body (fixed or chunked) accepted: it is skipped, never held, so only a long bounds it. */
+    private static final long MAX_BODY_BYTES = Long.MAX_VALUE / 4;
+    /** Trailer fields accepted after a chunked body. */
+    private static final int MAX_TRAILER_FIELDS = 100;
+
+    private static final byte[] HTTP_1 = Bytes.ascii("HTTP/1.");
+    private static final byte[] CONTENT_LENGTH = Bytes.ascii("content-length");
+    private static final byte[] TRANSFER_ENCODING = Bytes.ascii("transfer-encoding");
+    private static final byte[] CHUNKED_CODING = Bytes.ascii("chunked");
 
     private final int expectedStatus;
     private final boolean headRequests;
     private final byte[] line;
+    private final ChunkedDecoder chunks;
     private int lineLength;
     private int state = STATUS;
     private int status;
@@ -42,29 +50,38 @@ public final class HttpResponseParser implements ResponseParser {
     /**
      * @param expectedStatus the status a right response has
      * @param headRequests   the requests are HEAD: responses carry no body whatever their headers say
-     * @param maxLineBytes   longest status line, header line or chunk-size line accepted
+     * @param maxLineBytes   longest status line or header line accepted; also bounds the trailers
      */
     public HttpResponseParser(int expectedStatus, boolean headRequests, int maxLineBytes) {
         this.expectedStatus = expectedStatus;
         this.headRequests = headRequests;
         this.line = new byte[maxLineBytes];
+        this.chunks = new ChunkedDecoder(MAX_BODY_BYTES, MAX_BODY_BYTES, maxLineBytes, MAX_TRAILER_FIELDS);
     }
 
     @Override
     public int parse(ByteBuffer in, int expected) {
         while (true) {
             switch (state) {
-                case BODY, CHUNK_DATA -> {
+                case BODY -> {
                     int skip = (int) Math.min(remaining, in.remaining());
                     in.position(in.position() + skip);
                     remaining -= skip;
-                    if (remaining > 0) {
-                        return NEED_MORE;
+                    return remaining > 0 ? NEED_MORE : complete();
+                }
+                case CHUNKED -> {
+                    switch (chunks.decode(in)) {
+                        case ChunkedDecoder.DATA -> in.position(in.position() + chunks.dataLength());
+                        case ChunkedDecoder.DONE -> {
+                            return complete();
+                        }
+                        case ChunkedDecoder.ERROR -> {
+                            return fail(chunks.errorReason());
+                        }
+                        default -> {
+                            return NEED_MORE;
+                        }
                     }
-                    if (state == BODY) {
-                        return complete();
-                    }
-                    state = CHUNK_END;
                 }
                 default -> {
                     int lineResult = readLine(in);
@@ -98,63 +115,38 @@ public final class HttpResponseParser implements ResponseParser {
         return NEED_MORE;
     }
 
-    /** Handles the line just read; returns an outcome, or NEED_MORE to go on parsing. */
+    /** Handles the status or header line just read; returns an outcome, or NEED_MORE to go on parsing. */
     private int onLine() {
         int length = lineLength;
         lineLength = 0;
-        switch (state) {
-            case STATUS -> {
-                if (length < 12 || !startsWith("HTTP/1.") || line[8] != ' ' || !digits(9, 12)
-                        || (length > 12 && line[12] != ' ')) {
-                    return fail("not an HTTP/1.x status line");
-                }
-                status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-                contentLength = -1;
-                chunked = false;
-                state = HEADERS;
+        if (state == STATUS) {
+            // HTTP-version SP 3DIGIT [SP reason-phrase]
+            if (length < 12 || !Bytes.equals(line, 0, HTTP_1) || !digits(7, 8) || line[8] != ' ' || !digits(9, 12)
+                    || (length > 12 && line[12] != ' ')) {
+                return fail("not an HTTP/1.x status line");
             }
-            case HEADERS -> {
-                if (length == 0) {
-                    return endOfHeaders();
-                }
-                int colon = indexOf((byte) ':', length);
-                if (colon <= 0) {
-                    return fail("a header line without a name and ':'");
-                }
-                if (nameIs(CONTENT_LENGTH, colon)) {
-                    contentLength = parseLong(colon + 1, length, 10);
-                    if (contentLength < 0) {
-                        return fail("a bad Content-Length");
-                    }
-                } else if (nameIs(TRANSFER_ENCODING, colon)) {
-                    chunked = contains(CHUNKED, colon + 1, length);
-                }
+            status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+            contentLength = -1;
+            chunked = false;
+            state = HEADERS;
+            return NEED_MORE;
+        }
+        if (length == 0) {
+            return endOfHeaders();
+        }
+        int colon = indexOf((byte) ':', length);
+        if (colon <= 0) {
+            return fail("a header line without a name and ':'");
+        }
+        int valueStart = Bytes.skipOws(line, colon + 1, length);
+        int valueEnd = Bytes.trimOws(line, valueStart, length);
+        if (Bytes.equalsIgnoreCase(line, 0, colon, CONTENT_LENGTH)) {
+            contentLength = Bytes.parseDecimal(line, valueStart, valueEnd, MAX_BODY_BYTES);
+            if (contentLength < 0) {
+                return fail("a bad Content-Length");
             }
-            case CHUNK_SIZE -> {
-                int end = indexOf((byte) ';', length);
-                long size = parseLong(0, end < 0 ? length : end, 16);
-                if (size < 0) {
-                    return fail("a bad chunk size");
-                }
-                if (size == 0) {
-                    state = TRAILERS;
-                } else {
-                    remaining = size;
-                    state = CHUNK_DATA;
-                }
-            }
-            case CHUNK_END -> {
-                if (length != 0) {
-                    return fail("chunk data longer than its size");
-                }
-                state = CHUNK_SIZE;
-            }
-            case TRAILERS -> {
-                if (length == 0) {
-                    return complete();
-                }
-            }
-            default -> throw new IllegalStateException("state " + state);
+        } else if (Bytes.equalsIgnoreCase(line, 0, colon, TRANSFER_ENCODING)) {
+            chunked = Bytes.listContains(line, valueStart, valueEnd - valueStart, CHUNKED_CODING);
         }
         return NEED_MORE;
     }
@@ -168,7 +160,8 @@ public final class HttpResponseParser implements ResponseParser {
             return complete();
         }
         if (chunked) {
-            state = CHUNK_SIZE;
+            chunks.reset();
+            state = CHUNKED;
             return NEED_MORE;
         }
         if (contentLength < 0) {
@@ -212,15 +205,6 @@ public final class HttpResponseParser implements ResponseParser {
         remaining = 0;
     }
 
-    private boolean startsWith(String prefix) {
-        for (int i = 0; i < prefix.length(); i++) {
-            if (line[i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private boolean digits(int from, int to) {
         for (int i = from; i < to; i++) {
             if (line[i] < '0' || line[i] > '9') {
@@ -237,52 +221,5 @@ public final class HttpResponseParser implements ResponseParser {
             }
         }
         return -1;
-    }
-
-    private boolean nameIs(byte[] lowerName, int nameLength) {
-        if (nameLength != lowerName.length) {
-            return false;
-        }
-        for (int i = 0; i < nameLength; i++) {
-            if ((line[i] | 0x20) != lowerName[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean contains(byte[] lowerWord, int from, int to) {
-        for (int i = from; i + lowerWord.length <= to; i++) {
-            int j = 0;
-            while (j < lowerWord.length && (line[i + j] | 0x20) == lowerWord[j]) {
-                j++;
-            }
-            if (j == lowerWord.length) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The number in line[from, to), spaces and tabs around it allowed; -1 when there is none or it overflows. */
-    private long parseLong(int from, int to, int radix) {
-        while (from < to && (line[from] == ' ' || line[from] == '\t')) {
-            from++;
-        }
-        while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) {
-            to--;
-        }
-        if (from == to || to - from > 15) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            int digit = Character.digit(line[i], radix);
-            if (digit < 0) {
-                return -1;
-            }
-            value = value * radix + digit;
-        }
-        return value;
     }
 }

@@ -29,6 +29,8 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
                          int connections, int threads, List<Integer> cpus, long requests, Duration timeout,
                          int pipeline, HttpSettings http, RespSettings resp, Duration reconnectDelay,
                          Duration spinWindow) {
+    /** The command line's warmup for runs of ten seconds or more: the first seconds of a cold JVM are not its steady state. */
+    public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
 
     public enum Protocol { HTTP, RESP }
 
@@ -127,7 +129,19 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
         return rate > 0;
     }
 
-    /** Builder with the defaults of the command line. */
+    /**
+     * The command line's warmup when none is given: {@link #DEFAULT_WARMUP}, or a fifth of the
+     * duration when that is shorter, so a short run is not mostly warmup.
+     */
+    public static Duration defaultWarmup(Duration duration) {
+        Duration fifth = duration.dividedBy(5);
+        return fifth.compareTo(DEFAULT_WARMUP) < 0 ? fifth : DEFAULT_WARMUP;
+    }
+
+    /**
+     * Builder with the defaults of the command line, but for the warmup: none unless asked for (the
+     * command line's default is {@link #defaultWarmup}).
+     */
     public static Builder builder(Protocol protocol, InetSocketAddress target) {
         return new Builder(protocol, target);
     }

@@ -2,14 +2,12 @@ package io.shardloop.load;
 
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.loop.EventLoop;
-import io.shardloop.runtime.loop.NioPoller;
 import io.shardloop.runtime.net.BufferPool;
 import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.net.ConnectionOwner;
 import io.shardloop.runtime.net.Connector;
-import io.shardloop.runtime.shard.Pinning;
-import net.openhft.affinity.AffinityLock;
+import io.shardloop.runtime.shard.LoopHost;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
@@ -21,8 +19,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * One load-generating event loop: its thread (pinned when asked), its connections, its latency
- * recorder and its counters. Each loop runs the runtime's own {@link EventLoop} and {@link NioPoller}
- * with outbound connections opened by {@link Connector}.
+ * recorder and its counters. Each loop runs the runtime's own {@link EventLoop} on a
+ * {@link LoopHost}, as a server's shard does, with outbound connections opened by {@link Connector}.
  * <p>
  * <b>Ownership.</b> Everything here is touched by the loop's thread alone, except: the
  * {@link SingleWriterRecorder} (recorded here, swapped out by the reporter thread, which is what it
@@ -42,15 +40,15 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
 
     private static final long NO_TIMER = -1;
     private static final long TICK_NANOS = 10_000_000;
+    private static final LoopHost.Buffers BUFFERS = new LoopHost.Buffers(64 * 1024, 16 * 1024, 256);
+    private static final LoopHost.Startup NO_STARTUP = () -> { };
+    private static final Runnable NOTHING_AT_EXIT = () -> { };
 
     private final int index;
     private final String name;
     private final LoadConfig config;
+    private final LoopHost host;
     private final EventLoop loop;
-    private final BufferPool bufferPool;
-    private final ByteBuffer readBuffer;
-    private final ByteBuffer[] iov = new ByteBuffer[64];
-    private final SingleWriterCounters netStats = io.shardloop.runtime.net.NetStats.newCounters();
     private final SingleWriterCounters counters = LoadCounters.newCounters();
     private final SingleWriterCounters state = new SingleWriterCounters(2);
     private final SingleWriterRecorder recorder;
@@ -58,7 +56,6 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
     private final RequestWriter writer;
     private final ConnectionLimits limits;
     private final List<LoadConnection> connections = new ArrayList<>();
-    private final int plannedCpu;
     private final long timeoutNanos;
     private final long reconnectDelayNanos;
     private final long spinWindowNanos;
@@ -78,17 +75,14 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
     private Thread thread;
     private long nextCheckNanos;
     private volatile String lastError;
-    private volatile int pinnedCpu = Pinning.UNPINNED;
 
     LoadLoop(int index, LoadConfig config, RequestWriter writer, int plannedCpu) throws IOException {
         this.index = index;
         this.name = "load-" + index;
         this.config = config;
         this.writer = writer;
-        this.plannedCpu = plannedCpu;
-        this.loop = new EventLoop(name, new NioPoller(), 0);
-        this.bufferPool = new BufferPool(16 * 1024, 256);
-        this.readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+        this.host = new LoopHost(name, plannedCpu, 0, BUFFERS);
+        this.loop = host.loop();
         this.timeoutNanos = config.timeout().toNanos();
         this.reconnectDelayNanos = config.reconnectDelay().toNanos();
         this.spinWindowNanos = config.spinWindow().toNanos();
@@ -109,22 +103,7 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
 
     /** Starts the loop's thread; counts the latch down once it is pinned (or not) and about to run. */
     void start(CountDownLatch started) {
-        thread = new Thread(() -> {
-            AffinityLock lock = null;
-            try {
-                lock = Pinning.pinCurrentThread(plannedCpu, name);
-                pinnedCpu = lock == null ? Pinning.UNPINNED : plannedCpu;
-            } finally {
-                started.countDown();
-            }
-            try {
-                loop.run();
-            } finally {
-                if (lock != null) {
-                    lock.release();
-                }
-            }
-        }, name);
+        thread = new Thread(() -> host.run(NO_STARTUP, NOTHING_AT_EXIT, started), name);
         thread.setDaemon(true);
         thread.start();
     }
@@ -185,8 +164,9 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         return name;
     }
 
-    int pinnedCpu() {
-        return pinnedCpu;
+    /** "load-0→CPU 1" or "load-0→unpinned". */
+    String placement() {
+        return host.placement();
     }
 
     SingleWriterCounters counters() {
@@ -353,22 +333,22 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
 
     @Override
     public ByteBuffer readBuffer() {
-        return readBuffer;
+        return host.readBuffer();
     }
 
     @Override
     public BufferPool bufferPool() {
-        return bufferPool;
+        return host.bufferPool();
     }
 
     @Override
     public ByteBuffer[] iov() {
-        return iov;
+        return host.iov();
     }
 
     @Override
     public SingleWriterCounters netStats() {
-        return netStats;
+        return host.netStats();
     }
 
     @Override

@@ -78,7 +78,7 @@ public final class LoadRun {
         awaitQuietly(started, 10);
         List<String> placement = new ArrayList<>();
         for (LoadLoop loop : loops) {
-            placement.add(loop.name() + "→" + (loop.pinnedCpu() == Pinning.UNPINNED ? "unpinned" : "CPU " + loop.pinnedCpu()));
+            placement.add(loop.placement());
         }
         if (!config.cpus().isEmpty()) {
             live.println("load loops: " + String.join(", ", placement));

@@ -1,6 +1,7 @@
 package io.shardloop.baseline;
 
 import io.shardloop.kv.StateMode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -134,6 +135,36 @@ class ServerModelContractTest {
             assertEquals(200, last.status);
             assertTrue(last.head.contains("connection: close"), last.head);
             assertEquals(-1, in.read(), "the server closes after a Connection: close request");
+        }
+    }
+
+    @Test
+    void shouldSendTheSameHttpBytesInEveryModel() throws Exception {
+        String requests = "GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "HEAD /plaintext HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "POST /plaintext HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+                + "GET /missing HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /plaintext HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                + "GET /plaintext HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        String refused = "GET /plaintext HTTP/2.0\r\nHost: t\r\n\r\n";
+        List<String> answers = new ArrayList<>();
+        for (Arguments a : models().toList()) {
+            try (ModelUnderTest s = ModelUnderTest.start((ServerModel) a.get()[0], (StateMode) a.get()[1])) {
+                answers.add(exchange(s.httpPort, requests) + "\n---\n" + exchange(s.httpPort, refused));
+            }
+        }
+        assertTrue(answers.get(0).contains("HTTP/1.1 505 "), answers.get(0));
+        assertEquals(answers.get(0), answers.get(1), "a platform thread per connection");
+        assertEquals(answers.get(0), answers.get(2), "a virtual thread per connection");
+    }
+
+    /** Everything the server sends for the requests until it closes, with the dates taken out. */
+    private static String exchange(int port, String requests) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)
+                    .replaceAll("Date: [^\r]*", "Date: (now)");
         }
     }
 

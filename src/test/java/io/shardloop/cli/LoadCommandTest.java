@@ -2,11 +2,13 @@ package io.shardloop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shardloop.load.LoadConfig;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -20,6 +22,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -111,6 +114,28 @@ class LoadCommandTest {
         assertNotNull(image, "a PNG that decodes");
         assertEquals(1000, image.getWidth());
         assertEquals(600, image.getHeight());
+    }
+
+    private static LoadConfig parse(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.parseArgs(args);
+        LoadCommand load = cl.getSubcommands().get("load").getCommand();
+        return load.config();
+    }
+
+    @Test
+    void shouldWarmUpForTwoSecondsByDefaultOrAFifthOfAShortRunAndNotAtAllWhenAskedSo() {
+        // The README's command: 10 s measured after 2 s of warmup.
+        LoadConfig readme = parse("load", "--target", "127.0.0.1:8080", "--path", "/plaintext", "--rate", "20000",
+                "--duration", "10s");
+        assertEquals(Duration.ofSeconds(2), readme.warmup());
+        assertEquals(Duration.ofSeconds(2), parse("load", "--target", "127.0.0.1:1", "--duration", "1m").warmup());
+        assertEquals(Duration.ofMillis(600), parse("load", "--target", "127.0.0.1:1", "--duration", "3s").warmup());
+        assertEquals(Duration.ofSeconds(2), parse("load", "--target", "127.0.0.1:1").warmup(), "the default duration");
+        assertEquals(Duration.ZERO, parse("load", "--target", "127.0.0.1:1", "--warmup", "0").warmup());
+        assertEquals(Duration.ofMillis(300), parse("load", "--target", "127.0.0.1:1", "--warmup", "300ms").warmup());
+        String help = Main.commandLine().getSubcommands().get("load").getUsageMessage();
+        assertTrue(help.contains("Default: 2s, or a fifth of --duration"), help);
     }
 
     @Test

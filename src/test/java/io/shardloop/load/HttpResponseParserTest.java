@@ -9,6 +9,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HttpResponseParserTest {
     private final HttpResponseParser parser = new HttpResponseParser(200, false, 1024);
@@ -81,5 +82,22 @@ class HttpResponseParserTest {
         ByteBuffer in = ByteBuffer.wrap("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals(ResponseParser.OK, head.parse(in, RequestWriter.EXPECT_ANY));
         assertFalse(in.hasRemaining());
+    }
+
+    @Test
+    void shouldReadChunkedBodiesWithTheServersDecoderAndItsErrors() {
+        String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+        assertEquals(List.of(ResponseParser.OK), feed(head + "3;x\r\nabc\r\n0\r\n\r\n", 1));
+        assertEquals(List.of(ResponseParser.PROTOCOL_ERROR), feed(head + "2\r\nabc\r\n", 1));
+        assertEquals("chunk data longer than its size", parser.lastError());
+        parser.reset();
+        assertEquals(List.of(ResponseParser.PROTOCOL_ERROR), feed(head + "f".repeat(40) + "\r\n", 7));
+        assertTrue(parser.lastError().startsWith("chunk over "), parser.lastError());
+        parser.reset();
+        assertEquals(List.of(ResponseParser.PROTOCOL_ERROR), feed(head + "0\r\n" + "T: v\r\n".repeat(101) + "\r\n", 64));
+        assertEquals("more than 100 trailer fields", parser.lastError());
+        parser.reset();
+        assertEquals(List.of(ResponseParser.PROTOCOL_ERROR), feed("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", 100));
+        assertEquals("a bad Content-Length", parser.lastError());
     }
 }

@@ -50,4 +50,22 @@ class RespReplyParserTest {
         assertEquals(ResponseParser.PROTOCOL_ERROR, parser.parse(bytes("*1\r\n".repeat(40) + ":1\r\n"), RequestWriter.EXPECT_ANY));
         assertEquals(ResponseParser.PROTOCOL_ERROR, parser.parse(bytes("+" + "a".repeat(2000)), RequestWriter.EXPECT_ANY));
     }
+
+    @Test
+    void shouldSkipALargeValueAsItArrivesInsteadOfHoldingItWhole() {
+        int size = 1 << 20;
+        byte[] reply = ("$" + size + "\r\n" + "v".repeat(size) + "\r\n+OK\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        // The connection's side: what the parser leaves stays at the front, the next read goes after it.
+        ByteBuffer held = ByteBuffer.allocate(RespReplyParser.RESUME_AFTER_BYTES + 2 * 4096).flip();
+        java.util.List<Integer> outcomes = new java.util.ArrayList<>();
+        for (int at = 0; at < reply.length; at += 4096) {
+            held.compact().put(reply, at, Math.min(4096, reply.length - at)).flip();
+            int outcome;
+            while (held.hasRemaining() && (outcome = parser.parse(held, RequestWriter.EXPECT_ANY)) != ResponseParser.NEED_MORE) {
+                outcomes.add(outcome);
+            }
+        }
+        assertEquals(java.util.List.of(ResponseParser.OK, ResponseParser.OK), outcomes);
+        assertEquals(0, held.remaining());
+    }
 }

@@ -4,6 +4,11 @@ import java.nio.charset.StandardCharsets;
 
 /** Comparisons and conversions over byte ranges, so that requests need no strings. */
 public final class Bytes {
+    /** Returned by {@link #parseDecimal} for a range that is empty or holds something other than digits. */
+    public static final long NOT_DECIMAL = -1;
+    /** Returned by {@link #parseDecimal} for a number over the maximum. */
+    public static final long OVER_MAXIMUM = -2;
+
     private Bytes() {
     }
 
@@ -55,6 +60,45 @@ public final class Bytes {
             }
         }
         return false;
+    }
+
+    /** The first index in {@code [from, to)} that is not optional whitespace (SP or HTAB), or {@code to}. */
+    public static int skipOws(byte[] buf, int from, int to) {
+        while (from < to && (buf[from] == ' ' || buf[from] == '\t')) {
+            from++;
+        }
+        return from;
+    }
+
+    /** The end of {@code [from, to)} without its trailing optional whitespace. */
+    public static int trimOws(byte[] buf, int from, int to) {
+        while (to > from && (buf[to - 1] == ' ' || buf[to - 1] == '\t')) {
+            to--;
+        }
+        return to;
+    }
+
+    /**
+     * The decimal number {@code buf[from, to)} (digits only: no sign, no whitespace), read left to
+     * right: {@link #OVER_MAXIMUM} as soon as it passes {@code max} (so no length overflows), or
+     * {@link #NOT_DECIMAL} at the first byte that is not a digit.
+     */
+    public static long parseDecimal(byte[] buf, int from, int to, long max) {
+        if (from >= to) {
+            return NOT_DECIMAL;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int d = buf[i] - '0';
+            if (d < 0 || d > 9) {
+                return NOT_DECIMAL;
+            }
+            if (d > max || value > (max - d) / 10) {
+                return OVER_MAXIMUM;
+            }
+            value = value * 10 + d;
+        }
+        return value;
     }
 
     public static byte toLower(byte b) {

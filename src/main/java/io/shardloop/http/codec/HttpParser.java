@@ -8,14 +8,14 @@ import java.nio.ByteBuffer;
  * exactly the bytes of one request per {@link #REQUEST} and never reads ahead. Sans-I/O: it knows
  * no socket, and allocates only as bytes arrive (a body grows with the bytes received, never past the limits).
  * <pre>
- *   HEAD ──blank line──▶ (Content-Length) BODY ───────────────────────────────────▶ REQUEST
- *     │                  (chunked) CHUNK_SIZE ─▶ CHUNK_DATA ─▶ CHUNK_END ─▶ CHUNK_SIZE ...
- *     │                            └─ size 0 ─▶ TRAILERS ──blank line──────────────▶ REQUEST
+ *   HEAD ──blank line──▶ (Content-Length) BODY ──────────────────────▶ REQUEST
+ *     │                  (chunked) CHUNKED_BODY: a {@link ChunkedDecoder} ──▶ REQUEST
  *     └── anything malformed or over a limit, in any state ─▶ ERROR (sticky: answer, then close)
  * </pre>
  * Errors: malformed 400, request line too long 414, header block or field count over the limit 431,
  * body or chunk over the limit 413 (checked on the declared size, before anything is allocated),
- * a version other than 1.0/1.1 505, an unknown method or transfer coding 501.
+ * a version other than 1.0/1.1 505, an unknown method or transfer coding 501; the chunked coding's
+ * own are {@link ChunkedDecoder}'s.
  * <p>
  * Owned by one connection, on its shard's loop thread.
  */
@@ -29,14 +29,9 @@ public final class HttpParser {
 
     private static final int HEAD = 0;
     private static final int BODY = 1;
-    private static final int CHUNK_SIZE = 2;
-    private static final int CHUNK_DATA = 3;
-    private static final int CHUNK_END = 4;
-    private static final int TRAILERS = 5;
-    private static final int DONE = 6;
-    private static final int FAILED = 7;
-
-    private static final int MAX_CHUNK_LINE = 1024;
+    private static final int CHUNKED_BODY = 2;
+    private static final int DONE = 3;
+    private static final int FAILED = 4;
 
     private static final byte[] CONTENT_LENGTH = Bytes.ascii("content-length");
     private static final byte[] TRANSFER_ENCODING = Bytes.ascii("transfer-encoding");
@@ -49,8 +44,8 @@ public final class HttpParser {
 
     private final HttpLimits limits;
     private final HttpRequest req = new HttpRequest();
-    /** A chunk-size line being read; made on the first chunked body, so idle connections hold none. */
-    private byte[] line;
+    /** Made on the first chunked body, so idle connections hold none. */
+    private ChunkedDecoder chunks;
 
     private int state = HEAD;
     private int errorStatus;
@@ -59,11 +54,8 @@ public final class HttpParser {
     private int lineStart;
     private boolean requestLineDone;
     private int headerLines;
-    /** BODY and CHUNK_DATA: bytes still to come. */
+    /** BODY: bytes still to come. */
     private long remaining;
-    private int lineLength;
-    private int trailerBytes;
-    private int trailerLines;
 
     public HttpParser(HttpLimits limits) {
         this.limits = limits;
@@ -96,12 +88,12 @@ public final class HttpParser {
 
     /** Bytes this parser holds for the request it is reading or last read (its head and body buffers). */
     public long bytesHeld() {
-        return req.head.length + req.body.length + (line == null ? 0 : line.length);
+        return req.head.length + req.body.length;
     }
 
     /** Whether the header block is whole and the body of the request is still arriving. */
     public boolean readingBody() {
-        return state == BODY || state == CHUNK_SIZE || state == CHUNK_DATA || state == CHUNK_END || state == TRAILERS;
+        return state == BODY || state == CHUNKED_BODY;
     }
 
     /**
@@ -118,10 +110,7 @@ public final class HttpParser {
             switch (state) {
                 case HEAD -> result = head(in);
                 case BODY -> result = body(in);
-                case CHUNK_SIZE -> result = chunkSize(in);
-                case CHUNK_DATA -> result = chunkData(in);
-                case CHUNK_END -> result = chunkEnd(in);
-                case TRAILERS -> result = trailers(in);
+                case CHUNKED_BODY -> result = chunked(in);
                 case FAILED -> {
                     return ERROR;
                 }
@@ -142,9 +131,6 @@ public final class HttpParser {
         lineStart = 0;
         requestLineDone = false;
         headerLines = 0;
-        trailerBytes = 0;
-        trailerLines = 0;
-        lineLength = 0;
     }
 
     // ---- header block --------------------------------------------------------------------------
@@ -212,7 +198,11 @@ public final class HttpParser {
         }
         HttpRequest r = req;
         if (r.chunked) {
-            state = CHUNK_SIZE;
+            if (chunks == null) {
+                chunks = ChunkedDecoder.forRequests(limits);
+            }
+            chunks.reset();
+            state = CHUNKED_BODY;
             return NEED_MORE;
         }
         if (r.contentLength > 0) {
@@ -304,14 +294,8 @@ public final class HttpParser {
                     return reason(400, "bad character in a header name");
                 }
             }
-            int vs = colon + 1;
-            int ve = end;
-            while (vs < ve && (h[vs] == ' ' || h[vs] == '\t')) {
-                vs++;
-            }
-            while (ve > vs && (h[ve - 1] == ' ' || h[ve - 1] == '\t')) {
-                ve--;
-            }
+            int vs = Bytes.skipOws(h, colon + 1, end);
+            int ve = Bytes.trimOws(h, vs, end);
             for (int i = vs; i < ve; i++) {
                 byte c = h[i];
                 if ((c >= 0 && c < ' ' && c != '\t') || c == 0x7f) {
@@ -357,16 +341,12 @@ public final class HttpParser {
         if (from == to) {
             return reason(400, "empty Content-Length");
         }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            byte c = req.head[i];
-            if (!isDigit(c)) {
-                return reason(400, "Content-Length is not a number");
-            }
-            value = value * 10 + (c - '0');
-            if (value > limits.maxBodyBytes()) {
-                return reason(413, "declared body over " + limits.maxBodyBytes() + " bytes");
-            }
+        long value = Bytes.parseDecimal(req.head, from, to, limits.maxBodyBytes());
+        if (value == Bytes.NOT_DECIMAL) {
+            return reason(400, "Content-Length is not a number");
+        }
+        if (value == Bytes.OVER_MAXIMUM) {
+            return reason(413, "declared body over " + limits.maxBodyBytes() + " bytes");
         }
         if (req.contentLength != HttpRequest.NONE && req.contentLength != value) {
             return reason(400, "conflicting Content-Length headers");
@@ -395,25 +375,29 @@ public final class HttpParser {
     // ---- bodies --------------------------------------------------------------------------------
 
     /**
-     * Room for {@code n} more body bytes that have arrived: the body grows with the bytes received
-     * (doubling, never past what is still declared), so a declared size a client never sends
-     * allocates nothing.
+     * Room for {@code n} more body bytes that have arrived, {@code toCome} more still declared after
+     * them: the body grows with the bytes received (doubling, never past what is declared), so a
+     * declared size a client never sends allocates nothing.
      */
-    private void growBody(int n) {
+    private void growBody(int n, long toCome) {
         long need = (long) req.bodyLength + n;
         if (req.body.length < need) {
-            long declared = req.bodyLength + remaining;
+            long declared = need + toCome;
             long grown = Math.min(declared, Math.max(need, Math.max(256, 2L * req.body.length)));
             req.body = java.util.Arrays.copyOf(req.body, (int) grown);
         }
     }
 
-    private int body(ByteBuffer in) {
-        int n = (int) Math.min(remaining, in.remaining());
-        growBody(n);
+    private void take(ByteBuffer in, int n, long toCome) {
+        growBody(n, toCome);
         in.get(req.body, req.bodyLength, n);
         req.bodyLength += n;
+    }
+
+    private int body(ByteBuffer in) {
+        int n = (int) Math.min(remaining, in.remaining());
         remaining -= n;
+        take(in, n, remaining);
         if (remaining == 0) {
             state = DONE;
             return REQUEST;
@@ -421,101 +405,22 @@ public final class HttpParser {
         return NEED_MORE;
     }
 
-    private int chunkSize(ByteBuffer in) {
-        if (line == null) {
-            line = new byte[MAX_CHUNK_LINE];
-        }
-        while (in.hasRemaining()) {
-            byte b = in.get();
-            if (b != '\n') {
-                if (lineLength == line.length) {
-                    return fail(400, "chunk size line over " + MAX_CHUNK_LINE + " bytes");
+    private int chunked(ByteBuffer in) {
+        while (true) {
+            switch (chunks.decode(in)) {
+                case ChunkedDecoder.DATA -> take(in, chunks.dataLength(), chunks.chunkLeft());
+                case ChunkedDecoder.DONE -> {
+                    state = DONE;
+                    return REQUEST;
                 }
-                line[lineLength++] = b;
-                continue;
-            }
-            int end = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
-            lineLength = 0;
-            long size = 0;
-            int i = 0;
-            for (; i < end; i++) {
-                int d = Character.digit(line[i], 16);
-                if (d < 0) {
-                    break;
+                case ChunkedDecoder.ERROR -> {
+                    return fail(chunks.errorStatus(), chunks.errorReason());
                 }
-                size = size * 16 + d;
-                if (size > limits.maxChunkSize()) {
-                    return fail(413, "chunk over " + limits.maxChunkSize() + " bytes");
+                default -> {
+                    return NEED_MORE;
                 }
             }
-            if (i == 0 || (i < end && line[i] != ';' && line[i] != ' ' && line[i] != '\t')) {
-                return fail(400, "malformed chunk size");
-            }
-            if (size == 0) {
-                state = TRAILERS;
-                return NEED_MORE;
-            }
-            if (req.bodyLength + size > limits.maxBodyBytes()) {
-                return fail(413, "chunked body over " + limits.maxBodyBytes() + " bytes");
-            }
-            remaining = size;
-            state = CHUNK_DATA;
-            return NEED_MORE;
         }
-        return NEED_MORE;
-    }
-
-    private int chunkData(ByteBuffer in) {
-        int n = (int) Math.min(remaining, in.remaining());
-        growBody(n);
-        in.get(req.body, req.bodyLength, n);
-        req.bodyLength += n;
-        remaining -= n;
-        if (remaining == 0) {
-            state = CHUNK_END;
-            lineLength = 0;
-        }
-        return NEED_MORE;
-    }
-
-    private int chunkEnd(ByteBuffer in) {
-        while (in.hasRemaining()) {
-            byte b = in.get();
-            if (b == '\r' && lineLength == 0) {
-                lineLength = 1;
-            } else if (b == '\n') {
-                lineLength = 0;
-                state = CHUNK_SIZE;
-                return NEED_MORE;
-            } else {
-                return fail(400, "chunk data longer than its size");
-            }
-        }
-        return NEED_MORE;
-    }
-
-    private int trailers(ByteBuffer in) {
-        while (in.hasRemaining()) {
-            byte b = in.get();
-            if (++trailerBytes > limits.maxHeaderBytes()) {
-                return fail(431, "trailers over " + limits.maxHeaderBytes() + " bytes");
-            }
-            if (b != '\n') {
-                if (b != '\r') {
-                    lineLength++;
-                }
-                continue;
-            }
-            if (lineLength == 0) {
-                state = DONE;
-                return REQUEST;
-            }
-            lineLength = 0;
-            if (++trailerLines > limits.maxHeaderCount()) {
-                return fail(431, "more than " + limits.maxHeaderCount() + " trailer fields");
-            }
-        }
-        return NEED_MORE;
     }
 
     // ---- helpers -------------------------------------------------------------------------------

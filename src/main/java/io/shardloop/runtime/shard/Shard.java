@@ -2,7 +2,6 @@ package io.shardloop.runtime.shard;
 
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.loop.EventLoop;
-import io.shardloop.runtime.loop.NioPoller;
 import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.net.BufferPool;
 import io.shardloop.runtime.net.Connection;
@@ -10,7 +9,6 @@ import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.net.ConnectionOwner;
 import io.shardloop.runtime.net.NetStats;
-import net.openhft.affinity.AffinityLock;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
@@ -23,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * One core's share of the server: an event loop on a thread of its own (pinned to a CPU when it
- * can be), the connections it accepted or was handed, and the buffers they use.
+ * can be) with the buffers its connections use, a {@link LoopHost}, and the connections it
+ * accepted or was handed.
  * <p>
  * <b>Ownership.</b> The connections, buffers, listeners and protocol state of a shard are touched by
  * its loop thread alone. Other threads reach a shard only through {@link EventLoop#execute} and,
@@ -36,14 +35,11 @@ public final class Shard implements ConnectionOwner {
     private final String name;
     private final ShardGroup group;
     private final RuntimeConfig config;
+    private final LoopHost host;
     private final EventLoop loop;
-    private final BufferPool bufferPool;
-    private final ByteBuffer readBuffer;
-    private final ByteBuffer[] iov = new ByteBuffer[64];
-    private final SingleWriterCounters netStats = NetStats.newCounters();
+    private final SingleWriterCounters netStats;
     private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
     private final List<Listener> listeners = new ArrayList<>();
-    private final int plannedCpu;
     private ConnectionHandler.Factory[] handlers;
     private ConnectionLimits[] limits;
     private long nextConnectionSeq;
@@ -54,18 +50,15 @@ public final class Shard implements ConnectionOwner {
     private boolean shuttingDown;
     private Mailbox mailbox;
 
-    private volatile int pinnedCpu = Pinning.UNPINNED;
-    private volatile Throwable startFailure;
-
     Shard(int index, ShardGroup group, RuntimeConfig config, int plannedCpu) throws IOException {
         this.index = index;
         this.name = "shard-" + index;
         this.group = group;
         this.config = config;
-        this.plannedCpu = plannedCpu;
-        this.loop = new EventLoop(name, new NioPoller(), config.idleSpins());
-        this.bufferPool = new BufferPool(config.chunkSize(), config.maxPooledChunks());
-        this.readBuffer = ByteBuffer.allocateDirect(config.readBufferSize());
+        this.host = new LoopHost(name, plannedCpu, config.idleSpins(),
+                new LoopHost.Buffers(config.readBufferSize(), config.chunkSize(), config.maxPooledChunks()));
+        this.loop = host.loop();
+        this.netStats = host.netStats();
     }
 
     public int index() {
@@ -108,23 +101,27 @@ public final class Shard implements ConnectionOwner {
 
     /** The CPU this shard's thread is pinned to, or {@link Pinning#UNPINNED}. */
     public int pinnedCpu() {
-        return pinnedCpu;
+        return host.pinnedCpu();
+    }
+
+    /** "shard-0→CPU 1" or "shard-0→unpinned". */
+    String placement() {
+        return host.placement();
     }
 
     @Override
     public ByteBuffer readBuffer() {
-        assert loop.inLoop();
-        return readBuffer;
+        return host.readBuffer();
     }
 
     @Override
     public BufferPool bufferPool() {
-        return bufferPool;
+        return host.bufferPool();
     }
 
     @Override
     public ByteBuffer[] iov() {
-        return iov;
+        return host.iov();
     }
 
     @Override
@@ -137,38 +134,24 @@ public final class Shard implements ConnectionOwner {
     }
 
     Throwable startFailure() {
-        return startFailure;
+        return host.startFailure();
     }
 
     /** The shard thread's body: pin, prepare protocols and listeners, then run the loop. */
     void run(List<Endpoint> endpoints, CountDownLatch started) {
-        AffinityLock lock = null;
-        try {
-            try {
-                lock = Pinning.pinCurrentThread(plannedCpu, name);
-                pinnedCpu = lock == null ? Pinning.UNPINNED : plannedCpu;
-                loop.claimThread(); // protocols set up their per-shard state as the loop's own thread
-                handlers = new ConnectionHandler.Factory[endpoints.size()];
-                limits = new ConnectionLimits[endpoints.size()];
-                for (int i = 0; i < handlers.length; i++) {
-                    handlers[i] = endpoints.get(i).protocol().forShard(this);
-                    limits[i] = endpoints.get(i).protocol().connectionLimits(config.limits());
-                }
-                for (Listener listener : listeners) {
-                    listener.register();
-                }
-            } catch (Throwable e) {
-                startFailure = e;
-                return;
-            } finally {
-                started.countDown();
-            }
-            loop.run();
-        } finally {
-            closeAllConnections();
-            if (lock != null) {
-                lock.release();
-            }
+        host.run(() -> prepare(endpoints), this::closeAllConnections, started);
+    }
+
+    /** On the loop's own thread, before its first turn: protocols set up their per-shard state. */
+    private void prepare(List<Endpoint> endpoints) throws IOException {
+        handlers = new ConnectionHandler.Factory[endpoints.size()];
+        limits = new ConnectionLimits[endpoints.size()];
+        for (int i = 0; i < handlers.length; i++) {
+            handlers[i] = endpoints.get(i).protocol().forShard(this);
+            limits[i] = endpoints.get(i).protocol().connectionLimits(config.limits());
+        }
+        for (Listener listener : listeners) {
+            listener.register();
         }
     }
 

@@ -185,8 +185,7 @@ public final class ShardGroup implements AutoCloseable {
         stallDetector.start();
         StringBuilder placement = new StringBuilder();
         for (Shard shard : shards) {
-            placement.append(placement.isEmpty() ? "" : ", ").append(shard.name()).append("→")
-                    .append(shard.pinnedCpu() == Pinning.UNPINNED ? "unpinned" : "CPU " + shard.pinnedCpu());
+            placement.append(placement.isEmpty() ? "" : ", ").append(shard.placement());
         }
         LOG.log(System.Logger.Level.INFO, shards.length + " shard(s) running, accept=" + acceptMode.name().toLowerCase()
                 + ": " + placement);

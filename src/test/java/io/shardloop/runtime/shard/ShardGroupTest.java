@@ -55,6 +55,29 @@ class ShardGroupTest {
     }
 
     @Test
+    void shouldReportAShardThatFailedToStartAndStartNoneOfThem() {
+        IllegalStateException boom = new IllegalStateException("no state for this shard");
+        Protocol broken = new Protocol() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public ConnectionHandler.Factory forShard(Shard shard) {
+                if (shard.index() == 1) {
+                    throw boom;
+                }
+                return new EchoProtocol().forShard(shard);
+            }
+        };
+        IOException e = assertThrows(IOException.class, () -> ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(),
+                List.of(Endpoint.of("127.0.0.1", 0, broken))));
+        assertEquals("shard-1 failed to start", e.getMessage());
+        assertEquals(boom, e.getCause());
+    }
+
+    @Test
     void shouldRefuseAPortAlreadyInUseWithAClearError() throws Exception {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));

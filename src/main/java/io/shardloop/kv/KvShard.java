@@ -423,6 +423,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             waiting = kept;
             kept = scanning;
             counters.set(WAITING, waiting.size());
+            for (int s = 0; s < shardCount; s++) {
+                if (waitersByShard[s] > 0 && s != here) {
+                    mailbox.awaitCredit(s); // the notice is one-shot: those still waiting need the next one
+                }
+            }
         }
     }
 

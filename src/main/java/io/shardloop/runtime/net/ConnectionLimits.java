@@ -15,9 +15,14 @@ package io.shardloop.runtime.net;
 public record ConnectionLimits(int readBudget, long highWater, long lowWater, long hardLimit,
                                int maxPendingInbound, long writeStallNanos, long idleNanos) {
     public ConnectionLimits {
+        // The message lists the parameters: in a compact constructor the fields, and so toString(), are not set yet.
         if (readBudget <= 0 || lowWater < 0 || highWater < lowWater || hardLimit < highWater || maxPendingInbound <= 0
                 || writeStallNanos < 0 || idleNanos < 0) {
-            throw new IllegalArgumentException("inconsistent connection limits: " + this);
+            throw new IllegalArgumentException("inconsistent connection limits (need read budget > 0, 0 <= low water"
+                    + " <= high water <= hard limit, max pending inbound > 0, timeouts >= 0): read budget " + readBudget
+                    + ", low water " + lowWater + ", high water " + highWater + ", hard limit " + hardLimit
+                    + ", max pending inbound " + maxPendingInbound + ", write stall " + writeStallNanos + " ns, idle "
+                    + idleNanos + " ns");
         }
     }
 

@@ -1,10 +1,12 @@
 package io.shardloop.cli;
 
+import io.shardloop.runtime.shard.Pinning;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -22,7 +24,12 @@ final class OptionChecks {
 
     /** The refusal of an option's value, for a reason checked elsewhere. */
     ParameterException invalid(String option, String why) {
-        return new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '" + typed(option)
+        return invalid(option, typed(option), why);
+    }
+
+    /** The refusal of one value of an option (one item of a list). */
+    ParameterException invalid(String option, String value, String why) {
+        return new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '" + value
                 + "' " + why);
     }
 
@@ -47,9 +54,21 @@ final class OptionChecks {
     void eachAtLeast(String option, List<? extends Number> values, long min, String why) {
         for (Number v : values) {
             if (v.longValue() < min) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '"
-                        + v + "' is below " + min + (why == null ? "" : " (" + why + ")"));
+                throw invalid(option, String.valueOf(v), "is below " + min + (why == null ? "" : " (" + why + ")"));
             }
+        }
+    }
+
+    /** CPUs to pin to: each one this process may use (its affinity mask), none twice. */
+    void cpus(String option, List<Integer> cpus) {
+        List<Integer> usable = Pinning.usableCpus();
+        for (int cpu : cpus) {
+            if (!usable.contains(cpu)) {
+                throw invalid(option, String.valueOf(cpu), "is not a CPU this process may use (" + usable + ")");
+            }
+        }
+        if (cpus.size() != new HashSet<>(cpus).size()) {
+            throw invalid(option, "names a CPU twice (each thread gets a CPU of its own)");
         }
     }
 

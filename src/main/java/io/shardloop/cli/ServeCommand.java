@@ -402,16 +402,7 @@ final class ServeCommand implements Callable<Integer> {
         if (shards != null) {
             c.atLeast("--shards", shards, 1, "one event loop at least; leave it out for one per CPU");
         }
-        List<Integer> usable = Pinning.usableCpus();
-        for (int cpu : cpus) {
-            if (!usable.contains(cpu)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--cpus': '"
-                        + cpu + "' is not a CPU this process may use (" + usable + ")");
-            }
-        }
-        if (cpus.size() != new java.util.HashSet<>(cpus).size()) {
-            throw c.invalid("--cpus", "names a CPU twice (each shard gets a CPU of its own)");
-        }
+        c.cpus("--cpus", cpus);
         checkBind(c);
         if (root != null && !Files.isDirectory(root)) {
             throw c.invalid("--root", Files.exists(root) ? "is not a directory" : "does not exist");

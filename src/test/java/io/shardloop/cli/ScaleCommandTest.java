@@ -2,8 +2,11 @@ package io.shardloop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shardloop.runtime.shard.Pinning;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
@@ -83,13 +86,27 @@ class ScaleCommandTest {
 
     @Test
     void shouldRefuseACoreCountThisMachineDoesNotHave() {
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        assertEquals(2, cli.execute("scale", "--n", "100000", "--peers", "none"));
-        assertTrue(err.toString().contains("N=100000 is outside"), err.toString());
-        err.getBuffer().setLength(0);
-        assertEquals(2, cli.execute("scale", "--quick", "--resp-servers", "threads+sharded", "--peers", "none"));
-        assertTrue(err.toString().contains("--state locked or --state concurrent"), err.toString());
+        ServeCommandTest.Run r = ServeCommandTest.run("scale", "--n", "100000", "--peers", "none");
+        assertEquals(2, r.code());
+        assertEquals(List.of("shardloop scale: Invalid value for option '--n': '100000' is outside 1.."
+                + Pinning.usableCpus().size() + ", the CPUs usable here"), r.errLines());
+        r = ServeCommandTest.run("scale", "--quick", "--resp-servers", "threads+sharded", "--peers", "none");
+        assertEquals(2, r.code());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().contains("'--resp-servers': 'threads+sharded'") && r.err().contains("--state locked or "
+                + "--state concurrent"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--peers=some", "--fractions=2", "--duration=10ms", "--duration=soon", "--warmup=-1s",
+        "--resp-servers=bogus", "--http-servers=loops+shared", "--protocols=ftp", "--client-cpus=0", "--pipeline=0",
+        "--connections=0", "--n=0"})
+    void shouldRefuseABadValueWithOneLineNamingTheOptionAndTheValue(String bad) {
+        String[] optionAndValue = bad.split("=", 2);
+        ServeCommandTest.Run r = ServeCommandTest.run("scale", "--quick", bad);
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.errLines().size(), "one line, no usage and no stack trace:\n" + r.err());
+        assertTrue(r.err().startsWith("shardloop scale: ") && r.err().contains(optionAndValue[0])
+                && r.err().contains("'" + optionAndValue[1] + "'"), r.err());
     }
 }

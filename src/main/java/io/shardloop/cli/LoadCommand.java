@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
                     + "loop: requests go out on a fixed schedule whatever the server does, and each latency is "
                     + "measured from the time the request SHOULD have been sent, so a stalled server shows in the "
                     + "percentiles (no coordinated omission). Without --rate it runs closed loop, as fast as the "
-                    + "server answers. Every run ends within duration + warmup + twice the timeout.",
+                    + "server answers. Every run ends within duration + warmup + twice the timeout.%n",
             "Exit status: 0 all well; 3 errors, or the target rate was not reached; 2 a bad option value; "
                     + "1 failure.%n"},
         footer = {"%nExamples:",

@@ -33,7 +33,7 @@ import java.util.stream.IntStream;
                     + "and nginx when installed) and each N, it starts the server as a child process on N CPUs "
                     + "(taskset), drives it with the load generator on other CPUs, and records the closed-loop peak, "
                     + "the server's CPU time per request, and latency at open-loop rates that are fractions of that "
-                    + "peak. Writes CSV, JSON, PNG charts and report.md under --out.",
+                    + "peak. Writes CSV, JSON, PNG charts and report.md under --out.%n",
             "Full mode takes about (2.5 + warmup + duration x (1 + 1.2 x rates)) s per server and N: ~65 s each "
                     + "with the defaults. --quick takes about a minute.%n"},
         footer = {"%nExamples:",

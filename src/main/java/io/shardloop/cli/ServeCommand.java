@@ -50,10 +50,10 @@ import java.util.concurrent.TimeUnit;
             "Serves on one event loop per CPU, each pinned to its CPU and accepting on its own SO_REUSEPORT "
                     + "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by "
                     + "key across the loops, and HTTP/1.1 on 127.0.0.1:8080 over the same store. Listens on "
-                    + "loopback unless --bind says otherwise.",
+                    + "loopback unless --bind says otherwise.%n",
             "Stops cleanly on Ctrl-C or SIGTERM: stops accepting, sends what is buffered (for up to "
                     + "--drain-timeout), then closes; a loop that has not stopped --stop-timeout later is named in "
-                    + "the log with its stack and left behind.",
+                    + "the log with its stack and left behind.%n",
             "Sizes are bytes with an optional k, m or g (64k, 1m); times are a number with ms, s, m or h "
                     + "(250ms, 30s, 2m), or seconds alone.%n"},
         footer = {"%nExamples:",

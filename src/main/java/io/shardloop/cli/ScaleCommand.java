@@ -94,6 +94,11 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Results directory. Default: scale-results/DATE-TIME.")
     Path out;
 
+    @Option(names = "--no-pin",
+            description = "Pin nothing: no taskset for the servers, no pinned shards or load threads, no CPU taken "
+                    + "from another process. The numbers are then unpinned; for checking the tool, not for measuring.")
+    boolean noPin;
+
     @Option(names = "--server-jvm-opts", paramLabel = "FLAGS",
             description = "Extra JVM flags for the shardloop servers (space-separated), after the runtime's own.")
     String serverJvmOpts;
@@ -124,8 +129,10 @@ final class ScaleCommand implements Callable<Integer> {
                     out != null ? out : Path.of("scale-results",
                             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))),
                     taskset, Path.of(System.getProperty("java.home"), "bin", "java").toString(), serverJvmFlags(),
-                    System.getProperty("java.class.path"), quick);
-            if (taskset == null) {
+                    System.getProperty("java.class.path"), quick, !noPin);
+            if (noPin) {
+                env.notes().add("--no-pin: servers and load generator ran unpinned");
+            } else if (taskset == null) {
                 env.notes().add("taskset was not found: servers ran unpinned");
             }
             if (config.shardCounts().stream().anyMatch(config::sharesCpus)) {

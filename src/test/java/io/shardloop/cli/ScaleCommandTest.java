@@ -37,7 +37,7 @@ class ScaleCommandTest {
         int code = cli.execute("scale", "--quick", "--n", "1", "--protocols", "resp,http",
                 "--resp-servers", "loops+sharded,threads+locked,virtual+concurrent", "--http-servers", "virtual",
                 "--peers", "none", "--duration", "500ms", "--warmup", "200ms", "--connections", "4",
-                "--out", out.toString());
+                "--no-pin", "--out", out.toString());
         assertEquals(0, code, "every point should succeed; stderr: " + err + "\nreport:\n"
                 + (Files.exists(out.resolve("report.md")) ? Files.readString(out.resolve("report.md")) : "(none)"));
 
@@ -77,6 +77,7 @@ class ScaleCommandTest {
             }
         }
         String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("- pinning: none (--no-pin"), "a test takes no CPU from anyone: " + report);
         assertTrue(report.contains("## Environment") && report.contains("- JDK: ") && report.contains("- CPU: "), report);
         assertTrue(report.contains("## resp") && report.contains("## http"), report);
         assertTrue(report.contains("| threads+locked |"), report);

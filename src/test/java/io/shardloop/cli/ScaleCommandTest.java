@@ -104,7 +104,9 @@ class ScaleCommandTest {
         "--connections=0", "--n=0"})
     void shouldRefuseABadValueWithOneLineNamingTheOptionAndTheValue(String bad) {
         String[] optionAndValue = bad.split("=", 2);
-        ServeCommandTest.Run r = ServeCommandTest.run("scale", "--quick", bad);
+        // Unpinned and without peers, should a value be accepted by mistake and a run start.
+        ServeCommandTest.Run r = bad.startsWith("--peers") ? ServeCommandTest.run("scale", "--quick", "--no-pin", bad)
+                : ServeCommandTest.run("scale", "--quick", "--no-pin", "--peers", "none", bad);
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.errLines().size(), "one line, no usage and no stack trace:\n" + r.err());
         assertTrue(r.err().startsWith("shardloop scale: ") && r.err().contains(optionAndValue[0])

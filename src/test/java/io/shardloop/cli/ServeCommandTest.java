@@ -96,12 +96,16 @@ class ServeCommandTest {
     void shouldRefuseABadValueWithOneLineNamingTheOptionAndTheValue(List<String> bad) {
         String option = bad.get(bad.size() - (bad.getLast().startsWith("--") ? 1 : 2)).split("=")[0];
         String value = bad.getLast().contains("=") ? bad.getLast().split("=", 2)[1] : bad.getLast();
-        String[] args = Stream.concat(Stream.of("serve", "--no-pin", "--protocol", "echo", "--port", "0"), bad.stream())
-                .toArray(String[]::new);
-        if (bad.contains("--protocol") || bad.contains("--port")) {
-            args = Stream.concat(Stream.of("serve", "--no-pin"), bad.stream()).toArray(String[]::new);
+        // Only free ports, whatever is refused: a value accepted by mistake must not take 6379 or 8080.
+        List<String> args = new java.util.ArrayList<>(List.of("serve", "--no-pin"));
+        for (String[] safe : new String[][] {{"--shards", "1"}, {"--protocol", "echo"}, {"--port", "0"},
+            {"--resp-port", "0"}, {"--http-port", "0"}}) {
+            if (bad.stream().noneMatch(b -> b.split("=")[0].equals(safe[0]))) {
+                args.addAll(List.of(safe));
+            }
         }
-        Run r = run(args);
+        args.addAll(bad);
+        Run r = run(args.toArray(String[]::new));
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.errLines().size(), "one line, no usage and no stack trace:\n" + r.err());
         String line = r.errLines().getFirst();

@@ -56,3 +56,24 @@ product_jar() {
   fi
   echo "$jar"
 }
+
+# A copy of the jar for one run, that no build touches: `mvn package` rewrites target/*.jar in place,
+# and a server running from it would then load classes from a different archive (NoClassDefFoundError,
+# at the latest when it shuts down). Copies are named by their content, shared by runs of the same
+# build, and removed once no run has used them for a week (an open copy outlives its name on Linux).
+run_copy() {
+  local jar=$1 dir sum copy
+  dir=${SHARDLOOP_RUN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/shardloop/jars}
+  if ! mkdir -p "$dir" 2>/dev/null || [ ! -w "$dir" ]; then
+    dir="$SHARDLOOP_ROOT/target/run"
+    mkdir -p "$dir"
+  fi
+  sum=$(sha256sum "$jar" | cut -c1-16)
+  copy="$dir/shardloop-$sum.jar"
+  if [ ! -f "$copy" ]; then
+    cp "$jar" "$copy.$$.tmp" && mv -f "$copy.$$.tmp" "$copy"
+  fi
+  touch "$copy"
+  find "$dir" -maxdepth 1 -name 'shardloop-*.jar' -mtime +7 -delete 2>/dev/null || true
+  echo "$copy"
+}

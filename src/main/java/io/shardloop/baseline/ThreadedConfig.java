@@ -22,7 +22,11 @@ public record ThreadedConfig(ServerModel model, String bind, int port, int backl
         }
         if (port < 0 || port > 65535 || backlog < 1 || maxConnections < 1 || readBuffer < 256 || flushAt < 256
                 || drainTimeout.isNegative()) {
-            throw new IllegalArgumentException("invalid threaded server configuration: " + this);
+            // The parameters, not toString(): the fields are not set yet in a compact constructor.
+            throw new IllegalArgumentException("invalid threaded server configuration (need port 0..65535, backlog,"
+                    + " max connections >= 1, read buffer and flush-at >= 256, drain >= 0): port " + port + ", backlog "
+                    + backlog + ", max connections " + maxConnections + ", read buffer " + readBuffer + ", flush-at "
+                    + flushAt + ", drain " + drainTimeout);
         }
     }
 

@@ -1,6 +1,9 @@
 package io.shardloop.baseline;
 
+import io.shardloop.runtime.shard.BindFailures;
+
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -41,9 +44,13 @@ public final class ThreadedServer implements AutoCloseable {
         this.protocol = protocol;
         this.connectionThreads = config.model().connectionThreads(protocol.name() + "-conn");
         this.listener = new ServerSocket();
+        InetSocketAddress address = new InetSocketAddress(config.bind(), config.port());
         try {
             listener.setReuseAddress(true);
-            listener.bind(new InetSocketAddress(config.bind(), config.port()), config.backlog());
+            listener.bind(address, config.backlog());
+        } catch (BindException e) {
+            listener.close();
+            throw BindFailures.classify(address, e);
         } catch (IOException e) {
             listener.close();
             throw e;
@@ -51,7 +58,12 @@ public final class ThreadedServer implements AutoCloseable {
         this.acceptor = Thread.ofPlatform().name(protocol.name() + "-acceptor").daemon(true).unstarted(this::acceptLoop);
     }
 
-    /** Binds and starts accepting. */
+    /**
+     * Binds and starts accepting.
+     *
+     * @throws io.shardloop.runtime.shard.PortInUseException when the port is taken
+     * @throws io.shardloop.runtime.shard.AddressUnavailableException when the address is not this machine's
+     */
     public static ThreadedServer start(ThreadedConfig config, BlockingProtocol protocol) throws IOException {
         ThreadedServer server = new ThreadedServer(config, protocol);
         server.acceptor.start();

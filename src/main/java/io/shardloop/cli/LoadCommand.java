@@ -19,17 +19,23 @@ import java.util.concurrent.Callable;
 /** {@code shardloop load}: drives an HTTP or RESP server at a fixed rate (or flat out) and reports latency. */
 @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Sends requests to an HTTP or Redis-protocol server and measures their latency. With --rate it",
-            "runs open loop: requests go out on a fixed schedule whatever the server does, and each latency",
-            "is measured from the time the request SHOULD have been sent, so a stalled server shows in the",
-            "percentiles (no coordinated omission). Without --rate it runs closed loop, as fast as the",
-            "server answers. Every run ends within duration + warmup + twice the timeout.",
-            "Exit status: 0 all well; 3 errors, or the target rate was not reached; 2 bad options; 1 failure.%n"},
+            "Sends requests to an HTTP or Redis-protocol server and measures their latency. With --rate it runs open "
+                    + "loop: requests go out on a fixed schedule whatever the server does, and each latency is "
+                    + "measured from the time the request SHOULD have been sent, so a stalled server shows in the "
+                    + "percentiles (no coordinated omission). Without --rate it runs closed loop, as fast as the "
+                    + "server answers. Every run ends within duration + warmup + twice the timeout.%n",
+            "Exit status: 0 all well; 3 errors, or the target rate was not reached; 2 a bad option value; "
+                    + "1 failure.%n"},
         footer = {"%nExamples:",
-            "  shardloop load --target 127.0.0.1:8080 --rate 20000 --duration 30s --connections 64",
-            "  shardloop load --protocol resp --target 127.0.0.1:6379 --rate 50000 --ratio 1:10 --keys 1000000 \\",
-            "                 --distribution zipfian --pipeline 4 --json out.json --hlog out.hlog --plot out.png",
-            "  shardloop load --target 127.0.0.1:8080 --duration 10s     closed loop, max throughput"})
+            "  shardloop load --target 127.0.0.1:8080 --rate 20000 --duration 30s \\",
+            "                 --connections 64",
+            "      HTTP at 20,000 requests/s, open loop",
+            "  shardloop load --protocol resp --target 127.0.0.1:6379 --rate 50000 \\",
+            "                 --ratio 1:10 --keys 1000000 --distribution zipfian \\",
+            "                 --pipeline 4 --json out.json --hlog out.hlog --plot out.png",
+            "      SET and GET over a skewed key space, with every output",
+            "  shardloop load --target 127.0.0.1:8080 --duration 10s",
+            "      closed loop: the most the server answers"})
 final class LoadCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -100,9 +106,9 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--keys", paramLabel = "N", defaultValue = "100000", description = "RESP: key space size. Default: ${DEFAULT-VALUE}.")
     long keys;
 
-    @Option(names = "--value-size", paramLabel = "SIZE", defaultValue = "100",
+    @Option(names = "--value-size", paramLabel = "SIZE", defaultValue = "100", converter = Converters.Size.class,
             description = "RESP: bytes of each SET value (e.g. 100, 4k). Default: ${DEFAULT-VALUE}.")
-    String valueSize;
+    long valueSize;
 
     @Option(names = "--distribution", paramLabel = "NAME", defaultValue = "uniform",
             description = "RESP: key distribution, uniform or zipfian (skew 0.99, key 0 hottest). Default: ${DEFAULT-VALUE}.")
@@ -133,8 +139,9 @@ final class LoadCommand implements Callable<Integer> {
         try {
             config = config();
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("shardloop load: " + e.getMessage());
-            return 2;
+            // The options passed their checks but the run's configuration refused the combination.
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
+            return OneLineErrors.EXIT_USAGE;
         }
         LoadReport report;
         try {
@@ -165,8 +172,74 @@ final class LoadCommand implements Callable<Integer> {
         return report.errors() == 0 && report.targetReached() ? 0 : 3;
     }
 
+    /** Every option value against what a run accepts, each refused with its own line. */
+    private InetSocketAddress check() {
+        OptionChecks c = new OptionChecks(spec);
+        InetSocketAddress address;
+        try {
+            address = parseTarget(target);
+        } catch (IllegalArgumentException e) {
+            throw c.invalid("--target", "is refused: " + e.getMessage());
+        }
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw c.invalid("--rate", "is not a number of requests per second (0 or more; 0: closed loop)");
+        }
+        if (duration.isZero()) {
+            throw c.invalid("--duration", "is no time at all (the measured part must last)");
+        }
+        c.atLeast("--connections", connections, 1, null);
+        c.atLeast("--threads", threads, 1, null);
+        if (threads > connections) {
+            throw c.invalid("--threads", "is more than --connections '" + c.typed("--connections")
+                    + "': each thread needs a connection of its own");
+        }
+        c.cpus("--cpus", cpus);
+        if (!cpus.isEmpty() && cpus.size() < threads) {
+            throw c.invalid("--cpus", "lists fewer CPUs than --threads '" + c.typed("--threads") + "'");
+        }
+        c.atLeast("--requests", requests, 0, null);
+        if (timeout.toMillis() < 1) {
+            throw c.invalid("--timeout", "is under 1ms");
+        }
+        c.between("--pipeline", pipeline, 1, 65_536, null);
+        if (rate > 0 && rate < connections / 3600.0) {
+            throw c.invalid("--rate", "leaves some of the " + connections + " connections more than an hour "
+                    + "between requests: use fewer --connections");
+        }
+        if (protocol == LoadConfig.Protocol.HTTP) {
+            if (!method.matches("[A-Z]{1,16}")) {
+                throw c.invalid("--method", "is not an HTTP method (capital letters, e.g. GET, POST)");
+            }
+            if (!path.startsWith("/") || path.chars().anyMatch(ch -> ch <= ' ' || ch > '~')) {
+                throw c.invalid("--path", "must start with '/' and hold no spaces or control characters");
+            }
+            c.between("--expect-status", expectStatus, 100, 599, "an HTTP status");
+        } else {
+            int[] parts = ratio();
+            if (parts == null || parts[0] < 0 || parts[1] < 0 || parts[0] + parts[1] == 0) {
+                throw c.invalid("--ratio", "is not SET:GET, two counts not both 0, e.g. 1:10");
+            }
+            c.between("--keys", keys, 1, 10_000_000_000L, null);
+            c.between("--value-size", valueSize, 0, 64 << 20, "at most 64m");
+        }
+        return address;
+    }
+
+    /** {SET, GET} from --ratio, or null when it is not two integers around a colon. */
+    private int[] ratio() {
+        String[] parts = ratio.split(":");
+        if (parts.length != 2) {
+            return null;
+        }
+        try {
+            return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     LoadConfig config() {
-        LoadConfig.Builder b = LoadConfig.builder(protocol, parseTarget(target))
+        LoadConfig.Builder b = LoadConfig.builder(protocol, check())
                 .rate(rate).duration(duration).warmup(warmup != null ? warmup : LoadConfig.defaultWarmup(duration))
                 .connections(connections).threads(threads).cpus(cpus)
                 .requests(requests).timeout(timeout).pipeline(pipeline).reconnectDelay(reconnectDelay)
@@ -174,23 +247,8 @@ final class LoadCommand implements Callable<Integer> {
         if (protocol == LoadConfig.Protocol.HTTP) {
             b.http(new LoadConfig.HttpSettings(method, path, body, expectStatus));
         } else {
-            String[] parts = ratio.split(":");
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("--ratio takes SET:GET, e.g. 1:10, not '" + ratio + "'");
-            }
-            int set;
-            int get;
-            try {
-                set = Integer.parseInt(parts[0].trim());
-                get = Integer.parseInt(parts[1].trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--ratio takes SET:GET, e.g. 1:10, not '" + ratio + "'");
-            }
-            long size = Units.parseBytes(valueSize);
-            if (size > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("value size too large: " + valueSize);
-            }
-            b.resp(new LoadConfig.RespSettings(set, get, keys, (int) size, distribution));
+            int[] parts = ratio();
+            b.resp(new LoadConfig.RespSettings(parts[0], parts[1], keys, (int) valueSize, distribution));
         }
         return b.build();
     }

@@ -25,8 +25,9 @@ public final class Main implements Runnable {
     /** The command line with its converters; also used by tests. */
     public static CommandLine commandLine() {
         return new CommandLine(new Main())
-                .registerConverter(java.time.Duration.class, Units::parseDuration)
-                .setCaseInsensitiveEnumValuesAllowed(true);
+                .registerConverter(java.time.Duration.class, Converters::duration)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler(new OneLineErrors());
     }
 
     @Override

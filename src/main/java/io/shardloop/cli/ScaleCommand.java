@@ -28,17 +28,19 @@ import java.util.stream.IntStream;
 /** {@code shardloop scale}: throughput, efficiency, CPU per request and p99 by core count, for every model. */
 @Command(name = "scale", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Measures how each way of serving scales with cores. For each protocol, each server (event loops",
-            "with sharded, locked or concurrent state; a platform or virtual thread per connection; redis-server",
-            "and nginx when installed) and each N, it starts the server as a child process on N CPUs (taskset),",
-            "drives it with the load generator on other CPUs, and records the closed-loop peak, the server's CPU",
-            "time per request, and latency at open-loop rates that are fractions of that peak. Writes CSV, JSON,",
-            "PNG charts and report.md under --out. Full mode takes about (2.5 + warmup + duration x (1 + 1.2 x",
-            "rates)) s per server and N: ~65 s each with the defaults. --quick takes about a minute.%n"},
+            "Measures how each way of serving scales with cores. For each protocol, each server (event loops with "
+                    + "sharded, locked or concurrent state; a platform or virtual thread per connection; redis-server "
+                    + "and nginx when installed) and each N, it starts the server as a child process on N CPUs "
+                    + "(taskset), drives it with the load generator on other CPUs, and records the closed-loop peak, "
+                    + "the server's CPU time per request, and latency at open-loop rates that are fractions of that "
+                    + "peak. Writes CSV, JSON, PNG charts and report.md under --out.%n",
+            "Full mode takes about (2.5 + warmup + duration x (1 + 1.2 x rates)) s per server and N: ~65 s each "
+                    + "with the defaults. --quick takes about a minute.%n"},
         footer = {"%nExamples:",
             "  shardloop scale --quick",
             "  shardloop scale --n 1,2,4,8,16 --client-cpus 8 --out results/scale",
-            "  shardloop scale --protocols resp --resp-servers loops+sharded,loops+locked --peers none"})
+            "  shardloop scale --protocols resp --peers none \\",
+            "                  --resp-servers loops+sharded,loops+locked"})
 final class ScaleCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -92,6 +94,11 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Results directory. Default: scale-results/DATE-TIME.")
     Path out;
 
+    @Option(names = "--no-pin",
+            description = "Pin nothing: no taskset for the servers, no pinned shards or load threads, no CPU taken "
+                    + "from another process. The numbers are then unpinned; for checking the tool, not for measuring.")
+    boolean noPin;
+
     @Option(names = "--server-jvm-opts", paramLabel = "FLAGS",
             description = "Extra JVM flags for the shardloop servers (space-separated), after the runtime's own.")
     String serverJvmOpts;
@@ -101,15 +108,12 @@ final class ScaleCommand implements Callable<Integer> {
         PrintStream progress = System.out;
         ScaleConfig config;
         ScaleEnvironment env;
+        List<Integer> cpus = Pinning.usableCpus();
+        check(cpus);
         try {
-            List<Integer> cpus = Pinning.usableCpus();
             String taskset = Targets.which("taskset");
             env = ScaleEnvironment.probe(cpus, taskset);
-            boolean withPeers = switch (peers) {
-                case "auto" -> true;
-                case "none" -> false;
-                default -> throw new IllegalArgumentException("--peers takes auto or none, not '" + peers + "'");
-            };
+            boolean withPeers = peers.equals("auto");
             config = new ScaleConfig(
                     Targets.select(protocols, respServers != null ? respServers : Arrays.asList(
                             (quick ? Targets.QUICK_RESP : Targets.FULL_RESP).split(",")),
@@ -125,8 +129,10 @@ final class ScaleCommand implements Callable<Integer> {
                     out != null ? out : Path.of("scale-results",
                             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))),
                     taskset, Path.of(System.getProperty("java.home"), "bin", "java").toString(), serverJvmFlags(),
-                    System.getProperty("java.class.path"), quick);
-            if (taskset == null) {
+                    System.getProperty("java.class.path"), quick, !noPin);
+            if (noPin) {
+                env.notes().add("--no-pin: servers and load generator ran unpinned");
+            } else if (taskset == null) {
                 env.notes().add("taskset was not found: servers ran unpinned");
             }
             if (config.shardCounts().stream().anyMatch(config::sharesCpus)) {
@@ -134,8 +140,9 @@ final class ScaleCommand implements Callable<Integer> {
                         + "generator share CPUs (see shared_cpus)");
             }
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("shardloop scale: " + e.getMessage());
-            return 2;
+            // The options passed their checks but the run's configuration refused the combination.
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
+            return OneLineErrors.EXIT_USAGE;
         }
         progress.printf("shardloop scale: %d runs (%d servers x N in %s), about %s; results in %s%n", config.points(),
                 config.targets().size(), config.shardCounts(),
@@ -151,6 +158,56 @@ final class ScaleCommand implements Callable<Integer> {
         } catch (IOException e) {
             spec.commandLine().getErr().println("shardloop scale: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** Every option value against what a run accepts, each refused with its own line. */
+    private void check(List<Integer> cpus) {
+        OptionChecks c = new OptionChecks(spec);
+        if (!peers.equals("auto") && !peers.equals("none")) {
+            throw c.invalid("--peers", "is neither auto nor none");
+        }
+        checkServers(c, "--resp-servers", LoadConfig.Protocol.RESP, respServers);
+        checkServers(c, "--http-servers", LoadConfig.Protocol.HTTP, httpServers);
+        if (shardCounts != null) {
+            for (int n : shardCounts) {
+                if (n < 1 || n > cpus.size()) {
+                    throw c.invalid("--n", String.valueOf(n), "is outside 1.." + cpus.size() + ", the CPUs usable here");
+                }
+            }
+        }
+        if (clientCpus != null) {
+            c.between("--client-cpus", clientCpus, 1, cpus.size(), "the CPUs usable here");
+        }
+        if (duration != null && duration.toMillis() < 100) {
+            throw c.invalid("--duration", "is under 100ms, too short to measure");
+        }
+        if (fractions != null) {
+            List<String> typed = Arrays.asList(c.typed("--fractions").split(","));
+            for (int i = 0; i < fractions.size(); i++) {
+                double f = fractions.get(i);
+                if (!(f > 0 && f <= 1.5)) {
+                    throw c.invalid("--fractions", i < typed.size() ? typed.get(i) : String.valueOf(f),
+                            "is outside (0, 1.5]: a fraction of the peak");
+                }
+            }
+        }
+        if (connections != null) {
+            c.atLeast("--connections", connections, 1, null);
+        }
+        c.atLeast("--pipeline", pipeline, 1, null);
+    }
+
+    private static void checkServers(OptionChecks c, String option, LoadConfig.Protocol protocol, List<String> names) {
+        if (names == null) {
+            return;
+        }
+        for (String name : names) {
+            try {
+                Targets.select(List.of(protocol), List.of(name), List.of(name), false, new ArrayList<>());
+            } catch (IllegalArgumentException e) {
+                throw c.invalid(option, name, "is refused: " + e.getMessage());
+            }
         }
     }
 

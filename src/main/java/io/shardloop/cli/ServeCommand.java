@@ -1,27 +1,24 @@
 package io.shardloop.cli;
 
-import io.shardloop.echo.EchoProtocol;
+import io.shardloop.baseline.ServerModel;
 import io.shardloop.http.HttpConfig;
-import io.shardloop.http.HttpProtocol;
 import io.shardloop.kv.StateMode;
 import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.mailbox.MailboxConfig;
 import io.shardloop.runtime.mailbox.MailboxKind;
-import io.shardloop.runtime.offload.OffloadConfig;
-import io.shardloop.runtime.stall.StallConfig;
-import io.shardloop.kv.KvGroup;
-import io.shardloop.resp.RespConfig;
-import io.shardloop.resp.RespProtocol;
-import io.shardloop.baseline.ServerModel;
-import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
+import io.shardloop.runtime.offload.OffloadConfig;
 import io.shardloop.runtime.shard.AcceptMode;
+import io.shardloop.runtime.shard.AddressUnavailableException;
+import io.shardloop.runtime.shard.BindFailures;
 import io.shardloop.runtime.shard.DescriptorBudget;
-import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.Pinning;
 import io.shardloop.runtime.shard.PortInUseException;
-import io.shardloop.runtime.shard.ShardGroup;
-import io.shardloop.runtime.shard.ShardStats;
+import io.shardloop.runtime.shard.RuntimeConfig;
+import io.shardloop.runtime.stall.StallConfig;
+import io.shardloop.server.ServedProtocol;
+import io.shardloop.server.Server;
+import io.shardloop.server.ServerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,41 +26,63 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code shardloop serve}: starts the shards and serves until SIGINT or SIGTERM. */
+/**
+ * {@code shardloop serve}: options → {@link ServerConfig} → {@link Server#start} → wait for SIGINT
+ * or SIGTERM → {@link Server#stop()}. Every option value is checked here, so a bad one is refused
+ * with one line that names it.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Serves on one event loop per CPU, each pinned to its CPU and accepting on its own SO_REUSEPORT",
-            "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by",
-            "key across the loops, and HTTP/1.1 on 127.0.0.1:8080. Listens on loopback unless --bind says",
-            "otherwise. Stops cleanly on Ctrl-C or SIGTERM: stops accepting, sends what is buffered (for up to",
-            "--drain-timeout), then closes; a loop that has not stopped --stop-timeout later is named in the log",
-            "with its stack and left behind.%n"},
+            "Serves on one event loop per CPU, each pinned to its CPU and accepting on its own SO_REUSEPORT "
+                    + "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by "
+                    + "key across the loops, and HTTP/1.1 on 127.0.0.1:8080 over the same store. Listens on "
+                    + "loopback unless --bind says otherwise.%n",
+            "Stops cleanly on Ctrl-C or SIGTERM: stops accepting, sends what is buffered (for up to "
+                    + "--drain-timeout), then closes; a loop that has not stopped --stop-timeout later is named in "
+                    + "the log with its stack and left behind.%n",
+            "Sizes are bytes with an optional k, m or g (64k, 1m); times are a number with ms, s, m or h "
+                    + "(250ms, 30s, 2m), or seconds alone.%n"},
         footer = {"%nExamples:",
-            "  shardloop serve                              Redis protocol on :6379 and HTTP on :8080, one shard per CPU",
-            "  shardloop serve --root ./site                ... and the files under ./site at /static/",
-            "  shardloop serve --state locked --shards 2    the same data behind one lock, for comparison",
-            "  shardloop serve --protocol echo --port 9000  the echo protocol alone",
-            "  shardloop serve --model virtual --state concurrent   a virtual thread per connection, as a baseline",
+            "  shardloop serve",
+            "      Redis protocol on :6379 and HTTP on :8080, one shard per CPU",
+            "  shardloop serve --root ./site",
+            "      ... and the files under ./site at /static/",
+            "  shardloop serve --state locked --shards 2",
+            "      the same data behind one lock, for comparison",
+            "  shardloop serve --protocol echo --port 9000",
+            "      the echo protocol alone",
+            "  shardloop serve --model virtual --state concurrent",
+            "      a virtual thread per connection, as a baseline",
+            "  shardloop serve --requirepass s3cret",
+            "      AUTH before any Redis command, the password on HTTP /kv too",
             "  shardloop serve --no-pin --accept handoff",
+            "      unpinned loops, one acceptor handing connections out",
             "%nExit status:",
             "  0  stopped cleanly after SIGINT or SIGTERM",
             "  1  could not start",
-            "  2  a bad option, or a port already in use",
-            "  " + ServeCommand.EXIT_SHARD_ABANDONED + "  stopped, but a shard's loop did not stop by --drain-timeout plus --stop-timeout"
-                    + " and was abandoned (the log names it)"})
+            "  2  a bad option value, a port already in use, or an address not",
+            "     this machine's",
+            "  " + ServeCommand.EXIT_SHARD_ABANDONED + "  stopped, but a shard's loop did not stop by --drain-timeout",
+            "     plus --stop-timeout and was abandoned (the log names it)"})
 final class ServeCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
     /** The exit status when shutdown had to leave a shard's loop running (stuck in a turn). */
     static final int EXIT_SHARD_ABANDONED = 3;
+    static final int EXIT_CANNOT_START = 1;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -71,9 +90,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--protocol", paramLabel = "NAME", split = ",", defaultValue = "resp,http",
             description = "Protocols to serve, comma-separated: resp (Redis protocol, on --resp-port), "
                     + "http (HTTP/1.1, on --http-port), echo (on --port). Default: ${DEFAULT-VALUE}.")
-    List<String> protocols;
+    List<ServedProtocol> protocols;
 
-    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_HTTP_PORT,
             description = "Port of HTTP (0: do not serve it). Default: ${DEFAULT-VALUE}.")
     int httpPort;
 
@@ -89,7 +108,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "Close an HTTP client that takes longer to send its headers (0: never). Default: ${DEFAULT-VALUE}.")
     Duration httpHeaderTimeout;
 
-    @Option(names = "--resp-port", paramLabel = "PORT", defaultValue = "6379",
+    @Option(names = "--http-body-timeout", paramLabel = "TIME", defaultValue = "20s",
+            description = "Close an HTTP client that takes longer than this, plus what --http-body-min-rate earns it, "
+                    + "to send a request body (0: never). Default: ${DEFAULT-VALUE}.")
+    Duration httpBodyTimeout;
+
+    @Option(names = "--http-body-min-rate", paramLabel = "SIZE", defaultValue = "500", converter = Converters.Size.class,
+            description = "Bytes per second a request body must keep up: each this many bytes received adds a second "
+                    + "to --http-body-timeout (0: a fixed deadline). Default: ${DEFAULT-VALUE}.")
+    long httpBodyMinRate;
+
+    @Option(names = "--resp-port", paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_RESP_PORT,
             description = "Port of the Redis protocol (0: do not serve it). Default: ${DEFAULT-VALUE}.")
     int respPort;
 
@@ -99,34 +128,53 @@ final class ServeCommand implements Callable<Integer> {
                     + "--state locked or concurrent, as baselines to measure the loops against. Default: ${DEFAULT-VALUE}.")
     ServerModel model;
 
-    @Option(names = "--state", paramLabel = "MODE", defaultValue = "sharded",
+    @Option(names = "--state", paramLabel = "MODE",
             description = "How the key-value data is held: sharded (each key owned by one shard, others send it "
                     + "messages), locked (one map behind one lock), concurrent (one ConcurrentHashMap). "
-                    + "Default: ${DEFAULT-VALUE}.")
+                    + "Default: sharded (locked with --model threads or virtual).")
     StateMode state;
 
     @Option(names = "--requirepass", paramLabel = "PASSWORD",
-            description = "Require AUTH with this password before any other Redis command.")
+            description = "Require AUTH with this password before any other Redis command, and the same password "
+                    + "on HTTP /kv (Basic as user default, or Bearer); /metrics, /stats and /plaintext stay open.")
     String requirePass;
 
     @Option(names = "--protected-mode", paramLabel = "yes|no", defaultValue = "yes",
             description = "Redis's protected mode: without --requirepass, Redis clients that do not connect over "
-                    + "loopback are refused (-DENIED) and so are their /kv requests (403). Default: ${DEFAULT-VALUE}.")
+                    + "loopback are refused (-DENIED), and so are their /kv requests (403). Default: ${DEFAULT-VALUE}.")
     String protectedMode;
 
-    @Option(names = "--max-bulk", paramLabel = "SIZE", defaultValue = "512m",
+    @Option(names = "--maxmemory", paramLabel = "SIZE", converter = Converters.Size.class,
+            description = "Past this much memory held (the heap after the latest collection, and direct buffers), "
+                    + "commands that may grow the data are answered -OOM, as Redis's noeviction policy does "
+                    + "(0: no limit). Default: three quarters of the largest heap.")
+    Long maxMemory;
+
+    @Option(names = "--maxmemory-clients", paramLabel = "SIZE", converter = Converters.Size.class,
+            description = "Bytes all connections together may hold (input not yet used, replies not yet sent); past "
+                    + "it the connections holding the most are closed, largest first (0: no bound). "
+                    + "Default: a quarter of the largest heap.")
+    Long maxMemoryClients;
+
+    @Option(names = "--client-query-buffer-limit", paramLabel = "SIZE", defaultValue = "1g",
+            converter = Converters.Size.class,
+            description = "Input one connection may hold in all, a command still arriving included; past it the "
+                    + "connection is closed. Default: ${DEFAULT-VALUE}.")
+    long clientQueryBufferLimit;
+
+    @Option(names = "--max-bulk", paramLabel = "SIZE", defaultValue = "512m", converter = Converters.Size.class,
             description = "Largest Redis bulk string accepted. Default: ${DEFAULT-VALUE}.")
-    String maxBulk;
+    long maxBulk;
 
     @Option(names = "--max-args", paramLabel = "N", defaultValue = "1048576",
             description = "Most arguments in one Redis command. Default: ${DEFAULT-VALUE}.")
     int maxArgs;
 
-    @Option(names = "--max-inline", paramLabel = "SIZE", defaultValue = "64k",
+    @Option(names = "--max-inline", paramLabel = "SIZE", defaultValue = "64k", converter = Converters.Size.class,
             description = "Longest inline Redis command. Default: ${DEFAULT-VALUE}.")
-    String maxInline;
+    long maxInline;
 
-    @Option(names = "--max-outstanding", paramLabel = "N", defaultValue = "1024",
+    @Option(names = "--max-outstanding", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_OUTSTANDING,
             description = "Replies one connection may have waiting on other shards before it is no longer read. "
                     + "Default: ${DEFAULT-VALUE}.")
     int maxOutstanding;
@@ -134,7 +182,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--mailbox", paramLabel = "KIND", defaultValue = "mpsc",
             description = "Cross-shard transport: mpsc (one inbox ring per shard) or spsc (a ring per ordered "
                     + "pair of shards). Default: ${DEFAULT-VALUE}.")
-    String mailbox;
+    MailboxKind mailbox;
+
+    @Option(names = "--mailbox-credits", paramLabel = "N", defaultValue = "1024",
+            description = "Requests a shard may have in flight to one other shard; a connection whose request finds "
+                    + "none left waits, unread. Default: ${DEFAULT-VALUE}.")
+    int mailboxCredits;
+
+    @Option(names = "--mailbox-credit-bytes", paramLabel = "SIZE", defaultValue = "1m", converter = Converters.Size.class,
+            description = "Request bytes a shard may have in flight to one other shard (a longer request still goes, "
+                    + "alone). Default: ${DEFAULT-VALUE}.")
+    long mailboxCreditBytes;
+
+    @Option(names = "--mailbox-reply-backlog", paramLabel = "SIZE", defaultValue = "1m", converter = Converters.Size.class,
+            description = "Reply bytes a shard may hold for an asking shard whose ring is full before it stops "
+                    + "running that shard's requests. Default: ${DEFAULT-VALUE}.")
+    long mailboxReplyBacklog;
 
     @Option(names = "--stall-threshold", paramLabel = "TIME", defaultValue = "100ms",
             description = "Report a loop turn that runs longer than this, with the loop's stack (0: off). "
@@ -150,17 +213,19 @@ final class ServeCommand implements Callable<Integer> {
             description = "Blocking tasks that may wait for a thread; more are refused. Default: ${DEFAULT-VALUE}.")
     int offloadQueue;
 
-    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-            description = "Address to listen on. Default: ${DEFAULT-VALUE} (loopback only).")
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = ServerConfig.DEFAULT_BIND,
+            description = "Address to listen on, one of this machine's (0.0.0.0: all of them). "
+                    + "Default: ${DEFAULT-VALUE} (loopback only).")
     String bind;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "7007",
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_ECHO_PORT,
             description = "Port of the echo protocol (0: any free port). Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--shards", paramLabel = "N", defaultValue = "0",
-            description = "Event loops to run. Default: one per CPU this process may use.")
-    int shards;
+    @Option(names = "--shards", paramLabel = "N",
+            description = "Event loops to run, at least 1. Default: one per CPU of --cpus when given, else one per "
+                    + "CPU this process may use (its affinity mask, as nproc counts).")
+    Integer shards;
 
     @Option(names = "--no-pin", description = "Do not pin shard threads to CPUs.")
     boolean noPin;
@@ -183,25 +248,25 @@ final class ServeCommand implements Callable<Integer> {
                     + "less. Above that room it starts anyway, with a warning.")
     Integer maxConnections;
 
-    @Option(names = "--read-budget", paramLabel = "SIZE", defaultValue = "64k",
+    @Option(names = "--read-budget", paramLabel = "SIZE", defaultValue = "64k", converter = Converters.Size.class,
             description = "Bytes read from one connection per loop turn. Default: ${DEFAULT-VALUE}.")
-    String readBudget;
+    long readBudget;
 
-    @Option(names = "--high-water", paramLabel = "SIZE", defaultValue = "1m",
+    @Option(names = "--high-water", paramLabel = "SIZE", defaultValue = "1m", converter = Converters.Size.class,
             description = "Unsent bytes at which a connection stops being read. Default: ${DEFAULT-VALUE}.")
-    String highWater;
+    long highWater;
 
-    @Option(names = "--low-water", paramLabel = "SIZE", defaultValue = "256k",
-            description = "Unsent bytes at which reading resumes. Default: ${DEFAULT-VALUE}.")
-    String lowWater;
+    @Option(names = "--low-water", paramLabel = "SIZE", defaultValue = "256k", converter = Converters.Size.class,
+            description = "Unsent bytes at which reading resumes, at most --high-water. Default: ${DEFAULT-VALUE}.")
+    long lowWater;
 
-    @Option(names = "--hard-limit", paramLabel = "SIZE", defaultValue = "64m",
-            description = "Unsent bytes at which a connection is closed. Default: ${DEFAULT-VALUE}.")
-    String hardLimit;
+    @Option(names = "--hard-limit", paramLabel = "SIZE", defaultValue = "64m", converter = Converters.Size.class,
+            description = "Unsent bytes at which a connection is closed, at least --high-water. Default: ${DEFAULT-VALUE}.")
+    long hardLimit;
 
-    @Option(names = "--max-pending-input", paramLabel = "SIZE", defaultValue = "1m",
+    @Option(names = "--max-pending-input", paramLabel = "SIZE", defaultValue = "1m", converter = Converters.Size.class,
             description = "Received bytes a connection may hold unparsed. Default: ${DEFAULT-VALUE}.")
-    String maxPendingInput;
+    long maxPendingInput;
 
     @Option(names = "--write-stall-timeout", paramLabel = "TIME", defaultValue = "30s",
             description = "Close a connection whose peer takes no bytes for this long (0: never). Default: ${DEFAULT-VALUE}.")
@@ -229,54 +294,54 @@ final class ServeCommand implements Callable<Integer> {
             description = "Log every shard's counters this often (0: only at exit). Default: ${DEFAULT-VALUE}.")
     Duration statsInterval;
 
+    /** How --max-connections was settled, kept for the start-up log. */
+    private DescriptorBudget.Choice connectionChoice;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        try {
-            protectedMode(); // checked before either model starts anything
-        } catch (IllegalArgumentException e) {
-            err.println("shardloop: " + e.getMessage());
-            return 2;
-        }
-        if (model.threaded()) {
-            return ThreadedServe.run(this, err);
-        }
-        RuntimeConfig config;
-        List<Endpoint> endpoints;
+        String name = spec.qualifiedName();
+        ServerConfig config;
         try {
             config = config();
-            endpoints = endpoints(config);
         } catch (IllegalArgumentException | UncheckedIOException e) {
-            err.println("shardloop: " + e.getMessage());
-            return 2;
+            // The options passed their checks but a setting refused the combination.
+            err.println(name + ": " + e.getMessage());
+            return OneLineErrors.EXIT_USAGE;
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
-        ShardGroup group;
+        Server server;
         try {
-            group = ShardGroup.start(config, endpoints);
+            server = Server.start(config);
         } catch (PortInUseException e) {
-            closeProtocols(endpoints);
-            err.println("shardloop: " + e.getMessage());
-            return 2;
+            err.println(name + ": " + e.getMessage() + ": choose another with " + portOption(e.address().getPort())
+                    + ", or stop what holds it");
+            return OneLineErrors.EXIT_USAGE;
+        } catch (AddressUnavailableException | UnknownHostException e) {
+            err.println(name + ": Invalid value for option '--bind': '" + bind + "': " + e.getMessage());
+            return OneLineErrors.EXIT_USAGE;
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            err.println(name + ": " + e.getMessage());
+            return OneLineErrors.EXIT_USAGE;
         } catch (IOException | RuntimeException e) {
-            closeProtocols(endpoints);
-            err.println("shardloop: cannot start: " + e.getMessage());
-            return 1;
+            err.println(name + ": cannot start: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return EXIT_CANNOT_START;
+        }
+        if (connectionChoice.line() != null) {
+            LOG.log(connectionChoice.warning() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                    connectionChoice.line());
         }
         LOG.log(System.Logger.Level.INFO, "config: " + config.describe());
-        for (int i = 0; i < endpoints.size(); i++) {
-            LOG.log(System.Logger.Level.INFO, "serving " + endpoints.get(i).protocol().name() + " on " + bind + ":"
-                    + group.port(i) + (endpoints.get(i).protocol().name().equals("resp") ? " (state " + state.name()
-                    .toLowerCase(Locale.ROOT) + ")" : ""));
+        for (String line : server.servingLines()) {
+            LOG.log(System.Logger.Level.INFO, line);
         }
         LOG.log(System.Logger.Level.INFO, "Ctrl-C to stop");
-        awaitStop(stop, group);
+        awaitStop(stop, server);
         LOG.log(System.Logger.Level.INFO, "stopping: no new connections, draining");
-        List<String> abandoned = group.stop(stopTimeout);
-        closeProtocols(endpoints);
-        for (ShardStats s : group.stats()) {
-            LOG.log(System.Logger.Level.INFO, s.describe());
+        List<String> abandoned = server.stop();
+        for (String line : server.statsLines()) {
+            LOG.log(System.Logger.Level.INFO, line);
         }
         if (!abandoned.isEmpty()) {
             LOG.log(System.Logger.Level.ERROR, "stopped, leaving " + String.join(", ", abandoned) + " behind: exit status "
@@ -286,81 +351,26 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    List<Endpoint> endpoints(RuntimeConfig config) {
-        List<Endpoint> endpoints = new ArrayList<>();
-        KvGroup cluster = null;
-        for (String name : protocols) {
-            switch (name.trim().toLowerCase(Locale.ROOT)) {
-                case "echo" -> endpoints.add(Endpoint.of(bind, port, new EchoProtocol()));
-                case "resp" -> {
-                    if (respPort == 0) {
-                        continue;
-                    }
-                    if (cluster == null) {
-                        cluster = new KvGroup(state, config.shards());
-                    }
-                    RespLimits limits = new RespLimits(Units.parseBytes(maxBulk), maxArgs,
-                            (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(maxInline)));
-                    RespConfig respConfig = respConfig(limits);
-                    LOG.log(System.Logger.Level.INFO, "resp: " + respConfig.describe());
-                    endpoints.add(Endpoint.of(bind, respPort, new RespProtocol(cluster, respConfig)));
-                }
-                case "http" -> {
-                    if (httpPort == 0) {
-                        continue;
-                    }
-                    if (cluster == null) {
-                        cluster = new KvGroup(state, config.shards());
-                    }
-                    HttpConfig httpConfig = HttpConfig.defaults(root).withTimeouts(httpKeepAlive, httpHeaderTimeout)
-                            .withRequirePass(requirePass).withProtectedMode(protectedMode());
-                    LOG.log(System.Logger.Level.INFO, "http: " + httpConfig.describe());
-                    endpoints.add(Endpoint.of(bind, httpPort, new HttpProtocol(httpConfig, cluster)));
-                }
-                default -> throw new IllegalArgumentException("unknown protocol '" + name + "' (known: resp, http, echo)");
-            }
+    /** The option that set a port, for the line about it being taken. */
+    private String portOption(int taken) {
+        if (protocols.contains(ServedProtocol.RESP) && respPort == taken) {
+            return "--resp-port";
         }
-        if (endpoints.isEmpty()) {
-            throw new IllegalArgumentException("nothing to serve: every protocol's port is 0");
+        if (protocols.contains(ServedProtocol.HTTP) && httpPort == taken) {
+            return "--http-port";
         }
-        return endpoints;
+        return "--port";
     }
 
-    /** The Redis protocol's configuration from the options, for either model. */
-    RespConfig respConfig(RespLimits limits) {
-        return new RespConfig(limits, maxOutstanding, requirePass, protectedMode());
-    }
-
-    private boolean protectedMode() {
-        return switch (protectedMode.toLowerCase(Locale.ROOT)) {
-            case "yes" -> true;
-            case "no" -> false;
-            default -> throw new IllegalArgumentException("--protected-mode takes yes or no, not '" + protectedMode + "'");
-        };
-    }
-
-    /** Stops what protocols run beside the shards (HTTP's file readers). */
-    private static void closeProtocols(List<Endpoint> endpoints) {
-        for (Endpoint e : endpoints) {
-            if (e.protocol() instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception ex) {
-                    LOG.log(System.Logger.Level.WARNING, "closing " + e.protocol().name() + " failed: " + ex);
-                }
-            }
-        }
-    }
-
-    private void awaitStop(CountDownLatch stop, ShardGroup group) {
+    private void awaitStop(CountDownLatch stop, Server server) {
         try {
             if (statsInterval.isZero()) {
                 stop.await();
                 return;
             }
             while (!stop.await(statsInterval.toMillis(), TimeUnit.MILLISECONDS)) {
-                for (ShardStats s : group.stats()) {
-                    LOG.log(System.Logger.Level.INFO, s.describe());
+                for (String line : server.statsLines()) {
+                    LOG.log(System.Logger.Level.INFO, line);
                 }
             }
         } catch (InterruptedException e) {
@@ -368,33 +378,140 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * --max-connections, or the default the open-file limit leaves room for; logs the line that
-     * says why when it is lowered, or when the value asked does not fit.
-     */
-    int maxConnections(int shards, int endpoints) {
-        DescriptorBudget.Choice choice = DescriptorBudget.forServer(shards, endpoints, offloadThreads).choose(maxConnections);
-        if (choice.line() != null) {
-            LOG.log(choice.warning() ? System.Logger.Level.WARNING : System.Logger.Level.INFO, choice.line());
+    /** The server's configuration from the options; a bad value fails with the line that names it. */
+    ServerConfig config() {
+        check();
+        List<ServedProtocol> served = new ArrayList<>();
+        for (ServedProtocol p : protocols) {
+            boolean off = (p == ServedProtocol.RESP && respPort == 0) || (p == ServedProtocol.HTTP && httpPort == 0);
+            if (!off && !served.contains(p)) {
+                served.add(p);
+            }
         }
-        return choice.maxConnections();
-    }
-
-    RuntimeConfig config() {
-        if (stopTimeout.isNegative()) {
-            throw new IllegalArgumentException("--stop-timeout must not be negative, got " + stopTimeout);
+        if (served.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "nothing to serve: the port of every protocol in --protocol '" + checks().typed("--protocol")
+                            + "' is 0");
         }
-        int n = shards > 0 ? shards : Math.max(1, (cpus.isEmpty() ? Pinning.usableCpus() : cpus).size());
-        ConnectionLimits limits = new ConnectionLimits(
-                (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(readBudget)), Units.parseBytes(highWater),
-                Units.parseBytes(lowWater), Units.parseBytes(hardLimit),
-                (int) Math.min(Integer.MAX_VALUE, Units.parseBytes(maxPendingInput)),
-                writeStallTimeout.toNanos(), idleTimeout.toNanos());
-        return RuntimeConfig.builder(n).pin(!noPin).cpus(cpus).acceptMode(accept).backlog(backlog)
-                .maxConnections(maxConnections(n, protocols.size())).idleSpins(idleSpins).drainTimeout(drainTimeout).limits(limits)
-                .mailbox(MailboxConfig.defaults().withKind(MailboxKind.parse(mailbox)))
+        int n = shards != null ? shards : Math.max(1, (cpus.isEmpty() ? Pinning.usableCpus() : cpus).size());
+        ConnectionLimits limits = new ConnectionLimits((int) readBudget, highWater, lowWater, hardLimit,
+                (int) maxPendingInput, clientQueryBufferLimit, writeStallTimeout.toNanos(), idleTimeout.toNanos());
+        RuntimeConfig.Builder runtimeBuilder = RuntimeConfig.builder(n);
+        if (maxMemoryClients != null) {
+            runtimeBuilder.maxClientMemory(maxMemoryClients);
+        }
+        RuntimeConfig runtime = runtimeBuilder.pin(!noPin).cpus(cpus).acceptMode(accept).backlog(backlog)
+                .maxConnections(maxConnections(model.threaded() ? 0 : n, served.size())).idleSpins(idleSpins)
+                .drainTimeout(drainTimeout).limits(limits)
+                .mailbox(MailboxConfig.defaults().withKind(mailbox).withCredits(mailboxCredits)
+                        .withCreditBytes(mailboxCreditBytes).withReplyBacklogBytes(mailboxReplyBacklog))
                 .offload(new OffloadConfig(offloadThreads, offloadQueue))
                 .stall(stallThreshold.isZero() ? StallConfig.off() : StallConfig.defaults().withThreshold(stallThreshold))
                 .build();
+        HttpConfig http = HttpConfig.defaults(root).withTimeouts(httpKeepAlive, httpHeaderTimeout)
+                .withBodyTimeout(httpBodyTimeout, httpBodyMinRate);
+        ServerConfig.Builder server = ServerConfig.builder();
+        if (maxMemory != null) {
+            server.maxMemory(maxMemory);
+        }
+        return server.protocols(served).bind(bind).respPort(respPort).httpPort(httpPort).echoPort(port)
+                .model(model).state(state).runtime(runtime)
+                .respLimits(new RespLimits(maxBulk, maxArgs, (int) maxInline)).maxOutstanding(maxOutstanding)
+                .requirePass(requirePass).protectedMode(protectedMode.equalsIgnoreCase("yes")).http(http).stopTimeout(stopTimeout).build();
+    }
+
+    private OptionChecks checks() {
+        return new OptionChecks(spec);
+    }
+
+    /** Every option value against what the server accepts, each refused with its own line. */
+    private void check() {
+        OptionChecks c = checks();
+        c.port("--resp-port", respPort);
+        c.port("--http-port", httpPort);
+        c.port("--port", port);
+        if (shards != null) {
+            c.atLeast("--shards", shards, 1, "one event loop at least; leave it out for one per CPU");
+        }
+        c.cpus("--cpus", cpus);
+        checkBind(c);
+        if (root != null && !Files.isDirectory(root)) {
+            throw c.invalid("--root", Files.exists(root) ? "is not a directory" : "does not exist");
+        }
+        if (model.threaded()) {
+            if (state == StateMode.SHARDED) {
+                throw c.invalid("--state", "needs --model loops: with a thread per connection no shard owns a key "
+                        + "(use --state locked or concurrent)");
+            }
+            if (protocols.contains(ServedProtocol.ECHO)) {
+                throw c.invalid("--protocol", "holds echo, which --model " + model.label() + " does not serve "
+                        + "(resp and http only)");
+            }
+            if (root != null && protocols.contains(ServedProtocol.HTTP)) {
+                throw c.invalid("--root", "is served by --model loops only");
+            }
+        }
+        if (!protectedMode.equalsIgnoreCase("yes") && !protectedMode.equalsIgnoreCase("no")) {
+            throw c.invalid("--protected-mode", "is not yes or no");
+        }
+        c.between("--max-bulk", maxBulk, 1, Integer.MAX_VALUE - 16, null);
+        c.atLeast("--max-args", maxArgs, 1, null);
+        c.between("--max-inline", maxInline, 16, Integer.MAX_VALUE, null);
+        c.atLeast("--max-outstanding", maxOutstanding, 2, null);
+        c.between("--mailbox-credits", mailboxCredits, 1, MailboxConfig.MAX_CREDITS, null);
+        c.atLeast("--mailbox-credit-bytes", mailboxCreditBytes, 1024, null);
+        c.atLeast("--mailbox-reply-backlog", mailboxReplyBacklog, 1024, null);
+        c.atLeast("--offload-threads", offloadThreads, 1, null);
+        c.atLeast("--offload-queue", offloadQueue, 0, null);
+        c.atLeast("--backlog", backlog, 1, null);
+        if (maxConnections != null) {
+            c.atLeast("--max-connections", maxConnections, 1, null);
+        }
+        c.between("--read-budget", readBudget, 1, Integer.MAX_VALUE, null);
+        c.between("--max-pending-input", maxPendingInput, 1, Integer.MAX_VALUE, null);
+        if (clientQueryBufferLimit < maxPendingInput) {
+            throw c.invalid("--client-query-buffer-limit", "is below --max-pending-input '" + c.typed("--max-pending-input")
+                    + "': the unparsed input of a connection is part of what it holds");
+        }
+        c.atLeast("--idle-spins", idleSpins, 0, null);
+        if (lowWater > highWater) {
+            throw c.invalid("--low-water", "is above --high-water '" + c.typed("--high-water")
+                    + "': reading resumes at or below the low-water mark, so it cannot be the higher one");
+        }
+        if (hardLimit < highWater) {
+            throw c.invalid("--hard-limit", "is below --high-water '" + c.typed("--high-water")
+                    + "': a connection is closed past the hard limit, so it cannot come before reading stops");
+        }
+    }
+
+    private void checkBind(OptionChecks c) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw c.invalid("--bind", "is not an address, and no host of that name resolves");
+        }
+        if (address.isMulticastAddress()) {
+            throw c.invalid("--bind", "is a multicast address, which cannot accept connections");
+        }
+        // A bind to any free port of the address tells whether it is this machine's, and takes nothing.
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(address, 0));
+        } catch (BindException e) {
+            if (BindFailures.classify(new InetSocketAddress(address, 0), e) instanceof AddressUnavailableException) {
+                throw c.invalid("--bind", "is not an address of this machine (cannot assign requested address)");
+            }
+        } catch (IOException e) {
+            // Not the address's fault (out of descriptors, say): the real bind will tell.
+        }
+    }
+
+    /**
+     * --max-connections, or the default the open-file limit leaves room for; the line that says why
+     * when it is lowered, or when the value asked does not fit, is logged once the server runs.
+     */
+    private int maxConnections(int loops, int endpoints) {
+        connectionChoice = DescriptorBudget.forServer(loops, endpoints, offloadThreads).choose(maxConnections);
+        return connectionChoice.maxConnections();
     }
 }

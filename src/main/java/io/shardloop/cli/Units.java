@@ -41,19 +41,23 @@ final class Units {
                 return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
             }
             if (s.endsWith("us")) {
-                return Duration.ofNanos(Long.parseLong(s.substring(0, s.length() - 2)) * 1_000);
+                return Duration.ofNanos(Math.multiplyExact(Long.parseLong(s.substring(0, s.length() - 2)), 1_000));
             }
             if (s.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+                double seconds = Double.parseDouble(s.substring(0, s.length() - 1));
+                if (!Double.isFinite(seconds) || Math.abs(seconds) > Long.MAX_VALUE / 1000.0) {
+                    throw new NumberFormatException(text);
+                }
+                return Duration.ofMillis(Math.round(seconds * 1000));
             }
             if (s.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+                return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
             }
             if (s.endsWith("h")) {
                 return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
             }
             return Duration.ofSeconds(Long.parseLong(s));
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException("not a duration: '" + text + "' (use e.g. 30s, 250ms, 2m)");
         }
     }

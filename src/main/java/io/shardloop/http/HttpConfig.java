@@ -30,7 +30,11 @@ public record HttpConfig(HttpLimits limits, Duration keepAliveTimeout, Duration 
     public HttpConfig {
         if (limits == null || keepAliveTimeout.isNegative() || headerTimeout.isNegative() || bodyTimeout.isNegative()
                 || bodyMinRate < 0 || fileChunkSize < 1024 || maxKeyBytes < 1) {
-            throw new IllegalArgumentException("invalid HTTP configuration: " + this);
+            // The parameters, not toString(): the fields are not set yet in a compact constructor.
+            throw new IllegalArgumentException("invalid HTTP configuration (need limits, timeouts >= 0, body rate >= 0,"
+                    + " file chunk >= 1024, max key >= 1): limits " + limits + ", keep-alive " + keepAliveTimeout
+                    + ", header timeout " + headerTimeout + ", body timeout " + bodyTimeout + ", body rate " + bodyMinRate
+                    + ", file chunk " + fileChunkSize + ", max key " + maxKeyBytes);
         }
     }
 

@@ -22,11 +22,13 @@ import java.util.List;
  * @param serverJvmFlags JVM flags for shardloop servers
  * @param classPath      class path for shardloop servers
  * @param quick          whether this is the short mode (said in the report)
+ * @param pin            whether servers and load generator are pinned to their CPUs; off, nothing
+ *                       takes a CPU (no taskset, no CPU locks), for checking the tool rather than measuring
  */
 public record ScaleConfig(List<Target> targets, List<Integer> shardCounts, List<Integer> cpus, int clientCpus,
                           Duration duration, Duration warmup, List<Double> fractions, int connections, int pipeline,
                           Path out, String taskset, String serverJava, List<String> serverJvmFlags, String classPath,
-                          boolean quick) {
+                          boolean quick, boolean pin) {
     public ScaleConfig {
         targets = List.copyOf(targets);
         shardCounts = List.copyOf(shardCounts);

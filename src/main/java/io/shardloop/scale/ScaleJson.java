@@ -19,7 +19,8 @@ final class ScaleJson {
         b.append("  \"settings\": {\"duration_ms\": ").append(c.duration().toMillis()).append(", \"warmup_ms\": ")
                 .append(c.warmup().toMillis()).append(", \"fractions\": ").append(nums(c.fractions()))
                 .append(", \"connections\": ").append(c.connections()).append(", \"pipeline\": ").append(c.pipeline())
-                .append(", \"load_cpus\": ").append(ints(c.loadCpus())).append(", \"server_jvm_flags\": ")
+                .append(", \"load_cpus\": ").append(ints(c.loadCpus())).append(", \"pin\": ").append(c.pin())
+                .append(", \"server_jvm_flags\": ")
                 .append(strs(c.serverJvmFlags())).append("},\n");
         b.append("  \"points\": [");
         for (int i = 0; i < points.size(); i++) {

@@ -26,7 +26,8 @@ final class ScaleReport {
         b.append("- peers: redis ").append(env.redisVersion() == null ? "not installed" : "`" + env.redisVersion() + "`")
                 .append("; nginx ").append(env.nginxVersion() == null ? "not installed" : "`" + env.nginxVersion() + "`")
                 .append('\n');
-        b.append("- pinning: ").append(env.taskset() == null ? "none (taskset not found: the numbers are unpinned)"
+        b.append("- pinning: ").append(!c.pin() ? "none (--no-pin: the numbers are unpinned)"
+                : env.taskset() == null ? "none (taskset not found: the numbers are unpinned)"
                 : "server with `taskset -c` on its N CPUs (shardloop loops also pin one shard per CPU with --cpus); "
                 + "load generator threads pinned to CPUs " + c.loadCpus()).append('\n');
         boolean shared = points.stream().anyMatch(ScalePoint::sharedCpus);

@@ -99,7 +99,7 @@ public final class ScaleRun {
             throws IOException {
         int threads = config.clientCpus();
         LoadConfig.Builder b = LoadConfig.builder(target.protocol(), address).rate(rate).duration(duration)
-                .connections(config.connections()).threads(threads).cpus(config.loadCpus()).pipeline(config.pipeline())
+                .connections(config.connections()).threads(threads).cpus(config.pin() ? config.loadCpus() : List.of()).pipeline(config.pipeline())
                 .timeout(Duration.ofSeconds(2));
         if (target.protocol() == LoadConfig.Protocol.HTTP) {
             b.http(LoadConfig.HttpSettings.get("/plaintext"));

@@ -37,7 +37,7 @@ final class ServerProcess implements AutoCloseable {
     static List<String> command(ScaleConfig config, Target target, List<Integer> cpus, int port, Path workDir)
             throws IOException {
         List<String> c = new ArrayList<>();
-        if (config.taskset() != null) {
+        if (config.pin() && config.taskset() != null) {
             c.addAll(List.of(config.taskset(), "-c", join(cpus)));
         }
         int n = cpus.size();
@@ -53,7 +53,8 @@ final class ServerProcess implements AutoCloseable {
                 c.addAll(List.of("--protocol", "http", "--http-port", String.valueOf(port), "--resp-port", "0"));
             }
             if (target.model() == ServerModel.LOOPS) {
-                c.addAll(List.of("--shards", String.valueOf(n), "--cpus", join(cpus)));
+                c.addAll(config.pin() ? List.of("--shards", String.valueOf(n), "--cpus", join(cpus))
+                        : List.of("--shards", String.valueOf(n), "--no-pin"));
             }
         } else if (target.protocol() == LoadConfig.Protocol.RESP) {
             c.addAll(List.of(program(target), "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "",

@@ -8,6 +8,8 @@ import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
@@ -23,6 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -147,5 +151,39 @@ class LoadCommandTest {
         assertThrows(IllegalArgumentException.class, () -> LoadCommand.parseTarget("127.0.0.1:99999"));
         assertEquals(new InetSocketAddress("::1", 80), LoadCommand.parseTarget("[::1]:80"));
         assertTrue(Files.notExists(Path.of("out.json")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--target=127.0.0.1", "--target=127.0.0.1:99999", "--target=no-such-host.invalid:80",
+        "--pipeline=0", "--pipeline=100000", "--connections=0", "--threads=0", "--threads=4", "--rate=-5",
+        "--rate=fast", "--duration=0", "--duration=5x", "--warmup=-1s", "--timeout=0", "--requests=-1",
+        "--method=get", "--path=nopath", "--expect-status=99", "--protocol=gopher", "--cpus=4096",
+        "--reconnect-delay=-1ms", "--spin-window=later"})
+    void shouldRefuseABadValueWithOneLineNamingTheOptionAndTheValue(String bad) {
+        String[] optionAndValue = bad.split("=", 2);
+        List<String> args = new ArrayList<>(List.of("load"));
+        for (String[] fine : new String[][] {{"--target", "127.0.0.1:1"}, {"--connections", "2"}, {"--duration", "1s"}}) {
+            if (!optionAndValue[0].equals(fine[0])) {
+                args.addAll(List.of(fine));
+            }
+        }
+        args.add(bad);
+        ServeCommandTest.Run r = ServeCommandTest.run(args.toArray(String[]::new));
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.errLines().size(), "one line, no usage and no stack trace:\n" + r.err());
+        assertTrue(r.err().startsWith("shardloop load: ") && r.err().contains(optionAndValue[0])
+                && r.err().contains("'" + optionAndValue[1] + "'"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--ratio=x", "--ratio=0:0", "--ratio=-1:3", "--keys=0", "--value-size=65m", "--value-size=1z",
+        "--distribution=pareto"})
+    void shouldRefuseABadRespValueWithOneLineNamingTheOptionAndTheValue(String bad) {
+        String[] optionAndValue = bad.split("=", 2);
+        ServeCommandTest.Run r = ServeCommandTest.run("load", "--protocol", "resp", "--target", "127.0.0.1:1", bad);
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.errLines().size(), "one line, no usage and no stack trace:\n" + r.err());
+        assertTrue(r.err().startsWith("shardloop load: ") && r.err().contains(optionAndValue[0])
+                && r.err().contains("'" + optionAndValue[1] + "'"), r.err());
     }
 }

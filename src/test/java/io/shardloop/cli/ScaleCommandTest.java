@@ -2,8 +2,11 @@ package io.shardloop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shardloop.runtime.shard.Pinning;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
@@ -34,7 +37,7 @@ class ScaleCommandTest {
         int code = cli.execute("scale", "--quick", "--n", "1", "--protocols", "resp,http",
                 "--resp-servers", "loops+sharded,threads+locked,virtual+concurrent", "--http-servers", "virtual",
                 "--peers", "none", "--duration", "500ms", "--warmup", "200ms", "--connections", "4",
-                "--out", out.toString());
+                "--no-pin", "--out", out.toString());
         assertEquals(0, code, "every point should succeed; stderr: " + err + "\nreport:\n"
                 + (Files.exists(out.resolve("report.md")) ? Files.readString(out.resolve("report.md")) : "(none)"));
 
@@ -74,6 +77,7 @@ class ScaleCommandTest {
             }
         }
         String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("- pinning: none (--no-pin"), "a test takes no CPU from anyone: " + report);
         assertTrue(report.contains("## Environment") && report.contains("- JDK: ") && report.contains("- CPU: "), report);
         assertTrue(report.contains("## resp") && report.contains("## http"), report);
         assertTrue(report.contains("| threads+locked |"), report);
@@ -83,13 +87,29 @@ class ScaleCommandTest {
 
     @Test
     void shouldRefuseACoreCountThisMachineDoesNotHave() {
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        assertEquals(2, cli.execute("scale", "--n", "100000", "--peers", "none"));
-        assertTrue(err.toString().contains("N=100000 is outside"), err.toString());
-        err.getBuffer().setLength(0);
-        assertEquals(2, cli.execute("scale", "--quick", "--resp-servers", "threads+sharded", "--peers", "none"));
-        assertTrue(err.toString().contains("--state locked or --state concurrent"), err.toString());
+        ServeCommandTest.Run r = ServeCommandTest.run("scale", "--n", "100000", "--peers", "none");
+        assertEquals(2, r.code());
+        assertEquals(List.of("shardloop scale: Invalid value for option '--n': '100000' is outside 1.."
+                + Pinning.usableCpus().size() + ", the CPUs usable here"), r.errLines());
+        r = ServeCommandTest.run("scale", "--quick", "--resp-servers", "threads+sharded", "--peers", "none");
+        assertEquals(2, r.code());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().contains("'--resp-servers': 'threads+sharded'") && r.err().contains("--state locked or "
+                + "--state concurrent"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--peers=some", "--fractions=2", "--duration=10ms", "--duration=soon", "--warmup=-1s",
+        "--resp-servers=bogus", "--http-servers=loops+shared", "--protocols=ftp", "--client-cpus=0", "--pipeline=0",
+        "--connections=0", "--n=0"})
+    void shouldRefuseABadValueWithOneLineNamingTheOptionAndTheValue(String bad) {
+        String[] optionAndValue = bad.split("=", 2);
+        // Unpinned and without peers, should a value be accepted by mistake and a run start.
+        ServeCommandTest.Run r = bad.startsWith("--peers") ? ServeCommandTest.run("scale", "--quick", "--no-pin", bad)
+                : ServeCommandTest.run("scale", "--quick", "--no-pin", "--peers", "none", bad);
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.errLines().size(), "one line, no usage and no stack trace:\n" + r.err());
+        assertTrue(r.err().startsWith("shardloop scale: ") && r.err().contains(optionAndValue[0])
+                && r.err().contains("'" + optionAndValue[1] + "'"), r.err());
     }
 }

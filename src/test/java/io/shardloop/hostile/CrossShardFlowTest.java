@@ -1,18 +1,13 @@
 package io.shardloop.hostile;
 
-import io.shardloop.http.HttpConfig;
-import io.shardloop.http.HttpProtocol;
-import io.shardloop.kv.KvGroup;
 import io.shardloop.kv.KvShard;
 import io.shardloop.kv.Slots;
 import io.shardloop.kv.StateMode;
-import io.shardloop.resp.RespProtocol;
-import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.mailbox.MailboxConfig;
 import io.shardloop.runtime.mailbox.MailboxStats;
-import io.shardloop.runtime.shard.Endpoint;
-import io.shardloop.runtime.shard.RuntimeConfig;
-import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.server.ServedProtocol;
+import io.shardloop.server.Server;
+import io.shardloop.server.ServerConfig;
 import io.shardloop.testing.Await;
 import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.Test;
@@ -47,43 +42,39 @@ class CrossShardFlowTest {
     private static final int TIMEOUT_SECONDS = 60;
 
     /** RESP and HTTP /kv over one sharded store on two shards, with the given mailbox. */
-    private record Server(ShardGroup group, KvGroup kv) implements AutoCloseable {
-        static Server start(MailboxConfig mailbox) throws IOException {
-            KvGroup kv = new KvGroup(StateMode.SHARDED, 2);
-            RespProtocol resp = new RespProtocol(kv, RespLimits.REDIS_DEFAULTS, 1024, null);
-            HttpProtocol http = new HttpProtocol(HttpConfig.defaults(null), kv);
-            RuntimeConfig config = HostileServer.config().mailbox(mailbox).build();
-            return new Server(ShardGroup.start(config, List.of(Endpoint.of("127.0.0.1", 0, resp),
-                    Endpoint.of("127.0.0.1", 0, http))), kv);
+    private record TwoShards(Server server) implements AutoCloseable {
+        static TwoShards start(MailboxConfig mailbox) throws IOException {
+            return new TwoShards(Server.start(ServerConfig.builder().protocols(ServedProtocol.RESP, ServedProtocol.HTTP)
+                    .state(StateMode.SHARDED).runtime(HostileServer.config().mailbox(mailbox).build()).build()));
         }
 
         int respPort() {
-            return group.port(0);
+            return server.port(ServedProtocol.RESP);
         }
 
         int httpPort() {
-            return group.port(1);
+            return server.port(ServedProtocol.HTTP);
         }
 
         long kv(int counter) {
             long sum = 0;
-            for (int i = 0; i < group.shardCount(); i++) {
-                sum += kv.serviceOrNull(i).counters().get(counter);
+            for (int i = 0; i < server.group().shardCount(); i++) {
+                sum += server.kv().serviceOrNull(i).counters().get(counter);
             }
             return sum;
         }
 
         long mailbox(int counter) {
             long sum = 0;
-            for (int i = 0; i < group.shardCount(); i++) {
-                sum += group.stats().get(i).mailboxCounter(counter);
+            for (int i = 0; i < server.group().shardCount(); i++) {
+                sum += server.group().stats().get(i).mailboxCounter(counter);
             }
             return sum;
         }
 
         @Override
         public void close() {
-            group.close();
+            server.close();
         }
     }
 
@@ -115,7 +106,7 @@ class CrossShardFlowTest {
 
     @Test
     void shouldAnswerEveryDeepPipelineOfLargeValuesFromTheOtherShard() throws Exception {
-        try (Server server = Server.start(MailboxConfig.defaults())) {
+        try (TwoShards server = TwoShards.start(MailboxConfig.defaults())) {
             // Both shards' keys: whichever shard the client lands on, half its GETs cross.
             List<String> keys = new ArrayList<>(keysOf(0, "big", 250));
             keys.addAll(keysOf(1, "big", 250));
@@ -147,7 +138,7 @@ class CrossShardFlowTest {
 
     @Test
     void shouldAnswerManyConnectionsWithLargeValuesWithoutRefusingAny() throws Exception {
-        try (Server server = Server.start(tight())) {
+        try (TwoShards server = TwoShards.start(tight())) {
             int clients = 50;
             List<Callable<Void>> work = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -175,7 +166,7 @@ class CrossShardFlowTest {
 
     @Test
     void shouldNeverAnswerBusyToHonestClientsWithDeepPipelines() throws Exception {
-        try (Server server = Server.start(tight())) {
+        try (TwoShards server = TwoShards.start(tight())) {
             int clients = 200; // 25,600 commands in flight at once, half of them for the other shard
             int depth = 128;
             int rounds = 3;
@@ -209,7 +200,7 @@ class CrossShardFlowTest {
 
     @Test
     void shouldServeAnHonestClientWhileOthersHoldDeepPipelinesTheyNeverRead() throws Exception {
-        try (Server server = Server.start(tight())) {
+        try (TwoShards server = TwoShards.start(tight())) {
             List<String> remote = new ArrayList<>(keysOf(0, "r", 50));
             remote.addAll(keysOf(1, "r", 50));
             try (RawResp setup = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
@@ -259,7 +250,7 @@ class CrossShardFlowTest {
 
     @Test
     void shouldRunEverySplitMsetOnEveryShardItTouches() throws Exception {
-        try (Server server = Server.start(tight())) {
+        try (TwoShards server = TwoShards.start(tight())) {
             int clients = 40;
             int perClient = 250;
             List<Callable<Void>> work = new ArrayList<>();
@@ -299,7 +290,7 @@ class CrossShardFlowTest {
 
     @Test
     void shouldAnswerAnHttpPipelineOfLargeValuesFromTheOtherShard() throws Exception {
-        try (Server server = Server.start(tight())) {
+        try (TwoShards server = TwoShards.start(tight())) {
             List<String> keys = new ArrayList<>(keysOf(0, "h", 64)); // 64 from the other shard, whichever it is
             keys.addAll(keysOf(1, "h", 64));
             try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
@@ -336,8 +327,36 @@ class CrossShardFlowTest {
     }
 
     @Test
+    void shouldServeEveryWaiterInTurnWithOneCredit() throws Exception {
+        // One request in flight at a time: every other one waits in line, most behind someone who waits too.
+        MailboxConfig one = MailboxConfig.defaults().withCredits(1);
+        try (TwoShards server = TwoShards.start(one)) {
+            List<String> keys = new ArrayList<>(keysOf(0, "w", 10));
+            keys.addAll(keysOf(1, "w", 10));
+            List<Callable<Void>> work = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                work.add(() -> {
+                    try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
+                        for (int round = 0; round < 20; round++) {
+                            for (String k : keys) {
+                                p.send("GET", k);
+                            }
+                            for (String k : keys) {
+                                assertEquals(null, p.value(), "GET " + k);
+                            }
+                        }
+                    }
+                    return null;
+                });
+            }
+            runAll(work);
+            assertTrue(server.kv(KvShard.CREDIT_WAITS) > 0, "commands waited for the one credit");
+        }
+    }
+
+    @Test
     void shouldReportWaitingCommandsInInfo() throws Exception {
-        try (Server server = Server.start(tight())) {
+        try (TwoShards server = TwoShards.start(tight())) {
             try (RawResp p = new RawResp(server.respPort(), TIMEOUT_SECONDS * 1000)) {
                 p.send("INFO", "shards");
                 String info = p.value();
@@ -347,7 +366,7 @@ class CrossShardFlowTest {
             }
             long waiting = 0;
             for (int i = 0; i < 2; i++) {
-                waiting += server.kv().serviceOrNull(i).counters().get(KvShard.WAITING);
+                waiting += server.server().kv().serviceOrNull(i).counters().get(KvShard.WAITING);
             }
             assertEquals(0, waiting, "nobody waits on an idle server");
         }

@@ -2,48 +2,45 @@ package io.shardloop.hostile;
 
 import io.shardloop.http.HttpConfig;
 import io.shardloop.http.HttpProtocol;
-import io.shardloop.kv.StateMode;
-import io.shardloop.resp.codec.RespLimits;
-import io.shardloop.runtime.shard.RuntimeConfig;
+import io.shardloop.kv.KvGroup;
 import io.shardloop.runtime.net.NetStats;
-import io.shardloop.runtime.shard.Endpoint;
+import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.ShardGroup;
 import io.shardloop.runtime.shard.ShardStats;
 import io.shardloop.runtime.stall.StallConfig;
-import io.shardloop.kv.KvGroup;
-import io.shardloop.resp.RespProtocol;
+import io.shardloop.server.ServedProtocol;
+import io.shardloop.server.Server;
+import io.shardloop.server.ServerConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The server under attack, in-process: RESP over a sharded {@link KvGroup} (endpoint 0) and HTTP
- * (endpoint 1) on the same shard group, both on loopback port 0.
+ * The server under attack, in-process: RESP (endpoint 0) and HTTP (endpoint 1) over one sharded
+ * {@link KvGroup} on the same shard group, both on loopback port 0, as {@code serve} runs them.
  */
 final class HostileServer implements AutoCloseable {
+    final Server server;
     final ShardGroup group;
     final HttpProtocol http;
     final KvGroup cluster;
 
-    private HostileServer(ShardGroup group, HttpProtocol http, KvGroup cluster) {
-        this.group = group;
-        this.http = http;
-        this.cluster = cluster;
+    private HostileServer(Server server) {
+        this.server = server;
+        this.group = server.group();
+        this.http = server.http();
+        this.cluster = server.kv();
     }
 
+    /** With {@code requirePass} (or null) asked by AUTH and by HTTP /kv. */
     static HostileServer start(RuntimeConfig config, HttpConfig httpConfig, String requirePass) throws IOException {
-        KvGroup cluster = new KvGroup(StateMode.SHARDED, config.shards());
-        HttpProtocol http = new HttpProtocol(httpConfig);
-        RespProtocol resp = new RespProtocol(cluster, RespLimits.REDIS_DEFAULTS, 1024, requirePass);
-        ShardGroup group = ShardGroup.start(config, List.of(Endpoint.of("127.0.0.1", 0, resp),
-                Endpoint.of("127.0.0.1", 0, http)));
-        return new HostileServer(group, http, cluster);
+        return new HostileServer(Server.start(ServerConfig.builder().protocols(ServedProtocol.RESP, ServedProtocol.HTTP)
+                .runtime(config).http(httpConfig).requirePass(requirePass).build()));
     }
 
     static HostileServer start(RuntimeConfig config) throws IOException {
@@ -56,11 +53,11 @@ final class HostileServer implements AutoCloseable {
     }
 
     int respPort() {
-        return group.port(0);
+        return server.port(ServedProtocol.RESP);
     }
 
     int httpPort() {
-        return group.port(1);
+        return server.port(ServedProtocol.HTTP);
     }
 
     long net(int counter) {
@@ -122,6 +119,6 @@ final class HostileServer implements AutoCloseable {
 
     @Override
     public void close() {
-        group.close();
+        server.close();
     }
 }

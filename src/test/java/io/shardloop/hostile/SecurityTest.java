@@ -77,13 +77,9 @@ class SecurityTest {
 
     @Test
     void shouldKeepKvBehindThePasswordAndLeaveMetricsOpen() throws Exception {
-        KvGroup kv = new KvGroup(StateMode.SHARDED, 2);
-        RespProtocol resp = new RespProtocol(kv, RespLimits.REDIS_DEFAULTS, 1024, "s3cret");
-        HttpProtocol http = new HttpProtocol(HttpConfig.defaults(null).withRequirePass("s3cret"), kv);
-        try (ShardGroup group = ShardGroup.start(HostileServer.config().build(),
-                List.of(Endpoint.of("127.0.0.1", 0, resp), Endpoint.of("127.0.0.1", 0, http)));
-             HttpClient client = new HttpClient(group.port(1));
-             RespClient redis = new RespClient(group.port(0))) {
+        try (HostileServer server = HostileServer.start(HostileServer.config().build(), HttpConfig.defaults(null), "s3cret");
+             HttpClient client = new HttpClient(server.httpPort());
+             RespClient redis = new RespClient(server.respPort())) {
             HttpClient.Response refused = client.request("PUT /kv/secret HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\npwned");
             assertEquals(401, refused.status());
             assertTrue(refused.head().toLowerCase().contains("www-authenticate: basic realm="), refused.head());

@@ -3,10 +3,9 @@ package io.shardloop.http;
 import io.shardloop.kv.Slots;
 import io.shardloop.kv.StateMode;
 import io.shardloop.runtime.shard.RuntimeConfig;
-import io.shardloop.runtime.shard.Endpoint;
-import io.shardloop.runtime.shard.ShardGroup;
-import io.shardloop.kv.KvGroup;
-import io.shardloop.resp.RespProtocol;
+import io.shardloop.server.ServedProtocol;
+import io.shardloop.server.Server;
+import io.shardloop.server.ServerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,21 +34,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code /kv/{key}} against a 2-shard group, in every state mode, beside the Redis protocol on the same data. */
 class HttpKvTest {
-    /** One group per state mode: HTTP on endpoint 0, the Redis protocol on endpoint 1, one cluster. */
-    private record Server(ShardGroup group, HttpProtocol http, int httpPort, int respPort) {
+    /** One server per state mode: HTTP on endpoint 0, the Redis protocol on endpoint 1, over one store. */
+    private record Both(Server server, HttpProtocol http, int httpPort, int respPort) {
     }
 
-    private static final Map<StateMode, Server> servers = new EnumMap<>(StateMode.class);
+    private static final Map<StateMode, Both> servers = new EnumMap<>(StateMode.class);
     private static HttpClient client;
 
     @BeforeAll
     static void start() throws IOException {
         for (StateMode mode : StateMode.values()) {
-            KvGroup cluster = new KvGroup(mode, 2);
-            HttpProtocol http = new HttpProtocol(HttpConfig.defaults(null), cluster);
-            ShardGroup group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(),
-                    List.of(Endpoint.of("127.0.0.1", 0, http), Endpoint.of("127.0.0.1", 0, new RespProtocol(cluster))));
-            servers.put(mode, new Server(group, http, group.port(0), group.port(1)));
+            Server server = Server.start(ServerConfig.builder().protocols(ServedProtocol.HTTP, ServedProtocol.RESP)
+                    .state(mode).runtime(RuntimeConfig.builder(2).pin(false).build()).build());
+            servers.put(mode, new Both(server, server.http(), server.port(ServedProtocol.HTTP),
+                    server.port(ServedProtocol.RESP)));
         }
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -57,7 +55,7 @@ class HttpKvTest {
     @AfterAll
     static void stop() {
         client.close();
-        servers.values().forEach(s -> s.group().close());
+        servers.values().forEach(s -> s.server().close());
     }
 
     /** Keys named {@code prefix-N}, {@code count} owned by each of the two shards. */
@@ -77,20 +75,20 @@ class HttpKvTest {
         return all;
     }
 
-    private static HttpResponse<byte[]> send(Server s, String method, String key, byte[] body) throws Exception {
+    private static HttpResponse<byte[]> send(Both s, String method, String key, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.httpPort() + "/kv/" + key));
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private static long remoteKvRequests(Server s) {
+    private static long remoteKvRequests(Both s) {
         return s.http().counter(0, HttpStats.KV_REMOTE) + s.http().counter(1, HttpStats.KV_REMOTE);
     }
 
     @ParameterizedTest
     @EnumSource(StateMode.class)
     void shouldPutThenGetKeysOwnedByEveryShard(StateMode mode) throws Exception {
-        Server s = servers.get(mode);
+        Both s = servers.get(mode);
         Random random = new Random(mode.ordinal());
         for (String key : keysOnBothShards("put-" + mode, 8)) {
             byte[] value = new byte[1 + random.nextInt(2000)];
@@ -115,7 +113,7 @@ class HttpKvTest {
     @ParameterizedTest
     @EnumSource(StateMode.class)
     void shouldDeleteAndAnswer404ForAbsentKeys(StateMode mode) throws Exception {
-        Server s = servers.get(mode);
+        Both s = servers.get(mode);
         for (String key : keysOnBothShards("del-" + mode, 3)) {
             assertEquals(404, send(s, "GET", key, null).statusCode(), key);
             assertEquals(404, send(s, "DELETE", key, null).statusCode(), key);
@@ -133,7 +131,7 @@ class HttpKvTest {
     @ParameterizedTest
     @EnumSource(StateMode.class)
     void shouldAnswerPipelinedKvAndPlaintextInRequestOrder(StateMode mode) throws Exception {
-        Server s = servers.get(mode);
+        Both s = servers.get(mode);
         List<String> keys = keysOnBothShards("pipe-" + mode, 4);
         StringBuilder batch = new StringBuilder();
         for (String k : keys) {
@@ -171,7 +169,7 @@ class HttpKvTest {
     @ParameterizedTest
     @EnumSource(StateMode.class)
     void shouldShareTheDataWithTheRedisProtocol(StateMode mode) throws Exception {
-        Server s = servers.get(mode);
+        Both s = servers.get(mode);
         try (Socket resp = new Socket("127.0.0.1", s.respPort())) {
             resp.setSoTimeout(10_000);
             OutputStream out = resp.getOutputStream();
@@ -202,7 +200,7 @@ class HttpKvTest {
     @ParameterizedTest
     @EnumSource(StateMode.class)
     void shouldCarryLargeValuesToTheOwningShardAndBack(StateMode mode) throws Exception {
-        Server s = servers.get(mode);
+        Both s = servers.get(mode);
         byte[] value = new byte[900 * 1024];
         new Random(7).nextBytes(value);
         for (String key : keysOnBothShards("large-" + mode, 1)) {
@@ -215,7 +213,7 @@ class HttpKvTest {
 
     @Test
     void shouldRefuseBadKeysMethodsAndBodies() throws Exception {
-        Server s = servers.get(StateMode.SHARDED);
+        Both s = servers.get(StateMode.SHARDED);
         try (RawHttp raw = new RawHttp(s.httpPort())) {
             raw.send("GET /kv/ HTTP/1.1\r\nHost: h\r\n\r\n");
             assertEquals(400, raw.read().status(), "empty key");

@@ -2,11 +2,11 @@ package io.shardloop.resp;
 
 import io.shardloop.kv.Slots;
 import io.shardloop.kv.StateMode;
-import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.shard.RuntimeConfig;
-import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.ShardGroup;
-import io.shardloop.kv.KvGroup;
+import io.shardloop.server.ServedProtocol;
+import io.shardloop.server.Server;
+import io.shardloop.server.ServerConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,12 +17,14 @@ import java.util.List;
 
 /** A RESP server on a real shard group, on an ephemeral port of 127.0.0.1, for the end-to-end tests. */
 final class RespTestServer implements AutoCloseable {
+    final Server server;
     final ShardGroup group;
     final StateMode mode;
     final int shards;
 
-    private RespTestServer(ShardGroup group, StateMode mode, int shards) {
-        this.group = group;
+    private RespTestServer(Server server, StateMode mode, int shards) {
+        this.server = server;
+        this.group = server.group();
         this.mode = mode;
         this.shards = shards;
     }
@@ -32,14 +34,13 @@ final class RespTestServer implements AutoCloseable {
     }
 
     static RespTestServer start(StateMode mode, int shards, String requirePass) throws IOException {
-        RespProtocol protocol = new RespProtocol(new KvGroup(mode, shards), RespLimits.REDIS_DEFAULTS, 1024, requirePass);
-        ShardGroup group = ShardGroup.start(RuntimeConfig.builder(shards).pin(false).build(),
-                List.of(Endpoint.of("127.0.0.1", 0, protocol)));
-        return new RespTestServer(group, mode, shards);
+        Server server = Server.start(ServerConfig.builder().protocols(ServedProtocol.RESP).state(mode)
+                .runtime(RuntimeConfig.builder(shards).pin(false).build()).requirePass(requirePass).build());
+        return new RespTestServer(server, mode, shards);
     }
 
     int port() {
-        return group.port(0);
+        return server.port(ServedProtocol.RESP);
     }
 
     /** The shard that owns a key in sharded mode (the same slot split the server uses). */
@@ -68,7 +69,7 @@ final class RespTestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        group.close();
+        server.close();
     }
 
     /** Reads one whole RESP reply from a raw socket, as text with CRLFs kept (arrays flattened). */

@@ -17,8 +17,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ScaleConfigTest {
     private static ScaleConfig config(List<Integer> cpus, int clientCpus, List<Integer> ns) {
+        return config(cpus, clientCpus, ns, null, true);
+    }
+
+    private static ScaleConfig config(List<Integer> cpus, int clientCpus, List<Integer> ns, String taskset, boolean pin) {
         return new ScaleConfig(List.of(Target.parse(LoadConfig.Protocol.HTTP, "loops")), ns, cpus, clientCpus,
-                Duration.ofSeconds(1), Duration.ZERO, List.of(0.5), 16, 1, Path.of("x"), null, "java", List.of(), "", true);
+                Duration.ofSeconds(1), Duration.ZERO, List.of(0.5), 16, 1, Path.of("x"), taskset, "java", List.of(), "",
+                true, pin);
+    }
+
+    @Test
+    void shouldPinTheLoopsAndTasksetTheServerUnlessToldNotTo() throws Exception {
+        Target loops = Target.parse(LoadConfig.Protocol.HTTP, "loops");
+        List<String> pinned = ServerProcess.command(config(List.of(0, 1, 2), 1, List.of(2), "/usr/bin/taskset", true),
+                loops, List.of(1, 2), 8080, Path.of("."));
+        assertEquals(List.of("/usr/bin/taskset", "-c", "1,2"), pinned.subList(0, 3));
+        assertTrue(String.join(" ", pinned).endsWith("--shards 2 --cpus 1,2"), pinned.toString());
+        List<String> unpinned = ServerProcess.command(config(List.of(0, 1, 2), 1, List.of(2), "/usr/bin/taskset", false),
+                loops, List.of(1, 2), 8080, Path.of("."));
+        assertFalse(unpinned.contains("/usr/bin/taskset"), unpinned.toString());
+        assertTrue(String.join(" ", unpinned).endsWith("--shards 2 --no-pin"), unpinned.toString());
     }
 
     @Test

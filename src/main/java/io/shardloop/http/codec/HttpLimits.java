@@ -19,7 +19,12 @@ public record HttpLimits(int maxRequestLine, int maxHeaderBytes, int maxHeaderCo
     public HttpLimits {
         if (maxRequestLine < 16 || maxHeaderBytes < maxRequestLine || maxHeaderCount < 1 || maxBodyBytes < 0
                 || maxChunkSize < 1 || maxPipelined < 1 || maxPipelinedBytes < maxHeaderBytes) {
-            throw new IllegalArgumentException("inconsistent HTTP limits: " + this);
+            // The parameters, not toString(): the fields are not set yet in a compact constructor.
+            throw new IllegalArgumentException("inconsistent HTTP limits (need request line >= 16, header bytes >="
+                    + " request line, header count >= 1, body >= 0, chunk >= 1, pipelined >= 1, pipelined bytes >="
+                    + " header bytes): request line " + maxRequestLine + ", header bytes " + maxHeaderBytes
+                    + ", header count " + maxHeaderCount + ", body " + maxBodyBytes + ", chunk " + maxChunkSize
+                    + ", pipelined " + maxPipelined + ", pipelined bytes " + maxPipelinedBytes);
         }
     }
 

@@ -18,9 +18,15 @@ package io.shardloop.runtime.net;
 public record ConnectionLimits(int readBudget, long highWater, long lowWater, long hardLimit,
                                int maxPendingInbound, long maxInputBytes, long writeStallNanos, long idleNanos) {
     public ConnectionLimits {
+        // The message lists the parameters: in a compact constructor the fields, and so toString(), are not set yet.
         if (readBudget <= 0 || lowWater < 0 || highWater < lowWater || hardLimit < highWater || maxPendingInbound <= 0
                 || maxInputBytes < maxPendingInbound || writeStallNanos < 0 || idleNanos < 0) {
-            throw new IllegalArgumentException("inconsistent connection limits: " + this);
+            throw new IllegalArgumentException("inconsistent connection limits (need read budget > 0, 0 <= low water"
+                    + " <= high water <= hard limit, max pending inbound > 0, max input >= max pending inbound,"
+                    + " timeouts >= 0): read budget " + readBudget + ", low water " + lowWater + ", high water "
+                    + highWater + ", hard limit " + hardLimit + ", max pending inbound " + maxPendingInbound
+                    + ", max input " + maxInputBytes + ", write stall " + writeStallNanos + " ns, idle "
+                    + idleNanos + " ns");
         }
     }
 

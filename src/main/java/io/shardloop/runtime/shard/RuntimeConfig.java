@@ -45,7 +45,12 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         }
         if (backlog < 1 || readBufferSize < 1024 || chunkSize < 256 || maxPooledChunks < 0 || idleSpins < 0
                 || maxConnections < 1 || maxClientMemory < 0) {
-            throw new IllegalArgumentException("invalid runtime configuration: " + this);
+            // The parameters, not toString(): the fields are not set yet in a compact constructor.
+            throw new IllegalArgumentException("invalid runtime configuration (need backlog >= 1, read buffer >= 1024,"
+                    + " chunk >= 256, pooled chunks >= 0, idle spins >= 0, max connections >= 1, client memory >= 0):"
+                    + " backlog " + backlog + ", read buffer " + readBufferSize + ", chunk " + chunkSize
+                    + ", pooled chunks " + maxPooledChunks + ", idle spins " + idleSpins + ", max connections "
+                    + maxConnections + ", client memory " + maxClientMemory);
         }
     }
 

@@ -90,6 +90,7 @@ public final class ShardGroup implements AutoCloseable {
      * Binds every endpoint and starts the shards; returns once all of them are running.
      *
      * @throws PortInUseException when an endpoint's port is taken.
+     * @throws AddressUnavailableException when an endpoint's address is not one of this machine's.
      */
     public static ShardGroup start(RuntimeConfig config, List<Endpoint> endpoints) throws IOException {
         AcceptMode mode = config.acceptMode();
@@ -152,7 +153,7 @@ public final class ShardGroup implements AutoCloseable {
             return channel;
         } catch (BindException e) {
             channel.close();
-            throw new PortInUseException(address, e);
+            throw BindFailures.classify(address, e);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

@@ -118,7 +118,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     /** A buffer drawing on the same pool as {@link #outbound()}, for replies held back (see {@link ReplyOrder}). */
     public OutboundBuffer newOutboundBuffer() {
-        return new OutboundBuffer(owner.bufferPool(), owner.iov());
+        return new OutboundBuffer(owner.bufferPool(), owner.iov(), true);
     }
 
     /** Unsent bytes. */

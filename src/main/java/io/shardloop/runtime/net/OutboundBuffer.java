@@ -24,6 +24,8 @@ public final class OutboundBuffer {
 
     private final BufferPool pool;
     private final ByteBuffer[] iov;
+    /** A held reply's buffer: its first chunk is a small one ({@link BufferPool#SMALL_CHUNK}). */
+    private final boolean startSmall;
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
     private ByteBuffer tail;
     private long size;
@@ -33,8 +35,17 @@ public final class OutboundBuffer {
      *            runs one flush at a time).
      */
     public OutboundBuffer(BufferPool pool, ByteBuffer[] iov) {
+        this(pool, iov, false);
+    }
+
+    /**
+     * @param startSmall whether the first chunk is a small one: for a buffer that holds one reply for
+     *                   a while (a place in a {@link ReplyOrder}), where most replies are a few bytes
+     */
+    public OutboundBuffer(BufferPool pool, ByteBuffer[] iov, boolean startSmall) {
         this.pool = pool;
         this.iov = iov;
+        this.startSmall = startSmall;
     }
 
     /** Bytes waiting to be sent. */
@@ -209,7 +220,7 @@ public final class OutboundBuffer {
     private ByteBuffer room(int needed) {
         ByteBuffer t = tail;
         if (t == null || t.capacity() - t.limit() < needed) {
-            t = pool.acquire();
+            t = startSmall && t == null && chunks.isEmpty() ? pool.acquireSmall() : pool.acquire();
             chunks.add(t);
             tail = t;
         }

@@ -79,6 +79,31 @@ class OutboundBufferTest {
         assertEquals(3, pool.pooled());
     }
 
+    @Test
+    void shouldStartAHeldReplySmallAndGrowIntoFullChunks() {
+        BufferPool big = new BufferPool(4096, 1);
+        OutboundBuffer held = new OutboundBuffer(big, new ByteBuffer[4], true);
+        byte[] data = new byte[BufferPool.SMALL_CHUNK + 5000];
+        java.util.Arrays.fill(data, (byte) 'q');
+        held.writeBytes(data);
+        assertEquals(data.length, held.size());
+        assertEquals("q".repeat(data.length), LoopFixture.drain(held));
+        assertEquals(2, big.pooled(), "one chunk of each size kept; the second full one freed");
+        OutboundBuffer again = new OutboundBuffer(big, new ByteBuffer[4], true);
+        long allocated = big.allocated();
+        again.writeAscii("+OK\r\n");
+        assertEquals(allocated, big.allocated(), "the small chunk is reused");
+        assertEquals("+OK\r\n", LoopFixture.drain(again));
+    }
+
+    @Test
+    void shouldKeepAtMostTheConfiguredNumberOfFreeChunks() {
+        OutboundBuffer wide = new OutboundBuffer(pool, new ByteBuffer[16]);
+        wide.writeBytes(new byte[256 * 12]);
+        LoopFixture.drain(wide);
+        assertEquals(8, pool.pooled(), "chunks past the cap are freed, not kept");
+    }
+
     private byte[] drain(int perWrite) {
         return LoopFixture.drain(out, perWrite);
     }

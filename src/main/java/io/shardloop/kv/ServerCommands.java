@@ -57,6 +57,11 @@ final class ServerCommands {
             Errors.help(out, "COMMAND", COMMAND_HELP);
         } else if (a.is(1, "COUNT") && a.count() == 2) {
             out.integer(CommandTable.all().size());
+        } else if (a.is(1, "INFO") && a.count() == 2) {
+            out.arrayHeader(CommandTable.all().size()); // Redis 7: no names, every command
+            for (Command c : CommandTable.all()) {
+                info(c, out);
+            }
         } else if (a.is(1, "INFO")) {
             out.arrayHeader(a.count() - 2);
             for (int i = 2; i < a.count(); i++) {

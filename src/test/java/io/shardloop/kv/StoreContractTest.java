@@ -365,6 +365,8 @@ class StoreContractTest {
         assertEquals("-ERR value is not an integer or out of range|", run("SELECT", "x"));
         assertEquals(":" + CommandTable.all().size() + "|", run("COMMAND", "COUNT"));
         assertTrue(run("COMMAND", "INFO", "get").startsWith("*1|*10|$3|get|:2|*2|+readonly|+fast|:1|:1|:1|"));
+        assertTrue(run("COMMAND", "INFO").startsWith("*" + CommandTable.all().size() + "|*10|"),
+                "with no names, every command (Redis 7)");
         assertTrue(run("COMMAND", "DOCS", "set").startsWith("*2|$3|set|*6|$7|summary|"));
         assertTrue(run("COMMAND", "HELP").startsWith("*13|+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|"
                 + "+(no subcommand)|"), "the help the error text points to");

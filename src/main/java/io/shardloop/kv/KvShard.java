@@ -38,7 +38,8 @@ import java.util.function.LongSupplier;
  * <b>Backpressure, fairly.</b> Without credit {@link #submit} returns false and the submitter
  * holds the command (and stops reading its client) until {@link Submitter#onCanSubmit()}. Waiting
  * submitters form one queue, first come first served: when credit returns, the queue is walked in
- * order and each waiter whose shards all have credit is let through; a waiter that cannot go yet
+ * order and each waiter whose shards all have credit is let through, with the commands its
+ * connection has already received, while the credit lasts; a waiter that cannot go yet
  * keeps the shards it needs from those behind it, so none waits forever. While a shard has waiters,
  * a new command for it queues behind them (no one jumps the line). Nobody is ever answered "busy".
  * <p>
@@ -209,8 +210,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             return true;
         }
         int length = CommandCodec.encodedLength(args);
+        // A waiter let through keeps its pass while its callback runs: the commands its connection
+        // has already received go too, as long as the credit lasts (its turn in line, round robin).
         boolean granted = who == granting;
-        granting = null; // the pass is for the held command only, not for what its connection sends next
         if ((!granted && hasWaitersFor(plan)) || !creditFor(plan, length)) {
             enqueue(who, plan, length);
             return false;

@@ -261,7 +261,7 @@ final class ServeCommand implements Callable<Integer> {
     long lowWater;
 
     @Option(names = "--hard-limit", paramLabel = "SIZE", defaultValue = "64m", converter = Converters.Size.class,
-            description = "Unsent bytes at which a connection is closed, at least --high-water. Default: ${DEFAULT-VALUE}.")
+            description = "Bytes of replies (unsent, or held behind an earlier one) at which a connection is closed, at least --high-water. Default: ${DEFAULT-VALUE}.")
     long hardLimit;
 
     @Option(names = "--max-pending-input", paramLabel = "SIZE", defaultValue = "1m", converter = Converters.Size.class,

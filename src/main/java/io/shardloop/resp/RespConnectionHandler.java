@@ -93,10 +93,13 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             return;
         }
         while (!closing && held == null) {
-            if (order.isFull() || connection.pendingOutboundBytes() > highWater) {
+            long unsent = connection.pendingOutboundBytes();
+            if (order.isFull() || unsent + connection.heldReplyBytes() > highWater) {
                 // Take no more requests until replies move: the unread bytes wait in the connection.
+                // They move when the socket takes them (told below) or when the reply at the head of
+                // the line arrives (onReply).
                 connection.suspendInput();
-                if (!order.isFull()) {
+                if (!order.isFull() && unsent > highWater) {
                     connection.notifyWhenWritable();
                 }
                 return;

@@ -40,6 +40,8 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     private final EventLoop loop;
     private final ConnectionLimits limits;
     private final OutboundBuffer out;
+    /** Bytes of the replies held in line behind an earlier one ({@link #newOutboundBuffer()}). */
+    private final OutboundBuffer.Tally heldReplies = new OutboundBuffer.Tally();
     private final SingleWriterCounters stats;
     private Poller.Registration registration;
     private ConnectionHandler handler;
@@ -116,9 +118,32 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         return out;
     }
 
-    /** A buffer drawing on the same pool as {@link #outbound()}, for replies held back (see {@link ReplyOrder}). */
+    /**
+     * A buffer drawing on the same pool as {@link #outbound()}, for a reply held back (see
+     * {@link ReplyOrder}); what it holds counts in {@link #memory()} and against the hard limit.
+     */
     public OutboundBuffer newOutboundBuffer() {
-        return new OutboundBuffer(owner.bufferPool(), owner.iov(), true);
+        return new OutboundBuffer(owner.bufferPool(), owner.iov(), heldReplies);
+    }
+
+    /** Bytes of the replies held in line behind an earlier one, not yet in the outbound buffer. */
+    public long heldReplyBytes() {
+        return heldReplies.bytes();
+    }
+
+    /**
+     * A reply was written into its place behind an earlier one: it is held to the hard limit now,
+     * and counted in the client-memory budget at the end of the turn. Loop thread only.
+     */
+    public void onReplyHeld() {
+        assert loop.inLoop();
+        if (closed || overHardLimit()) {
+            return;
+        }
+        if (!flushQueued) {
+            flushQueued = true;
+            loop.atTurnEnd(this);
+        }
     }
 
     /** Unsent bytes. */
@@ -134,15 +159,23 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         }
         long pending = out.size();
         stats.max(NetStats.PEAK_OUTBOUND_BYTES, pending);
-        if (pending > limits.hardLimit()) {
-            stats.increment(NetStats.OUTPUT_LIMIT_CLOSES);
-            close("output buffer over the hard limit of " + limits.hardLimit() + " bytes");
+        if (overHardLimit()) {
             return;
         }
         if (!flushQueued && pending > 0) {
             flushQueued = true;
             loop.atTurnEnd(this);
         }
+    }
+
+    /** Closes the connection when its replies, sent or held, are over the hard limit. */
+    private boolean overHardLimit() {
+        if (out.size() + heldReplies.bytes() <= limits.hardLimit()) {
+            return false;
+        }
+        stats.increment(NetStats.OUTPUT_LIMIT_CLOSES);
+        close("replies over the hard limit of " + limits.hardLimit() + " bytes");
+        return true;
     }
 
     /** Calls the handler's {@link ConnectionHandler#onWritable()} once unsent bytes reach the low-water mark. */
@@ -380,9 +413,9 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         return (pendingIn == null ? 0 : pendingIn.capacity()) + (handler == null ? 0 : handler.bytesHeld());
     }
 
-    /** What this connection holds: its input and its unsent replies. */
+    /** What this connection holds: its input and its replies, unsent or held in line. */
     public long memory() {
-        return inputBytesHeld() + out.size();
+        return inputBytesHeld() + out.size() + heldReplies.bytes();
     }
 
     private void checkInput() {

@@ -24,8 +24,11 @@ public final class OutboundBuffer {
 
     private final BufferPool pool;
     private final ByteBuffer[] iov;
-    /** A held reply's buffer: its first chunk is a small one ({@link BufferPool#SMALL_CHUNK}). */
-    private final boolean startSmall;
+    /**
+     * Set on a held reply's buffer (a place in a {@link ReplyOrder}): its bytes are counted there too,
+     * and its first chunk is a small one ({@link BufferPool#SMALL_CHUNK}).
+     */
+    private final Tally held;
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
     private ByteBuffer tail;
     private long size;
@@ -35,17 +38,27 @@ public final class OutboundBuffer {
      *            runs one flush at a time).
      */
     public OutboundBuffer(BufferPool pool, ByteBuffer[] iov) {
-        this(pool, iov, false);
+        this(pool, iov, null);
     }
 
     /**
-     * @param startSmall whether the first chunk is a small one: for a buffer that holds one reply for
-     *                   a while (a place in a {@link ReplyOrder}), where most replies are a few bytes
+     * A buffer that holds one reply for a while (a place in a {@link ReplyOrder}): most replies are a
+     * few bytes, so its first chunk is a small one, and its bytes are also counted in {@code held},
+     * the total of its connection's held replies.
      */
-    public OutboundBuffer(BufferPool pool, ByteBuffer[] iov, boolean startSmall) {
+    public OutboundBuffer(BufferPool pool, ByteBuffer[] iov, Tally held) {
         this.pool = pool;
         this.iov = iov;
-        this.startSmall = startSmall;
+        this.held = held;
+    }
+
+    /** Bytes held in several buffers, kept up to date by each of them. */
+    public static final class Tally {
+        private long bytes;
+
+        public long bytes() {
+            return bytes;
+        }
     }
 
     /** Bytes waiting to be sent. */
@@ -62,7 +75,7 @@ public final class OutboundBuffer {
         int at = t.limit();
         t.limit(at + 1);
         t.put(at, (byte) b);
-        size++;
+        grew(1);
         return this;
     }
 
@@ -79,7 +92,7 @@ public final class OutboundBuffer {
             t.put(at, src, offset, n);
             offset += n;
             length -= n;
-            size += n;
+            grew(n);
         }
         return this;
     }
@@ -93,7 +106,7 @@ public final class OutboundBuffer {
             t.limit(at + n);
             t.put(at, src, src.position(), n);
             src.position(src.position() + n);
-            size += n;
+            grew(n);
         }
         return this;
     }
@@ -108,7 +121,7 @@ public final class OutboundBuffer {
             src.getBytes(offset, t, at, n);
             offset += n;
             length -= n;
-            size += n;
+            grew(n);
         }
         return this;
     }
@@ -163,7 +176,7 @@ public final class OutboundBuffer {
             Arrays.fill(iov, 0, count, null);
         }
         if (written > 0) {
-            size -= written;
+            grew(-written);
             releaseSent();
         }
         return written;
@@ -191,9 +204,9 @@ public final class OutboundBuffer {
                 target.tail = chunk;
             }
         }
-        target.size += size;
+        target.grew(size);
         tail = null;
-        size = 0;
+        grew(-size);
     }
 
     /** Returns every chunk to the pool and forgets the data (the connection is closing). */
@@ -203,7 +216,7 @@ public final class OutboundBuffer {
             pool.release(chunk);
         }
         tail = null;
-        size = 0;
+        grew(-size);
     }
 
     private void releaseSent() {
@@ -217,10 +230,17 @@ public final class OutboundBuffer {
         }
     }
 
+    private void grew(long n) {
+        size += n;
+        if (held != null) {
+            held.bytes += n;
+        }
+    }
+
     private ByteBuffer room(int needed) {
         ByteBuffer t = tail;
         if (t == null || t.capacity() - t.limit() < needed) {
-            t = startSmall && t == null && chunks.isEmpty() ? pool.acquireSmall() : pool.acquire();
+            t = held != null && t == null && chunks.isEmpty() ? pool.acquireSmall() : pool.acquire();
             chunks.add(t);
             tail = t;
         }

@@ -136,6 +136,7 @@ public final class ReplyOrder {
         assert ticket >= head && ticket < tail : "ticket " + ticket + " not in line [" + head + ", " + tail + ")";
         if (ticket != head) {
             ready[(int) (ticket & mask)] = true;
+            connection.onReplyHeld();
             return;
         }
         head++;

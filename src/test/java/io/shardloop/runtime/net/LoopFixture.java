@@ -27,6 +27,10 @@ public final class LoopFixture implements AutoCloseable {
     private final Thread thread;
 
     public LoopFixture(String name, int chunkSize) throws IOException {
+        this(name, chunkSize, ConnectionLimits.defaults());
+    }
+
+    public LoopFixture(String name, int chunkSize, ConnectionLimits limits) throws IOException {
         loop = new EventLoop(name, new NioPoller(), 0);
         thread = new Thread(loop, name);
         thread.start();
@@ -39,7 +43,7 @@ public final class LoopFixture implements AutoCloseable {
             public ByteBuffer[] iov() { return iov; }
             public SingleWriterCounters netStats() { return stats; }
             public void onClosed(Connection c) { }
-        }, ConnectionLimits.defaults());
+        }, limits);
     }
 
     /** Runs the body on the loop thread and returns its result (or rethrows its failure). */

@@ -82,14 +82,17 @@ class OutboundBufferTest {
     @Test
     void shouldStartAHeldReplySmallAndGrowIntoFullChunks() {
         BufferPool big = new BufferPool(4096, 1);
-        OutboundBuffer held = new OutboundBuffer(big, new ByteBuffer[4], true);
+        OutboundBuffer.Tally tally = new OutboundBuffer.Tally();
+        OutboundBuffer held = new OutboundBuffer(big, new ByteBuffer[4], tally);
         byte[] data = new byte[BufferPool.SMALL_CHUNK + 5000];
         java.util.Arrays.fill(data, (byte) 'q');
         held.writeBytes(data);
         assertEquals(data.length, held.size());
+        assertEquals(data.length, tally.bytes(), "counted in its tally too");
         assertEquals("q".repeat(data.length), LoopFixture.drain(held));
+        assertEquals(0, tally.bytes());
         assertEquals(2, big.pooled(), "one chunk of each size kept; the second full one freed");
-        OutboundBuffer again = new OutboundBuffer(big, new ByteBuffer[4], true);
+        OutboundBuffer again = new OutboundBuffer(big, new ByteBuffer[4], tally);
         long allocated = big.allocated();
         again.writeAscii("+OK\r\n");
         assertEquals(allocated, big.allocated(), "the small chunk is reused");

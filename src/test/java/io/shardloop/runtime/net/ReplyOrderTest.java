@@ -59,6 +59,41 @@ class ReplyOrderTest {
     }
 
     @Test
+    void shouldCountHeldRepliesInWhatTheConnectionHoldsUntilTheyMove() throws Exception {
+        fixture.onLoop(() -> {
+            ReplyOrder order = new ReplyOrder(connection, 8);
+            long first = order.defer();
+            order.immediate().writeAscii("+held-behind-the-first\r\n");
+            long third = order.defer();
+            order.out(third).writeAscii("+third\r\n");
+            order.complete(third);
+            assertEquals(24 + 8, connection.heldReplyBytes());
+            assertEquals(24 + 8, connection.memory(), "held replies count as the connection's memory");
+            order.out(first).writeAscii("+1\r\n");
+            order.complete(first);
+            assertEquals(0, connection.heldReplyBytes(), "moved to the outbound buffer");
+            assertEquals(4 + 24 + 8, connection.memory());
+            LoopFixture.drain(connection.outbound());
+        });
+    }
+
+    @Test
+    void shouldCloseAConnectionWhoseHeldRepliesPassTheHardLimit() throws Exception {
+        ConnectionLimits small = new ConnectionLimits(1024, 1024, 512, 4096, 1024, 0, 0);
+        try (LoopFixture tight = new LoopFixture("order-limit", 64, small)) {
+            boolean closed = tight.onLoop(() -> {
+                ReplyOrder order = new ReplyOrder(tight.connection, 8);
+                order.defer(); // away on another shard, say
+                long big = order.defer();
+                order.out(big).writeBytes(new byte[5000]);
+                order.complete(big);
+                return tight.connection.isClosed();
+            });
+            assertTrue(closed, "5,000 bytes held behind a reply still away, hard limit 4,096");
+        }
+    }
+
+    @Test
     void shouldTellWhenTheLineIsFull() throws Exception {
         String sent = fixture.onLoop(() -> {
             ReplyOrder order = new ReplyOrder(connection, 4);

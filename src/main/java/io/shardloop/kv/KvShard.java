@@ -39,8 +39,9 @@ import java.util.function.LongSupplier;
  * holds the command (and stops reading its client) until {@link Submitter#onCanSubmit()}. Waiting
  * submitters form one queue, first come first served: when credit returns, the queue is walked in
  * order and each waiter whose shards all have credit is let through, with the commands its
- * connection has already received, while the credit lasts; a waiter that cannot go yet
- * keeps the shards it needs from those behind it, so none waits forever. While a shard has waiters,
+ * connection has already received up to its fair share of the credit (the credit per target over
+ * the waiters in line, at least one); a waiter that cannot go yet keeps the shards it needs from
+ * those behind it, so none waits forever. While a shard has waiters,
  * a new command for it queues behind them (no one jumps the line). Nobody is ever answered "busy".
  * <p>
  * <b>maxmemory</b> (the noeviction policy): while the process holds more than the limit, a command
@@ -124,6 +125,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final int[] waitersByShard;
     private final boolean[] blocked;
     private CreditWaiter granting;
+    /** Commands the waiter being let through may still send on its pass. */
+    private int grantLeft;
+    private final int creditsPerTarget;
     private boolean grantScheduled;
     private boolean walking;
     private final EventLoop.TurnEnd grantWaiters = this::grantWaiters;
@@ -142,6 +146,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.mailbox = shard.mailbox();
         this.shared = shared;
         this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, here, shardCount)) : null;
+        this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.waitersByShard = new int[shardCount];
         this.blocked = new boolean[shardCount];
         for (int i = calls.length - 1; i >= 0; i--) {
@@ -211,11 +216,17 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
         int length = CommandCodec.encodedLength(args);
         // A waiter let through keeps its pass while its callback runs: the commands its connection
-        // has already received go too, as long as the credit lasts (its turn in line, round robin).
-        boolean granted = who == granting;
+        // has already received go too, up to its share (its turn in line, round robin).
+        boolean granted = who == granting && grantLeft > 0;
         if ((!granted && hasWaitersFor(plan)) || !creditFor(plan, length)) {
+            if (who == granting) {
+                granting = null; // its turn is over: it queues behind the others
+            }
             enqueue(who, plan, length);
             return false;
+        }
+        if (granted) {
+            grantLeft--;
         }
         long token = who.defer();
         switch (plan.kind()) {
@@ -402,6 +413,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         java.util.Arrays.fill(blocked, false);
         ArrayDeque<Waiter> scanning = waiting;
         waiting = new ArrayDeque<>(); // who queues while we walk goes behind everyone walked
+        int share = Math.max(1, creditsPerTarget / Math.max(1, scanning.size())); // a fair share each
         try {
             Waiter w;
             while ((w = scanning.pollFirst()) != null) {
@@ -413,6 +425,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 }
                 releaseWaiterShards(plan);
                 granting = w.who();
+                grantLeft = share;
                 try {
                     w.who().onCanSubmit();
                 } finally {

@@ -257,6 +257,11 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     @Override
+    public int protocol() {
+        return 2; // /kv translates RESP2 replies
+    }
+
+    @Override
     public Plan heldPlan() {
         return kv.plan;
     }

@@ -91,12 +91,12 @@ final class HashCommands {
     static void hgetall(Db db, CommandArgs a, ReplySink out) {
         Object v = db.get(db.probe(0, a, 1));
         if (v == null) {
-            out.arrayHeader(0);
+            out.mapHeader(0);
             return;
         }
         HashMap<Key, byte[]> h = hash(v, out);
         if (h != null) {
-            out.arrayHeader(h.size() * 2);
+            out.mapHeader(h.size());
             for (Map.Entry<Key, byte[]> e : h.entrySet()) {
                 Key f = e.getKey();
                 out.bulk(f.array(), f.offset(), f.length());

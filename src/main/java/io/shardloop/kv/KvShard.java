@@ -54,6 +54,8 @@ import java.util.function.LongSupplier;
 public final class KvShard implements MessageHandler, ResponseHandler, CreditListener {
     /** Message type of a command request; the payload is {@link CommandCodec} bytes. */
     static final int MSG_COMMAND = 1;
+    /** A command request whose reply is to be written in RESP3 (its client said HELLO 3). */
+    static final int MSG_COMMAND_RESP3 = 3;
     /** Message type of a reply; the payload is the RESP bytes of the answer. */
     static final int MSG_REPLY = 2;
     /** Keys a KEYS walk visits per step. */
@@ -89,6 +91,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
         /** The later reply, whole, as RESP bytes, on this shard's loop thread. */
         void onReply(long token, DirectBuffer reply, int offset, int length);
+
+        /** The RESP version its replies are written in, 2 or 3; the same for a reply sent later. */
+        int protocol();
     }
 
     /** Something waiting in the queue for credit towards the shards of its plan. */
@@ -230,7 +235,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
         long token = who.defer();
         switch (plan.kind()) {
-            case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), call(who, token, null, -1, null));
+            case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(),
+                    call(who, token, null, -1, null));
             case SPLIT -> split(c, args, plan, who, token);
             case ALL -> fanOut(c, args, who, token);
             case HERE -> throw new IllegalStateException("ran above");
@@ -261,8 +267,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
     }
 
-    private BufferReplyWriter executeHereToBytes(Command c, CommandArgs args) {
+    private BufferReplyWriter executeHereToBytes(Command c, CommandArgs args, int protocol) {
         localReply.reset();
+        localReply.protocol(protocol);
         executeHere(c, args, localReply);
         return localReply;
     }
@@ -275,10 +282,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         for (int part = 0; part < split.groups(); part++) {
             if (split.shard(part) == here) {
                 split.subCommand(part, args, subCommand);
-                BufferReplyWriter local = executeHereToBytes(c, subCommand);
+                BufferReplyWriter local = executeHereToBytes(c, subCommand, who.protocol());
                 g.merger.accept(part, local.buffer(), 0, local.length());
             } else {
-                send(split.shard(part), split.encodeGroup(part, args, scratch, 0), call(null, 0, g, part, null));
+                send(split.shard(part), split.encodeGroup(part, args, scratch, 0), who.protocol(),
+                        call(null, 0, g, part, null));
             }
         }
         finishIfComplete(g);
@@ -290,19 +298,23 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         int length = CommandCodec.encode(args, scratch, 0);
         for (int s = 0; s < shardCount; s++) {
             if (s == here) {
-                BufferReplyWriter local = executeHereToBytes(c, args);
+                BufferReplyWriter local = executeHereToBytes(c, args, who.protocol());
                 g.merger.accept(s, local.buffer(), 0, local.length());
             } else {
-                send(s, length, call(null, 0, g, s, null));
+                send(s, length, who.protocol(), call(null, 0, g, s, null));
             }
         }
         finishIfComplete(g);
     }
 
-    /** Sends the {@code length} bytes encoded in {@link #scratch}; credit was checked by the caller. */
-    private void send(int owner, int length, int call) {
+    /**
+     * Sends the {@code length} bytes encoded in {@link #scratch}, to be answered in the given RESP
+     * version; credit was checked by the caller.
+     */
+    private void send(int owner, int length, int protocol, int call) {
         counters.increment(REMOTE_COMMANDS_SENT);
-        long id = mailbox.request(owner, MSG_COMMAND, scratch, 0, length, this, call);
+        int type = protocol == 3 ? MSG_COMMAND_RESP3 : MSG_COMMAND;
+        long id = mailbox.request(owner, type, scratch, 0, length, this, call);
         if (id < 0) {
             throw new IllegalStateException(shard.name() + ": no credit towards shard " + owner + " after it was checked");
         }
@@ -334,6 +346,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             return;
         }
         localReply.reset();
+        localReply.protocol(g.who.protocol());
         g.merger.finish(localReply);
         Submitter who = g.who;
         long token = g.token;
@@ -468,11 +481,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** A command from another shard: run it on this shard's keys and reply with the RESP bytes. */
     @Override
     public void onMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
-        if (type != MSG_COMMAND || correlationId == 0) {
+        if ((type != MSG_COMMAND && type != MSG_COMMAND_RESP3) || correlationId == 0) {
             throw new IllegalStateException(shard.name() + ": unexpected message type " + type + " from shard " + sourceShard);
         }
         counters.increment(REMOTE_COMMANDS_SERVED);
-        BufferReplyWriter reply = executor.executeEncoded(buffer, offset);
+        BufferReplyWriter reply = executor.executeEncoded(buffer, offset, type == MSG_COMMAND_RESP3 ? 3 : 2);
         publishSizes();
         mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
     }
@@ -597,7 +610,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 enqueue(this, plan, length);
                 return;
             }
-            send(stepShard, CommandCodec.encode(step, scratch, 0), call(null, 0, null, -1, this));
+            send(stepShard, CommandCodec.encode(step, scratch, 0), 2, call(null, 0, null, -1, this)); // an array of keys either way
         }
 
         @Override
@@ -607,7 +620,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
         @Override
         public void onCanSubmit() {
-            send(stepShard, CommandCodec.encode(step, scratch, 0), call(null, 0, null, -1, this));
+            send(stepShard, CommandCodec.encode(step, scratch, 0), 2, call(null, 0, null, -1, this));
         }
 
         void onStepReply(DirectBuffer reply, int offset, int length) {

@@ -77,7 +77,7 @@ final class ServerCommands {
             for (int i = 2; i < a.count(); i++) {
                 n += CommandTable.find(a, i) == null ? 0 : 1;
             }
-            out.arrayHeader(2 * (a.count() == 2 ? CommandTable.all().size() : n));
+            out.mapHeader(a.count() == 2 ? CommandTable.all().size() : n);
             if (a.count() == 2) {
                 for (Command c : CommandTable.all()) {
                     docs(c, out);
@@ -100,23 +100,23 @@ final class ServerCommands {
         out.arrayHeader(10);
         out.bulk(ascii(c.name()));
         out.integer(c.arity());
-        out.arrayHeader(c.flags().length);
+        out.setHeader(c.flags().length);
         for (String f : c.flags()) {
             out.simple(f);
         }
         out.integer(c.firstKey());
         out.integer(c.lastKey());
         out.integer(c.step());
-        out.arrayHeader(0);
-        out.arrayHeader(0);
-        out.arrayHeader(0);
-        out.arrayHeader(0);
+        out.setHeader(0); // ACL categories
+        out.setHeader(0); // tips
+        out.arrayHeader(0); // key specs
+        out.setHeader(0); // subcommands
     }
 
     /** The fields redis-cli reads for its hints: summary, since, group. */
     private static void docs(Command c, ReplySink out) {
         out.bulk(ascii(c.name()));
-        out.arrayHeader(6);
+        out.mapHeader(3);
         out.bulk(ascii("summary"));
         out.bulk(ascii(c.name().toUpperCase(java.util.Locale.ROOT) + " as in Redis"));
         out.bulk(ascii("since"));

@@ -65,12 +65,12 @@ final class SetCommands {
     static void smembers(Db db, CommandArgs a, ReplySink out) {
         Object v = db.get(db.probe(0, a, 1));
         if (v == null) {
-            out.arrayHeader(0);
+            out.setHeader(0);
             return;
         }
         MemberSet s = set(v, out);
         if (s != null) {
-            out.arrayHeader(s.size());
+            out.setHeader(s.size());
             for (int i = 0; i < s.size(); i++) {
                 Key m = s.member(i);
                 out.bulk(m.array(), m.offset(), m.length());
@@ -125,7 +125,7 @@ final class SetCommands {
         Object v = db.get(key);
         if (v == null) {
             if (hasCount) {
-                out.arrayHeader(0);
+                out.setHeader(0);
             } else {
                 out.nullBulk();
             }
@@ -137,7 +137,7 @@ final class SetCommands {
         }
         int n = (int) Math.min(count, s.size());
         if (hasCount) {
-            out.arrayHeader(n);
+            out.setHeader(n);
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int k = 0; k < n; k++) {

@@ -48,9 +48,10 @@ public final class ShardExecutor {
      * Runs a command encoded by {@link CommandCodec} and returns its reply as bytes: [0,
      * {@code length()}) of the returned writer, valid until the next call.
      */
-    public BufferReplyWriter executeEncoded(DirectBuffer src, int offset) {
+    public BufferReplyWriter executeEncoded(DirectBuffer src, int offset, int protocol) {
         CommandCodec.decode(src, offset, decoded);
         reply.reset();
+        reply.protocol(protocol);
         execute(decoded, reply);
         return reply;
     }

@@ -55,7 +55,7 @@ public final class ShardedReferenceStore implements Store {
             case HERE -> shards[HOME].execute(c, args, out);
             case OWNER -> {
                 CommandCodec.encode(args, message, 0);
-                BufferReplyWriter reply = shards[plan.owner()].executeEncoded(message, 0);
+                BufferReplyWriter reply = shards[plan.owner()].executeEncoded(message, 0, out.protocol());
                 out.raw(reply.array(), 0, reply.length());
             }
             case SPLIT -> {
@@ -63,7 +63,7 @@ public final class ShardedReferenceStore implements Store {
                 merger.begin(c.merge(), split.groups(), split);
                 for (int g = 0; g < split.groups(); g++) {
                     split.encodeGroup(g, args, message, 0);
-                    BufferReplyWriter reply = shards[split.shard(g)].executeEncoded(message, 0);
+                    BufferReplyWriter reply = shards[split.shard(g)].executeEncoded(message, 0, out.protocol());
                     merger.accept(g, reply.buffer(), 0, reply.length());
                 }
                 merger.finish(out);
@@ -72,7 +72,7 @@ public final class ShardedReferenceStore implements Store {
                 merger.begin(c.merge(), shards.length, null);
                 CommandCodec.encode(args, message, 0);
                 for (int s = 0; s < shards.length; s++) {
-                    BufferReplyWriter reply = shards[s].executeEncoded(message, 0);
+                    BufferReplyWriter reply = shards[s].executeEncoded(message, 0, out.protocol());
                     merger.accept(s, reply.buffer(), 0, reply.length());
                 }
                 merger.finish(out);

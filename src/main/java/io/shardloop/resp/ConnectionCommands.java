@@ -28,7 +28,8 @@ import java.util.Locale;
  * successful AUTH; the others answer {@link #NOAUTH}. The one user is {@code default}; without a
  * password it takes any password, as Redis's {@code nopass} default user does, but the one-argument
  * AUTH is an error then. HELLO [protover [AUTH user pass] [SETNAME name]] authenticates and names
- * the client; HELLO 3 answers NOPROTO (RESP2 only).
+ * the client, and with protover 2 or 3 sets the protocol the connection's replies are written in
+ * from its own reply on (RESET sets RESP2 again).
  * <p>
  * Thread-safe: one instance serves many connections (a shard's, or every connection thread's);
  * it holds only the configuration and a view that is safe to read from any thread. The state of
@@ -115,9 +116,10 @@ public final class ConnectionCommands {
             case "reset" -> {
                 s.name("");
                 s.authenticated(password == null); // Redis: back to the default user, as a new client
+                out.protocol(2);
                 out.simple("RESET");
             }
-            case "info" -> out.bulk(InfoReport.render(view, a).getBytes(StandardCharsets.UTF_8));
+            case "info" -> out.verbatim(InfoReport.render(view, a).getBytes(StandardCharsets.UTF_8));
             case "config" -> config(a, out);
             case "debug" -> debug(a, out);
             default -> Store.rejectConnectionCommand(c, out);
@@ -155,15 +157,18 @@ public final class ConnectionCommands {
 
     private void hello(CommandArgs a, Session s, ReplySink out) {
         int next = 1;
+        int protocol = out.protocol(); // HELLO without a version keeps the connection's
         if (a.count() >= 2) {
             if (!a.isLong(1)) {
                 out.error("ERR Protocol version is not an integer or out of range");
                 return;
             }
-            if (a.parseLong(1, 0) != 2) {
-                out.error("NOPROTO unsupported protocol version"); // 3 included: RESP2 only for now
+            long version = a.parseLong(1, 0);
+            if (version < 2 || version > 3) {
+                out.error("NOPROTO unsupported protocol version");
                 return;
             }
+            protocol = (int) version;
             next = 2;
         }
         int user = -1;
@@ -198,13 +203,14 @@ public final class ConnectionCommands {
         if (name >= 0) {
             s.name(a.string(name));
         }
-        out.arrayHeader(14);
+        out.protocol(protocol); // the reply below is already in the version chosen, as in Redis
+        out.mapHeader(7);
         bulk(out, "server");
         bulk(out, "redis");
         bulk(out, "version");
         bulk(out, InfoReport.REDIS_VERSION);
         bulk(out, "proto");
-        out.integer(2);
+        out.integer(protocol);
         bulk(out, "id");
         out.integer(s.id());
         bulk(out, "mode");
@@ -307,7 +313,7 @@ public final class ConnectionCommands {
                 }
             }
         }
-        out.arrayHeader(hits.size() * 2);
+        out.mapHeader(hits.size());
         for (String[] p : hits) {
             bulk(out, p[0]);
             bulk(out, p[1]);

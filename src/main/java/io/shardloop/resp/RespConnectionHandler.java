@@ -194,6 +194,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     @Override
+    public int protocol() {
+        return writer.protocol(); // the connection's writer follows its client's HELLO
+    }
+
+    @Override
     public Plan heldPlan() {
         return plan;
     }

@@ -104,9 +104,9 @@ class ShardingSeamTest {
         ShardExecutor owner = new ShardExecutor(new Keyspace(() -> 0L, 1, 2));
         ExpandableArrayBuffer message = new ExpandableArrayBuffer();
         CommandCodec.encode(CommandArgs.of("SET", "k", "v"), message, 16);
-        assertEquals("+OK\r\n", owner.executeEncoded(message, 16).toString());
+        assertEquals("+OK\r\n", owner.executeEncoded(message, 16, 2).toString());
         CommandCodec.encode(CommandArgs.of("GET", "k"), message, 0);
-        assertEquals("$1\r\nv\r\n", owner.executeEncoded(message, 0).toString());
+        assertEquals("$1\r\nv\r\n", owner.executeEncoded(message, 0, 2).toString());
     }
 
     private static void accept(ReplyMerger merger, int part, java.util.function.Consumer<BufferReplyWriter> reply) {

@@ -137,6 +137,98 @@ class CommandContractTest {
         assertAgreesWithRedis(typeProbes());
     }
 
+    /** Data commands whose RESP3 replies have their own types (maps, sets, nulls), over keys of several shards. */
+    private static final String[][] RESP3_DATA = {
+        {"DEL", "r3:a", "r3:b", "r3:c", "r3:d", "r3:h", "r3:s", "r3:l", "r3:x"},
+        {"SET", "r3:a", "1"},
+        {"GET", "r3:a"},
+        {"GET", "r3:nokey"},
+        {"MGET", "r3:a", "r3:b", "r3:c", "r3:d", "r3:e", "r3:f"},
+        {"HSET", "r3:h", "f1", "v1", "f2", "v2"},
+        {"HGETALL", "r3:h"},
+        {"HGETALL", "r3:nokey"},
+        {"HMGET", "r3:h", "f1", "zz"},
+        {"HGET", "r3:h", "zz"},
+        {"SADD", "r3:s", "a", "b", "c"},
+        {"SMEMBERS", "r3:s"},
+        {"SMEMBERS", "r3:nokey"},
+        {"SPOP", "r3:nokey", "2"},
+        {"SPOP", "r3:nokey"},
+        {"SPOP", "r3:s", "3"},
+        {"LPOP", "r3:nokey", "2"},
+        {"LPOP", "r3:nokey"},
+        {"RPUSH", "r3:l", "x", "y"},
+        {"LRANGE", "r3:l", "0", "-1"},
+        {"MEMORY", "USAGE", "r3:nokey"},
+        {"KEYS", "r3:nomatch*"},
+        {"TTL", "r3:nokey"},
+        {"EXISTS", "r3:a", "r3:b", "r3:c", "r3:a"},
+        {"DEL", "r3:a", "r3:b", "r3:c", "r3:h", "r3:l", "r3:x"},
+    };
+
+    /** Connection commands answered with RESP3 types, and RESET, after which replies are RESP2 again. */
+    private static final String[][] RESP3_CONNECTION = {
+        {"CONFIG", "GET", "appendonly"},
+        {"CLIENT", "GETNAME"},
+        {"HELLO"},
+        {"RESET"},
+        {"GET", "r3:nokey"},
+    };
+
+    @Test
+    void shouldAnswerInResp3LikeRedisEverywhere() throws Exception {
+        List<String[]> probes = new ArrayList<>(Arrays.asList(RESP3_DATA));
+        probes.addAll(Arrays.asList(RESP3_CONNECTION));
+        List<String> expected = new ArrayList<>();
+        try (RawResp reference = new RawResp(redis.port())) {
+            expected.add(hello3(reference));
+            for (String[] probe : probes) {
+                expected.add(canonicalHello(reference.call(probe)));
+            }
+        }
+        assertTrue(expected.contains("%0 {}") && expected.contains("~0 {}") && expected.contains("_"),
+                "the probes reach RESP3's own types: " + expected);
+        List<String> mismatches = new ArrayList<>();
+        for (Map.Entry<String, Integer> front : ports.entrySet()) {
+            try (RawResp client = new RawResp(front.getValue())) {
+                compare(front.getKey(), hello3(client), expected.get(0), new String[] {"HELLO", "3"}, mismatches);
+                for (int i = 0; i < probes.size(); i++) {
+                    compare(front.getKey(), canonicalHello(client.call(probes.get(i))), expected.get(i + 1),
+                            probes.get(i), mismatches);
+                }
+            }
+        }
+        for (StateMode mode : StateMode.values()) {
+            for (int shards : new int[] {1, 2, 4}) {
+                Store store = mode.create(shards, System::currentTimeMillis);
+                for (int i = 0; i < RESP3_DATA.length; i++) {
+                    compare("store " + mode.name().toLowerCase() + " on " + shards, call(store, 3, RESP3_DATA[i]),
+                            expected.get(i + 1), RESP3_DATA[i], mismatches);
+                }
+            }
+        }
+        assertTrue(mismatches.isEmpty(), mismatches.size() + " RESP3 replies differ from redis-server's:\n"
+                + String.join("\n", mismatches));
+    }
+
+    private static String hello3(RawResp client) throws IOException {
+        String hello = canonicalHello(client.call("HELLO", "3"));
+        assertTrue(hello.startsWith("%7 {") && hello.contains("$5 proto=:3"), hello);
+        return hello;
+    }
+
+    /** HELLO's map with the fields that name the server (its version, the client's id) left out. */
+    private static String canonicalHello(String reply) {
+        return reply.replaceAll("\\$7 version=\\$\\d+ [0-9.]+", "version").replaceAll("\\$2 id=:\\d+", "id");
+    }
+
+    private static void compare(String front, String got, String expected, String[] probe, List<String> mismatches) {
+        if (!got.equals(expected)) {
+            mismatches.add(front + ": " + String.join(" ", probe) + "\n    redis:     " + expected
+                    + "\n    shardloop: " + got);
+        }
+    }
+
     private void assertAgreesWithRedis(List<String[]> probes) throws Exception {
         List<String> mismatches = new ArrayList<>();
         List<String> expected = new ArrayList<>();
@@ -193,7 +285,12 @@ class CommandContractTest {
     }
 
     private static String call(Store store, String... words) throws IOException {
+        return call(store, 2, words);
+    }
+
+    private static String call(Store store, int protocol, String... words) throws IOException {
         BufferReplyWriter out = new BufferReplyWriter();
+        out.protocol(protocol);
         store.execute(CommandArgs.of(words), out);
         byte[] bytes = out.toByteArray();
         // Read the reply back through the same canonical form as the wire.

@@ -354,7 +354,7 @@ class RespServerContractTest {
         assertEquals("server", text(hello.get(0)));
         assertEquals("proto", text(hello.get(4)));
         assertEquals(2L, hello.get(5));
-        assertError("NOPROTO", () -> jedis.sendCommand(cmd("HELLO"), "3"));
+        assertError("NOPROTO", () -> jedis.sendCommand(cmd("HELLO"), "4"));
         long count = (Long) jedis.sendCommand(Protocol.Command.COMMAND, "COUNT");
         assertTrue(count > 50, "commands: " + count);
         List<?> info = (List<?>) jedis.sendCommand(Protocol.Command.COMMAND, "INFO", "get", "nosuch");

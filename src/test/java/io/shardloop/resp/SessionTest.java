@@ -23,6 +23,8 @@ class SessionTest {
     private final FakeServerView view = new FakeServerView();
     private ConnectionCommands commands = new ConnectionCommands(RespConfig.defaults(), view);
     private Session session = commands.newSession(7);
+    /** One writer for the session, as a connection has: HELLO's protocol stays with it. */
+    private final BufferReplyWriter writer = new BufferReplyWriter();
     private int code;
 
     private void withPassword(String password) {
@@ -33,7 +35,7 @@ class SessionTest {
     /** Runs one command as a connection does: resolve, admit, then the connection commands or "(data)". */
     private String run(String... words) {
         CommandArgs a = CommandArgs.of(words);
-        BufferReplyWriter out = new BufferReplyWriter();
+        BufferReplyWriter out = writer.reset();
         Command c = CommandTable.resolve(a, out);
         code = ConnectionCommands.CONTINUE;
         if (c != null && !commands.admits(c, session)) {
@@ -129,9 +131,11 @@ class SessionTest {
         assertEquals("", session.name(), "no name before authentication");
         assertEquals(WRONGPASS, run("HELLO", "2", "AUTH", "default", "wrong", "SETNAME", "n"));
         assertEquals("", session.name(), "a failed HELLO AUTH applies no SETNAME");
-        assertEquals("-NOPROTO unsupported protocol version|", run("HELLO", "3", "AUTH", "default", "pw"),
-                "RESP2 only: the version is checked first");
+        assertEquals("-NOPROTO unsupported protocol version|", run("HELLO", "4", "AUTH", "default", "pw"),
+                "the version is checked first");
         assertFalse(session.authenticated());
+        assertEquals(WRONGPASS, run("HELLO", "3", "AUTH", "default", "wrong"));
+        assertEquals(2, writer.protocol(), "a refused HELLO 3 switches nothing");
         String hello = run("HELLO", "2", "AUTH", "default", "wrong", "AUTH", "default", "pw", "SETNAME", "w1");
         assertTrue(hello.startsWith("*14|$6|server|$5|redis|$7|version|$5|7.2.0|$5|proto|:2|$2|id|:7|"), hello);
         assertTrue(session.authenticated(), "the last AUTH of a chain counts");
@@ -141,10 +145,27 @@ class SessionTest {
     }
 
     @Test
+    void shouldSpeakResp3FromHello3sOwnReplyUntilReset() {
+        assertEquals(2, writer.protocol());
+        String hello = run("HELLO", "3", "SETNAME", "r3");
+        assertTrue(hello.startsWith("%7|$6|server|$5|redis|$7|version|$5|7.2.0|$5|proto|:3|$2|id|:7|"), hello);
+        assertEquals(3, writer.protocol());
+        assertEquals("r3", session.name());
+        assertTrue(run("HELLO").startsWith("%7|"), "HELLO without a version keeps RESP3");
+        assertTrue(run("HELLO").contains("|proto|:3|"));
+        assertEquals("%1|$10|appendonly|$2|no|", run("CONFIG", "GET", "appendonly"));
+        assertTrue(run("INFO", "server").startsWith("="), "INFO is a verbatim string in RESP3");
+        assertEquals("+RESET|", run("RESET"));
+        assertEquals(2, writer.protocol(), "RESET goes back to RESP2");
+        assertTrue(run("INFO", "server").startsWith("$"));
+        assertTrue(run("HELLO", "2").startsWith("*14|"));
+    }
+
+    @Test
     void shouldRejectBadHelloArgumentsWithRedisTexts() {
         assertEquals("-ERR Protocol version is not an integer or out of range|", run("HELLO", "two"));
-        assertEquals("-NOPROTO unsupported protocol version|", run("HELLO", "3"));
         assertEquals("-NOPROTO unsupported protocol version|", run("HELLO", "1"));
+        assertEquals("-NOPROTO unsupported protocol version|", run("HELLO", "4"));
         assertEquals("-ERR Syntax error in HELLO option 'FOO'|", run("HELLO", "2", "FOO"));
         assertEquals("-ERR Syntax error in HELLO option 'AUTH'|", run("HELLO", "2", "AUTH", "default"));
         assertEquals("-ERR Client names cannot contain spaces, newlines or special characters.|",

@@ -7,6 +7,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * A blocking RESP2 client over a plain socket that reads each reply back as one canonical line of
@@ -129,6 +132,23 @@ public final class RawResp implements AutoCloseable {
                     sb.append(i == 0 ? "" : ", ").append(read());
                 }
                 return sb.append(']').toString();
+            }
+            case '=' -> { // RESP3 verbatim string: "txt:" and the text
+                int n = Integer.parseInt(line.substring(1));
+                byte[] data = in.readNBytes(n + 2);
+                if (data.length < n + 2) {
+                    throw new IOException("closed inside a verbatim reply");
+                }
+                return "=" + n + " " + new String(data, 0, n, StandardCharsets.UTF_8);
+            }
+            case '~', '%' -> { // RESP3 set and map: their elements (a map's pairs) sorted, as neither has an order
+                int n = Integer.parseInt(line.substring(1));
+                List<String> elements = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    elements.add(type == '%' ? read() + "=" + read() : read());
+                }
+                Collections.sort(elements);
+                return type + String.valueOf(n) + " {" + String.join(", ", elements) + "}";
             }
             default -> {
                 return line;

@@ -3,8 +3,9 @@ package io.shardloop.resp.codec;
 import java.nio.charset.StandardCharsets;
 
 /**
- * RESP2 encoding on top of two byte primitives, shared by every {@link ReplySink}. No allocation:
- * numbers are written digit by digit from a scratch array.
+ * RESP2 and RESP3 encoding on top of two byte primitives, shared by every {@link ReplySink}. The
+ * version is the writer's until changed ({@link #protocol(int)}): a connection's writer follows its
+ * client's HELLO. No allocation: numbers are written digit by digit from a scratch array.
  */
 public abstract class RespWriter implements ReplySink {
     /** "+OK\r\n". */
@@ -14,7 +15,25 @@ public abstract class RespWriter implements ReplySink {
     /** "*-1\r\n". */
     public static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** RESP3's null, for every null reply ("_\r\n"). */
+    public static final byte[] NULL3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TXT = "txt:".getBytes(StandardCharsets.US_ASCII);
+
     private final byte[] digits = new byte[20];
+    private boolean resp3;
+
+    @Override
+    public int protocol() {
+        return resp3 ? 3 : 2;
+    }
+
+    @Override
+    public void protocol(int version) {
+        if (version != 2 && version != 3) {
+            throw new IllegalArgumentException("RESP version 2 or 3, not " + version);
+        }
+        resp3 = version == 3;
+    }
 
     protected abstract void put(int b);
 
@@ -68,7 +87,8 @@ public abstract class RespWriter implements ReplySink {
 
     @Override
     public void nullBulk() {
-        put(NULL_BULK, 0, NULL_BULK.length);
+        byte[] n = resp3 ? NULL3 : NULL_BULK;
+        put(n, 0, n.length);
     }
 
     @Override
@@ -80,7 +100,44 @@ public abstract class RespWriter implements ReplySink {
 
     @Override
     public void nullArray() {
-        put(NULL_ARRAY, 0, NULL_ARRAY.length);
+        byte[] n = resp3 ? NULL3 : NULL_ARRAY;
+        put(n, 0, n.length);
+    }
+
+    @Override
+    public void mapHeader(int pairs) {
+        if (resp3) {
+            put('%');
+            putDecimal(pairs);
+            crlf();
+        } else {
+            arrayHeader(pairs * 2);
+        }
+    }
+
+    @Override
+    public void setHeader(int count) {
+        if (resp3) {
+            put('~');
+            putDecimal(count);
+            crlf();
+        } else {
+            arrayHeader(count);
+        }
+    }
+
+    @Override
+    public void verbatim(byte[] text, int offset, int length) {
+        if (!resp3) {
+            bulk(text, offset, length);
+            return;
+        }
+        put('=');
+        putDecimal(length + TXT.length);
+        crlf();
+        put(TXT, 0, TXT.length);
+        put(text, offset, length);
+        crlf();
     }
 
     private void crlf() {

@@ -40,6 +40,28 @@ class RespWriterTest {
     }
 
     @Test
+    void shouldWriteMapsSetsNullsAndVerbatimTextInTheProtocolChosen() {
+        BufferReplyWriter w = new BufferReplyWriter();
+        byte[] info = "# Server".getBytes(StandardCharsets.US_ASCII);
+        Runnable all = () -> {
+            w.mapHeader(2);
+            w.setHeader(3);
+            w.nullBulk();
+            w.nullArray();
+            w.verbatim(info);
+        };
+        all.run();
+        assertEquals("*4\r\n*3\r\n$-1\r\n*-1\r\n$8\r\n# Server\r\n", w.toString(), "RESP2, as Redis writes these there");
+        w.reset().protocol(3);
+        all.run();
+        assertEquals("%2\r\n~3\r\n_\r\n_\r\n=12\r\ntxt:# Server\r\n", w.toString());
+        assertEquals(3, w.protocol());
+        w.reset().protocol(2);
+        w.nullBulk();
+        assertEquals("$-1\r\n", w.toString());
+    }
+
+    @Test
     void shouldEncodeTheSameBytesIntoAnOutboundBuffer() throws Exception {
         OutboundBuffer buffer = new OutboundBuffer(new BufferPool(8, 4), new ByteBuffer[16]);
         writeAll(new OutboundReplyWriter(buffer));

@@ -1,31 +1,17 @@
 package io.shardloop.resp;
 
-import io.shardloop.baseline.BlockingRespProtocol;
-import io.shardloop.baseline.ServerModel;
-import io.shardloop.baseline.ThreadedConfig;
-import io.shardloop.baseline.ThreadedServer;
 import io.shardloop.kv.Command;
 import io.shardloop.kv.CommandTable;
-import io.shardloop.kv.KvGroup;
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
-import io.shardloop.resp.codec.BufferReplyWriter;
-import io.shardloop.resp.codec.CommandArgs;
-import io.shardloop.resp.codec.RespLimits;
-import io.shardloop.runtime.shard.Endpoint;
-import io.shardloop.runtime.shard.RuntimeConfig;
-import io.shardloop.runtime.shard.ShardGroup;
 import io.shardloop.testing.RawResp;
-import io.shardloop.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,39 +35,16 @@ class CommandContractTest {
         {"SADD", "t:set", "1"},
     };
 
-    private static RedisServer redis;
-    private static final List<AutoCloseable> servers = new ArrayList<>();
-    private static final Map<String, Integer> ports = new LinkedHashMap<>();
+    private static FrontEnds fronts;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = RedisServer.start();
-        for (StateMode mode : StateMode.values()) {
-            for (int shards : new int[] {1, 2, 4}) {
-                ShardGroup g = ShardGroup.start(RuntimeConfig.builder(shards).pin(false).build(),
-                        List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(mode, shards)))));
-                servers.add(g);
-                ports.put("loops " + mode.name().toLowerCase() + " on " + shards + " shard(s)", g.port(0));
-            }
-        }
-        for (ServerModel model : new ServerModel[] {ServerModel.THREADS, ServerModel.VIRTUAL}) {
-            for (StateMode mode : new StateMode[] {StateMode.LOCKED, StateMode.CONCURRENT}) {
-                ThreadedConfig config = ThreadedConfig.defaults(model, "127.0.0.1", 0);
-                BlockingRespProtocol protocol = new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
-                ThreadedServer s = ThreadedServer.start(config, protocol);
-                servers.add(s);
-                servers.add(protocol);
-                ports.put(model.label() + " " + mode.name().toLowerCase(), s.port());
-            }
-        }
+        fronts = FrontEnds.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable s : servers) {
-            s.close();
-        }
-        redis.close();
+        fronts.close();
     }
 
     /** Too few arguments, and one too many for a fixed arity. */
@@ -180,7 +143,7 @@ class CommandContractTest {
         List<String[]> probes = new ArrayList<>(Arrays.asList(RESP3_DATA));
         probes.addAll(Arrays.asList(RESP3_CONNECTION));
         List<String> expected = new ArrayList<>();
-        try (RawResp reference = new RawResp(redis.port())) {
+        try (RawResp reference = new RawResp(fronts.redisPort())) {
             expected.add(hello3(reference));
             for (String[] probe : probes) {
                 expected.add(canonicalHello(reference.call(probe)));
@@ -189,11 +152,12 @@ class CommandContractTest {
         assertTrue(expected.contains("%0 {}") && expected.contains("~0 {}") && expected.contains("_"),
                 "the probes reach RESP3's own types: " + expected);
         List<String> mismatches = new ArrayList<>();
-        for (Map.Entry<String, Integer> front : ports.entrySet()) {
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
             try (RawResp client = new RawResp(front.getValue())) {
-                compare(front.getKey(), hello3(client), expected.get(0), new String[] {"HELLO", "3"}, mismatches);
+                FrontEnds.compare(front.getKey(), hello3(client), expected.get(0), new String[] {"HELLO", "3"},
+                        mismatches);
                 for (int i = 0; i < probes.size(); i++) {
-                    compare(front.getKey(), canonicalHello(client.call(probes.get(i))), expected.get(i + 1),
+                    FrontEnds.compare(front.getKey(), canonicalHello(client.call(probes.get(i))), expected.get(i + 1),
                             probes.get(i), mismatches);
                 }
             }
@@ -202,8 +166,8 @@ class CommandContractTest {
             for (int shards : new int[] {1, 2, 4}) {
                 Store store = mode.create(shards, System::currentTimeMillis);
                 for (int i = 0; i < RESP3_DATA.length; i++) {
-                    compare("store " + mode.name().toLowerCase() + " on " + shards, call(store, 3, RESP3_DATA[i]),
-                            expected.get(i + 1), RESP3_DATA[i], mismatches);
+                    FrontEnds.compare("store " + mode.name().toLowerCase() + " on " + shards,
+                            FrontEnds.call(store, 3, RESP3_DATA[i]), expected.get(i + 1), RESP3_DATA[i], mismatches);
                 }
             }
         }
@@ -222,24 +186,17 @@ class CommandContractTest {
         return reply.replaceAll("\\$7 version=\\$\\d+ [0-9.]+", "version").replaceAll("\\$2 id=:\\d+", "id");
     }
 
-    private static void compare(String front, String got, String expected, String[] probe, List<String> mismatches) {
-        if (!got.equals(expected)) {
-            mismatches.add(front + ": " + String.join(" ", probe) + "\n    redis:     " + expected
-                    + "\n    shardloop: " + got);
-        }
-    }
-
     private void assertAgreesWithRedis(List<String[]> probes) throws Exception {
         List<String> mismatches = new ArrayList<>();
         List<String> expected = new ArrayList<>();
-        try (RawResp reference = new RawResp(redis.port())) {
+        try (RawResp reference = new RawResp(fronts.redisPort())) {
             for (String[] probe : probes) {
                 expected.add(run(reference, probe));
             }
         }
         long errors = expected.stream().filter(r -> r.startsWith("-")).count();
         assertTrue(probes.size() > 60 && errors > 30, probes.size() + " probes, " + errors + " of them errors in Redis");
-        for (Map.Entry<String, Integer> front : ports.entrySet()) {
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
             try (RawResp client = new RawResp(front.getValue())) {
                 for (int i = 0; i < probes.size(); i++) {
                     String got = run(client, probes.get(i));
@@ -285,17 +242,6 @@ class CommandContractTest {
     }
 
     private static String call(Store store, String... words) throws IOException {
-        return call(store, 2, words);
-    }
-
-    private static String call(Store store, int protocol, String... words) throws IOException {
-        BufferReplyWriter out = new BufferReplyWriter();
-        out.protocol(protocol);
-        store.execute(CommandArgs.of(words), out);
-        byte[] bytes = out.toByteArray();
-        // Read the reply back through the same canonical form as the wire.
-        try (RawResp reader = RawResp.reading(new ByteArrayInputStream(bytes))) {
-            return reader.read();
-        }
+        return FrontEnds.call(store, 2, words);
     }
 }

@@ -91,6 +91,13 @@ public final class CommandTable {
         key(g, "hdel", -3, WF, HashCommands::hdel);
         key(g, "hlen", 2, RF, HashCommands::hlen);
         key(g, "hincrby", 4, WDF, HashCommands::hincrby);
+        key(g, "hsetnx", 4, WDF, HashCommands::hsetnx);
+        key(g, "hmset", -4, WDF, HashCommands::hmset);
+        key(g, "hkeys", 2, R, HashCommands::hkeys);
+        key(g, "hvals", 2, R, HashCommands::hvals);
+        key(g, "hexists", 3, RF, HashCommands::hexists);
+        key(g, "hstrlen", 3, RF, HashCommands::hstrlen);
+        key(g, "hincrbyfloat", 4, WDF, HashCommands::hincrbyfloat);
 
         g = "list";
         key(g, "lpush", -3, WDF, ListCommands::lpush);

@@ -1,16 +1,24 @@
 package io.shardloop.resp;
 
+import io.shardloop.kv.StateMode;
+import io.shardloop.kv.Store;
 import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The string commands GETRANGE, SUBSTR, SETRANGE, INCRBYFLOAT, GETEX, PSETEX answer as redis-server does, on
+ * The hash commands HSETNX, HMSET, HKEYS, HVALS, HEXISTS, HSTRLEN, HINCRBYFLOAT and the string
+ * commands GETRANGE, SUBSTR, SETRANGE, INCRBYFLOAT, GETEX, PSETEX answer as redis-server does, on
  * every front end and store: normal cases, missing keys, wrong types, bad numbers and options.
  */
 class HashStringCommandsContractTest {
@@ -24,6 +32,110 @@ class HashStringCommandsContractTest {
     @AfterAll
     static void stop() throws Exception {
         fronts.close();
+    }
+
+    @Test
+    void hsetnxSetsOnlyANewFieldAndHmsetAnswersOk() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHDB"},
+            {"HSETNX", "h", "a", "1"},
+            {"HSETNX", "h", "a", "2"},
+            {"HGET", "h", "a"},
+            {"HSETNX", "h", "b", ""},
+            {"HLEN", "h"},
+            {"HMSET", "h", "a", "3", "c", "4"},
+            {"HMGET", "h", "a", "b", "c", "d"},
+            {"HMSET", "m", "x", "1"},
+            {"HGET", "m", "x"},
+            {"HMSET", "m", "x", "1", "y"},
+            {"HMSET", "n", "x", "1", "y"},
+            {"EXISTS", "n"},
+            {"SET", "s", "v"},
+            {"HSETNX", "s", "a", "1"},
+            {"HMSET", "s", "a", "1"},
+            {"GET", "s"},
+        });
+    }
+
+    @Test
+    void hexistsAndHstrlenReadFieldsOfPresentAndMissingHashes() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHDB"},
+            {"HSET", "h", "a", "hello", "n", "-12345", "e", ""},
+            {"HEXISTS", "h", "a"},
+            {"HEXISTS", "h", "zz"},
+            {"HEXISTS", "missing", "a"},
+            {"HSTRLEN", "h", "a"},
+            {"HSTRLEN", "h", "n"},
+            {"HSTRLEN", "h", "e"},
+            {"HSTRLEN", "h", "zz"},
+            {"HSTRLEN", "missing", "a"},
+            {"HINCRBY", "h", "n", "100000"},
+            {"HSTRLEN", "h", "n"},
+            {"SET", "s", "v"},
+            {"HEXISTS", "s", "a"},
+            {"HSTRLEN", "s", "a"},
+            {"HKEYS", "s"},
+            {"HVALS", "s"},
+        });
+    }
+
+    @Test
+    void hkeysAndHvalsAnswerArraysOfTheFieldsAndValues() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHDB"},
+            {"HKEYS", "missing"},
+            {"HVALS", "missing"},
+            {"HSET", "h", "only", "one"},
+            {"HKEYS", "h"},
+            {"HVALS", "h"},
+            {"HDEL", "h", "only"},
+            {"HKEYS", "h"},
+            {"EXISTS", "h"},
+        });
+        // A hash has no order Redis promises: many fields compare as sorted lists.
+        String[][] fill = {{"FLUSHDB"}, {"HMSET", "big", "f1", "v1", "f2", "v2", "f3", "v3", "f4", "v4", "f5", "v5"}};
+        assertElementsAgreeWithRedis(fill, new String[] {"HKEYS", "big"});
+        assertElementsAgreeWithRedis(fill, new String[] {"HVALS", "big"});
+    }
+
+    @Test
+    void hincrbyfloatCountsInLongDoubleAndRefusesWhatIsNotAFloat() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHDB"},
+            {"HINCRBYFLOAT", "h", "f", "10.5"},
+            {"HINCRBYFLOAT", "h", "f", "0.1"},
+            {"HINCRBYFLOAT", "h", "f", "-10.6"},
+            {"HINCRBYFLOAT", "h", "f", "5.0e3"},
+            {"HINCRBYFLOAT", "h", "f", "-5000"},
+            {"HGET", "h", "f"},
+            {"HSET", "h", "i", "17"},
+            {"HINCRBYFLOAT", "h", "i", "0.25"},
+            {"HINCRBYFLOAT", "h", "g", "1e30"},
+            {"HINCRBYFLOAT", "h", "tiny", "3.814697265625e-6"},
+            {"HINCRBYFLOAT", "h", "neg", "-1e-20"},
+            {"HINCRBYFLOAT", "h", "hex", "0x1.8p1"},
+            {"HINCRBYFLOAT", "h", "f", "abc"},
+            {"HINCRBYFLOAT", "h", "f", " 1"},
+            {"HINCRBYFLOAT", "h", "f", "1e"},
+            {"HINCRBYFLOAT", "h", "f", ""},
+            {"HINCRBYFLOAT", "h", "f", "nan"},
+            {"HINCRBYFLOAT", "h", "f", "inf"},
+            {"HINCRBYFLOAT", "h", "f", "-infinity"},
+            {"HINCRBYFLOAT", "h", "f", "1e5000"},
+            {"HINCRBYFLOAT", "h", "f", "1e-5000"},
+            {"HSET", "h", "txt", "hello", "inf", "inf", "big", "1e4900"},
+            {"HINCRBYFLOAT", "h", "txt", "1"},
+            {"HINCRBYFLOAT", "h", "inf", "1"},
+            {"HINCRBYFLOAT", "h", "big", "1e4900"},
+            {"HINCRBYFLOAT", "h", "big", "-1e4900"},
+            {"HGET", "h", "big"},
+            {"HINCRBYFLOAT", "missing", "f", "abc"},
+            {"EXISTS", "missing"},
+            {"SET", "s", "1"},
+            {"HINCRBYFLOAT", "s", "f", "1"},
+            {"HINCRBYFLOAT", "s", "f", "abc"},
+        });
     }
 
     @Test
@@ -241,5 +353,41 @@ class HashStringCommandsContractTest {
                 client.call("DEL", "ms");
             }
         }
+    }
+
+    /** Runs the setup, then the command, and compares the command's array reply as a sorted list. */
+    private static void assertElementsAgreeWithRedis(String[][] setup, String[] command) throws IOException {
+        List<String> expected;
+        try (RawResp redis = new RawResp(fronts.redisPort())) {
+            for (String[] s : setup) {
+                redis.call(s);
+            }
+            expected = sortedElements(redis.call(command));
+        }
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
+            try (RawResp client = new RawResp(front.getValue())) {
+                for (String[] s : setup) {
+                    client.call(s);
+                }
+                assertEquals(expected, sortedElements(client.call(command)), front.getKey() + ": " + String.join(" ", command));
+            }
+        }
+        for (StateMode mode : StateMode.values()) {
+            Store store = mode.create(4, System::currentTimeMillis);
+            for (String[] s : setup) {
+                FrontEnds.call(store, 2, s);
+            }
+            assertEquals(expected, sortedElements(FrontEnds.call(store, 2, command)), "store " + mode + ": " + String.join(" ", command));
+        }
+    }
+
+    /** The elements of a canonical array reply ("*2 [$1 a, $1 b]"), sorted; its header first. */
+    private static List<String> sortedElements(String reply) {
+        int open = reply.indexOf(" [");
+        assertTrue(reply.startsWith("*") && open > 0 && reply.endsWith("]"), "not an array: " + reply);
+        List<String> elements = new ArrayList<>(Arrays.asList(reply.substring(open + 2, reply.length() - 1).split(", ")));
+        elements.sort(null);
+        elements.addFirst(reply.substring(0, open));
+        return elements;
     }
 }

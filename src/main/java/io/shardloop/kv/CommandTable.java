@@ -58,6 +58,12 @@ public final class CommandTable {
         key(g, "decrby", 3, WDF, StringCommands::decrby);
         key(g, "append", 3, WD, StringCommands::append);
         key(g, "strlen", 2, RF, StringCommands::strlen);
+        key(g, "psetex", 4, WD, StringCommands::psetex);
+        key(g, "getrange", 4, R, StringCommands::getrange);
+        key(g, "substr", 4, R, StringCommands::getrange);
+        key(g, "setrange", 4, WD, StringCommands::setrange);
+        key(g, "incrbyfloat", 3, WDF, StringCommands::incrbyfloat);
+        key(g, "getex", -2, WF, StringCommands::getex);
 
         g = "generic";
         add(g, new Command("del", -2, W, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::del));
@@ -85,6 +91,13 @@ public final class CommandTable {
         key(g, "hdel", -3, WF, HashCommands::hdel);
         key(g, "hlen", 2, RF, HashCommands::hlen);
         key(g, "hincrby", 4, WDF, HashCommands::hincrby);
+        key(g, "hsetnx", 4, WDF, HashCommands::hsetnx);
+        key(g, "hmset", -4, WDF, HashCommands::hmset);
+        key(g, "hkeys", 2, R, HashCommands::hkeys);
+        key(g, "hvals", 2, R, HashCommands::hvals);
+        key(g, "hexists", 3, RF, HashCommands::hexists);
+        key(g, "hstrlen", 3, RF, HashCommands::hstrlen);
+        key(g, "hincrbyfloat", 4, WDF, HashCommands::hincrbyfloat);
 
         g = "list";
         key(g, "lpush", -3, WDF, ListCommands::lpush);

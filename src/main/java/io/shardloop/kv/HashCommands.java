@@ -4,6 +4,7 @@ import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.Numbers;
 import io.shardloop.resp.codec.ReplySink;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,6 +13,11 @@ import static io.shardloop.kv.Db.NO_EXPIRY;
 
 /** Hash commands. A hash is a {@code HashMap<Key, byte[]>}, removed when its last field goes. */
 final class HashCommands {
+    /** What a missing hash reads as; never written to. */
+    private static final HashMap<Key, byte[]> EMPTY = new HashMap<>();
+    private static final byte[] HASH_NOT_FLOAT = encoded("-ERR hash value is not a float");
+    private static final byte[] INCREMENT_NAN_OR_INFINITY = encoded("-ERR value is NaN or Infinity");
+
     private HashCommands() {
     }
 
@@ -31,6 +37,25 @@ final class HashCommands {
             out.error(Errors.wrongArity("hset"));
             return;
         }
+        long added = setFields(db, a, out);
+        if (added >= 0) {
+            out.integer(added);
+        }
+    }
+
+    /** HMSET key field value [field value ...]: HSET answering +OK. */
+    static void hmset(Db db, CommandArgs a, ReplySink out) {
+        if ((a.count() - 2) % 2 != 0) {
+            out.error(Errors.wrongArity("hmset"));
+            return;
+        }
+        if (setFields(db, a, out) >= 0) {
+            out.raw(Errors.OK);
+        }
+    }
+
+    /** Sets the field/value pairs from argument 2 on: the count of new fields, or -1 after WRONGTYPE. */
+    private static long setFields(Db db, CommandArgs a, ReplySink out) {
         Key key = db.probe(0, a, 1);
         Object v = db.get(key);
         HashMap<Key, byte[]> h;
@@ -38,7 +63,7 @@ final class HashCommands {
             h = new HashMap<>();
             db.put(key, h, NO_EXPIRY);
         } else if ((h = hash(v, out)) == null) {
-            return;
+            return -1;
         }
         long added = 0;
         for (int i = 2; i < a.count(); i += 2) {
@@ -51,7 +76,118 @@ final class HashCommands {
                 added++;
             }
         }
-        out.integer(added);
+        return added;
+    }
+
+    /** HSETNX key field value: 1 if the field was new and is now set, else 0. */
+    static void hsetnx(Db db, CommandArgs a, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
+        HashMap<Key, byte[]> h;
+        if (v == null) {
+            h = new HashMap<>();
+            db.put(key, h, NO_EXPIRY);
+        } else if ((h = hash(v, out)) == null) {
+            return;
+        }
+        Key field = db.probe(1, a, 2);
+        if (h.containsKey(field)) {
+            out.integer(0);
+        } else {
+            h.put(field.owned(), a.copy(3));
+            out.integer(1);
+        }
+    }
+
+    /** HKEYS key: the fields, an array (not a set, even in RESP3, as in Redis). */
+    static void hkeys(Db db, CommandArgs a, ReplySink out) {
+        HashMap<Key, byte[]> h = readable(db, a, out);
+        if (h != null) {
+            out.arrayHeader(h.size());
+            for (Key f : h.keySet()) {
+                out.bulk(f.array(), f.offset(), f.length());
+            }
+        }
+    }
+
+    /** HVALS key: the values, an array. */
+    static void hvals(Db db, CommandArgs a, ReplySink out) {
+        HashMap<Key, byte[]> h = readable(db, a, out);
+        if (h != null) {
+            out.arrayHeader(h.size());
+            for (byte[] value : h.values()) {
+                out.bulk(value);
+            }
+        }
+    }
+
+    static void hexists(Db db, CommandArgs a, ReplySink out) {
+        HashMap<Key, byte[]> h = readable(db, a, out);
+        if (h != null) {
+            out.integer(h.containsKey(db.probe(1, a, 2)) ? 1 : 0);
+        }
+    }
+
+    static void hstrlen(Db db, CommandArgs a, ReplySink out) {
+        HashMap<Key, byte[]> h = readable(db, a, out);
+        if (h != null) {
+            byte[] value = h.get(db.probe(1, a, 2));
+            out.integer(value == null ? 0 : value.length);
+        }
+    }
+
+    /** HINCRBYFLOAT key field increment: in long double arithmetic, as INCRBYFLOAT. */
+    static void hincrbyfloat(Db db, CommandArgs a, ReplySink out) {
+        BigDecimal by = StringCommands.LongDouble.parse(a.array(), a.offset(3), a.length(3));
+        if (by == null) {
+            out.raw(StringCommands.NOT_A_FLOAT);
+            return;
+        }
+        if (by == StringCommands.LongDouble.INFINITE) {
+            out.raw(INCREMENT_NAN_OR_INFINITY);
+            return;
+        }
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
+        HashMap<Key, byte[]> h = null;
+        if (v != null && (h = hash(v, out)) == null) {
+            return;
+        }
+        Key field = db.probe(1, a, 2);
+        byte[] old = h == null ? null : h.get(field);
+        BigDecimal current = BigDecimal.ZERO;
+        if (old != null) {
+            current = StringCommands.LongDouble.parse(old, 0, old.length);
+            if (current == null) {
+                out.raw(HASH_NOT_FLOAT);
+                return;
+            }
+        }
+        BigDecimal next = StringCommands.LongDouble.add(current, by);
+        if (next == StringCommands.LongDouble.INFINITE) {
+            out.raw(StringCommands.NAN_OR_INFINITY);
+            return;
+        }
+        if (h == null) {
+            h = new HashMap<>();
+            db.put(key, h, NO_EXPIRY);
+        }
+        byte[] text = StringCommands.LongDouble.format(next);
+        if (old != null) {
+            h.put(field, text);
+        } else {
+            h.put(field.owned(), text);
+        }
+        out.bulk(text);
+    }
+
+    /**
+     * The hash at argument 1 for reading: an empty one if absent (never stored), or null after
+     * replying WRONGTYPE.
+     */
+    private static HashMap<Key, byte[]> readable(Db db, CommandArgs a, ReplySink out) {
+        Object v = db.get(db.probe(0, a, 1));
+        return v == null ? EMPTY : hash(v, out);
     }
 
     static void hget(Db db, CommandArgs a, ReplySink out) {
@@ -178,5 +314,9 @@ final class HashCommands {
             h.put(field.owned(), text);
         }
         out.integer(next);
+    }
+
+    private static byte[] encoded(String line) {
+        return (line + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -138,12 +138,12 @@ final class HashCommands {
 
     /** HINCRBYFLOAT key field increment: in long double arithmetic, as INCRBYFLOAT. */
     static void hincrbyfloat(Db db, CommandArgs a, ReplySink out) {
-        BigDecimal by = StringCommands.LongDouble.parse(a.array(), a.offset(3), a.length(3));
+        BigDecimal by = LongDouble.parse(a.array(), a.offset(3), a.length(3));
         if (by == null) {
             out.raw(StringCommands.NOT_A_FLOAT);
             return;
         }
-        if (by == StringCommands.LongDouble.INFINITE) {
+        if (by == LongDouble.INFINITE) {
             out.raw(INCREMENT_NAN_OR_INFINITY);
             return;
         }
@@ -157,14 +157,14 @@ final class HashCommands {
         byte[] old = h == null ? null : h.get(field);
         BigDecimal current = BigDecimal.ZERO;
         if (old != null) {
-            current = StringCommands.LongDouble.parse(old, 0, old.length);
+            current = LongDouble.parse(old, 0, old.length);
             if (current == null) {
                 out.raw(HASH_NOT_FLOAT);
                 return;
             }
         }
-        BigDecimal next = StringCommands.LongDouble.add(current, by);
-        if (next == StringCommands.LongDouble.INFINITE) {
+        BigDecimal next = LongDouble.add(current, by);
+        if (next == LongDouble.INFINITE) {
             out.raw(StringCommands.NAN_OR_INFINITY);
             return;
         }
@@ -172,7 +172,7 @@ final class HashCommands {
             h = new HashMap<>();
             db.put(key, h, NO_EXPIRY);
         }
-        byte[] text = StringCommands.LongDouble.format(next);
+        byte[] text = LongDouble.format(next);
         if (old != null) {
             h.put(field, text);
         } else {

@@ -109,6 +109,8 @@ public final class CommandTable {
         key(g, "sismember", 3, RF, SetCommands::sismember);
         key(g, "scard", 2, RF, SetCommands::scard);
         key(g, "spop", -2, WF, SetCommands::spop);
+        key(g, "smismember", -3, RF, SetCommands::smismember);
+        key(g, "srandmember", -2, R, SetCommands::srandmember);
 
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);

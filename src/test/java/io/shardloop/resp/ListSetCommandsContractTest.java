@@ -1,12 +1,33 @@
 package io.shardloop.resp;
 
+import io.shardloop.kv.KvGroup;
+import io.shardloop.kv.StateMode;
+import io.shardloop.runtime.shard.Endpoint;
+import io.shardloop.runtime.shard.RuntimeConfig;
+import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LPUSHX and RPUSHX held against redis-server's replies
- * on every front end and store, in the cases Redis's own list tests cover.
+ * LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LPUSHX, RPUSHX, SMISMEMBER and SRANDMEMBER held against
+ * redis-server's replies on every front end and store, in the cases Redis's own list and set tests
+ * cover; SRANDMEMBER's random answers by their properties.
  */
 class ListSetCommandsContractTest {
     private static final String MIN = "-9223372036854775808";
@@ -172,5 +193,139 @@ class ListSetCommandsContractTest {
             {"LRANGE", "lx", "0", "-1"},
             {"LPUSHX", "str", "a"}, {"RPUSHX", "str", "a"}, {"GET", "str"},
         });
+    }
+
+    @Test
+    void smismemberAnswersEachMemberAndAnEmptySetForNoKey() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"SET", "str", "x"},
+            {"SADD", "s", "a", "b", "c", ""},
+            {"SMISMEMBER", "s", "a"}, {"SMISMEMBER", "s", "a", "x", "c", "a", ""},
+            {"SMISMEMBER", "nokey", "a", "b"},
+            {"SMISMEMBER", "str", "a"}, {"SMISMEMBER", "str", "a", "b"},
+        });
+    }
+
+    @Test
+    void srandmemberAnswersLikeRedisWhereItsAnswerIsDetermined() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"SET", "str", "x"},
+            {"SADD", "one", "m"},
+            {"SADD", "s", "a", "b", "c"},
+            {"SRANDMEMBER", "one"}, {"SRANDMEMBER", "one", "1"}, {"SRANDMEMBER", "one", "5"},
+            {"SRANDMEMBER", "one", MAX}, {"SRANDMEMBER", "one", "-1"}, {"SRANDMEMBER", "one", "-4"},
+            {"SRANDMEMBER", "one", "0"}, {"SRANDMEMBER", "s", "0"}, {"SRANDMEMBER", "s", "-0"},
+            {"SRANDMEMBER", "one", MIN}, {"SRANDMEMBER", "one", "abc"}, {"SRANDMEMBER", "one", "1", "2"},
+            {"SRANDMEMBER", "nokey"}, {"SRANDMEMBER", "nokey", "3"}, {"SRANDMEMBER", "nokey", "-3"},
+            {"SRANDMEMBER", "nokey", "0"}, {"SRANDMEMBER", "nokey", "abc"}, {"SRANDMEMBER", "nokey", MIN},
+            {"SRANDMEMBER", "nokey", "-9223372036854775807"},
+            {"SRANDMEMBER", "str"}, {"SRANDMEMBER", "str", "1"}, {"SRANDMEMBER", "str", "0"},
+            {"SRANDMEMBER", "str", "abc"}, {"SRANDMEMBER", "str", "1", "2"},
+            {"SCARD", "one"}, {"SCARD", "s"},
+        });
+    }
+
+    /** RESP3: SRANDMEMBER with a count answers an array, not a set; the nulls are RESP3's own. */
+    @Test
+    void answersInResp3LikeRedis() throws Exception {
+        String[][] probes = {
+            {"FLUSHALL"},
+            {"SADD", "one", "m"},
+            {"SRANDMEMBER", "one"}, {"SRANDMEMBER", "one", "2"}, {"SRANDMEMBER", "one", "-2"},
+            {"SRANDMEMBER", "nokey"}, {"SRANDMEMBER", "nokey", "2"},
+            {"SMISMEMBER", "one", "m", "x"},
+            {"RPUSH", "l3", "a"},
+            {"LINDEX", "l3", "5"}, {"LINDEX", "nokey", "0"},
+            {"LPOS", "l3", "x"}, {"LPOS", "nokey", "a"}, {"LPOS", "nokey", "a", "COUNT", "0"},
+            {"FLUSHALL"},
+        };
+        List<String> expected = new ArrayList<>();
+        try (RawResp reference = new RawResp(fronts.redisPort())) {
+            reference.call("HELLO", "3");
+            for (String[] probe : probes) {
+                expected.add(reference.call(probe));
+            }
+        }
+        assertTrue(expected.contains("_") && expected.contains("*2 [$1 m, $1 m]"), expected.toString());
+        List<String> mismatches = new ArrayList<>();
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
+            try (RawResp client = new RawResp(front.getValue())) {
+                client.call("HELLO", "3");
+                for (int i = 0; i < probes.length; i++) {
+                    FrontEnds.compare(front.getKey(), client.call(probes[i]), expected.get(i), probes[i], mismatches);
+                }
+            }
+        }
+        assertTrue(mismatches.isEmpty(), mismatches.size() + " RESP3 replies differ from redis-server's:\n"
+                + String.join("\n", mismatches));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateMode.class)
+    void srandmemberPicksMembersOfTheSetDistinctForAPositiveCountAndAsManyAsAskedForANegativeOne(StateMode mode)
+            throws Exception {
+        try (ShardGroup group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(),
+                List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(mode, 2)))));
+             RawResp c = new RawResp(group.port(0))) {
+            Set<String> big = new HashSet<>();
+            List<String> sadd = new ArrayList<>(List.of("SADD", "big"));
+            for (int i = 0; i < 50; i++) {
+                big.add("m" + i);
+                sadd.add("m" + i);
+            }
+            c.call(sadd.toArray(String[]::new));
+            Set<String> small = Set.of("a", "b", "c", "d", "e");
+            c.call("SADD", "small", "a", "b", "c", "d", "e");
+
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < 200; i++) {
+                String reply = c.call("SRANDMEMBER", "small");
+                seen.addAll(members(reply, 1));
+                assertTrue(big.containsAll(members(c.call("SRANDMEMBER", "big"), 1)));
+            }
+            assertEquals(small, seen, "200 single picks reach every member of a 5-member set");
+
+            for (int count : new int[] {1, 2, 3, 10, 17, 49, 50, 51, 1000}) {
+                List<String> picked = members(c.call("SRANDMEMBER", "big", Integer.toString(count)),
+                        Math.min(count, big.size()));
+                assertEquals(picked.size(), new HashSet<>(picked).size(), "distinct for count " + count + ": " + picked);
+                assertTrue(big.containsAll(picked), "members of the set for count " + count + ": " + picked);
+            }
+            seen.clear();
+            for (int i = 0; i < 300; i++) {
+                List<String> picked = members(c.call("SRANDMEMBER", "small", "2"), 2);
+                assertEquals(2, new HashSet<>(picked).size(), picked.toString());
+                seen.addAll(picked);
+            }
+            assertEquals(small, seen, "300 distinct pairs reach every member of a 5-member set");
+
+            for (int count : new int[] {1, 5, 49, 50, 200}) {
+                List<String> picked = members(c.call("SRANDMEMBER", "big", Integer.toString(-count)), count);
+                assertTrue(big.containsAll(picked), "members of the set for count " + -count);
+            }
+            List<String> many = members(c.call("SRANDMEMBER", "small", "-500"), 500);
+            assertEquals(small, new HashSet<>(many), "500 picks that may repeat reach every member of 5");
+
+            assertEquals(":50", c.call("SCARD", "big"), "SRANDMEMBER leaves the set as it was");
+            assertEquals(":5", c.call("SCARD", "small"));
+            assertEquals("-ERR value is out of range, value must between -16777216 and " + MAX,
+                    c.call("SRANDMEMBER", "small", "-16777217"));
+        }
+    }
+
+    private static final Pattern BULK = Pattern.compile("\\$\\d+ ([^,\\]]*)");
+
+    /** The bulk strings of a canonical reply, checked to be exactly {@code expected} of them. */
+    private static List<String> members(String reply, int expected) throws IOException {
+        List<String> found = new ArrayList<>();
+        Matcher m = BULK.matcher(reply);
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        String header = expected == 1 && reply.startsWith("$") ? "" : "*" + expected + " ";
+        assertTrue(reply.startsWith(header) && found.size() == expected, expected + " members in " + reply);
+        return found;
     }
 }

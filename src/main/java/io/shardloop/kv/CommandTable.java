@@ -106,6 +106,14 @@ public final class CommandTable {
         key(g, "rpop", -2, WF, ListCommands::rpop);
         key(g, "lrange", 4, R, ListCommands::lrange);
         key(g, "llen", 2, RF, ListCommands::llen);
+        key(g, "lpushx", -3, WDF, ListCommands::lpushx);
+        key(g, "rpushx", -3, WDF, ListCommands::rpushx);
+        key(g, "lindex", 3, R, ListCommands::lindex);
+        key(g, "lset", 4, WD, ListCommands::lset);
+        key(g, "linsert", 5, WD, ListCommands::linsert);
+        key(g, "lrem", 4, W, ListCommands::lrem);
+        key(g, "ltrim", 4, W, ListCommands::ltrim);
+        key(g, "lpos", -3, R, ListCommands::lpos);
 
         g = "set";
         key(g, "sadd", -3, WDF, SetCommands::sadd);
@@ -114,6 +122,8 @@ public final class CommandTable {
         key(g, "sismember", 3, RF, SetCommands::sismember);
         key(g, "scard", 2, RF, SetCommands::scard);
         key(g, "spop", -2, WF, SetCommands::spop);
+        key(g, "smismember", -3, RF, SetCommands::smismember);
+        key(g, "srandmember", -2, R, SetCommands::srandmember);
 
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);

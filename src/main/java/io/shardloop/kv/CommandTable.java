@@ -65,6 +65,14 @@ public final class CommandTable {
         key(g, "incrbyfloat", 3, WDF, StringCommands::incrbyfloat);
         key(g, "getex", -2, WF, StringCommands::getex);
 
+        g = "bitmap";
+        key(g, "setbit", 4, WD, BitCommands::setbit);
+        key(g, "getbit", 3, RF, BitCommands::getbit);
+        key(g, "bitcount", -2, R, BitCommands::bitcount);
+        key(g, "bitpos", -3, R, BitCommands::bitpos);
+        key(g, "bitfield", -2, WD, BitCommands::bitfield);
+        key(g, "bitfield_ro", -2, RF, BitCommands::bitfieldRo);
+
         g = "generic";
         add(g, new Command("del", -2, W, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::del));
         add(g, new Command("unlink", -2, WF, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::del));

@@ -1,13 +1,27 @@
 package io.shardloop.resp;
 
+import io.shardloop.kv.StateMode;
+import io.shardloop.kv.Store;
+import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
- * The bit commands SETBIT, GETBIT, BITCOUNT, BITPOS, BITFIELD, BITFIELD_RO answer as redis-server
- * does, on every front end and store: normal cases, missing keys, wrong types, offsets at the
- * limits, negative ranges, BYTE against BIT, bad arguments.
+ * The bit commands SETBIT, GETBIT, BITCOUNT, BITPOS, BITFIELD, BITFIELD_RO and the key commands
+ * EXPIRETIME, PEXPIRETIME, TOUCH answer as redis-server does, on every front end and store: normal
+ * cases, missing keys, wrong types, offsets at the limits, negative ranges, BYTE against BIT, bad
+ * arguments. TIME and relative deadlines depend on the clock and are checked against it.
  */
 class KeyBitCommandsContractTest {
     private static FrontEnds fronts;
@@ -334,6 +348,106 @@ class KeyBitCommandsContractTest {
             {"BITFIELD", "l", "GET", "u99", "0"},
             {"BITFIELD_RO", "l", "GET", "u8", "0"},
             {"BITFIELD_RO", "l", "SET", "u8", "0", "1"},
+        });
+    }
+
+    @Test
+    void expiretimeAnswersTheDeadlineSetMinusOneWithoutAndMinusTwoWhenMissing() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"SET", "k", "v"},
+            {"EXPIRETIME", "k"},
+            {"PEXPIRETIME", "k"},
+            {"EXPIRETIME", "missing"},
+            {"PEXPIRETIME", "missing"},
+            {"SET", "k", "v", "PXAT", "33177117420499"},
+            {"EXPIRETIME", "k"},
+            {"PEXPIRETIME", "k"},
+            {"SET", "k", "v", "PXAT", "33177117420500"},
+            {"EXPIRETIME", "k"},
+            {"PEXPIRETIME", "k"},
+            {"SET", "k", "v", "EXAT", "33177117420"},
+            {"EXPIRETIME", "k"},
+            {"PEXPIRETIME", "k"},
+            {"PERSIST", "k"},
+            {"EXPIRETIME", "k"},
+            {"HSET", "h", "f", "v"},
+            {"EXPIRETIME", "h"},
+            {"PEXPIRETIME", "h"},
+            {"SET", "gone", "v", "PXAT", "1"},
+            {"EXPIRETIME", "gone"},
+        });
+    }
+
+    @Test
+    void touchCountsTheExistingKeysAcrossShards() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"TOUCH", "a"},
+            {"MSET", "a", "1", "b", "2", "c", "3", "d", "4"},
+            {"RPUSH", "l", "x"},
+            {"TOUCH", "a", "b", "missing", "c", "d", "l", "a"},
+            {"TOUCH", "missing", "other"},
+            {"GET", "a"},
+        });
+    }
+
+    @Test
+    void expiretimeOfARelativeExpiryIsNowPlusTheTimeToLive() throws Exception {
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
+            try (RawResp client = new RawResp(front.getValue())) {
+                client.call("SET", "rel", "v");
+                long before = System.currentTimeMillis();
+                client.call("PEXPIRE", "rel", "100000");
+                long after = System.currentTimeMillis();
+                long at = Long.parseLong(client.call("PEXPIRETIME", "rel").substring(1));
+                assertTrue(at >= before + 100000 && at <= after + 100000,
+                        front.getKey() + ": PEXPIRETIME " + at + " after PEXPIRE 100000 at " + before + ".." + after);
+                long seconds = Long.parseLong(client.call("EXPIRETIME", "rel").substring(1));
+                assertEquals((at + 500) / 1000, seconds, front.getKey() + ": EXPIRETIME against PEXPIRETIME");
+                client.call("DEL", "rel");
+            }
+        }
+    }
+
+    private static final Pattern TIME_REPLY = Pattern.compile("\\*2 \\[\\$\\d+ (\\d+), \\$\\d+ (\\d+)]");
+
+    @Test
+    void timeAnswersTheWallClockInSecondsAndMicroseconds() throws Exception {
+        List<String> replies = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        List<long[]> windows = new ArrayList<>();
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
+            try (RawResp client = new RawResp(front.getValue())) {
+                long before = System.currentTimeMillis();
+                replies.add(client.call("TIME"));
+                windows.add(new long[] {before, System.currentTimeMillis()});
+                labels.add(front.getKey());
+            }
+        }
+        for (StateMode mode : StateMode.values()) {
+            Store store = mode.create(2, System::currentTimeMillis);
+            long before = System.currentTimeMillis();
+            replies.add(FrontEnds.call(store, 2, "TIME"));
+            windows.add(new long[] {before, System.currentTimeMillis()});
+            labels.add("store " + mode);
+        }
+        for (int i = 0; i < replies.size(); i++) {
+            Matcher m = TIME_REPLY.matcher(replies.get(i));
+            assertTrue(m.matches(), labels.get(i) + ": TIME answered " + replies.get(i));
+            long micros = Long.parseLong(m.group(2));
+            assertTrue(micros < 1_000_000, labels.get(i) + ": " + micros + " microseconds");
+            long millis = Long.parseLong(m.group(1)) * 1000 + micros / 1000;
+            long[] window = windows.get(i);
+            assertTrue(millis >= window[0] - 1000 && millis <= window[1] + 1000,
+                    labels.get(i) + ": TIME " + millis + " ms, the clock " + window[0] + ".." + window[1]);
+        }
+    }
+
+    @Test
+    void timeTakesNoArgumentsAsInRedis() throws IOException {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"TIME", "now"},
         });
     }
 }

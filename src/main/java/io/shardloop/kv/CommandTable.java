@@ -65,6 +65,14 @@ public final class CommandTable {
         key(g, "incrbyfloat", 3, WDF, StringCommands::incrbyfloat);
         key(g, "getex", -2, WF, StringCommands::getex);
 
+        g = "bitmap";
+        key(g, "setbit", 4, WD, BitCommands::setbit);
+        key(g, "getbit", 3, RF, BitCommands::getbit);
+        key(g, "bitcount", -2, R, BitCommands::bitcount);
+        key(g, "bitpos", -3, R, BitCommands::bitpos);
+        key(g, "bitfield", -2, WD, BitCommands::bitfield);
+        key(g, "bitfield_ro", -2, RF, BitCommands::bitfieldRo);
+
         g = "generic";
         add(g, new Command("del", -2, W, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::del));
         add(g, new Command("unlink", -2, WF, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::del));
@@ -75,6 +83,9 @@ public final class CommandTable {
         key(g, "ttl", 2, RF, KeyCommands::ttl);
         key(g, "pttl", 2, RF, KeyCommands::pttl);
         key(g, "persist", 2, WF, KeyCommands::persist);
+        key(g, "expiretime", 2, RF, KeyCommands::expiretime);
+        key(g, "pexpiretime", 2, RF, KeyCommands::pexpiretime);
+        add(g, new Command("touch", -2, RF, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::touch));
         add(g, KEYS_COMMAND);
         add(g, SCAN_COMMAND);
 
@@ -137,6 +148,7 @@ public final class CommandTable {
 
         g = "server";
         local(g, "command", -1, NONE, ServerCommands::command);
+        local(g, "time", 1, F, ServerCommands::time);
         connection(g, "config", -2, NONE);
         connection(g, "info", -1, NONE);
         connection(g, "debug", -2, NONE);

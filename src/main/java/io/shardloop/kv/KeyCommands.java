@@ -245,4 +245,36 @@ final class KeyCommands {
         db.clear();
         out.raw(Errors.OK);
     }
+
+    static void expiretime(Db db, CommandArgs a, ReplySink out) {
+        expireTime(db, a, false, out);
+    }
+
+    static void pexpiretime(Db db, CommandArgs a, ReplySink out) {
+        expireTime(db, a, true, out);
+    }
+
+    /** EXPIRETIME / PEXPIRETIME key: the absolute deadline, -1 without one, -2 for a missing key. */
+    private static void expireTime(Db db, CommandArgs a, boolean millis, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        if (db.get(key) == null) {
+            out.integer(-2);
+            return;
+        }
+        long at = db.expireAt(key);
+        if (at == NO_EXPIRY) {
+            out.integer(-1);
+        } else {
+            // Redis rounds the seconds to the nearest one, as TTL does.
+            out.integer(millis ? at : (at + 500) / 1000);
+        }
+    }
+
+    /**
+     * TOUCH key...: the keys that exist, a key named twice counted twice. Nothing else to do: there
+     * is no access clock for eviction to update.
+     */
+    static void touch(Db db, CommandArgs a, ReplySink out) {
+        exists(db, a, out);
+    }
 }

@@ -128,4 +128,12 @@ final class ServerCommands {
     private static byte[] ascii(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
+
+    /** TIME: the wall clock's Unix seconds and the microseconds within that second. */
+    static void time(Db db, CommandArgs a, ReplySink out) {
+        java.time.Instant now = java.time.Instant.now();
+        out.arrayHeader(2);
+        out.bulkDecimal(now.getEpochSecond());
+        out.bulkDecimal(now.getNano() / 1000);
+    }
 }

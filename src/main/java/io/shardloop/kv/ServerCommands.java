@@ -3,7 +3,7 @@ package io.shardloop.kv;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
-/** Commands that need no data and no connection state: PING, ECHO, SELECT, COMMAND. */
+/** Commands that need no data and no connection state: PING, ECHO, SELECT, COMMAND, TIME. */
 final class ServerCommands {
     private static final String[] COMMAND_HELP = {
         "(no subcommand)",

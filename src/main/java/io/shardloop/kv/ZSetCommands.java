@@ -656,8 +656,17 @@ final class ZSetCommands {
         return n != null && SortedSet.atLeast(n.score, min, minEx) ? n : null;
     }
 
+    /**
+     * Redis's zslIsInLexRange: a non-empty range, the last member at or past min, the first at or
+     * before max. With equal scores it follows from the walk; with mixed ones it decides, as in Redis.
+     */
+    private static boolean mayHoldLexRange(SortedSet z, LexBound min, LexBound max) {
+        return !LexBound.emptyRange(min, max) && !z.isEmpty()
+                && min.admitsAsMin(z.last().member) && max.admitsAsMax(z.first().member);
+    }
+
     private static SortedSet.Node firstInLexRange(SortedSet z, LexBound min, LexBound max) {
-        if (LexBound.emptyRange(min, max)) {
+        if (!mayHoldLexRange(z, min, max)) {
             return null;
         }
         SortedSet.Node n = z.firstFrom(min);
@@ -665,7 +674,7 @@ final class ZSetCommands {
     }
 
     private static SortedSet.Node lastInLexRange(SortedSet z, LexBound min, LexBound max) {
-        if (LexBound.emptyRange(min, max)) {
+        if (!mayHoldLexRange(z, min, max)) {
             return null;
         }
         SortedSet.Node n = z.lastUpTo(max);

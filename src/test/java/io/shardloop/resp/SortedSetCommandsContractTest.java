@@ -347,6 +347,37 @@ class SortedSetCommandsContractTest {
     }
 
     @Test
+    void edgesOfMembersIndexesAndCounts() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"ZADD", "z", "1", "a", "2", "a", "3", "a"},
+            {"ZSCORE", "z", "a"},
+            {"ZADD", "z", "CH", "3", "a"},
+            {"ZADD", "z", "0", "", "0", "\u007f", "0", "z", "0", "Z", "0", "ab", "0", "a\u007f"},
+            {"ZRANGE", "z", "0", "-1", "WITHSCORES", "WITHSCORES"},
+            {"ZRANGEBYLEX", "z", "[a", "+"},
+            {"ZRANGEBYLEX", "z", "(z", "+"},
+            {"ZRANGEBYLEX", "z", "[", "[a"},
+            {"ZSCORE", "z", ""},
+            {"ZRANGE", "z", "-9223372036854775808", "9223372036854775807"},
+            {"ZRANGE", "z", "9223372036854775807", "-9223372036854775808"},
+            {"ZRANGE", "z", "0", "9223372036854775808"},
+            {"ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", "9223372036854775807", "1"},
+            {"ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", "2", "9223372036854775807"},
+            {"ZREMRANGEBYRANK", "z", "9223372036854775807", "-9223372036854775808"},
+            {"ZPOPMIN", "z", "9223372036854775807"},
+            {"EXISTS", "z"},
+            {"ZINCRBY", "fresh", "-2.5", "m"},
+            {"ZINCRBY", "fresh", "2.5", "m"},
+            {"ZSCORE", "fresh", "m"},
+            {"ZADD", "fresh", "GT", "CH", "XX", "1", "m", "1", "n"},
+            {"ZRANGE", "fresh", "0", "-1", "WITHSCORES"},
+            {"ZADD", "fresh", "LT", "-1", "m", "5", "n"},
+            {"ZRANGE", "fresh", "0", "-1", "WITHSCORES"},
+        });
+    }
+
+    @Test
     void sortedSetsAreTypedScannedAndSizedAsKeys() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"FLUSHALL"},

@@ -147,6 +147,7 @@ public final class CommandTable {
         key(g, "zremrangebyrank", 4, W, ZSetCommands::zremrangebyrank);
         key(g, "zremrangebyscore", 4, W, ZSetCommands::zremrangebyscore);
         key(g, "zremrangebylex", 4, W, ZSetCommands::zremrangebylex);
+        key(g, "zrandmember", -2, R, ZSetCommands::zrandmember);
 
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);

@@ -4,6 +4,8 @@ import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
 
@@ -26,6 +28,15 @@ final class ZSetCommands {
             "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
     private static final byte[] WITHSCORES_BYLEX =
             encoded("-ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+
+    /**
+     * The most members ZRANDMEMBER with a negative count answers, which Redis leaves unbounded (as
+     * SRANDMEMBER's): each pick is a reply element however small the set.
+     */
+    private static final long MAX_REPEATED_PICKS = 1L << 24;
+    private static final byte[] COUNT_OUT_OF_RANGE = outOfRange(-Long.MAX_VALUE);
+    private static final byte[] PICKS_OUT_OF_RANGE = outOfRange(-MAX_REPEATED_PICKS);
+    private static final byte[] VALUE_OUT_OF_RANGE = encoded("-ERR value is out of range");
 
     private static final int AUTO = 0;
     private static final int BY_RANK = 1;
@@ -486,6 +497,91 @@ final class ZSetCommands {
         }
     }
 
+    // ---- random members ----
+
+    /**
+     * ZRANDMEMBER key [count [WITHSCORES]]: without a count one random member (nil for no key);
+     * with a positive count that many distinct members (all, from the highest, when the set has no
+     * more, as Redis 7.0 lists a small set); with a negative one that many picks that may repeat,
+     * at most {@link #MAX_REPEATED_PICKS}.
+     */
+    static void zrandmember(Db db, CommandArgs a, ReplySink out) {
+        if (a.count() == 2) {
+            Object v = db.get(db.probe(0, a, 1));
+            if (v == null) {
+                out.nullBulk();
+                return;
+            }
+            SortedSet z = zset(v, out);
+            if (z != null) {
+                bulk(out, z.byRank(ThreadLocalRandom.current().nextInt(z.size())).member);
+            }
+            return;
+        }
+        if (!a.isLong(2)) {
+            out.raw(Errors.NOT_INTEGER);
+            return;
+        }
+        long count = a.parseLong(2, 0);
+        if (count == Long.MIN_VALUE) {
+            out.raw(COUNT_OUT_OF_RANGE);
+            return;
+        }
+        if (a.count() > 4 || (a.count() == 4 && !a.is(3, "withscores"))) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        boolean withScores = a.count() == 4;
+        if (withScores && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
+            out.raw(VALUE_OUT_OF_RANGE);
+            return;
+        }
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.arrayHeader(0);
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z == null) {
+            return;
+        }
+        if (count == 0) {
+            out.arrayHeader(0);
+            return;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int size = z.size();
+        if (count < 0 || count == 1) {
+            if (count < -MAX_REPEATED_PICKS) {
+                out.raw(PICKS_OUT_OF_RANGE);
+                return;
+            }
+            int picks = (int) Math.abs(count);
+            header(out, picks, withScores);
+            for (int k = 0; k < picks; k++) {
+                emit(out, z.byRank(random.nextInt(size)), withScores);
+            }
+            return;
+        }
+        if (count >= size) {
+            header(out, size, withScores);
+            for (SortedSet.Node n = z.last(); n != null; n = n.previous()) {
+                emit(out, n, withScores);
+            }
+            return;
+        }
+        int n = (int) count;
+        header(out, n, withScores);
+        // Floyd's sampling: n distinct ranks, each n-subset equally likely, in O(n log size).
+        HashSet<Integer> chosen = new HashSet<>(n * 2);
+        for (int j = size - n; j < size; j++) {
+            int t = random.nextInt(j + 1);
+            int pick = chosen.contains(t) ? j : t;
+            chosen.add(pick);
+            emit(out, z.byRank(pick), withScores);
+        }
+    }
+
     // ---- pops and range removals ----
 
     static void zpopmin(Db db, CommandArgs a, ReplySink out) {
@@ -704,6 +800,10 @@ final class ZSetCommands {
         if (z.isEmpty()) {
             db.remove(key);
         }
+    }
+
+    private static byte[] outOfRange(long least) {
+        return encoded("-ERR value is out of range, value must between " + least + " and " + Long.MAX_VALUE);
     }
 
     private static byte[] encoded(String line) {

@@ -81,4 +81,27 @@ class SortedSetStoreTest {
         assertEquals(":1000|", run("ZREMRANGEBYRANK", "z", "0", "-1"));
         assertEquals(":0|", run("EXISTS", "z"));
     }
+
+    @ParameterizedTest
+    @EnumSource(StateMode.class)
+    void shouldPickDistinctRandomMembersOrRepeatsUpToTheBound(StateMode mode) {
+        store = mode.create(2, System::currentTimeMillis);
+        for (int i = 0; i < 10; i++) {
+            run("ZADD", "z", String.valueOf(i), "m" + i);
+        }
+        for (int round = 0; round < 50; round++) {
+            String[] parts = run("ZRANDMEMBER", "z", "3").split("\\|");
+            assertEquals("*3", parts[0]);
+            java.util.Set<String> picked = new java.util.HashSet<>();
+            for (int k = 2; k < parts.length; k += 2) {
+                assertTrue(parts[k].matches("m[0-9]"), parts[k]);
+                picked.add(parts[k]);
+            }
+            assertEquals(3, picked.size(), "distinct members");
+        }
+        assertTrue(run("ZRANDMEMBER", "z", "-20", "WITHSCORES").startsWith("*40|"));
+        assertEquals("-ERR value is out of range, value must between -16777216 and 9223372036854775807|",
+                run("ZRANDMEMBER", "z", "-16777217"));
+        assertEquals(":10|", run("ZCARD", "z"));
+    }
 }

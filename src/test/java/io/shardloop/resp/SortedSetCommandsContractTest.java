@@ -378,6 +378,34 @@ class SortedSetCommandsContractTest {
     }
 
     @Test
+    void zrandmemberAnswersWhatDoesNotDependOnChanceAsRedisDoes() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"ZADD", "one", "1.5", "only"},
+            {"ZRANDMEMBER", "one"},
+            {"ZRANDMEMBER", "one", "1"},
+            {"ZRANDMEMBER", "one", "-3", "WITHSCORES"},
+            {"ZRANDMEMBER", "one", "5", "withscores"},
+            {"ZADD", "z", "3", "a", "2", "b", "1", "c", "5", "d"},
+            {"ZRANDMEMBER", "z", "4"},
+            {"ZRANDMEMBER", "z", "10", "WITHSCORES"},
+            {"ZRANDMEMBER", "z", "0"},
+            {"ZRANDMEMBER", "z", "x"},
+            {"ZRANDMEMBER", "z", "1", "BOGUS"},
+            {"ZRANDMEMBER", "z", "1", "WITHSCORES", "WITHSCORES"},
+            {"ZRANDMEMBER", "z", "-9223372036854775808"},
+            {"ZRANDMEMBER", "z", "4611686018427387904", "WITHSCORES"},
+            {"ZRANDMEMBER", "z", "-4611686018427387904", "WITHSCORES"},
+            {"ZRANDMEMBER", "absent"},
+            {"ZRANDMEMBER", "absent", "2"},
+            {"ZRANDMEMBER", "absent", "x"},
+            {"SET", "s", "v"},
+            {"ZRANDMEMBER", "s"},
+            {"ZRANDMEMBER", "s", "0"},
+        });
+    }
+
+    @Test
     void sortedSetsAreTypedScannedAndSizedAsKeys() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"FLUSHALL"},
@@ -449,6 +477,9 @@ class SortedSetCommandsContractTest {
             {"ZPOPMAX", "z", "0"},
             {"ZPOPMIN", "absent"},
             {"ZPOPMIN", "absent", "2"},
+            {"ZADD", "r", "1", "a", "2", "b"},
+            {"ZRANDMEMBER", "r", "5", "WITHSCORES"},
+            {"ZRANDMEMBER", "r", "2"},
         };
         List<String> expected = new ArrayList<>();
         try (RawResp reference = new RawResp(fronts.redisPort())) {

@@ -405,6 +405,46 @@ class SortedSetCommandsContractTest {
         });
     }
 
+    /** A seeded mix of writes and range reads, with tied scores, replayed as Redis answers it. */
+    @Test
+    void aLongRandomMixOfWritesAndRangesAgreesWithRedis() throws Exception {
+        java.util.Random random = new java.util.Random(2026);
+        String[] scores = {"-inf", "-1.5", "0", "0.25", "1", "1", "2", "3e2", "inf"};
+        String[] bounds = {"-inf", "+inf", "(0", "0", "1", "(1", "2.5", "(3e2", "-2"};
+        String[] lex = {"-", "+", "[m3", "(m3", "[m7", "(m12", "[m"};
+        List<String[]> sequence = new ArrayList<>();
+        sequence.add(new String[] {"FLUSHALL"});
+        for (int i = 0; i < 400; i++) {
+            String member = "m" + random.nextInt(20);
+            String score = scores[random.nextInt(scores.length)];
+            String b1 = bounds[random.nextInt(bounds.length)];
+            String b2 = bounds[random.nextInt(bounds.length)];
+            String r1 = String.valueOf(random.nextInt(30) - 15);
+            String r2 = String.valueOf(random.nextInt(30) - 15);
+            sequence.add(switch (random.nextInt(14)) {
+                case 0, 1, 2 -> new String[] {"ZADD", "z", score, member};
+                case 3 -> new String[] {"ZADD", "z", "GT", "CH", score, member, "1", "m" + random.nextInt(20)};
+                case 4 -> new String[] {"ZREM", "z", member};
+                case 5 -> new String[] {"ZINCRBY", "z", "0.5", member};
+                case 6 -> new String[] {"ZRANGEBYSCORE", "z", b1, b2, "WITHSCORES", "LIMIT", r1.replace("-", ""), r2};
+                case 7 -> new String[] {"ZREVRANGEBYSCORE", "z", b1, b2};
+                case 8 -> new String[] {"ZRANGE", "z", r1, r2, "WITHSCORES"};
+                case 9 -> new String[] {"ZREVRANGE", "z", r1, r2};
+                case 10 -> new String[] {"ZCOUNT", "z", b1, b2};
+                case 11 -> new String[] {"ZRANK", "z", member};
+                case 12 -> new String[] {"ZREMRANGEBYSCORE", "z", b1, b2};
+                default -> new String[] {"ZLEXCOUNT", "lex", lex[random.nextInt(lex.length)], lex[random.nextInt(lex.length)]};
+            });
+            if (i % 7 == 0) {
+                sequence.add(new String[] {"ZADD", "lex", "0", member});
+                sequence.add(new String[] {"ZRANGEBYLEX", "lex", lex[random.nextInt(lex.length)],
+                        lex[random.nextInt(lex.length)], "LIMIT", "1", r2});
+            }
+        }
+        sequence.add(new String[] {"ZRANGE", "z", "0", "-1", "WITHSCORES"});
+        fronts.assertSequenceAgreesWithRedis(sequence.toArray(String[][]::new));
+    }
+
     @Test
     void sortedSetsAreTypedScannedAndSizedAsKeys() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {

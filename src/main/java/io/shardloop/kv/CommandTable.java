@@ -136,6 +136,30 @@ public final class CommandTable {
         key(g, "smismember", -3, RF, SetCommands::smismember);
         key(g, "srandmember", -2, R, SetCommands::srandmember);
 
+        g = "sorted-set";
+        key(g, "zadd", -4, WDF, ZSetCommands::zadd);
+        key(g, "zincrby", 4, WDF, ZSetCommands::zincrby);
+        key(g, "zrem", -3, WF, ZSetCommands::zrem);
+        key(g, "zscore", 3, RF, ZSetCommands::zscore);
+        key(g, "zmscore", -3, RF, ZSetCommands::zmscore);
+        key(g, "zcard", 2, RF, ZSetCommands::zcard);
+        key(g, "zrank", 3, RF, ZSetCommands::zrank);
+        key(g, "zrevrank", 3, RF, ZSetCommands::zrevrank);
+        key(g, "zcount", 4, RF, ZSetCommands::zcount);
+        key(g, "zlexcount", 4, RF, ZSetCommands::zlexcount);
+        key(g, "zrange", -4, R, ZSetCommands::zrange);
+        key(g, "zrangebyscore", -4, R, ZSetCommands::zrangebyscore);
+        key(g, "zrevrange", -4, R, ZSetCommands::zrevrange);
+        key(g, "zrevrangebyscore", -4, R, ZSetCommands::zrevrangebyscore);
+        key(g, "zrangebylex", -4, R, ZSetCommands::zrangebylex);
+        key(g, "zrevrangebylex", -4, R, ZSetCommands::zrevrangebylex);
+        key(g, "zpopmin", -2, WF, ZSetCommands::zpopmin);
+        key(g, "zpopmax", -2, WF, ZSetCommands::zpopmax);
+        key(g, "zremrangebyrank", 4, W, ZSetCommands::zremrangebyrank);
+        key(g, "zremrangebyscore", 4, W, ZSetCommands::zremrangebyscore);
+        key(g, "zremrangebylex", 4, W, ZSetCommands::zremrangebylex);
+        key(g, "zrandmember", -2, R, ZSetCommands::zrandmember);
+
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);
         local(g, "echo", 2, F, ServerCommands::echo);

@@ -48,6 +48,7 @@ final class KeyCommands {
             case HashMap<?, ?> h -> "hash";
             case ArrayDeque<?> l -> "list";
             case MemberSet s -> "set";
+            case SortedSet z -> "zset";
             default -> throw new IllegalStateException("unknown value type " + v.getClass());
         };
     }

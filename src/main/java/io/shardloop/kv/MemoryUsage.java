@@ -22,6 +22,10 @@ import static io.shardloop.kv.ObjectLayout.referenceArray;
  *   list     ArrayDeque (elements, head, tail) + its array (one slot per element and one free:
  *            the growth slack past that is not counted) + per element: byte[]
  *   set      MemberSet (4 fields) + its member array + its int index + per member: Key + byte[]
+ *   zset     SortedSet (6 fields) + its head node (32 levels) + its two 32-slot search arrays
+ *            + its HashMap and table + per member:
+ *            a skip-list node (member, score, links, spans, backward) with its link and span arrays,
+ *            HashMap.Node + Key + byte[]
  * </pre>
  * As in Redis ({@code objectComputeSize}), the elements of a container are sampled: the first
  * {@code samples} give a mean element size, counted for every element; the container's own
@@ -38,6 +42,8 @@ final class MemoryUsage {
     static final long HASH_MAP_NODE = object(4 + 3 * REFERENCE);
     static final long ARRAY_DEQUE = object(REFERENCE + 4 + 4);
     static final long MEMBER_SET = object(2 * REFERENCE + 4 + 4);
+    static final long SORTED_SET = object(5 * REFERENCE + 4);
+    static final long SKIP_LIST_NODE = object(4 * REFERENCE + 8);
 
     private MemoryUsage() {
     }
@@ -62,6 +68,7 @@ final class MemoryUsage {
             case HashMap<?, ?> h -> hash(h, samples);
             case ArrayDeque<?> l -> list(l, samples);
             case MemberSet s -> set(s, samples);
+            case SortedSet z -> zset(z, samples);
             default -> throw new IllegalStateException("unknown value type " + value.getClass());
         };
     }
@@ -99,6 +106,22 @@ final class MemoryUsage {
             bytes += key(s.member(i).length());
         }
         return MEMBER_SET + referenceArray(s.capacity()) + array(s.slotCount(), 4) + extrapolate(bytes, n, s.size());
+    }
+
+    private static long zset(SortedSet z, long samples) {
+        long sampled = 0;
+        long bytes = 0;
+        for (SortedSet.Node n = z.first(); n != null && sampled < samples; n = n.next()) {
+            bytes += skipListNode(n.levels()) + HASH_MAP_NODE + key(n.member.length());
+            sampled++;
+        }
+        return SORTED_SET + skipListNode(SortedSet.MAX_LEVEL) + referenceArray(SortedSet.MAX_LEVEL)
+                + array(SortedSet.MAX_LEVEL, 4) + HASH_MAP + referenceArray(hashTableLength(z.size()))
+                + extrapolate(bytes, sampled, z.size());
+    }
+
+    private static long skipListNode(int levels) {
+        return SKIP_LIST_NODE + referenceArray(levels) + array(levels, 4);
     }
 
     /** The table a HashMap grown from the default has for this many entries. */

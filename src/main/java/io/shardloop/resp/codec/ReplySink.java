@@ -64,6 +64,15 @@ public interface ReplySink {
         verbatim(text, 0, text.length);
     }
 
+    /**
+     * A floating-point reply as Redis 7.0's addReplyDouble writes it: the text of C's "%.17g"
+     * ({@link RespWriter#doubleText}), "inf" or "-inf"; RESP2: a bulk string, RESP3: a double.
+     */
+    default void doubleValue(double d) {
+        byte[] text = RespWriter.doubleText(d).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        bulk(text, 0, text.length);
+    }
+
     /** The protocol version the replies are written in: 2 or 3. */
     default int protocol() {
         return 2;

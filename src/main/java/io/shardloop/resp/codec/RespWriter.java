@@ -140,6 +140,76 @@ public abstract class RespWriter implements ReplySink {
         crlf();
     }
 
+    @Override
+    public void doubleValue(double d) {
+        String text = doubleText(d);
+        if (resp3) {
+            put(',');
+            putAscii(text);
+            crlf();
+        } else {
+            put('$');
+            putDecimal(text.length());
+            crlf();
+            putAscii(text);
+            crlf();
+        }
+    }
+
+    /**
+     * C's {@code printf("%.17g")} of a double, which Redis 7.0 replies with: 17 significant digits,
+     * rounded half to even from the exact binary value, trailing zeros dropped; positional when the
+     * decimal exponent is in [-4, 17), else "d.ddde+XX". Infinities are "inf" and "-inf" (Redis
+     * writes them itself). Integral values below 10^17 in magnitude, the common score, print as
+     * integers with no BigDecimal, as Redis 7.0 prints them: -0 is "0".
+     */
+    public static String doubleText(double d) {
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (Double.isNaN(d)) {
+            return "nan";
+        }
+        if (d == Math.rint(d) && Math.abs(d) < 1e17) {
+            return Long.toString((long) d); // as Redis 7.0 writes an integral score: -0 is "0"
+        }
+        java.math.BigDecimal rounded = new java.math.BigDecimal(d)
+                .round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN));
+        String digits = rounded.unscaledValue().abs().toString();
+        int exponent = digits.length() - 1 - rounded.scale();
+        int significant = digits.length();
+        while (significant > 1 && digits.charAt(significant - 1) == '0') {
+            significant--;
+        }
+        digits = digits.substring(0, significant);
+        StringBuilder text = new StringBuilder(32);
+        if (d < 0) {
+            text.append('-');
+        }
+        if (exponent >= -4 && exponent < 17) {
+            if (exponent < 0) {
+                text.append("0.");
+                text.repeat('0', -exponent - 1).append(digits);
+            } else if (digits.length() <= exponent + 1) {
+                text.append(digits).repeat('0', exponent + 1 - digits.length());
+            } else {
+                text.append(digits, 0, exponent + 1).append('.').append(digits, exponent + 1, digits.length());
+            }
+        } else {
+            text.append(digits.charAt(0));
+            if (digits.length() > 1) {
+                text.append('.').append(digits, 1, digits.length());
+            }
+            text.append(exponent < 0 ? "e-" : "e+");
+            int e = Math.abs(exponent);
+            if (e < 10) {
+                text.append('0');
+            }
+            text.append(e);
+        }
+        return text.toString();
+    }
+
     private void crlf() {
         put('\r');
         put('\n');

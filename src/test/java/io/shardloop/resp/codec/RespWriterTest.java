@@ -40,6 +40,33 @@ class RespWriterTest {
     }
 
     @Test
+    void shouldWriteDoublesAsRedisSeventeenDigitTextInBulkOrResp3Double() {
+        BufferReplyWriter w = new BufferReplyWriter();
+        Runnable all = () -> {
+            w.doubleValue(1);
+            w.doubleValue(1.5);
+            w.doubleValue(Double.POSITIVE_INFINITY);
+            w.doubleValue(Double.NEGATIVE_INFINITY);
+        };
+        all.run();
+        assertEquals("$1\r\n1\r\n$3\r\n1.5\r\n$3\r\ninf\r\n$4\r\n-inf\r\n", w.toString());
+        w.reset().protocol(3);
+        all.run();
+        assertEquals(",1\r\n,1.5\r\n,inf\r\n,-inf\r\n", w.toString());
+        // printf("%.17g") as redis-server 7.0 replies: 17 significant digits, exponent past 10^16.
+        String[][] cases = {
+            {"0.1", "0.10000000000000001"}, {"-0.0", "0"}, {"0", "0"}, {"300", "300"}, {"-2.5", "-2.5"},
+            {"1e-5", "1.0000000000000001e-05"}, {"0.0001", "0.0001"}, {"1e20", "1e+20"},
+            {"123456789012345678", "1.2345678901234568e+17"}, {"1e16", "10000000000000000"},
+            {"1e17", "1e+17"}, {"3.14159", "3.1415899999999999"}, {"1e-300", "1e-300"},
+            {"1.7976931348623157e308", "1.7976931348623157e+308"}, {"4.9e-324", "4.9406564584124654e-324"},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[1], RespWriter.doubleText(Double.parseDouble(c[0])), c[0]);
+        }
+    }
+
+    @Test
     void shouldWriteMapsSetsNullsAndVerbatimTextInTheProtocolChosen() {
         BufferReplyWriter w = new BufferReplyWriter();
         byte[] info = "# Server".getBytes(StandardCharsets.US_ASCII);

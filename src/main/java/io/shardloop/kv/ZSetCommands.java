@@ -1,0 +1,812 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplySink;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.shardloop.kv.Db.NO_EXPIRY;
+
+/**
+ * Sorted-set commands on one key, answering as Redis 7.0's t_zset.c does: its option rules, the
+ * order in which it checks arguments and types, its error texts. A sorted set is a
+ * {@link SortedSet}, removed when its last member goes. Scores reply as doubles
+ * ({@link ReplySink#doubleValue}); in RESP3, WITHSCORES ranges and ZPOPMIN/ZPOPMAX with a count
+ * answer an array of [member, score] pairs, as Redis 7.0 does.
+ */
+final class ZSetCommands {
+    private static final byte[] MIN_MAX_NOT_FLOAT = encoded("-ERR min or max is not a float");
+    private static final byte[] MIN_MAX_NOT_LEX = encoded("-ERR min or max not valid string range item");
+    private static final byte[] NAN_RESULT = encoded("-ERR resulting score is not a number (NaN)");
+    private static final byte[] XX_AND_NX = encoded("-ERR XX and NX options at the same time are not compatible");
+    private static final byte[] GT_LT_NX =
+            encoded("-ERR GT, LT, and/or NX options at the same time are not compatible");
+    private static final byte[] INCR_PAIRS = encoded("-ERR INCR option supports a single increment-element pair");
+    private static final byte[] LIMIT_NEEDS_BY = encoded(
+            "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+    private static final byte[] WITHSCORES_BYLEX =
+            encoded("-ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+
+    /**
+     * The most members ZRANDMEMBER with a negative count answers, which Redis leaves unbounded (as
+     * SRANDMEMBER's): each pick is a reply element however small the set.
+     */
+    private static final long MAX_REPEATED_PICKS = 1L << 24;
+    private static final byte[] COUNT_OUT_OF_RANGE = outOfRange(-Long.MAX_VALUE);
+    private static final byte[] PICKS_OUT_OF_RANGE = outOfRange(-MAX_REPEATED_PICKS);
+    private static final byte[] VALUE_OUT_OF_RANGE = encoded("-ERR value is out of range");
+
+    private static final int AUTO = 0;
+    private static final int BY_RANK = 1;
+    private static final int BY_SCORE = 2;
+    private static final int BY_LEX = 3;
+    private static final int FORWARD = 1;
+    private static final int REVERSE = 2;
+
+    private ZSetCommands() {
+    }
+
+    private static SortedSet zset(Object v, ReplySink out) {
+        if (v instanceof SortedSet z) {
+            return z;
+        }
+        out.raw(Errors.WRONGTYPE);
+        return null;
+    }
+
+    // ---- writes of scores ----
+
+    /** ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]. */
+    static void zadd(Db db, CommandArgs a, ReplySink out) {
+        boolean nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
+        int j = 2;
+        for (; j < a.count(); j++) {
+            if (a.is(j, "nx")) {
+                nx = true;
+            } else if (a.is(j, "xx")) {
+                xx = true;
+            } else if (a.is(j, "gt")) {
+                gt = true;
+            } else if (a.is(j, "lt")) {
+                lt = true;
+            } else if (a.is(j, "ch")) {
+                ch = true;
+            } else if (a.is(j, "incr")) {
+                incr = true;
+            } else {
+                break;
+            }
+        }
+        int elements = a.count() - j;
+        if (elements == 0 || elements % 2 != 0) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        if (nx && xx) {
+            out.raw(XX_AND_NX);
+            return;
+        }
+        if ((gt && nx) || (lt && nx) || (gt && lt)) {
+            out.raw(GT_LT_NX);
+            return;
+        }
+        if (incr && elements > 2) {
+            out.raw(INCR_PAIRS);
+            return;
+        }
+        add(db, a, out, j, nx, xx, gt, lt, ch, incr);
+    }
+
+    /** ZINCRBY key increment member: ZADD INCR without options. */
+    static void zincrby(Db db, CommandArgs a, ReplySink out) {
+        add(db, a, out, 2, false, false, false, false, false, true);
+    }
+
+    private static void add(Db db, CommandArgs a, ReplySink out, int first, boolean nx, boolean xx,
+                            boolean gt, boolean lt, boolean ch, boolean incr) {
+        for (int i = first; i < a.count(); i += 2) {
+            if (Double.isNaN(Scores.parse(a, i))) {
+                out.raw(StringCommands.NOT_A_FLOAT);
+                return;
+            }
+        }
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
+        SortedSet z;
+        if (v == null) {
+            if (xx) {
+                if (incr) {
+                    out.nullBulk();
+                } else {
+                    out.integer(0);
+                }
+                return;
+            }
+            z = new SortedSet();
+            db.put(key, z, NO_EXPIRY);
+        } else if ((z = zset(v, out)) == null) {
+            return;
+        }
+        long added = 0;
+        long updated = 0;
+        long processed = 0;
+        double result = 0;
+        for (int i = first; i < a.count(); i += 2) {
+            double score = Scores.parse(a, i);
+            Key member = db.probe(1, a, i + 1);
+            SortedSet.Node n = z.node(member);
+            if (n != null) {
+                if (nx) {
+                    continue;
+                }
+                double current = n.score;
+                if (incr) {
+                    score += current;
+                    if (Double.isNaN(score)) {
+                        out.raw(NAN_RESULT);
+                        return;
+                    }
+                }
+                if ((lt && score >= current) || (gt && score <= current)) {
+                    continue;
+                }
+                if (score != current) {
+                    z.updateScore(n, score);
+                    updated++;
+                }
+            } else if (!xx) {
+                z.insert(member, score);
+                added++;
+            } else {
+                continue;
+            }
+            result = score;
+            processed++;
+        }
+        if (!incr) {
+            out.integer(ch ? added + updated : added);
+        } else if (processed > 0) {
+            out.doubleValue(result);
+        } else {
+            out.nullBulk();
+        }
+    }
+
+    /** ZREM key member [member ...]. */
+    static void zrem(Db db, CommandArgs a, ReplySink out) {
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
+        if (v == null) {
+            out.integer(0);
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z == null) {
+            return;
+        }
+        long removed = 0;
+        for (int i = 2; i < a.count(); i++) {
+            SortedSet.Node n = z.node(db.probe(1, a, i));
+            if (n != null) {
+                z.remove(n);
+                removed++;
+            }
+        }
+        removeIfEmpty(db, key, z);
+        out.integer(removed);
+    }
+
+    // ---- reads of one member or the size ----
+
+    static void zscore(Db db, CommandArgs a, ReplySink out) {
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.nullBulk();
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z != null) {
+            SortedSet.Node n = z.node(db.probe(1, a, 2));
+            if (n == null) {
+                out.nullBulk();
+            } else {
+                out.doubleValue(n.score);
+            }
+        }
+    }
+
+    /** ZMSCORE key member [member ...]: a score or nil for each; a missing key has no members. */
+    static void zmscore(Db db, CommandArgs a, ReplySink out) {
+        Object v = db.get(db.probe(0, a, 1));
+        SortedSet z = null;
+        if (v != null && (z = zset(v, out)) == null) {
+            return;
+        }
+        out.arrayHeader(a.count() - 2);
+        for (int i = 2; i < a.count(); i++) {
+            SortedSet.Node n = z == null ? null : z.node(db.probe(1, a, i));
+            if (n == null) {
+                out.nullBulk();
+            } else {
+                out.doubleValue(n.score);
+            }
+        }
+    }
+
+    static void zcard(Db db, CommandArgs a, ReplySink out) {
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.integer(0);
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z != null) {
+            out.integer(z.size());
+        }
+    }
+
+    static void zrank(Db db, CommandArgs a, ReplySink out) {
+        rank(db, a, out, false);
+    }
+
+    static void zrevrank(Db db, CommandArgs a, ReplySink out) {
+        rank(db, a, out, true);
+    }
+
+    private static void rank(Db db, CommandArgs a, ReplySink out, boolean reverse) {
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.nullBulk();
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z == null) {
+            return;
+        }
+        SortedSet.Node n = z.node(db.probe(1, a, 2));
+        if (n == null) {
+            out.nullBulk();
+            return;
+        }
+        long rank = z.rank(n);
+        out.integer(reverse ? z.size() - 1 - rank : rank);
+    }
+
+    /** ZCOUNT key min max: the range is checked before the key, as Redis does. */
+    static void zcount(Db db, CommandArgs a, ReplySink out) {
+        double min = Scores.parseBound(a, 2);
+        double max = Scores.parseBound(a, 3);
+        if (Double.isNaN(min) || Double.isNaN(max)) {
+            out.raw(MIN_MAX_NOT_FLOAT);
+            return;
+        }
+        boolean minEx = Scores.exclusiveBound(a, 2);
+        boolean maxEx = Scores.exclusiveBound(a, 3);
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.integer(0);
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z == null) {
+            return;
+        }
+        SortedSet.Node first = firstInScoreRange(z, min, minEx, max, maxEx);
+        out.integer(first == null ? 0 : z.rank(z.lastUpTo(max, maxEx)) - z.rank(first) + 1);
+    }
+
+    /** ZLEXCOUNT key min max. */
+    static void zlexcount(Db db, CommandArgs a, ReplySink out) {
+        LexBound min = LexBound.parse(a, 2);
+        LexBound max = LexBound.parse(a, 3);
+        if (min == null || max == null) {
+            out.raw(MIN_MAX_NOT_LEX);
+            return;
+        }
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.integer(0);
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z == null) {
+            return;
+        }
+        SortedSet.Node first = firstInLexRange(z, min, max);
+        out.integer(first == null ? 0 : z.rank(z.lastUpTo(max)) - z.rank(first) + 1);
+    }
+
+    // ---- ranges ----
+
+    static void zrange(Db db, CommandArgs a, ReplySink out) {
+        range(db, a, out, AUTO, AUTO);
+    }
+
+    static void zrangebyscore(Db db, CommandArgs a, ReplySink out) {
+        range(db, a, out, BY_SCORE, FORWARD);
+    }
+
+    static void zrevrange(Db db, CommandArgs a, ReplySink out) {
+        range(db, a, out, BY_RANK, REVERSE);
+    }
+
+    static void zrevrangebyscore(Db db, CommandArgs a, ReplySink out) {
+        range(db, a, out, BY_SCORE, REVERSE);
+    }
+
+    static void zrangebylex(Db db, CommandArgs a, ReplySink out) {
+        range(db, a, out, BY_LEX, FORWARD);
+    }
+
+    static void zrevrangebylex(Db db, CommandArgs a, ReplySink out) {
+        range(db, a, out, BY_LEX, REVERSE);
+    }
+
+    /**
+     * Redis's zrangeGenericCommand: key start stop, then options; a command that fixes the range
+     * type or the direction refuses the option that would choose it (a syntax error).
+     */
+    private static void range(Db db, CommandArgs a, ReplySink out, int type, int direction) {
+        boolean withScores = false;
+        long offset = 0;
+        long limit = -1;
+        for (int j = 4; j < a.count(); j++) {
+            int left = a.count() - j - 1;
+            if (a.is(j, "withscores")) {
+                withScores = true;
+            } else if (a.is(j, "limit") && left >= 2) {
+                if (!a.isLong(j + 1) || !a.isLong(j + 2)) {
+                    out.raw(Errors.NOT_INTEGER);
+                    return;
+                }
+                offset = a.parseLong(j + 1, 0);
+                limit = a.parseLong(j + 2, 0);
+                j += 2;
+            } else if (direction == AUTO && a.is(j, "rev")) {
+                direction = REVERSE;
+            } else if (type == AUTO && a.is(j, "bylex")) {
+                type = BY_LEX;
+            } else if (type == AUTO && a.is(j, "byscore")) {
+                type = BY_SCORE;
+            } else {
+                out.raw(Errors.SYNTAX);
+                return;
+            }
+        }
+        boolean reverse = direction == REVERSE;
+        if (type == AUTO) {
+            type = BY_RANK;
+        }
+        if (limit != -1 && type == BY_RANK) {
+            out.raw(LIMIT_NEEDS_BY);
+            return;
+        }
+        if (withScores && type == BY_LEX) {
+            out.raw(WITHSCORES_BYLEX);
+            return;
+        }
+        // A reverse score or lex range is given as max, min.
+        int minAt = reverse && type != BY_RANK ? 3 : 2;
+        int maxAt = 5 - minAt;
+        long start = 0;
+        long stop = 0;
+        double min = 0;
+        double max = 0;
+        LexBound lexMin = null;
+        LexBound lexMax = null;
+        switch (type) {
+            case BY_RANK -> {
+                if (!a.isLong(2) || !a.isLong(3)) {
+                    out.raw(Errors.NOT_INTEGER);
+                    return;
+                }
+                start = a.parseLong(2, 0);
+                stop = a.parseLong(3, 0);
+            }
+            case BY_SCORE -> {
+                min = Scores.parseBound(a, minAt);
+                max = Scores.parseBound(a, maxAt);
+                if (Double.isNaN(min) || Double.isNaN(max)) {
+                    out.raw(MIN_MAX_NOT_FLOAT);
+                    return;
+                }
+            }
+            default -> {
+                lexMin = LexBound.parse(a, minAt);
+                lexMax = LexBound.parse(a, maxAt);
+                if (lexMin == null || lexMax == null) {
+                    out.raw(MIN_MAX_NOT_LEX);
+                    return;
+                }
+            }
+        }
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.arrayHeader(0);
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z == null) {
+            return;
+        }
+        if (type == BY_RANK) {
+            rankRange(z, start, stop, reverse, withScores, out);
+            return;
+        }
+        if (offset > 0 && offset >= z.size()) {
+            out.arrayHeader(0);
+            return;
+        }
+        boolean minEx = type == BY_SCORE && Scores.exclusiveBound(a, minAt);
+        boolean maxEx = type == BY_SCORE && Scores.exclusiveBound(a, maxAt);
+        SortedSet.Node from;
+        if (type == BY_SCORE) {
+            from = reverse ? lastInScoreRange(z, min, minEx, max, maxEx) : firstInScoreRange(z, min, minEx, max, maxEx);
+        } else {
+            from = reverse ? lastInLexRange(z, lexMin, lexMax) : firstInLexRange(z, lexMin, lexMax);
+        }
+        // Redis steps past `offset` nodes; a negative offset steps past them all.
+        for (long skip = offset; from != null && skip != 0; skip = skip < 0 ? skip : skip - 1) {
+            from = reverse ? from.previous() : from.next();
+        }
+        int count = 0;
+        for (SortedSet.Node n = from; n != null && (limit < 0 || count < limit); n = reverse ? n.previous() : n.next()) {
+            boolean inside = type == BY_SCORE
+                    ? reverse ? SortedSet.atLeast(n.score, min, minEx) : SortedSet.atMost(n.score, max, maxEx)
+                    : reverse ? lexMin.admitsAsMin(n.member) : lexMax.admitsAsMax(n.member);
+            if (!inside) {
+                break;
+            }
+            count++;
+        }
+        header(out, count, withScores);
+        SortedSet.Node n = from;
+        for (int k = 0; k < count; k++) {
+            emit(out, n, withScores);
+            n = reverse ? n.previous() : n.next();
+        }
+    }
+
+    private static void rankRange(SortedSet z, long start, long stop, boolean reverse, boolean withScores,
+                                  ReplySink out) {
+        long size = z.size();
+        if (start < 0) {
+            start += size;
+        }
+        if (stop < 0) {
+            stop += size;
+        }
+        if (start < 0) {
+            start = 0;
+        }
+        if (start > stop || start >= size) {
+            out.arrayHeader(0);
+            return;
+        }
+        if (stop >= size) {
+            stop = size - 1;
+        }
+        int count = (int) (stop - start + 1);
+        header(out, count, withScores);
+        SortedSet.Node n = z.byRank(reverse ? size - 1 - start : start);
+        for (int k = 0; k < count; k++) {
+            emit(out, n, withScores);
+            n = reverse ? n.previous() : n.next();
+        }
+    }
+
+    // ---- random members ----
+
+    /**
+     * ZRANDMEMBER key [count [WITHSCORES]]: without a count one random member (nil for no key);
+     * with a positive count that many distinct members (all, from the highest, when the set has no
+     * more, as Redis 7.0 lists a small set); with a negative one that many picks that may repeat,
+     * at most {@link #MAX_REPEATED_PICKS}.
+     */
+    static void zrandmember(Db db, CommandArgs a, ReplySink out) {
+        if (a.count() == 2) {
+            Object v = db.get(db.probe(0, a, 1));
+            if (v == null) {
+                out.nullBulk();
+                return;
+            }
+            SortedSet z = zset(v, out);
+            if (z != null) {
+                bulk(out, z.byRank(ThreadLocalRandom.current().nextInt(z.size())).member);
+            }
+            return;
+        }
+        if (!a.isLong(2)) {
+            out.raw(Errors.NOT_INTEGER);
+            return;
+        }
+        long count = a.parseLong(2, 0);
+        if (count == Long.MIN_VALUE) {
+            out.raw(COUNT_OUT_OF_RANGE);
+            return;
+        }
+        if (a.count() > 4 || (a.count() == 4 && !a.is(3, "withscores"))) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        boolean withScores = a.count() == 4;
+        if (withScores && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
+            out.raw(VALUE_OUT_OF_RANGE);
+            return;
+        }
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.arrayHeader(0);
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z == null) {
+            return;
+        }
+        if (count == 0) {
+            out.arrayHeader(0);
+            return;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int size = z.size();
+        if (count < 0 || count == 1) {
+            if (count < -MAX_REPEATED_PICKS) {
+                out.raw(PICKS_OUT_OF_RANGE);
+                return;
+            }
+            int picks = (int) Math.abs(count);
+            header(out, picks, withScores);
+            for (int k = 0; k < picks; k++) {
+                emit(out, z.byRank(random.nextInt(size)), withScores);
+            }
+            return;
+        }
+        if (count >= size) {
+            header(out, size, withScores);
+            for (SortedSet.Node n = z.last(); n != null; n = n.previous()) {
+                emit(out, n, withScores);
+            }
+            return;
+        }
+        int n = (int) count;
+        header(out, n, withScores);
+        // Floyd's sampling: n distinct ranks, each n-subset equally likely, in O(n log size).
+        HashSet<Integer> chosen = new HashSet<>(n * 2);
+        for (int j = size - n; j < size; j++) {
+            int t = random.nextInt(j + 1);
+            int pick = chosen.contains(t) ? j : t;
+            chosen.add(pick);
+            emit(out, z.byRank(pick), withScores);
+        }
+    }
+
+    // ---- pops and range removals ----
+
+    static void zpopmin(Db db, CommandArgs a, ReplySink out) {
+        pop(db, a, out, false);
+    }
+
+    static void zpopmax(Db db, CommandArgs a, ReplySink out) {
+        pop(db, a, out, true);
+    }
+
+    /**
+     * ZPOPMIN / ZPOPMAX key [count]: [member, score, ...] flat; in RESP3 with a count, pairs.
+     */
+    private static void pop(Db db, CommandArgs a, ReplySink out, boolean max) {
+        if (a.count() > 3) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        boolean hasCount = a.count() == 3;
+        long count = 1;
+        if (hasCount) {
+            count = a.parseLong(2, -1);
+            if (count < 0) { // Redis gives a count that is no integer the same answer
+                out.raw(Errors.NOT_POSITIVE);
+                return;
+            }
+        }
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
+        if (v == null) {
+            out.arrayHeader(0);
+            return;
+        }
+        SortedSet z = zset(v, out);
+        if (z == null) {
+            return;
+        }
+        int n = (int) Math.min(count, z.size());
+        boolean pairs = hasCount && out.protocol() == 3;
+        out.arrayHeader(pairs ? n : n * 2);
+        for (int k = 0; k < n; k++) {
+            SortedSet.Node node = max ? z.last() : z.first();
+            if (pairs) {
+                out.arrayHeader(2);
+            }
+            bulk(out, node.member);
+            out.doubleValue(node.score);
+            z.remove(node);
+        }
+        removeIfEmpty(db, key, z);
+    }
+
+    static void zremrangebyrank(Db db, CommandArgs a, ReplySink out) {
+        if (!a.isLong(2) || !a.isLong(3)) {
+            out.raw(Errors.NOT_INTEGER);
+            return;
+        }
+        long start = a.parseLong(2, 0);
+        long stop = a.parseLong(3, 0);
+        Key key = db.probe(0, a, 1);
+        SortedSet z = forRemoval(db, key, out);
+        if (z == null) {
+            return;
+        }
+        long size = z.size();
+        if (start < 0) {
+            start += size;
+        }
+        if (stop < 0) {
+            stop += size;
+        }
+        if (start < 0) {
+            start = 0;
+        }
+        if (start > stop || start >= size) {
+            out.integer(0);
+            return;
+        }
+        if (stop >= size) {
+            stop = size - 1;
+        }
+        SortedSet.Node n = z.byRank(start);
+        long removed = removeRun(z, n, stop - start + 1);
+        removeIfEmpty(db, key, z);
+        out.integer(removed);
+    }
+
+    static void zremrangebyscore(Db db, CommandArgs a, ReplySink out) {
+        double min = Scores.parseBound(a, 2);
+        double max = Scores.parseBound(a, 3);
+        if (Double.isNaN(min) || Double.isNaN(max)) {
+            out.raw(MIN_MAX_NOT_FLOAT);
+            return;
+        }
+        boolean minEx = Scores.exclusiveBound(a, 2);
+        boolean maxEx = Scores.exclusiveBound(a, 3);
+        Key key = db.probe(0, a, 1);
+        SortedSet z = forRemoval(db, key, out);
+        if (z == null) {
+            return;
+        }
+        SortedSet.Node first = firstInScoreRange(z, min, minEx, max, maxEx);
+        long removed = 0;
+        if (first != null) {
+            removed = removeRun(z, first, z.rank(z.lastUpTo(max, maxEx)) - z.rank(first) + 1);
+        }
+        removeIfEmpty(db, key, z);
+        out.integer(removed);
+    }
+
+    static void zremrangebylex(Db db, CommandArgs a, ReplySink out) {
+        LexBound min = LexBound.parse(a, 2);
+        LexBound max = LexBound.parse(a, 3);
+        if (min == null || max == null) {
+            out.raw(MIN_MAX_NOT_LEX);
+            return;
+        }
+        Key key = db.probe(0, a, 1);
+        SortedSet z = forRemoval(db, key, out);
+        if (z == null) {
+            return;
+        }
+        SortedSet.Node first = firstInLexRange(z, min, max);
+        long removed = 0;
+        if (first != null) {
+            removed = removeRun(z, first, z.rank(z.lastUpTo(max)) - z.rank(first) + 1);
+        }
+        removeIfEmpty(db, key, z);
+        out.integer(removed);
+    }
+
+    /** The sorted set at the key, or null after replying 0 (no key) or WRONGTYPE. */
+    private static SortedSet forRemoval(Db db, Key key, ReplySink out) {
+        Object v = db.get(key);
+        if (v == null) {
+            out.integer(0);
+            return null;
+        }
+        return zset(v, out);
+    }
+
+    /** Removes {@code count} nodes in order from {@code n}. */
+    private static long removeRun(SortedSet z, SortedSet.Node n, long count) {
+        for (long k = 0; k < count; k++) {
+            SortedSet.Node next = n.next();
+            z.remove(n);
+            n = next;
+        }
+        return count;
+    }
+
+    // ---- helpers ----
+
+    /** Redis's zslFirstInRange: null when no member's score lies in the range. */
+    private static SortedSet.Node firstInScoreRange(SortedSet z, double min, boolean minEx, double max, boolean maxEx) {
+        if (min > max || (min == max && (minEx || maxEx))) {
+            return null;
+        }
+        SortedSet.Node n = z.firstFrom(min, minEx);
+        return n != null && SortedSet.atMost(n.score, max, maxEx) ? n : null;
+    }
+
+    private static SortedSet.Node lastInScoreRange(SortedSet z, double min, boolean minEx, double max, boolean maxEx) {
+        if (min > max || (min == max && (minEx || maxEx))) {
+            return null;
+        }
+        SortedSet.Node n = z.lastUpTo(max, maxEx);
+        return n != null && SortedSet.atLeast(n.score, min, minEx) ? n : null;
+    }
+
+    /**
+     * Redis's zslIsInLexRange: a non-empty range, the last member at or past min, the first at or
+     * before max. With equal scores it follows from the walk; with mixed ones it decides, as in Redis.
+     */
+    private static boolean mayHoldLexRange(SortedSet z, LexBound min, LexBound max) {
+        return !LexBound.emptyRange(min, max) && !z.isEmpty()
+                && min.admitsAsMin(z.last().member) && max.admitsAsMax(z.first().member);
+    }
+
+    private static SortedSet.Node firstInLexRange(SortedSet z, LexBound min, LexBound max) {
+        if (!mayHoldLexRange(z, min, max)) {
+            return null;
+        }
+        SortedSet.Node n = z.firstFrom(min);
+        return n != null && max.admitsAsMax(n.member) ? n : null;
+    }
+
+    private static SortedSet.Node lastInLexRange(SortedSet z, LexBound min, LexBound max) {
+        if (!mayHoldLexRange(z, min, max)) {
+            return null;
+        }
+        SortedSet.Node n = z.lastUpTo(max);
+        return n != null && min.admitsAsMin(n.member) ? n : null;
+    }
+
+    /** A range reply's header: with scores, RESP2 flattens the pairs, RESP3 nests them. */
+    private static void header(ReplySink out, int count, boolean withScores) {
+        out.arrayHeader(withScores && out.protocol() == 2 ? count * 2 : count);
+    }
+
+    private static void emit(ReplySink out, SortedSet.Node n, boolean withScores) {
+        if (withScores && out.protocol() == 3) {
+            out.arrayHeader(2);
+        }
+        bulk(out, n.member);
+        if (withScores) {
+            out.doubleValue(n.score);
+        }
+    }
+
+    private static void bulk(ReplySink out, Key m) {
+        out.bulk(m.array(), m.offset(), m.length());
+    }
+
+    private static void removeIfEmpty(Db db, Key key, SortedSet z) {
+        if (z.isEmpty()) {
+            db.remove(key);
+        }
+    }
+
+    private static byte[] outOfRange(long least) {
+        return encoded("-ERR value is out of range, value must between " + least + " and " + Long.MAX_VALUE);
+    }
+
+    private static byte[] encoded(String line) {
+        return (line + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+}

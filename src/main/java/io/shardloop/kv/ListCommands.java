@@ -153,20 +153,14 @@ final class ListCommands {
             return;
         }
         long size = l.size();
-        if (start < 0) {
-            start = Math.max(0, size + start);
-        }
-        if (stop < 0) {
-            stop = size + stop;
-        }
-        if (stop >= size) {
-            stop = size - 1;
-        }
-        if (start > stop || start >= size) {
+        RankRange r = RankRange.of(start, stop, size);
+        if (r == null) {
             out.arrayHeader(0);
             return;
         }
-        int n = (int) (stop - start + 1);
+        start = r.first();
+        stop = r.last();
+        int n = (int) r.count();
         out.arrayHeader(n);
         if (start > size / 2) {
             // Nearer the tail: walk from there to spare half the list.
@@ -346,21 +340,9 @@ final class ListCommands {
             return;
         }
         long size = l.size();
-        if (start < 0) {
-            start = Math.max(0, size + start);
-        }
-        if (stop < 0) {
-            stop = size + stop;
-        }
-        long dropHead;
-        long dropTail;
-        if (start > stop || start >= size) {
-            dropHead = size;
-            dropTail = 0;
-        } else {
-            dropHead = start;
-            dropTail = size - Math.min(stop, size - 1) - 1;
-        }
+        RankRange r = RankRange.of(start, stop, size);
+        long dropHead = r == null ? size : r.first();
+        long dropTail = r == null ? 0 : size - r.last() - 1;
         for (long k = 0; k < dropHead; k++) {
             l.pollFirst();
         }

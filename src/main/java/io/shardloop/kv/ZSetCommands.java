@@ -472,25 +472,14 @@ final class ZSetCommands {
     private static void rankRange(SortedSet z, long start, long stop, boolean reverse, boolean withScores,
                                   ReplySink out) {
         long size = z.size();
-        if (start < 0) {
-            start += size;
-        }
-        if (stop < 0) {
-            stop += size;
-        }
-        if (start < 0) {
-            start = 0;
-        }
-        if (start > stop || start >= size) {
+        RankRange r = RankRange.of(start, stop, size);
+        if (r == null) {
             out.arrayHeader(0);
             return;
         }
-        if (stop >= size) {
-            stop = size - 1;
-        }
-        int count = (int) (stop - start + 1);
+        int count = (int) r.count();
         header(out, count, withScores);
-        SortedSet.Node n = z.byRank(reverse ? size - 1 - start : start);
+        SortedSet.Node n = z.byRank(reverse ? size - 1 - r.first() : r.first());
         for (int k = 0; k < count; k++) {
             emit(out, n, withScores);
             n = reverse ? n.previous() : n.next();
@@ -646,25 +635,12 @@ final class ZSetCommands {
         if (z == null) {
             return;
         }
-        long size = z.size();
-        if (start < 0) {
-            start += size;
-        }
-        if (stop < 0) {
-            stop += size;
-        }
-        if (start < 0) {
-            start = 0;
-        }
-        if (start > stop || start >= size) {
+        RankRange r = RankRange.of(start, stop, z.size());
+        if (r == null) {
             out.integer(0);
             return;
         }
-        if (stop >= size) {
-            stop = size - 1;
-        }
-        SortedSet.Node n = z.byRank(start);
-        long removed = removeRun(z, n, stop - start + 1);
+        long removed = removeRun(z, z.byRank(r.first()), r.count());
         removeIfEmpty(db, key, z);
         out.integer(removed);
     }

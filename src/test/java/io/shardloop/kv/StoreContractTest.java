@@ -310,6 +310,7 @@ class StoreContractTest {
         assertEquals(":5|", run("LPUSH", "l", "y", "z"));
         assertEquals("*5|$1|z|$1|y|$1|a|$1|b|$1|c|", run("LRANGE", "l", "0", "-1"));
         assertEquals("*2|$1|b|$1|c|", run("LRANGE", "l", "-2", "100"));
+        assertEquals("*4|$1|y|$1|a|$1|b|$1|c|", run("LRANGE", "l", "1", "100"), "from the head, past the end");
         assertEquals("*1|$1|y|", run("LRANGE", "l", "1", "1"));
         assertEquals("*0|", run("LRANGE", "l", "4", "2"));
         assertEquals("*0|", run("LRANGE", "nolist", "0", "-1"));

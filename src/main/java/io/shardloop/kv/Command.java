@@ -15,9 +15,17 @@ import io.shardloop.resp.codec.ReplySink;
  * @param route    where it runs.
  * @param merge    how the replies of a split or fanned-out command combine.
  * @param handler  the implementation; null for {@link Route#CONNECTION} commands.
+ * @param numKeysAt the index of a "numkeys" argument followed by that many keys (EVAL's 2,
+ *                 ZUNIONSTORE's 2, SINTERCARD's 1), 0 when there is none; those keys come after
+ *                 the ones firstKey to lastKey name.
  */
 public record Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
-                      Route route, Merge merge, Handler handler) {
+                      Route route, Merge merge, Handler handler, int numKeysAt) {
+    public Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
+                   Route route, Merge merge, Handler handler) {
+        this(name, arity, flags, firstKey, lastKey, step, route, merge, handler, 0);
+    }
+
     /** The flag of the commands a client may send before it has authenticated (AUTH, HELLO, QUIT, RESET). */
     public static final String NO_AUTH = "no_auth";
 
@@ -36,6 +44,11 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
         SINGLE_KEY,
         /** Touches keys at firstKey, every step: split by owner, run on each, merged. */
         MULTI_KEY,
+        /**
+         * Touches several keys ({@link #keyCount}) and cannot be split (RENAME, SMOVE, SINTERSTORE,
+         * EVAL): runs whole on their owner when they share a shard, as a transaction when they do not.
+         */
+        WHOLE,
         /** Touches every shard's keys (KEYS, DBSIZE, FLUSHDB): fanned out to all, merged. */
         ALL_SHARDS,
         /** SCAN: runs on the shard named by the cursor's high bits ({@link ScanCursor}). */
@@ -74,6 +87,36 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
             }
         }
         return false;
+    }
+
+    /**
+     * How many keys the command names, or -1 when its numkeys argument is not a count that fits
+     * the arguments (the handler answers Redis's error for it).
+     */
+    public int keyCount(CommandArgs args) {
+        int fixed = fixedKeyCount(args);
+        if (numKeysAt == 0) {
+            return fixed;
+        }
+        if (numKeysAt >= args.count() || !args.isLong(numKeysAt)) {
+            return -1;
+        }
+        long n = args.parseLong(numKeysAt, -1);
+        return n < 0 || n > args.count() - numKeysAt - 1 ? -1 : fixed + (int) n;
+    }
+
+    /** The argument index of key {@code n} (0-based, below {@link #keyCount}). */
+    public int keyIndex(CommandArgs args, int n) {
+        int fixed = fixedKeyCount(args);
+        return n < fixed ? firstKey + n * step : numKeysAt + 1 + (n - fixed);
+    }
+
+    private int fixedKeyCount(CommandArgs args) {
+        if (firstKey == 0) {
+            return 0;
+        }
+        int last = lastKey < 0 ? args.count() + lastKey : Math.min(lastKey, args.count() - 1);
+        return last < firstKey ? 0 : (last - firstKey) / step + 1;
     }
 
     /** Whether the argument count fits the arity. */

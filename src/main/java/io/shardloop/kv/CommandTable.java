@@ -13,7 +13,7 @@ import java.util.List;
  * hashed on the lower-cased bytes). Immutable after class initialisation: shared by all threads.
  */
 public final class CommandTable {
-    private static final int TABLE_SIZE = 256;
+    private static final int TABLE_SIZE = 1024;
     private static final Command[] TABLE = new Command[TABLE_SIZE];
     private static final List<Command> ALL = new ArrayList<>();
     private static final java.util.Map<String, String> GROUPS = new java.util.HashMap<>();

@@ -105,6 +105,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         void onCanSubmit();
     }
 
+    private static final org.agrona.concurrent.UnsafeBuffer CROSS_SHARD =
+            new org.agrona.concurrent.UnsafeBuffer(Errors.CROSS_SHARD);
+
     private final KvGroup group;
     private final Shard shard;
     private final int here;
@@ -239,6 +242,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                     call(who, token, null, -1, null));
             case SPLIT -> split(c, args, plan, who, token);
             case ALL -> fanOut(c, args, who, token);
+            case SPREAD -> who.onReply(token, CROSS_SHARD, 0, CROSS_SHARD.capacity());
             case HERE -> throw new IllegalStateException("ran above");
         }
         return true;

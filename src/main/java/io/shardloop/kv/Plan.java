@@ -17,7 +17,9 @@ public final class Plan {
         /** Split by owner ({@link #split()}), each part run where its keys live, replies merged. */
         SPLIT,
         /** On every shard, replies merged (KEYS, DBSIZE, FLUSHDB). */
-        ALL
+        ALL,
+        /** Whole, over keys of several shards: a transaction across them ({@link Command.Route#WHOLE}). */
+        SPREAD
     }
 
     private Kind kind = Kind.HERE;
@@ -62,6 +64,7 @@ public final class Plan {
                 yield false;
             }
             case ALL -> shard >= 0 && shard < shardCount;
+            case SPREAD -> shard >= 0 && shard < shardCount; // until planned per shard, every shard
         };
     }
 
@@ -77,6 +80,11 @@ public final class Plan {
 
     void splitByOwner() {
         kind = Kind.SPLIT;
+        owner = -1;
+    }
+
+    void spread() {
+        kind = Kind.SPREAD;
         owner = -1;
     }
 

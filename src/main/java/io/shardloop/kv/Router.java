@@ -78,9 +78,34 @@ public final class Router {
                     plan.splitByOwner();
                 }
             }
+            case WHOLE -> {
+                int owner = commonOwner(c, args, shards);
+                if (owner == SEVERAL) {
+                    plan.spread();
+                } else {
+                    ownerOrHere(owner < 0 ? here : owner, here, plan); // no valid keys: the handler answers the error
+                }
+            }
             case ALL_SHARDS -> plan.all();
             case LOCAL, CONNECTION -> plan.here();
         }
+    }
+
+    private static final int SEVERAL = -2;
+
+    /** The one shard owning every key of a {@link Command.Route#WHOLE} command, -1 when it names none, or {@link #SEVERAL}. */
+    private static int commonOwner(Command c, CommandArgs args, int shards) {
+        int keys = c.keyCount(args);
+        int owner = -1;
+        for (int n = 0; n < keys; n++) {
+            int k = c.keyIndex(args, n);
+            int o = Slots.ownerOf(args.array(), args.offset(k), args.length(k), shards);
+            if (owner >= 0 && o != owner) {
+                return SEVERAL;
+            }
+            owner = o;
+        }
+        return owner;
     }
 
     private static void ownerOrHere(int owner, int here, Plan plan) {

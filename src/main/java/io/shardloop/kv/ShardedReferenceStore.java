@@ -68,6 +68,7 @@ public final class ShardedReferenceStore implements Store {
                 }
                 merger.finish(out);
             }
+            case SPREAD -> out.raw(Errors.CROSS_SHARD);
             case ALL -> {
                 merger.begin(c.merge(), shards.length, null);
                 CommandCodec.encode(args, message, 0);

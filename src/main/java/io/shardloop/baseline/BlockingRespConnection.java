@@ -2,6 +2,9 @@ package io.shardloop.baseline;
 
 import io.shardloop.kv.Command;
 import io.shardloop.kv.CommandTable;
+import io.shardloop.kv.Key;
+import io.shardloop.kv.MultiState;
+import io.shardloop.kv.Transaction;
 import io.shardloop.resp.ConnectionCommands;
 import io.shardloop.resp.Session;
 import io.shardloop.resp.codec.BufferReplyWriter;
@@ -30,6 +33,7 @@ final class BlockingRespConnection {
     private final ReadWindow window;
     private final BufferReplyWriter replies = new BufferReplyWriter(16 * 1024);
     private boolean closing;
+    private final MultiState multi = new MultiState(this::runQueuedConnectionCommand);
     private long unreportedCommands;
     private long unreportedInput;
 
@@ -68,6 +72,8 @@ final class BlockingRespConnection {
                 }
             }
         } finally {
+            multi.reset();
+            unwatch(multi.takeWatched());
             flush(out);
         }
     }
@@ -89,11 +95,27 @@ final class BlockingRespConnection {
         Command c = CommandTable.find(args);
         if (c == null || !c.arityAccepts(args.count())) {
             CommandTable.resolve(args, replies); // writes Redis's error text
+            if (multi.refused(args)) {
+                unwatch(multi.takeWatched());
+            }
             return;
         }
         if (!commands.admits(c, session)) {
             replies.raw(ConnectionCommands.NOAUTH);
+            multi.refused();
             return;
+        }
+        if (multi.controls(c)) {
+            transactionCommand(c, args);
+            return;
+        }
+        if (multi.active() && !MultiState.runsAtOnce(c)) {
+            multi.queue(c, args, replies);
+            return;
+        }
+        if (c.name().equals("reset")) {
+            multi.reset();
+            unwatch(multi.takeWatched());
         }
         if (c.route() == Command.Route.CONNECTION) {
             closing = commands.execute(c, args, session, replies) == ConnectionCommands.CLOSE;
@@ -101,5 +123,51 @@ final class BlockingRespConnection {
         } else {
             server.store().execute(args, replies);
         }
+    }
+
+    /** MULTI, EXEC, DISCARD, WATCH, and UNWATCH outside a MULTI, on the shared store at once. */
+    private void transactionCommand(Command c, CommandArgs args) {
+        if (c == CommandTable.MULTI) {
+            multi.multi(replies);
+        } else if (c == CommandTable.DISCARD) {
+            java.util.List<Key> keys = multi.discard(replies);
+            if (keys != null) {
+                unwatch(keys);
+            }
+        } else if (c == CommandTable.UNWATCH) {
+            unwatch(multi.takeWatched());
+            replies.simple("OK");
+        } else if (c == CommandTable.WATCH) {
+            if (multi.mayWatch(replies)) {
+                for (int i = 1; i < args.count(); i++) {
+                    Key k = Key.copyOf(args.array(), args.offset(i), args.length(i));
+                    multi.watched(k, server.store().watch(k));
+                }
+                replies.simple("OK");
+            }
+        } else {
+            java.util.List<Key> keys = new java.util.ArrayList<>();
+            Transaction tx = multi.exec(replies, keys);
+            unwatch(keys);
+            if (tx != null) {
+                server.store().execute(tx, replies);
+            }
+        }
+    }
+
+    private void unwatch(java.util.List<Key> keys) {
+        for (Key k : keys) {
+            server.store().unwatch(k);
+        }
+    }
+
+    /** A connection command queued in a MULTI, run in its place at EXEC. */
+    private void runQueuedConnectionCommand(Command c, CommandArgs args, io.shardloop.resp.codec.ReplySink out) {
+        if (c == CommandTable.UNWATCH) {
+            out.simple("OK");
+            return;
+        }
+        closing |= commands.execute(c, args, session, out) == ConnectionCommands.CLOSE;
+        parser.restrictUnauthenticated(!session.authenticated());
     }
 }

@@ -49,6 +49,8 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
     private boolean processing;
     private boolean closing;
+    /** The token of a reply that must be in before more requests are read (a transaction over several shards), or -1. */
+    private long fence = -1;
     private boolean inputClosed;
     private int frame = NO_FRAME;
     /** The file response now writing to the socket, told when the socket drains. */
@@ -84,7 +86,7 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
         }
         processing = true;
         try {
-            while (in.hasRemaining() && !closing && !waitingForCredit()) {
+            while (in.hasRemaining() && !closing && !waitingForCredit() && fence < 0) {
                 if (order.isFull()) {
                     connection.suspendInput(); // resumed when the head of the line moves
                     break;
@@ -136,7 +138,7 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
     /** Closes once nothing is owed and nothing more will be parsed. */
     private void maybeClose() {
-        if (!processing && order.isEmpty() && !waitingForCredit() && (closing || inputClosed) && !connection.isClosed()) {
+        if (!processing && order.isEmpty() && !waitingForCredit() && fence < 0 && (closing || inputClosed) && !connection.isClosed()) {
             connection.closeAfterFlush();
         }
     }
@@ -151,7 +153,7 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     private void resumeIfPossible() {
-        if (!closing && !order.isFull() && !waitingForCredit() && !connection.isClosed()) {
+        if (!closing && !order.isFull() && !waitingForCredit() && fence < 0 && !connection.isClosed()) {
             connection.resumeInput();
         }
     }
@@ -262,6 +264,12 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     @Override
+    public void holdInputUntil(long token) {
+        fence = token;
+        connection.suspendInput();
+    }
+
+    @Override
     public Plan heldPlan() {
         return kv.plan;
     }
@@ -285,6 +293,10 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
             return; // the client left; its places went with it
         }
         routes.kv().answer(this, token, reply, offset);
+        if (token == fence) {
+            fence = -1;
+            resumeIfPossible();
+        }
     }
 
     /** The arguments of this connection's /kv command (valid while it waits). */

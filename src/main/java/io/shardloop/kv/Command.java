@@ -79,6 +79,11 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
         void execute(Db db, CommandArgs args, ReplySink out);
     }
 
+    /** Whether the command may change the data (Redis's "write" flag). */
+    public boolean isWrite() {
+        return flags.length > 0 && flags[0].equals("write") || hasFlag("write");
+    }
+
     /** Whether the command may grow the data (Redis's "denyoom" flag): refused while memory is over maxmemory. */
     public boolean denyOom() {
         for (String f : flags) {

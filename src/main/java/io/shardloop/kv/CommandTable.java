@@ -42,8 +42,29 @@ public final class CommandTable {
     public static final Command SCAN_COMMAND =
             new Command("scan", -2, R, 0, 0, 0, Route.SCAN, Merge.NONE, KeyCommands::scan);
 
+    /** MULTI, EXEC, DISCARD, WATCH, UNWATCH: the connection's ({@link MultiState}), which runs the transaction on the store. */
+    public static final Command MULTI = new Command("multi", 1, new String[] {"fast"}, 0, 0, 0, Route.CONNECTION, Merge.NONE, null);
+    public static final Command EXEC = new Command("exec", 1, NONE, 0, 0, 0, Route.CONNECTION, Merge.NONE, null);
+    public static final Command DISCARD = new Command("discard", 1, F, 0, 0, 0, Route.CONNECTION, Merge.NONE, null);
+    public static final Command WATCH = new Command("watch", -2, F, 1, -1, 1, Route.CONNECTION, Merge.NONE, null);
+    public static final Command UNWATCH = new Command("unwatch", 1, F, 0, 0, 0, Route.CONNECTION, Merge.NONE, null);
+    /**
+     * What a WATCH sends the owners of its keys: each registers the key and answers its
+     * {@link WatchTable#code}. Not in the table (no client can name it); {@link ShardExecutor}
+     * knows it by name when it arrives from another shard.
+     */
+    public static final Command WATCH_CODES = new Command("watch|codes", -2, RF, 1, -1, 1, Route.MULTI_KEY,
+            Merge.BY_POSITION, MultiState::watchCodes);
+
     static {
-        String g = "string";
+        String g = "transactions";
+        add(g, MULTI);
+        add(g, EXEC);
+        add(g, DISCARD);
+        add(g, WATCH);
+        add(g, UNWATCH);
+
+        g = "string";
         key(g, "get", 2, RF, StringCommands::get);
         key(g, "set", -3, WD, StringCommands::set);
         key(g, "setnx", 3, WDF, StringCommands::setnx);
@@ -228,7 +249,9 @@ public final class CommandTable {
             return null;
         }
         if (!c.arityAccepts(args.count())) {
-            out.error(Errors.wrongArity(c.name()));
+            // Redis 7.0 refuses a bad EXEC by discarding the transaction, and says so.
+            out.error(c == EXEC ? "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command"
+                    : Errors.wrongArity(c.name()));
             return null;
         }
         return c;

@@ -11,11 +11,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * The {@code concurrent} mode: one ConcurrentHashMap shared by every shard. A single-key command
- * runs whole inside {@code compute} on its key, so read-modify-write commands (INCR, APPEND,
- * HSET, LPOP...) are atomic per key and a container value is only touched under its key's bin
- * lock. Multi-key and keyless commands run one atomic map operation per key: like the sharded
- * mode across shards, MSET and DEL are not atomic as a whole. Thread-safe.
+ * The {@code concurrent} mode: one ConcurrentHashMap shared by every shard, and key locks. A
+ * command holds the locks of the keys it names ({@link KeyStripes}: a fixed array of locks, a key
+ * hashed to one, taken in array order so no two commands deadlock), so a multi-key command (MSET,
+ * RENAME, SINTERSTORE) and a MULTI/EXEC are atomic; a command over every key (FLUSHDB) holds them
+ * all. A single-key command runs whole inside {@code compute} on its key, so a container value is
+ * only touched under its key's bin lock too. Thread-safe.
  * <p>
  * Costs the other modes do not pay: an owned key copy and a lambda per single-key command, and
  * SCAN cursors that count positions in the map's iteration order (a key may be missed or repeated
@@ -43,6 +44,10 @@ public final class ConcurrentStore implements Store {
     private final LongSupplier clock;
     private final ThreadLocal<KeyWindow> windows;
     private final SharedDb shared = new SharedDb();
+    private final WatchTable watches = new WatchTable();
+    /** The key locks: a command holds the stripes of every key it names, taken in stripe order. */
+    private final ReentrantLock[] lockStripes = new ReentrantLock[KeyStripes.COUNT];
+    private final ThreadLocal<KeyStripes> stripes = ThreadLocal.withInitial(KeyStripes::new);
     private final ReentrantLock expiryLock = new ReentrantLock();
     private Iterator<Map.Entry<Key, Entry>> expiryCursor; // guarded by expiryLock
     /** Entries with a deadline: changed by whoever replaces an entry, with the entry it replaced. */
@@ -54,6 +59,9 @@ public final class ConcurrentStore implements Store {
     public ConcurrentStore(LongSupplier clock) {
         this.clock = clock;
         this.windows = ThreadLocal.withInitial(() -> new KeyWindow(this));
+        for (int i = 0; i < lockStripes.length; i++) {
+            lockStripes[i] = new ReentrantLock();
+        }
     }
 
     @Override
@@ -63,6 +71,20 @@ public final class ConcurrentStore implements Store {
 
     @Override
     public void execute(Command c, CommandArgs args, ReplySink out) {
+        KeyStripes held = stripes.get();
+        held.clear();
+        held.addKeysOf(c, args);
+        held.lock(lockStripes);
+        try {
+            run(c, args, out);
+        } finally {
+            held.unlock(lockStripes);
+        }
+    }
+
+    /** Runs a command whose keys' stripes this thread holds. */
+    private void run(Command c, CommandArgs args, ReplySink out) {
+        watches.beforeCommand(c, args, shared);
         switch (c.route()) {
             case SINGLE_KEY -> {
                 KeyWindow w = windows.get();
@@ -72,6 +94,40 @@ public final class ConcurrentStore implements Store {
             }
             default -> c.handler().execute(shared, args, out);
         }
+    }
+
+    @Override
+    public void execute(Transaction tx, ReplySink out) {
+        KeyStripes held = stripes.get();
+        held.clear();
+        for (int i = 0; i < tx.size(); i++) {
+            held.addKeysOf(tx.command(i), tx.args(i));
+        }
+        for (int i = 0; i < tx.watchedCount(); i++) {
+            held.add(tx.watchedKey(i).hashCode());
+        }
+        held.lock(lockStripes);
+        try {
+            tx.runOn(shared, i -> true, this::run, out);
+        } finally {
+            held.unlock(lockStripes);
+        }
+    }
+
+    @Override
+    public long watch(Key key) {
+        ReentrantLock l = lockStripes[KeyStripes.of(key.hashCode())];
+        l.lock();
+        try {
+            return watches.watch(key, shared.get(key) != null);
+        } finally {
+            l.unlock();
+        }
+    }
+
+    @Override
+    public void unwatch(Key key) {
+        watches.unwatch(key);
     }
 
     @Override
@@ -263,6 +319,11 @@ public final class ConcurrentStore implements Store {
         }
 
         @Override
+        public WatchTable watches() {
+            return store.watches;
+        }
+
+        @Override
         public long entryBytes(boolean timed) {
             return ENTRY_BYTES;
         }
@@ -401,6 +462,11 @@ public final class ConcurrentStore implements Store {
                     visitor.visit(e.getKey(), e.getValue().value());
                 }
             }
+        }
+
+        @Override
+        public WatchTable watches() {
+            return watches;
         }
 
         @Override

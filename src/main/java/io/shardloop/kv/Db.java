@@ -70,6 +70,9 @@ public interface Db {
      */
     long entryBytes(boolean timed);
 
+    /** The versions of this store's watched keys (WATCH, EXEC). */
+    WatchTable watches();
+
     @FunctionalInterface
     interface KeyVisitor {
         void visit(Key key, Object value);

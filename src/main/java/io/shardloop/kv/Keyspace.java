@@ -21,6 +21,7 @@ import java.util.function.LongSupplier;
  * mode, only under the store's lock). Nothing here is synchronized.
  */
 public final class Keyspace implements Db {
+    private final WatchTable watches = new WatchTable();
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
     public static final int EXPIRE_SAMPLE = 20;
     /** An {@link Entry}, its HashMap.Node and table slot, and its slot in {@code all}. */
@@ -199,6 +200,11 @@ public final class Keyspace implements Db {
                 visitor.visit(e.key, e.value);
             }
         }
+    }
+
+    @Override
+    public WatchTable watches() {
+        return watches;
     }
 
     @Override

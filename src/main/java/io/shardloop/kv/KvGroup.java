@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * <p>
  * Shared across shards on purpose, and only this: the array of services (each written once, by its
  * own shard, read by others only to post work to that shard's loop) and, in the shared-state modes,
- * the store itself, which is thread-safe by construction.
+ * the store itself, which is thread-safe by construction; and the counter that gives transactions
+ * over several shards their one global order ({@link #nextTransactionId}).
  */
 public final class KvGroup {
     private final StateMode mode;
@@ -22,6 +23,7 @@ public final class KvGroup {
     private final LongSupplier clock;
     private final AtomicReferenceArray<KvShard> services;
     private final long maxMemory;
+    private final java.util.concurrent.atomic.AtomicLong transactionIds = new java.util.concurrent.atomic.AtomicLong();
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -65,6 +67,14 @@ public final class KvGroup {
      */
     public boolean overMaxMemory() {
         return maxMemory > 0 && ProcessMemory.liveBytes() > maxMemory;
+    }
+
+    /**
+     * The next id of the one global order of transactions over several shards ({@link KeyLocks}):
+     * larger than every id drawn before, on any shard.
+     */
+    long nextTransactionId() {
+        return transactionIds.incrementAndGet();
     }
 
     public StateMode mode() {

@@ -94,6 +94,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
         /** The RESP version its replies are written in, 2 or 3; the same for a reply sent later. */
         int protocol();
+
+        /**
+         * Reads nothing more from its client until the reply of that token is in: a transaction over
+         * several shards is a fence in its client's pipeline, so the commands after it never run
+         * before it, even when it has to start again.
+         */
+        void holdInputUntil(long token);
     }
 
     /** Something waiting in the queue for credit towards the shards of its plan. */
@@ -116,16 +123,16 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final Mailbox mailbox;
     private final Store shared;
     private final ShardExecutor executor;
+    private final KeyLocks locks = new KeyLocks();
+    private final ShardTransactions transactions;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
-    private final BufferReplyWriter localReply = new BufferReplyWriter(256);
-    private final CommandArgs subCommand = new CommandArgs();
+    private final CommandArgs waitingCommand = new CommandArgs();
     private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
 
     private Call[] calls = new Call[64];
     private int[] freeCalls = new int[64];
     private int freeCallCount;
-    private final ArrayDeque<Gather> freeGathers = new ArrayDeque<>();
 
     // The queue of submitters waiting for credit (see the class comment).
     private ArrayDeque<Waiter> waiting = new ArrayDeque<>();
@@ -154,6 +161,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.mailbox = shard.mailbox();
         this.shared = shared;
         this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, here, shardCount)) : null;
+        this.transactions = executor == null ? null : new ShardTransactions(group, here, mailbox, executor, locks);
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.waitersByShard = new int[shardCount];
         this.blocked = new boolean[shardCount];
@@ -195,6 +203,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return counters.get(KEYS);
     }
 
+    /** Redis's -OOM error, encoded: for a front end that refuses a command while queueing it. */
+    public static byte[] oomReply() {
+        return Errors.OOM.clone();
+    }
+
     /** Plans a resolved data command for this shard (see {@link Router#plan}). */
     public void plan(Command c, CommandArgs args, Plan plan) {
         Router.plan(c, args, here, shardCount, sharded(), plan);
@@ -219,6 +232,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             return true;
         }
         if (plan.kind() == Plan.Kind.HERE) {
+            if (executor != null && !locks.isEmpty() && locks.blocks(c, args)) {
+                long token = who.defer(); // a transaction over several shards holds one of its keys
+                transactions.runWhenFree(Transaction.single(c, args), who.protocol(), r -> deliver(who, token, r));
+                return true;
+            }
             executeHere(c, args, who.replyNow());
             return true;
         }
@@ -239,13 +257,119 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         long token = who.defer();
         switch (plan.kind()) {
             case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(),
-                    call(who, token, null, -1, null));
-            case SPLIT -> split(c, args, plan, who, token);
-            case ALL -> fanOut(c, args, who, token);
-            case SPREAD -> who.onReply(token, CROSS_SHARD, 0, CROSS_SHARD.capacity());
+                    call(who, token, null));
+            case SPLIT, ALL, SPREAD -> { // atomic across the shards: a transaction of one command
+                who.holdInputUntil(token);
+                Transaction tx = Transaction.single(c, args);
+                transactions.coordinate(transactions.prepare(tx), who.protocol(), r -> deliver(who, token, r));
+            }
             case HERE -> throw new IllegalStateException("ran above");
         }
         return true;
+    }
+
+    private static void deliver(Submitter who, long token, BufferReplyWriter reply) {
+        who.onReply(token, reply.buffer(), 0, reply.length());
+    }
+
+    /**
+     * Plans an EXEC: the shards its commands and watched keys touch, marked in {@code plan} (which
+     * then holds it while it waits for credit, as {@link #submit} does for a command).
+     */
+    public void plan(Transaction tx, Plan plan) {
+        if (executor == null) {
+            plan.here();
+            return;
+        }
+        ShardTransactions.Prepared p = transactions.prepare(tx);
+        int only = p.onlyShard();
+        if (p.parts.isEmpty() || only == here) {
+            plan.here();
+        } else if (only >= 0 && !hasConnectionCommands(tx)) {
+            plan.owner(only);
+        } else {
+            plan.spread(p.touched);
+        }
+    }
+
+    private static boolean hasConnectionCommands(Transaction tx) {
+        for (int i = 0; i < tx.size(); i++) {
+            if (tx.command(i).route() == Command.Route.CONNECTION) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs an EXEC planned by {@link #plan(Transaction, Plan)}: here, as one message to the one
+     * shard that owns its keys, or over several shards (a fence in its client's pipeline).
+     *
+     * @return false when it must wait for credit, as {@link #submit}
+     */
+    public boolean submit(Transaction tx, Plan plan, Submitter who) {
+        assert loop.inLoop();
+        if (group.overMaxMemory() && tx.denyOom()) {
+            who.replyNow().raw(Errors.OOM);
+            return true;
+        }
+        if (executor == null) {
+            counters.increment(LOCAL_COMMANDS);
+            shared.execute(tx, who.replyNow());
+            return true;
+        }
+        if (plan.kind() == Plan.Kind.HERE) {
+            counters.increment(LOCAL_COMMANDS);
+            if (!transactions.blocks(tx)) {
+                tx.runOn(executor.keyspace(), i -> true, executor::execute, who.replyNow());
+                publishSizes();
+            } else {
+                long token = who.defer();
+                transactions.runWhenFree(tx, who.protocol(), r -> deliver(who, token, r));
+            }
+            return true;
+        }
+        int length = plan.kind() == Plan.Kind.OWNER ? ShardTransactions.batchLength(tx)
+                : transactions.prepare(tx).scheduleLength();
+        boolean granted = who == granting && grantLeft > 0;
+        if ((!granted && hasWaitersFor(plan)) || !creditFor(plan, length)) {
+            if (who == granting) {
+                granting = null;
+            }
+            enqueue(who, plan, length);
+            return false;
+        }
+        if (granted) {
+            grantLeft--;
+        }
+        long token = who.defer();
+        counters.increment(REMOTE_COMMANDS_SENT);
+        if (plan.kind() == Plan.Kind.OWNER) {
+            transactions.sendBatch(plan.owner(), tx, who.protocol(), r -> deliver(who, token, r));
+        } else {
+            who.holdInputUntil(token);
+            transactions.coordinate(transactions.prepare(tx), who.protocol(), r -> deliver(who, token, r));
+        }
+        return true;
+    }
+
+    /**
+     * WATCH in the shared-state modes: registers the key on the shared store and returns its code.
+     * In the sharded mode a WATCH is a command to the keys' owners ({@link CommandTable#WATCH_COMMAND}).
+     */
+    public long watchShared(Key key) {
+        return shared.watch(key);
+    }
+
+    /** Drops watches this shard's client held (UNWATCH, DISCARD, RESET, a client gone). */
+    public void unwatch(java.util.List<Key> keys) {
+        if (executor == null) {
+            for (Key k : keys) {
+                shared.unwatch(k);
+            }
+            return;
+        }
+        transactions.unwatchEverywhere(keys);
     }
 
     /** Forgets a waiter whose connection closed. */
@@ -271,46 +395,6 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
     }
 
-    private BufferReplyWriter executeHereToBytes(Command c, CommandArgs args, int protocol) {
-        localReply.reset();
-        localReply.protocol(protocol);
-        executeHere(c, args, localReply);
-        return localReply;
-    }
-
-    private void split(Command c, CommandArgs args, Plan plan, Submitter who, long token) {
-        Gather g = gather(who, token);
-        g.split = plan.swapSplit(g.split); // the split must outlive this plan: the merge reads it
-        MultiKeySplit split = g.split;
-        g.merger.begin(c.merge(), split.groups(), split);
-        for (int part = 0; part < split.groups(); part++) {
-            if (split.shard(part) == here) {
-                split.subCommand(part, args, subCommand);
-                BufferReplyWriter local = executeHereToBytes(c, subCommand, who.protocol());
-                g.merger.accept(part, local.buffer(), 0, local.length());
-            } else {
-                send(split.shard(part), split.encodeGroup(part, args, scratch, 0), who.protocol(),
-                        call(null, 0, g, part, null));
-            }
-        }
-        finishIfComplete(g);
-    }
-
-    private void fanOut(Command c, CommandArgs args, Submitter who, long token) {
-        Gather g = gather(who, token);
-        g.merger.begin(c.merge(), shardCount, null);
-        int length = CommandCodec.encode(args, scratch, 0);
-        for (int s = 0; s < shardCount; s++) {
-            if (s == here) {
-                BufferReplyWriter local = executeHereToBytes(c, args, who.protocol());
-                g.merger.accept(s, local.buffer(), 0, local.length());
-            } else {
-                send(s, length, who.protocol(), call(null, 0, g, s, null));
-            }
-        }
-        finishIfComplete(g);
-    }
-
     /**
      * Sends the {@code length} bytes encoded in {@link #scratch}, to be answered in the given RESP
      * version; credit was checked by the caller.
@@ -331,32 +415,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         Call c = calls[index];
         Submitter who = c.who;
         long token = c.token;
-        Gather g = c.gather;
-        int part = c.part;
         KeysWalk walk = c.walk;
         releaseCall(index);
         if (walk != null) {
             walk.onStepReply(buffer, offset, length);
-        } else if (g != null) {
-            g.merger.accept(part, buffer, offset, length);
-            finishIfComplete(g);
         } else {
             who.onReply(token, buffer, offset, length);
         }
-    }
-
-    private void finishIfComplete(Gather g) {
-        if (!g.merger.complete()) {
-            return;
-        }
-        localReply.reset();
-        localReply.protocol(g.who.protocol());
-        g.merger.finish(localReply);
-        Submitter who = g.who;
-        long token = g.token;
-        g.who = null;
-        freeGathers.push(g);
-        who.onReply(token, localReply.buffer(), 0, localReply.length());
     }
 
     // ---- credit and the queue of waiters ----------------------------------------------------------
@@ -485,11 +550,26 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** A command from another shard: run it on this shard's keys and reply with the RESP bytes. */
     @Override
     public void onMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
+        if (transactions.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
+            publishSizes();
+            return;
+        }
         if ((type != MSG_COMMAND && type != MSG_COMMAND_RESP3) || correlationId == 0) {
             throw new IllegalStateException(shard.name() + ": unexpected message type " + type + " from shard " + sourceShard);
         }
         counters.increment(REMOTE_COMMANDS_SERVED);
-        BufferReplyWriter reply = executor.executeEncoded(buffer, offset, type == MSG_COMMAND_RESP3 ? 3 : 2);
+        int protocol = type == MSG_COMMAND_RESP3 ? 3 : 2;
+        if (!locks.isEmpty()) {
+            CommandCodec.decode(buffer, offset, waitingCommand);
+            Command c = CommandTable.find(waitingCommand);
+            if (c != null && locks.blocks(c, waitingCommand)) {
+                // A transaction over several shards holds one of its keys: it runs when they are free.
+                transactions.runWhenFree(Transaction.single(c, waitingCommand), protocol,
+                        r -> mailbox.reply(sourceShard, correlationId, MSG_REPLY, r.buffer(), 0, r.length()));
+                return;
+            }
+        }
+        BufferReplyWriter reply = executor.executeEncoded(buffer, offset, protocol);
         publishSizes();
         mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
     }
@@ -503,7 +583,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     // ---- pooled calls and gathers -----------------------------------------------------------------
 
-    private int call(Submitter who, long token, Gather gather, int part, KeysWalk walk) {
+    private int call(Submitter who, long token, KeysWalk walk) {
         if (freeCallCount == 0) {
             int old = calls.length;
             Call[] grown = new Call[old * 2];
@@ -520,8 +600,6 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         Call c = calls[index];
         c.who = who;
         c.token = token;
-        c.gather = gather;
-        c.part = part;
         c.walk = walk;
         return index;
     }
@@ -529,19 +607,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private void releaseCall(int index) {
         Call c = calls[index];
         c.who = null;
-        c.gather = null;
         c.walk = null;
         freeCalls[freeCallCount++] = index;
-    }
-
-    private Gather gather(Submitter who, long token) {
-        Gather g = freeGathers.poll();
-        if (g == null) {
-            g = new Gather();
-        }
-        g.who = who;
-        g.token = token;
-        return g;
     }
 
     private void expireCycle(long now) {
@@ -560,20 +627,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     /** Who waits for a reply: pooled, reused for call after call. */
     private static final class Call {
-        /** The submitter of a whole command, or null for a part of a gather or a walk's step. */
+        /** The submitter of a whole command, or null for a walk's step. */
         Submitter who;
         long token;
-        Gather gather;
-        int part;
         KeysWalk walk;
-    }
-
-    /** The parts of one split or fanned-out command on their way back. */
-    private static final class Gather {
-        MultiKeySplit split = new MultiKeySplit();
-        final ReplyMerger merger = new ReplyMerger();
-        Submitter who;
-        long token;
     }
 
     /**
@@ -614,7 +671,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 enqueue(this, plan, length);
                 return;
             }
-            send(stepShard, CommandCodec.encode(step, scratch, 0), 2, call(null, 0, null, -1, this)); // an array of keys either way
+            send(stepShard, CommandCodec.encode(step, scratch, 0), 2, call(null, 0, this)); // an array of keys either way
         }
 
         @Override
@@ -624,7 +681,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
         @Override
         public void onCanSubmit() {
-            send(stepShard, CommandCodec.encode(step, scratch, 0), 2, call(null, 0, null, -1, this));
+            send(stepShard, CommandCodec.encode(step, scratch, 0), 2, call(null, 0, this));
         }
 
         void onStepReply(DirectBuffer reply, int offset, int length) {

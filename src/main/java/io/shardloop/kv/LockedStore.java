@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The {@code locked} mode: one {@link Keyspace} shared by every shard, each command (multi-key
- * ones included, so they are atomic) run under one lock. Thread-safe.
+ * ones included, so they are atomic) and each MULTI/EXEC run under one lock. Thread-safe.
  */
 public final class LockedStore implements Store {
     private final ReentrantLock lock = new ReentrantLock();
@@ -27,10 +27,40 @@ public final class LockedStore implements Store {
     public void execute(Command c, CommandArgs args, ReplySink out) {
         lock.lock();
         try {
-            c.handler().execute(keyspace, args, out);
+            run(c, args, out);
         } finally {
             lock.unlock();
         }
+    }
+
+    private void run(Command c, CommandArgs args, ReplySink out) {
+        keyspace.watches().beforeCommand(c, args, keyspace);
+        c.handler().execute(keyspace, args, out);
+    }
+
+    @Override
+    public void execute(Transaction tx, ReplySink out) {
+        lock.lock();
+        try {
+            tx.runOn(keyspace, i -> true, this::run, out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long watch(Key key) {
+        lock.lock();
+        try {
+            return keyspace.watches().watch(key, keyspace.get(key) != null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void unwatch(Key key) {
+        keyspace.watches().unwatch(key);
     }
 
     @Override

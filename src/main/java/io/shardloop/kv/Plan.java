@@ -18,13 +18,19 @@ public final class Plan {
         SPLIT,
         /** On every shard, replies merged (KEYS, DBSIZE, FLUSHDB). */
         ALL,
-        /** Whole, over keys of several shards: a transaction across them ({@link Command.Route#WHOLE}). */
+        /**
+         * A transaction over several shards ({@link #shards()}): a command that cannot be split over
+         * keys of several shards ({@link Command.Route#WHOLE}), or a MULTI/EXEC, MSET or FLUSHALL
+         * across them.
+         */
         SPREAD
     }
 
     private Kind kind = Kind.HERE;
     private int owner = -1;
     private MultiKeySplit split = new MultiKeySplit();
+    /** The shards a {@link Kind#SPREAD} plan touches; null before one is planned. */
+    private boolean[] shards;
 
     public Kind kind() {
         return kind;
@@ -64,7 +70,7 @@ public final class Plan {
                 yield false;
             }
             case ALL -> shard >= 0 && shard < shardCount;
-            case SPREAD -> shard >= 0 && shard < shardCount; // until planned per shard, every shard
+            case SPREAD -> shard >= 0 && shard < shardCount && (shards == null || shards[shard]);
         };
     }
 
@@ -83,9 +89,18 @@ public final class Plan {
         owner = -1;
     }
 
+    /** A plan over several shards, which ones not yet known (every shard until then). */
     void spread() {
         kind = Kind.SPREAD;
         owner = -1;
+        shards = null;
+    }
+
+    /** A transaction's plan: touching the shards marked in {@code touched}. */
+    void spread(boolean[] touched) {
+        kind = Kind.SPREAD;
+        owner = -1;
+        shards = touched;
     }
 
     void all() {

@@ -28,7 +28,7 @@ public final class ShardExecutor {
 
     /** Resolves and runs a command whose keys (if any) this shard owns. */
     public void execute(CommandArgs args, ReplySink out) {
-        Command c = Router.resolve(args, out);
+        Command c = args.is(0, CommandTable.WATCH_CODES.name()) ? CommandTable.WATCH_CODES : Router.resolve(args, out);
         if (c == null) {
             return;
         }
@@ -36,11 +36,12 @@ public final class ShardExecutor {
             Store.rejectConnectionCommand(c, out);
             return;
         }
-        c.handler().execute(keyspace, args, out);
+        execute(c, args, out);
     }
 
     /** Runs a resolved data or keyless command whose keys (if any) this shard owns. */
     public void execute(Command c, CommandArgs args, ReplySink out) {
+        keyspace.watches().beforeCommand(c, args, keyspace);
         c.handler().execute(keyspace, args, out);
     }
 

@@ -81,6 +81,48 @@ public final class ShardedReferenceStore implements Store {
         }
     }
 
+    /** Runs the commands one after another: atomic, with one thread over every shard. */
+    @Override
+    public void execute(Transaction tx, ReplySink out) {
+        boolean hold = true;
+        for (int i = 0; i < tx.watchedCount(); i++) {
+            Key k = tx.watchedKey(i);
+            Keyspace owner = ownerOf(k);
+            hold &= owner.watches().code(k, owner.get(k) != null) == tx.watchedCode(i);
+            owner.watches().unwatch(k);
+        }
+        if (!hold) {
+            out.nullArray();
+            return;
+        }
+        if (tx.isExec()) {
+            out.arrayHeader(tx.size());
+        }
+        for (int i = 0; i < tx.size(); i++) {
+            Command c = tx.command(i);
+            switch (c.route()) {
+                case CONNECTION -> tx.runOnConnection(i, out);
+                case LOCAL -> c.handler().execute(null, tx.args(i), out);
+                default -> execute(c, tx.args(i), out);
+            }
+        }
+    }
+
+    @Override
+    public long watch(Key key) {
+        Keyspace owner = ownerOf(key);
+        return owner.watches().watch(key, owner.get(key) != null);
+    }
+
+    @Override
+    public void unwatch(Key key) {
+        ownerOf(key).watches().unwatch(key);
+    }
+
+    private Keyspace ownerOf(Key key) {
+        return shards[Slots.ownerOf(key.array(), key.offset(), key.length(), shards.length)].keyspace();
+    }
+
     @Override
     public int expireCycle(long budgetNanos) {
         int n = 0;

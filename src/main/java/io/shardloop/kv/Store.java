@@ -29,6 +29,18 @@ public interface Store {
     void execute(Command c, CommandArgs args, ReplySink out);
 
     /**
+     * Runs a transaction whole and atomically (checking its watched keys first) and writes its
+     * reply: an EXEC's array, or a null array when a watched key changed.
+     */
+    void execute(Transaction tx, ReplySink out);
+
+    /** WATCH: registers one more watcher of the key and returns its {@link WatchTable#code} now. */
+    long watch(Key key);
+
+    /** Drops one watcher of the key. */
+    void unwatch(Key key);
+
+    /**
      * One step of active expiry (see {@link Keyspace#expireCycle}), called from a periodic timer.
      *
      * @return keys deleted.

@@ -1,9 +1,13 @@
 package io.shardloop.resp;
 
 import io.shardloop.kv.Command;
+import io.shardloop.kv.CommandTable;
+import io.shardloop.kv.Key;
 import io.shardloop.kv.KvShard;
+import io.shardloop.kv.MultiState;
 import io.shardloop.kv.Plan;
 import io.shardloop.kv.Router;
+import io.shardloop.kv.Transaction;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 import io.shardloop.resp.codec.RespParser;
@@ -25,7 +29,11 @@ import java.nio.ByteBuffer;
  * protected mode refuses reads Redis's DENIED line and is closed before anything it sends is read.
  * <p>
  * <b>Order.</b> Every reply takes its place in a {@link ReplyOrder}: a reply answered here while an
- * earlier one is still away waits behind it.
+ * earlier one is still away waits behind it. A transaction over several shards, and a WATCH whose
+ * keys live elsewhere, are fences: nothing after them is read until their reply is in.
+ * <p>
+ * <b>Transactions.</b> MULTI, EXEC, DISCARD, WATCH and UNWATCH follow {@link MultiState}; EXEC
+ * plans and submits the queued commands as one {@link Transaction}.
  * <p>
  * <b>Backpressure.</b> Parsing stops (the bytes stay unconsumed in the connection) while the line of
  * outstanding replies is full, while unsent replies are over the connection's high-water mark, and
@@ -47,6 +55,13 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private final long highWater;
     /** The parsed command waiting for credit (the parser's arguments stay valid: nothing is parsed meanwhile). */
     private Command held;
+    /** The EXEC waiting for credit. */
+    private Transaction heldTransaction;
+    private final MultiState multi = new MultiState(this::runQueuedConnectionCommand);
+    /** The token of a reply that must be in before anything more is read ({@link #holdInputUntil}), or -1. */
+    private long fence = -1;
+    private final WatchSubmitter watcher = new WatchSubmitter();
+    private final CommandArgs watchArgs = new CommandArgs();
     private boolean closing;
     /** Refused by protected mode: counted as rejected, never as a client. */
     private final boolean denied;
@@ -92,7 +107,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             in.position(in.limit()); // nothing a refused client sends is read
             return;
         }
-        while (!closing && held == null) {
+        while (!closing && held == null && heldTransaction == null && fence < 0) {
             long unsent = connection.pendingOutboundBytes();
             if (order.isFull() || unsent + connection.heldReplyBytes() > highWater) {
                 // Take no more requests until replies move: the unread bytes wait in the connection.
@@ -137,15 +152,18 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
     @Override
     public boolean hasRepliesInFlight() {
-        return !order.isEmpty() || held != null;
+        return !order.isEmpty() || held != null || heldTransaction != null;
     }
 
     @Override
     public void onClose() {
-        if (held != null) {
-            kv.cancelWait(this);
+        if (held != null || heldTransaction != null) {
+            kv.cancelWait(held == CommandTable.WATCH_CODES ? watcher : this);
             held = null;
+            heldTransaction = null;
         }
+        multi.reset();
+        kv.unwatch(multi.takeWatched());
         order.discard();
         if (!denied) {
             counters.onDisconnect();
@@ -160,11 +178,32 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         Command c = Router.find(args);
         if (c == null) {
             Router.resolve(args, reply()); // writes Redis's error text
+            if (multi.refused(args)) {
+                kv.unwatch(multi.takeWatched());
+            }
             return;
         }
         if (!commands.admits(c, session)) {
             reply().raw(ConnectionCommands.NOAUTH);
+            multi.refused();
             return;
+        }
+        if (multi.controls(c)) {
+            transactionCommand(c, args);
+            return;
+        }
+        if (multi.active() && !MultiState.runsAtOnce(c)) {
+            if (c.denyOom() && kv.group().overMaxMemory()) {
+                reply().raw(KvShard.oomReply());
+                multi.refused();
+            } else {
+                multi.queue(c, args, reply());
+            }
+            return;
+        }
+        if (c.name().equals("reset")) {
+            multi.reset();
+            kv.unwatch(multi.takeWatched());
         }
         if (c.route() == Command.Route.CONNECTION) {
             if (commands.execute(c, args, session, reply()) == ConnectionCommands.CLOSE) {
@@ -179,6 +218,152 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             held = c;
             connection.suspendInput();
         }
+    }
+
+    /** MULTI, EXEC, DISCARD, WATCH, and UNWATCH outside a MULTI. */
+    private void transactionCommand(Command c, CommandArgs args) {
+        if (c == CommandTable.MULTI) {
+            multi.multi(reply());
+        } else if (c == CommandTable.DISCARD) {
+            java.util.List<Key> keys = multi.discard(reply());
+            if (keys != null) {
+                kv.unwatch(keys);
+            }
+        } else if (c == CommandTable.UNWATCH) {
+            kv.unwatch(multi.takeWatched());
+            reply().simple("OK");
+        } else if (c == CommandTable.WATCH) {
+            if (multi.mayWatch(reply())) {
+                watch(args);
+            }
+        } else {
+            java.util.List<Key> unwatch = new java.util.ArrayList<>();
+            Transaction tx = multi.exec(reply(), unwatch);
+            kv.unwatch(unwatch);
+            if (tx != null) {
+                kv.plan(tx, plan);
+                if (!kv.submit(tx, plan, this)) {
+                    heldTransaction = tx;
+                    connection.suspendInput();
+                }
+            }
+        }
+    }
+
+    /** WATCH: in the shared-state modes at once; in the sharded mode a command to the keys' owners. */
+    private void watch(CommandArgs args) {
+        if (!kv.sharded()) {
+            for (int i = 1; i < args.count(); i++) {
+                Key k = Key.copyOf(args.array(), args.offset(i), args.length(i));
+                multi.watched(k, kv.watchShared(k));
+            }
+            reply().simple("OK");
+            return;
+        }
+        watchArgs.clear();
+        watchArgs.add(CommandTable.WATCH_CODES.name());
+        for (int i = 1; i < args.count(); i++) {
+            watchArgs.addFrom(args, i);
+        }
+        kv.plan(CommandTable.WATCH_CODES, watchArgs, plan);
+        if (!submitWatch()) {
+            connection.suspendInput();
+        }
+    }
+
+    /** Submits the WATCH's command; false when it waits for credit (then it is held). */
+    private boolean submitWatch() {
+        watcher.now.reset();
+        if (!kv.submit(CommandTable.WATCH_CODES, watchArgs, plan, watcher)) {
+            held = CommandTable.WATCH_CODES;
+            return false;
+        }
+        if (watcher.now.length() > 0) { // answered here, at once
+            watcher.view.wrap(watcher.now.buffer(), 0, watcher.now.length());
+            if (multi.watchedFromReply(watchArgs, watcher.view, 0)) {
+                reply().simple("OK");
+            } else {
+                reply().raw(watcher.now.array(), 0, watcher.now.length());
+            }
+        }
+        return true;
+    }
+
+    /** A connection command queued in a MULTI, run in its place at EXEC. */
+    private void runQueuedConnectionCommand(Command c, CommandArgs args, ReplySink out) {
+        if (c == CommandTable.UNWATCH) {
+            out.simple("OK"); // EXEC lets go of the watched keys anyway
+            return;
+        }
+        if (commands.execute(c, args, session, out) == ConnectionCommands.CLOSE) {
+            closing = true;
+            connection.closeAfterFlush();
+        }
+        parser.restrictUnauthenticated(!session.authenticated());
+    }
+
+    /**
+     * The submitter of a WATCH's command to the owners: the codes they answer are kept in the
+     * {@link MultiState} and the client reads {@code +OK} in the WATCH's place.
+     */
+    private final class WatchSubmitter implements KvShard.Submitter {
+        private final io.shardloop.resp.codec.BufferReplyWriter now = new io.shardloop.resp.codec.BufferReplyWriter(64);
+        private final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
+
+        @Override
+        public ReplySink replyNow() {
+            return now; // read back as soon as submit returns (submitWatch)
+        }
+
+        @Override
+        public long defer() {
+            return order.defer();
+        }
+
+        @Override
+        public void onReply(long token, DirectBuffer bytes, int offset, int length) {
+            if (connection.isClosed()) {
+                return;
+            }
+            ReplySink out = writer.target(order.out(token));
+            if (multi.watchedFromReply(watchArgs, bytes, offset)) {
+                out.simple("OK");
+            } else {
+                out.raw(copy(bytes, offset, length), 0, length);
+            }
+            order.complete(token);
+            if (token == fence) {
+                fence = -1;
+            }
+            resumeIfPossible();
+        }
+
+        @Override
+        public int protocol() {
+            return 2;
+        }
+
+        @Override
+        public void holdInputUntil(long token) {
+            fence = token;
+            connection.suspendInput();
+        }
+
+        @Override
+        public Plan heldPlan() {
+            return plan;
+        }
+
+        @Override
+        public void onCanSubmit() {
+            RespConnectionHandler.this.onCanSubmit();
+        }
+    }
+
+    private static byte[] copy(DirectBuffer b, int offset, int length) {
+        byte[] out = new byte[length];
+        b.getBytes(offset, out);
+        return out;
     }
 
     // ---- KvShard.Submitter ---------------------------------------------------------------------
@@ -204,15 +389,38 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     @Override
+    public void holdInputUntil(long token) {
+        fence = token;
+        connection.suspendInput();
+    }
+
+    @Override
     public void onCanSubmit() {
-        Command c = held;
-        held = null;
-        if (c == null || connection.isClosed()) {
+        if (connection.isClosed()) {
             return;
         }
-        if (!kv.submit(c, parser.args(), plan, this)) {
-            held = c;
-            return;
+        if (heldTransaction != null) {
+            Transaction tx = heldTransaction;
+            heldTransaction = null;
+            if (!kv.submit(tx, plan, this)) {
+                heldTransaction = tx;
+                return;
+            }
+        } else if (held == CommandTable.WATCH_CODES) {
+            held = null;
+            if (!submitWatch()) {
+                return;
+            }
+        } else {
+            Command c = held;
+            held = null;
+            if (c == null) {
+                return;
+            }
+            if (!kv.submit(c, parser.args(), plan, this)) {
+                held = c;
+                return;
+            }
         }
         resumeIfPossible();
     }
@@ -226,11 +434,14 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         order.out(ticket).writeBytes(bytes, offset, length);
         order.complete(ticket);
         counters.onBytes(0, length + writer.takeWrittenCount());
+        if (ticket == fence) {
+            fence = -1;
+        }
         resumeIfPossible();
     }
 
     private void resumeIfPossible() {
-        if (!closing && held == null && !order.isFull()) {
+        if (!closing && held == null && heldTransaction == null && fence < 0 && !order.isFull()) {
             connection.resumeInput();
         }
     }

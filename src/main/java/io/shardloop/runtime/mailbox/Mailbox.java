@@ -77,6 +77,15 @@ public interface Mailbox extends EventLoop.WorkSource {
      */
     int send(int target, int type, DirectBuffer payload, int offset, int length);
 
+    /**
+     * Sends a one-way message that is never refused: past the backlog bound it still joins the
+     * overflow. For protocols that bound their own messages (a transaction's second hop, sent while
+     * it holds locks that others wait for, must not wait for anything).
+     *
+     * @return {@link #SENT} or {@link #QUEUED}
+     */
+    int sendAlways(int target, int type, DirectBuffer payload, int offset, int length);
+
     /** Whether a request of this payload length to the target would be given credit now. */
     boolean hasCredit(int target, int length);
 

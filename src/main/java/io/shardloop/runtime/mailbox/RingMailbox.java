@@ -195,6 +195,12 @@ abstract sealed class RingMailbox implements Mailbox permits MpscMailbox, SpscMa
     }
 
     @Override
+    public int sendAlways(int target, int type, DirectBuffer payload, int offset, int length) {
+        checkTarget(target);
+        return send(target, type, ONE_WAY, 0, payload, offset, length);
+    }
+
+    @Override
     public boolean hasCredit(int target, int length) {
         return inFlight[target] < config.credits()
                 && (inFlightBytes[target] == 0 || inFlightBytes[target] + length <= config.creditBytes());

@@ -295,11 +295,14 @@ public final class CommandTable {
 
     /**
      * A {@link Route#WHOLE} command naming its keys by count: a destination at 1 when it has one
-     * ({@code destinations} 1: ZUNIONSTORE), then numkeys and that many keys.
+     * ({@code destinations} 1: ZUNIONSTORE), then numkeys and that many keys. COMMAND reports it
+     * "movablekeys", as Redis does: its key positions depend on its arguments.
      */
     private static void numKeys(String group, String name, int arity, String[] flags, int destinations,
                                 Command.Handler h) {
-        add(group, new Command(name, arity, flags, destinations, destinations, destinations, Route.WHOLE, Merge.NONE,
+        String[] movable = java.util.Arrays.copyOf(flags, flags.length + 1);
+        movable[flags.length] = "movablekeys";
+        add(group, new Command(name, arity, movable, destinations, destinations, destinations, Route.WHOLE, Merge.NONE,
                 h, 1 + destinations));
     }
 

@@ -85,6 +85,7 @@ public final class CommandTable {
         key(g, "setrange", 4, WD, StringCommands::setrange);
         key(g, "incrbyfloat", 3, WDF, StringCommands::incrbyfloat);
         key(g, "getex", -2, WF, StringCommands::getex);
+        whole(g, "msetnx", -3, WD, 1, -1, 2, StringCommands::msetnx);
 
         g = "bitmap";
         key(g, "setbit", 4, WD, BitCommands::setbit);
@@ -109,6 +110,9 @@ public final class CommandTable {
         add(g, new Command("touch", -2, RF, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::touch));
         add(g, KEYS_COMMAND);
         add(g, SCAN_COMMAND);
+        whole(g, "rename", 3, W, 1, 2, 1, KeyCommands::rename);
+        whole(g, "renamenx", 3, WF, 1, 2, 1, KeyCommands::renamenx);
+        whole(g, "copy", -3, WD, 1, 2, 1, KeyCommands::copy);
 
         g = "server";
         add(g, new Command("dbsize", 1, RF, 0, 0, 0, Route.ALL_SHARDS, Merge.SUM, KeyCommands::dbsize));
@@ -146,6 +150,9 @@ public final class CommandTable {
         key(g, "lrem", 4, W, ListCommands::lrem);
         key(g, "ltrim", 4, W, ListCommands::ltrim);
         key(g, "lpos", -3, R, ListCommands::lpos);
+        whole(g, "lmove", 5, WD, 1, 2, 1, ListMultiKeyCommands::lmove);
+        whole(g, "rpoplpush", 3, WD, 1, 2, 1, ListMultiKeyCommands::rpoplpush);
+        numKeys(g, "lmpop", -4, W, 0, ListMultiKeyCommands::lmpop);
 
         g = "set";
         key(g, "sadd", -3, WDF, SetCommands::sadd);
@@ -156,6 +163,14 @@ public final class CommandTable {
         key(g, "spop", -2, WF, SetCommands::spop);
         key(g, "smismember", -3, RF, SetCommands::smismember);
         key(g, "srandmember", -2, R, SetCommands::srandmember);
+        whole(g, "smove", 4, WF, 1, 2, 1, SetCommands::smove);
+        whole(g, "sinter", -2, R, 1, -1, 1, SetCommands::sinter);
+        whole(g, "sunion", -2, R, 1, -1, 1, SetCommands::sunion);
+        whole(g, "sdiff", -2, R, 1, -1, 1, SetCommands::sdiff);
+        whole(g, "sinterstore", -3, WD, 1, -1, 1, SetCommands::sinterstore);
+        whole(g, "sunionstore", -3, WD, 1, -1, 1, SetCommands::sunionstore);
+        whole(g, "sdiffstore", -3, WD, 1, -1, 1, SetCommands::sdiffstore);
+        numKeys(g, "sintercard", -3, R, 0, SetCommands::sintercard);
 
         g = "sorted-set";
         key(g, "zadd", -4, WDF, ZSetCommands::zadd);
@@ -180,6 +195,15 @@ public final class CommandTable {
         key(g, "zremrangebyscore", 4, W, ZSetCommands::zremrangebyscore);
         key(g, "zremrangebylex", 4, W, ZSetCommands::zremrangebylex);
         key(g, "zrandmember", -2, R, ZSetCommands::zrandmember);
+        numKeys(g, "zunion", -3, R, 0, ZSetMultiKeyCommands::zunion);
+        numKeys(g, "zinter", -3, R, 0, ZSetMultiKeyCommands::zinter);
+        numKeys(g, "zdiff", -3, R, 0, ZSetMultiKeyCommands::zdiff);
+        numKeys(g, "zintercard", -3, R, 0, ZSetMultiKeyCommands::zintercard);
+        numKeys(g, "zunionstore", -4, WD, 1, ZSetMultiKeyCommands::zunionstore);
+        numKeys(g, "zinterstore", -4, WD, 1, ZSetMultiKeyCommands::zinterstore);
+        numKeys(g, "zdiffstore", -4, WD, 1, ZSetMultiKeyCommands::zdiffstore);
+        whole(g, "zrangestore", -5, WD, 1, 2, 1, ZSetMultiKeyCommands::zrangestore);
+        numKeys(g, "zmpop", -4, W, 0, ZSetMultiKeyCommands::zmpop);
 
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);
@@ -284,6 +308,25 @@ public final class CommandTable {
 
     private static void key(String group, String name, int arity, String[] flags, Command.Handler h) {
         add(group, new Command(name, arity, flags, 1, 1, 1, Route.SINGLE_KEY, Merge.NONE, h));
+    }
+
+    /** A command whose keys cannot be split: firstKey to lastKey, every step ({@link Route#WHOLE}). */
+    private static void whole(String group, String name, int arity, String[] flags, int firstKey, int lastKey,
+                              int step, Command.Handler h) {
+        add(group, new Command(name, arity, flags, firstKey, lastKey, step, Route.WHOLE, Merge.NONE, h));
+    }
+
+    /**
+     * A {@link Route#WHOLE} command naming its keys by count: a destination at 1 when it has one
+     * ({@code destinations} 1: ZUNIONSTORE), then numkeys and that many keys. COMMAND reports it
+     * "movablekeys", as Redis does: its key positions depend on its arguments.
+     */
+    private static void numKeys(String group, String name, int arity, String[] flags, int destinations,
+                                Command.Handler h) {
+        String[] movable = java.util.Arrays.copyOf(flags, flags.length + 1);
+        movable[flags.length] = "movablekeys";
+        add(group, new Command(name, arity, movable, destinations, destinations, destinations, Route.WHOLE, Merge.NONE,
+                h, 1 + destinations));
     }
 
     private static int local(String group, String name, int arity, String[] flags, Command.Handler h) {

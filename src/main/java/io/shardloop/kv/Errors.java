@@ -14,6 +14,7 @@ public final class Errors {
     static final byte[] HASH_NOT_INTEGER = encoded("-ERR hash value is not an integer");
     static final byte[] NOT_POSITIVE = encoded("-ERR value is out of range, must be positive");
     static final byte[] INVALID_CURSOR = encoded("-ERR invalid cursor");
+    static final byte[] NO_SUCH_KEY = encoded("-ERR no such key");
     static final byte[] DB_OUT_OF_RANGE = encoded("-ERR DB index is out of range");
     /** A command that cannot be split, over keys of several shards, until transactions span shards. */
     static final byte[] CROSS_SHARD = encoded("-CROSSSLOT Keys in request don't hash to the same slot");
@@ -53,7 +54,8 @@ public final class Errors {
         return "ERR invalid expire time in '" + command + "' command";
     }
 
-    private static byte[] encoded(String line) {
+    /** A reply line as it goes on the wire: the text and CRLF. */
+    static byte[] encoded(String line) {
         return (line + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -1,5 +1,7 @@
 package io.shardloop.kv;
 
+import io.shardloop.resp.codec.CommandArgs;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -27,6 +29,11 @@ public final class Key implements Comparable<Key> {
 
     public static Key copyOf(byte[] src, int offset, int length) {
         return new Key(Arrays.copyOfRange(src, offset, offset + length), 0, length, true);
+    }
+
+    /** An owned copy of argument {@code i}: how a command that holds several keys at once names them. */
+    static Key copyOf(CommandArgs a, int i) {
+        return copyOf(a.array(), a.offset(i), a.length(i));
     }
 
     public static Key of(String text) {

@@ -12,6 +12,10 @@ import static io.shardloop.kv.Db.NO_EXPIRY;
 
 /** Generic key commands. Stateless: every method works on the {@link Db} it is given. */
 final class KeyCommands {
+    private static final byte[] SAME_OBJECT = Errors.encoded("-ERR source and destination objects are the same");
+    private static final byte[] DB_INDEX_NOT_INT =
+            Errors.encoded("-ERR value is out of range, value must between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
+
     private KeyCommands() {
     }
 
@@ -51,6 +55,123 @@ final class KeyCommands {
             case SortedSet z -> "zset";
             default -> throw new IllegalStateException("unknown value type " + v.getClass());
         };
+    }
+
+    /**
+     * An independent copy of a value (COPY): a change to one never shows in the other. Strings,
+     * hash values and list elements are copied too, as byte arrays may be changed in place.
+     */
+    @SuppressWarnings("unchecked")
+    static Object copyOf(Object v) {
+        return switch (v) {
+            case byte[] s -> s.clone();
+            case HashMap<?, ?> h -> {
+                HashMap<Key, byte[]> c = new HashMap<>(Math.max(16, h.size() * 4 / 3 + 1));
+                ((HashMap<Key, byte[]>) h).forEach((field, value) -> c.put(field, value.clone()));
+                yield c;
+            }
+            case ArrayDeque<?> l -> {
+                ArrayDeque<byte[]> c = new ArrayDeque<>(l.size());
+                for (byte[] e : (ArrayDeque<byte[]>) l) {
+                    c.addLast(e.clone());
+                }
+                yield c;
+            }
+            case MemberSet s -> s.copy();
+            case SortedSet z -> z.copy();
+            default -> throw new IllegalStateException("unknown value type " + v.getClass());
+        };
+    }
+
+    static void rename(Db db, CommandArgs a, ReplySink out) {
+        rename(db, a, false, out);
+    }
+
+    static void renamenx(Db db, CommandArgs a, ReplySink out) {
+        rename(db, a, true, out);
+    }
+
+    /**
+     * RENAME / RENAMENX source destination: the value and its deadline move; a missing source is an
+     * error even when both names are the same, which otherwise changes nothing.
+     */
+    private static void rename(Db db, CommandArgs a, boolean nx, ReplySink out) {
+        Key source = Key.copyOf(a, 1);
+        Key destination = Key.copyOf(a, 2);
+        Object v = db.get(source);
+        if (v == null) {
+            out.raw(Errors.NO_SUCH_KEY);
+            return;
+        }
+        if (source.equals(destination)) {
+            if (nx) {
+                out.integer(0);
+            } else {
+                out.raw(Errors.OK);
+            }
+            return;
+        }
+        long expireAt = db.expireAt(source);
+        if (nx && db.get(destination) != null) {
+            out.integer(0);
+            return;
+        }
+        db.remove(source);
+        db.put(destination, v, expireAt);
+        if (nx) {
+            out.integer(1);
+        } else {
+            out.raw(Errors.OK);
+        }
+    }
+
+    /**
+     * COPY source destination [DB index] [REPLACE]: a copy of the value with the source's deadline.
+     * Only database 0 exists (as for SELECT), so another index is out of range.
+     */
+    static void copy(Db db, CommandArgs a, ReplySink out) {
+        boolean replace = false;
+        for (int j = 3; j < a.count(); j++) {
+            if (a.is(j, "replace")) {
+                replace = true;
+            } else if (a.is(j, "db") && j + 1 < a.count()) {
+                j++;
+                if (!a.isLong(j)) {
+                    out.raw(Errors.NOT_INTEGER);
+                    return;
+                }
+                long index = a.parseLong(j, 0);
+                if (index < Integer.MIN_VALUE || index > Integer.MAX_VALUE) {
+                    out.raw(DB_INDEX_NOT_INT);
+                    return;
+                }
+                if (index != 0) {
+                    out.raw(Errors.DB_OUT_OF_RANGE);
+                    return;
+                }
+            } else {
+                out.raw(Errors.SYNTAX);
+                return;
+            }
+        }
+        Key source = Key.copyOf(a, 1);
+        Key destination = Key.copyOf(a, 2);
+        if (source.equals(destination)) {
+            out.raw(SAME_OBJECT);
+            return;
+        }
+        Object v = db.get(source);
+        if (v == null) {
+            out.integer(0);
+            return;
+        }
+        long expireAt = db.expireAt(source);
+        if (db.get(destination) != null && !replace) {
+            out.integer(0);
+            return;
+        }
+        db.put(destination, copyOf(v), expireAt);
+        out.integer(1);
     }
 
     static void expire(Db db, CommandArgs a, ReplySink out) {

@@ -16,7 +16,6 @@ import static io.shardloop.kv.Db.NO_EXPIRY;
  * nearer end, as Redis's quicklist does, and LREM rotates the whole list once.
  */
 final class ListCommands {
-    private static final byte[] NO_SUCH_KEY = encoded("-ERR no such key");
     private static final byte[] INDEX_OUT_OF_RANGE = encoded("-ERR index out of range");
     private static final byte[] RANK_ZERO = encoded("-ERR RANK can't be zero: use 1 to start from the first match, "
             + "2 from the second ... or use negative to start from the end of the list");
@@ -31,7 +30,7 @@ final class ListCommands {
     }
 
     @SuppressWarnings("unchecked")
-    private static ArrayDeque<byte[]> list(Object v, ReplySink out) {
+    static ArrayDeque<byte[]> list(Object v, ReplySink out) {
         if (v instanceof ArrayDeque<?> l) {
             return (ArrayDeque<byte[]>) l;
         }
@@ -225,7 +224,7 @@ final class ListCommands {
     static void lset(Db db, CommandArgs a, ReplySink out) {
         Object v = db.get(db.probe(0, a, 1));
         if (v == null) {
-            out.raw(NO_SUCH_KEY);
+            out.raw(Errors.NO_SUCH_KEY);
             return;
         }
         ArrayDeque<byte[]> l = list(v, out);

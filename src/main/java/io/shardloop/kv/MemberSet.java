@@ -23,6 +23,16 @@ final class MemberSet {
     private int[] slots = new int[MIN_SLOTS];
     private int mask = MIN_SLOTS - 1;
 
+    /** An independent set of the same members (COPY); members are immutable keys, so they are shared. */
+    MemberSet copy() {
+        MemberSet c = new MemberSet();
+        c.members = Arrays.copyOf(members, members.length);
+        c.size = size;
+        c.slots = slots.clone();
+        c.mask = mask;
+        return c;
+    }
+
     int size() {
         return size;
     }

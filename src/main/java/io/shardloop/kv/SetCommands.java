@@ -4,12 +4,19 @@ import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
 
-/** Set commands. A set is a {@link MemberSet}, removed when its last member goes. */
+/**
+ * Set commands, on one key and over several (SMOVE, SINTER, SUNION, SDIFF and their STORE forms,
+ * SINTERCARD), answering as Redis 7.0's t_set.c. A set is a {@link MemberSet}, removed when its
+ * last member goes.
+ */
 final class SetCommands {
     /**
      * The most members SRANDMEMBER with a negative count answers, which Redis leaves unbounded: each
@@ -21,10 +28,14 @@ final class SetCommands {
     /** The same text with this server's lower bound, for a set that Redis would answer. */
     private static final byte[] PICKS_OUT_OF_RANGE = outOfRange(-MAX_REPEATED_PICKS);
 
+    static final byte[] NUMKEYS_NOT_POSITIVE = Errors.encoded("-ERR numkeys should be greater than 0");
+    private static final byte[] NUMKEYS_TOO_MANY = Errors.encoded("-ERR Number of keys can't be greater than number of args");
+    static final byte[] LIMIT_NEGATIVE = Errors.encoded("-ERR LIMIT can't be negative");
+
     private SetCommands() {
     }
 
-    private static MemberSet set(Object v, ReplySink out) {
+    static MemberSet set(Object v, ReplySink out) {
         if (v instanceof MemberSet s) {
             return s;
         }
@@ -246,6 +257,223 @@ final class SetCommands {
             int pick = chosen.contains(t) ? j : t;
             chosen.add(pick);
             bulk(s.member(pick), out);
+        }
+    }
+
+    // ---- commands over several keys ----
+
+    /** SMOVE source destination member: 1 when the member left the source (for the same key: is in it). */
+    static void smove(Db db, CommandArgs a, ReplySink out) {
+        Key source = Key.copyOf(a, 1);
+        Key destination = Key.copyOf(a, 2);
+        Object sv = db.get(source);
+        Object dv = db.get(destination);
+        if (sv == null) {
+            out.integer(0);
+            return;
+        }
+        MemberSet from = set(sv, out);
+        if (from == null || (dv != null && set(dv, out) == null)) {
+            return;
+        }
+        Key member = db.probe(1, a, 3);
+        if (sv == dv) {
+            out.integer(from.contains(member) ? 1 : 0);
+            return;
+        }
+        if (!from.remove(member)) {
+            out.integer(0);
+            return;
+        }
+        if (from.isEmpty()) {
+            db.remove(source);
+        }
+        MemberSet to = (MemberSet) dv;
+        if (to == null) {
+            to = new MemberSet();
+            db.put(destination, to, NO_EXPIRY);
+        }
+        to.add(member);
+        out.integer(1);
+    }
+
+    static void sinter(Db db, CommandArgs a, ReplySink out) {
+        inter(db, a, 1, a.count() - 1, null, false, 0, out);
+    }
+
+    static void sinterstore(Db db, CommandArgs a, ReplySink out) {
+        inter(db, a, 2, a.count() - 2, Key.copyOf(a, 1), false, 0, out);
+    }
+
+    /** SINTERCARD numkeys key [key ...] [LIMIT limit]: the size of the intersection, counted up to limit (0: all). */
+    static void sintercard(Db db, CommandArgs a, ReplySink out) {
+        long numKeys = a.isLong(1) ? a.parseLong(1, 0) : 0;
+        if (numKeys < 1) {
+            out.raw(NUMKEYS_NOT_POSITIVE);
+            return;
+        }
+        if (numKeys > a.count() - 2) {
+            out.raw(NUMKEYS_TOO_MANY);
+            return;
+        }
+        long limit = 0;
+        for (int j = 2 + (int) numKeys; j < a.count(); j++) {
+            if (a.is(j, "limit") && j + 1 < a.count()) {
+                j++;
+                limit = a.isLong(j) ? a.parseLong(j, -1) : -1;
+                if (limit < 0) {
+                    out.raw(LIMIT_NEGATIVE);
+                    return;
+                }
+            } else {
+                out.raw(Errors.SYNTAX);
+                return;
+            }
+        }
+        inter(db, a, 2, (int) numKeys, null, true, limit, out);
+    }
+
+    /**
+     * Redis's sinterGenericCommand over the {@code n} keys from argument {@code first}: a missing
+     * key is an empty set (but every key's type is still checked), the smallest set is walked.
+     * Stored at {@code destination} without a deadline (an empty result deletes it), counted when
+     * {@code countOnly} (stopping at a non-zero {@code limit}), else replied as a set.
+     */
+    private static void inter(Db db, CommandArgs a, int first, int n, Key destination, boolean countOnly, long limit,
+                              ReplySink out) {
+        MemberSet[] sets = new MemberSet[n];
+        boolean anyMissing = false;
+        for (int j = 0; j < n; j++) {
+            Object v = db.get(Key.copyOf(a, first + j));
+            if (v == null) {
+                anyMissing = true;
+            } else if ((sets[j] = set(v, out)) == null) {
+                return;
+            }
+        }
+        ArrayList<Key> found = new ArrayList<>();
+        long count = 0;
+        if (!anyMissing) {
+            Arrays.sort(sets, Comparator.comparingInt(MemberSet::size));
+            MemberSet smallest = sets[0];
+            for (int i = 0; i < smallest.size(); i++) {
+                Key m = smallest.member(i);
+                if (inAll(sets, m)) {
+                    count++;
+                    if (countOnly) {
+                        if (limit > 0 && count >= limit) {
+                            break;
+                        }
+                    } else {
+                        found.add(m);
+                    }
+                }
+            }
+        }
+        if (countOnly) {
+            out.integer(count);
+        } else if (destination != null) {
+            store(db, destination, found, out);
+        } else {
+            reply(found, out);
+        }
+    }
+
+    private static boolean inAll(MemberSet[] sets, Key m) {
+        for (int j = 1; j < sets.length; j++) {
+            if (sets[j] != sets[0] && !sets[j].contains(m)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void sunion(Db db, CommandArgs a, ReplySink out) {
+        unionOrDiff(db, a, 1, null, false, out);
+    }
+
+    static void sunionstore(Db db, CommandArgs a, ReplySink out) {
+        unionOrDiff(db, a, 2, Key.copyOf(a, 1), false, out);
+    }
+
+    static void sdiff(Db db, CommandArgs a, ReplySink out) {
+        unionOrDiff(db, a, 1, null, true, out);
+    }
+
+    static void sdiffstore(Db db, CommandArgs a, ReplySink out) {
+        unionOrDiff(db, a, 2, Key.copyOf(a, 1), true, out);
+    }
+
+    /**
+     * Redis's sunionDiffGenericCommand over the keys from argument {@code first}: a missing key is
+     * an empty set; the difference is the first set's members in none of the others (none at all
+     * when a later key names the first set again).
+     */
+    private static void unionOrDiff(Db db, CommandArgs a, int first, Key destination, boolean diff, ReplySink out) {
+        int n = a.count() - first;
+        MemberSet[] sets = new MemberSet[n];
+        boolean firstRepeated = false;
+        for (int j = 0; j < n; j++) {
+            Object v = db.get(Key.copyOf(a, first + j));
+            if (v != null && (sets[j] = set(v, out)) == null) {
+                return;
+            }
+            firstRepeated |= j > 0 && sets[j] != null && sets[j] == sets[0];
+        }
+        MemberSet result = new MemberSet();
+        if (!diff) {
+            for (MemberSet s : sets) {
+                for (int i = 0; s != null && i < s.size(); i++) {
+                    result.add(s.member(i));
+                }
+            }
+        } else if (sets[0] != null && !firstRepeated) {
+            for (int i = 0; i < sets[0].size(); i++) {
+                Key m = sets[0].member(i);
+                if (inNoneAfterFirst(sets, m)) {
+                    result.add(m);
+                }
+            }
+        }
+        ArrayList<Key> members = new ArrayList<>(result.size());
+        for (int i = 0; i < result.size(); i++) {
+            members.add(result.member(i));
+        }
+        if (destination != null) {
+            store(db, destination, members, out);
+        } else {
+            reply(members, out);
+        }
+    }
+
+    private static boolean inNoneAfterFirst(MemberSet[] sets, Key m) {
+        for (int j = 1; j < sets.length; j++) {
+            if (sets[j] != null && sets[j].contains(m)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A *STORE result: a new set without a deadline, or no key at all when it is empty. */
+    private static void store(Db db, Key destination, ArrayList<Key> members, ReplySink out) {
+        if (members.isEmpty()) {
+            db.remove(destination);
+            out.integer(0);
+            return;
+        }
+        MemberSet s = new MemberSet();
+        for (Key m : members) {
+            s.add(m);
+        }
+        db.put(destination, s, NO_EXPIRY);
+        out.integer(s.size());
+    }
+
+    private static void reply(ArrayList<Key> members, ReplySink out) {
+        out.setHeader(members.size());
+        for (Key m : members) {
+            bulk(m, out);
         }
     }
 

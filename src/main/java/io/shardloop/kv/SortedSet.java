@@ -56,6 +56,15 @@ final class SortedSet {
     private Node tail;
     private int level = 1;
 
+    /** An independent sorted set of the same members and scores (COPY), built in order. */
+    SortedSet copy() {
+        SortedSet c = new SortedSet();
+        for (Node n = first(); n != null; n = n.next()) {
+            c.insert(n.member, n.score);
+        }
+        return c;
+    }
+
     int size() {
         return byMember.size();
     }

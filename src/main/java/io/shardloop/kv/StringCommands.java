@@ -161,6 +161,24 @@ final class StringCommands {
         out.raw(Errors.OK);
     }
 
+    /** MSETNX key value [key value ...]: all set, without deadlines, or none when any key exists. */
+    static void msetnx(Db db, CommandArgs a, ReplySink out) {
+        if ((a.count() - 1) % 2 != 0) {
+            out.error(Errors.wrongArity("msetnx"));
+            return;
+        }
+        for (int i = 1; i < a.count(); i += 2) {
+            if (db.get(db.probe(0, a, i)) != null) {
+                out.integer(0);
+                return;
+            }
+        }
+        for (int i = 1; i < a.count(); i += 2) {
+            db.put(db.probe(0, a, i), a.copy(i + 1), NO_EXPIRY);
+        }
+        out.integer(1);
+    }
+
     static void incr(Db db, CommandArgs a, ReplySink out) {
         incrBy(db, a, 1, out);
     }

@@ -17,17 +17,11 @@ import static io.shardloop.kv.Db.NO_EXPIRY;
  * answer an array of [member, score] pairs, as Redis 7.0 does.
  */
 final class ZSetCommands {
-    private static final byte[] MIN_MAX_NOT_FLOAT = encoded("-ERR min or max is not a float");
-    private static final byte[] MIN_MAX_NOT_LEX = encoded("-ERR min or max not valid string range item");
     private static final byte[] NAN_RESULT = encoded("-ERR resulting score is not a number (NaN)");
     private static final byte[] XX_AND_NX = encoded("-ERR XX and NX options at the same time are not compatible");
     private static final byte[] GT_LT_NX =
             encoded("-ERR GT, LT, and/or NX options at the same time are not compatible");
     private static final byte[] INCR_PAIRS = encoded("-ERR INCR option supports a single increment-element pair");
-    private static final byte[] LIMIT_NEEDS_BY = encoded(
-            "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
-    private static final byte[] WITHSCORES_BYLEX =
-            encoded("-ERR syntax error, WITHSCORES not supported in combination with BYLEX");
 
     /**
      * The most members ZRANDMEMBER with a negative count answers, which Redis leaves unbounded (as
@@ -38,17 +32,11 @@ final class ZSetCommands {
     private static final byte[] PICKS_OUT_OF_RANGE = outOfRange(-MAX_REPEATED_PICKS);
     private static final byte[] VALUE_OUT_OF_RANGE = encoded("-ERR value is out of range");
 
-    private static final int AUTO = 0;
-    private static final int BY_RANK = 1;
-    private static final int BY_SCORE = 2;
-    private static final int BY_LEX = 3;
-    private static final int FORWARD = 1;
-    private static final int REVERSE = 2;
 
     private ZSetCommands() {
     }
 
-    private static SortedSet zset(Object v, ReplySink out) {
+    static SortedSet zset(Object v, ReplySink out) {
         if (v instanceof SortedSet z) {
             return z;
         }
@@ -279,7 +267,7 @@ final class ZSetCommands {
         double min = Scores.parseBound(a, 2);
         double max = Scores.parseBound(a, 3);
         if (Double.isNaN(min) || Double.isNaN(max)) {
-            out.raw(MIN_MAX_NOT_FLOAT);
+            out.raw(ZRange.MIN_MAX_NOT_FLOAT);
             return;
         }
         boolean minEx = Scores.exclusiveBound(a, 2);
@@ -293,7 +281,7 @@ final class ZSetCommands {
         if (z == null) {
             return;
         }
-        SortedSet.Node first = firstInScoreRange(z, min, minEx, max, maxEx);
+        SortedSet.Node first = ZRange.firstInScoreRange(z, min, minEx, max, maxEx);
         out.integer(first == null ? 0 : z.rank(z.lastUpTo(max, maxEx)) - z.rank(first) + 1);
     }
 
@@ -302,7 +290,7 @@ final class ZSetCommands {
         LexBound min = LexBound.parse(a, 2);
         LexBound max = LexBound.parse(a, 3);
         if (min == null || max == null) {
-            out.raw(MIN_MAX_NOT_LEX);
+            out.raw(ZRange.MIN_MAX_NOT_LEX);
             return;
         }
         Object v = db.get(db.probe(0, a, 1));
@@ -314,113 +302,41 @@ final class ZSetCommands {
         if (z == null) {
             return;
         }
-        SortedSet.Node first = firstInLexRange(z, min, max);
+        SortedSet.Node first = ZRange.firstInLexRange(z, min, max);
         out.integer(first == null ? 0 : z.rank(z.lastUpTo(max)) - z.rank(first) + 1);
     }
 
     // ---- ranges ----
 
     static void zrange(Db db, CommandArgs a, ReplySink out) {
-        range(db, a, out, AUTO, AUTO);
+        range(db, a, out, ZRange.AUTO, ZRange.AUTO);
     }
 
     static void zrangebyscore(Db db, CommandArgs a, ReplySink out) {
-        range(db, a, out, BY_SCORE, FORWARD);
+        range(db, a, out, ZRange.BY_SCORE, ZRange.FORWARD);
     }
 
     static void zrevrange(Db db, CommandArgs a, ReplySink out) {
-        range(db, a, out, BY_RANK, REVERSE);
+        range(db, a, out, ZRange.BY_RANK, ZRange.REVERSE);
     }
 
     static void zrevrangebyscore(Db db, CommandArgs a, ReplySink out) {
-        range(db, a, out, BY_SCORE, REVERSE);
+        range(db, a, out, ZRange.BY_SCORE, ZRange.REVERSE);
     }
 
     static void zrangebylex(Db db, CommandArgs a, ReplySink out) {
-        range(db, a, out, BY_LEX, FORWARD);
+        range(db, a, out, ZRange.BY_LEX, ZRange.FORWARD);
     }
 
     static void zrevrangebylex(Db db, CommandArgs a, ReplySink out) {
-        range(db, a, out, BY_LEX, REVERSE);
+        range(db, a, out, ZRange.BY_LEX, ZRange.REVERSE);
     }
 
-    /**
-     * Redis's zrangeGenericCommand: key start stop, then options; a command that fixes the range
-     * type or the direction refuses the option that would choose it (a syntax error).
-     */
+    /** Redis's zrangeGenericCommand: key start stop, then options ({@link ZRange}). */
     private static void range(Db db, CommandArgs a, ReplySink out, int type, int direction) {
-        boolean withScores = false;
-        long offset = 0;
-        long limit = -1;
-        for (int j = 4; j < a.count(); j++) {
-            int left = a.count() - j - 1;
-            if (a.is(j, "withscores")) {
-                withScores = true;
-            } else if (a.is(j, "limit") && left >= 2) {
-                if (!a.isLong(j + 1) || !a.isLong(j + 2)) {
-                    out.raw(Errors.NOT_INTEGER);
-                    return;
-                }
-                offset = a.parseLong(j + 1, 0);
-                limit = a.parseLong(j + 2, 0);
-                j += 2;
-            } else if (direction == AUTO && a.is(j, "rev")) {
-                direction = REVERSE;
-            } else if (type == AUTO && a.is(j, "bylex")) {
-                type = BY_LEX;
-            } else if (type == AUTO && a.is(j, "byscore")) {
-                type = BY_SCORE;
-            } else {
-                out.raw(Errors.SYNTAX);
-                return;
-            }
-        }
-        boolean reverse = direction == REVERSE;
-        if (type == AUTO) {
-            type = BY_RANK;
-        }
-        if (limit != -1 && type == BY_RANK) {
-            out.raw(LIMIT_NEEDS_BY);
+        ZRange range = ZRange.parse(a, 1, type, direction, false, out);
+        if (range == null) {
             return;
-        }
-        if (withScores && type == BY_LEX) {
-            out.raw(WITHSCORES_BYLEX);
-            return;
-        }
-        // A reverse score or lex range is given as max, min.
-        int minAt = reverse && type != BY_RANK ? 3 : 2;
-        int maxAt = 5 - minAt;
-        long start = 0;
-        long stop = 0;
-        double min = 0;
-        double max = 0;
-        LexBound lexMin = null;
-        LexBound lexMax = null;
-        switch (type) {
-            case BY_RANK -> {
-                if (!a.isLong(2) || !a.isLong(3)) {
-                    out.raw(Errors.NOT_INTEGER);
-                    return;
-                }
-                start = a.parseLong(2, 0);
-                stop = a.parseLong(3, 0);
-            }
-            case BY_SCORE -> {
-                min = Scores.parseBound(a, minAt);
-                max = Scores.parseBound(a, maxAt);
-                if (Double.isNaN(min) || Double.isNaN(max)) {
-                    out.raw(MIN_MAX_NOT_FLOAT);
-                    return;
-                }
-            }
-            default -> {
-                lexMin = LexBound.parse(a, minAt);
-                lexMax = LexBound.parse(a, maxAt);
-                if (lexMin == null || lexMax == null) {
-                    out.raw(MIN_MAX_NOT_LEX);
-                    return;
-                }
-            }
         }
         Object v = db.get(db.probe(0, a, 1));
         if (v == null) {
@@ -431,58 +347,12 @@ final class ZSetCommands {
         if (z == null) {
             return;
         }
-        if (type == BY_RANK) {
-            rankRange(z, start, stop, reverse, withScores, out);
-            return;
-        }
-        if (offset > 0 && offset >= z.size()) {
-            out.arrayHeader(0);
-            return;
-        }
-        boolean minEx = type == BY_SCORE && Scores.exclusiveBound(a, minAt);
-        boolean maxEx = type == BY_SCORE && Scores.exclusiveBound(a, maxAt);
-        SortedSet.Node from;
-        if (type == BY_SCORE) {
-            from = reverse ? lastInScoreRange(z, min, minEx, max, maxEx) : firstInScoreRange(z, min, minEx, max, maxEx);
-        } else {
-            from = reverse ? lastInLexRange(z, lexMin, lexMax) : firstInLexRange(z, lexMin, lexMax);
-        }
-        // Redis steps past `offset` nodes; a negative offset steps past them all.
-        for (long skip = offset; from != null && skip != 0; skip = skip < 0 ? skip : skip - 1) {
-            from = reverse ? from.previous() : from.next();
-        }
-        int count = 0;
-        for (SortedSet.Node n = from; n != null && (limit < 0 || count < limit); n = reverse ? n.previous() : n.next()) {
-            boolean inside = type == BY_SCORE
-                    ? reverse ? SortedSet.atLeast(n.score, min, minEx) : SortedSet.atMost(n.score, max, maxEx)
-                    : reverse ? lexMin.admitsAsMin(n.member) : lexMax.admitsAsMax(n.member);
-            if (!inside) {
-                break;
-            }
-            count++;
-        }
-        header(out, count, withScores);
-        SortedSet.Node n = from;
-        for (int k = 0; k < count; k++) {
-            emit(out, n, withScores);
-            n = reverse ? n.previous() : n.next();
-        }
-    }
-
-    private static void rankRange(SortedSet z, long start, long stop, boolean reverse, boolean withScores,
-                                  ReplySink out) {
-        long size = z.size();
-        RankRange r = RankRange.of(start, stop, size);
-        if (r == null) {
-            out.arrayHeader(0);
-            return;
-        }
-        int count = (int) r.count();
-        header(out, count, withScores);
-        SortedSet.Node n = z.byRank(reverse ? size - 1 - r.first() : r.first());
-        for (int k = 0; k < count; k++) {
-            emit(out, n, withScores);
-            n = reverse ? n.previous() : n.next();
+        ZRange.Run run = range.select(z);
+        header(out, run.count(), range.withScores());
+        SortedSet.Node n = run.first();
+        for (int k = 0; k < run.count(); k++) {
+            emit(out, n, range.withScores());
+            n = run.after(n);
         }
     }
 
@@ -649,7 +519,7 @@ final class ZSetCommands {
         double min = Scores.parseBound(a, 2);
         double max = Scores.parseBound(a, 3);
         if (Double.isNaN(min) || Double.isNaN(max)) {
-            out.raw(MIN_MAX_NOT_FLOAT);
+            out.raw(ZRange.MIN_MAX_NOT_FLOAT);
             return;
         }
         boolean minEx = Scores.exclusiveBound(a, 2);
@@ -659,7 +529,7 @@ final class ZSetCommands {
         if (z == null) {
             return;
         }
-        SortedSet.Node first = firstInScoreRange(z, min, minEx, max, maxEx);
+        SortedSet.Node first = ZRange.firstInScoreRange(z, min, minEx, max, maxEx);
         long removed = 0;
         if (first != null) {
             removed = removeRun(z, first, z.rank(z.lastUpTo(max, maxEx)) - z.rank(first) + 1);
@@ -672,7 +542,7 @@ final class ZSetCommands {
         LexBound min = LexBound.parse(a, 2);
         LexBound max = LexBound.parse(a, 3);
         if (min == null || max == null) {
-            out.raw(MIN_MAX_NOT_LEX);
+            out.raw(ZRange.MIN_MAX_NOT_LEX);
             return;
         }
         Key key = db.probe(0, a, 1);
@@ -680,7 +550,7 @@ final class ZSetCommands {
         if (z == null) {
             return;
         }
-        SortedSet.Node first = firstInLexRange(z, min, max);
+        SortedSet.Node first = ZRange.firstInLexRange(z, min, max);
         long removed = 0;
         if (first != null) {
             removed = removeRun(z, first, z.rank(z.lastUpTo(max)) - z.rank(first) + 1);
@@ -711,54 +581,12 @@ final class ZSetCommands {
 
     // ---- helpers ----
 
-    /** Redis's zslFirstInRange: null when no member's score lies in the range. */
-    private static SortedSet.Node firstInScoreRange(SortedSet z, double min, boolean minEx, double max, boolean maxEx) {
-        if (min > max || (min == max && (minEx || maxEx))) {
-            return null;
-        }
-        SortedSet.Node n = z.firstFrom(min, minEx);
-        return n != null && SortedSet.atMost(n.score, max, maxEx) ? n : null;
-    }
-
-    private static SortedSet.Node lastInScoreRange(SortedSet z, double min, boolean minEx, double max, boolean maxEx) {
-        if (min > max || (min == max && (minEx || maxEx))) {
-            return null;
-        }
-        SortedSet.Node n = z.lastUpTo(max, maxEx);
-        return n != null && SortedSet.atLeast(n.score, min, minEx) ? n : null;
-    }
-
-    /**
-     * Redis's zslIsInLexRange: a non-empty range, the last member at or past min, the first at or
-     * before max. With equal scores it follows from the walk; with mixed ones it decides, as in Redis.
-     */
-    private static boolean mayHoldLexRange(SortedSet z, LexBound min, LexBound max) {
-        return !LexBound.emptyRange(min, max) && !z.isEmpty()
-                && min.admitsAsMin(z.last().member) && max.admitsAsMax(z.first().member);
-    }
-
-    private static SortedSet.Node firstInLexRange(SortedSet z, LexBound min, LexBound max) {
-        if (!mayHoldLexRange(z, min, max)) {
-            return null;
-        }
-        SortedSet.Node n = z.firstFrom(min);
-        return n != null && max.admitsAsMax(n.member) ? n : null;
-    }
-
-    private static SortedSet.Node lastInLexRange(SortedSet z, LexBound min, LexBound max) {
-        if (!mayHoldLexRange(z, min, max)) {
-            return null;
-        }
-        SortedSet.Node n = z.lastUpTo(max);
-        return n != null && min.admitsAsMin(n.member) ? n : null;
-    }
-
     /** A range reply's header: with scores, RESP2 flattens the pairs, RESP3 nests them. */
-    private static void header(ReplySink out, int count, boolean withScores) {
+    static void header(ReplySink out, int count, boolean withScores) {
         out.arrayHeader(withScores && out.protocol() == 2 ? count * 2 : count);
     }
 
-    private static void emit(ReplySink out, SortedSet.Node n, boolean withScores) {
+    static void emit(ReplySink out, SortedSet.Node n, boolean withScores) {
         if (withScores && out.protocol() == 3) {
             out.arrayHeader(2);
         }
@@ -768,7 +596,7 @@ final class ZSetCommands {
         }
     }
 
-    private static void bulk(ReplySink out, Key m) {
+    static void bulk(ReplySink out, Key m) {
         out.bulk(m.array(), m.offset(), m.length());
     }
 

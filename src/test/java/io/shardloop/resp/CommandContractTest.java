@@ -4,6 +4,7 @@ import io.shardloop.kv.Command;
 import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
+import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,10 +34,10 @@ class CommandContractTest {
             "command", "config", "select", "ping", "echo", "keys", "scan", "dbsize", "flushdb", "flushall", "spop",
             "watch");
     private static final String[][] TYPED = {
-        {"SET", "t:string", "1"},
-        {"RPUSH", "t:list", "1"},
-        {"HSET", "t:hash", "1", "1"},
-        {"SADD", "t:set", "1"},
+        {"SET", "{t}string", "1"},
+        {"RPUSH", "{t}list", "1"},
+        {"HSET", "{t}hash", "1", "1"},
+        {"SADD", "{t}set", "1"},
     };
 
     private static FrontEnds fronts;
@@ -70,7 +71,10 @@ class CommandContractTest {
         return probes;
     }
 
-    /** Each key command, with the fewest arguments it takes, on a key of every type. */
+    /**
+     * Each key command, with the fewest arguments it takes, on a key of every type. The other keys
+     * of a command that cannot be split share the typed keys' hash tag, so that they have one owner.
+     */
     private static List<String[]> typeProbes() {
         List<String[]> probes = new ArrayList<>();
         for (Command c : CommandTable.all()) {
@@ -81,6 +85,15 @@ class CommandContractTest {
             for (String[] typed : TYPED) {
                 String[] probe = withFiller(c.name(), Math.max(1, least - 1));
                 probe[1] = typed[1];
+                if (c.route() == Command.Route.WHOLE) {
+                    CommandArgs args = CommandArgs.of(probe);
+                    for (int n = 0; n < c.keyCount(args); n++) {
+                        int k = c.keyIndex(args, n);
+                        if (k != 1) {
+                            probe[k] = "{t}" + probe[k];
+                        }
+                    }
+                }
                 probes.add(probe);
             }
         }

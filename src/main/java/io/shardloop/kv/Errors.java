@@ -53,7 +53,7 @@ public final class Errors {
         return "ERR invalid expire time in '" + command + "' command";
     }
 
-    private static byte[] encoded(String line) {
+    static byte[] encoded(String line) {
         return (line + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

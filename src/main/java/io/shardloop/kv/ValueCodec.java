@@ -8,6 +8,10 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
+import static io.shardloop.kv.RdbFormat.ENCODED;
+import static io.shardloop.kv.RdbFormat.ENC_INT16;
+import static io.shardloop.kv.RdbFormat.ENC_INT32;
+import static io.shardloop.kv.RdbFormat.ENC_INT8;
 import static io.shardloop.kv.RdbFormat.LEN_32BIT;
 import static io.shardloop.kv.RdbFormat.LEN_64BIT;
 import static io.shardloop.kv.RdbFormat.QUICKLIST_NODE_PACKED;
@@ -28,7 +32,9 @@ import static io.shardloop.kv.RdbFormat.TYPE_ZSET_LISTPACK;
  * byte, then the value ({@link RdbFormat}). The one place values become bytes, for DUMP and
  * RESTORE and for moving values between shards.
  * <p>
- * Writes the plain encodings every Redis version loads, strings raw (never compressed):
+ * Writes the plain encodings every Redis version loads; a string as Redis writes one that it does
+ * not compress: the canonical decimal text of a 32-bit integer as that integer (RDB_ENC_INT8/16/32),
+ * any other as its length and bytes. So a string's payload is byte for byte Redis's up to 20 bytes.
  * <pre>
  *   byte[]                    RDB_TYPE_STRING 0   length, bytes
  *   ArrayDeque&lt;byte[]&gt;       RDB_TYPE_LIST 1     count, then each element, head first
@@ -46,6 +52,11 @@ import static io.shardloop.kv.RdbFormat.TYPE_ZSET_LISTPACK;
  * a command on its key); a decoded value is new and owned by the caller.
  */
 public final class ValueCodec {
+    /** The longest text {@link #asInteger} converts: "-2147483648". */
+    private static final int MAX_INTEGER_TEXT = 11;
+    /** What {@link #asInteger} returns for a string written as it is: outside 32 bits. */
+    private static final long NOT_AN_INTEGER = Long.MIN_VALUE;
+
     private ValueCodec() {
     }
 
@@ -63,32 +74,34 @@ public final class ValueCodec {
     /** The number of bytes {@link #encode} writes for a value. */
     public static int encodedLength(Object value) {
         long total = 1 + switch (value) {
-            case byte[] s -> stringLength(s.length);
+            case byte[] s -> stringLength(s, 0, s.length);
             case ArrayDeque<?> list -> {
                 long sum = lengthSize(list.size());
                 for (Object e : list) {
-                    sum += stringLength(((byte[]) e).length);
+                    byte[] b = (byte[]) e;
+                    sum += stringLength(b, 0, b.length);
                 }
                 yield sum;
             }
             case MemberSet set -> {
                 long sum = lengthSize(set.size());
                 for (int i = 0; i < set.size(); i++) {
-                    sum += stringLength(set.member(i).length());
+                    sum += keyLength(set.member(i));
                 }
                 yield sum;
             }
             case HashMap<?, ?> hash -> {
                 long sum = lengthSize(hash.size());
                 for (Map.Entry<?, ?> e : hash.entrySet()) {
-                    sum += stringLength(((Key) e.getKey()).length()) + stringLength(((byte[]) e.getValue()).length);
+                    byte[] v = (byte[]) e.getValue();
+                    sum += keyLength((Key) e.getKey()) + stringLength(v, 0, v.length);
                 }
                 yield sum;
             }
             case SortedSet zset -> {
                 long sum = lengthSize(zset.size());
                 for (SortedSet.Node n = zset.first(); n != null; n = n.next()) {
-                    sum += stringLength(n.member.length()) + Double.BYTES;
+                    sum += keyLength(n.member) + Double.BYTES;
                 }
                 yield sum;
             }
@@ -203,14 +216,69 @@ public final class ValueCodec {
         return 9;
     }
 
-    private static long stringLength(int len) {
+    private static long stringLength(byte[] b, int off, int len) {
+        long asInteger = asInteger(b, off, len);
+        if (asInteger != NOT_AN_INTEGER) {
+            return asInteger == (byte) asInteger ? 2 : asInteger == (short) asInteger ? 3 : 5;
+        }
         return lengthSize(len) + (long) len;
     }
 
+    private static long keyLength(Key k) {
+        return stringLength(k.array(), k.offset(), k.length());
+    }
+
+    /** A string: as an integer encoding when Redis would write one, else its length and bytes. */
     private static int putString(MutableDirectBuffer dst, int at, byte[] b, int off, int len) {
-        at += putLength(dst, at, len);
-        dst.putBytes(at, b, off, len);
-        return at + len;
+        long v = asInteger(b, off, len);
+        if (v == NOT_AN_INTEGER) {
+            at += putLength(dst, at, len);
+            dst.putBytes(at, b, off, len);
+            return at + len;
+        }
+        if (v == (byte) v) {
+            dst.putByte(at, (byte) (ENCODED << 6 | ENC_INT8));
+            dst.putByte(at + 1, (byte) v);
+            return at + 2;
+        }
+        if (v == (short) v) {
+            dst.putByte(at, (byte) (ENCODED << 6 | ENC_INT16));
+            dst.putShort(at + 1, (short) v, ByteOrder.LITTLE_ENDIAN);
+            return at + 3;
+        }
+        dst.putByte(at, (byte) (ENCODED << 6 | ENC_INT32));
+        dst.putInt(at + 1, (int) v, ByteOrder.LITTLE_ENDIAN);
+        return at + 5;
+    }
+
+    /**
+     * Redis's rdbTryIntegerEncoding: the value of a string of at most 11 bytes that is the canonical
+     * decimal text of a 32-bit integer (no sign but '-', no leading zero, not "-0"), which Redis
+     * writes as the integer; else {@link #NOT_AN_INTEGER}.
+     */
+    private static long asInteger(byte[] b, int off, int len) {
+        if (len == 0 || len > MAX_INTEGER_TEXT) {
+            return NOT_AN_INTEGER;
+        }
+        int end = off + len;
+        int i = off;
+        boolean negative = b[i] == '-';
+        if (negative) {
+            i++;
+        }
+        if (i == end || (b[i] == '0' && (negative || end - i > 1))) {
+            return NOT_AN_INTEGER;
+        }
+        long v = 0;
+        for (; i < end; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return NOT_AN_INTEGER;
+            }
+            v = v * 10 + d;
+        }
+        v = negative ? -v : v;
+        return v == (int) v ? v : NOT_AN_INTEGER;
     }
 
     private static int putKey(MutableDirectBuffer dst, int at, Key k) {

@@ -115,6 +115,29 @@ class ValueCodecTest {
     }
 
     @Test
+    void shouldWriteCanonical32BitIntegersAsRedisDoes() {
+        assertArrayEquals(new byte[] {0, (byte) 0xC0, -5}, encoded(bytes("-5")));
+        assertArrayEquals(new byte[] {0, (byte) 0xC0, 0}, encoded(bytes("0")));
+        assertArrayEquals(new byte[] {0, (byte) 0xC1, (byte) 0xE8, 3}, encoded(bytes("1000")));
+        assertArrayEquals(new byte[] {0, (byte) 0xC2, 0, 0, 0, (byte) 0x80}, encoded(bytes("-2147483648")));
+        for (String raw : new String[] {"-0", "007", "+1", "2147483648", "1.5", "-", " 1", "12345678901"}) {
+            assertArrayEquals(encodedRaw(raw), encoded(bytes(raw)), raw);
+        }
+        for (String s : new String[] {"-5", "0", "127", "128", "-129", "32767", "32768", "-2147483648", "2147483647",
+                "-0", "007", "2147483648"}) {
+            roundTrip(bytes(s));
+        }
+    }
+
+    private static byte[] encodedRaw(String s) {
+        byte[] b = bytes(s);
+        byte[] out = new byte[2 + b.length];
+        out[1] = (byte) b.length;
+        System.arraycopy(b, 0, out, 2, b.length);
+        return out;
+    }
+
+    @Test
     void shouldRoundTripLists() {
         ArrayDeque<byte[]> list = new ArrayDeque<>();
         list.add(new byte[0]);

@@ -52,11 +52,13 @@ final class DumpPayload {
     }
 
     /**
-     * The value of a payload {@link #verify} accepted.
+     * The value of a payload {@link #verify} accepted, read as Redis's RESTORE reads it: from the
+     * start of the whole payload, so that a value may run on into the footer, and whatever follows
+     * the value is not looked at.
      *
      * @throws ValueCodec.MalformedValueException when it does not hold one.
      */
     static Object value(DirectBuffer payload, int offset, int length) {
-        return ValueCodec.decode(payload, offset, length - FOOTER_LENGTH);
+        return ValueCodec.read(new RdbInput(payload, offset, length));
     }
 }

@@ -171,8 +171,17 @@ public final class ValueCodec {
      */
     public static Object decode(DirectBuffer src, int offset, int length) {
         RdbInput in = new RdbInput(src, offset, length);
+        Object value = read(in);
+        if (in.remaining() != 0) {
+            throw malformed(in.remaining() + " bytes after the value");
+        }
+        return value;
+    }
+
+    /** Reads one value, type byte first, leaving the cursor after it. */
+    static Object read(RdbInput in) {
         int type = in.readUnsignedByte();
-        Object value = switch (type) {
+        return switch (type) {
             case TYPE_STRING -> in.readString();
             case TYPE_LIST -> readList(in);
             case TYPE_SET -> readSet(in);
@@ -184,10 +193,6 @@ public final class ValueCodec {
             case TYPE_LIST_QUICKLIST_2 -> readQuicklist(in);
             default -> throw malformed("RDB type " + type + " is not one this server reads");
         };
-        if (in.remaining() != 0) {
-            throw malformed(in.remaining() + " bytes after the value");
-        }
-        return value;
     }
 
     /** Bytes of a length in RDB length encoding. */

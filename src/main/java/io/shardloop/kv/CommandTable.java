@@ -107,6 +107,8 @@ public final class CommandTable {
         key(g, "persist", 2, WF, KeyCommands::persist);
         key(g, "expiretime", 2, RF, KeyCommands::expiretime);
         key(g, "pexpiretime", 2, RF, KeyCommands::pexpiretime);
+        key(g, "dump", 2, R, DumpCommands::dump);
+        key(g, "restore", -4, WD, DumpCommands::restore);
         add(g, new Command("touch", -2, RF, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::touch));
         add(g, KEYS_COMMAND);
         add(g, SCAN_COMMAND);

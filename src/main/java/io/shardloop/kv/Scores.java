@@ -24,9 +24,11 @@ final class Scores {
      * @return the score, or {@link #INVALID}.
      */
     static double parse(CommandArgs a, int i) {
-        byte[] b = a.array();
-        int off = a.offset(i);
-        int end = off + a.length(i);
+        return parse(a.array(), a.offset(i), a.offset(i) + a.length(i));
+    }
+
+    /** {@link #parse(CommandArgs, int)} over bytes {@code off} to {@code end}. */
+    static double parse(byte[] b, int off, int end) {
         if (off == end || isSpace(b[off]) || prefixEnd(b, off, end) != end) {
             return INVALID;
         }

@@ -16,8 +16,6 @@ public final class Errors {
     static final byte[] INVALID_CURSOR = encoded("-ERR invalid cursor");
     static final byte[] NO_SUCH_KEY = encoded("-ERR no such key");
     static final byte[] DB_OUT_OF_RANGE = encoded("-ERR DB index is out of range");
-    /** A command that cannot be split, over keys of several shards, until transactions span shards. */
-    static final byte[] CROSS_SHARD = encoded("-CROSSSLOT Keys in request don't hash to the same slot");
     static final byte[] OOM = encoded("-OOM command not allowed when used memory > 'maxmemory'.");
     static final byte[] PONG = encoded("+PONG");
     static final byte[] OK = encoded("+OK");

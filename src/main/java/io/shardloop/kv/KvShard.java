@@ -112,9 +112,6 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         void onCanSubmit();
     }
 
-    private static final org.agrona.concurrent.UnsafeBuffer CROSS_SHARD =
-            new org.agrona.concurrent.UnsafeBuffer(Errors.CROSS_SHARD);
-
     private final KvGroup group;
     private final Shard shard;
     private final int here;

@@ -59,6 +59,11 @@ final class ShardTransactions implements ResponseHandler {
     static final int MSG_ABORT = 8;
     /** One-way: drop watches (UNWATCH, DISCARD, a client gone). */
     static final int MSG_UNWATCH = 9;
+    /** One-way: a gathered transaction's changes to this shard's keys; apply them and let go. */
+    static final int MSG_APPLY = 10;
+
+    private static final int OVER_EVERYTHING = 1;
+    private static final int FETCH = 2;
 
     private static final byte GRANTED = 0;
     private static final byte RETRY = 1;
@@ -146,8 +151,14 @@ final class ShardTransactions implements ResponseHandler {
                         owner = o;
                     }
                     if (several) {
+                        // Its values gather on this shard, where the whole transaction then runs.
                         p.partsOf[i] = new int[0];
-                        p.crossShard[i] = true; // not run: answered CROSSSLOT in its place
+                        p.gathered = true;
+                        for (int n = 0; n < c.keyCount(a); n++) {
+                            int k = c.keyIndex(a, n);
+                            Key key = Key.copyOf(a.array(), a.offset(k), a.length(k));
+                            p.shard(Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount)).lock(key, c.isWrite());
+                        }
                     } else {
                         p.addWhole(i, owner < 0 ? here : owner, c, a, false);
                     }
@@ -157,6 +168,12 @@ final class ShardTransactions implements ResponseHandler {
         for (int w = 0; w < tx.watchedCount(); w++) {
             Key k = tx.watchedKey(w);
             p.shard(Slots.ownerOf(k.array(), k.offset(), k.length(), shardCount)).watch(w, k, tx.watchedCode(w));
+        }
+        if (p.gathered) {
+            for (int i = 0; i < tx.size(); i++) {
+                Command.Route r = tx.command(i).route();
+                p.outsideGathering[i] = r == Command.Route.ALL_SHARDS || r == Command.Route.SCAN;
+            }
         }
         tx.prepared = p;
         return p;
@@ -173,7 +190,13 @@ final class ShardTransactions implements ResponseHandler {
         /** Per command, the shard of each of its parts. */
         final int[][] shardsOf;
         final MultiKeySplit[] splits;
-        final boolean[] crossShard;
+        /**
+         * Whether a command needs values of several shards at once: then the values of every key
+         * gather on the coordinator and the whole transaction runs there ({@link GatheredKeys}).
+         */
+        boolean gathered;
+        /** In a gathered transaction, the commands over every key, which cannot gather: answered an error in place. */
+        final boolean[] outsideGathering;
 
         Prepared(Transaction tx, int shardCount) {
             this.tx = tx;
@@ -182,7 +205,7 @@ final class ShardTransactions implements ResponseHandler {
             this.partsOf = new int[tx.size()][];
             this.shardsOf = new int[tx.size()][];
             this.splits = new MultiKeySplit[tx.size()];
-            this.crossShard = new boolean[tx.size()];
+            this.outsideGathering = new boolean[tx.size()];
         }
 
         ShardPart shard(int s) {
@@ -265,6 +288,12 @@ final class ShardTransactions implements ResponseHandler {
             return count++;
         }
 
+        /** A key locked with no command of its own here (a gathered command's). */
+        void lock(Key k, boolean write) {
+            keys.add(k);
+            writes.add(write);
+        }
+
         void watch(int w, Key k, long code) {
             watched.add(k);
             codes = java.util.Arrays.copyOf(codes, watched.size());
@@ -309,6 +338,8 @@ final class ShardTransactions implements ResponseHandler {
         final int[][] resultStart;
         final int[][] resultLength;
         KeyLocks.Entry localEntry;
+        /** The values each shard sent, in a gathered transaction ({@link GatheredKeys#write}, one after another). */
+        final byte[][] fetched;
 
         Coordination(Prepared prepared, int protocol, Consumer<BufferReplyWriter> deliver) {
             this.prepared = prepared;
@@ -319,6 +350,7 @@ final class ShardTransactions implements ResponseHandler {
             this.results = new byte[n][];
             this.resultStart = new int[n][];
             this.resultLength = new int[n][];
+            this.fetched = new byte[n][];
         }
     }
 
@@ -340,22 +372,43 @@ final class ShardTransactions implements ResponseHandler {
             ShardPart part = co.prepared.parts.get(n);
             if (part.shard == here) {
                 int index = n;
-                co.localEntry = part.entry(co.id, () -> onScheduled(co, index, watchesHold(part) ? GRANTED : WATCH_CHANGED));
+                co.localEntry = part.entry(co.id, () -> onLocalGrant(co, index, part));
                 int r = locks.acquire(co.localEntry);
                 if (r == KeyLocks.GRANTED) {
-                    onScheduled(co, n, watchesHold(part) ? GRANTED : WATCH_CHANGED);
+                    onLocalGrant(co, n, part);
                 } else if (r == KeyLocks.RETRY) {
                     co.localEntry = null;
                     onScheduled(co, n, RETRY);
                 }
             } else {
-                int length = encodeSchedule(co.id, part);
+                int length = encodeSchedule(co.id, part, co.prepared.gathered);
                 long sent = mailbox.request(part.shard, MSG_SCHEDULE, message, 0, length, this, co.id * shardCount + n);
                 if (sent < 0) {
                     throw new IllegalStateException("no credit towards shard " + part.shard + " after it was checked");
                 }
             }
         }
+    }
+
+    private void onLocalGrant(Coordination co, int n, ShardPart part) {
+        boolean hold = watchesHold(part);
+        if (hold && co.prepared.gathered) {
+            int end = fetch(part.keys, 0);
+            co.fetched[n] = new byte[end];
+            message.getBytes(0, co.fetched[n]);
+        }
+        onScheduled(co, n, hold ? GRANTED : WATCH_CHANGED);
+    }
+
+    /** Writes the keys as this shard holds them ({@link GatheredKeys#write}), each once, at {@code at}; returns the end. */
+    private int fetch(List<Key> keys, int at) {
+        java.util.Set<Key> seen = new java.util.HashSet<>();
+        for (Key k : keys) {
+            if (seen.add(k)) {
+                at = GatheredKeys.write(executor.keyspace(), k, message, at);
+            }
+        }
+        return at;
     }
 
     /** A participant's answer to the first hop. */
@@ -365,7 +418,13 @@ final class ShardTransactions implements ResponseHandler {
         if (co == null) {
             throw new IllegalStateException("an answer for no transaction: " + context);
         }
-        onScheduled(co, (int) (context % shardCount), buffer.getByte(offset));
+        int n = (int) (context % shardCount);
+        byte status = buffer.getByte(offset);
+        if (status == GRANTED && co.prepared.gathered) {
+            co.fetched[n] = new byte[length - 1];
+            buffer.getBytes(offset + 1, co.fetched[n]);
+        }
+        onScheduled(co, n, status);
     }
 
     private void onScheduled(Coordination co, int index, byte status) {
@@ -392,6 +451,11 @@ final class ShardTransactions implements ResponseHandler {
             }
             return;
         }
+        if (co.prepared.gathered) {
+            coordinating.remove(co.id);
+            runGathered(co);
+            return;
+        }
         co.awaiting = co.prepared.parts.size();
         for (int n = 0; n < co.prepared.parts.size(); n++) {
             ShardPart part = co.prepared.parts.get(n);
@@ -408,6 +472,79 @@ final class ShardTransactions implements ResponseHandler {
             }
         }
     }
+
+    /**
+     * Every shard holds its keys and has sent their values: the transaction runs here on copies,
+     * and each shard gets back the keys that changed, applies them and lets go.
+     */
+    private void runGathered(Coordination co) {
+        Prepared p = co.prepared;
+        Transaction tx = p.tx;
+        GatheredKeys gathered = new GatheredKeys(executor.keyspace()::now);
+        for (int n = 0; n < p.parts.size(); n++) {
+            byte[] values = co.fetched[n];
+            gathered.addAll(new UnsafeBuffer(values), 0, values.length);
+        }
+        BufferReplyWriter out = new BufferReplyWriter(256);
+        out.protocol(co.protocol);
+        if (tx.isExec()) {
+            out.arrayHeader(tx.size());
+        }
+        Keyspace scratch = gathered.scratch();
+        for (int i = 0; i < tx.size(); i++) {
+            Command c = tx.command(i);
+            if (p.outsideGathering[i]) {
+                out.error(NOT_GATHERED);
+            } else if (c.route() == Command.Route.CONNECTION) {
+                tx.runOnConnection(i, out);
+            } else if (c.route() == Command.Route.LOCAL) {
+                c.handler().execute(null, tx.args(i), out);
+            } else {
+                c.handler().execute(scratch, tx.args(i), out);
+            }
+        }
+        List<ExpandableArrayBuffer> changes = new ArrayList<>();
+        int[] lengths = new int[shardCount];
+        int[] counts = new int[shardCount];
+        for (int s = 0; s < shardCount; s++) {
+            changes.add(null);
+        }
+        gathered.forEachChange((key, written, offset, length) -> {
+            int owner = Slots.ownerOf(key.array(), key.offset(), key.length(), shardCount);
+            if (changes.get(owner) == null) {
+                changes.set(owner, new ExpandableArrayBuffer(256));
+            }
+            changes.get(owner).putBytes(lengths[owner], written, offset, length);
+            lengths[owner] += length;
+            counts[owner]++;
+        });
+        for (ShardPart part : p.parts) {
+            int s = part.shard;
+            ExpandableArrayBuffer mine = changes.get(s);
+            if (s == here) {
+                for (int j = 0, at = 0; j < counts[s]; j++) {
+                    at = GatheredKeys.apply(executor.keyspace(), mine, at);
+                }
+                unwatch(part.watched);
+                KeyLocks.Entry e = co.localEntry;
+                co.localEntry = null;
+                locks.release(e);
+                continue;
+            }
+            message.putLong(0, co.id);
+            int at = encodeKeys(part.watched, 8);
+            message.putInt(at, counts[s]);
+            if (mine != null) {
+                message.putBytes(at + 4, mine, 0, lengths[s]);
+            }
+            sendAlways(s, MSG_APPLY, at + 4 + lengths[s]);
+        }
+        co.deliver.accept(out);
+    }
+
+    /** The error of a command over every key in a transaction whose values gather on one shard. */
+    static final String NOT_GATHERED = "ERR a command over every key cannot run in a transaction "
+            + "with a command over keys of several shards";
 
     private void abort(Coordination co, int n, boolean over) {
         ShardPart part = co.prepared.parts.get(n);
@@ -470,9 +607,7 @@ final class ShardTransactions implements ResponseHandler {
         for (int i = 0; i < tx.size(); i++) {
             Command c = tx.command(i);
             int[] pieces = p.partsOf[i];
-            if (p.crossShard[i]) {
-                out.raw(Errors.CROSS_SHARD);
-            } else if (c.route() == Command.Route.CONNECTION) {
+            if (c.route() == Command.Route.CONNECTION) {
                 tx.runOnConnection(i, out);
             } else if (c.route() == Command.Route.LOCAL) {
                 c.handler().execute(null, tx.args(i), out);
@@ -502,13 +637,16 @@ final class ShardTransactions implements ResponseHandler {
         final long correlationId;
         final List<Key> watched;
         final long[] codes;
+        /** The keys whose values the coordinator gathers, or null when it does not. */
+        final Key[] fetch;
         KeyLocks.Entry entry;
 
-        Participation(int source, long correlationId, List<Key> watched, long[] codes) {
+        Participation(int source, long correlationId, List<Key> watched, long[] codes, Key[] fetch) {
             this.source = source;
             this.correlationId = correlationId;
             this.watched = watched;
             this.codes = codes;
+            this.fetch = fetch;
         }
     }
 
@@ -539,6 +677,22 @@ final class ShardTransactions implements ResponseHandler {
                     unwatch(keys);
                 }
             }
+            case MSG_APPLY -> {
+                long id = buffer.getLong(offset);
+                Participation p = participating.remove(id);
+                if (p == null) {
+                    throw new IllegalStateException("changes to apply for no transaction here: " + id);
+                }
+                List<Key> unwatch = new ArrayList<>();
+                int at = decodeKeys(buffer, offset + 8, unwatch);
+                int count = buffer.getInt(at);
+                at += 4;
+                for (int j = 0; j < count; j++) {
+                    at = GatheredKeys.apply(executor.keyspace(), buffer, at);
+                }
+                unwatch(unwatch);
+                locks.release(p.entry);
+            }
             case MSG_UNWATCH -> {
                 List<Key> keys = new ArrayList<>();
                 decodeKeys(buffer, offset, keys);
@@ -553,7 +707,8 @@ final class ShardTransactions implements ResponseHandler {
 
     private void onSchedule(int source, long correlationId, DirectBuffer buffer, int offset) {
         long id = buffer.getLong(offset);
-        boolean everything = buffer.getByte(offset + 8) == 1;
+        int flags = buffer.getByte(offset + 8);
+        boolean everything = (flags & OVER_EVERYTHING) != 0;
         int at = offset + 9;
         int n = buffer.getInt(at);
         at += 4;
@@ -579,7 +734,7 @@ final class ShardTransactions implements ResponseHandler {
             watched.add(Key.wrap(k));
             at += 12 + len;
         }
-        Participation p = new Participation(source, correlationId, watched, codes);
+        Participation p = new Participation(source, correlationId, watched, codes, (flags & FETCH) != 0 ? keys : null);
         p.entry = new KeyLocks.Entry(id, keys, writes, everything, () -> answerSchedule(p));
         int r = locks.acquire(p.entry);
         if (r == KeyLocks.RETRY) {
@@ -596,6 +751,12 @@ final class ShardTransactions implements ResponseHandler {
         boolean hold = true;
         for (int i = 0; i < p.watched.size(); i++) {
             hold &= codeOf(p.watched.get(i)) == p.codes[i];
+        }
+        if (hold && p.fetch != null) {
+            message.putByte(0, GRANTED);
+            int end = fetch(java.util.Arrays.asList(p.fetch), 1);
+            mailbox.reply(p.source, p.correlationId, KvShard.MSG_REPLY, message, 0, end);
+            return;
         }
         answer(p.source, p.correlationId, hold ? GRANTED : WATCH_CHANGED);
     }
@@ -833,9 +994,9 @@ final class ShardTransactions implements ResponseHandler {
 
     // ---- encoding -------------------------------------------------------------------------------
 
-    private int encodeSchedule(long id, ShardPart part) {
+    private int encodeSchedule(long id, ShardPart part, boolean fetch) {
         message.putLong(0, id);
-        message.putByte(8, (byte) (part.everything ? 1 : 0));
+        message.putByte(8, (byte) ((part.everything ? OVER_EVERYTHING : 0) | (fetch ? FETCH : 0)));
         message.putInt(9, part.keys.size());
         int at = 13;
         for (int i = 0; i < part.keys.size(); i++) {

@@ -23,11 +23,13 @@ public final class ShardedReferenceStore implements Store {
     private final Plan plan = new Plan();
     private final ReplyMerger merger = new ReplyMerger();
     private final ExpandableArrayBuffer message = new ExpandableArrayBuffer(256);
+    private final LongSupplier clock;
 
     public ShardedReferenceStore(int shardCount, LongSupplier clock) {
         if (shardCount < 1 || shardCount > 1 << 15) {
             throw new IllegalArgumentException("shard count must be in [1, 32768]: " + shardCount);
         }
+        this.clock = clock;
         shards = new ShardExecutor[shardCount];
         for (int i = 0; i < shardCount; i++) {
             shards[i] = new ShardExecutor(new Keyspace(clock, i, shardCount));
@@ -68,7 +70,18 @@ public final class ShardedReferenceStore implements Store {
                 }
                 merger.finish(out);
             }
-            case SPREAD -> out.raw(Errors.CROSS_SHARD);
+            case SPREAD -> {
+                // Keys of several shards that one command needs together: gathered, run, given back.
+                GatheredKeys gathered = new GatheredKeys(clock);
+                for (int n = 0; n < c.keyCount(args); n++) {
+                    int k = c.keyIndex(args, n);
+                    Key key = Key.copyOf(args.array(), args.offset(k), args.length(k));
+                    int end = GatheredKeys.write(ownerOf(key), key, message, 0);
+                    gathered.addAll(message, 0, end);
+                }
+                c.handler().execute(gathered.scratch(), args, out);
+                gathered.forEachChange((key, written, offset, length) -> GatheredKeys.apply(ownerOf(key), written, offset));
+            }
             case ALL -> {
                 merger.begin(c.merge(), shards.length, null);
                 CommandCodec.encode(args, message, 0);

@@ -18,10 +18,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sorted-set algebra and its STORE forms, LMOVE, LMPOP, ZRANGESTORE, ZMPOP) answer as redis-server
  * 7.0 does, on every front end and store: normal cases, options, missing keys, wrong types, the same
  * key twice, empty results deleting the destination, deadlines kept or cleared, and Redis's errors.
- * Every key shares the hash tag {t}, so that each command's keys have one owner at every shard count.
+ * Each sequence runs twice: with every key sharing the hash tag {t}, so that a command's keys have
+ * one owner at every shard count, and without it, so that they live on several shards and the
+ * command runs as a transaction over them (its values gathered on one shard, its changes given back).
  * Sets reply in an order of their own, so set results are checked one member at a time.
  */
 class MultiKeyCommandsContractTest {
+    private static void agree(String[][] sequence) throws Exception {
+        fronts.assertSequenceAgreesWithRedis(sequence);
+        String[][] spread = new String[sequence.length][];
+        for (int i = 0; i < sequence.length; i++) {
+            spread[i] = new String[sequence[i].length];
+            for (int j = 0; j < sequence[i].length; j++) {
+                spread[i][j] = sequence[i][j].replace("{t}", "");
+            }
+        }
+        fronts.assertSequenceAgreesWithRedis(spread);
+    }
+
     private static FrontEnds fronts;
 
     @BeforeAll
@@ -36,7 +50,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void renameMovesTheValueAndItsDeadline() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"SET", "{t}a", "1"},
             {"EXPIRE", "{t}a", "1000"},
@@ -68,7 +82,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void copyDuplicatesEveryTypeWithItsDeadline() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"SET", "{t}str", "hello"},
             {"EXPIRE", "{t}str", "1000"},
@@ -120,7 +134,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void msetnxSetsAllOrNone() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"SET", "{t}b", "old"},
             {"EXPIRE", "{t}b", "1000"},
@@ -138,7 +152,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void smoveMovesOneMember() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"SADD", "{t}a", "x", "y"},
             {"SMOVE", "{t}a", "{t}b", "x"},
@@ -167,7 +181,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void setAlgebraReadsAndStores() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"SADD", "{t}a", "1", "2", "3", "x"},
             {"SADD", "{t}b", "2", "3", "4", "x"},
@@ -222,7 +236,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void sintercardCountsUpToItsLimit() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"SADD", "{t}a", "1", "2", "3", "4", "5"},
             {"SADD", "{t}b", "2", "3", "4", "5", "6"},
@@ -249,7 +263,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void lmoveAndRpoplpushMoveOneElement() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"RPUSH", "{t}a", "1", "2", "3"},
             {"LMOVE", "{t}a", "{t}b", "LEFT", "RIGHT"},
@@ -290,7 +304,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void lmpopPopsFromTheFirstListFound() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"RPUSH", "{t}b", "1", "2", "3", "4"},
             {"LMPOP", "2", "{t}a", "{t}b", "LEFT"},
@@ -321,7 +335,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void zsetAlgebraWithWeightsAggregatesAndPlainSets() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"ZADD", "{t}a", "1", "x", "2", "y", "3", "z"},
             {"ZADD", "{t}b", "10", "y", "20", "z", "30", "w"},
@@ -360,7 +374,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void zsetAlgebraStoresWithoutDeadlinesAndDeletesOnEmpty() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"ZADD", "{t}a", "1", "x", "2", "y", "3", "z"},
             {"ZADD", "{t}b", "10", "y", "20", "z", "30", "w"},
@@ -390,7 +404,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void zsetAlgebraAnswersRedisErrors() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"ZADD", "{t}a", "1", "x"},
             {"ZADD", "{t}b", "2", "x"},
@@ -429,7 +443,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void zrangestoreStoresEveryRangeForm() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"ZADD", "{t}src", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"},
             {"ZRANGESTORE", "{t}d", "{t}src", "1", "3"},
@@ -471,7 +485,7 @@ class MultiKeyCommandsContractTest {
 
     @Test
     void zmpopPopsFromTheFirstSortedSetFound() throws Exception {
-        fronts.assertSequenceAgreesWithRedis(new String[][] {
+        agree(new String[][] {
             {"FLUSHALL"},
             {"ZADD", "{t}b", "1", "a", "2", "b", "3", "c", "4", "d"},
             {"ZMPOP", "2", "{t}a", "{t}b", "MIN"},

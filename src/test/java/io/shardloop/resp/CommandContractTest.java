@@ -25,9 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answers: the same error text where Redis errs, the same reply where it does not.
  */
 class CommandContractTest {
-    /** Connection commands and ones whose replies depend on the server, not on the data. */
+    /**
+     * Connection commands and ones whose replies depend on the server, not on the data; and DUMP,
+     * whose payload for a container is in this server's encoding, not Redis's (DumpRestoreTest
+     * restores each into the other instead).
+     */
     private static final Set<String> NOT_PROBED_WITH_KEYS = Set.of("auth", "hello", "client", "quit", "info", "debug",
-            "command", "config", "select", "ping", "echo", "keys", "scan", "dbsize", "flushdb", "flushall", "spop");
+            "command", "config", "select", "ping", "echo", "keys", "scan", "dbsize", "flushdb", "flushall", "spop",
+            "dump");
     private static final String[][] TYPED = {
         {"SET", "t:string", "1"},
         {"RPUSH", "t:list", "1"},

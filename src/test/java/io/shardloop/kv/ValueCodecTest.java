@@ -257,6 +257,52 @@ class ValueCodecTest {
                 "b=" + Long.toHexString(Double.doubleToRawLongBits(Double.POSITIVE_INFINITY))), contents(decode(b)));
     }
 
+    /** A value of one string holding {@code blob}: the compact forms' framing. */
+    private static byte[] compact(int type, int... blob) {
+        byte[] b = new byte[2 + blob.length];
+        b[0] = (byte) type;
+        b[1] = (byte) blob.length;
+        for (int i = 0; i < blob.length; i++) {
+            b[2 + i] = (byte) blob[i];
+        }
+        return b;
+    }
+
+    /** A hash listpack of "a" -> 5: a 6-bit string and a 7-bit integer, each with its back length. */
+    private static final int[] LISTPACK = {12, 0, 0, 0, 2, 0, 0x81, 'a', 2, 0x05, 1, 0xFF};
+
+    @Test
+    void shouldReadListpacksAndIntsets() {
+        assertEquals(Map.of("a", "5"), contents(decode(compact(RdbFormat.TYPE_HASH_LISTPACK, LISTPACK))));
+        // A 13-bit integer (-1), a 12-bit string length: "b" as 0xE0 0x01.
+        int[] zset = {14, 0, 0, 0, 2, 0, 0xE0, 1, 'b', 3, 0xDF, 0xFF, 2, 0xFF};
+        assertEquals(List.of("b=" + Long.toHexString(Double.doubleToRawLongBits(-1.0))),
+                contents(decode(compact(RdbFormat.TYPE_ZSET_LISTPACK, zset))));
+        assertEquals(Set.of("1", "-1"), contents(decode(compact(RdbFormat.TYPE_SET_INTSET, 2, 0, 0, 0, 2, 0, 0, 0,
+                1, 0, 0xFF, 0xFF))));
+    }
+
+    @Test
+    void shouldRefuseCorruptListpacksAndIntsets() {
+        List<int[]> listpacks = new ArrayList<>();
+        for (int[] change : new int[][] {{0, 13}, {4, 3}, {8, 3}, {11, 0}, {6, 0xF5}, {10, 2}}) {
+            int[] lp = LISTPACK.clone();
+            lp[change[0]] = change[1];
+            listpacks.add(lp);
+        }
+        listpacks.add(new int[] {7, 0, 0, 0, 0, 0, 0xFF});
+        for (int[] lp : listpacks) {
+            assertThrows(ValueCodec.MalformedValueException.class,
+                    () -> decode(compact(RdbFormat.TYPE_HASH_LISTPACK, lp)), () -> java.util.Arrays.toString(lp));
+        }
+        int[][] intsets = {{3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0}, {2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 0},
+                {2, 0, 0, 0, 0, 0, 0, 0}, {2, 0, 0, 0, 2, 0, 0, 0, 1, 0}};
+        for (int[] is : intsets) {
+            assertThrows(ValueCodec.MalformedValueException.class,
+                    () -> decode(compact(RdbFormat.TYPE_SET_INTSET, is)), () -> java.util.Arrays.toString(is));
+        }
+    }
+
     @Test
     void shouldRefuseWhatRedisRefuses() {
         byte[][] bad = {

@@ -27,12 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CommandContractTest {
     /**
-     * Connection commands and ones whose replies depend on the server, not on the data. WATCH is
-     * the connection's (TransactionContractTest holds it against Redis over connections).
+     * Connection commands and ones whose replies depend on the server, not on the data; WATCH,
+     * the connection's (TransactionContractTest holds it against Redis over connections); and DUMP,
+     * whose payload for a container is in this server's encoding, not Redis's (DumpRestoreTest
+     * restores each into the other instead).
      */
     private static final Set<String> NOT_PROBED_WITH_KEYS = Set.of("auth", "hello", "client", "quit", "info", "debug",
             "command", "config", "select", "ping", "echo", "keys", "scan", "dbsize", "flushdb", "flushall", "spop",
-            "watch");
+            "watch", "dump");
     private static final String[][] TYPED = {
         {"SET", "{t}string", "1"},
         {"RPUSH", "{t}list", "1"},

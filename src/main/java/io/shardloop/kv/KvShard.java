@@ -158,7 +158,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.mailbox = shard.mailbox();
         this.shared = shared;
         this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, here, shardCount)) : null;
-        this.transactions = executor == null ? null : new ShardTransactions(group, here, mailbox, executor, locks);
+        this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks);
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.waitersByShard = new int[shardCount];
         this.blocked = new boolean[shardCount];
@@ -237,7 +237,14 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             executeHere(c, args, who.replyNow());
             return true;
         }
-        int length = CommandCodec.encodedLength(args);
+        ShardTransactions.Prepared spread = null;
+        int length;
+        if (plan.kind() == Plan.Kind.OWNER) {
+            length = CommandCodec.encodedLength(args);
+        } else { // atomic across the shards: a transaction of one command, whose first hop the credit must cover
+            spread = transactions.prepare(Transaction.single(c, args));
+            length = spread.scheduleLength();
+        }
         // A waiter let through keeps its pass while its callback runs: the commands its connection
         // has already received go too, up to its share (its turn in line, round robin).
         boolean granted = who == granting && grantLeft > 0;
@@ -255,10 +262,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         switch (plan.kind()) {
             case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(),
                     call(who, token, null));
-            case SPLIT, ALL, SPREAD -> { // atomic across the shards: a transaction of one command
+            case SPLIT, ALL, SPREAD -> {
                 who.holdInputUntil(token);
-                Transaction tx = Transaction.single(c, args);
-                transactions.coordinate(transactions.prepare(tx), who.protocol(), r -> deliver(who, token, r));
+                transactions.coordinate(spread, who.protocol(), r -> deliver(who, token, r));
             }
             case HERE -> throw new IllegalStateException("ran above");
         }
@@ -367,6 +373,19 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             return;
         }
         transactions.unwatchEverywhere(keys);
+    }
+
+    /**
+     * Holds a transaction that must start again until every shard it touches has credit for its
+     * first hop: it queues with the other waiters ({@link ShardTransactions}).
+     */
+    void awaitCredit(CreditWaiter who, int length) {
+        enqueue(who, who.heldPlan(), length);
+    }
+
+    /** Whether every shard the plan touches has credit for a request of that length now. */
+    boolean hasCredit(Plan plan, int length) {
+        return creditFor(plan, length);
     }
 
     /** Forgets a waiter whose connection closed. */

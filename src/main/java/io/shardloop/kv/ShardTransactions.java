@@ -69,6 +69,7 @@ final class ShardTransactions implements ResponseHandler {
     private static final byte RETRY = 1;
     private static final byte WATCH_CHANGED = 2;
 
+    private final KvShard kv;
     private final KvGroup group;
     private final int here;
     private final int shardCount;
@@ -86,8 +87,9 @@ final class ShardTransactions implements ResponseHandler {
     private final Map<Long, Participation> participating = new HashMap<>();
     private long retries;
 
-    ShardTransactions(KvGroup group, int here, Mailbox mailbox, ShardExecutor executor, KeyLocks locks) {
-        this.group = group;
+    ShardTransactions(KvShard kv, int here, Mailbox mailbox, ShardExecutor executor, KeyLocks locks) {
+        this.kv = kv;
+        this.group = kv.group();
         this.here = here;
         this.shardCount = group.shardCount();
         this.mailbox = mailbox;
@@ -324,8 +326,11 @@ final class ShardTransactions implements ResponseHandler {
 
     // ---- the coordinator --------------------------------------------------------------------------
 
-    /** One transaction over several shards that this shard coordinates. */
-    private final class Coordination {
+    /**
+     * One transaction over several shards that this shard coordinates. When it must start again
+     * and a shard has no credit for its first hop, it waits in the line of the others.
+     */
+    private final class Coordination implements KvShard.CreditWaiter {
         final Prepared prepared;
         final Consumer<BufferReplyWriter> deliver;
         final int protocol;
@@ -351,6 +356,19 @@ final class ShardTransactions implements ResponseHandler {
             this.resultStart = new int[n][];
             this.resultLength = new int[n][];
             this.fetched = new byte[n][];
+            this.plan.spread(prepared.touched);
+        }
+
+        final Plan plan = new Plan();
+
+        @Override
+        public Plan heldPlan() {
+            return plan;
+        }
+
+        @Override
+        public void onCanSubmit() {
+            schedule(this);
         }
     }
 
@@ -363,6 +381,11 @@ final class ShardTransactions implements ResponseHandler {
     }
 
     private void schedule(Coordination co) {
+        int firstHop = co.prepared.scheduleLength();
+        if (!kv.hasCredit(co.plan, firstHop)) {
+            kv.awaitCredit(co, firstHop); // starting again after others took the credit its answers returned
+            return;
+        }
         co.id = group.nextTransactionId();
         co.awaiting = co.prepared.parts.size();
         co.retry = false;

@@ -97,6 +97,18 @@ final class StatsPages {
             family(sb, stats, "shardloop_kv_waiting", "gauge", "Connections whose command waits for credit to another shard.",
                     s -> http.kv().serviceOrNull(s.shard()) == null ? 0
                             : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.WAITING));
+            family(sb, stats, "shardloop_kv_transactions_total", "counter",
+                    "Transactions over several shards coordinated here (MULTI/EXEC, MSET over several, ...).",
+                    s -> http.kv().serviceOrNull(s.shard()) == null ? 0
+                            : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.TRANSACTIONS));
+            family(sb, stats, "shardloop_kv_transaction_retries_total", "counter",
+                    "Times a transaction over several shards started again with a new id.",
+                    s -> http.kv().serviceOrNull(s.shard()) == null ? 0
+                            : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.TRANSACTION_RETRIES));
+            family(sb, stats, "shardloop_kv_lock_waits_total", "counter",
+                    "Commands that waited for a transaction's key locks.",
+                    s -> http.kv().serviceOrNull(s.shard()) == null ? 0
+                            : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.LOCK_WAITS));
         }
         sb.append("# HELP shardloop_offload_queued Blocking tasks waiting for an offload thread (all shards).\n")
                 .append("# TYPE shardloop_offload_queued gauge\n")

@@ -79,7 +79,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     public static final int EXPIRES = 7;
     /** The keyspace's running estimate of the time left to its keys with one, ms (sharded mode). */
     public static final int AVG_TTL = 8;
-    private static final int COUNTERS = 9;
+    /** Transactions over several shards this shard coordinated (MULTI/EXEC, and commands like MSET over several). */
+    public static final int TRANSACTIONS = 9;
+    /** Times one of those had to start again with a new id (a conflicting transaction with a larger id held a key). */
+    public static final int TRANSACTION_RETRIES = 10;
+    /** Commands and single-shard transactions here that waited for a transaction's key locks. */
+    public static final int LOCK_WAITS = 11;
+    private static final int COUNTERS = 12;
 
     /** A front end's side of a command: where its reply goes, and how it waits. */
     public interface Submitter extends CreditWaiter {
@@ -158,7 +164,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.mailbox = shard.mailbox();
         this.shared = shared;
         this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, here, shardCount)) : null;
-        this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks);
+        this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks, counters);
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.waitersByShard = new int[shardCount];
         this.blocked = new boolean[shardCount];

@@ -70,6 +70,7 @@ final class ShardTransactions implements ResponseHandler {
     private static final byte WATCH_CHANGED = 2;
 
     private final KvShard kv;
+    private final io.shardloop.metrics.SingleWriterCounters counters;
     private final KvGroup group;
     private final int here;
     private final int shardCount;
@@ -85,9 +86,10 @@ final class ShardTransactions implements ResponseHandler {
     private final Map<Long, Coordination> coordinating = new HashMap<>();
     /** Parts of other shards' transactions held here, by id. */
     private final Map<Long, Participation> participating = new HashMap<>();
-    private long retries;
 
-    ShardTransactions(KvShard kv, int here, Mailbox mailbox, ShardExecutor executor, KeyLocks locks) {
+    ShardTransactions(KvShard kv, int here, Mailbox mailbox, ShardExecutor executor, KeyLocks locks,
+                      io.shardloop.metrics.SingleWriterCounters counters) {
+        this.counters = counters;
         this.kv = kv;
         this.group = kv.group();
         this.here = here;
@@ -95,11 +97,6 @@ final class ShardTransactions implements ResponseHandler {
         this.mailbox = mailbox;
         this.executor = executor;
         this.locks = locks;
-    }
-
-    /** Times a transaction had to start again with a new id. */
-    long retries() {
-        return retries;
     }
 
     // ---- planning -------------------------------------------------------------------------------
@@ -377,6 +374,7 @@ final class ShardTransactions implements ResponseHandler {
      * shard's loop. Credit for the first hop to every shard it touches was checked by the caller.
      */
     void coordinate(Prepared prepared, int protocol, Consumer<BufferReplyWriter> deliver) {
+        counters.increment(KvShard.TRANSACTIONS);
         schedule(new Coordination(prepared, protocol, deliver));
     }
 
@@ -469,7 +467,7 @@ final class ShardTransactions implements ResponseHandler {
                 reply.nullArray();
                 co.deliver.accept(reply);
             } else {
-                retries++;
+                counters.increment(KvShard.TRANSACTION_RETRIES);
                 schedule(co); // a new id, larger than any in any line
             }
             return;
@@ -923,6 +921,7 @@ final class ShardTransactions implements ResponseHandler {
             deliver.accept(runHere(tx, protocol));
             return;
         }
+        counters.increment(KvShard.LOCK_WAITS);
         KeyLocks.Entry[] entry = new KeyLocks.Entry[1];
         entry[0] = entryFor(tx, group.nextTransactionId(), () -> {
             deliver.accept(runHere(tx, protocol));

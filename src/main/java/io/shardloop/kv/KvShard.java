@@ -237,13 +237,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (plan.kind() == Plan.Kind.HERE) {
             if (executor != null && !locks.isEmpty() && locks.blocks(c, args)) {
                 long token = who.defer(); // a transaction over several shards holds one of its keys
-                transactions.runWhenFree(Transaction.single(c, args), who.protocol(), r -> deliver(who, token, r));
+                transactions.participant().runWhenFree(Transaction.single(c, args), who.protocol(), r -> deliver(who, token, r));
                 return true;
             }
             executeHere(c, args, who.replyNow());
             return true;
         }
-        ShardTransactions.Prepared spread = null;
+        TransactionParts spread = null;
         int length;
         if (plan.kind() == Plan.Kind.OWNER) {
             length = CommandCodec.encodedLength(args);
@@ -290,7 +290,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             plan.here();
             return;
         }
-        ShardTransactions.Prepared p = transactions.prepare(tx);
+        TransactionParts p = transactions.prepare(tx);
         int only = p.onlyShard();
         if (p.parts.isEmpty() || only == here) {
             plan.here();
@@ -329,12 +329,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
         if (plan.kind() == Plan.Kind.HERE) {
             counters.increment(LOCAL_COMMANDS);
-            if (!transactions.blocks(tx)) {
+            if (!transactions.participant().blocks(tx)) {
                 tx.runOn(executor.keyspace(), i -> true, executor::execute, who.replyNow());
                 publishSizes();
             } else {
                 long token = who.defer();
-                transactions.runWhenFree(tx, who.protocol(), r -> deliver(who, token, r));
+                transactions.participant().runWhenFree(tx, who.protocol(), r -> deliver(who, token, r));
             }
             return true;
         }
@@ -586,7 +586,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             Command c = CommandTable.find(waitingCommand);
             if (c != null && locks.blocks(c, waitingCommand)) {
                 // A transaction over several shards holds one of its keys: it runs when they are free.
-                transactions.runWhenFree(Transaction.single(c, waitingCommand), protocol,
+                transactions.participant().runWhenFree(Transaction.single(c, waitingCommand), protocol,
                         r -> mailbox.reply(sourceShard, correlationId, MSG_REPLY, r.buffer(), 0, r.length()));
                 return;
             }

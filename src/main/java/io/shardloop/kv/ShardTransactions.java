@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Transactions on one shard of the sharded mode: it coordinates those of this shard's clients and
- * takes part in those other shards coordinate. A transaction is a MULTI/EXEC, or one command over
+ * Transactions on one shard of the sharded mode: it coordinates those of this shard's clients; its
+ * {@link TransactionParticipant} takes part in every transaction that touches this shard's keys. A transaction is a MULTI/EXEC, or one command over
  * keys of several shards (MSET, MGET, DEL, FLUSHALL...): {@link Transaction}.
  * <p>
  * <b>One shard, no id.</b> A transaction whose keys (watched ones included) all live on one shard
@@ -62,12 +62,9 @@ final class ShardTransactions implements ResponseHandler {
     /** One-way: a gathered transaction's changes to this shard's keys; apply them and let go. */
     static final int MSG_APPLY = 10;
 
-    private static final int OVER_EVERYTHING = 1;
-    private static final int FETCH = 2;
-
-    private static final byte GRANTED = 0;
-    private static final byte RETRY = 1;
-    private static final byte WATCH_CHANGED = 2;
+    private static final byte GRANTED = TransactionParticipant.GRANTED;
+    private static final byte RETRY = TransactionParticipant.RETRY;
+    private static final byte WATCH_CHANGED = TransactionParticipant.WATCH_CHANGED;
 
     private final KvShard kv;
     private final io.shardloop.metrics.SingleWriterCounters counters;
@@ -78,14 +75,11 @@ final class ShardTransactions implements ResponseHandler {
     private final ShardExecutor executor;
     private final KeyLocks locks;
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(1024);
-    private final CommandArgs decoded = new CommandArgs();
     private final BufferReplyWriter reply = new BufferReplyWriter(256);
+    private final TransactionParticipant participant;
     private final ReplyMerger merger = new ReplyMerger();
-    private final Key probe = Key.probe();
     /** Transactions this shard coordinates, by their current id. */
     private final Map<Long, Coordination> coordinating = new HashMap<>();
-    /** Parts of other shards' transactions held here, by id. */
-    private final Map<Long, Participation> participating = new HashMap<>();
 
     ShardTransactions(KvShard kv, int here, Mailbox mailbox, ShardExecutor executor, KeyLocks locks,
                       io.shardloop.metrics.SingleWriterCounters counters) {
@@ -97,228 +91,42 @@ final class ShardTransactions implements ResponseHandler {
         this.mailbox = mailbox;
         this.executor = executor;
         this.locks = locks;
+        this.participant = new TransactionParticipant(group, mailbox, executor, locks, counters);
+    }
+
+    /** This shard's side of every transaction, its own included. */
+    TransactionParticipant participant() {
+        return participant;
+    }
+
+    /**
+     * The transaction messages other shards send: the answers to this shard's transactions, and
+     * the parts of theirs. False for a type that is not one.
+     */
+    boolean onMessage(int type, int source, long correlationId, DirectBuffer buffer, int offset, int length) {
+        if (type != MSG_RESULT) {
+            return participant.onMessage(type, source, correlationId, buffer, offset);
+        }
+        long id = buffer.getLong(offset);
+        Coordination co = coordinating.get(id);
+        if (co == null) {
+            throw new IllegalStateException("a result for no transaction: " + id);
+        }
+        onResult(co, buffer.getInt(offset + 8), buffer, offset + 16, length - 16, buffer.getInt(offset + 12));
+        return true;
     }
 
     // ---- planning -------------------------------------------------------------------------------
 
     /**
-     * Splits the transaction into parts per shard (once; kept in the transaction while it waits for
-     * credit) and returns the shards it touches, marked.
+     * The transaction cut into its parts per shard (once; kept in the transaction while it waits
+     * for credit), with the shards it touches marked.
      */
-    Prepared prepare(Transaction tx) {
-        if (tx.prepared != null) {
-            return tx.prepared;
+    TransactionParts prepare(Transaction tx) {
+        if (tx.prepared == null) {
+            tx.prepared = TransactionParts.of(tx, here, shardCount);
         }
-        Prepared p = new Prepared(tx, shardCount);
-        for (int i = 0; i < tx.size(); i++) {
-            Command c = tx.command(i);
-            CommandArgs a = tx.args(i);
-            switch (c.route()) {
-                case CONNECTION, LOCAL -> p.partsOf[i] = new int[0];
-                case SINGLE_KEY -> {
-                    int k = c.firstKey();
-                    p.addWhole(i, Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount), c, a, false);
-                }
-                case SCAN -> {
-                    int owner = a.isLong(1) ? ScanCursor.shard(a.parseLong(1, 0)) : here;
-                    p.addWhole(i, owner >= 0 && owner < shardCount ? owner : 0, c, a, true);
-                }
-                case MULTI_KEY -> {
-                    MultiKeySplit split = new MultiKeySplit();
-                    split.split(a, c.step(), shardCount);
-                    p.splits[i] = split;
-                    p.partsOf[i] = new int[split.groups()];
-                    CommandArgs sub = new CommandArgs();
-                    for (int g = 0; g < split.groups(); g++) {
-                        split.subCommand(g, a, sub);
-                        p.partsOf[i][g] = p.shard(split.shard(g)).add(i, g, c, sub, false);
-                    }
-                }
-                case ALL_SHARDS -> {
-                    p.partsOf[i] = new int[shardCount];
-                    for (int s = 0; s < shardCount; s++) {
-                        p.partsOf[i][s] = p.shard(s).add(i, s, c, a, true);
-                    }
-                }
-                case WHOLE -> {
-                    int owner = -1;
-                    boolean several = false;
-                    for (int n = 0; n < c.keyCount(a); n++) {
-                        int k = c.keyIndex(a, n);
-                        int o = Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount);
-                        several |= owner >= 0 && o != owner;
-                        owner = o;
-                    }
-                    if (several) {
-                        // Its values gather on this shard, where the whole transaction then runs.
-                        p.partsOf[i] = new int[0];
-                        p.gathered = true;
-                        for (int n = 0; n < c.keyCount(a); n++) {
-                            int k = c.keyIndex(a, n);
-                            Key key = Key.copyOf(a.array(), a.offset(k), a.length(k));
-                            p.shard(Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount)).lock(key, c.isWrite());
-                        }
-                    } else {
-                        p.addWhole(i, owner < 0 ? here : owner, c, a, false);
-                    }
-                }
-            }
-        }
-        for (int w = 0; w < tx.watchedCount(); w++) {
-            Key k = tx.watchedKey(w);
-            p.shard(Slots.ownerOf(k.array(), k.offset(), k.length(), shardCount)).watch(w, k, tx.watchedCode(w));
-        }
-        if (p.gathered) {
-            for (int i = 0; i < tx.size(); i++) {
-                Command.Route r = tx.command(i).route();
-                p.outsideGathering[i] = r == Command.Route.ALL_SHARDS || r == Command.Route.SCAN;
-            }
-        }
-        tx.prepared = p;
-        return p;
-    }
-
-    /** A transaction cut into its parts per shard. */
-    static final class Prepared {
-        final Transaction tx;
-        final boolean[] touched;
-        final ShardPart[] byShard;
-        final List<ShardPart> parts = new ArrayList<>();
-        /** Per command: for each of its parts, its index in its shard's part. */
-        final int[][] partsOf;
-        /** Per command, the shard of each of its parts. */
-        final int[][] shardsOf;
-        final MultiKeySplit[] splits;
-        /**
-         * Whether a command needs values of several shards at once: then the values of every key
-         * gather on the coordinator and the whole transaction runs there ({@link GatheredKeys}).
-         */
-        boolean gathered;
-        /** In a gathered transaction, the commands over every key, which cannot gather: answered an error in place. */
-        final boolean[] outsideGathering;
-
-        Prepared(Transaction tx, int shardCount) {
-            this.tx = tx;
-            this.touched = new boolean[shardCount];
-            this.byShard = new ShardPart[shardCount];
-            this.partsOf = new int[tx.size()][];
-            this.shardsOf = new int[tx.size()][];
-            this.splits = new MultiKeySplit[tx.size()];
-            this.outsideGathering = new boolean[tx.size()];
-        }
-
-        ShardPart shard(int s) {
-            ShardPart part = byShard[s];
-            if (part == null) {
-                part = byShard[s] = new ShardPart(s);
-                parts.add(part);
-                touched[s] = true;
-            }
-            return part;
-        }
-
-        void addWhole(int i, int s, Command c, CommandArgs a, boolean everything) {
-            partsOf[i] = new int[] {shard(s).add(i, 0, c, a, everything)};
-        }
-
-        /** The one shard touched, or -1 when none is or several are. */
-        int onlyShard() {
-            return parts.size() == 1 ? parts.get(0).shard : -1;
-        }
-
-        int shardOfPart(int i, int p) {
-            if (shardsOf[i] == null) {
-                shardsOf[i] = new int[partsOf[i].length];
-                for (ShardPart part : parts) {
-                    for (int j = 0; j < part.count; j++) {
-                        if (part.command[j] == i) {
-                            shardsOf[i][part.piece[j]] = part.shard;
-                        }
-                    }
-                }
-            }
-            return shardsOf[i][p];
-        }
-
-        /** The longest first-hop message towards one shard (what its credit must cover). */
-        int scheduleLength() {
-            int n = 0;
-            for (ShardPart part : parts) {
-                n = Math.max(n, part.scheduleLength());
-            }
-            return n;
-        }
-    }
-
-    /** What one shard does for a transaction: its keys and their modes, its watched keys, its commands. */
-    static final class ShardPart {
-        final int shard;
-        final List<Key> keys = new ArrayList<>();
-        final List<Boolean> writes = new ArrayList<>();
-        boolean everything;
-        final List<Key> watched = new ArrayList<>();
-        long[] codes = new long[0];
-        /** Its sub-commands, encoded one after another ({@link CommandCodec}). */
-        final ExpandableArrayBuffer commands = new ExpandableArrayBuffer(128);
-        int commandsLength;
-        int count;
-        int[] command = new int[4];
-        int[] piece = new int[4];
-
-        ShardPart(int shard) {
-            this.shard = shard;
-        }
-
-        int add(int i, int p, Command c, CommandArgs a, boolean overEverything) {
-            if (count == command.length) {
-                command = java.util.Arrays.copyOf(command, count * 2);
-                piece = java.util.Arrays.copyOf(piece, count * 2);
-            }
-            command[count] = i;
-            piece[count] = p;
-            commandsLength += CommandCodec.encode(a, commands, commandsLength);
-            everything |= overEverything || c.route() == Command.Route.ALL_SHARDS;
-            boolean write = c.isWrite();
-            for (int n = 0; n < Math.max(0, c.keyCount(a)); n++) {
-                int k = c.keyIndex(a, n);
-                keys.add(Key.copyOf(a.array(), a.offset(k), a.length(k)));
-                writes.add(write);
-            }
-            return count++;
-        }
-
-        /** A key locked with no command of its own here (a gathered command's). */
-        void lock(Key k, boolean write) {
-            keys.add(k);
-            writes.add(write);
-        }
-
-        void watch(int w, Key k, long code) {
-            watched.add(k);
-            codes = java.util.Arrays.copyOf(codes, watched.size());
-            codes[watched.size() - 1] = code;
-            keys.add(k);
-            writes.add(false); // read: the check sees the key as of the transaction's turn
-        }
-
-        KeyLocks.Entry entry(long id, Runnable onGrant) {
-            boolean[] w = new boolean[writes.size()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = writes.get(i);
-            }
-            return new KeyLocks.Entry(id, keys.toArray(new Key[0]), w, everything, onGrant);
-        }
-
-        int scheduleLength() {
-            int n = 8 + 1 + 4 + 4;
-            for (Key k : keys) {
-                n += 1 + 4 + k.length();
-            }
-            for (Key k : watched) {
-                n += 8 + 4 + k.length();
-            }
-            return n;
-        }
+        return tx.prepared;
     }
 
     // ---- the coordinator --------------------------------------------------------------------------
@@ -328,7 +136,7 @@ final class ShardTransactions implements ResponseHandler {
      * and a shard has no credit for its first hop, it waits in the line of the others.
      */
     private final class Coordination implements KvShard.CreditWaiter {
-        final Prepared prepared;
+        final TransactionParts prepared;
         final Consumer<BufferReplyWriter> deliver;
         final int protocol;
         long id;
@@ -343,7 +151,7 @@ final class ShardTransactions implements ResponseHandler {
         /** The values each shard sent, in a gathered transaction ({@link GatheredKeys#write}, one after another). */
         final byte[][] fetched;
 
-        Coordination(Prepared prepared, int protocol, Consumer<BufferReplyWriter> deliver) {
+        Coordination(TransactionParts prepared, int protocol, Consumer<BufferReplyWriter> deliver) {
             this.prepared = prepared;
             this.protocol = protocol;
             this.deliver = deliver;
@@ -373,7 +181,7 @@ final class ShardTransactions implements ResponseHandler {
      * Runs a transaction whose parts touch several shards; {@code deliver} gets its reply on this
      * shard's loop. Credit for the first hop to every shard it touches was checked by the caller.
      */
-    void coordinate(Prepared prepared, int protocol, Consumer<BufferReplyWriter> deliver) {
+    void coordinate(TransactionParts prepared, int protocol, Consumer<BufferReplyWriter> deliver) {
         counters.increment(KvShard.TRANSACTIONS);
         schedule(new Coordination(prepared, protocol, deliver));
     }
@@ -390,7 +198,7 @@ final class ShardTransactions implements ResponseHandler {
         co.changed = false;
         coordinating.put(co.id, co);
         for (int n = 0; n < co.prepared.parts.size(); n++) {
-            ShardPart part = co.prepared.parts.get(n);
+            TransactionParts.ShardPart part = co.prepared.parts.get(n);
             if (part.shard == here) {
                 int index = n;
                 co.localEntry = part.entry(co.id, () -> onLocalGrant(co, index, part));
@@ -411,25 +219,12 @@ final class ShardTransactions implements ResponseHandler {
         }
     }
 
-    private void onLocalGrant(Coordination co, int n, ShardPart part) {
-        boolean hold = watchesHold(part);
+    private void onLocalGrant(Coordination co, int n, TransactionParts.ShardPart part) {
+        boolean hold = participant.watchesHold(part);
         if (hold && co.prepared.gathered) {
-            int end = fetch(part.keys, 0);
-            co.fetched[n] = new byte[end];
-            message.getBytes(0, co.fetched[n]);
+            co.fetched[n] = participant.fetchCopy(part.keys);
         }
         onScheduled(co, n, hold ? GRANTED : WATCH_CHANGED);
-    }
-
-    /** Writes the keys as this shard holds them ({@link GatheredKeys#write}), each once, at {@code at}; returns the end. */
-    private int fetch(List<Key> keys, int at) {
-        java.util.Set<Key> seen = new java.util.HashSet<>();
-        for (Key k : keys) {
-            if (seen.add(k)) {
-                at = GatheredKeys.write(executor.keyspace(), k, message, at);
-            }
-        }
-        return at;
     }
 
     /** A participant's answer to the first hop. */
@@ -479,13 +274,13 @@ final class ShardTransactions implements ResponseHandler {
         }
         co.awaiting = co.prepared.parts.size();
         for (int n = 0; n < co.prepared.parts.size(); n++) {
-            ShardPart part = co.prepared.parts.get(n);
+            TransactionParts.ShardPart part = co.prepared.parts.get(n);
             if (part.shard == here) {
-                runPart(part.commands, 0, part.count, co.protocol);
-                unwatch(part.watched);
+                BufferReplyWriter replies = participant.runPart(part.commands, 0, part.count, co.protocol);
+                participant.unwatch(part.watched);
                 KeyLocks.Entry e = co.localEntry;
                 co.localEntry = null;
-                onResult(co, n, reply.buffer(), 0, reply.length(), part.count);
+                onResult(co, n, replies.buffer(), 0, replies.length(), part.count);
                 locks.release(e);
             } else {
                 int length = encodeRun(co.id, co.protocol, n, part);
@@ -499,7 +294,7 @@ final class ShardTransactions implements ResponseHandler {
      * and each shard gets back the keys that changed, applies them and lets go.
      */
     private void runGathered(Coordination co) {
-        Prepared p = co.prepared;
+        TransactionParts p = co.prepared;
         Transaction tx = p.tx;
         GatheredKeys gathered = new GatheredKeys(executor.keyspace()::now);
         for (int n = 0; n < p.parts.size(); n++) {
@@ -539,21 +334,21 @@ final class ShardTransactions implements ResponseHandler {
             lengths[owner] += length;
             counts[owner]++;
         });
-        for (ShardPart part : p.parts) {
+        for (TransactionParts.ShardPart part : p.parts) {
             int s = part.shard;
             ExpandableArrayBuffer mine = changes.get(s);
             if (s == here) {
                 for (int j = 0, at = 0; j < counts[s]; j++) {
                     at = GatheredKeys.apply(executor.keyspace(), mine, at);
                 }
-                unwatch(part.watched);
+                participant.unwatch(part.watched);
                 KeyLocks.Entry e = co.localEntry;
                 co.localEntry = null;
                 locks.release(e);
                 continue;
             }
             message.putLong(0, co.id);
-            int at = encodeKeys(part.watched, 8);
+            int at = TransactionParticipant.writeKeys(message, part.watched, 8);
             message.putInt(at, counts[s]);
             if (mine != null) {
                 message.putBytes(at + 4, mine, 0, lengths[s]);
@@ -568,7 +363,7 @@ final class ShardTransactions implements ResponseHandler {
             + "with a command over keys of several shards";
 
     private void abort(Coordination co, int n, boolean over) {
-        ShardPart part = co.prepared.parts.get(n);
+        TransactionParts.ShardPart part = co.prepared.parts.get(n);
         if (part.shard == here) {
             if (co.localEntry != null) {
                 KeyLocks.Entry e = co.localEntry;
@@ -576,7 +371,7 @@ final class ShardTransactions implements ResponseHandler {
                 locks.release(e);
             }
             if (over) {
-                unwatch(part.watched);
+                participant.unwatch(part.watched);
             }
             return;
         }
@@ -585,7 +380,7 @@ final class ShardTransactions implements ResponseHandler {
         }
         message.putLong(0, co.id);
         message.putByte(8, (byte) (over ? 1 : 0));
-        int length = encodeKeys(part.watched, 9);
+        int length = TransactionParticipant.writeKeys(message, part.watched, 9);
         sendAlways(part.shard, MSG_ABORT, length);
     }
 
@@ -596,7 +391,7 @@ final class ShardTransactions implements ResponseHandler {
         co.results[n] = copy;
         int[] starts = new int[count];
         int[] lengths = new int[count];
-        ShardPart part = co.prepared.parts.get(n);
+        TransactionParts.ShardPart part = co.prepared.parts.get(n);
         UnsafeBuffer view = new UnsafeBuffer(copy);
         int at = 0;
         for (int j = 0; j < count; j++) {
@@ -616,7 +411,7 @@ final class ShardTransactions implements ResponseHandler {
     }
 
     private void finish(Coordination co) {
-        Prepared p = co.prepared;
+        TransactionParts p = co.prepared;
         Transaction tx = p.tx;
         BufferReplyWriter out = reply;
         out.reset();
@@ -648,177 +443,6 @@ final class ShardTransactions implements ResponseHandler {
             }
         }
         co.deliver.accept(out);
-    }
-
-    // ---- the participant ------------------------------------------------------------------------
-
-    /** A part of another shard's transaction, held here between the two hops. */
-    private static final class Participation {
-        final int source;
-        final long correlationId;
-        final List<Key> watched;
-        final long[] codes;
-        /** The keys whose values the coordinator gathers, or null when it does not. */
-        final Key[] fetch;
-        KeyLocks.Entry entry;
-
-        Participation(int source, long correlationId, List<Key> watched, long[] codes, Key[] fetch) {
-            this.source = source;
-            this.correlationId = correlationId;
-            this.watched = watched;
-            this.codes = codes;
-            this.fetch = fetch;
-        }
-    }
-
-    /** The transaction messages other shards send; false for a type that is not one. */
-    boolean onMessage(int type, int source, long correlationId, DirectBuffer buffer, int offset, int length) {
-        switch (type) {
-            case MSG_BATCH -> onBatch(source, correlationId, buffer, offset);
-            case MSG_SCHEDULE -> onSchedule(source, correlationId, buffer, offset);
-            case MSG_RUN -> onRun(source, buffer, offset);
-            case MSG_RESULT -> {
-                long id = buffer.getLong(offset);
-                Coordination co = coordinating.get(id);
-                if (co == null) {
-                    throw new IllegalStateException("a result for no transaction: " + id);
-                }
-                int n = buffer.getInt(offset + 8);
-                int count = buffer.getInt(offset + 12);
-                onResult(co, n, buffer, offset + 16, length - 16, count);
-            }
-            case MSG_ABORT -> {
-                Participation p = participating.remove(buffer.getLong(offset));
-                if (p != null && p.entry != null) {
-                    locks.release(p.entry);
-                }
-                if (buffer.getByte(offset + 8) == 1) {
-                    List<Key> keys = new ArrayList<>();
-                    decodeKeys(buffer, offset + 9, keys);
-                    unwatch(keys);
-                }
-            }
-            case MSG_APPLY -> {
-                long id = buffer.getLong(offset);
-                Participation p = participating.remove(id);
-                if (p == null) {
-                    throw new IllegalStateException("changes to apply for no transaction here: " + id);
-                }
-                List<Key> unwatch = new ArrayList<>();
-                int at = decodeKeys(buffer, offset + 8, unwatch);
-                int count = buffer.getInt(at);
-                at += 4;
-                for (int j = 0; j < count; j++) {
-                    at = GatheredKeys.apply(executor.keyspace(), buffer, at);
-                }
-                unwatch(unwatch);
-                locks.release(p.entry);
-            }
-            case MSG_UNWATCH -> {
-                List<Key> keys = new ArrayList<>();
-                decodeKeys(buffer, offset, keys);
-                unwatch(keys);
-            }
-            default -> {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void onSchedule(int source, long correlationId, DirectBuffer buffer, int offset) {
-        long id = buffer.getLong(offset);
-        int flags = buffer.getByte(offset + 8);
-        boolean everything = (flags & OVER_EVERYTHING) != 0;
-        int at = offset + 9;
-        int n = buffer.getInt(at);
-        at += 4;
-        Key[] keys = new Key[n];
-        boolean[] writes = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            writes[i] = buffer.getByte(at) == 1;
-            int len = buffer.getInt(at + 1);
-            byte[] k = new byte[len];
-            buffer.getBytes(at + 5, k);
-            keys[i] = Key.wrap(k);
-            at += 5 + len;
-        }
-        int w = buffer.getInt(at);
-        at += 4;
-        List<Key> watched = new ArrayList<>(w);
-        long[] codes = new long[w];
-        for (int i = 0; i < w; i++) {
-            codes[i] = buffer.getLong(at);
-            int len = buffer.getInt(at + 8);
-            byte[] k = new byte[len];
-            buffer.getBytes(at + 12, k);
-            watched.add(Key.wrap(k));
-            at += 12 + len;
-        }
-        Participation p = new Participation(source, correlationId, watched, codes, (flags & FETCH) != 0 ? keys : null);
-        p.entry = new KeyLocks.Entry(id, keys, writes, everything, () -> answerSchedule(p));
-        int r = locks.acquire(p.entry);
-        if (r == KeyLocks.RETRY) {
-            answer(source, correlationId, RETRY);
-            return;
-        }
-        participating.put(id, p);
-        if (r == KeyLocks.GRANTED) {
-            answerSchedule(p);
-        }
-    }
-
-    private void answerSchedule(Participation p) {
-        boolean hold = true;
-        for (int i = 0; i < p.watched.size(); i++) {
-            hold &= codeOf(p.watched.get(i)) == p.codes[i];
-        }
-        if (hold && p.fetch != null) {
-            message.putByte(0, GRANTED);
-            int end = fetch(java.util.Arrays.asList(p.fetch), 1);
-            mailbox.reply(p.source, p.correlationId, KvShard.MSG_REPLY, message, 0, end);
-            return;
-        }
-        answer(p.source, p.correlationId, hold ? GRANTED : WATCH_CHANGED);
-    }
-
-    private void answer(int source, long correlationId, byte status) {
-        message.putByte(0, status);
-        mailbox.reply(source, correlationId, KvShard.MSG_REPLY, message, 0, 1);
-    }
-
-    private void onRun(int source, DirectBuffer buffer, int offset) {
-        long id = buffer.getLong(offset);
-        int protocol = buffer.getByte(offset + 8);
-        Participation p = participating.remove(id);
-        if (p == null) {
-            throw new IllegalStateException("a part to run for no transaction here: " + id);
-        }
-        int index = buffer.getInt(offset + 9);
-        List<Key> unwatch = new ArrayList<>();
-        int at = decodeKeys(buffer, offset + 13, unwatch);
-        int count = buffer.getInt(at);
-        runPart(buffer, at + 4, count, protocol);
-        unwatch(unwatch);
-        // The answer: the id, the part's index at the coordinator, the count, the replies back to back.
-        message.putLong(0, id);
-        message.putInt(8, index);
-        message.putInt(12, count);
-        message.putBytes(16, reply.buffer(), 0, reply.length());
-        sendAlways(source, MSG_RESULT, 16 + reply.length());
-        locks.release(p.entry);
-    }
-
-    /** Runs {@code count} encoded commands of a part on this shard's keys, their replies back to back in {@link #reply}. */
-    private void runPart(DirectBuffer commands, int offset, int count, int protocol) {
-        reply.reset();
-        reply.protocol(protocol);
-        int at = offset;
-        for (int j = 0; j < count; j++) {
-            CommandCodec.decode(commands, at, decoded);
-            at += CommandCodec.encodedLength(decoded);
-            executor.execute(decoded, reply);
-        }
     }
 
     // ---- one shard ------------------------------------------------------------------------------
@@ -862,29 +486,6 @@ final class ShardTransactions implements ResponseHandler {
         return n;
     }
 
-    private void onBatch(int source, long correlationId, DirectBuffer buffer, int offset) {
-        int protocol = buffer.getByte(offset);
-        Transaction tx = Transaction.batch(buffer.getByte(offset + 1) == 1);
-        int watched = buffer.getInt(offset + 2);
-        int at = offset + 6;
-        for (int i = 0; i < watched; i++) {
-            long code = buffer.getLong(at);
-            int len = buffer.getInt(at + 8);
-            byte[] k = new byte[len];
-            buffer.getBytes(at + 12, k);
-            tx.watch(Key.wrap(k), code);
-            at += 12 + len;
-        }
-        int count = buffer.getInt(at);
-        at += 4;
-        for (int i = 0; i < count; i++) {
-            CommandCodec.decode(buffer, at, decoded);
-            at += CommandCodec.encodedLength(decoded);
-            tx.add(CommandTable.find(decoded), decoded);
-        }
-        runWhenFree(tx, protocol, r -> mailbox.reply(source, correlationId, KvShard.MSG_REPLY, r.buffer(), 0, r.length()));
-    }
-
     /** Who waits for each batch sent: the answers come back in any order. */
     private final BatchAnswers batchAnswers = new BatchAnswers();
 
@@ -912,80 +513,7 @@ final class ShardTransactions implements ResponseHandler {
         }
     }
 
-    /**
-     * Runs a transaction whose keys all live here, now or, when a transaction over several shards
-     * holds or waits for one of them, once they are free; {@code deliver} gets the reply.
-     */
-    void runWhenFree(Transaction tx, int protocol, Consumer<BufferReplyWriter> deliver) {
-        if (!blocks(tx)) {
-            deliver.accept(runHere(tx, protocol));
-            return;
-        }
-        counters.increment(KvShard.LOCK_WAITS);
-        KeyLocks.Entry[] entry = new KeyLocks.Entry[1];
-        entry[0] = entryFor(tx, group.nextTransactionId(), () -> {
-            deliver.accept(runHere(tx, protocol));
-            locks.release(entry[0]);
-        });
-        if (locks.acquire(entry[0]) == KeyLocks.GRANTED) {
-            entry[0].onGrant.run();
-        }
-    }
-
-    /** Whether a transaction of this shard's keys must wait for the locks of one over several shards. */
-    boolean blocks(Transaction tx) {
-        if (locks.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < tx.size(); i++) {
-            if (locks.blocks(tx.command(i), tx.args(i))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private BufferReplyWriter runHere(Transaction tx, int protocol) {
-        reply.reset();
-        reply.protocol(protocol);
-        tx.runOn(executor.keyspace(), i -> true, executor::execute, reply);
-        return reply;
-    }
-
-    private static KeyLocks.Entry entryFor(Transaction tx, long id, Runnable onGrant) {
-        List<Key> keys = new ArrayList<>();
-        List<Boolean> writes = new ArrayList<>();
-        boolean everything = false;
-        for (int i = 0; i < tx.size(); i++) {
-            KeyLocks.Entry e = KeyLocks.entryFor(tx.command(i), tx.args(i), 0, null);
-            everything |= e.everything;
-            for (int k = 0; k < e.keys.length; k++) {
-                keys.add(e.keys[k]);
-                writes.add(e.writes[k]);
-            }
-        }
-        boolean[] w = new boolean[writes.size()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = writes.get(i);
-        }
-        return new KeyLocks.Entry(id, keys.toArray(new Key[0]), w, everything, onGrant);
-    }
-
     // ---- watches --------------------------------------------------------------------------------
-
-    private long codeOf(Key k) {
-        Keyspace ks = executor.keyspace();
-        return ks.watches().code(k, ks.get(k) != null);
-    }
-
-    private boolean watchesHold(ShardPart part) {
-        for (int i = 0; i < part.watched.size(); i++) {
-            if (codeOf(part.watched.get(i)) != part.codes[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** Drops watches: those of this shard's keys here, the others' with one message to each owner. */
     void unwatchEverywhere(List<Key> keys) {
@@ -1001,24 +529,18 @@ final class ShardTransactions implements ResponseHandler {
                 continue;
             }
             if (s == here) {
-                unwatch(byOwner.get(s));
+                participant.unwatch(byOwner.get(s));
             } else {
-                sendAlways(s, MSG_UNWATCH, encodeKeys(byOwner.get(s), 0));
+                sendAlways(s, MSG_UNWATCH, TransactionParticipant.writeKeys(message, byOwner.get(s), 0));
             }
-        }
-    }
-
-    private void unwatch(List<Key> keys) {
-        for (Key k : keys) {
-            executor.keyspace().watches().unwatch(k);
         }
     }
 
     // ---- encoding -------------------------------------------------------------------------------
 
-    private int encodeSchedule(long id, ShardPart part, boolean fetch) {
+    private int encodeSchedule(long id, TransactionParts.ShardPart part, boolean fetch) {
         message.putLong(0, id);
-        message.putByte(8, (byte) ((part.everything ? OVER_EVERYTHING : 0) | (fetch ? FETCH : 0)));
+        message.putByte(8, (byte) ((part.everything ? TransactionParticipant.OVER_EVERYTHING : 0) | (fetch ? TransactionParticipant.FETCH : 0)));
         message.putInt(9, part.keys.size());
         int at = 13;
         for (int i = 0; i < part.keys.size(); i++) {
@@ -1040,45 +562,17 @@ final class ShardTransactions implements ResponseHandler {
         return at;
     }
 
-    private int encodeRun(long id, int protocol, int index, ShardPart part) {
+    private int encodeRun(long id, int protocol, int index, TransactionParts.ShardPart part) {
         message.putLong(0, id);
         message.putByte(8, (byte) protocol);
         message.putInt(9, index);
-        int at = encodeKeys(part.watched, 13);
+        int at = TransactionParticipant.writeKeys(message, part.watched, 13);
         message.putInt(at, part.count);
         message.putBytes(at + 4, part.commands, 0, part.commandsLength);
         return at + 4 + part.commandsLength;
     }
 
-    /** Writes a count and the keys at {@code at}; returns the end. */
-    private int encodeKeys(List<Key> keys, int at) {
-        message.putInt(at, keys.size());
-        at += 4;
-        for (Key k : keys) {
-            message.putInt(at, k.length());
-            message.putBytes(at + 4, k.array(), k.offset(), k.length());
-            at += 4 + k.length();
-        }
-        return at;
-    }
-
-    /** Reads keys written by {@link #encodeKeys} into {@code into}; returns the end. */
-    private static int decodeKeys(DirectBuffer buffer, int at, List<Key> into) {
-        int n = buffer.getInt(at);
-        at += 4;
-        for (int i = 0; i < n; i++) {
-            int len = buffer.getInt(at);
-            byte[] k = new byte[len];
-            buffer.getBytes(at + 4, k);
-            into.add(Key.wrap(k));
-            at += 4 + len;
-        }
-        return at;
-    }
-
     private void sendAlways(int target, int type, int length) {
-        if (mailbox.sendAlways(target, type, message, 0, length) < 0) {
-            throw new IllegalStateException("a transaction's message to shard " + target + " was refused");
-        }
+        participant.sendAlways(target, type, message, length);
     }
 }

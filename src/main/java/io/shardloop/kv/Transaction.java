@@ -55,7 +55,7 @@ public final class Transaction {
     }
 
     /** Its parts per shard, once planned over several shards ({@link ShardTransactions#prepare}). */
-    ShardTransactions.Prepared prepared;
+    TransactionParts prepared;
 
     /** Appends a command (its arguments copied). */
     public void add(Command c, CommandArgs a) {

@@ -323,6 +323,10 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         @Override
         public void onReply(long token, DirectBuffer bytes, int offset, int length) {
             if (connection.isClosed()) {
+                // The client left while its WATCH was away: let go of what the owners registered.
+                if (multi.watchedFromReply(watchArgs, bytes, offset)) {
+                    kv.unwatch(multi.takeWatched());
+                }
                 return;
             }
             ReplySink out = writer.target(order.out(token));

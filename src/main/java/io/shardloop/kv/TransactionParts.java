@@ -1,0 +1,229 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.codec.CommandArgs;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A transaction cut into its parts per shard ({@link ShardTransactions}): for each shard it
+ * touches, the keys it locks there (and in which mode), the watched keys it checks there, and the
+ * commands (or pieces of split commands) that run there, in order; for each command, where its
+ * pieces are, to merge their replies. A command over keys of several shards that cannot be split
+ * makes the transaction {@link #gathered}.
+ * <p>
+ * Built once per transaction, by the coordinating shard's thread, and read by it only.
+ */
+final class TransactionParts {
+    /** Cuts a transaction arriving on shard {@code here} of {@code shardCount}. */
+    static TransactionParts of(Transaction tx, int here, int shardCount) {
+        TransactionParts p = new TransactionParts(tx, shardCount);
+        for (int i = 0; i < tx.size(); i++) {
+            Command c = tx.command(i);
+            CommandArgs a = tx.args(i);
+            switch (c.route()) {
+                case CONNECTION, LOCAL -> p.partsOf[i] = new int[0];
+                case SINGLE_KEY -> {
+                    int k = c.firstKey();
+                    p.addWhole(i, Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount), c, a, false);
+                }
+                case SCAN -> {
+                    int owner = a.isLong(1) ? ScanCursor.shard(a.parseLong(1, 0)) : here;
+                    p.addWhole(i, owner >= 0 && owner < shardCount ? owner : 0, c, a, true);
+                }
+                case MULTI_KEY -> {
+                    MultiKeySplit split = new MultiKeySplit();
+                    split.split(a, c.step(), shardCount);
+                    p.splits[i] = split;
+                    p.partsOf[i] = new int[split.groups()];
+                    CommandArgs sub = new CommandArgs();
+                    for (int g = 0; g < split.groups(); g++) {
+                        split.subCommand(g, a, sub);
+                        p.partsOf[i][g] = p.shard(split.shard(g)).add(i, g, c, sub, false);
+                    }
+                }
+                case ALL_SHARDS -> {
+                    p.partsOf[i] = new int[shardCount];
+                    for (int s = 0; s < shardCount; s++) {
+                        p.partsOf[i][s] = p.shard(s).add(i, s, c, a, true);
+                    }
+                }
+                case WHOLE -> {
+                    int owner = -1;
+                    boolean several = false;
+                    for (int n = 0; n < c.keyCount(a); n++) {
+                        int k = c.keyIndex(a, n);
+                        int o = Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount);
+                        several |= owner >= 0 && o != owner;
+                        owner = o;
+                    }
+                    if (several) {
+                        // Its values gather on this shard, where the whole transaction then runs.
+                        p.partsOf[i] = new int[0];
+                        p.gathered = true;
+                        for (int n = 0; n < c.keyCount(a); n++) {
+                            int k = c.keyIndex(a, n);
+                            Key key = Key.copyOf(a.array(), a.offset(k), a.length(k));
+                            p.shard(Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount)).lock(key, c.isWrite());
+                        }
+                    } else {
+                        p.addWhole(i, owner < 0 ? here : owner, c, a, false);
+                    }
+                }
+            }
+        }
+        for (int w = 0; w < tx.watchedCount(); w++) {
+            Key k = tx.watchedKey(w);
+            p.shard(Slots.ownerOf(k.array(), k.offset(), k.length(), shardCount)).watch(w, k, tx.watchedCode(w));
+        }
+        if (p.gathered) {
+            for (int i = 0; i < tx.size(); i++) {
+                Command.Route r = tx.command(i).route();
+                p.outsideGathering[i] = r == Command.Route.ALL_SHARDS || r == Command.Route.SCAN;
+            }
+        }
+        return p;
+    }
+
+
+    final Transaction tx;
+    final boolean[] touched;
+    final ShardPart[] byShard;
+    final List<ShardPart> parts = new ArrayList<>();
+    /** Per command: for each of its parts, its index in its shard's part. */
+    final int[][] partsOf;
+    /** Per command, the shard of each of its parts. */
+    final int[][] shardsOf;
+    final MultiKeySplit[] splits;
+    /**
+     * Whether a command needs values of several shards at once: then the values of every key
+     * gather on the coordinator and the whole transaction runs there ({@link GatheredKeys}).
+     */
+    boolean gathered;
+    /** In a gathered transaction, the commands over every key, which cannot gather: answered an error in place. */
+    final boolean[] outsideGathering;
+
+    private TransactionParts(Transaction tx, int shardCount) {
+        this.tx = tx;
+        this.touched = new boolean[shardCount];
+        this.byShard = new ShardPart[shardCount];
+        this.partsOf = new int[tx.size()][];
+        this.shardsOf = new int[tx.size()][];
+        this.splits = new MultiKeySplit[tx.size()];
+        this.outsideGathering = new boolean[tx.size()];
+    }
+
+    ShardPart shard(int s) {
+        ShardPart part = byShard[s];
+        if (part == null) {
+            part = byShard[s] = new ShardPart(s);
+            parts.add(part);
+            touched[s] = true;
+        }
+        return part;
+    }
+
+    void addWhole(int i, int s, Command c, CommandArgs a, boolean everything) {
+        partsOf[i] = new int[] {shard(s).add(i, 0, c, a, everything)};
+    }
+
+    /** The one shard touched, or -1 when none is or several are. */
+    int onlyShard() {
+        return parts.size() == 1 ? parts.get(0).shard : -1;
+    }
+
+    int shardOfPart(int i, int p) {
+        if (shardsOf[i] == null) {
+            shardsOf[i] = new int[partsOf[i].length];
+            for (ShardPart part : parts) {
+                for (int j = 0; j < part.count; j++) {
+                    if (part.command[j] == i) {
+                        shardsOf[i][part.piece[j]] = part.shard;
+                    }
+                }
+            }
+        }
+        return shardsOf[i][p];
+    }
+
+    /** The longest first-hop message towards one shard (what its credit must cover). */
+    int scheduleLength() {
+        int n = 0;
+        for (ShardPart part : parts) {
+            n = Math.max(n, part.scheduleLength());
+        }
+        return n;
+    }
+
+    /** What one shard does for a transaction: its keys and their modes, its watched keys, its commands. */
+    static final class ShardPart {
+        final int shard;
+        final List<Key> keys = new ArrayList<>();
+        final List<Boolean> writes = new ArrayList<>();
+        boolean everything;
+        final List<Key> watched = new ArrayList<>();
+        long[] codes = new long[0];
+        /** Its sub-commands, encoded one after another ({@link CommandCodec}). */
+        final ExpandableArrayBuffer commands = new ExpandableArrayBuffer(128);
+        int commandsLength;
+        int count;
+        int[] command = new int[4];
+        int[] piece = new int[4];
+
+        ShardPart(int shard) {
+            this.shard = shard;
+        }
+
+        int add(int i, int p, Command c, CommandArgs a, boolean overEverything) {
+            if (count == command.length) {
+                command = java.util.Arrays.copyOf(command, count * 2);
+                piece = java.util.Arrays.copyOf(piece, count * 2);
+            }
+            command[count] = i;
+            piece[count] = p;
+            commandsLength += CommandCodec.encode(a, commands, commandsLength);
+            everything |= overEverything || c.route() == Command.Route.ALL_SHARDS;
+            boolean write = c.isWrite();
+            for (int n = 0; n < Math.max(0, c.keyCount(a)); n++) {
+                int k = c.keyIndex(a, n);
+                keys.add(Key.copyOf(a.array(), a.offset(k), a.length(k)));
+                writes.add(write);
+            }
+            return count++;
+        }
+
+        /** A key locked with no command of its own here (a gathered command's). */
+        void lock(Key k, boolean write) {
+            keys.add(k);
+            writes.add(write);
+        }
+
+        void watch(int w, Key k, long code) {
+            watched.add(k);
+            codes = java.util.Arrays.copyOf(codes, watched.size());
+            codes[watched.size() - 1] = code;
+            keys.add(k);
+            writes.add(false); // read: the check sees the key as of the transaction's turn
+        }
+
+        KeyLocks.Entry entry(long id, Runnable onGrant) {
+            boolean[] w = new boolean[writes.size()];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = writes.get(i);
+            }
+            return new KeyLocks.Entry(id, keys.toArray(new Key[0]), w, everything, onGrant);
+        }
+
+        int scheduleLength() {
+            int n = 8 + 1 + 4 + 4;
+            for (Key k : keys) {
+                n += 1 + 4 + k.length();
+            }
+            for (Key k : watched) {
+                n += 8 + 4 + k.length();
+            }
+            return n;
+        }
+    }
+}

@@ -160,6 +160,18 @@ public final class CommandTable {
         key(g, "zremrangebylex", 4, W, ZSetCommands::zremrangebylex);
         key(g, "zrandmember", -2, R, ZSetCommands::zrandmember);
 
+        g = "scripting";
+        String[] script = {"noscript", "stale", "skip_monitor", "may_replicate", "no_mandatory_keys"};
+        String[] readOnlyScript = {"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys"};
+        whole(g, "eval", script, ScriptCommands::eval);
+        whole(g, "evalsha", script, ScriptCommands::evalsha);
+        whole(g, "eval_ro", readOnlyScript, ScriptCommands::evalRo);
+        whole(g, "evalsha_ro", readOnlyScript, ScriptCommands::evalshaRo);
+        whole(g, "fcall", script, ScriptCommands::fcall);
+        whole(g, "fcall_ro", readOnlyScript, ScriptCommands::fcallRo);
+        local(g, "script", -2, NONE, ScriptCommands::script);
+        local(g, "function", -2, NONE, FunctionCommands::function);
+
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);
         local(g, "echo", 2, F, ServerCommands::echo);
@@ -261,6 +273,11 @@ public final class CommandTable {
 
     private static void key(String group, String name, int arity, String[] flags, Command.Handler h) {
         add(group, new Command(name, arity, flags, 1, 1, 1, Route.SINGLE_KEY, Merge.NONE, h));
+    }
+
+    /** A script command: its keys follow the numkeys argument 2, and it runs whole on their owner. */
+    private static void whole(String group, String name, String[] flags, Command.Handler h) {
+        add(group, new Command(name, -3, flags, 0, 0, 0, Route.WHOLE, Merge.NONE, h, 2));
     }
 
     private static int local(String group, String name, int arity, String[] flags, Command.Handler h) {

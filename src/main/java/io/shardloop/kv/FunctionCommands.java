@@ -15,6 +15,7 @@ import java.util.List;
  * process-wide libraries of {@link ScriptRegistry}: routed {@link Command.Route#LOCAL}, run where
  * they arrive. DUMP writes Redis's payload (one RDB function record per library, the RDB version,
  * a CRC64) with the code uncompressed; RESTORE reads Redis's, LZF-compressed code included.
+ * LIST shows libraries and their functions by name (Redis shows them in its hash tables' order).
  * Stateless.
  */
 public final class FunctionCommands {
@@ -138,7 +139,7 @@ public final class FunctionCommands {
             }
         }
         List<ScriptRegistry.Library> shown = new ArrayList<>();
-        for (ScriptRegistry.Library l : registry.libraries().byName().values()) {
+        for (ScriptRegistry.Library l : new java.util.TreeMap<>(registry.libraries().byName()).values()) {
             byte[] name = l.name().getBytes(StandardCharsets.ISO_8859_1);
             if (pattern == null || Glob.matches(pattern, 0, pattern.length, name, 0, name.length)) {
                 shown.add(l);
@@ -153,7 +154,7 @@ public final class FunctionCommands {
             bulk(out, "LUA");
             bulk(out, "functions");
             out.arrayHeader(l.functions().size());
-            for (ScriptRegistry.FunctionInfo f : l.functions().values()) {
+            for (ScriptRegistry.FunctionInfo f : new java.util.TreeMap<>(l.functions()).values()) {
                 out.mapHeader(3);
                 bulk(out, "name");
                 bulk(out, f.name());
@@ -234,7 +235,7 @@ public final class FunctionCommands {
         byte[] p = args.copy(2);
         if (p.length < 10 || (p[p.length - 10] & 0xff | (p[p.length - 9] & 0xff) << 8) > RDB_VERSION
                 || crc64(p, 0, p.length - 8) != littleEndianLong(p, p.length - 8)) {
-            out.error("ERR payload version or checksum are wrong");
+            out.error("ERR DUMP payload version or checksum are wrong");
             return;
         }
         List<ScriptRegistry.Library> restored = new ArrayList<>();

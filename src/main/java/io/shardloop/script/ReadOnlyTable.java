@@ -32,6 +32,11 @@ final class ReadOnlyTable extends LuaTable {
         return t;
     }
 
+    /** Sets the metatable of a sealed table, once, from the engine. */
+    void metatableOnce(LuaValue metatable) {
+        super.setmetatable(metatable);
+    }
+
     ReadOnlyTable seal() {
         sealed = true;
         return this;

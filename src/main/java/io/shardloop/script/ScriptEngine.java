@@ -106,7 +106,16 @@ public final class ScriptEngine {
         LuaTable loader = new LuaTable();
         addLogApi(loader);
         loader.rawset("register_function", new RegisterFunction());
-        loaderNames.rawset("redis", ReadOnlyTable.copyOf(loader));
+        ReadOnlyTable loaderApi = ReadOnlyTable.copyOf(loader);
+        LuaTable missing = new LuaTable();
+        missing.rawset(LuaValue.INDEX, new TwoArgFunction() {
+            @Override
+            public LuaValue call(LuaValue table, LuaValue key) {
+                throw new LuaError("Script attempted to access nonexistent global variable '" + key.tojstring() + "'");
+            }
+        });
+        loaderApi.metatableOnce(missing);
+        loaderNames.rawset("redis", loaderApi);
     }
 
     /** This thread's engine. */
@@ -137,8 +146,7 @@ public final class ScriptEngine {
         String sha = ScriptRegistry.sha1hex(body);
         if (compiledScripts.get(sha) == null || scriptsGeneration != registry.scriptsGeneration()) {
             try {
-                evalGlobals.load(new ByteArrayInputStream(withoutShebang(new String(body,
-                        java.nio.charset.StandardCharsets.ISO_8859_1))), "@user_script", "t", evalGlobals);
+                compile(evalGlobals, new String(body, java.nio.charset.StandardCharsets.ISO_8859_1), "@user_script");
             } catch (LuaError e) {
                 out.error("ERR Error compiling script (new function): " + compileMessage(e));
                 return;
@@ -200,8 +208,7 @@ public final class ScriptEngine {
         LuaValue f = compiledScripts.get(sha);
         if (f == null) {
             try {
-                f = evalGlobals.load(new ByteArrayInputStream(withoutShebang(source)), "@user_script", "t",
-                        evalGlobals);
+                f = compile(evalGlobals, source, "@user_script");
             } catch (LuaError e) {
                 out.error("ERR Error compiling script (new function): " + compileMessage(e));
                 return;
@@ -286,8 +293,7 @@ public final class ScriptEngine {
     private String runLibrary(String name, String source, Map<String, LuaValue> callbacks) {
         LuaValue chunk;
         try {
-            chunk = functionGlobals.load(new ByteArrayInputStream(withoutShebang(source)), "@user_function", "t",
-                    functionGlobals);
+            chunk = compile(functionGlobals, source, "@user_function");
         } catch (LuaError e) {
             return "ERR Error compiling function: " + compileMessage(e);
         }
@@ -433,9 +439,51 @@ public final class ScriptEngine {
         return err;
     }
 
+    /**
+     * Compiles a script or library. Tail calls are compiled as plain calls followed by a return:
+     * LuaJ runs a tail call after the caller's frame is gone, and Redis's error reports name the
+     * line of the call ("on @user_script:3"), which needs that frame.
+     */
+    private static LuaValue compile(ScriptGlobals g, String source, String chunkName) {
+        LuaValue f = g.load(new ByteArrayInputStream(withoutShebang(source)), chunkName, "t", g);
+        if (f instanceof org.luaj.vm2.LuaClosure c) {
+            withoutTailCalls(c.p);
+        }
+        return f;
+    }
+
+    private static void withoutTailCalls(org.luaj.vm2.Prototype p) {
+        int[] code = p.code;
+        for (int i = 0; i < code.length; i++) {
+            if ((code[i] & 0x3f) == org.luaj.vm2.Lua.OP_TAILCALL) {
+                // TAILCALL A B 0 becomes CALL A B 0 (all results), and the RETURN A 0 after it returns them
+                code[i] = (code[i] & ~0x3f & ~org.luaj.vm2.Lua.MASK_C) | org.luaj.vm2.Lua.OP_CALL;
+            }
+        }
+        for (org.luaj.vm2.Prototype inner : p.p) {
+            withoutTailCalls(inner);
+        }
+    }
+
+    /** LuaJ's tokens from 257 on, named as Lua 5.1's error messages name them. */
+    private static final String[] TOKENS = {"and", "break", "do", "else", "elseif", "end", "false", "for",
+        "function", "goto", "if", "in", "local", "nil", "not", "or", "repeat", "return", "then", "true", "until",
+        "while", "..", "...", "==", ">=", "<=", "~=", "::", "<eof>", "<number>", "<name>", "<string>", "<eof>"};
+    private static final java.util.regex.Pattern LUAJ_SYMBOL =
+            java.util.regex.Pattern.compile("unexpected symbol (\\d+) \\(.*\\)$", java.util.regex.Pattern.DOTALL);
+
+    /** A compiler error as Lua 5.1 words it: "user_script:1: unexpected symbol near '<eof>'". */
     private static String compileMessage(LuaError e) {
         String m = e.getMessage();
-        return (m.startsWith("@") ? m.substring(1) : m).replace('\r', ' ').replace('\n', ' ');
+        m = m.startsWith("@") ? m.substring(1) : m;
+        java.util.regex.Matcher symbol = LUAJ_SYMBOL.matcher(m);
+        if (symbol.find()) {
+            int token = Integer.parseInt(symbol.group(1));
+            String text = token < 257 ? String.valueOf((char) token)
+                    : token - 257 < TOKENS.length ? TOKENS[token - 257] : "?";
+            m = m.substring(0, symbol.start()) + "unexpected symbol near '" + text + "'";
+        }
+        return m.replace('\r', ' ').replace('\n', ' ');
     }
 
     /** The source for Lua: a shebang line is blanked so that line numbers stay those of the text. */
@@ -503,7 +551,7 @@ public final class ScriptEngine {
         g.load(new DebugLib()); // for the count hook only: the debug table is not shown
         LuaC.install(g);
         g.undumper = null; // text only: no precompiled bytecode
-        LuaTable all = new LuaTable();
+        LuaTable all = names;
         g.seal(all);
         for (String hidden : new String[] {"dofile", "loadfile", "print", "require", "package", "debug", "module",
                 "collectgarbage", "load"}) {

@@ -1,0 +1,219 @@
+package io.shardloop.resp;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * EVAL, EVALSHA, SCRIPT, FUNCTION and FCALL answer as redis-server 7.0 does on every front end and
+ * store: the conversions between replies and Lua values both ways (scripting.tcl's cases), error
+ * texts, the script cache, libraries, pcall, cjson and global protection. Keys share the hash tag
+ * "{t}" so that one shard owns them at every shard count.
+ */
+class ScriptingContractTest {
+    private static FrontEnds fronts;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fronts = FrontEnds.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fronts.close();
+    }
+
+    @Test
+    void repliesBecomeLuaValuesAsInRedis() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"SET", "{t}s", "hello"},
+            {"RPUSH", "{t}l", "a", "b", "c"},
+            {"EVAL", "return redis.call('get', KEYS[1])", "1", "{t}s"},
+            {"EVAL", "return type(redis.call('get', KEYS[1]))", "1", "{t}missing"},
+            {"EVAL", "return tostring(redis.call('get', KEYS[1]))", "1", "{t}missing"},
+            {"EVAL", "return redis.call('incr', KEYS[1])", "1", "{t}n"},
+            {"EVAL", "local t = redis.call('lrange', KEYS[1], 0, -1) return {#t, t[1], t[3]}", "1", "{t}l"},
+            {"EVAL", "return redis.call('set', KEYS[1], 'x')", "1", "{t}s2"},
+            {"EVAL", "local r = redis.call('set', KEYS[1], 'x') return r.ok", "1", "{t}s2"},
+            {"EVAL", "local r = redis.pcall('incr', KEYS[1]) return r.err", "1", "{t}s"},
+            {"EVAL", "return redis.pcall('incr', KEYS[1])", "1", "{t}s"},
+            {"EVAL", "return redis.call('ping')", "0"},
+            {"EVAL", "return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], #ARGV}", "2", "{t}a", "{t}b", "x", "y"},
+            {"EVAL", "return redis.call('exists', KEYS[1], KEYS[2])", "2", "{t}s", "{t}l"},
+        });
+    }
+
+    @Test
+    void luaValuesBecomeRepliesAsInRedis() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"EVAL", "return 100.5", "0"},
+            {"EVAL", "return -3.99", "0"},
+            {"EVAL", "return 'hello'", "0"},
+            {"EVAL", "return true", "0"},
+            {"EVAL", "return false", "0"},
+            {"EVAL", "return nil", "0"},
+            {"EVAL", "return {1, 2, 3, 'ciao', {1, 2}}", "0"},
+            {"EVAL", "return {1, 2, nil, 4}", "0"},
+            {"EVAL", "return {}", "0"},
+            {"EVAL", "return {ok='fine'}", "0"},
+            {"EVAL", "return {err='My Error'}", "0"},
+            {"EVAL", "return {err='a\\r\\nb'}", "0"},
+            {"EVAL", "return redis.error_reply('My Error')", "0"},
+            {"EVAL", "return redis.error_reply('-CODE with text')", "0"},
+            {"EVAL", "return redis.status_reply('fine')", "0"},
+            {"EVAL", "return {true, false, 1}", "0"},
+            {"EVAL", "return {double=3.25}", "0"},
+            {"EVAL", "return redis.sha1hex('')", "0"},
+            {"EVAL", "return redis.sha1hex('Pizza & Mandolino')", "0"},
+            {"EVAL", "return redis.REDIS_VERSION_NUM > 0", "0"},
+            {"EVAL", "return redis.LOG_WARNING", "0"},
+        });
+    }
+
+    @Test
+    void scriptErrorsReadAsInRedis() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"SET", "{t}s", "hello"},
+            {"EVAL", "return 1", "-1"},
+            {"EVAL", "return 1", "2", "a"},
+            {"EVAL", "return 1", "x"},
+            {"EVAL", "return 1"},
+            {"EVAL", "error('boom')", "0"},
+            {"EVAL", "\nerror({err='MY bad'})", "0"},
+            {"EVAL", "return redis.call('incr', KEYS[1])", "1", "{t}s"},
+            {"EVAL", "return redis.call('nosuchcommand')", "0"},
+            {"EVAL", "return redis.call('get', 'a', 'b')", "0"},
+            {"EVAL", "return redis.pcall('get', 'a', 'b')", "0"},
+            {"EVAL", "return redis.call()", "0"},
+            {"EVAL", "return redis.call('eval', 'return 1', '0')", "0"},
+            {"EVAL", "return redis.call('hello')", "0"},
+            {"EVAL_RO", "return redis.call('set', KEYS[1], 'v')", "1", "{t}s"},
+            {"EVAL_RO", "return redis.call('get', KEYS[1])", "1", "{t}s"},
+            {"EVAL", "#!lua flags=no-writes\nreturn redis.call('set', KEYS[1], 'v')", "1", "{t}s"},
+            {"EVAL_RO", "#!lua\nreturn 1", "0"},
+            {"EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0"},
+            {"EVALSHA_RO", "ffffffffffffffffffffffffffffffffffffffff", "0"},
+            {"GET", "{t}s"},
+        });
+    }
+
+    @Test
+    void globalsAreProtectedAsInRedis7() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"EVAL", "a = 1", "0"},
+            {"EVAL", "return a", "0"},
+            {"EVAL", "redis.call = nil", "0"},
+            {"EVAL", "string.upper = nil", "0"},
+            {"EVAL", "local t = {} t.x = 1 return t.x", "0"},
+            {"EVAL", "return os", "0"},
+            {"EVAL", "return io", "0"},
+            {"EVAL", "return debug", "0"},
+            {"EVAL", "return require", "0"},
+            {"EVAL", "return dofile", "0"},
+            {"EVAL", "return type(unpack) .. type(loadstring) .. type(cjson) .. type(bit) .. type(pcall)", "0"},
+            {"EVAL", "return unpack({1, 2, 3})", "0"},
+            {"EVAL", "return loadstring('return 7')()", "0"},
+        });
+    }
+
+    @Test
+    void pcallAndCjsonBehaveAsInRedis() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"SET", "{t}s", "hello"},
+            {"EVAL", "local ok, e = pcall(function() redis.call('incr', KEYS[1]) end) return {tostring(ok), e}", "1", "{t}s"},
+            {"EVAL", "local ok, e = pcall(function() error({err='X y'}) end) return e", "0"},
+            {"EVAL", "local ok, e = pcall(function() error('plain') end) return e", "0"},
+            {"EVAL", "return cjson.encode({1, 2, {a=1}})", "0"},
+            {"EVAL", "return cjson.encode({})", "0"},
+            {"EVAL", "return cjson.encode({a='x\"y/'})", "0"},
+            {"EVAL", "return cjson.encode(1/3)", "0"},
+            {"EVAL", "return cjson.encode(100000000000000)", "0"},
+            {"EVAL", "return cjson.encode({1, nil, 3})", "0"},
+            {"EVAL", "return cjson.encode(cjson.null)", "0"},
+            {"EVAL", "return cjson.decode('[1,2,null,{\"a\":3.5}]')[4].a", "0"},
+            {"EVAL", "local t = cjson.decode('{\"k\":[true,false,\"s\"]}') return {tostring(t.k[1]), t.k[3]}", "0"},
+            {"EVAL", "return cjson.encode(cjson.decode('{\"a\":[1,2,{\"b\":\"c\"}]}'))", "0"},
+            {"EVAL", "return bit.tohex(65535) .. ' ' .. bit.band(7, 3) .. ' ' .. bit.bor(1, 2, 4) .. ' ' .. bit.bnot(0)", "0"},
+            {"EVAL", "return {bit.lshift(1, 4), bit.rshift(-1, 28), bit.arshift(-16, 2), bit.bxor(5, 3), bit.tobit(4294967297)}", "0"},
+        });
+    }
+
+    @Test
+    void theScriptCacheIsSharedAndFlushedAsInRedis() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"SCRIPT", "FLUSH"},
+            {"SCRIPT", "EXISTS", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"},
+            {"SCRIPT", "LOAD", "return 'loaded'"},
+            {"SCRIPT", "EXISTS", "c27e2a5c1d0bd2ee5e4d1a1e5d4c2b2a8d0b8e28", "0aba1d4f50a84e9f4fb4d2f8ee8ab17c9b3f9f92"},
+            {"EVALSHA", "0aba1d4f50a84e9f4fb4d2f8ee8ab17c9b3f9f92", "0"},
+            {"EVAL", "return 'by eval'", "0"},
+            {"SCRIPT", "LOAD", "return 1 +"},
+            {"SCRIPT", "FLUSH", "BOGUS"},
+            {"SCRIPT", "FLUSH", "ASYNC"},
+            {"EVALSHA", "0aba1d4f50a84e9f4fb4d2f8ee8ab17c9b3f9f92", "0"},
+            {"SCRIPT", "KILL"},
+            {"SCRIPT", "LOAD"},
+            {"SCRIPT", "BOGUS"},
+        });
+    }
+
+    @Test
+    void functionsLoadListCallAndDeleteAsInRedis() throws Exception {
+        String lib = "#!lua name=mylib\n"
+                + "redis.register_function('myset', function(keys, args) return redis.call('set', keys[1], args[1]) end)\n"
+                + "redis.register_function{function_name='myget', callback=function(keys, args) "
+                + "return redis.call('get', keys[1]) end, flags={'no-writes'}, description='reads'}";
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FUNCTION", "FLUSH"},
+            {"FLUSHALL"},
+            {"FUNCTION", "LOAD", lib},
+            {"FUNCTION", "LOAD", lib},
+            {"FCALL", "myset", "1", "{t}k", "v1"},
+            {"FCALL", "myget", "1", "{t}k"},
+            {"FCALL_RO", "myget", "1", "{t}k"},
+            {"FCALL_RO", "myset", "1", "{t}k", "v2"},
+            {"FCALL", "nosuch", "0"},
+            {"FCALL", "myget", "x"},
+            {"FCALL", "myget", "-1"},
+            {"FCALL", "myget", "3", "a"},
+            {"FUNCTION", "LIST"},
+            {"FUNCTION", "LIST", "WITHCODE"},
+            {"FUNCTION", "LIST", "LIBRARYNAME", "my*"},
+            {"FUNCTION", "LIST", "LIBRARYNAME", "other*"},
+            {"FUNCTION", "LIST", "LIBRARYNAME"},
+            {"FUNCTION", "LIST", "BOGUS"},
+            {"FUNCTION", "STATS"},
+            {"FUNCTION", "LOAD", "REPLACE", lib},
+            {"FUNCTION", "LOAD", "return 1"},
+            {"FUNCTION", "LOAD", "#!lua name=bad\nreturn 1 +"},
+            {"FUNCTION", "LOAD", "#!lua name=bad\nerror('x')"},
+            {"FUNCTION", "LOAD", "#!lua name=bad\nlocal x = 1"},
+            {"FUNCTION", "LOAD", "#!lua name=bad\nredis.call('ping')"},
+            {"FUNCTION", "LOAD", "#!lua name=bad\nredis.register_function('f-1', function() end)"},
+            {"FUNCTION", "LOAD", "#!lua name=other\nredis.register_function('myset', function() end)"},
+            {"FUNCTION", "LOAD", "#!lua name=boom\nredis.register_function('boom', function() error('boom') end)"},
+            {"FCALL", "boom", "0"},
+            {"FUNCTION", "DELETE", "nosuch"},
+            {"FUNCTION", "DELETE", "mylib"},
+            {"FCALL", "myget", "1", "{t}k"},
+            {"FUNCTION", "KILL"},
+            {"FUNCTION", "FLUSH", "SYNC"},
+            {"FUNCTION", "LIST"},
+            {"FUNCTION", "BOGUS"},
+        });
+    }
+
+    @Test
+    void functionsDumpAndRestoreAsInRedis() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FUNCTION", "FLUSH"},
+            {"FUNCTION", "LOAD", "#!lua name=one\nredis.register_function('f1', function() return 1 end)"},
+            {"EVAL", "return 1", "0"},
+            {"FUNCTION", "RESTORE", "bogus"},
+            {"FUNCTION", "RESTORE", "bogus", "WRONG"},
+        });
+    }
+}

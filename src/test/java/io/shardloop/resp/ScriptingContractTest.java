@@ -1,8 +1,16 @@
 package io.shardloop.resp;
 
+import io.shardloop.kv.StateMode;
+import io.shardloop.kv.Store;
+import io.shardloop.script.ScriptRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * EVAL, EVALSHA, SCRIPT, FUNCTION and FCALL answer as redis-server 7.0 does on every front end and
@@ -166,9 +174,20 @@ class ScriptingContractTest {
                 + "redis.register_function('myset', function(keys, args) return redis.call('set', keys[1], args[1]) end)\n"
                 + "redis.register_function{function_name='myget', callback=function(keys, args) "
                 + "return redis.call('get', keys[1]) end, flags={'no-writes'}, description='reads'}";
+        String solo = "#!lua name=solo\nredis.register_function{function_name='solo', "
+                + "callback=function() return 1 end, flags={'no-writes'}, description='one'}";
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"FUNCTION", "FLUSH"},
             {"FLUSHALL"},
+            // Redis lists libraries and functions in its hash tables' order: one of each here
+            {"FUNCTION", "LOAD", solo},
+            {"FUNCTION", "LIST"},
+            {"FUNCTION", "LIST", "WITHCODE"},
+            {"FUNCTION", "LIST", "LIBRARYNAME", "so*"},
+            {"FUNCTION", "LIST", "LIBRARYNAME", "other*"},
+            {"FUNCTION", "LIST", "LIBRARYNAME"},
+            {"FUNCTION", "LIST", "BOGUS"},
+            {"FUNCTION", "DELETE", "solo"},
             {"FUNCTION", "LOAD", lib},
             {"FUNCTION", "LOAD", lib},
             {"FCALL", "myset", "1", "{t}k", "v1"},
@@ -179,12 +198,6 @@ class ScriptingContractTest {
             {"FCALL", "myget", "x"},
             {"FCALL", "myget", "-1"},
             {"FCALL", "myget", "3", "a"},
-            {"FUNCTION", "LIST"},
-            {"FUNCTION", "LIST", "WITHCODE"},
-            {"FUNCTION", "LIST", "LIBRARYNAME", "my*"},
-            {"FUNCTION", "LIST", "LIBRARYNAME", "other*"},
-            {"FUNCTION", "LIST", "LIBRARYNAME"},
-            {"FUNCTION", "LIST", "BOGUS"},
             {"FUNCTION", "STATS"},
             {"FUNCTION", "LOAD", "REPLACE", lib},
             {"FUNCTION", "LOAD", "return 1"},
@@ -215,5 +228,40 @@ class ScriptingContractTest {
             {"FUNCTION", "RESTORE", "bogus"},
             {"FUNCTION", "RESTORE", "bogus", "WRONG"},
         });
+    }
+
+    @Test
+    void payloadsCrossBetweenRedisAndThisServer() throws Exception {
+        String lib = "#!lua name=crossing\n-- a comment long enough that Redis compresses the code with LZF\n"
+                + "redis.register_function('crossingf', function(keys, args) return 'crossed ' .. args[1] end)";
+        Store store = StateMode.SHARDED.create(2, System::currentTimeMillis);
+        FrontEnds.call(store, 2, "FUNCTION", "FLUSH");
+        try (redis.clients.jedis.Jedis redis = new redis.clients.jedis.Jedis("127.0.0.1", fronts.redisPort())) {
+            redis.functionFlush();
+            redis.functionLoad(lib);
+            byte[] fromRedis = redis.functionDump();
+            assertEquals("+OK", FrontEnds.call(store, 2, "FUNCTION", "RESTORE",
+                    new String(fromRedis, StandardCharsets.ISO_8859_1)));
+            assertEquals("$9 crossed x", FrontEnds.call(store, 2, "FCALL", "crossingf", "0", "x"));
+
+            byte[] ours = ScriptRegistry.shared().libraries().byName().isEmpty() ? new byte[0]
+                    : dumpOf(store);
+            redis.functionFlush();
+            assertEquals("OK", redis.functionRestore(ours));
+            assertEquals("crossed y", redis.fcall("crossingf", List.of(), List.of("y")));
+            redis.functionFlush();
+        }
+        FrontEnds.call(store, 2, "FUNCTION", "FLUSH");
+    }
+
+    private static byte[] dumpOf(Store store) {
+        io.shardloop.resp.codec.BufferReplyWriter out = new io.shardloop.resp.codec.BufferReplyWriter();
+        store.execute(io.shardloop.resp.codec.CommandArgs.of("FUNCTION", "DUMP"), out);
+        byte[] reply = out.toByteArray();
+        int start = 0;
+        while (reply[start] != '\n') {
+            start++;
+        }
+        return java.util.Arrays.copyOfRange(reply, start + 1, reply.length - 2);
     }
 }

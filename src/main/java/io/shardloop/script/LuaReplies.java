@@ -1,7 +1,6 @@
 package io.shardloop.script;
 
 import io.shardloop.resp.codec.ReplySink;
-import org.luaj.vm2.LuaDouble;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -288,9 +287,5 @@ final class LuaReplies {
         }
         String plain = bd.toPlainString();
         return plain.contains(".") ? plain.replaceAll("0+$", "").replaceAll("\\.$", "") : plain;
-    }
-
-    static LuaValue number(double d) {
-        return LuaDouble.valueOf(d);
     }
 }

@@ -278,26 +278,27 @@ public final class ScriptEngine {
         if (name == null || !validName(name)) {
             return "ERR Invalid library metadata";
         }
-        Map<String, LuaValue> callbacks = new LinkedHashMap<>();
-        String error = runLibrary(name, source, callbacks);
+        Map<String, ScriptRegistry.FunctionInfo> functions = new LinkedHashMap<>();
+        String error = runLibrary(name, source, functions, new HashMap<>());
         if (error != null) {
             return error;
         }
-        return new ScriptRegistry.Library(name, source, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(registeringInfo)));
+        return new ScriptRegistry.Library(name, source, java.util.Collections.unmodifiableMap(functions));
     }
 
-    private Map<String, ScriptRegistry.FunctionInfo> registeringInfo = Map.of();
-
-    /** Runs a library's body with only the loader API visible; null, or Redis's error text. */
-    private String runLibrary(String name, String source, Map<String, LuaValue> callbacks) {
+    /**
+     * Runs a library's body with only the loader API visible, collecting what it registers;
+     * returns null, or Redis's error text.
+     */
+    private String runLibrary(String name, String source, Map<String, ScriptRegistry.FunctionInfo> functions,
+                              Map<String, LuaValue> callbacks) {
         LuaValue chunk;
         try {
             chunk = compile(functionGlobals, source, "@user_function");
         } catch (LuaError e) {
             return "ERR Error compiling function: " + compileMessage(e);
         }
-        registering = new LinkedHashMap<>();
+        registering = functions;
         registeringCallbacks = callbacks;
         registeringLibrary = name;
         functionGlobals.showing(loaderNames);
@@ -308,11 +309,7 @@ public final class ScriptEngine {
             killed = false;
             hook(functionGlobals, true);
             chunk.call();
-            if (registering.isEmpty()) {
-                return "ERR No functions registered";
-            }
-            registeringInfo = registering;
-            return null;
+            return functions.isEmpty() ? "ERR No functions registered" : null;
         } catch (LuaError e) {
             return "ERR Error registering functions: " + errorText(e, null);
         } catch (ScriptStopped e) {
@@ -335,8 +332,8 @@ public final class ScriptEngine {
         }
         compiledFunctions.clear();
         for (ScriptRegistry.Library l : libs.byName().values()) {
-            Map<String, LuaValue> callbacks = new LinkedHashMap<>();
-            String error = runLibrary(l.name(), l.code(), callbacks);
+            Map<String, LuaValue> callbacks = new HashMap<>();
+            String error = runLibrary(l.name(), l.code(), new LinkedHashMap<>(), callbacks);
             if (error != null) {
                 out.error(error);
                 return false;

@@ -26,7 +26,7 @@ public final class ScriptRegistry {
     private static final ScriptRegistry SHARED = new ScriptRegistry();
 
     private final Map<String, String> scripts = new ConcurrentHashMap<>();
-    /** Bumped by SCRIPT FLUSH: engines drop what they compiled. */
+    /** Bumped by SCRIPT FLUSH (under this registry's lock): engines drop what they compiled. */
     private volatile long scriptsGeneration;
     private final Object librariesLock = new Object();
     private volatile Libraries libraries = new Libraries(Map.of(), Map.of(), 0);
@@ -86,7 +86,7 @@ public final class ScriptRegistry {
     }
 
     /** SCRIPT FLUSH. */
-    public void flushScripts() {
+    public synchronized void flushScripts() {
         scripts.clear();
         scriptsGeneration++;
     }

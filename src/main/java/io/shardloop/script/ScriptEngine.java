@@ -419,6 +419,13 @@ public final class ScriptEngine {
         }
     };
 
+    /** An error of the redis API, raised as Redis's luaPushError does: a table, with no position in its text. */
+    static LuaError apiError(String message) {
+        LuaTable t = new LuaTable();
+        t.rawset(LuaReplies.ERR, LuaValue.valueOf("ERR " + message));
+        return new LuaError(t);
+    }
+
     /** Redis's text for an error that ended a script (luaCallFunction). */
     private String errorText(LuaError e, String name) {
         LuaValue object = e.getMessageObject();
@@ -605,7 +612,7 @@ public final class ScriptEngine {
             public LuaValue call(LuaValue v) {
                 int n = v.checkint();
                 if (n != 2 && n != 3) {
-                    throw new LuaError("RESP version must be 2 or 3.");
+                    throw apiError("RESP version must be 2 or 3.");
                 }
                 resp = n;
                 return NONE.arg1();
@@ -644,14 +651,14 @@ public final class ScriptEngine {
             @Override
             public Varargs invoke(Varargs args) {
                 if (args.narg() < 2) {
-                    throw new LuaError("redis.log() requires two arguments or more.");
+                    throw apiError("redis.log() requires two arguments or more.");
                 }
                 if (!args.arg1().isnumber()) {
-                    throw new LuaError("First argument must be a number (log level).");
+                    throw apiError("First argument must be a number (log level).");
                 }
                 int level = args.arg1().toint();
                 if (level < 0 || level > 3) {
-                    throw new LuaError("Invalid debug level.");
+                    throw apiError("Invalid debug level.");
                 }
                 StringBuilder sb = new StringBuilder();
                 for (int i = 2; i <= args.narg(); i++) {
@@ -681,7 +688,7 @@ public final class ScriptEngine {
         public Varargs invoke(Varargs args) {
             ScriptCalls c = calls;
             if (c == null) {
-                throw new LuaError("redis.call can only be called inside a script invocation");
+                throw apiError("redis.call can only be called inside a script invocation");
             }
             int n = args.narg();
             if (n == 0) {
@@ -769,7 +776,7 @@ public final class ScriptEngine {
         @Override
         public Varargs invoke(Varargs args) {
             if (registering == null) {
-                throw new LuaError("redis.register_function can only be called on FUNCTION LOAD command");
+                throw apiError("redis.register_function can only be called on FUNCTION LOAD command");
             }
             String name;
             LuaValue callback;
@@ -781,16 +788,16 @@ public final class ScriptEngine {
                     String key = k.tojstring();
                     if (!key.equals("function_name") && !key.equals("callback") && !key.equals("flags")
                             && !key.equals("description")) {
-                        throw new LuaError("unknown argument given to redis.register_function");
+                        throw apiError("unknown argument given to redis.register_function");
                     }
                 }
                 if (!t.get("function_name").isstring()) {
-                    throw new LuaError("function_name argument given to redis.register_function must be a string");
+                    throw apiError("function_name argument given to redis.register_function must be a string");
                 }
                 name = t.get("function_name").tojstring();
                 callback = t.get("callback");
                 if (!callback.isfunction()) {
-                    throw new LuaError("callback argument given to redis.register_function must be a function");
+                    throw apiError("callback argument given to redis.register_function must be a function");
                 }
                 if (t.get("description").isstring()) {
                     description = t.get("description").tojstring();
@@ -801,19 +808,19 @@ public final class ScriptEngine {
                         String f = fl.get(i).tojstring();
                         if (!List.of("no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys")
                                 .contains(f)) {
-                            throw new LuaError("unknown flag given");
+                            throw apiError("unknown flag given");
                         }
                         flags.add(f);
                     }
                 }
             } else {
                 if (args.narg() != 2) {
-                    throw new LuaError("wrong number of arguments to redis.register_function");
+                    throw apiError("wrong number of arguments to redis.register_function");
                 }
                 name = args.checkjstring(1);
                 callback = args.arg(2);
                 if (!callback.isfunction()) {
-                    throw new LuaError("callback argument given to redis.register_function must be a function");
+                    throw apiError("callback argument given to redis.register_function must be a function");
                 }
             }
             if (!validName(name)) {

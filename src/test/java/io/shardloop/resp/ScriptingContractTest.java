@@ -3,14 +3,18 @@ package io.shardloop.resp;
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
 import io.shardloop.script.ScriptRegistry;
+import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * EVAL, EVALSHA, SCRIPT, FUNCTION and FCALL answer as redis-server 7.0 does on every front end and
@@ -263,5 +267,52 @@ class ScriptingContractTest {
             start++;
         }
         return java.util.Arrays.copyOfRange(reply, start + 1, reply.length - 2);
+    }
+
+    @Test
+    void resp3ClientsGetResp3TypesAsFromRedis() throws Exception {
+        String[][] probes = {
+            {"FLUSHALL"},
+            {"HSET", "{t}h", "f", "v"},
+            {"EVAL", "return {map={a=1}}", "0"},
+            {"EVAL", "return {set={b=true}}", "0"},
+            {"EVAL", "return {double=2.5}", "0"},
+            {"EVAL", "return {big_number='123456789012345678901234567890'}", "0"},
+            {"EVAL", "return nil", "0"},
+            {"EVAL", "return false", "0"},
+            {"EVAL", "return true", "0"},
+            {"EVAL", "redis.setresp(3) return true", "0"},
+            {"EVAL", "redis.setresp(3) return false", "0"},
+            {"EVAL", "redis.setresp(3) return redis.call('hgetall', KEYS[1])", "1", "{t}h"},
+            {"EVAL", "redis.setresp(3) return redis.call('hgetall', KEYS[1]).map.f", "1", "{t}h"},
+            {"EVAL", "redis.setresp(3) return tostring(redis.call('get', KEYS[1]))", "1", "{t}nokey"},
+            {"EVAL", "return redis.call('hgetall', KEYS[1])", "1", "{t}h"},
+            {"EVAL", "redis.setresp(4)", "0"},
+        };
+        List<String> expected = new ArrayList<>();
+        try (RawResp reference = new RawResp(fronts.redisPort())) {
+            reference.call("HELLO", "3");
+            for (String[] probe : probes) {
+                expected.add(reference.call(probe));
+            }
+        }
+        List<String> mismatches = new ArrayList<>();
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
+            try (RawResp client = new RawResp(front.getValue())) {
+                client.call("HELLO", "3");
+                for (int i = 0; i < probes.length; i++) {
+                    FrontEnds.compare(front.getKey(), client.call(probes[i]), expected.get(i), probes[i], mismatches);
+                }
+            }
+        }
+        for (StateMode mode : StateMode.values()) {
+            Store store = mode.create(2, System::currentTimeMillis);
+            for (int i = 0; i < probes.length; i++) {
+                FrontEnds.compare("store " + mode, FrontEnds.call(store, 3, probes[i]), expected.get(i), probes[i],
+                        mismatches);
+            }
+        }
+        assertTrue(mismatches.isEmpty(), mismatches.size() + " RESP3 replies differ from redis-server's:\n"
+                + String.join("\n", mismatches));
     }
 }

@@ -564,7 +564,7 @@ public final class ScriptEngine {
         LuaValue tableLib = all.rawget("table");
         all.rawset("unpack", tableLib.get("unpack"));
         all.rawset("loadstring", new LoadString(g));
-        all.rawset("pcall", new ProtectedCall(g));
+        all.rawset("pcall", new ProtectedCall());
         all.rawset("_G", g);
         all.rawset("redis", ReadOnlyTable.copyOf(redis));
         all.rawset("cjson", ReadOnlyTable.copyOf(Cjson.library()));
@@ -727,15 +727,9 @@ public final class ScriptEngine {
 
     /**
      * Redis 7.0's pcall: Lua's, with an error table raised by redis.call (or error{err=...})
-     * returned as its err text, and the engine's error handler off inside it.
+     * returned as its err text. A stop by the hook is an Error, which it does not catch.
      */
     private static final class ProtectedCall extends VarArgFunction {
-        private final ScriptGlobals g;
-
-        ProtectedCall(ScriptGlobals g) {
-            this.g = g;
-        }
-
         @Override
         public Varargs invoke(Varargs args) {
             LuaValue f = args.checkvalue(1);

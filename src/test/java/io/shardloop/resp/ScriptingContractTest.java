@@ -84,6 +84,30 @@ class ScriptingContractTest {
     }
 
     @Test
+    void theStandardLibrariesAnswerAsInRedis() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"EVAL", "return _G", "0"},
+            {"EVAL", "local t = {} for i = 1, 5 do t[i] = i * 2 end return t", "0"},
+            {"EVAL", "return string.format('%d-%s-%5.2f', 3, 'x', 1.5)", "0"},
+            {"EVAL", "return {string.rep('ab', 3), string.upper('x'), string.sub('hello', 2, 4), #'four'}", "0"},
+            {"EVAL", "return table.concat({1, 2, 3}, ',')", "0"},
+            {"EVAL", "return string.format('%g|%g|%g|%.3g|%e|%10.4f|%-6d|%05d|%x|%q', 0.1, 1e20, 100, 2/3, 12345.678,"
+                    + " 3.14159, 42, -7, 255, 'a\\\"b')", "0"},
+            {"EVAL", "return string.format('%s %5s %.2s %c%c', 'x', 'y', 'abc', 72, 105)", "0"},
+            {"EVAL", "return {math.floor(3.7), math.max(1, 9, 4), tonumber('10') + 1, select('#', 1, 2, 3)}", "0"},
+            {"EVAL", "local t = {3, 1, 2} table.sort(t) return t", "0"},
+            {"EVAL", "return {string.find('hello world', 'o w'), string.match('key:42', '%d+')}", "0"},
+            {"EVAL", "return string.gsub('hello', 'l', 'L')", "0"},
+            {"EVAL", "return redis.call('setex', KEYS[1], 100, 'v')", "1", "{t}ex"},
+            {"EVAL", "return redis.call('ttl', KEYS[1])", "1", "{t}ex"},
+            {"EVAL", "return redis.call('incrby', KEYS[1], 5) * 2", "1", "{t}n"},
+            {"EVAL", "local ok, e = pcall(error) return tostring(ok)", "0"},
+            {"EVAL", "return type(setmetatable({}, {__index = function() return 1 end}).x)", "0"},
+        });
+    }
+
+    @Test
     void scriptErrorsReadAsInRedis() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"FLUSHALL"},

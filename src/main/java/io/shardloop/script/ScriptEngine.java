@@ -569,6 +569,7 @@ public final class ScriptEngine {
         all.rawset("redis", ReadOnlyTable.copyOf(redis));
         all.rawset("cjson", ReadOnlyTable.copyOf(Cjson.library()));
         all.rawset("bit", ReadOnlyTable.copyOf(BitOps.library()));
+        all.rawset("cmsgpack", ReadOnlyTable.copyOf(Cmsgpack.library()));
         StringFormat.install(all.rawget("string"));
         for (String lib : new String[] {"string", "table", "math"}) {
             all.rawset(lib, ReadOnlyTable.copyOf(all.rawget(lib)));

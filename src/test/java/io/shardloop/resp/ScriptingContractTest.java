@@ -172,6 +172,12 @@ class ScriptingContractTest {
             {"EVAL", "return cjson.decode('[1,2,null,{\"a\":3.5}]')[4].a", "0"},
             {"EVAL", "local t = cjson.decode('{\"k\":[true,false,\"s\"]}') return {tostring(t.k[1]), t.k[3]}", "0"},
             {"EVAL", "return cjson.encode(cjson.decode('{\"a\":[1,2,{\"b\":\"c\"}]}'))", "0"},
+            {"EVAL", "return cmsgpack.pack({1, 2, 3})", "0"},
+            {"EVAL", "return cmsgpack.pack(1, -1, -100, 200, 70000, 5000000000, -40000, 0.5, 0.1, true, false, 'short')", "0"},
+            {"EVAL", "return cmsgpack.pack({a=1})", "0"},
+            {"EVAL", "return cmsgpack.pack(string.rep('x', 40))", "0"},
+            {"EVAL", "local a, b, c = cmsgpack.unpack(cmsgpack.pack({1, {2, 'x'}}, 'y', -5)) return {a[2][2], b, c}", "0"},
+            {"EVAL", "return cmsgpack.unpack(cmsgpack.pack({k='v'})).k", "0"},
             {"EVAL", "return bit.tohex(65535) .. ' ' .. bit.band(7, 3) .. ' ' .. bit.bor(1, 2, 4) .. ' ' .. bit.bnot(0)", "0"},
             {"EVAL", "return {bit.lshift(1, 4), bit.rshift(-1, 28), bit.arshift(-16, 2), bit.bxor(5, 3), bit.tobit(4294967297)}", "0"},
         });

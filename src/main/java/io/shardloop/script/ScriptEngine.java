@@ -30,7 +30,8 @@ import java.util.Map;
 /**
  * Runs EVAL scripts and FUNCTION libraries in two Lua sandboxes (LuaJ): base (without dofile,
  * loadfile, print, require, collectgarbage, bytecode loading), string, table, math, Redis's
- * {@code redis} API, {@code cjson} and {@code bit}; no os, io, debug, package or Java access. Each
+ * {@code redis} API, {@code cjson}, {@code cmsgpack} and {@code bit}; no os, io, debug, package,
+ * coroutine or Java access. Each
  * script compiles once per engine, from the process-wide {@link ScriptRegistry}.
  * <p>
  * Errors are reported in Redis 7.0's words: "ERR user_script:1: boom script: &lt;sha&gt;, on

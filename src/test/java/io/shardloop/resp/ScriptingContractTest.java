@@ -345,4 +345,29 @@ class ScriptingContractTest {
         assertTrue(mismatches.isEmpty(), mismatches.size() + " RESP3 replies differ from redis-server's:\n"
                 + String.join("\n", mismatches));
     }
+
+    @Test
+    void scriptKillFromAnotherConnectionStopsARunningScript() throws Exception {
+        int port = fronts.ports().get("threads locked"); // a thread per connection: the killer is not queued behind
+        java.util.concurrent.atomic.AtomicReference<String> reply = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread runner = new Thread(() -> {
+            try (RawResp client = new RawResp(port)) {
+                reply.set(client.call("EVAL", "local n = 0 while true do n = n + 1 end", "0"));
+            } catch (java.io.IOException e) {
+                reply.set(e.toString());
+            }
+        });
+        runner.start();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!ScriptRegistry.shared().busy() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        try (RawResp killer = new RawResp(port)) {
+            assertTrue(ScriptRegistry.shared().busyMillis() >= 0);
+            assertEquals("+OK", killer.call("SCRIPT", "KILL"));
+            runner.join(5000);
+            assertEquals("-ERR Script killed by user with SCRIPT KILL...", reply.get());
+            assertEquals("-NOTBUSY No scripts in execution right now.", killer.call("SCRIPT", "KILL"));
+        }
+    }
 }

@@ -207,6 +207,18 @@ public final class CommandTable {
         whole(g, "zrangestore", -5, WD, 1, 2, 1, ZSetMultiKeyCommands::zrangestore);
         numKeys(g, "zmpop", -4, W, 0, ZSetMultiKeyCommands::zmpop);
 
+        g = "scripting";
+        String[] script = {"noscript", "stale", "skip_monitor", "may_replicate", "no_mandatory_keys"};
+        String[] readOnlyScript = {"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys"};
+        scriptCommand(g, "eval", script, ScriptCommands::eval);
+        scriptCommand(g, "evalsha", script, ScriptCommands::evalsha);
+        scriptCommand(g, "eval_ro", readOnlyScript, ScriptCommands::evalRo);
+        scriptCommand(g, "evalsha_ro", readOnlyScript, ScriptCommands::evalshaRo);
+        scriptCommand(g, "fcall", script, ScriptCommands::fcall);
+        scriptCommand(g, "fcall_ro", readOnlyScript, ScriptCommands::fcallRo);
+        local(g, "script", -2, NONE, ScriptCommands::script);
+        local(g, "function", -2, NONE, FunctionCommands::function);
+
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);
         local(g, "echo", 2, F, ServerCommands::echo);
@@ -329,6 +341,11 @@ public final class CommandTable {
         movable[flags.length] = "movablekeys";
         add(group, new Command(name, arity, movable, destinations, destinations, destinations, Route.WHOLE, Merge.NONE,
                 h, 1 + destinations));
+    }
+
+    /** A script command: its keys follow the numkeys argument 2, and it runs whole on their owner. */
+    private static void scriptCommand(String group, String name, String[] flags, Command.Handler h) {
+        add(group, new Command(name, -3, flags, 0, 0, 0, Route.WHOLE, Merge.NONE, h, 2));
     }
 
     private static int local(String group, String name, int arity, String[] flags, Command.Handler h) {

@@ -39,6 +39,7 @@ class LayersTest {
                 .layer("http").definedBy("io.shardloop.http", "io.shardloop.http.file..")
                 .layer("echo").definedBy("io.shardloop.echo..")
                 .layer("kv").definedBy("io.shardloop.kv..")
+                .layer("script").definedBy("io.shardloop.script..")
                 .layer("codecs").definedBy("io.shardloop.resp.codec..", "io.shardloop.http.codec..")
                 .layer("runtime").definedBy("io.shardloop.runtime..")
                 .layer("metrics").definedBy("io.shardloop.metrics..")
@@ -51,8 +52,10 @@ class LayersTest {
                 .whereLayer("http").mayOnlyBeAccessedByLayers("cli", "scale", "server", "baseline")
                 .whereLayer("echo").mayOnlyBeAccessedByLayers("cli", "server")
                 .whereLayer("kv").mayOnlyBeAccessedByLayers("cli", "scale", "server", "baseline", "resp", "http")
+                .whereLayer("script").mayOnlyBeAccessedByLayers("cli", "scale", "server", "baseline", "resp", "http",
+                        "kv")
                 .whereLayer("codecs").mayOnlyBeAccessedByLayers("cli", "scale", "server", "baseline", "load", "resp",
-                        "http", "kv")
+                        "http", "kv", "script")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("cli", "scale", "server", "baseline", "load", "resp",
                         "http", "echo", "kv")
                 .check(product);

@@ -111,8 +111,8 @@ final class LoadCommand implements Callable<Integer> {
     LoadConfig.Workload workload;
 
     @Option(names = "--keys-per-tx", paramLabel = "N", defaultValue = "2",
-            description = "RESP multi, eval, mset: keys each request touches, drawn independently (with several "
-                    + "shards most requests span them). Default: ${DEFAULT-VALUE}.")
+            description = "RESP multi, eval, mset: keys each request touches, drawn independently (at 2 shards half "
+                    + "the 2-key requests span both). Default: ${DEFAULT-VALUE}.")
     int keysPerTx;
 
     @Option(names = "--ratio", paramLabel = "SET:GET", defaultValue = "1:10",

@@ -38,8 +38,8 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
 
     /**
      * What one RESP operation is. The last three touch {@code keysPerTransaction} keys each, drawn
-     * independently (so with several shards most of them span shards), and count as one operation
-     * with one latency, however many replies it takes.
+     * independently (at 2 shards half the 2-key operations span both, more of the longer ones),
+     * and count as one operation with one latency, however many replies it takes.
      */
     public enum Workload {
         /** SET or GET of one key, in the SET:GET ratio. */

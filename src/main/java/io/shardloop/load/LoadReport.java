@@ -174,6 +174,7 @@ public record LoadReport(LoadConfig config, Histogram latency, long[] counters, 
         j.key("measured_seconds").number(measuredSeconds);
         j.key("requests").number(responses());
         j.key("sent").number(sent());
+        j.key("warmup_requests").number(counters[LoadCounters.WARMUP_RESPONSES]);
         j.key("achieved_rate").number(achievedRate());
         j.key("target_rate").number(config.rate());
         j.key("target_reached").bool(targetReached());

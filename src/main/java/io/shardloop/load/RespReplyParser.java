@@ -37,6 +37,8 @@ public final class RespReplyParser implements ResponseParser {
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     /** Part of the current reply has been consumed: the decoder holds its place in it. */
     private boolean resuming;
+    /** Where the last whole reply began in the buffer; -1 when its start was consumed by an earlier call. */
+    private int lastReplyStart = -1;
     private String error;
     /** Commands between MULTI and EXEC in each transaction. */
     private final int commandsPerTransaction;
@@ -62,8 +64,8 @@ public final class RespReplyParser implements ResponseParser {
             return parseOne(in, expected);
         }
         while (true) {
-            int start = in.position();
             int outcome = parseOne(in, RequestWriter.EXPECT_SIMPLE);
+            int start = lastReplyStart;
             if (outcome == NEED_MORE || outcome == PROTOCOL_ERROR) {
                 return outcome;
             }
@@ -86,16 +88,17 @@ public final class RespReplyParser implements ResponseParser {
             if (type == '-' || type == '!') {
                 return ERROR_REPLY;
             }
-            if (type != '*' || aggregateCount(in, start) != commandsPerTransaction) {
+            // A reply too long to be held whole (start unknown) is not counted; EXEC's of SETs and INCRs never is.
+            if (type != '*' || (start >= 0 && aggregateCount(in, start) != commandsPerTransaction)) {
                 return WRONG_TYPE;
             }
             return earlier;
         }
     }
 
-    /** Whether the whole reply at {@code start}, already consumed, has this text after its type byte. */
+    /** Whether the whole reply at {@code start} (-1: not held), already consumed, has this text after its type byte. */
     private static boolean textIs(ByteBuffer in, int start, byte[] text) {
-        if (in.position() - start < text.length + 1) {
+        if (start < 0 || in.position() - start < text.length + 1) {
             return false;
         }
         for (int i = 0; i < text.length; i++) {
@@ -121,6 +124,7 @@ public final class RespReplyParser implements ResponseParser {
     /** One reply, checked against what its command gives. */
     private int parseOne(ByteBuffer in, int expected) {
         int start = in.position();
+        boolean resumed = resuming;
         view.wrap(in); // indexes of the view are the buffer's own
         int result = decoder.decode(view, start, in.limit());
         if (result == RespReplyDecoder.NEED_MORE) {
@@ -133,6 +137,7 @@ public final class RespReplyParser implements ResponseParser {
             return NEED_MORE;
         }
         resuming = false;
+        lastReplyStart = resumed ? -1 : start;
         if (result == RespReplyDecoder.INVALID) {
             error = decoder.error();
             decoder.reset();
@@ -141,7 +146,7 @@ public final class RespReplyParser implements ResponseParser {
         in.position(decoder.position());
         byte type = decoder.replyType();
         if (type == '-' || type == '!') {
-            return type == '-' && textIs(in, start, NOSCRIPT_PREFIX) ? NO_SCRIPT : ERROR_REPLY;
+            return type == '-' && textIs(in, lastReplyStart, NOSCRIPT_PREFIX) ? NO_SCRIPT : ERROR_REPLY;
         }
         return switch (expected) {
             case RequestWriter.EXPECT_BULK_OR_NULL -> type == '$' || decoder.replyIsNull() ? OK : WRONG_TYPE;

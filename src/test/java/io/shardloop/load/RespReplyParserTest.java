@@ -115,6 +115,13 @@ class RespReplyParserTest {
     }
 
     @Test
+    void shouldTakeAnExecReplyTooLargeToHoldAsItArrives() {
+        String big = "v".repeat(3 * RespReplyParser.RESUME_AFTER_BYTES);
+        String tx = "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n$" + big.length() + "\r\n" + big + "\r\n:1\r\n";
+        assertEquals(List.of(ResponseParser.OK, ResponseParser.OK), feed(tx + tx, 4096, RequestWriter.EXPECT_TRANSACTION));
+    }
+
+    @Test
     void shouldForgetAHalfReadTransactionOnReset() {
         assertEquals(List.of(), feed("+OK\r\n+QUEUED\r\n", 64, RequestWriter.EXPECT_TRANSACTION));
         parser.reset();

@@ -34,6 +34,9 @@ import java.util.concurrent.Callable;
             "                 --ratio 1:10 --keys 1000000 --distribution zipfian \\",
             "                 --pipeline 4 --json out.json --hlog out.hlog --plot out.png",
             "      SET and GET over a skewed key space, with every output",
+            "  shardloop load --protocol resp --target 127.0.0.1:6379 --workload multi \\",
+            "                 --keys-per-tx 4 --duration 10s",
+            "      closed loop of MULTI, SET, INCR, SET, INCR, EXEC transactions",
             "  shardloop load --target 127.0.0.1:8080 --duration 10s",
             "      closed loop: the most the server answers"})
 final class LoadCommand implements Callable<Integer> {
@@ -99,8 +102,21 @@ final class LoadCommand implements Callable<Integer> {
             description = "HTTP status a right response has; others count as wrong_status. Default: ${DEFAULT-VALUE}.")
     int expectStatus;
 
+    @Option(names = "--workload", paramLabel = "NAME", defaultValue = "getset",
+            description = "RESP: what one request is. getset: SET or GET of a key (--ratio). multi: MULTI, SET and "
+                    + "INCR in turn over --keys-per-tx keys, EXEC, pipelined and counted as one request; EXEC's "
+                    + "null or -EXECABORT counts as aborted. eval: EVALSHA of a script that does the same (SCRIPT "
+                    + "LOAD on each connection, EVAL after NOSCRIPT). mset: MSET or MGET of --keys-per-tx keys "
+                    + "(--ratio). Default: ${DEFAULT-VALUE}.")
+    LoadConfig.Workload workload;
+
+    @Option(names = "--keys-per-tx", paramLabel = "N", defaultValue = "2",
+            description = "RESP multi, eval, mset: keys each request touches, drawn independently (at 2 shards half "
+                    + "the 2-key requests span both). Default: ${DEFAULT-VALUE}.")
+    int keysPerTx;
+
     @Option(names = "--ratio", paramLabel = "SET:GET", defaultValue = "1:10",
-            description = "RESP: SETs to GETs. Default: ${DEFAULT-VALUE}.")
+            description = "RESP getset and mset: SETs to GETs (MSETs to MGETs). Default: ${DEFAULT-VALUE}.")
     String ratio;
 
     @Option(names = "--keys", paramLabel = "N", defaultValue = "100000", description = "RESP: key space size. Default: ${DEFAULT-VALUE}.")
@@ -221,6 +237,7 @@ final class LoadCommand implements Callable<Integer> {
             }
             c.between("--keys", keys, 1, 10_000_000_000L, null);
             c.between("--value-size", valueSize, 0, 64 << 20, "at most 64m");
+            c.between("--keys-per-tx", keysPerTx, 1, LoadConfig.RespSettings.MAX_KEYS_PER_TRANSACTION, null);
         }
         return address;
     }
@@ -248,7 +265,7 @@ final class LoadCommand implements Callable<Integer> {
             b.http(new LoadConfig.HttpSettings(method, path, body, expectStatus));
         } else {
             int[] parts = ratio();
-            b.resp(new LoadConfig.RespSettings(parts[0], parts[1], keys, (int) valueSize, distribution));
+            b.resp(new LoadConfig.RespSettings(parts[0], parts[1], keys, (int) valueSize, distribution, workload, keysPerTx));
         }
         return b.build();
     }

@@ -37,6 +37,22 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
     public enum Distribution { UNIFORM, ZIPFIAN }
 
     /**
+     * What one RESP operation is. The last three touch {@code keysPerTransaction} keys each, drawn
+     * independently (at 2 shards half the 2-key operations span both, more of the longer ones),
+     * and count as one operation with one latency, however many replies it takes.
+     */
+    public enum Workload {
+        /** SET or GET of one key, in the SET:GET ratio. */
+        GETSET,
+        /** MULTI, then SET and INCR in turn over the keys, then EXEC, pipelined as one unit. */
+        MULTI,
+        /** A script that SETs and INCRs its keys in turn, by EVALSHA (EVAL when the server lacks it). */
+        EVAL,
+        /** MSET or MGET of the keys, in the SET:GET ratio. */
+        MSET
+    }
+
+    /**
      * @param method         request method
      * @param path           request target, starting with '/'
      * @param body           request body, empty for none (sent with a Content-Length)
@@ -66,8 +82,14 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
      * @param keys         key space size: keys are {@code key:0000000000} up to {@code keys - 1}
      * @param valueSize    bytes of each SET value
      * @param distribution how keys are drawn
+     * @param workload     what one operation is
+     * @param keysPerTransaction keys each MULTI, EVAL, MSET or MGET operation touches
      */
-    public record RespSettings(int setRatio, int getRatio, long keys, int valueSize, Distribution distribution) {
+    public record RespSettings(int setRatio, int getRatio, long keys, int valueSize, Distribution distribution,
+                               Workload workload, int keysPerTransaction) {
+        /** Most keys one operation may touch. */
+        public static final int MAX_KEYS_PER_TRANSACTION = 1000;
+
         public RespSettings {
             if (setRatio < 0 || getRatio < 0 || setRatio + getRatio == 0) {
                 throw new IllegalArgumentException("the SET:GET ratio needs non-negative parts, not both 0: "
@@ -79,10 +101,29 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
             if (valueSize < 0 || valueSize > 64 << 20) {
                 throw new IllegalArgumentException("value size must be between 0 and 64 MiB, got " + valueSize);
             }
+            if (keysPerTransaction < 1 || keysPerTransaction > MAX_KEYS_PER_TRANSACTION) {
+                throw new IllegalArgumentException("keys per transaction must be between 1 and "
+                        + MAX_KEYS_PER_TRANSACTION + ", got " + keysPerTransaction);
+            }
+        }
+
+        /** SET and GET of one key each. */
+        public static RespSettings getSet(int setRatio, int getRatio, long keys, int valueSize, Distribution distribution) {
+            return new RespSettings(setRatio, getRatio, keys, valueSize, distribution, Workload.GETSET, 2);
         }
 
         public static RespSettings defaults() {
-            return new RespSettings(1, 10, 100_000, 100, Distribution.UNIFORM);
+            return getSet(1, 10, 100_000, 100, Distribution.UNIFORM);
+        }
+
+        /** The same settings with another workload of this many keys per operation. */
+        public RespSettings with(Workload w, int keysPerOperation) {
+            return new RespSettings(setRatio, getRatio, keys, valueSize, distribution, w, keysPerOperation);
+        }
+
+        /** Whether the SET:GET ratio applies (GETSET and MSET). */
+        public boolean mixesReadsAndWrites() {
+            return workload == Workload.GETSET || workload == Workload.MSET;
         }
     }
 
@@ -163,8 +204,14 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
                     .append(http.body().isEmpty() ? "" : " with a " + http.body().length() + "-byte body")
                     .append(", expecting ").append(http.expectedStatus());
         } else {
-            s.append(", SET:GET ").append(resp.setRatio()).append(':').append(resp.getRatio())
-                    .append(", ").append(resp.keys()).append(" keys ").append(resp.distribution().name().toLowerCase())
+            s.append(", ").append(resp.workload().name().toLowerCase());
+            if (resp.workload() != Workload.GETSET) {
+                s.append(" of ").append(resp.keysPerTransaction()).append(" keys");
+            }
+            if (resp.mixesReadsAndWrites()) {
+                s.append(", SET:GET ").append(resp.setRatio()).append(':').append(resp.getRatio());
+            }
+            s.append(", ").append(resp.keys()).append(" keys ").append(resp.distribution().name().toLowerCase())
                     .append(", ").append(resp.valueSize()).append("-byte values");
         }
         return s.toString();

@@ -21,6 +21,11 @@ import java.nio.ByteBuffer;
  * held back by a slow server, a full pipeline or a broken connection is charged for the wait), in
  * closed loop the time it was actually sent. Latency is the completion time less that start.
  * Responses come back in order, so the oldest start matches the next response.
+ * <p>
+ * <b>Set-up.</b> A writer may send one request when a connection opens (SCRIPT LOAD), ahead of the
+ * first in the ring; its reply is parsed before any response and neither timed nor counted. When it
+ * is refused, or a reply says the server lacks what a short request relies on
+ * ({@link ResponseParser#NO_SCRIPT}), the connection writes its requests in full from then on.
  * <pre>
  *   DOWN ──connect──▶ CONNECTING ──ok──▶ UP ──error, timeout, peer close──▶ DOWN (reconnect after a delay)
  *                          └──fail──▶ DOWN                 finish() from any state ──▶ FINISHED
@@ -54,6 +59,10 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
     private boolean peerClosed;
     private boolean done;
     private long reconnectTimer = NO_TIMER;
+    /** What the set-up request's reply should be, {@link RequestWriter#NO_SETUP} when none is awaited. */
+    private int setupExpected = RequestWriter.NO_SETUP;
+    /** The server refused a short form: requests are written with {@link RequestWriter#writeFull}. */
+    private boolean writeInFull;
     /** Open loop: the schedule index of the next request to send. */
     private long seq;
     private long measuredSent;
@@ -95,6 +104,11 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
         state = UP;
         peerClosed = false;
         parser.reset();
+        writeInFull = false;
+        setupExpected = owner.writer().writeSetup(c.outbound());
+        if (setupExpected != RequestWriter.NO_SETUP) {
+            c.flushSoon();
+        }
         owner.counters().increment(LoadCounters.CONNECTS);
         long now = System.nanoTime();
         if (owner.openLoop()) {
@@ -180,7 +194,8 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
 
     private void send(long start, long now) {
         int slot = (head + outstanding) % depth;
-        expects[slot] = (byte) owner.writer().write(connection.outbound());
+        RequestWriter writer = owner.writer();
+        expects[slot] = (byte) (writeInFull ? writer.writeFull(connection.outbound()) : writer.write(connection.outbound()));
         startTimes[slot] = start;
         sentTimes[slot] = now;
         outstanding++;
@@ -203,6 +218,24 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
     public void onRead(ByteBuffer in) {
         long now = System.nanoTime();
         while (in.hasRemaining() && state == UP) {
+            if (setupExpected != RequestWriter.NO_SETUP) {
+                int outcome = parser.parse(in, setupExpected);
+                if (outcome == ResponseParser.NEED_MORE) {
+                    break;
+                }
+                if (outcome == ResponseParser.PROTOCOL_ERROR) {
+                    in.position(in.limit());
+                    owner.noteError("protocol error: " + parser.lastError());
+                    breakConnection(LoadCounters.PROTOCOL);
+                    return;
+                }
+                if (outcome != ResponseParser.OK) {
+                    owner.noteError("the connection's set-up request was refused: requests are sent in full");
+                    writeInFull = true;
+                }
+                setupExpected = RequestWriter.NO_SETUP;
+                continue;
+            }
             if (outstanding == 0) {
                 in.position(in.limit());
                 owner.noteError("a response arrived with no request outstanding");
@@ -219,6 +252,10 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
                 owner.noteError("protocol error: " + parser.lastError());
                 breakConnection(LoadCounters.PROTOCOL);
                 return;
+            }
+            if (outcome == ResponseParser.NO_SCRIPT && !writeInFull) {
+                owner.noteError("the server does not hold the script (NOSCRIPT): it is sent in full from now on");
+                writeInFull = true;
             }
             complete(outcome, now);
         }
@@ -265,6 +302,7 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
 
     private void failOutstanding(int kind) {
         long now = System.nanoTime();
+        setupExpected = RequestWriter.NO_SETUP;
         for (; outstanding > 0; outstanding--) {
             long start = startTimes[head];
             head = (head + 1) % depth;

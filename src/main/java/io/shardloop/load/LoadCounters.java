@@ -44,15 +44,17 @@ public final class LoadCounters {
     public static final int WRONG_TYPE = 14;
     /** Requests scheduled in the measured part that were never sent (connection down or pipeline full). */
     public static final int UNSENT = 15;
+    /** RESP transactions the server did not run: EXEC replied with a null array or {@code -EXECABORT}. */
+    public static final int ABORTED = 16;
 
     public static final int FIRST_ERROR = CONNECT_REFUSED;
-    public static final int LAST_ERROR = UNSENT;
-    public static final int COUNT = 16;
+    public static final int LAST_ERROR = ABORTED;
+    public static final int COUNT = 17;
 
     private static final String[] NAMES = {
         "sent", "responses", "warmup_responses", "connects", "max_send_lag_us",
         "connect_refused", "connect_timeout", "connect_error", "reset", "closed", "timeout", "protocol",
-        "wrong_status", "error_reply", "wrong_type", "unsent"
+        "wrong_status", "error_reply", "wrong_type", "unsent", "aborted"
     };
 
     private LoadCounters() {

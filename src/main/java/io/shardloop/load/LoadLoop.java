@@ -254,7 +254,8 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         counters.increment(LoadCounters.RESPONSES);
         switch (outcome) {
             case ResponseParser.WRONG_STATUS -> counters.increment(LoadCounters.WRONG_STATUS);
-            case ResponseParser.ERROR_REPLY -> counters.increment(LoadCounters.ERROR_REPLY);
+            case ResponseParser.ERROR_REPLY, ResponseParser.NO_SCRIPT -> counters.increment(LoadCounters.ERROR_REPLY);
+            case ResponseParser.ABORTED -> counters.increment(LoadCounters.ABORTED);
             case ResponseParser.WRONG_TYPE -> counters.increment(LoadCounters.WRONG_TYPE);
             default -> { }
         }

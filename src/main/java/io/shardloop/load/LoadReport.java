@@ -161,6 +161,8 @@ public record LoadReport(LoadConfig config, Histogram latency, long[] counters, 
             j.key("body_bytes").number(config.http().body().getBytes(StandardCharsets.UTF_8).length);
             j.key("expected_status").number(config.http().expectedStatus());
         } else {
+            j.key("workload").string(config.resp().workload().name().toLowerCase());
+            j.key("keys_per_transaction").number(config.resp().keysPerTransaction());
             j.key("set_ratio").number(config.resp().setRatio());
             j.key("get_ratio").number(config.resp().getRatio());
             j.key("keys").number(config.resp().keys());
@@ -172,6 +174,7 @@ public record LoadReport(LoadConfig config, Histogram latency, long[] counters, 
         j.key("measured_seconds").number(measuredSeconds);
         j.key("requests").number(responses());
         j.key("sent").number(sent());
+        j.key("warmup_requests").number(counters[LoadCounters.WARMUP_RESPONSES]);
         j.key("achieved_rate").number(achievedRate());
         j.key("target_rate").number(config.rate());
         j.key("target_reached").bool(targetReached());

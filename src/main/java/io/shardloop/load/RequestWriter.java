@@ -13,6 +13,17 @@ public interface RequestWriter {
     int EXPECT_BULK_OR_NULL = 1;
     /** RESP SET: a simple string (+OK). */
     int EXPECT_SIMPLE = 2;
+    /** RESP EVAL of a script that returns a number: an integer. */
+    int EXPECT_INTEGER = 3;
+    /** RESP MGET: an array. */
+    int EXPECT_ARRAY = 4;
+    /**
+     * RESP MULTI, commands, EXEC: +OK, a +QUEUED per command, then EXEC's array of one reply per
+     * command (the parser knows how many commands a transaction has).
+     */
+    int EXPECT_TRANSACTION = 5;
+    /** {@link #writeSetup}: nothing to send. */
+    int NO_SETUP = -1;
 
     /**
      * Appends one request.
@@ -20,6 +31,25 @@ public interface RequestWriter {
      * @return what a right response to it looks like, for {@link ResponseParser#parse}.
      */
     int write(OutboundBuffer out);
+
+    /**
+     * Appends one request in full, for a connection whose server refused its short form (RESP: EVAL
+     * of the script after EVALSHA of its digest was answered {@link ResponseParser#NO_SCRIPT}).
+     */
+    default int writeFull(OutboundBuffer out) {
+        return write(out);
+    }
+
+    /**
+     * Appends what each new connection sends once before its first request (RESP: SCRIPT LOAD). Its
+     * reply is not counted or timed; when it is not right, the connection writes its requests in
+     * full ({@link #writeFull}).
+     *
+     * @return what a right reply looks like, or {@link #NO_SETUP} when nothing was written
+     */
+    default int writeSetup(OutboundBuffer out) {
+        return NO_SETUP;
+    }
 
     /** A new parser for one connection's responses. */
     ResponseParser newParser();

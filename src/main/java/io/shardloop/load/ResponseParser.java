@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Finds the end of each response a server sends on one connection and says whether it is right.
+ * A response is all the replies of one request: a RESP transaction's MULTI, queued commands and
+ * EXEC give one outcome.
  * Sans-I/O: bytes in, outcomes out; one instance per connection, on its load loop's thread.
  * <pre>{@code
  *   while (in.hasRemaining()) {
@@ -28,6 +30,14 @@ public interface ResponseParser {
     int WRONG_TYPE = 4;
     /** The bytes are not a valid response; the connection cannot be trusted any further. */
     int PROTOCOL_ERROR = 5;
+    /** A complete RESP transaction that the server did not run: EXEC replied null or {@code -EXECABORT}. */
+    int ABORTED = 6;
+    /**
+     * A complete RESP {@code -NOSCRIPT} reply: the server does not hold the script the request named
+     * by its digest. Counted as an error reply; the connection's later requests are written in full
+     * ({@link RequestWriter#writeFull}).
+     */
+    int NO_SCRIPT = 7;
 
     /**
      * Parses at most one response.

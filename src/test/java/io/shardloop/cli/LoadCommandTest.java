@@ -143,6 +143,19 @@ class LoadCommandTest {
     }
 
     @Test
+    void shouldReadTheTransactionWorkloadAndItsKeyCount() {
+        LoadConfig.RespSettings byDefault = parse("load", "--protocol", "resp", "--target", "127.0.0.1:1").resp();
+        assertEquals(LoadConfig.Workload.GETSET, byDefault.workload());
+        LoadConfig multi = parse("load", "--protocol", "resp", "--target", "127.0.0.1:1", "--workload", "multi",
+                "--keys-per-tx", "4");
+        assertEquals(LoadConfig.Workload.MULTI, multi.resp().workload());
+        assertEquals(4, multi.resp().keysPerTransaction());
+        assertTrue(multi.describe().contains("multi of 4 keys") && !multi.describe().contains("SET:GET"), multi.describe());
+        assertEquals(LoadConfig.Workload.MSET, parse("load", "--protocol", "resp", "--target", "127.0.0.1:1",
+                "--workload", "MSET").resp().workload());
+    }
+
+    @Test
     void shouldRefuseBadOptionsWithAClearMessage() {
         assertEquals(2, Main.commandLine().execute("load", "--target", "127.0.0.1"));
         assertEquals(2, Main.commandLine().execute("load", "--target", "127.0.0.1:1", "--pipeline", "0"));
@@ -177,7 +190,7 @@ class LoadCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--ratio=x", "--ratio=0:0", "--ratio=-1:3", "--keys=0", "--value-size=65m", "--value-size=1z",
-        "--distribution=pareto"})
+        "--distribution=pareto", "--workload=watch", "--keys-per-tx=0", "--keys-per-tx=1001"})
     void shouldRefuseABadRespValueWithOneLineNamingTheOptionAndTheValue(String bad) {
         String[] optionAndValue = bad.split("=", 2);
         ServeCommandTest.Run r = ServeCommandTest.run("load", "--protocol", "resp", "--target", "127.0.0.1:1", bad);

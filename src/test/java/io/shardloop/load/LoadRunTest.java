@@ -100,7 +100,7 @@ class LoadRunTest {
         try (BlockingTestServer server = new BlockingTestServer(BlockingTestServer.Kind.RESP)) {
             LoadConfig config = LoadConfig.builder(LoadConfig.Protocol.RESP, server.address())
                     .rate(2000).duration(Duration.ofSeconds(1)).connections(4).threads(2).pipeline(4)
-                    .resp(new LoadConfig.RespSettings(1, 1, 1000, 37, LoadConfig.Distribution.ZIPFIAN)).build();
+                    .resp(LoadConfig.RespSettings.getSet(1, 1, 1000, 37, LoadConfig.Distribution.ZIPFIAN)).build();
             LoadReport report = LoadRun.run(config, System.out, null);
             System.out.print(report.table());
 

@@ -4,11 +4,13 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class RespReplyParserTest {
-    private final RespReplyParser parser = new RespReplyParser(1024, 1 << 20);
+    private final RespReplyParser parser = new RespReplyParser(1024, 1 << 20, 2);
 
     private static ByteBuffer bytes(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
@@ -57,7 +59,7 @@ class RespReplyParserTest {
         byte[] reply = ("$" + size + "\r\n" + "v".repeat(size) + "\r\n+OK\r\n").getBytes(StandardCharsets.ISO_8859_1);
         // The connection's side: what the parser leaves stays at the front, the next read goes after it.
         ByteBuffer held = ByteBuffer.allocate(RespReplyParser.RESUME_AFTER_BYTES + 2 * 4096).flip();
-        java.util.List<Integer> outcomes = new java.util.ArrayList<>();
+        List<Integer> outcomes = new ArrayList<>();
         for (int at = 0; at < reply.length; at += 4096) {
             held.compact().put(reply, at, Math.min(4096, reply.length - at)).flip();
             int outcome;
@@ -65,7 +67,76 @@ class RespReplyParserTest {
                 outcomes.add(outcome);
             }
         }
-        assertEquals(java.util.List.of(ResponseParser.OK, ResponseParser.OK), outcomes);
+        assertEquals(List.of(ResponseParser.OK, ResponseParser.OK), outcomes);
         assertEquals(0, held.remaining());
+    }
+
+    /** Offers the stream in chunks of this size, as a connection would: what the parser leaves stays in front of the next chunk. */
+    private List<Integer> feed(String stream, int chunk, int expected) {
+        byte[] all = stream.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer held = ByteBuffer.allocate(all.length).flip();
+        List<Integer> outcomes = new ArrayList<>();
+        for (int at = 0; at < all.length; at += chunk) {
+            held.compact().put(all, at, Math.min(chunk, all.length - at)).flip();
+            while (held.hasRemaining()) {
+                int outcome = parser.parse(held, expected);
+                if (outcome == ResponseParser.NEED_MORE) {
+                    break;
+                }
+                outcomes.add(outcome);
+            }
+        }
+        return outcomes;
+    }
+
+    @Test
+    void shouldTakeATransactionsRepliesAsOneResponseHoweverTheyArrive() {
+        String tx = "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n:7\r\n";
+        for (int chunk = 1; chunk <= tx.length(); chunk++) {
+            assertEquals(List.of(ResponseParser.OK, ResponseParser.OK),
+                    feed(tx + tx, chunk, RequestWriter.EXPECT_TRANSACTION), "chunks of " + chunk);
+        }
+    }
+
+    @Test
+    void shouldCountATransactionTheServerDidNotRunAsAborted() {
+        assertEquals(List.of(ResponseParser.ABORTED),
+                feed("+OK\r\n+QUEUED\r\n+QUEUED\r\n*-1\r\n", 3, RequestWriter.EXPECT_TRANSACTION));
+        assertEquals(List.of(ResponseParser.ABORTED), feed("+OK\r\n-OOM command not allowed\r\n+QUEUED\r\n"
+                + "-EXECABORT Transaction discarded because of previous errors.\r\n", 5, RequestWriter.EXPECT_TRANSACTION));
+        // A server without MULTI runs the commands at once and refuses EXEC.
+        assertEquals(List.of(ResponseParser.ERROR_REPLY), feed("-ERR unknown command 'MULTI'\r\n+OK\r\n:1\r\n"
+                + "-ERR unknown command 'EXEC'\r\n", 4, RequestWriter.EXPECT_TRANSACTION));
+        assertEquals(List.of(ResponseParser.WRONG_TYPE),
+                feed("+OK\r\n+QUEUED\r\n+QUEUED\r\n*1\r\n+OK\r\n", 64, RequestWriter.EXPECT_TRANSACTION));
+        assertEquals(List.of(ResponseParser.WRONG_TYPE, ResponseParser.OK),
+                feed("+OK\r\n+OK\r\n+QUEUED\r\n*2\r\n+OK\r\n:1\r\n" + "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n:2\r\n",
+                        64, RequestWriter.EXPECT_TRANSACTION));
+    }
+
+    @Test
+    void shouldTakeAnExecReplyTooLargeToHoldAsItArrives() {
+        String big = "v".repeat(3 * RespReplyParser.RESUME_AFTER_BYTES);
+        String tx = "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n$" + big.length() + "\r\n" + big + "\r\n:1\r\n";
+        assertEquals(List.of(ResponseParser.OK, ResponseParser.OK), feed(tx + tx, 4096, RequestWriter.EXPECT_TRANSACTION));
+    }
+
+    @Test
+    void shouldForgetAHalfReadTransactionOnReset() {
+        assertEquals(List.of(), feed("+OK\r\n+QUEUED\r\n", 64, RequestWriter.EXPECT_TRANSACTION));
+        parser.reset();
+        assertEquals(List.of(ResponseParser.OK),
+                feed("+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n:7\r\n", 64, RequestWriter.EXPECT_TRANSACTION));
+    }
+
+    @Test
+    void shouldCheckScriptAndMultiKeyReplies() {
+        assertEquals(ResponseParser.OK, parser.parse(bytes(":2\r\n"), RequestWriter.EXPECT_INTEGER));
+        assertEquals(ResponseParser.WRONG_TYPE, parser.parse(bytes("$-1\r\n"), RequestWriter.EXPECT_INTEGER));
+        assertEquals(ResponseParser.NO_SCRIPT, parser.parse(bytes("-NOSCRIPT No matching script. Please use EVAL.\r\n"),
+                RequestWriter.EXPECT_INTEGER));
+        assertEquals(ResponseParser.ERROR_REPLY, parser.parse(bytes("-NOSCRIPTS\r\n"), RequestWriter.EXPECT_INTEGER));
+        assertEquals(ResponseParser.OK, parser.parse(bytes("*2\r\n$1\r\nx\r\n$-1\r\n"), RequestWriter.EXPECT_ARRAY));
+        assertEquals(ResponseParser.WRONG_TYPE, parser.parse(bytes("*-1\r\n"), RequestWriter.EXPECT_ARRAY));
     }
 }

@@ -79,9 +79,13 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
         void execute(Db db, CommandArgs args, ReplySink out);
     }
 
-    /** Whether the command may change the data (Redis's "write" flag). */
+    /**
+     * Whether the command may change the data: Redis's "write" flag, or "may_replicate" (EVAL,
+     * FCALL: a script may write any of its keys). Locks its keys exclusively in a transaction, and
+     * changes the watched ones among them.
+     */
     public boolean isWrite() {
-        return flags.length > 0 && flags[0].equals("write") || hasFlag("write");
+        return flags.length > 0 && flags[0].equals("write") || hasFlag("write") || hasFlag("may_replicate");
     }
 
     /** Whether the command may grow the data (Redis's "denyoom" flag): refused while memory is over maxmemory. */

@@ -253,6 +253,41 @@ class TransactionContractTest {
         }, false);
     }
 
+    /** A script over keys of several shards runs as one transaction over them, alone or inside a MULTI. */
+    @Test
+    void scriptsOverKeysOfSeveralShardsRunAtomicallyOnGatheredValues() throws Exception {
+        String script = "redis.call('SET', KEYS[1], ARGV[1]) redis.call('INCR', KEYS[2]) "
+                + "redis.call('RPUSH', KEYS[3], ARGV[1]) return redis.call('MGET', KEYS[1], KEYS[2])";
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"SET", "b", "10"},
+            {"EVAL", script, "3", "a", "b", "c", "5"},
+            {"EVAL", script, "3", "d", "e", "f", "7"},
+            {"MGET", "a", "b", "d", "e"},
+            {"LRANGE", "c", "0", "-1"},
+            {"EVAL", "return redis.call('GET', KEYS[1]) .. redis.call('GET', KEYS[2])", "2", "a", "d"},
+            {"EVAL", "redis.call('DEL', KEYS[1]) return redis.call('EXISTS', KEYS[1], KEYS[2])", "2", "a", "b"},
+            {"EVAL_RO", "return redis.call('SET', KEYS[1], 'x')", "2", "a", "b"},
+            {"EVAL", "return redis.call('LPUSH', KEYS[1], 'x')", "2", "b", "d"},
+            {"MGET", "a", "b", "d"},
+        });
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"MULTI"},
+            {"EVAL", script, "3", "a", "b", "c", "1"},
+            {"RENAME", "a", "z"},
+            {"EVAL", "return redis.call('INCRBY', KEYS[1], ARGV[1])", "1", "b", "41"},
+            {"MGET", "z", "b", "a"},
+            {"EXEC"},
+            {"SET", "w", "1"},
+            {"WATCH", "w"},
+            {"EVAL", "return redis.call('INCR', KEYS[1])", "2", "w", "other"},
+            {"MULTI"},
+            {"PING"},
+            {"EXEC"},
+        }, false);
+    }
+
     /** Another client's write to a watched key, from another connection (so, often, another shard). */
     @Test
     void aWriteByAnotherClientFailsTheExecOfTheWatcher() throws Exception {

@@ -95,20 +95,16 @@ final class StatsPages {
                 s -> s.mailboxCounter(MailboxStats.LARGE));
         if (http.kv() != null) {
             family(sb, stats, "shardloop_kv_waiting", "gauge", "Connections whose command waits for credit to another shard.",
-                    s -> http.kv().serviceOrNull(s.shard()) == null ? 0
-                            : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.WAITING));
+                    s -> kvCounter(http, s, KvShard.WAITING));
             family(sb, stats, "shardloop_kv_transactions_total", "counter",
                     "Transactions over several shards coordinated here (MULTI/EXEC, MSET over several, ...).",
-                    s -> http.kv().serviceOrNull(s.shard()) == null ? 0
-                            : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.TRANSACTIONS));
+                    s -> kvCounter(http, s, KvShard.TRANSACTIONS));
             family(sb, stats, "shardloop_kv_transaction_retries_total", "counter",
                     "Times a transaction over several shards started again with a new id.",
-                    s -> http.kv().serviceOrNull(s.shard()) == null ? 0
-                            : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.TRANSACTION_RETRIES));
+                    s -> kvCounter(http, s, KvShard.TRANSACTION_RETRIES));
             family(sb, stats, "shardloop_kv_lock_waits_total", "counter",
                     "Commands that waited for a transaction's key locks.",
-                    s -> http.kv().serviceOrNull(s.shard()) == null ? 0
-                            : http.kv().serviceOrNull(s.shard()).counters().get(KvShard.LOCK_WAITS));
+                    s -> kvCounter(http, s, KvShard.LOCK_WAITS));
         }
         sb.append("# HELP shardloop_offload_queued Blocking tasks waiting for an offload thread (all shards).\n")
                 .append("# TYPE shardloop_offload_queued gauge\n")
@@ -126,6 +122,12 @@ final class StatsPages {
                     .append(s.busyNanos() / 1e9).append('\n');
         }
         return sb.toString();
+    }
+
+    /** One key-value counter of a shard, 0 before its service exists. */
+    private static long kvCounter(HttpProtocol http, ShardStats s, int counter) {
+        var service = http.kv().serviceOrNull(s.shard());
+        return service == null ? 0 : service.counters().get(counter);
     }
 
     private static void family(StringBuilder sb, List<ShardStats> stats, String name, String type, String help,

@@ -19,6 +19,7 @@ import io.shardloop.runtime.stall.StallConfig;
 import io.shardloop.server.ServedProtocol;
 import io.shardloop.server.Server;
 import io.shardloop.server.ServerConfig;
+import io.shardloop.script.ScriptRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -286,6 +287,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "status is " + EXIT_SHARD_ABANDONED + ". Default: ${DEFAULT-VALUE}.")
     Duration stopTimeout;
 
+    @Option(names = "--lua-time-limit", paramLabel = "TIME", defaultValue = "5s",
+            description = "How long a script (EVAL, FCALL) may run before it is stopped with an error; what it wrote "
+                    + "before stays. Its shard's loop runs nothing else meanwhile. 0: no limit. Default: ${DEFAULT-VALUE}.")
+    Duration luaTimeLimit;
+
     @Option(names = "--idle-spins", paramLabel = "N", defaultValue = "0",
             description = "Empty turns a loop polls before it sleeps (lower latency, more CPU). Default: ${DEFAULT-VALUE}.")
     int idleSpins;
@@ -309,6 +315,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println(name + ": " + e.getMessage());
             return OneLineErrors.EXIT_USAGE;
         }
+        ScriptRegistry.shared().timeLimitMillis(luaTimeLimit.toMillis()); // process-wide, as the script cache
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         Server server;

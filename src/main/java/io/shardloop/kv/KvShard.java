@@ -372,6 +372,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     /** Drops watches this shard's client held (UNWATCH, DISCARD, RESET, a client gone). */
     public void unwatch(java.util.List<Key> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
         if (executor == null) {
             for (Key k : keys) {
                 shared.unwatch(k);

@@ -517,6 +517,9 @@ final class ShardTransactions implements ResponseHandler {
 
     /** Drops watches: those of this shard's keys here, the others' with one message to each owner. */
     void unwatchEverywhere(List<Key> keys) {
+        if (keys.isEmpty()) {
+            return; // the common EXEC: nothing was watched
+        }
         List<List<Key>> byOwner = new ArrayList<>();
         for (int s = 0; s < shardCount; s++) {
             byOwner.add(new ArrayList<>());

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Transactions hold under real concurrency, in every state mode on 2 and 4 shards: invariants that
  * half a transaction would break. Ten counters on keys of different shards move together (MULTI of
- * ten INCRs, MSET of all ten) while readers check, with MULTI/EXEC and with MGET, that they are
+ * ten INCRs, MSET of all ten, a script that increments all ten) while readers check, with MULTI/EXEC and with MGET, that they are
  * always equal; and increments made with WATCH, GET, MULTI, SET, EXEC (retried when EXEC answers
  * null) lose no update.
  */
@@ -73,12 +73,23 @@ class TransactionConcurrencyTest {
         AtomicLong reads = new AtomicLong();
         AtomicLong writes = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < 2; w++) {
+        String script = "for i = 1, #KEYS do redis.call('INCR', KEYS[i]) end return #KEYS";
+        for (int w = 0; w < 3; w++) {
             int writer = w;
             threads.add(Thread.ofPlatform().start(() -> run(port, broken, c -> {
                 long n = 0;
                 while (!stop.get()) {
-                    if (writer == 0 || n % 3 != 0) {
+                    if (writer == 2) { // a script over the ten keys of several shards
+                        String[] eval = new String[3 + KEYS];
+                        eval[0] = "EVAL";
+                        eval[1] = script;
+                        eval[2] = Integer.toString(KEYS);
+                        System.arraycopy(keys, 0, eval, 3, KEYS);
+                        String r = c.call(eval);
+                        if (!r.equals(":" + KEYS)) {
+                            broken.add(label + ": EVAL answered " + r);
+                        }
+                    } else if (writer == 0 || n % 3 != 0) {
                         c.send("MULTI");
                         for (String k : keys) {
                             c.send("INCR", k);

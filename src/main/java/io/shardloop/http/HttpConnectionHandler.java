@@ -264,6 +264,11 @@ final class HttpConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     @Override
+    public io.shardloop.kv.PendingTransactions pendingTransactions() {
+        return null; // /kv keeps it simple: a transaction over several shards is a fence
+    }
+
+    @Override
     public void holdInputUntil(long token) {
         fence = token;
         connection.suspendInput();

@@ -102,9 +102,17 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         int protocol();
 
         /**
-         * Reads nothing more from its client until the reply of that token is in: a transaction over
-         * several shards is a fence in its client's pipeline, so the commands after it never run
-         * before it, even when it has to start again.
+         * Where a submitter keeps the transactions over several shards it has in flight, so that
+         * it holds back a later command over their keys until their reply ({@link
+         * PendingTransactions}); or null for a submitter that reads nothing more from its client
+         * until such a reply is in ({@link #holdInputUntil}).
+         */
+        PendingTransactions pendingTransactions();
+
+        /**
+         * Reads nothing more from its client until the reply of that token is in: a transaction
+         * over several shards is then a fence in its client's pipeline, so nothing after it runs
+         * before it, even when it has to start again. Called when {@link #pendingTransactions} is null.
          */
         void holdInputUntil(long token);
     }
@@ -269,7 +277,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(),
                     call(who, token, null));
             case SPLIT, ALL, SPREAD -> {
-                who.holdInputUntil(token);
+                keepOrder(who, token, spread);
                 transactions.coordinate(spread, who.protocol(), r -> deliver(who, token, r));
             }
             case HERE -> throw new IllegalStateException("ran above");
@@ -356,10 +364,21 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (plan.kind() == Plan.Kind.OWNER) {
             transactions.sendBatch(plan.owner(), tx, who.protocol(), r -> deliver(who, token, r));
         } else {
-            who.holdInputUntil(token);
-            transactions.coordinate(transactions.prepare(tx), who.protocol(), r -> deliver(who, token, r));
+            TransactionParts parts = transactions.prepare(tx);
+            keepOrder(who, token, parts);
+            transactions.coordinate(parts, who.protocol(), r -> deliver(who, token, r));
         }
         return true;
+    }
+
+    /** A transaction over several shards is in flight: the submitter keeps its client's order around it. */
+    private static void keepOrder(Submitter who, long token, TransactionParts parts) {
+        PendingTransactions pending = who.pendingTransactions();
+        if (pending != null) {
+            pending.add(token, parts);
+        } else {
+            who.holdInputUntil(token);
+        }
     }
 
     /**

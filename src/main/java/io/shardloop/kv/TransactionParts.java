@@ -128,6 +128,29 @@ final class TransactionParts {
         partsOf[i] = new int[] {shard(s).add(i, 0, c, a, everything)};
     }
 
+    private List<Key> allKeys;
+
+    /** Every key it locks, on any shard (watched ones included). */
+    List<Key> keys() {
+        if (allKeys == null) {
+            allKeys = new ArrayList<>();
+            for (ShardPart part : parts) {
+                allKeys.addAll(part.keys);
+            }
+        }
+        return allKeys;
+    }
+
+    /** Whether it locks every key of some shard (a command over every key). */
+    boolean overEverything() {
+        for (ShardPart part : parts) {
+            if (part.everything) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The one shard touched, or -1 when none is or several are. */
     int onlyShard() {
         return parts.size() == 1 ? parts.get(0).shard : -1;

@@ -5,6 +5,7 @@ import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Key;
 import io.shardloop.kv.KvShard;
 import io.shardloop.kv.MultiState;
+import io.shardloop.kv.PendingTransactions;
 import io.shardloop.kv.Plan;
 import io.shardloop.kv.Router;
 import io.shardloop.kv.Transaction;
@@ -29,8 +30,9 @@ import java.nio.ByteBuffer;
  * protected mode refuses reads Redis's DENIED line and is closed before anything it sends is read.
  * <p>
  * <b>Order.</b> Every reply takes its place in a {@link ReplyOrder}: a reply answered here while an
- * earlier one is still away waits behind it. A transaction over several shards, and a WATCH whose
- * keys live elsewhere, are fences: nothing after them is read until their reply is in.
+ * earlier one is still away waits behind it. A command over a key of this client's transaction over
+ * several shards still away waits for it ({@link PendingTransactions}); a WATCH whose keys live
+ * elsewhere is a fence: nothing after it is read until its codes are in.
  * <p>
  * <b>Transactions.</b> MULTI, EXEC, DISCARD, WATCH and UNWATCH follow {@link MultiState}; EXEC
  * plans and submits the queued commands as one {@link Transaction}.
@@ -61,6 +63,10 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     /** The token of a reply that must be in before anything more is read ({@link #holdInputUntil}), or -1. */
     private long fence = -1;
     private final WatchSubmitter watcher = new WatchSubmitter();
+    /** This client's transactions over several shards still away: later commands over their keys wait for them. */
+    private final PendingTransactions pending = new PendingTransactions();
+    /** Whether {@link #held} (or {@link #heldTransaction}) waits for a pending transaction rather than for credit. */
+    private boolean heldForOrder;
     private final CommandArgs watchArgs = new CommandArgs();
     private boolean closing;
     /** Refused by protected mode: counted as rejected, never as a client. */
@@ -213,11 +219,41 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             parser.restrictUnauthenticated(!session.authenticated());
             return;
         }
+        if (pending.holdsBack(c, args)) {
+            holdForOrder(c, null); // a transaction of this client over one of its keys is still away
+            return;
+        }
         kv.plan(c, args, plan);
         if (!kv.submit(c, args, plan, this)) {
             held = c;
             connection.suspendInput();
         }
+    }
+
+    /** Holds a command (or an EXEC) until the transactions of this client over its keys are answered. */
+    private void holdForOrder(Command c, Transaction tx) {
+        held = c;
+        heldTransaction = tx;
+        heldForOrder = true;
+        connection.suspendInput();
+    }
+
+    /** A pending transaction was answered: the command held behind it goes if nothing else holds it back. */
+    private void releaseHeldForOrder() {
+        if (!heldForOrder) {
+            return;
+        }
+        if (heldTransaction != null ? pending.holdsBack(heldTransaction)
+                : pending.holdsBack(held, held == CommandTable.WATCH_CODES ? watchArgs : parser.args())) {
+            return;
+        }
+        heldForOrder = false;
+        if (heldTransaction != null) {
+            kv.plan(heldTransaction, plan);
+        } else {
+            kv.plan(held, held == CommandTable.WATCH_CODES ? watchArgs : parser.args(), plan);
+        }
+        onCanSubmit();
     }
 
     /** MULTI, EXEC, DISCARD, WATCH, and UNWATCH outside a MULTI. */
@@ -240,7 +276,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             java.util.List<Key> unwatch = new java.util.ArrayList<>();
             Transaction tx = multi.exec(reply(), unwatch);
             kv.unwatch(unwatch);
-            if (tx != null) {
+            if (tx != null && pending.holdsBack(tx)) {
+                holdForOrder(null, tx);
+            } else if (tx != null) {
                 kv.plan(tx, plan);
                 if (!kv.submit(tx, plan, this)) {
                     heldTransaction = tx;
@@ -264,6 +302,10 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         watchArgs.add(CommandTable.WATCH_CODES.name());
         for (int i = 1; i < args.count(); i++) {
             watchArgs.addFrom(args, i);
+        }
+        if (pending.holdsBack(CommandTable.WATCH_CODES, watchArgs)) {
+            holdForOrder(CommandTable.WATCH_CODES, null);
+            return;
         }
         kv.plan(CommandTable.WATCH_CODES, watchArgs, plan);
         if (!submitWatch()) {
@@ -348,6 +390,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         }
 
         @Override
+        public PendingTransactions pendingTransactions() {
+            return null; // EXEC needs the codes: nothing more is read until they are in
+        }
+
+        @Override
         public void holdInputUntil(long token) {
             fence = token;
             connection.suspendInput();
@@ -390,6 +437,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     @Override
     public Plan heldPlan() {
         return plan;
+    }
+
+    @Override
+    public PendingTransactions pendingTransactions() {
+        return pending;
     }
 
     @Override
@@ -440,6 +492,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         counters.onBytes(0, length + writer.takeWrittenCount());
         if (ticket == fence) {
             fence = -1;
+        }
+        if (pending.complete(ticket)) {
+            releaseHeldForOrder();
         }
         resumeIfPossible();
     }

@@ -288,6 +288,41 @@ class TransactionContractTest {
         }, false);
     }
 
+    /**
+     * A client's pipeline keeps its order on every key across its transactions over several
+     * shards: a command after one, over one of its keys, runs after it; commands over other keys
+     * need not wait (and pipelined transactions over disjoint keys are in flight together).
+     */
+    @Test
+    void aPipelineKeepsItsOrderOnTheKeysOfItsTransactions() throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
+            try (RawResp c = new RawResp(front.getValue())) {
+                c.call("FLUSHALL");
+                int rounds = 300;
+                for (int i = 0; i < rounds; i++) {
+                    c.send("MSET", "pa", "m" + i, "pb", "m" + i, "pc", "m" + i, "other" + i, "v");
+                    c.send("SET", "pa", "s" + i);
+                    c.send("MULTI");
+                    c.send("INCR", "pn");
+                    c.send("SET", "pb", "x" + i);
+                    c.send("EXEC");
+                    c.send("APPEND", "pc", "+");
+                }
+                for (int i = 0; i < rounds * 7; i++) {
+                    c.read();
+                }
+                String got = c.call("MGET", "pa", "pb", "pc", "pn", "other0", "other" + (rounds - 1));
+                String expected = "*6 [$4 s" + (rounds - 1) + ", $4 x" + (rounds - 1) + ", $5 m" + (rounds - 1)
+                        + "+, $3 " + rounds + ", $1 v, $1 v]";
+                if (!got.equals(expected)) {
+                    failures.add(front.getKey() + ": " + got + " (expected " + expected + ")");
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
     /** Another client's write to a watched key, from another connection (so, often, another shard). */
     @Test
     void aWriteByAnotherClientFailsTheExecOfTheWatcher() throws Exception {

@@ -3,8 +3,11 @@ package io.shardloop.kv;
 import io.shardloop.resp.codec.CommandArgs;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * One shard's intent locks on its keys, for transactions that span shards, and the line of those
@@ -43,6 +46,8 @@ final class KeyLocks {
         /** Runs when an entry that had to wait is granted. */
         final Runnable onGrant;
         boolean granted;
+        /** Its place in the order of arrival. */
+        long seq;
 
         Entry(long id, Key[] keys, boolean[] writes, boolean everything, Runnable onGrant) {
             this.id = id;
@@ -51,30 +56,24 @@ final class KeyLocks {
             this.everything = everything;
             this.onGrant = onGrant;
         }
-
-        boolean conflictsWith(Entry o) {
-            if (everything || o.everything) {
-                return true;
-            }
-            for (int i = 0; i < keys.length; i++) {
-                for (int j = 0; j < o.keys.length; j++) {
-                    if ((writes[i] || o.writes[j]) && keys[i].equals(o.keys[j])) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }
     }
 
-    private final ArrayList<Entry> line = new ArrayList<>();
-    /** Per key: entries reading it, entries writing it. */
-    private final Map<Key, int[]> intents = new HashMap<>();
-    private int overEverything;
+    /** One entry's intent on one key. */
+    private record Intent(Entry entry, boolean write) {
+    }
+
+    /** Every entry in line, in order of arrival. */
+    private final LinkedHashSet<Entry> line = new LinkedHashSet<>();
+    /** Per key, the intents on it, in order of arrival: what a conflict is looked up in. */
+    private final Map<Key, ArrayList<Intent>> intents = new HashMap<>();
+    /** The entries over every key, in order of arrival. */
+    private final ArrayList<Entry> overEverything = new ArrayList<>();
+    private long arrivals;
     private final Key probe = Key.probe();
+    /** Waiting entries that a release may have freed, to look at in order of arrival. */
+    private final TreeSet<Entry> candidates = new TreeSet<>(Comparator.comparingLong((Entry e) -> e.seq));
     private final ArrayList<Entry> granting = new ArrayList<>();
     private boolean regranting;
-    private boolean regrantAgain;
 
     boolean isEmpty() {
         return line.isEmpty();
@@ -93,16 +92,20 @@ final class KeyLocks {
         if (line.isEmpty()) {
             return false;
         }
-        if (overEverything > 0 || c.route() == Command.Route.ALL_SHARDS) {
+        if (!overEverything.isEmpty() || c.route() == Command.Route.ALL_SHARDS) {
             return true;
         }
         boolean write = c.isWrite();
         int keys = c.keyCount(args);
         for (int n = 0; n < keys; n++) {
             int i = c.keyIndex(args, n);
-            int[] in = intents.get(probe.view(args.array(), args.offset(i), args.length(i)));
-            if (in != null && (in[1] > 0 || write && in[0] > 0)) {
-                return true;
+            ArrayList<Intent> on = intents.get(probe.view(args.array(), args.offset(i), args.length(i)));
+            if (on != null) {
+                for (int j = 0; j < on.size(); j++) {
+                    if (write || on.get(j).write()) {
+                        return true;
+                    }
+                }
             }
         }
         return false;
@@ -123,23 +126,49 @@ final class KeyLocks {
         return new Entry(id, keys, writes, everything, onGrant);
     }
 
-    /** Puts the entry in line: {@link #GRANTED}, {@link #WAITING} or {@link #RETRY} (then it is not in line). */
+    /**
+     * Puts the entry in line: {@link #GRANTED}, {@link #WAITING} or {@link #RETRY} (then it is not
+     * in line). Costs the intents on its own keys, not the length of the line.
+     */
     int acquire(Entry e) {
         boolean conflict = false;
-        for (Entry o : line) {
-            if (o.conflictsWith(e)) {
+        if (e.everything) {
+            for (Entry o : line) {
                 if (o.id > e.id) {
                     return RETRY;
                 }
                 conflict = true;
             }
+        } else {
+            for (int j = 0; j < overEverything.size(); j++) {
+                if (overEverything.get(j).id > e.id) {
+                    return RETRY;
+                }
+                conflict = true;
+            }
+            for (int i = 0; i < e.keys.length; i++) {
+                ArrayList<Intent> on = intents.get(e.keys[i]);
+                if (on == null) {
+                    continue;
+                }
+                for (int j = 0; j < on.size(); j++) {
+                    Intent in = on.get(j);
+                    if (in.write() || e.writes[i]) {
+                        if (in.entry().id > e.id) {
+                            return RETRY;
+                        }
+                        conflict = true;
+                    }
+                }
+            }
         }
+        e.seq = arrivals++;
         line.add(e);
         if (e.everything) {
-            overEverything++;
+            overEverything.add(e);
         }
         for (int i = 0; i < e.keys.length; i++) {
-            intents.computeIfAbsent(e.keys[i], k -> new int[2])[e.writes[i] ? 1 : 0]++;
+            intents.computeIfAbsent(e.keys[i], k -> new ArrayList<>(2)).add(new Intent(e, e.writes[i]));
         }
         e.granted = !conflict;
         return e.granted ? GRANTED : WAITING;
@@ -151,40 +180,74 @@ final class KeyLocks {
             return;
         }
         if (e.everything) {
-            overEverything--;
+            overEverything.remove(e);
+            for (Entry w : line) {
+                if (!w.granted) {
+                    candidates.add(w);
+                }
+            }
         }
         for (int i = 0; i < e.keys.length; i++) {
-            int[] in = intents.get(e.keys[i]);
-            if (in != null && --in[e.writes[i] ? 1 : 0] == 0 && in[0] == 0 && in[1] == 0) {
+            ArrayList<Intent> on = intents.get(e.keys[i]);
+            if (on == null) {
+                continue;
+            }
+            on.removeIf(in -> in.entry() == e);
+            if (on.isEmpty()) {
                 intents.remove(e.keys[i]);
+            } else {
+                for (int j = 0; j < on.size(); j++) {
+                    if (!on.get(j).entry().granted) {
+                        candidates.add(on.get(j).entry());
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < overEverything.size(); j++) {
+            if (!overEverything.get(j).granted) {
+                candidates.add(overEverything.get(j));
             }
         }
         regrant();
     }
 
+    /** Whether no entry ahead of {@code w} in line conflicts with it. */
+    private boolean free(Entry w) {
+        if (w.everything) {
+            return line.iterator().next() == w;
+        }
+        for (int j = 0; j < overEverything.size(); j++) {
+            if (overEverything.get(j).seq < w.seq) {
+                return false;
+            }
+        }
+        for (int i = 0; i < w.keys.length; i++) {
+            ArrayList<Intent> on = intents.get(w.keys[i]);
+            for (int j = 0; j < on.size(); j++) {
+                Intent in = on.get(j);
+                if (in.entry() != w && in.entry().seq < w.seq && (in.write() || w.writes[i])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /**
-     * Grants every waiting entry that no entry ahead of it conflicts with. A grant's callback may
-     * release entries (a plain command runs and leaves), so the walk is repeated, never nested.
+     * Grants, in order of arrival, the candidates no entry ahead conflicts with. A grant's callback
+     * may release entries (a plain command runs and leaves), adding candidates: the walk goes on
+     * until none is left, never nested.
      */
     private void regrant() {
         if (regranting) {
-            regrantAgain = true;
-            return;
+            return; // the walk under way takes the new candidates
         }
         regranting = true;
         try {
-            do {
-                regrantAgain = false;
-                for (int i = 0; i < line.size(); i++) {
-                    Entry w = line.get(i);
-                    if (w.granted) {
-                        continue;
-                    }
-                    boolean free = true;
-                    for (int j = 0; j < i && free; j++) {
-                        free = !line.get(j).conflictsWith(w);
-                    }
-                    if (free) {
+            while (!candidates.isEmpty()) {
+                while (!candidates.isEmpty()) {
+                    Entry w = candidates.pollFirst();
+                    if (!w.granted && line.contains(w) && free(w)) {
                         w.granted = true;
                         granting.add(w);
                     }
@@ -193,7 +256,7 @@ final class KeyLocks {
                     granting.get(i).onGrant.run();
                 }
                 granting.clear();
-            } while (regrantAgain);
+            }
         } finally {
             regranting = false;
         }

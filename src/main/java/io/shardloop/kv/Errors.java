@@ -16,6 +16,8 @@ public final class Errors {
     static final byte[] INVALID_CURSOR = encoded("-ERR invalid cursor");
     static final byte[] NO_SUCH_KEY = encoded("-ERR no such key");
     static final byte[] DB_OUT_OF_RANGE = encoded("-ERR DB index is out of range");
+    /** Redis's reply while a script holds the server; here, while one holds the loop of a shard a command needs. */
+    static final byte[] BUSY = encoded("-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
     static final byte[] OOM = encoded("-OOM command not allowed when used memory > 'maxmemory'.");
     static final byte[] PONG = encoded("+PONG");
     static final byte[] OK = encoded("+OK");

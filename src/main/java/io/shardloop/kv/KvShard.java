@@ -11,6 +11,7 @@ import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.mailbox.MessageHandler;
 import io.shardloop.runtime.mailbox.ResponseHandler;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.script.ScriptRegistry;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
@@ -154,6 +155,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** Commands the waiter being let through may still send on its pass. */
     private int grantLeft;
     private final int creditsPerTarget;
+    /** How long a script may hold another shard's loop before commands for it are answered -BUSY. */
+    private final long busyAfterMillis;
     private boolean grantScheduled;
     private boolean walking;
     private final EventLoop.TurnEnd grantWaiters = this::grantWaiters;
@@ -174,6 +177,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, here, shardCount)) : null;
         this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks, counters);
         this.creditsPerTarget = shard.group().config().mailbox().credits();
+        this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();
         this.waitersByShard = new int[shardCount];
         this.blocked = new boolean[shardCount];
         for (int i = calls.length - 1; i >= 0; i--) {
@@ -242,6 +246,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             new KeysWalk(who, who.defer(), args).step();
             return true;
         }
+        if (plan.kind() != Plan.Kind.HERE && scriptHolds(plan)) {
+            who.replyNow().raw(Errors.BUSY);
+            return true;
+        }
         if (plan.kind() == Plan.Kind.HERE) {
             if (executor != null && !locks.isEmpty() && locks.blocks(c, args)) {
                 long token = who.defer(); // a transaction over several shards holds one of its keys
@@ -283,6 +291,28 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             case HERE -> throw new IllegalStateException("ran above");
         }
         return true;
+    }
+
+    /**
+     * Whether a shard the plan needs is held by a script that has run past the stall threshold:
+     * the command is answered -BUSY rather than queued behind it (Redis answers so while a script
+     * runs past its busy threshold). SCRIPT KILL, which runs where it arrives, stops it.
+     */
+    private boolean scriptHolds(Plan plan) {
+        ScriptRegistry scripts = ScriptRegistry.shared();
+        if (!scripts.busy()) {
+            return false;
+        }
+        for (int s = 0; s < shardCount; s++) {
+            if (s != here && plan.touches(s, here, shardCount)) {
+                KvShard other = group.serviceOrNull(s);
+                Thread t = other == null ? null : other.loop.thread();
+                if (t != null && scripts.runningMillisOn(t) > busyAfterMillis) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void deliver(Submitter who, long token, BufferReplyWriter reply) {
@@ -333,6 +363,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (executor == null) {
             counters.increment(LOCAL_COMMANDS);
             shared.execute(tx, who.replyNow());
+            return true;
+        }
+        if (plan.kind() != Plan.Kind.HERE && scriptHolds(plan)) {
+            who.replyNow().raw(Errors.BUSY);
             return true;
         }
         if (plan.kind() == Plan.Kind.HERE) {

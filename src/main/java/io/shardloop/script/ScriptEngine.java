@@ -100,6 +100,14 @@ public final class ScriptEngine {
         }
     }
 
+    /** The thread that made this engine, the one that runs its scripts. */
+    private final Thread owner = Thread.currentThread();
+
+    /** The thread that runs this engine's scripts. */
+    public Thread owner() {
+        return owner;
+    }
+
     public ScriptEngine(ScriptRegistry registry) {
         this.registry = registry;
         evalGlobals = sandbox(evalNames, redisApi());

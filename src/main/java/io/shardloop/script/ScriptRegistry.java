@@ -203,6 +203,22 @@ public final class ScriptRegistry {
         return any;
     }
 
+    /**
+     * How long the script running on that thread has run, ms, or -1 when none is: for a shard
+     * that answers -BUSY for another whose loop a script holds. Any thread.
+     */
+    public long runningMillisOn(Thread thread) {
+        if (running.isEmpty()) {
+            return -1;
+        }
+        for (ScriptEngine e : running) {
+            if (e.owner() == thread) {
+                return e.runningMillis();
+            }
+        }
+        return -1;
+    }
+
     /** Whether any script or function is running now. */
     public boolean busy() {
         return !running.isEmpty();

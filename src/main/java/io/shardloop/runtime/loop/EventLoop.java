@@ -86,6 +86,11 @@ public final class EventLoop implements Runnable {
     private final LoopStats stats = new LoopStats();
 
     private volatile Thread thread;
+
+    /** The thread running this loop, or null before it runs. Any thread. */
+    public Thread thread() {
+        return thread;
+    }
     private volatile boolean running = true;
     /** The fatal failure that stopped the loop, or null; loop thread only. */
     private Throwable fatalFailure;

@@ -29,12 +29,14 @@ import java.util.function.LongSupplier;
  * bytes, into that shard's ring.
  * <p>
  * <b>Running a command</b> ({@link #submit}): the front end resolves it and has the {@link Router}
- * plan it, then submits. {@link Plan.Kind#HERE} runs at once into {@link Submitter#replyNow()}.
+ * plan it, then submits. {@link Plan.Kind#HERE} runs at once into {@link Submitter#replyNow()}
+ * (or, when a transaction over several shards holds one of its keys, as soon as it lets go).
  * Otherwise every shard the command touches must have credit in the mailbox <i>before any part
- * runs</i>: a command split over several shards runs everywhere or, for now, nowhere. Then the
- * command (or each part) goes to its owner as a request, the local part runs here, and the reply,
- * merged when there are parts, reaches {@link Submitter#onReply} with the token of the place in line
- * the submitter gave ({@link Submitter#defer()}).
+ * runs</i>. A command for one other shard goes there as a request; one over several shards (a
+ * split MSET, FLUSHALL, a RENAME across shards) and an EXEC over several run as a transaction over
+ * them ({@link ShardTransactions}), atomically. The reply, merged when there are parts, reaches
+ * {@link Submitter#onReply} with the token of the place in line the submitter gave
+ * ({@link Submitter#defer()}).
  * <p>
  * <b>Backpressure, fairly.</b> Without credit {@link #submit} returns false and the submitter
  * holds the command (and stops reading its client) until {@link Submitter#onCanSubmit()}. Waiting

@@ -61,12 +61,6 @@ final class ShardTransactions implements ResponseHandler {
     static final int MSG_UNWATCH = 9;
     /** One-way: a gathered transaction's changes to this shard's keys; apply them and let go. */
     static final int MSG_APPLY = 10;
-    /**
-     * Request: take a transaction's intent locks here and, once granted, run its part at once and
-     * let go; answered with the part's replies. For a transaction over the coordinator's shard and
-     * one other, once the coordinator holds its own locks: one round trip instead of two.
-     */
-    static final int MSG_SCHEDULE_RUN = 11;
 
     private static final byte GRANTED = TransactionParticipant.GRANTED;
     private static final byte RETRY = TransactionParticipant.RETRY;
@@ -149,8 +143,6 @@ final class ShardTransactions implements ResponseHandler {
         int awaiting;
         boolean retry;
         boolean changed;
-        /** Waiting for the answer of a one-hop transaction ({@link #MSG_SCHEDULE_RUN}). */
-        boolean oneHop;
         final byte[] status;
         final byte[][] results;
         final int[][] resultStart;
@@ -195,7 +187,7 @@ final class ShardTransactions implements ResponseHandler {
     }
 
     private void schedule(Coordination co) {
-        int firstHop = oneHop(co.prepared) ? oneHopLength(co.prepared) : co.prepared.scheduleLength();
+        int firstHop = co.prepared.scheduleLength();
         if (!kv.hasCredit(co.plan, firstHop)) {
             kv.awaitCredit(co, firstHop); // starting again after others took the credit its answers returned
             return;
@@ -205,10 +197,6 @@ final class ShardTransactions implements ResponseHandler {
         co.retry = false;
         co.changed = false;
         coordinating.put(co.id, co);
-        if (oneHop(co.prepared)) {
-            scheduleHereThenThere(co);
-            return;
-        }
         for (int n = 0; n < co.prepared.parts.size(); n++) {
             TransactionParts.ShardPart part = co.prepared.parts.get(n);
             if (part.shard == here) {
@@ -231,113 +219,6 @@ final class ShardTransactions implements ResponseHandler {
         }
     }
 
-    // ---- over this shard and one other: one round trip ---------------------------------------------
-
-    /**
-     * Whether the transaction touches this shard and exactly one other and does not gather values:
-     * then this shard takes its own locks first, and the other runs its part as soon as its locks
-     * are granted, in the same message (all locks are held by then, so the order is the same as
-     * with two hops); this shard runs its part when the other's replies come back.
-     */
-    private boolean oneHop(TransactionParts p) {
-        return !p.gathered && p.parts.size() == 2 && (p.parts.get(0).shard == here || p.parts.get(1).shard == here);
-    }
-
-    /** The length of the one message of a one-hop transaction: the other shard's locks and its part. */
-    private int oneHopLength(TransactionParts p) {
-        TransactionParts.ShardPart theirs = p.parts.get(p.parts.get(0).shard == here ? 1 : 0);
-        return theirs.scheduleLength() + 5 + theirs.commandsLength;
-    }
-
-    private void scheduleHereThenThere(Coordination co) {
-        int local = co.prepared.parts.get(0).shard == here ? 0 : 1;
-        TransactionParts.ShardPart part = co.prepared.parts.get(local);
-        co.localEntry = part.entry(co.id, () -> onLocalGrantThenThere(co, local));
-        int r = locks.acquire(co.localEntry);
-        if (r == KeyLocks.GRANTED) {
-            onLocalGrantThenThere(co, local);
-        } else if (r == KeyLocks.RETRY) {
-            co.localEntry = null;
-            coordinating.remove(co.id);
-            counters.increment(KvShard.TRANSACTION_RETRIES);
-            schedule(co); // a fresh id is larger than any here: it is not refused again
-        }
-    }
-
-    private void onLocalGrantThenThere(Coordination co, int local) {
-        TransactionParts.ShardPart mine = co.prepared.parts.get(local);
-        TransactionParts.ShardPart theirs = co.prepared.parts.get(1 - local);
-        if (!participant.watchesHold(mine)) {
-            releaseLocal(co);
-            participant.unwatch(mine.watched);
-            if (!theirs.watched.isEmpty()) {
-                sendAlways(theirs.shard, MSG_UNWATCH, TransactionParticipant.writeKeys(message, theirs.watched, 0));
-            }
-            coordinating.remove(co.id);
-            answerNull(co);
-            return;
-        }
-        int length = encodeSchedule(co.id, theirs, false);
-        message.putByte(length, (byte) co.protocol);
-        message.putInt(length + 1, theirs.count);
-        message.putBytes(length + 5, theirs.commands, 0, theirs.commandsLength);
-        length += 5 + theirs.commandsLength;
-        if (!mailbox.hasCredit(theirs.shard, length)) {
-            // This shard's locks waited, and the credit went meanwhile: let go, queue for credit.
-            releaseLocal(co);
-            coordinating.remove(co.id);
-            schedule(co);
-            return;
-        }
-        co.oneHop = true;
-        mailbox.request(theirs.shard, MSG_SCHEDULE_RUN, message, 0, length, this, co.id * shardCount + (1 - local));
-    }
-
-    /** The other shard's answer to a one-hop transaction: its part's replies, or why it did not run. */
-    private void onOneHopAnswer(Coordination co, int n, DirectBuffer buffer, int offset, int length) {
-        byte status = buffer.getByte(offset);
-        int local = 1 - n;
-        TransactionParts.ShardPart mine = co.prepared.parts.get(local);
-        co.oneHop = false;
-        if (status == RETRY) {
-            releaseLocal(co);
-            coordinating.remove(co.id);
-            counters.increment(KvShard.TRANSACTION_RETRIES);
-            schedule(co);
-            return;
-        }
-        if (status == WATCH_CHANGED) {
-            releaseLocal(co);
-            participant.unwatch(mine.watched);
-            coordinating.remove(co.id);
-            answerNull(co);
-            return;
-        }
-        co.awaiting = 2;
-        onResult(co, n, buffer, offset + 5, length - 5, buffer.getInt(offset + 1));
-        BufferReplyWriter replies = participant.runPart(mine.commands, 0, mine.count, co.protocol);
-        participant.unwatch(mine.watched);
-        KeyLocks.Entry e = co.localEntry;
-        co.localEntry = null;
-        onResult(co, local, replies.buffer(), 0, replies.length(), mine.count);
-        locks.release(e);
-    }
-
-    private void releaseLocal(Coordination co) {
-        KeyLocks.Entry e = co.localEntry;
-        co.localEntry = null;
-        if (e != null) {
-            locks.release(e);
-        }
-    }
-
-    private void answerNull(Coordination co) {
-        reply.reset();
-        reply.protocol(co.protocol);
-        reply.nullArray();
-        co.deliver.accept(reply);
-    }
-
     private void onLocalGrant(Coordination co, int n, TransactionParts.ShardPart part) {
         boolean hold = participant.watchesHold(part);
         if (hold && co.prepared.gathered) {
@@ -354,10 +235,6 @@ final class ShardTransactions implements ResponseHandler {
             throw new IllegalStateException("an answer for no transaction: " + context);
         }
         int n = (int) (context % shardCount);
-        if (co.oneHop) {
-            onOneHopAnswer(co, n, buffer, offset, length);
-            return;
-        }
         byte status = buffer.getByte(offset);
         if (status == GRANTED && co.prepared.gathered) {
             co.fetched[n] = new byte[length - 1];

@@ -75,8 +75,7 @@ final class TransactionParticipant {
     boolean onMessage(int type, int source, long correlationId, DirectBuffer buffer, int offset) {
         switch (type) {
             case ShardTransactions.MSG_BATCH -> onBatch(source, correlationId, buffer, offset);
-            case ShardTransactions.MSG_SCHEDULE -> onSchedule(source, correlationId, buffer, offset, false);
-            case ShardTransactions.MSG_SCHEDULE_RUN -> onSchedule(source, correlationId, buffer, offset, true);
+            case ShardTransactions.MSG_SCHEDULE -> onSchedule(source, correlationId, buffer, offset);
             case ShardTransactions.MSG_RUN -> onRun(source, buffer, offset);
             case ShardTransactions.MSG_ABORT -> {
                 Participation p = participating.remove(buffer.getLong(offset));
@@ -117,12 +116,7 @@ final class TransactionParticipant {
         return true;
     }
 
-    /**
-     * The first hop, and for a transaction over its coordinator's shard and this one only
-     * ({@code runAtGrant}), the last too: the part that follows the locks runs as soon as they are
-     * granted (the coordinator already holds its own), and the answer carries its replies.
-     */
-    private void onSchedule(int source, long correlationId, DirectBuffer buffer, int offset, boolean runAtGrant) {
+    private void onSchedule(int source, long correlationId, DirectBuffer buffer, int offset) {
         long id = buffer.getLong(offset);
         int flags = buffer.getByte(offset + 8);
         boolean everything = (flags & OVER_EVERYTHING) != 0;
@@ -152,62 +146,16 @@ final class TransactionParticipant {
             at += 12 + len;
         }
         Participation p = new Participation(source, correlationId, watched, codes, (flags & FETCH) != 0 ? keys : null);
-        if (runAtGrant) {
-            int protocol = buffer.getByte(at);
-            int count = buffer.getInt(at + 1);
-            DirectBuffer commands = copyOf(buffer, at + 5, partLength(buffer, at + 5, count));
-            p.entry = new KeyLocks.Entry(id, keys, writes, everything, () -> runAtGrant(p, commands, count, protocol));
-        } else {
-            p.entry = new KeyLocks.Entry(id, keys, writes, everything, () -> answerSchedule(p));
-        }
+        p.entry = new KeyLocks.Entry(id, keys, writes, everything, () -> answerSchedule(p));
         int r = locks.acquire(p.entry);
         if (r == KeyLocks.RETRY) {
             answer(source, correlationId, RETRY);
             return;
         }
-        if (!runAtGrant) {
-            participating.put(id, p);
-        }
+        participating.put(id, p);
         if (r == KeyLocks.GRANTED) {
-            p.entry.onGrant.run();
+            answerSchedule(p);
         }
-    }
-
-    /** The bytes of {@code count} encoded commands starting at {@code offset}. */
-    private int partLength(DirectBuffer buffer, int offset, int count) {
-        int at = offset;
-        for (int j = 0; j < count; j++) {
-            CommandCodec.decode(buffer, at, decoded);
-            at += CommandCodec.encodedLength(decoded);
-        }
-        return at - offset;
-    }
-
-    private static DirectBuffer copyOf(DirectBuffer buffer, int offset, int length) {
-        byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        return new org.agrona.concurrent.UnsafeBuffer(bytes);
-    }
-
-    /** Granted, for a one-hop transaction: check the watches, run the part, let go, answer with its replies. */
-    private void runAtGrant(Participation p, DirectBuffer commands, int count, int protocol) {
-        boolean hold = true;
-        for (int i = 0; i < p.watched.size(); i++) {
-            hold &= codeOf(p.watched.get(i)) == p.codes[i];
-        }
-        if (!hold) {
-            unwatch(p.watched);
-            locks.release(p.entry);
-            answer(p.source, p.correlationId, WATCH_CHANGED);
-            return;
-        }
-        BufferReplyWriter replies = runPart(commands, 0, count, protocol);
-        unwatch(p.watched);
-        message.putByte(0, GRANTED);
-        message.putInt(1, count);
-        message.putBytes(5, replies.buffer(), 0, replies.length());
-        mailbox.reply(p.source, p.correlationId, KvShard.MSG_REPLY, message, 0, 5 + replies.length());
-        locks.release(p.entry); // after the answer: the waiters it lets go reuse the message buffer
     }
 
     private void answerSchedule(Participation p) {

@@ -76,7 +76,7 @@ class TransactionConcurrencyTest {
         String script = "for i = 1, #KEYS do redis.call('INCR', KEYS[i]) end return #KEYS";
         for (int w = 0; w < 3; w++) {
             int writer = w;
-            threads.add(Thread.ofPlatform().start(() -> run(port, broken, c -> {
+            threads.add(Thread.ofPlatform().start(() -> run(port, label, broken, c -> {
                 long n = 0;
                 while (!stop.get()) {
                     if (writer == 2) { // a script over the ten keys of several shards
@@ -119,7 +119,7 @@ class TransactionConcurrencyTest {
         }
         for (int r = 0; r < 2; r++) {
             boolean withMulti = r == 0;
-            threads.add(Thread.ofPlatform().start(() -> run(port, broken, c -> {
+            threads.add(Thread.ofPlatform().start(() -> run(port, label, broken, c -> {
                 String[] mget = new String[KEYS + 1];
                 mget[0] = "MGET";
                 System.arraycopy(keys, 0, mget, 1, KEYS);
@@ -178,7 +178,7 @@ class TransactionConcurrencyTest {
         AtomicLong retried = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
-            threads.add(Thread.ofPlatform().start(() -> run(port, broken, c -> {
+            threads.add(Thread.ofPlatform().start(() -> run(port, label, broken, c -> {
                 while (!stop.get()) {
                     c.call("WATCH", "watched", "other:" + Thread.currentThread().threadId());
                     String got = c.call("GET", "watched");
@@ -214,11 +214,11 @@ class TransactionConcurrencyTest {
         void run(RawResp c) throws Exception;
     }
 
-    private static void run(int port, List<String> broken, ClientWork work) {
+    private static void run(int port, String label, List<String> broken, ClientWork work) {
         try (RawResp c = new RawResp(port, 10_000)) {
             work.run(c);
         } catch (Exception e) {
-            broken.add("client failed: " + e);
+            broken.add(label + ": client failed: " + e);
         }
     }
 }

@@ -108,7 +108,7 @@ public final class ConcurrentStore implements Store {
         }
         held.lock(lockStripes);
         try {
-            tx.runOn(shared, i -> true, this::run, out);
+            tx.runOn(k -> shared, this::run, out);
         } finally {
             held.unlock(lockStripes);
         }

@@ -374,7 +374,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (plan.kind() == Plan.Kind.HERE) {
             counters.increment(LOCAL_COMMANDS);
             if (!transactions.participant().blocks(tx)) {
-                tx.runOn(executor.keyspace(), i -> true, executor::execute, who.replyNow());
+                tx.runOn(k -> executor.keyspace(), executor::execute, who.replyNow());
                 publishSizes();
             } else {
                 long token = who.defer();

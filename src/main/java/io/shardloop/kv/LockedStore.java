@@ -42,7 +42,7 @@ public final class LockedStore implements Store {
     public void execute(Transaction tx, ReplySink out) {
         lock.lock();
         try {
-            tx.runOn(keyspace, i -> true, this::run, out);
+            tx.runOn(k -> keyspace, this::run, out);
         } finally {
             lock.unlock();
         }

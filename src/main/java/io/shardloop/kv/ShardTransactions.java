@@ -428,13 +428,13 @@ final class ShardTransactions implements ResponseHandler {
             } else if (c.route() == Command.Route.LOCAL) {
                 c.handler().execute(null, tx.args(i), out);
             } else if (c.route() != Command.Route.MULTI_KEY && c.route() != Command.Route.ALL_SHARDS) {
-                int n = p.parts.indexOf(p.byShard[p.shardOfPart(i, 0)]);
+                int n = p.partOf[i][0];
                 int j = pieces[0];
                 out.raw(co.results[n], co.resultStart[n][j], co.resultLength[n][j]);
             } else {
                 merger.begin(c.merge(), pieces.length, p.splits[i]);
                 for (int piece = 0; piece < pieces.length; piece++) {
-                    int n = p.parts.indexOf(p.byShard[p.shardOfPart(i, piece)]);
+                    int n = p.partOf[i][piece];
                     int j = pieces[piece];
                     view.wrap(co.results[n]);
                     merger.accept(piece, view, co.resultStart[n][j], co.resultLength[n][j]);

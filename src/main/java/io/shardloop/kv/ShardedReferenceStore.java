@@ -97,28 +97,7 @@ public final class ShardedReferenceStore implements Store {
     /** Runs the commands one after another: atomic, with one thread over every shard. */
     @Override
     public void execute(Transaction tx, ReplySink out) {
-        boolean hold = true;
-        for (int i = 0; i < tx.watchedCount(); i++) {
-            Key k = tx.watchedKey(i);
-            Keyspace owner = ownerOf(k);
-            hold &= owner.watches().code(k, owner.get(k) != null) == tx.watchedCode(i);
-            owner.watches().unwatch(k);
-        }
-        if (!hold) {
-            out.nullArray();
-            return;
-        }
-        if (tx.isExec()) {
-            out.arrayHeader(tx.size());
-        }
-        for (int i = 0; i < tx.size(); i++) {
-            Command c = tx.command(i);
-            switch (c.route()) {
-                case CONNECTION -> tx.runOnConnection(i, out);
-                case LOCAL -> c.handler().execute(null, tx.args(i), out);
-                default -> execute(c, tx.args(i), out);
-            }
-        }
+        tx.runOn(this::ownerOf, this::execute, out);
     }
 
     @Override

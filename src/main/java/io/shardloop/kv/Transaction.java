@@ -123,40 +123,23 @@ public final class Transaction {
         }
     }
 
-    /** Whether every watched key that {@code db} holds still has its code ({@code owns} picks the keys to check). */
-    boolean watchesHold(Db db, java.util.function.IntPredicate owns) {
-        WatchTable table = db.watches();
-        for (int i = 0; i < watched.size(); i++) {
-            if (owns.test(i)) {
-                Key k = watched.get(i);
-                if (table.code(k, db.get(k) != null) != watchCodes[i]) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /** Drops this client's registrations of the watched keys {@code db} holds. */
-    void unwatch(Db db, java.util.function.IntPredicate owns) {
-        WatchTable table = db.watches();
-        for (int i = 0; i < watched.size(); i++) {
-            if (owns.test(i)) {
-                table.unwatch(watched.get(i));
-            }
-        }
-    }
-
     /**
-     * Runs the whole transaction on one store, on this thread, as the shared-state modes and a
-     * transaction whose keys share one shard do: the caller makes it atomic (holds the lock, the
-     * keys' locks, or is the owner's loop). Checks the watched keys first.
+     * Runs the whole transaction on this thread, as the shared-state modes, a transaction whose keys
+     * share one shard, and the in-process reference store do: the caller makes it atomic (holds the
+     * lock, the keys' locks, or is the owner's loop, or the only thread). Checks the watched keys
+     * first, on their owners, and lets go of them.
      *
-     * @param data runs one data command on the store
+     * @param ownerOf the store holding a watched key
+     * @param data    runs one data command where its keys are
      */
-    void runOn(Db db, java.util.function.IntPredicate owns, DataRunner data, ReplySink out) {
-        boolean hold = watchesHold(db, owns);
-        unwatch(db, owns);
+    void runOn(java.util.function.Function<Key, Db> ownerOf, DataRunner data, ReplySink out) {
+        boolean hold = true;
+        for (int i = 0; i < watched.size(); i++) {
+            Key k = watched.get(i);
+            Db owner = ownerOf.apply(k);
+            hold &= owner.watches().code(k, owner.get(k) != null) == watchCodes[i];
+            owner.watches().unwatch(k);
+        }
         if (!hold) {
             out.nullArray();
             return;

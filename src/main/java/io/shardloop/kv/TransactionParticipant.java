@@ -271,7 +271,7 @@ final class TransactionParticipant {
     private BufferReplyWriter runHere(Transaction tx, int protocol) {
         reply.reset();
         reply.protocol(protocol);
-        tx.runOn(executor.keyspace(), i -> true, executor::execute, reply);
+        tx.runOn(k -> executor.keyspace(), executor::execute, reply);
         return reply;
     }
 

@@ -23,7 +23,7 @@ final class TransactionParts {
             Command c = tx.command(i);
             CommandArgs a = tx.args(i);
             switch (c.route()) {
-                case CONNECTION, LOCAL -> p.partsOf[i] = new int[0];
+                case CONNECTION, LOCAL -> p.pieces(i, 0);
                 case SINGLE_KEY -> {
                     int k = c.firstKey();
                     p.addWhole(i, Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount), c, a, false);
@@ -36,17 +36,17 @@ final class TransactionParts {
                     MultiKeySplit split = new MultiKeySplit();
                     split.split(a, c.step(), shardCount);
                     p.splits[i] = split;
-                    p.partsOf[i] = new int[split.groups()];
+                    p.pieces(i, split.groups());
                     CommandArgs sub = new CommandArgs();
                     for (int g = 0; g < split.groups(); g++) {
                         split.subCommand(g, a, sub);
-                        p.partsOf[i][g] = p.shard(split.shard(g)).add(i, g, c, sub, false);
+                        p.place(i, g, split.shard(g), c, sub, false);
                     }
                 }
                 case ALL_SHARDS -> {
-                    p.partsOf[i] = new int[shardCount];
+                    p.pieces(i, shardCount);
                     for (int s = 0; s < shardCount; s++) {
-                        p.partsOf[i][s] = p.shard(s).add(i, s, c, a, true);
+                        p.place(i, s, s, c, a, true);
                     }
                 }
                 case WHOLE -> {
@@ -60,7 +60,7 @@ final class TransactionParts {
                     }
                     if (several) {
                         // Its values gather on this shard, where the whole transaction then runs.
-                        p.partsOf[i] = new int[0];
+                        p.pieces(i, 0);
                         p.gathered = true;
                         for (int n = 0; n < c.keyCount(a); n++) {
                             int k = c.keyIndex(a, n);
@@ -91,10 +91,10 @@ final class TransactionParts {
     final boolean[] touched;
     final ShardPart[] byShard;
     final List<ShardPart> parts = new ArrayList<>();
-    /** Per command: for each of its parts, its index in its shard's part. */
+    /** Per command: for each of its pieces, its index among the commands of its shard's part. */
     final int[][] partsOf;
-    /** Per command, the shard of each of its parts. */
-    final int[][] shardsOf;
+    /** Per command: for each of its pieces, the index in {@link #parts} of its shard's part. */
+    final int[][] partOf;
     final MultiKeySplit[] splits;
     /**
      * Whether a command needs values of several shards at once: then the values of every key
@@ -109,7 +109,7 @@ final class TransactionParts {
         this.touched = new boolean[shardCount];
         this.byShard = new ShardPart[shardCount];
         this.partsOf = new int[tx.size()][];
-        this.shardsOf = new int[tx.size()][];
+        this.partOf = new int[tx.size()][];
         this.splits = new MultiKeySplit[tx.size()];
         this.outsideGathering = new boolean[tx.size()];
     }
@@ -117,7 +117,7 @@ final class TransactionParts {
     ShardPart shard(int s) {
         ShardPart part = byShard[s];
         if (part == null) {
-            part = byShard[s] = new ShardPart(s);
+            part = byShard[s] = new ShardPart(s, parts.size());
             parts.add(part);
             touched[s] = true;
         }
@@ -125,7 +125,21 @@ final class TransactionParts {
     }
 
     void addWhole(int i, int s, Command c, CommandArgs a, boolean everything) {
-        partsOf[i] = new int[] {shard(s).add(i, 0, c, a, everything)};
+        pieces(i, 1);
+        place(i, 0, s, c, a, everything);
+    }
+
+    /** Command {@code i} runs in {@code n} pieces (0: on no shard). */
+    private void pieces(int i, int n) {
+        partsOf[i] = new int[n];
+        partOf[i] = new int[n];
+    }
+
+    /** Piece {@code p} of command {@code i} ({@code a}, whole or a sub-command) runs on shard {@code s}. */
+    private void place(int i, int p, int s, Command c, CommandArgs a, boolean everything) {
+        ShardPart part = shard(s);
+        partOf[i][p] = part.index;
+        partsOf[i][p] = part.add(c, a, everything);
     }
 
     private List<Key> allKeys;
@@ -156,20 +170,6 @@ final class TransactionParts {
         return parts.size() == 1 ? parts.get(0).shard : -1;
     }
 
-    int shardOfPart(int i, int p) {
-        if (shardsOf[i] == null) {
-            shardsOf[i] = new int[partsOf[i].length];
-            for (ShardPart part : parts) {
-                for (int j = 0; j < part.count; j++) {
-                    if (part.command[j] == i) {
-                        shardsOf[i][part.piece[j]] = part.shard;
-                    }
-                }
-            }
-        }
-        return shardsOf[i][p];
-    }
-
     /** The longest first-hop message towards one shard (what its credit must cover). */
     int scheduleLength() {
         int n = 0;
@@ -182,6 +182,8 @@ final class TransactionParts {
     /** What one shard does for a transaction: its keys and their modes, its watched keys, its commands. */
     static final class ShardPart {
         final int shard;
+        /** Its place in {@link #parts}. */
+        final int index;
         final List<Key> keys = new ArrayList<>();
         final List<Boolean> writes = new ArrayList<>();
         boolean everything;
@@ -191,20 +193,14 @@ final class TransactionParts {
         final ExpandableArrayBuffer commands = new ExpandableArrayBuffer(128);
         int commandsLength;
         int count;
-        int[] command = new int[4];
-        int[] piece = new int[4];
 
-        ShardPart(int shard) {
+        ShardPart(int shard, int index) {
             this.shard = shard;
+            this.index = index;
         }
 
-        int add(int i, int p, Command c, CommandArgs a, boolean overEverything) {
-            if (count == command.length) {
-                command = java.util.Arrays.copyOf(command, count * 2);
-                piece = java.util.Arrays.copyOf(piece, count * 2);
-            }
-            command[count] = i;
-            piece[count] = p;
+        /** Appends a command (or a piece of one) to run here; returns its index among this part's. */
+        int add(Command c, CommandArgs a, boolean overEverything) {
             commandsLength += CommandCodec.encode(a, commands, commandsLength);
             everything |= overEverything || c.route() == Command.Route.ALL_SHARDS;
             boolean write = c.isWrite();

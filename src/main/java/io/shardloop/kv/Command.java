@@ -85,7 +85,7 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
      * changes the watched ones among them.
      */
     public boolean isWrite() {
-        return flags.length > 0 && flags[0].equals("write") || hasFlag("write") || hasFlag("may_replicate");
+        return hasFlag("write") || hasFlag("may_replicate");
     }
 
     /** Whether the command may grow the data (Redis's "denyoom" flag): refused while memory is over maxmemory. */

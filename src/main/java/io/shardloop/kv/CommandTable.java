@@ -102,6 +102,8 @@ public final class CommandTable {
         key(g, "type", 2, RF, KeyCommands::type);
         key(g, "expire", -3, WF, KeyCommands::expire);
         key(g, "pexpire", -3, WF, KeyCommands::pexpire);
+        key(g, "expireat", -3, WF, KeyCommands::expireat);
+        key(g, "pexpireat", -3, WF, KeyCommands::pexpireat);
         key(g, "ttl", 2, RF, KeyCommands::ttl);
         key(g, "pttl", 2, RF, KeyCommands::pttl);
         key(g, "persist", 2, WF, KeyCommands::persist);

@@ -175,15 +175,26 @@ final class KeyCommands {
     }
 
     static void expire(Db db, CommandArgs a, ReplySink out) {
-        expire(db, a, 1000, "expire", out);
+        expire(db, a, 1000, false, "expire", out);
     }
 
     static void pexpire(Db db, CommandArgs a, ReplySink out) {
-        expire(db, a, 1, "pexpire", out);
+        expire(db, a, 1, false, "pexpire", out);
     }
 
-    /** EXPIRE key time [NX | XX | GT | LT], Redis 7 rules; a deadline already past deletes the key. */
-    private static void expire(Db db, CommandArgs a, long unitMs, String command, ReplySink out) {
+    static void expireat(Db db, CommandArgs a, ReplySink out) {
+        expire(db, a, 1000, true, "expireat", out);
+    }
+
+    static void pexpireat(Db db, CommandArgs a, ReplySink out) {
+        expire(db, a, 1, true, "pexpireat", out);
+    }
+
+    /**
+     * EXPIRE key time [NX | XX | GT | LT] (time from now) and EXPIREAT (a Unix time), in seconds or
+     * milliseconds, Redis 7 rules; a deadline already past deletes the key.
+     */
+    private static void expire(Db db, CommandArgs a, long unitMs, boolean absolute, String command, ReplySink out) {
         boolean nx = false, xx = false, gt = false, lt = false;
         for (int i = 3; i < a.count(); i++) {
             if (a.is(i, "NX")) {
@@ -213,12 +224,13 @@ final class KeyCommands {
         }
         long t = a.parseLong(2, 0);
         long now = db.now();
+        long base = absolute ? 0 : now;
         if (t > Long.MAX_VALUE / unitMs || t < Long.MIN_VALUE / unitMs
-                || (t * unitMs > 0 && t * unitMs > Long.MAX_VALUE - now)) {
+                || (t * unitMs > 0 && t * unitMs > Long.MAX_VALUE - base)) {
             out.error(Errors.invalidExpire(command));
             return;
         }
-        long deadline = now + t * unitMs;
+        long deadline = base + t * unitMs;
         Key key = db.probe(0, a, 1);
         if (db.get(key) == null) {
             out.integer(0);

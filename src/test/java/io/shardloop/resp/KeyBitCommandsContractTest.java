@@ -380,6 +380,36 @@ class KeyBitCommandsContractTest {
     }
 
     @Test
+    void expireatSetsAnAbsoluteDeadlineAndOneInThePastDeletes() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"SET", "k", "v"},
+            {"EXPIREAT", "k", "33177117420"},
+            {"EXPIRETIME", "k"},
+            {"PEXPIREAT", "k", "33177117420499"},
+            {"PEXPIRETIME", "k"},
+            {"EXPIREAT", "k", "33177117421", "LT"},
+            {"EXPIREAT", "k", "33177117421", "GT"},
+            {"PEXPIREAT", "k", "33177117420000", "NX"},
+            {"PEXPIREAT", "k", "33177117420000", "XX"},
+            {"PEXPIRETIME", "k"},
+            {"EXPIREAT", "k", "33177117420", "NX", "XX"},
+            {"EXPIREAT", "k", "33177117420", "GT", "LT"},
+            {"EXPIREAT", "k", "33177117420", "SOON"},
+            {"EXPIREAT", "k", "soon"},
+            {"EXPIREAT", "k", "9223372036854775807"},
+            {"PEXPIREAT", "k", "9223372036854775807"},
+            {"EXPIREAT", "missing", "33177117420"},
+            {"EXPIREAT", "k", "1"},
+            {"EXISTS", "k"},
+            {"SET", "k", "v"},
+            {"PEXPIREAT", "k", "-5"},
+            {"EXISTS", "k"},
+            {"EXPIREAT", "k"},
+        });
+    }
+
+    @Test
     void touchCountsTheExistingKeysAcrossShards() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"FLUSHALL"},

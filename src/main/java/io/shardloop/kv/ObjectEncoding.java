@@ -17,7 +17,7 @@ import java.util.Map;
  *   list     quicklist  always (7.0 has no listpack lists)
  *   set      intset     every member an integer, at most 512 (set-max-intset-entries)
  *            hashtable  otherwise
- *   hash     listpack   at most 128 fields (hash-max-listpack-entries), none and no value over 64 bytes
+ *   hash     listpack   at most 512 fields (hash-max-listpack-entries), none and no value over 64 bytes
  *            hashtable  otherwise
  *   zset     listpack   at most 128 members (zset-max-listpack-entries), none over 64 bytes
  *            skiplist   otherwise
@@ -29,7 +29,8 @@ import java.util.Map;
 final class ObjectEncoding {
     static final int EMBSTR_SIZE_LIMIT = 44;
     static final int SET_MAX_INTSET_ENTRIES = 512;
-    static final int HASH_MAX_LISTPACK_ENTRIES = 128;
+    /** 512, Redis 7.0's built-in default (config.c), though its sample redis.conf says 128. */
+    static final int HASH_MAX_LISTPACK_ENTRIES = 512;
     static final int HASH_MAX_LISTPACK_VALUE = 64;
     static final int ZSET_MAX_LISTPACK_ENTRIES = 128;
     static final int ZSET_MAX_LISTPACK_VALUE = 64;

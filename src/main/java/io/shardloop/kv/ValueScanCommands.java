@@ -52,7 +52,9 @@ final class ValueScanCommands {
     private static void scan(Db db, CommandArgs a, Class<?> type, ReplySink out) {
         long cursor;
         try {
-            cursor = Long.parseUnsignedLong(a.string(2));
+            String text = a.string(2);
+            // strtoul's reading: a '-' wraps the value around
+            cursor = text.startsWith("-") ? -Long.parseUnsignedLong(text.substring(1)) : Long.parseUnsignedLong(text);
         } catch (NumberFormatException e) {
             out.raw(Errors.INVALID_CURSOR);
             return;
@@ -202,10 +204,10 @@ final class ValueScanCommands {
         return Integer.toUnsignedLong(k.hashCode());
     }
 
-    /** A listpack's score text, Redis's d2string: integral values within 2^62 as integers, -0 kept. */
+    /** A listpack's score text, Redis's d2string of what it keeps: integral values within 2^62 as integers, -0 as 0. */
     static String listpackScore(double d) {
         if (d == 0) {
-            return 1 / d < 0 ? "-0" : "0";
+            return "0";
         }
         if (d >= -(double) (Long.MAX_VALUE / 2) && d <= (double) (Long.MAX_VALUE / 2) && d == (long) d) {
             return Long.toString((long) d);

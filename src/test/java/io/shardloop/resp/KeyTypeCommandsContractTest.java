@@ -114,6 +114,36 @@ class KeyTypeCommandsContractTest {
         });
     }
 
+    /**
+     * Inside MULTI: a sort by patterns of its own hash tag, a STORE to another shard, BITOP and LCS
+     * over shards. (A transaction whose commands gather keys of several shards refuses reading
+     * patterns on a sharded server: docs/resp.md.)
+     */
+    @Test
+    void runInTransactionsLikeRedis() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"RPUSH", "{t}l", "b", "a", "c"},
+            {"MSET", "{t}w_a", "3", "{t}w_b", "1", "{t}w_c", "2", "x1", "abc", "x2", "bcd"},
+            {"MULTI"},
+            {"SORT", "{t}l", "BY", "{t}w_*", "GET", "#", "GET", "{t}w_*"},
+            {"SET", "other", "1"},
+            {"EXEC"},
+            {"MULTI"},
+            {"SORT", "{t}l", "ALPHA", "STORE", "elsewhere"},
+            {"LRANGE", "elsewhere", "0", "-1"},
+            {"BITOP", "OR", "x3", "x1", "x2"},
+            {"LCS", "x1", "x2"},
+            {"OBJECT", "ENCODING", "{t}l"},
+            {"EXEC"},
+            {"GET", "x3"},
+            {"MULTI"},
+            {"SORT", "{t}l", "BY", "{t}w_*", "STORE", "{t}out"},
+            {"LRANGE", "{t}out", "0", "-1"},
+            {"EXEC"},
+        }, false);
+    }
+
     /** On shards, a pattern whose keys may be another shard's is refused with Redis Cluster's errors. */
     @Test
     void sortRefusesPatternsOfOtherShardsOnAShardedStore() throws Exception {

@@ -173,6 +173,18 @@ class KeyTypeCommandsContractTest {
         return io.shardloop.kv.Slots.ownerOf(key, 0, key.length, 4);
     }
 
+    /** Keys carry no access clock: IDLETIME says so for a key that exists, in every store. */
+    @Test
+    void objectIdletimeSaysItIsNotTracked() throws Exception {
+        for (StateMode mode : StateMode.values()) {
+            Store store = mode.create(2, System::currentTimeMillis);
+            FrontEnds.call(store, 2, "SET", "k", "v");
+            assertEquals("-ERR idle time not tracked: this server keeps no access clock per key",
+                    FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "k"), mode.name());
+            assertEquals("$-1", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "nokey"), mode.name());
+        }
+    }
+
     @Test
     void bitopCombinesStringsOfEveryLength() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {

@@ -343,8 +343,13 @@ final class HashCommands {
             }
             HashMap<Key, byte[]> h = hash(v, out);
             if (h != null) {
-                Key f = fields(h)[ThreadLocalRandom.current().nextInt(h.size())];
-                out.bulk(f.array(), f.offset(), f.length());
+                int skip = ThreadLocalRandom.current().nextInt(h.size());
+                for (Key f : h.keySet()) {
+                    if (skip-- == 0) {
+                        out.bulk(f.array(), f.offset(), f.length());
+                        break;
+                    }
+                }
             }
             return;
         }

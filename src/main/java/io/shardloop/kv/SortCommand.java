@@ -311,7 +311,6 @@ final class SortCommand {
     }
 
     /** Ranks {@code start} to {@code end} of a list or sorted set in its own order, from the end with DESC. */
-    @SuppressWarnings("unchecked")
     private static List<byte[]> orderedRange(Object v, long start, long end, boolean desc) {
         List<byte[]> all = all(v);
         List<byte[]> range = new ArrayList<>();

@@ -434,6 +434,11 @@ class KeyTypeCommandsContractTest {
                     seen.add(key);
                 }
                 assertEquals(11, seen.size(), front.getKey() + " reaches every key in 300 picks: " + seen);
+                c.call("MULTI");
+                c.call("RANDOMKEY");
+                c.call("DBSIZE");
+                String exec = c.call("EXEC");
+                assertTrue(exec.matches("\\*2 \\[\\$\\d (k[0-9]|h), :11\\]"), front.getKey() + ": " + exec);
                 String two = c.call("HRANDFIELD", "h", "2", "WITHVALUES");
                 assertTrue(two.matches("\\*4 \\[\\$1 ([abc]), \\$1 [123], \\$1 (?!\\1)[abc], \\$1 [123]\\]"), two);
                 String picks = c.call("HRANDFIELD", "h", "-5");

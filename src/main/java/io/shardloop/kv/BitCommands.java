@@ -13,7 +13,8 @@ import java.util.Arrays;
 import static io.shardloop.kv.Db.NO_EXPIRY;
 
 /**
- * Bit commands over string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITFIELD, BITFIELD_RO. Bit 0
+ * Bit commands over string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITFIELD, BITFIELD_RO and BITOP
+ * (over several keys: it runs whole on a keyspace holding all of them). Bit 0
  * is the most significant bit of byte 0, as in Redis. Stateless: every method works on the
  * {@link Db} it is given, and a changed string is always a new array, never the old one changed in
  * place, since in the concurrent mode another thread may still be reading the old one.
@@ -38,7 +39,65 @@ final class BitCommands {
     private static final int SAT = 1;
     private static final int FAIL = 2;
 
+    private static final byte[] NOT_SINGLE_SOURCE = encoded("-ERR BITOP NOT must be called with a single source key.");
+    private static final int AND = 0;
+    private static final int OR = 1;
+    private static final int XOR = 2;
+    private static final int NOT = 3;
+
     private BitCommands() {
+    }
+
+    /**
+     * BITOP AND|OR|XOR|NOT destkey key [key ...]: the result, as long as the longest source (a
+     * missing key and the bytes past a shorter one read as zeros), replaces destkey without its
+     * deadline, or deletes it when every source is empty; replies the result's length.
+     */
+    static void bitop(Db db, CommandArgs a, ReplySink out) {
+        int op = a.is(1, "AND") ? AND : a.is(1, "OR") ? OR : a.is(1, "XOR") ? XOR : a.is(1, "NOT") ? NOT : -1;
+        if (op < 0) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        if (op == NOT && a.count() != 4) {
+            out.raw(NOT_SINGLE_SOURCE);
+            return;
+        }
+        byte[][] sources = new byte[a.count() - 3][];
+        int longest = 0;
+        for (int i = 0; i < sources.length; i++) {
+            Object v = db.get(db.probe(0, a, i + 3));
+            if (v != null && !(v instanceof byte[])) {
+                out.raw(Errors.WRONGTYPE);
+                return;
+            }
+            sources[i] = v == null ? new byte[0] : (byte[]) v;
+            longest = Math.max(longest, sources[i].length);
+        }
+        Key dest = db.probe(0, a, 2);
+        if (longest == 0) {
+            db.remove(dest);
+            out.integer(0);
+            return;
+        }
+        byte[] result = new byte[longest];
+        for (int j = 0; j < longest; j++) {
+            int b = byteAt(sources[0], j);
+            if (op == NOT) {
+                b = ~b;
+            }
+            for (int i = 1; i < sources.length; i++) {
+                int next = byteAt(sources[i], j);
+                b = op == AND ? b & next : op == OR ? b | next : b ^ next;
+            }
+            result[j] = (byte) b;
+        }
+        db.put(dest, result, NO_EXPIRY);
+        out.integer(longest);
+    }
+
+    private static int byteAt(byte[] s, int j) {
+        return j < s.length ? s[j] & 0xff : 0;
     }
 
     /** SETBIT key offset 0|1: the bit's old value; the string grows with zero bytes to reach it. */

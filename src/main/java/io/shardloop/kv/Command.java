@@ -18,12 +18,28 @@ import io.shardloop.resp.codec.ReplySink;
  * @param numKeysAt the index of a "numkeys" argument followed by that many keys (EVAL's 2,
  *                 ZUNIONSTORE's 2, SINTERCARD's 1), 0 when there is none; those keys come after
  *                 the ones firstKey to lastKey name.
+ * @param optionKeys the keys an option names (SORT's STORE destination), after the ones firstKey
+ *                 to lastKey name; null when there are none.
  */
 public record Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
-                      Route route, Merge merge, Handler handler, int numKeysAt) {
+                      Route route, Merge merge, Handler handler, int numKeysAt, OptionKeys optionKeys) {
     public Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
                    Route route, Merge merge, Handler handler) {
-        this(name, arity, flags, firstKey, lastKey, step, route, merge, handler, 0);
+        this(name, arity, flags, firstKey, lastKey, step, route, merge, handler, 0, null);
+    }
+
+    public Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
+                   Route route, Merge merge, Handler handler, int numKeysAt) {
+        this(name, arity, flags, firstKey, lastKey, step, route, merge, handler, numKeysAt, null);
+    }
+
+    /** Keys found by reading the options: where an option names one (SORT ... STORE key). */
+    public interface OptionKeys {
+        /** How many keys the options name. */
+        int count(CommandArgs args);
+
+        /** The argument index of the {@code n}th of them. */
+        int index(CommandArgs args, int n);
     }
 
     /** The flag of the commands a client may send before it has authenticated (AUTH, HELLO, QUIT, RESET). */
@@ -69,7 +85,9 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
         /** "+OK" when every part said so, else the first error (MSET, FLUSHDB). */
         ALL_OK,
         /** Arrays concatenated (KEYS). */
-        CONCAT
+        CONCAT,
+        /** One of the parts that is not a null, picked at random; a null when all are (RANDOMKEY). */
+        RANDOM
     }
 
     /** The code of a command: bytes of arguments in, one reply out. */
@@ -104,6 +122,9 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
      */
     public int keyCount(CommandArgs args) {
         int fixed = fixedKeyCount(args);
+        if (optionKeys != null) {
+            return fixed + optionKeys.count(args);
+        }
         if (numKeysAt == 0) {
             return fixed;
         }
@@ -117,6 +138,9 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
     /** The argument index of key {@code n} (0-based, below {@link #keyCount}). */
     public int keyIndex(CommandArgs args, int n) {
         int fixed = fixedKeyCount(args);
+        if (n >= fixed && optionKeys != null) {
+            return optionKeys.index(args, n - fixed);
+        }
         return n < fixed ? firstKey + n * step : numKeysAt + 1 + (n - fixed);
     }
 

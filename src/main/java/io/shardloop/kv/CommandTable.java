@@ -94,6 +94,10 @@ public final class CommandTable {
         key(g, "bitpos", -3, R, BitCommands::bitpos);
         key(g, "bitfield", -2, WD, BitCommands::bitfield);
         key(g, "bitfield_ro", -2, RF, BitCommands::bitfieldRo);
+        whole(g, "bitop", -4, WD, 2, -1, 1, BitCommands::bitop);
+
+        g = "string";
+        whole(g, "lcs", -3, R, 1, 2, 1, LcsCommand::lcs);
 
         g = "generic";
         add(g, new Command("del", -2, W, 1, -1, 1, Route.MULTI_KEY, Merge.SUM, KeyCommands::del));
@@ -117,6 +121,16 @@ public final class CommandTable {
         whole(g, "rename", 3, W, 1, 2, 1, KeyCommands::rename);
         whole(g, "renamenx", 3, WF, 1, 2, 1, KeyCommands::renamenx);
         whole(g, "copy", -3, WD, 1, 2, 1, KeyCommands::copy);
+        add(g, new Command("randomkey", 1, R, 0, 0, 0, Route.ALL_SHARDS, Merge.RANDOM, KeyCommands::randomkey));
+        int object = local(g, "object", -2, NONE, ObjectCommands::object);
+        SUBCOMMANDS[object] = new Subcommand[] {
+            objectSubcommand("encoding", ObjectCommands::encoding),
+            objectSubcommand("refcount", ObjectCommands::refcount),
+            objectSubcommand("idletime", ObjectCommands::idletime),
+            objectSubcommand("freq", ObjectCommands::freq),
+        };
+        sort(g, "sort", new String[] {"write", "denyoom", "movablekeys"}, SortCommand.STORE_KEY, SortCommand::sort);
+        sort(g, "sort_ro", new String[] {"readonly", "movablekeys"}, null, SortCommand::sortRo);
 
         g = "server";
         add(g, new Command("dbsize", 1, RF, 0, 0, 0, Route.ALL_SHARDS, Merge.SUM, KeyCommands::dbsize));
@@ -138,6 +152,8 @@ public final class CommandTable {
         key(g, "hexists", 3, RF, HashCommands::hexists);
         key(g, "hstrlen", 3, RF, HashCommands::hstrlen);
         key(g, "hincrbyfloat", 4, WDF, HashCommands::hincrbyfloat);
+        key(g, "hrandfield", -2, R, HashCommands::hrandfield);
+        key(g, "hscan", -3, R, ValueScanCommands::hscan);
 
         g = "list";
         key(g, "lpush", -3, WDF, ListCommands::lpush);
@@ -167,6 +183,7 @@ public final class CommandTable {
         key(g, "spop", -2, WF, SetCommands::spop);
         key(g, "smismember", -3, RF, SetCommands::smismember);
         key(g, "srandmember", -2, R, SetCommands::srandmember);
+        key(g, "sscan", -3, R, ValueScanCommands::sscan);
         whole(g, "smove", 4, WF, 1, 2, 1, SetCommands::smove);
         whole(g, "sinter", -2, R, 1, -1, 1, SetCommands::sinter);
         whole(g, "sunion", -2, R, 1, -1, 1, SetCommands::sunion);
@@ -199,6 +216,7 @@ public final class CommandTable {
         key(g, "zremrangebyscore", 4, W, ZSetCommands::zremrangebyscore);
         key(g, "zremrangebylex", 4, W, ZSetCommands::zremrangebylex);
         key(g, "zrandmember", -2, R, ZSetCommands::zrandmember);
+        key(g, "zscan", -3, R, ValueScanCommands::zscan);
         numKeys(g, "zunion", -3, R, 0, ZSetMultiKeyCommands::zunion);
         numKeys(g, "zinter", -3, R, 0, ZSetMultiKeyCommands::zinter);
         numKeys(g, "zdiff", -3, R, 0, ZSetMultiKeyCommands::zdiff);
@@ -343,6 +361,20 @@ public final class CommandTable {
         movable[flags.length] = "movablekeys";
         add(group, new Command(name, arity, movable, destinations, destinations, destinations, Route.WHOLE, Merge.NONE,
                 h, 1 + destinations));
+    }
+
+    /** OBJECT's subcommands: each names its key at argument 2, as MEMORY USAGE does. */
+    private static Subcommand objectSubcommand(String name, Command.Handler h) {
+        return new Subcommand(name, new Command("object|" + name, 3, R, 2, 2, 1, Route.SINGLE_KEY, Merge.NONE, h));
+    }
+
+    /**
+     * SORT and SORT_RO: the sorted key, and SORT's STORE destination ({@code storeKey}), run whole
+     * on their owner. The keys its BY and GET patterns name are found as it runs ({@link SortCommand}).
+     */
+    private static void sort(String group, String name, String[] flags, Command.OptionKeys storeKey,
+                             Command.Handler h) {
+        add(group, new Command(name, -2, flags, 1, 1, 1, Route.WHOLE, Merge.NONE, h, 0, storeKey));
     }
 
     /** A script command: its keys follow the numkeys argument 2, and it runs whole on their owner. */

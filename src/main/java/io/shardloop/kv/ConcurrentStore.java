@@ -3,7 +3,9 @@ package io.shardloop.kv;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -314,6 +316,11 @@ public final class ConcurrentStore implements Store {
         }
 
         @Override
+        public Key randomKey() {
+            throw new UnsupportedOperationException("a single-key command sees one key");
+        }
+
+        @Override
         public void forEachKey(KeyVisitor visitor) {
             throw new UnsupportedOperationException("a single-key command sees one key");
         }
@@ -452,6 +459,43 @@ public final class ConcurrentStore implements Store {
             }
             walks.put(position, it);
             return position;
+        }
+
+        /**
+         * The map has no random access; its key spliterator splits the table in halves in O(1), so
+         * a random descent, each half taken in proportion to its estimated size, reaches a small
+         * run of bins in O(log n), and a key is picked from those. About uniform, not exactly: bins
+         * hold different numbers of keys. An expired key found is deleted and the descent retried.
+         */
+        @Override
+        public Key randomKey() {
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            long now = now();
+            for (int tries = 0; tries < 100 && !map.isEmpty(); tries++) {
+                java.util.Spliterator<Map.Entry<Key, Entry>> part = map.entrySet().spliterator();
+                while (part.estimateSize() > 16) {
+                    java.util.Spliterator<Map.Entry<Key, Entry>> half = part.trySplit();
+                    if (half == null) {
+                        break;
+                    }
+                    long a = half.estimateSize();
+                    long b = part.estimateSize();
+                    if (a + b > 0 && random.nextLong(a + b) < a) {
+                        part = half;
+                    }
+                }
+                List<Map.Entry<Key, Entry>> run = new ArrayList<>();
+                part.forEachRemaining(run::add);
+                if (run.isEmpty()) {
+                    continue;
+                }
+                Map.Entry<Key, Entry> e = run.get(random.nextInt(run.size()));
+                if (!e.getValue().expired(now)) {
+                    return e.getKey();
+                }
+                expire(e.getKey(), e.getValue());
+            }
+            return null;
         }
 
         @Override

@@ -61,6 +61,12 @@ public interface Db {
      */
     long scan(long cursor, int count, KeyVisitor visitor);
 
+    /**
+     * A random live key (RANDOMKEY), each about equally likely, or null when the store holds none.
+     * An expired key found on the way is deleted, as a lookup would.
+     */
+    Key randomKey();
+
     /** Visits every live key (KEYS). */
     void forEachKey(KeyVisitor visitor);
 

@@ -21,6 +21,11 @@ import java.util.function.LongSupplier;
  * Not thread-safe: owned by the coordinating shard's loop (or the one thread of the reference store).
  */
 final class GatheredKeys {
+    /**
+     * The shard index of the scratch keyspace: no shard's, so a command that looks for keys it did
+     * not name (SORT's BY and GET patterns) knows they are not here ({@link SortCommand}).
+     */
+    static final int SCRATCH_SHARD = -1;
     private final Keyspace scratch;
     /** Each key as fetched: its encoded value (null when absent) and deadline. */
     private final Map<Key, Original> originals = new LinkedHashMap<>();
@@ -30,7 +35,7 @@ final class GatheredKeys {
     }
 
     GatheredKeys(LongSupplier clock) {
-        this.scratch = new Keyspace(clock, 0, 1);
+        this.scratch = new Keyspace(clock, SCRATCH_SHARD, 1);
     }
 
     /** The keyspace the commands run on. */

@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
 
@@ -17,6 +18,17 @@ final class HashCommands {
     private static final HashMap<Key, byte[]> EMPTY = new HashMap<>();
     private static final byte[] HASH_NOT_FLOAT = encoded("-ERR hash value is not a float");
     private static final byte[] INCREMENT_NAN_OR_INFINITY = encoded("-ERR value is NaN or Infinity");
+
+    /**
+     * The most fields HRANDFIELD with a negative count answers, which Redis leaves unbounded (as
+     * SRANDMEMBER's): each pick is a reply element however small the hash.
+     */
+    private static final long MAX_REPEATED_PICKS = 1L << 24;
+    private static final byte[] COUNT_OUT_OF_RANGE =
+            encoded("-ERR value is out of range, value must between " + -Long.MAX_VALUE + " and " + Long.MAX_VALUE);
+    private static final byte[] PICKS_OUT_OF_RANGE =
+            encoded("-ERR value is out of range, value must between " + -MAX_REPEATED_PICKS + " and " + Long.MAX_VALUE);
+    private static final byte[] VALUE_OUT_OF_RANGE = encoded("-ERR value is out of range");
 
     private HashCommands() {
     }
@@ -314,6 +326,109 @@ final class HashCommands {
             h.put(field.owned(), text);
         }
         out.integer(next);
+    }
+
+    /**
+     * HRANDFIELD key [count [WITHVALUES]]: without a count one random field (nil for no key); with
+     * a positive count that many distinct fields (the whole hash when it has no more); with a
+     * negative one that many picks that may repeat, at most {@link #MAX_REPEATED_PICKS}. RESP3
+     * nests each field with its value. O(hash size): a HashMap has no random access.
+     */
+    static void hrandfield(Db db, CommandArgs a, ReplySink out) {
+        if (a.count() == 2) {
+            Object v = db.get(db.probe(0, a, 1));
+            if (v == null) {
+                out.nullBulk();
+                return;
+            }
+            HashMap<Key, byte[]> h = hash(v, out);
+            if (h != null) {
+                int skip = ThreadLocalRandom.current().nextInt(h.size());
+                for (Key f : h.keySet()) {
+                    if (skip-- == 0) {
+                        out.bulk(f.array(), f.offset(), f.length());
+                        break;
+                    }
+                }
+            }
+            return;
+        }
+        if (!a.isLong(2)) {
+            out.raw(Errors.NOT_INTEGER);
+            return;
+        }
+        long count = a.parseLong(2, 0);
+        if (count == Long.MIN_VALUE) {
+            out.raw(COUNT_OUT_OF_RANGE);
+            return;
+        }
+        if (a.count() > 4 || (a.count() == 4 && !a.is(3, "withvalues"))) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        boolean withValues = a.count() == 4;
+        if (withValues && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
+            out.raw(VALUE_OUT_OF_RANGE);
+            return;
+        }
+        Object v = db.get(db.probe(0, a, 1));
+        if (v == null) {
+            out.arrayHeader(0);
+            return;
+        }
+        HashMap<Key, byte[]> h = hash(v, out);
+        if (h == null) {
+            return;
+        }
+        if (count == 0) {
+            out.arrayHeader(0);
+            return;
+        }
+        if (count < -MAX_REPEATED_PICKS) {
+            out.raw(PICKS_OUT_OF_RANGE);
+            return;
+        }
+        Key[] fields = fields(h);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (count < 0 || count == 1) {
+            int picks = (int) Math.abs(count);
+            fieldsHeader(out, picks, withValues);
+            for (int k = 0; k < picks; k++) {
+                emitField(out, h, fields[random.nextInt(fields.length)], withValues);
+            }
+            return;
+        }
+        int n = (int) Math.min(count, fields.length);
+        if (n < fields.length) {
+            for (int i = 0; i < n; i++) { // a partial Fisher-Yates shuffle: the first n, each n-subset equally likely
+                int j = i + random.nextInt(fields.length - i);
+                Key t = fields[i];
+                fields[i] = fields[j];
+                fields[j] = t;
+            }
+        }
+        fieldsHeader(out, n, withValues);
+        for (int i = 0; i < n; i++) {
+            emitField(out, h, fields[i], withValues);
+        }
+    }
+
+    private static Key[] fields(HashMap<Key, byte[]> h) {
+        return h.keySet().toArray(new Key[0]);
+    }
+
+    private static void fieldsHeader(ReplySink out, int count, boolean withValues) {
+        out.arrayHeader(withValues && out.protocol() == 2 ? count * 2 : count);
+    }
+
+    private static void emitField(ReplySink out, HashMap<Key, byte[]> h, Key f, boolean withValues) {
+        if (withValues && out.protocol() == 3) {
+            out.arrayHeader(2);
+        }
+        out.bulk(f.array(), f.offset(), f.length());
+        if (withValues) {
+            out.bulk(h.get(f));
+        }
     }
 
     private static byte[] encoded(String line) {

@@ -366,6 +366,16 @@ final class KeyCommands {
         }
     }
 
+    /** RANDOMKEY: a random key of this store, or a null; a sharded server picks among its shards' ({@link Command.Merge#RANDOM}). */
+    static void randomkey(Db db, CommandArgs a, ReplySink out) {
+        Key k = db.randomKey();
+        if (k == null) {
+            out.nullBulk();
+        } else {
+            out.bulk(k.array(), k.offset(), k.length());
+        }
+    }
+
     static void dbsize(Db db, CommandArgs a, ReplySink out) {
         out.integer(db.size());
     }

@@ -191,6 +191,21 @@ public final class Keyspace implements Db {
         return i < 0 ? 0 : i + 1;
     }
 
+    /** O(1) a try: a random slot of {@code all}; an expired key there is deleted and another tried. */
+    @Override
+    public Key randomKey() {
+        long now = now();
+        while (allSize > 0) {
+            Entry e = all[nextRandom(allSize)];
+            if (!isExpired(e, now)) {
+                return e.key;
+            }
+            delete(e);
+            expiredCount++;
+        }
+        return null;
+    }
+
     @Override
     public void forEachKey(KeyVisitor visitor) {
         long now = now();

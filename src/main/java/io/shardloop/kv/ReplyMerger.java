@@ -91,6 +91,7 @@ public final class ReplyMerger {
                 }
             }
             case BY_POSITION -> byPosition(out);
+            case RANDOM -> random(out);
             case NONE -> copy(startByPart[0], lengthByPart[0], out);
         }
     }
@@ -115,6 +116,37 @@ public final class ReplyMerger {
         for (int k = 0; k < keys; k++) {
             copy(elementAt[2 * k], elementAt[2 * k + 1] - elementAt[2 * k], out);
         }
+    }
+
+    /**
+     * A part that answered a bulk (not a null), each equally likely: shards hold about equal shares
+     * of the keys (slots are spread evenly), so a key of a random non-empty shard is about as fair as
+     * a random key of all; RANDOMKEY is approximate in Redis too.
+     */
+    private void random(ReplySink out) {
+        int candidates = 0;
+        for (int p = 0; p < parts; p++) {
+            if (!isNull(p)) {
+                candidates++;
+            }
+        }
+        if (candidates == 0) {
+            copy(startByPart[0], lengthByPart[0], out);
+            return;
+        }
+        int pick = java.util.concurrent.ThreadLocalRandom.current().nextInt(candidates);
+        for (int p = 0; p < parts; p++) {
+            if (!isNull(p) && pick-- == 0) {
+                copy(startByPart[p], lengthByPart[p], out);
+                return;
+            }
+        }
+    }
+
+    /** Whether part {@code p} answered a null: RESP3's {@code _}, or RESP2's null bulk. */
+    private boolean isNull(int p) {
+        byte type = ReplyReader.type(data, startByPart[p]);
+        return type == '_' || type == '$' && ReplyReader.number(data, startByPart[p]) < 0;
     }
 
     private void copy(int at, int length, ReplySink out) {

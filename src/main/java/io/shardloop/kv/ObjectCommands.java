@@ -1,0 +1,86 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplySink;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * OBJECT: ENCODING, REFCOUNT, IDLETIME and FREQ key (routed by their key, argument 2) and HELP,
+ * as Redis 7.0's object.c answers them with its default configuration. ENCODING is
+ * {@link ObjectEncoding}'s model; REFCOUNT is 2147483647 for the integers Redis shares, else 1.
+ * Keys carry no access clock here, so IDLETIME says so with an error rather than inventing an idle
+ * time; FREQ answers Redis's error for its default (non-LFU) policy. Stateless.
+ */
+final class ObjectCommands {
+    private static final String[] HELP = {
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+    };
+    private static final byte[] FREQ_NOT_TRACKED = Errors.encoded("-ERR An LFU maxmemory policy is not selected, "
+            + "access frequency not tracked. Please note that when switching between policies at runtime LRU and "
+            + "LFU data will take some time to adjust.");
+    private static final byte[] IDLETIME_NOT_TRACKED =
+            Errors.encoded("-ERR idle time not tracked: this server keeps no access clock per key");
+
+    private ObjectCommands() {
+    }
+
+    /** OBJECT with a subcommand that names no key: HELP, or Redis's unknown-subcommand error. */
+    static void object(Db db, CommandArgs a, ReplySink out) {
+        if (a.is(1, "HELP")) {
+            if (a.count() != 2) {
+                out.error(Errors.wrongArity("object|help"));
+            } else {
+                Errors.help(out, "OBJECT", HELP);
+            }
+        } else {
+            out.error(Errors.unknownSubcommand(a, "OBJECT"));
+        }
+    }
+
+    static void encoding(Db db, CommandArgs a, ReplySink out) {
+        Object v = db.get(db.probe(0, a, 2));
+        if (v == null) {
+            out.nullBulk();
+        } else {
+            out.bulk(ObjectEncoding.of(v).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    static void refcount(Db db, CommandArgs a, ReplySink out) {
+        Object v = db.get(db.probe(0, a, 2));
+        if (v == null) {
+            out.nullBulk();
+        } else {
+            out.integer(ObjectEncoding.refcount(v));
+        }
+    }
+
+    static void idletime(Db db, CommandArgs a, ReplySink out) {
+        answerUntracked(db, a, IDLETIME_NOT_TRACKED, out);
+    }
+
+    static void freq(Db db, CommandArgs a, ReplySink out) {
+        answerUntracked(db, a, FREQ_NOT_TRACKED, out);
+    }
+
+    /** Redis looks the key up first: a missing key is a null before the policy's error. */
+    private static void answerUntracked(Db db, CommandArgs a, byte[] error, ReplySink out) {
+        if (db.get(db.probe(0, a, 2)) == null) {
+            out.nullBulk();
+        } else {
+            out.raw(error);
+        }
+    }
+}

@@ -19,16 +19,6 @@ final class HashCommands {
     private static final byte[] HASH_NOT_FLOAT = encoded("-ERR hash value is not a float");
     private static final byte[] INCREMENT_NAN_OR_INFINITY = encoded("-ERR value is NaN or Infinity");
 
-    /**
-     * The most fields HRANDFIELD with a negative count answers, which Redis leaves unbounded (as
-     * SRANDMEMBER's): each pick is a reply element however small the hash.
-     */
-    private static final long MAX_REPEATED_PICKS = 1L << 24;
-    private static final byte[] COUNT_OUT_OF_RANGE =
-            encoded("-ERR value is out of range, value must between " + -Long.MAX_VALUE + " and " + Long.MAX_VALUE);
-    private static final byte[] PICKS_OUT_OF_RANGE =
-            encoded("-ERR value is out of range, value must between " + -MAX_REPEATED_PICKS + " and " + Long.MAX_VALUE);
-    private static final byte[] VALUE_OUT_OF_RANGE = encoded("-ERR value is out of range");
 
     private HashCommands() {
     }
@@ -331,7 +321,7 @@ final class HashCommands {
     /**
      * HRANDFIELD key [count [WITHVALUES]]: without a count one random field (nil for no key); with
      * a positive count that many distinct fields (the whole hash when it has no more); with a
-     * negative one that many picks that may repeat, at most {@link #MAX_REPEATED_PICKS}. RESP3
+     * negative one that many picks that may repeat, at most {@link RandomPicks#MAX_REPEATED}. RESP3
      * nests each field with its value. O(hash size): a HashMap has no random access.
      */
     static void hrandfield(Db db, CommandArgs a, ReplySink out) {
@@ -353,24 +343,11 @@ final class HashCommands {
             }
             return;
         }
-        if (!a.isLong(2)) {
-            out.raw(Errors.NOT_INTEGER);
-            return;
-        }
-        long count = a.parseLong(2, 0);
-        if (count == Long.MIN_VALUE) {
-            out.raw(COUNT_OUT_OF_RANGE);
-            return;
-        }
-        if (a.count() > 4 || (a.count() == 4 && !a.is(3, "withvalues"))) {
-            out.raw(Errors.SYNTAX);
+        long count = RandomPicks.count(a, "withvalues", out);
+        if (count == RandomPicks.REFUSED) {
             return;
         }
         boolean withValues = a.count() == 4;
-        if (withValues && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
-            out.raw(VALUE_OUT_OF_RANGE);
-            return;
-        }
         Object v = db.get(db.probe(0, a, 1));
         if (v == null) {
             out.arrayHeader(0);
@@ -384,8 +361,7 @@ final class HashCommands {
             out.arrayHeader(0);
             return;
         }
-        if (count < -MAX_REPEATED_PICKS) {
-            out.raw(PICKS_OUT_OF_RANGE);
+        if (RandomPicks.tooMany(count, out)) {
             return;
         }
         Key[] fields = fields(h);

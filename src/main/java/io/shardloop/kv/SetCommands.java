@@ -18,15 +18,6 @@ import static io.shardloop.kv.Db.NO_EXPIRY;
  * last member goes.
  */
 final class SetCommands {
-    /**
-     * The most members SRANDMEMBER with a negative count answers, which Redis leaves unbounded: each
-     * pick is a reply element however small the set, so the count alone sizes the reply.
-     */
-    private static final long MAX_REPEATED_PICKS = 1L << 24;
-    /** Redis's text for a count outside the range it accepts (a count it could not negate). */
-    private static final byte[] COUNT_OUT_OF_RANGE = outOfRange(-Long.MAX_VALUE);
-    /** The same text with this server's lower bound, for a set that Redis would answer. */
-    private static final byte[] PICKS_OUT_OF_RANGE = outOfRange(-MAX_REPEATED_PICKS);
 
     static final byte[] NUMKEYS_NOT_POSITIVE = Errors.encoded("-ERR numkeys should be greater than 0");
     private static final byte[] NUMKEYS_TOO_MANY = Errors.encoded("-ERR Number of keys can't be greater than number of args");
@@ -207,13 +198,8 @@ final class SetCommands {
             }
             return;
         }
-        if (!a.isLong(2)) {
-            out.raw(Errors.NOT_INTEGER);
-            return;
-        }
-        long count = a.parseLong(2, 0);
-        if (count == Long.MIN_VALUE) {
-            out.raw(COUNT_OUT_OF_RANGE);
+        long count = RandomPicks.count(a, null, out);
+        if (count == RandomPicks.REFUSED) {
             return;
         }
         Object v = db.get(db.probe(0, a, 1));
@@ -222,11 +208,7 @@ final class SetCommands {
             return;
         }
         MemberSet s = set(v, out);
-        if (s == null) {
-            return;
-        }
-        if (count < -MAX_REPEATED_PICKS) {
-            out.raw(PICKS_OUT_OF_RANGE);
+        if (s == null || RandomPicks.tooMany(count, out)) {
             return;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -475,11 +457,6 @@ final class SetCommands {
         for (Key m : members) {
             bulk(m, out);
         }
-    }
-
-    private static byte[] outOfRange(long least) {
-        return ("-ERR value is out of range, value must between " + least + " and " + Long.MAX_VALUE + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void bulk(Key m, ReplySink out) {

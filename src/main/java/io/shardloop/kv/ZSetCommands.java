@@ -23,14 +23,6 @@ final class ZSetCommands {
             encoded("-ERR GT, LT, and/or NX options at the same time are not compatible");
     private static final byte[] INCR_PAIRS = encoded("-ERR INCR option supports a single increment-element pair");
 
-    /**
-     * The most members ZRANDMEMBER with a negative count answers, which Redis leaves unbounded (as
-     * SRANDMEMBER's): each pick is a reply element however small the set.
-     */
-    private static final long MAX_REPEATED_PICKS = 1L << 24;
-    private static final byte[] COUNT_OUT_OF_RANGE = outOfRange(-Long.MAX_VALUE);
-    private static final byte[] PICKS_OUT_OF_RANGE = outOfRange(-MAX_REPEATED_PICKS);
-    private static final byte[] VALUE_OUT_OF_RANGE = encoded("-ERR value is out of range");
 
 
     private ZSetCommands() {
@@ -362,7 +354,7 @@ final class ZSetCommands {
      * ZRANDMEMBER key [count [WITHSCORES]]: without a count one random member (nil for no key);
      * with a positive count that many distinct members (all, from the highest, when the set has no
      * more, as Redis 7.0 lists a small set); with a negative one that many picks that may repeat,
-     * at most {@link #MAX_REPEATED_PICKS}.
+     * at most {@link RandomPicks#MAX_REPEATED}.
      */
     static void zrandmember(Db db, CommandArgs a, ReplySink out) {
         if (a.count() == 2) {
@@ -377,24 +369,11 @@ final class ZSetCommands {
             }
             return;
         }
-        if (!a.isLong(2)) {
-            out.raw(Errors.NOT_INTEGER);
-            return;
-        }
-        long count = a.parseLong(2, 0);
-        if (count == Long.MIN_VALUE) {
-            out.raw(COUNT_OUT_OF_RANGE);
-            return;
-        }
-        if (a.count() > 4 || (a.count() == 4 && !a.is(3, "withscores"))) {
-            out.raw(Errors.SYNTAX);
+        long count = RandomPicks.count(a, "withscores", out);
+        if (count == RandomPicks.REFUSED) {
             return;
         }
         boolean withScores = a.count() == 4;
-        if (withScores && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
-            out.raw(VALUE_OUT_OF_RANGE);
-            return;
-        }
         Object v = db.get(db.probe(0, a, 1));
         if (v == null) {
             out.arrayHeader(0);
@@ -411,8 +390,7 @@ final class ZSetCommands {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int size = z.size();
         if (count < 0 || count == 1) {
-            if (count < -MAX_REPEATED_PICKS) {
-                out.raw(PICKS_OUT_OF_RANGE);
+            if (RandomPicks.tooMany(count, out)) {
                 return;
             }
             int picks = (int) Math.abs(count);
@@ -604,10 +582,6 @@ final class ZSetCommands {
         if (z.isEmpty()) {
             db.remove(key);
         }
-    }
-
-    private static byte[] outOfRange(long least) {
-        return encoded("-ERR value is out of range, value must between " + least + " and " + Long.MAX_VALUE);
     }
 
     private static byte[] encoded(String line) {

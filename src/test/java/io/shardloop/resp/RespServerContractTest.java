@@ -364,7 +364,7 @@ class RespServerContractTest {
         assertNull(info.get(1));
         assertEquals(count, ((List<?>) jedis.sendCommand(Protocol.Command.COMMAND)).size());
         assertEquals(Map.of("appendonly", "no"), jedis.configGet("appendonly"));
-        assertEquals(Map.of("save", "", "databases", "1"), jedis.configGet("save", "databases"));
+        assertEquals(Map.of("save", "", "databases", "16"), jedis.configGet("save", "databases"));
         String all = jedis.info();
         assertTrue(all.contains("redis_version:"), all);
         assertTrue(all.contains("# Keyspace"), all);

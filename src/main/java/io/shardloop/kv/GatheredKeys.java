@@ -33,6 +33,7 @@ final class GatheredKeys {
 
     GatheredKeys(LongSupplier clock, int databases) {
         this.scratch = Keyspace.databases(databases, clock, 0, 1);
+        Keyspace.markGathered(scratch);
     }
 
     /** The keyspace the commands of database {@code db} run on. */

@@ -43,6 +43,8 @@ public final class Keyspace implements Db {
     private long random = 0x9E3779B97F4A7C15L;
     /** The databases of this shard, this one among them (SELECT's indices). */
     private Keyspace[] databases;
+    /** Whether it holds only the copies a transaction over several shards gathered ({@link GatheredKeys}). */
+    private boolean gathered;
 
     private static final class Entry {
         final Key key;
@@ -228,6 +230,18 @@ public final class Keyspace implements Db {
     @Override
     public int databases() {
         return databases.length;
+    }
+
+    /** Marks these databases as holding gathered copies: only the keys a transaction named are here. */
+    static void markGathered(Keyspace[] dbs) {
+        for (Keyspace k : dbs) {
+            k.gathered = true;
+        }
+    }
+
+    /** Whether this holds only the copies of the keys a transaction over several shards gathered. */
+    boolean gathered() {
+        return gathered;
     }
 
     @Override

@@ -756,10 +756,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             ProcessMemory.refresh(); // the direct-buffer part of the maxmemory figure, ten times a second
         }
         if (executor != null) {
-            Keyspace[] databases = new Keyspace[executor.databases()];
-            for (int db = 0; db < databases.length; db++) {
-                databases[db] = executor.keyspace(db);
-            }
+            Keyspace[] databases = executor.databases();
             Keyspace.expireCycle(databases, EXPIRE_BUDGET_NANOS);
             publishSizes();
             for (int db = 0; db < databases.length; db++) {

@@ -33,7 +33,20 @@ public final class ScriptCommands {
     private static final List<String> NOT_IN_SCRIPTS = List.of("eval", "evalsha", "eval_ro", "evalsha_ro",
             "fcall", "fcall_ro", "script", "function", "auth", "hello", "client", "quit", "reset");
 
+    /** SELECT in a script whose keys live on several shards. */
+    static final String GATHERED_SELECT = "ERR SELECT of another database is not allowed in a script "
+            + "over keys of several shards";
+
     private ScriptCommands() {
+    }
+
+    private static int indexOf(Db db) {
+        for (int i = 0; i < db.databases(); i++) {
+            if (db.database(i) == db) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public static void eval(Db db, CommandArgs args, ReplySink out) {
@@ -245,11 +258,17 @@ public final class ScriptCommands {
             c.handler().execute(c.route() == Command.Route.LOCAL ? null : db, command, reply);
         }
 
-        /** SELECT inside a script: the script's later calls run on that database of the same shard. */
+        /**
+         * SELECT inside a script: the script's later calls run on that database of the same shard.
+         * Refused in a script over keys of several shards: only its keys in the caller's database
+         * were gathered.
+         */
         private void select(CommandArgs command, ReplySink reply) {
             long index = MultiState.selectedDb(command, 1, db.databases());
             if (index < 0) {
                 reply.error(MultiState.selectError(index));
+            } else if (db instanceof Keyspace k && k.gathered() && index != indexOf(k)) {
+                reply.error(GATHERED_SELECT);
             } else {
                 db = db.database((int) index);
                 reply.raw(Errors.OK);

@@ -41,8 +41,9 @@ public final class ShardExecutor {
         return databases[db];
     }
 
-    public int databases() {
-        return databases.length;
+    /** Every database's keyspace, by index; the array itself (the expiry cycle walks it). */
+    public Keyspace[] databases() {
+        return databases;
     }
 
     /** Resolves and runs a command whose keys (if any) this shard owns. */

@@ -122,7 +122,7 @@ public final class ShardedReferenceStore implements Store {
     public int expireCycle(long budgetNanos) {
         int n = 0;
         for (ShardExecutor s : shards) {
-            for (int db = 0; db < s.databases(); db++) {
+            for (int db = 0; db < s.databases().length; db++) {
                 n += s.keyspace(db).expireCycle(budgetNanos);
             }
         }
@@ -131,7 +131,7 @@ public final class ShardedReferenceStore implements Store {
 
     @Override
     public int databases() {
-        return shards[0].databases();
+        return shards[0].databases().length;
     }
 
     @Override
@@ -167,7 +167,7 @@ public final class ShardedReferenceStore implements Store {
     public long size() {
         long n = 0;
         for (ShardExecutor s : shards) {
-            for (int db = 0; db < s.databases(); db++) {
+            for (int db = 0; db < s.databases().length; db++) {
                 n += s.keyspace(db).size();
             }
         }
@@ -178,7 +178,7 @@ public final class ShardedReferenceStore implements Store {
     public long timedSize() {
         long n = 0;
         for (ShardExecutor s : shards) {
-            for (int db = 0; db < s.databases(); db++) {
+            for (int db = 0; db < s.databases().length; db++) {
                 n += s.keyspace(db).timedSize();
             }
         }
@@ -189,7 +189,7 @@ public final class ShardedReferenceStore implements Store {
     public long expiredKeys() {
         long n = 0;
         for (ShardExecutor s : shards) {
-            for (int db = 0; db < s.databases(); db++) {
+            for (int db = 0; db < s.databases().length; db++) {
                 n += s.keyspace(db).expiredCount();
             }
         }

@@ -346,7 +346,7 @@ class RespServerContractTest {
         assertEquals("hi", text(jedis.sendCommand(Protocol.Command.PING, "hi")));
         assertEquals("echoed", jedis.echo("echoed"));
         assertEquals("OK", jedis.select(0));
-        assertError("ERR DB index is out of range", () -> jedis.select(1));
+        assertError("ERR DB index is out of range", () -> jedis.select(16)); // 16 databases: 0 to 15
         assertEquals("OK", jedis.clientSetname("tester"));
         assertEquals("tester", jedis.clientGetname());
         assertTrue(jedis.clientId() > 0);

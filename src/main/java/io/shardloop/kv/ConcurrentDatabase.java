@@ -455,32 +455,34 @@ final class ConcurrentDatabase {
             return databases[index].shared;
         }
 
-        /** Under every key's stripe (SWAPDB is over every key): the maps and counters change hands, the watches stay. */
+        /**
+         * Under every key's stripe (SWAPDB is over every key) and both expiry locks, so neither a
+         * command nor the expiry cycle sees the exchange half done: the maps and their counters
+         * change hands, the walks and expiry cursors start again, the watches stay.
+         */
         @Override
         public void swapKeys(Db other) {
             ConcurrentDatabase o = databases[indexOf(other)];
-            ConcurrentHashMap<Key, Entry> m = map;
-            map = o.map;
-            o.map = m;
-            long t = timed.sumThenReset();
-            timed.add(o.timed.sumThenReset());
-            o.timed.add(t);
-            long ttl = averageTtl;
-            averageTtl = o.averageTtl;
-            o.averageTtl = ttl;
-            walks.clear();
-            o.walks.clear();
-            expiryLock.lock();
-            try {
-                expiryCursor = null;
-            } finally {
-                expiryLock.unlock();
-            }
+            ConcurrentDatabase self = ConcurrentDatabase.this;
+            expiryLock.lock(); // the expiry cycle takes one at a time, with tryLock: no order to keep
             o.expiryLock.lock();
             try {
+                ConcurrentHashMap<Key, Entry> m = map;
+                map = o.map;
+                o.map = m;
+                long t = timed.sumThenReset();
+                timed.add(o.timed.sumThenReset());
+                o.timed.add(t);
+                long ttl = averageTtl;
+                averageTtl = o.averageTtl;
+                o.averageTtl = ttl;
+                walks.clear();
+                o.walks.clear();
+                self.expiryCursor = null;
                 o.expiryCursor = null;
             } finally {
                 o.expiryLock.unlock();
+                expiryLock.unlock();
             }
         }
 

@@ -151,7 +151,7 @@ final class KeyCommands {
                     out.raw(Errors.DB_OUT_OF_RANGE);
                     return;
                 }
-                target = index == a.db() ? db : db.database((int) index);
+                target = db.database((int) index);
             } else {
                 out.raw(Errors.SYNTAX);
                 return;

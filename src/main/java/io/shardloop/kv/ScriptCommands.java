@@ -40,14 +40,6 @@ public final class ScriptCommands {
     private ScriptCommands() {
     }
 
-    private static int indexOf(Db db) {
-        for (int i = 0; i < db.databases(); i++) {
-            if (db.database(i) == db) {
-                return i;
-            }
-        }
-        return -1;
-    }
 
     public static void eval(Db db, CommandArgs args, ReplySink out) {
         evalGeneric(db, args, out, false, false);
@@ -208,12 +200,15 @@ public final class ScriptCommands {
         /** The database of the script's caller; SELECT in the script changes {@link #db} only, as in Redis 7. */
         private final Db callers;
         private Db db;
+        /** The index of {@link #db}: each call's arguments carry it, as a connection's do. */
+        private int dbIndex;
         private final byte[][] keys;
         private final boolean noWrites;
 
         Calls(Db db, CommandArgs args, int keysAt, int numKeys, boolean noWrites) {
             this.db = db;
             this.callers = db;
+            this.dbIndex = args.db();
             this.noWrites = noWrites;
             keys = new byte[numKeys][];
             for (int i = 0; i < numKeys; i++) {
@@ -252,6 +247,7 @@ public final class ScriptCommands {
                     return;
                 }
             }
+            command.db(dbIndex);
             if (db != callers) {
                 db.watches().beforeCommand(c, command, db); // EVAL changed its keys in the caller's database; these are in another
             }
@@ -267,10 +263,11 @@ public final class ScriptCommands {
             long index = MultiState.selectedDb(command, 1, db.databases());
             if (index < 0) {
                 reply.error(MultiState.selectError(index));
-            } else if (db instanceof Keyspace k && k.gathered() && index != indexOf(k)) {
+            } else if (db instanceof Keyspace k && k.gathered() && index != dbIndex) {
                 reply.error(GATHERED_SELECT);
             } else {
                 db = db.database((int) index);
+                dbIndex = (int) index;
                 reply.raw(Errors.OK);
             }
         }

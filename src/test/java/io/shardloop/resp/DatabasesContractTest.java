@@ -239,6 +239,38 @@ class DatabasesContractTest {
     }
 
     @Test
+    void aWriteByAnotherClientFailsTheExecOnlyInTheWatchedDatabase() throws Exception {
+        List<String> failures = new ArrayList<>();
+        List<Map.Entry<String, Integer>> all = new ArrayList<>(fronts.ports().entrySet());
+        all.add(Map.entry("redis", fronts.redisPort()));
+        for (Map.Entry<String, Integer> front : all) {
+            try (RawResp watcher = new RawResp(front.getValue()); RawResp other = new RawResp(front.getValue())) {
+                watcher.call("FLUSHALL");
+                watcher.call("SELECT", "9");
+                watcher.call("MSET", "w1", "1", "w2", "2", "w3", "3");
+                watcher.call("WATCH", "w1", "w2", "w3");
+                other.call("MSET", "w1", "x", "w2", "x", "w3", "x"); // database 0
+                watcher.call("MULTI");
+                watcher.call("INCR", "w1");
+                String ran = watcher.call("EXEC");
+                watcher.call("WATCH", "w1", "w2", "w3");
+                other.call("SELECT", "9");
+                other.call("INCR", "w3");
+                watcher.call("MULTI");
+                watcher.call("INCR", "w1");
+                String failed = watcher.call("EXEC");
+                String got = ran + " | " + failed + " | " + watcher.call("MGET", "w1", "w2", "w3")
+                        + " | " + other.call("SELECT", "0") + " " + other.call("MGET", "w1", "w2", "w3");
+                String expected = "*1 [:2] | *-1 | *3 [$1 2, $1 2, $1 4] | +OK *3 [$1 x, $1 x, $1 x]";
+                if (!got.equals(expected)) {
+                    failures.add(front.getKey() + ": " + got);
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    @Test
     void aScriptsSelectChangesOnlyTheScriptsDatabase() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"FLUSHALL"},
@@ -251,6 +283,12 @@ class DatabasesContractTest {
             {"EVAL", "return redis.pcall('select', 'x')", "0"},
             {"EVAL", "redis.call('select', 0); return redis.call('exists', KEYS[1])", "1", "k"},
             {"GET", "k"},
+            {"EVAL", "redis.call('select', 9); return redis.call('copy', KEYS[1], KEYS[2], 'DB', 0)", "2", "{k}a", "{k}b"},
+            {"SET", "{k}a", "nine"},
+            {"EVAL", "redis.call('select', 2); return redis.call('copy', KEYS[1], KEYS[2], 'DB', 9)", "2", "{k}a", "{k}b"},
+            {"EVAL", "redis.call('select', 9); return redis.call('copy', KEYS[1], KEYS[2], 'DB', 0)", "2", "{k}a", "{k}b"},
+            {"EVAL", "redis.call('select', 9); return redis.call('move', KEYS[1], 3)", "1", "{k}a"},
+            {"EXISTS", "{k}a", "{k}b"}, {"SELECT", "0"}, {"GET", "{k}b"}, {"SELECT", "3"}, {"GET", "{k}a"},
         }, false);
     }
 

@@ -23,6 +23,13 @@ public final class MultiState {
     static final String WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed";
     static final String EXEC_ABORT = "EXECABORT Transaction discarded because of previous errors.";
 
+    /** What {@link #selectedDb} answers for an index that is not an integer. */
+    public static final int NOT_AN_INTEGER = -1;
+    /** ... for an integer beyond an int (Redis's getIntFromObject). */
+    public static final int NOT_AN_INT = -2;
+    /** ... for an int that names no database. */
+    public static final int OUT_OF_RANGE = -3;
+
     private final Transaction.ConnectionSide connection;
     private final int databases;
     /** The database a SELECT queued in this MULTI chose for the commands queued after it; -1 for none. */
@@ -40,13 +47,6 @@ public final class MultiState {
         this.connection = connection;
         this.databases = databases;
     }
-
-    /** What {@link #selectedDb} answers for an index that is not an integer. */
-    public static final int NOT_AN_INTEGER = -1;
-    /** ... for an integer beyond an int (Redis's getIntFromObject). */
-    public static final int NOT_AN_INT = -2;
-    /** ... for an int that names no database. */
-    public static final int OUT_OF_RANGE = -3;
 
     /**
      * SELECT's index (argument {@code i}) when it names one of {@code databases}; otherwise

@@ -40,7 +40,6 @@ public final class ScriptCommands {
     private ScriptCommands() {
     }
 
-
     public static void eval(Db db, CommandArgs args, ReplySink out) {
         evalGeneric(db, args, out, false, false);
     }

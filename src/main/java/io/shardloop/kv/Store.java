@@ -7,7 +7,7 @@ import io.shardloop.resp.codec.ReplySink;
  * The data behind the server, in one of three {@link StateMode}s, all with one contract: execute a
  * command, on the numbered database its arguments name ({@link CommandArgs#db()}), and write its
  * complete reply. Commands routed {@link Command.Route#CONNECTION} (AUTH,
- * HELLO, CLIENT, QUIT, RESET, INFO, CONFIG, DEBUG) belong to the connection; a store given one
+ * HELLO, CLIENT, QUIT, RESET, SELECT, INFO, CONFIG, DEBUG) belong to the connection; a store given one
  * replies an error.
  */
 public interface Store {

@@ -186,6 +186,21 @@ class DatabasesContractTest {
             {"SELECT", "9"}, {"GET", "foo"}, {"MGET", "x", "y", "z"}, {"DBSIZE"},
             {"SELECT", "0"}, {"GET", "foo"}, {"DBSIZE"},
             {"MULTI"}, {"SELECT", "9"}, {"DISCARD"}, {"GET", "foo"},
+            // Commands over keys of several shards in a MULTI over several databases: their values
+            // gather from, and go back to, each command's own database.
+            {"SELECT", "9"}, {"MSET", "r1", "nine", "c1", "copied"},
+            {"SELECT", "3"}, {"MSET", "r1", "three", "c1", "three"},
+            {"MULTI"},
+            {"RENAME", "r1", "r2"},
+            {"SELECT", "9"},
+            {"RENAME", "r1", "r3"},
+            {"COPY", "c1", "c2", "DB", "3"},
+            {"COPY", "c1", "c3", "DB", "4"},
+            {"SMOVE", "nosuch", "other", "m"},
+            {"EXEC"},
+            {"MGET", "r1", "r2", "r3", "c1", "c2", "c3"},
+            {"SELECT", "3"}, {"MGET", "r1", "r2", "r3", "c1", "c2", "c3"},
+            {"SELECT", "4"}, {"MGET", "r1", "r2", "r3", "c1", "c2", "c3"},
         }, false);
     }
 

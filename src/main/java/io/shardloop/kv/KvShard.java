@@ -423,10 +423,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return true;
     }
 
-    /** A transaction over several shards is in flight: the submitter keeps its client's order around it. */
+    /**
+     * A transaction over several shards is in flight: the submitter keeps its client's order around
+     * it. One with a SELECT is a fence: the database of every later command depends on it.
+     */
     private static void keepOrder(Submitter who, long token, TransactionParts parts) {
         PendingTransactions pending = who.pendingTransactions();
-        if (pending != null) {
+        if (pending != null && !parts.tx.selects()) {
             pending.add(token, parts);
         } else {
             who.holdInputUntil(token);

@@ -104,6 +104,16 @@ public final class Transaction {
         return watchCodes[i];
     }
 
+    /** Whether a SELECT is among its commands: it decides the database of its client's later commands. */
+    public boolean selects() {
+        for (Command c : commands) {
+            if (c.route() == Command.Route.CONNECTION && c.name().equals("select")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether some command may grow the data (refused whole while over maxmemory). */
     public boolean denyOom() {
         for (Command c : commands) {

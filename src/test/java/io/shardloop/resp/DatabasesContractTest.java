@@ -204,6 +204,44 @@ class DatabasesContractTest {
         }, false);
     }
 
+    /** The commands pipelined behind an EXEC run on the database its SELECT left, even while it is away on other shards. */
+    @Test
+    void commandsPipelinedAfterAnExecWithSelectRunOnTheDatabaseItSelected() throws Exception {
+        List<String> failures = new ArrayList<>();
+        List<Map.Entry<String, Integer>> all = new ArrayList<>(fronts.ports().entrySet());
+        all.add(Map.entry("redis", fronts.redisPort()));
+        String[][] pipeline = {
+            {"MULTI"}, {"MSET", "p1", "a", "p2", "b", "p3", "c", "p4", "d"}, {"SELECT", "9"}, {"INCR", "n"}, {"EXEC"},
+            {"GET", "k"}, {"INCR", "n"}, {"SELECT", "0"}, {"GET", "k"},
+            {"MULTI"}, {"SELECT", "9"}, {"MGET", "p1", "p2", "p3", "p4"}, {"EXEC"}, {"SELECT", "3"}, {"GET", "k"},
+        };
+        for (Map.Entry<String, Integer> front : all) {
+            try (RawResp c = new RawResp(front.getValue())) {
+                c.call("FLUSHALL");
+                c.call("SET", "k", "zero");
+                c.call("SELECT", "9");
+                c.call("SET", "k", "nine");
+                c.call("SELECT", "3");
+                c.call("SET", "k", "three");
+                c.call("SELECT", "0");
+                for (String[] command : pipeline) {
+                    c.send(command);
+                }
+                List<String> replies = new ArrayList<>();
+                for (int i = 0; i < pipeline.length; i++) {
+                    replies.add(c.read());
+                }
+                String got = String.join(" | ", replies);
+                String expected = "+OK | +QUEUED | +QUEUED | +QUEUED | *3 [+OK, +OK, :1] | $4 nine | :2 | +OK | $4 zero"
+                        + " | +OK | +QUEUED | +QUEUED | *2 [+OK, *4 [$-1, $-1, $-1, $-1]] | +OK | $5 three";
+                if (!got.equals(expected)) {
+                    failures.add(front.getKey() + ": " + got);
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
     @Test
     void watchedKeysAreKeysOfOneDatabase() throws Exception {
         String[][] seq = new String[][] {

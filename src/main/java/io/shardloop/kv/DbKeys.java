@@ -32,19 +32,19 @@ public final class DbKeys {
     }
 
     /** The database of a key so named. */
-    static int db(Key watch) {
-        byte[] b = watch.array();
-        int o = watch.offset();
+    static int db(Key key) {
+        byte[] b = key.array();
+        int o = key.offset();
         return (b[o] & 0xFF) << 24 | (b[o + 1] & 0xFF) << 16 | (b[o + 2] & 0xFF) << 8 | (b[o + 3] & 0xFF);
     }
 
     /** The key alone, as its database's keyspace and {@link WatchTable} know it (a copy). */
-    static Key name(Key watch) {
-        return Key.copyOf(watch.array(), watch.offset() + PREFIX, watch.length() - PREFIX);
+    static Key name(Key key) {
+        return Key.copyOf(key.array(), key.offset() + PREFIX, key.length() - PREFIX);
     }
 
     /** The shard that owns the key (a key's shard does not depend on its database). */
-    static int owner(Key watch, int shardCount) {
-        return Slots.ownerOf(watch.array(), watch.offset() + PREFIX, watch.length() - PREFIX, shardCount);
+    static int owner(Key key, int shardCount) {
+        return Slots.ownerOf(key.array(), key.offset() + PREFIX, key.length() - PREFIX, shardCount);
     }
 }

@@ -673,9 +673,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
     }
 
-    /** After a command on database {@code db}: its sizes, or every database's after one over every key (FLUSHALL, SWAPDB). */
+    /**
+     * After a command on database {@code db}: its sizes; or every database's after one that may
+     * reach others (FLUSHALL and SWAPDB over every key; MOVE, COPY ... DB and scripts among the
+     * commands over several keys).
+     */
     private void publishSizesAfter(Command c, int db) {
-        if (c != null && c.route() == Command.Route.ALL_SHARDS) {
+        if (c != null && (c.route() == Command.Route.ALL_SHARDS || c.route() == Command.Route.WHOLE)) {
             publishSizes();
         } else {
             publishSizes(db);

@@ -375,9 +375,15 @@ class DatabasesContractTest {
                 c.call("SELECT", "12");
                 c.call("SET", "x", "1");
                 c.call("DEL", "x");
+                c.call("SELECT", "9");
+                c.call("SET", "moved", "1");
+                c.call("MOVE", "moved", "4");
+                c.call("SET", "copied", "1");
+                c.call("COPY", "copied", "copy", "DB", "4");
+                c.call("DEL", "copied");
                 String info = c.call("INFO", "keyspace");
                 String got = info.replaceAll(",avg_ttl=\\d+", "").replaceAll("^\\S+ ", "").trim();
-                String expected = "# Keyspace\\r\\ndb0:keys=3,expires=0\\r\\ndb9:keys=3,expires=1";
+                String expected = "# Keyspace\\r\\ndb0:keys=3,expires=0\\r\\ndb4:keys=2,expires=0\\r\\ndb9:keys=3,expires=1";
                 if (!got.replace("\r\n", "\\r\\n").replaceAll("(\\\\r\\\\n)+$", "").equals(expected)) {
                     failures.add(front.getKey() + ": " + got);
                 }

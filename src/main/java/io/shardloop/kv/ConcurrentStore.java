@@ -96,12 +96,13 @@ public final class ConcurrentStore implements Store {
         databases[DbKeys.db(watch)].watches().unwatch(DbKeys.name(watch));
     }
 
+    /** Every database that holds keys in turn, within one budget (the count of timed keys is only near). */
     @Override
     public int expireCycle(long budgetNanos) {
         long start = System.nanoTime();
         int n = 0;
         for (ConcurrentDatabase db : databases) {
-            if (db.timedSize() > 0 || db.averageTtl() != 0) {
+            if (db.size() > 0 || db.averageTtl() != 0) {
                 n += db.expireCycle(Math.max(0, budgetNanos - (System.nanoTime() - start)));
             }
         }

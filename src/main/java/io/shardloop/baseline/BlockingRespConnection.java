@@ -5,6 +5,7 @@ import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Key;
 import io.shardloop.kv.MultiState;
 import io.shardloop.kv.Transaction;
+import io.shardloop.kv.DbKeys;
 import io.shardloop.resp.ConnectionCommands;
 import io.shardloop.resp.Session;
 import io.shardloop.resp.codec.BufferReplyWriter;
@@ -33,7 +34,7 @@ final class BlockingRespConnection {
     private final ReadWindow window;
     private final BufferReplyWriter replies = new BufferReplyWriter(16 * 1024);
     private boolean closing;
-    private final MultiState multi = new MultiState(this::runQueuedConnectionCommand);
+    private final MultiState multi;
     private long unreportedCommands;
     private long unreportedInput;
 
@@ -42,6 +43,7 @@ final class BlockingRespConnection {
         this.commands = server.commands();
         this.parser = new RespParser(server.config().limits());
         this.session = commands.newSession(id);
+        this.multi = new MultiState(this::runQueuedConnectionCommand, server.store().databases());
         this.parser.restrictUnauthenticated(!session.authenticated());
         // Room for the longest inline line the parser may leave unconsumed, plus one read.
         this.window = new ReadWindow(readBuffer, server.config().limits().maxInlineLength() + readBuffer);
@@ -92,6 +94,7 @@ final class BlockingRespConnection {
     }
 
     private void dispatch(CommandArgs args) {
+        args.db(session.db()); // the database its keys are in
         Command c = CommandTable.find(args);
         if (c == null || !c.arityAccepts(args.count())) {
             CommandTable.resolve(args, replies); // writes Redis's error text
@@ -140,7 +143,7 @@ final class BlockingRespConnection {
         } else if (c == CommandTable.WATCH) {
             if (multi.mayWatch(replies)) {
                 for (int i = 1; i < args.count(); i++) {
-                    Key k = Key.copyOf(args.array(), args.offset(i), args.length(i));
+                    Key k = DbKeys.of(args, i);
                     multi.watched(k, server.store().watch(k));
                 }
                 replies.simple("OK");

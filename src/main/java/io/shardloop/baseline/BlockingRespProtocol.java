@@ -1,5 +1,6 @@
 package io.shardloop.baseline;
 
+import io.shardloop.kv.KvGroup;
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
 import io.shardloop.resp.ConnectionCommands;
@@ -65,9 +66,14 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     }
 
     public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespConfig resp, LongSupplier clock) {
+        this(config, state, resp, clock, KvGroup.DEFAULT_DATABASES);
+    }
+
+    /** @param databases how many numbered databases (SELECT 0 to databases - 1) */
+    public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespConfig resp, LongSupplier clock, int databases) {
         config.model().check(state);
         this.model = config.model();
-        this.store = state.create(1, clock);
+        this.store = state.create(1, databases, clock);
         this.config = resp;
         this.commands = new ConnectionCommands(resp, this);
         this.maxConnections = config.maxConnections();
@@ -224,6 +230,26 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     @Override
     public long averageTtl() {
         return store.averageTtl();
+    }
+
+    @Override
+    public int databases() {
+        return store.databases();
+    }
+
+    @Override
+    public long keys(int db) {
+        return store.size(db);
+    }
+
+    @Override
+    public long timedKeys(int db) {
+        return store.timedSize(db);
+    }
+
+    @Override
+    public long averageTtl(int db) {
+        return store.averageTtl(db);
     }
 
     @Override

@@ -151,6 +151,10 @@ final class ServeCommand implements Callable<Integer> {
                     + "(0: no limit). Default: three quarters of the largest heap.")
     Long maxMemory;
 
+    @Option(names = "--databases", paramLabel = "N", defaultValue = "16",
+            description = "Numbered databases, as Redis's databases setting: SELECT 0 to N-1. Default: ${DEFAULT-VALUE}.")
+    int databases;
+
     @Option(names = "--maxmemory-clients", paramLabel = "SIZE", converter = Converters.Size.class,
             description = "Bytes all connections together may hold (input not yet used, replies not yet sent); past "
                     + "it the connections holding the most are closed, largest first (0: no bound). "
@@ -421,6 +425,7 @@ final class ServeCommand implements Callable<Integer> {
         if (maxMemory != null) {
             server.maxMemory(maxMemory);
         }
+        server.databases(databases);
         return server.protocols(served).bind(bind).respPort(respPort).httpPort(httpPort).echoPort(port)
                 .model(model).state(state).runtime(runtime)
                 .respLimits(new RespLimits(maxBulk, maxArgs, (int) maxInline)).maxOutstanding(maxOutstanding)
@@ -441,6 +446,7 @@ final class ServeCommand implements Callable<Integer> {
             c.atLeast("--shards", shards, 1, "one event loop at least; leave it out for one per CPU");
         }
         c.cpus("--cpus", cpus);
+        c.atLeast("--databases", databases, 1, "database 0 at least");
         checkBind(c);
         if (root != null && !Files.isDirectory(root)) {
             throw c.invalid("--root", Files.exists(root) ? "is not a directory" : "does not exist");

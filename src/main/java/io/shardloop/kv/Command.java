@@ -71,7 +71,7 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
         SCAN,
         /** Needs no data (PING, ECHO, COMMAND, CONFIG GET): runs wherever it arrives. */
         LOCAL,
-        /** Needs the connection or the server (AUTH, HELLO, CLIENT, QUIT, RESET, INFO, CONFIG, DEBUG): the connection's job. */
+        /** Needs the connection or the server (AUTH, HELLO, CLIENT, QUIT, RESET, SELECT, INFO, CONFIG, DEBUG): the connection's job. */
         CONNECTION
     }
 

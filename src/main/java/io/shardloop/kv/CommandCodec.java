@@ -5,11 +5,12 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import static io.shardloop.kv.CommandDescriptor.COUNT_OFFSET;
+import static io.shardloop.kv.CommandDescriptor.DB_OFFSET;
 import static io.shardloop.kv.CommandDescriptor.FIRST_ARGUMENT_OFFSET;
 import static io.shardloop.kv.CommandDescriptor.LENGTH_PREFIX;
 
 /**
- * Encodes a command's arguments as compact bytes ({@link CommandDescriptor}) and back: how a
+ * Encodes a command's arguments and its database as compact bytes ({@link CommandDescriptor}) and back: how a
  * request crosses to its owner shard. Stateless, no allocation.
  */
 public final class CommandCodec {
@@ -32,6 +33,7 @@ public final class CommandCodec {
             at = putArgument(dst, at, args.array(), args.offset(i), args.length(i));
         }
         dst.putInt(offset + COUNT_OFFSET, args.count());
+        dst.putInt(offset + DB_OFFSET, args.db());
         return at - offset;
     }
 
@@ -51,12 +53,14 @@ public final class CommandCodec {
             }
         }
         dst.putInt(offset + COUNT_OFFSET, 1 + n * stride);
+        dst.putInt(offset + DB_OFFSET, args.db());
         return at - offset;
     }
 
     /** Replaces the contents of {@code args} with the command encoded at {@code offset}. */
     public static void decode(DirectBuffer src, int offset, CommandArgs args) {
         args.clear();
+        args.db(src.getInt(offset + DB_OFFSET));
         int count = src.getInt(offset + COUNT_OFFSET);
         int at = offset + FIRST_ARGUMENT_OFFSET;
         for (int i = 0; i < count; i++) {

@@ -131,11 +131,13 @@ public final class CommandTable {
         };
         sort(g, "sort", new String[] {"write", "denyoom", "movablekeys"}, SortCommand.STORE_KEY, SortCommand::sort);
         sort(g, "sort_ro", new String[] {"readonly", "movablekeys"}, null, SortCommand::sortRo);
+        whole(g, "move", 3, WF, 1, 1, 1, KeyCommands::move);
 
         g = "server";
         add(g, new Command("dbsize", 1, RF, 0, 0, 0, Route.ALL_SHARDS, Merge.SUM, KeyCommands::dbsize));
-        add(g, new Command("flushdb", -1, W, 0, 0, 0, Route.ALL_SHARDS, Merge.ALL_OK, KeyCommands::flush));
-        add(g, new Command("flushall", -1, W, 0, 0, 0, Route.ALL_SHARDS, Merge.ALL_OK, KeyCommands::flush));
+        add(g, new Command("flushdb", -1, W, 0, 0, 0, Route.ALL_SHARDS, Merge.ALL_OK, KeyCommands::flushdb));
+        add(g, new Command("flushall", -1, W, 0, 0, 0, Route.ALL_SHARDS, Merge.ALL_OK, KeyCommands::flushall));
+        add(g, new Command("swapdb", 3, WF, 0, 0, 0, Route.ALL_SHARDS, Merge.ALL_OK, KeyCommands::swapdb));
 
         g = "hash";
         key(g, "hset", -4, WDF, HashCommands::hset);
@@ -242,7 +244,7 @@ public final class CommandTable {
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);
         local(g, "echo", 2, F, ServerCommands::echo);
-        local(g, "select", 2, F, ServerCommands::select);
+        add(g, new Command("select", 2, F, 0, 0, 0, Route.CONNECTION, Merge.NONE, null));
         connection(g, "auth", -2, NO_AUTH);
         connection(g, "hello", -1, NO_AUTH);
         connection(g, "client", -2, NONE);

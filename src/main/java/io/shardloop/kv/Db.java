@@ -3,7 +3,7 @@ package io.shardloop.kv;
 import io.shardloop.resp.codec.CommandArgs;
 
 /**
- * What commands see of a store: live values by key, with expiry. Values are {@code byte[]}
+ * What commands see of one numbered database of a store: live values by key, with expiry. Values are {@code byte[]}
  * (string), {@link java.util.HashMap}{@code <Key, byte[]>} (hash), {@link java.util.ArrayDeque}
  * {@code <byte[]>} (list) and {@link MemberSet} (set); containers are mutated
  * in place by the command holding them, and a container left empty must be removed.
@@ -78,6 +78,22 @@ public interface Db {
 
     /** The versions of this store's watched keys (WATCH, EXEC). */
     WatchTable watches();
+
+    /** How many numbered databases the store has (the {@code databases} setting). */
+    int databases();
+
+    /**
+     * Database {@code index} of the same store and shard, as its commands see it: where MOVE and
+     * COPY ... DB write, what FLUSHALL and SWAPDB reach, where a script's SELECT goes. An index
+     * below {@link #databases()}.
+     */
+    Db database(int index);
+
+    /**
+     * SWAPDB on this shard: this database and {@code other} (another of {@link #database}'s)
+     * exchange their keys; the watches stay with their database index, as Redis keeps them.
+     */
+    void swapKeys(Db other);
 
     @FunctionalInterface
     interface KeyVisitor {

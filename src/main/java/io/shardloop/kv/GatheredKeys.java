@@ -13,42 +13,46 @@ import java.util.function.LongSupplier;
  * The keys of a transaction whose commands need values of several shards at once (a RENAME, an
  * SINTERSTORE, a script over keys of two shards), gathered in one place: each owner sends the
  * values of its keys as bytes ({@link ValueCodec}) while it holds their locks; the commands run
- * on a scratch keyspace holding copies of them; what changed goes back to the owners as bytes.
+ * on scratch keyspaces (one per database) holding copies of them; what changed goes back to the
+ * owners as bytes. Each key is named with its database ({@link DbKeys}): a transaction's commands
+ * may run on several databases, and COPY ... DB writes into another.
  * <p>
- * The wire form of a key's value, both ways: the key, whether it exists, its deadline and its
- * encoded value ({@link #write}, {@link #read}).
+ * The wire form of a key's value, both ways: the key with its database, whether it exists, its
+ * deadline and its encoded value ({@link #write}, {@link #apply}).
  * <p>
  * Not thread-safe: owned by the coordinating shard's loop (or the one thread of the reference store).
  */
 final class GatheredKeys {
     /**
-     * The shard index of the scratch keyspace: no shard's, so a command that looks for keys it did
+     * The shard index of the scratch keyspaces: no shard's, so a command that looks for keys it did
      * not name (SORT's BY and GET patterns) knows they are not here ({@link SortCommand}).
      */
     static final int SCRATCH_SHARD = -1;
-    private final Keyspace scratch;
-    /** Each key as fetched: its encoded value (null when absent) and deadline. */
+    private final Keyspace[] scratch;
+    /** Each key (with its database) as fetched: its encoded value (null when absent) and deadline. */
     private final Map<Key, Original> originals = new LinkedHashMap<>();
     private final ExpandableArrayBuffer encoded = new ExpandableArrayBuffer(256);
 
     private record Original(byte[] value, long expireAt) {
     }
 
-    GatheredKeys(LongSupplier clock) {
-        this.scratch = new Keyspace(clock, SCRATCH_SHARD, 1);
+    GatheredKeys(LongSupplier clock, int databases) {
+        this.scratch = Keyspace.databases(databases, clock, SCRATCH_SHARD, 1);
+        Keyspace.markGathered(scratch);
     }
 
-    /** The keyspace the commands run on. */
-    Keyspace scratch() {
-        return scratch;
+    /** The keyspace the commands of database {@code db} run on. */
+    Keyspace scratch(int db) {
+        return scratch[db];
     }
 
-    /** A key as its owner holds it: {@code value} encoded, or null when it does not exist. */
+    /** A key (with its database) as its owner holds it: {@code value} encoded, or null when it does not exist. */
     void add(Key key, byte[] value, long expireAt) {
         if (originals.putIfAbsent(key, new Original(value, expireAt)) != null || value == null) {
             return;
         }
-        scratch.put(key, ValueCodec.decode(new org.agrona.concurrent.UnsafeBuffer(value), 0, value.length), expireAt);
+        scratch[DbKeys.db(key)].put(DbKeys.name(key),
+                ValueCodec.decode(new org.agrona.concurrent.UnsafeBuffer(value), 0, value.length), expireAt);
     }
 
     /** Reads the keys {@link #write} wrote (as many as there are) and adds each. */
@@ -73,14 +77,19 @@ final class GatheredKeys {
         }
     }
 
-    /** Writes a key as {@code db} holds it now (absent when it does not exist); returns the end. */
-    static int write(Db db, Key key, MutableDirectBuffer dst, int at) {
-        Object value = db.get(key);
+    /**
+     * Writes a key ({@link DbKeys}: with its database) as its shard holds it now (absent when it
+     * does not exist); {@code shard} is any database of that shard. Returns the end.
+     */
+    static int write(Db shard, Key key, MutableDirectBuffer dst, int at) {
+        Db db = shard.database(DbKeys.db(key));
+        Key name = DbKeys.name(key);
+        Object value = db.get(name);
         dst.putInt(at, key.length());
         dst.putBytes(at + 4, key.array(), key.offset(), key.length());
         at += 4 + key.length();
         dst.putByte(at, (byte) (value == null ? 0 : 1));
-        dst.putLong(at + 1, value == null ? Db.NO_EXPIRY : db.expireAt(key));
+        dst.putLong(at + 1, value == null ? Db.NO_EXPIRY : db.expireAt(name));
         if (value == null) {
             dst.putInt(at + 9, 0);
             return at + 13;
@@ -102,12 +111,13 @@ final class GatheredKeys {
         for (Map.Entry<Key, Original> e : originals.entrySet()) {
             Key key = e.getKey();
             Original before = e.getValue();
-            int length = write(scratch, key, encoded, 0);
+            int length = write(scratch[0], key, encoded, 0);
             boolean present = encoded.getByte(4 + key.length()) == 1;
             if (before.value() == null && !present) {
                 continue;
             }
-            if (before.value() != null && present && before.expireAt() == scratch.expireAt(key)
+            if (before.value() != null && present
+                    && before.expireAt() == scratch[DbKeys.db(key)].expireAt(DbKeys.name(key))
                     && sameValue(before.value(), 4 + key.length() + 13, length)) {
                 continue;
             }
@@ -125,14 +135,17 @@ final class GatheredKeys {
     }
 
     /**
-     * Applies one key written by {@link #write} to its owner: puts the value with its deadline, or
-     * removes the key; a watch on it sees the change. Returns the end.
+     * Applies one key written by {@link #write} to its owner, in its database ({@code shard} is any
+     * database of that shard): puts the value with its deadline, or removes the key; a watch on it
+     * sees the change. Returns the end.
      */
-    static int apply(Db owner, DirectBuffer src, int at) {
+    static int apply(Db shard, DirectBuffer src, int at) {
         int keyLength = src.getInt(at);
         byte[] bytes = new byte[keyLength];
         src.getBytes(at + 4, bytes);
-        Key key = Key.wrap(bytes);
+        Key named = Key.wrap(bytes);
+        Db owner = shard.database(DbKeys.db(named));
+        Key key = DbKeys.name(named);
         at += 4 + keyLength;
         boolean present = src.getByte(at) == 1;
         long expireAt = src.getLong(at + 1);

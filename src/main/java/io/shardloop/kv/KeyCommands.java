@@ -126,11 +126,13 @@ final class KeyCommands {
     }
 
     /**
-     * COPY source destination [DB index] [REPLACE]: a copy of the value with the source's deadline.
-     * Only database 0 exists (as for SELECT), so another index is out of range.
+     * COPY source destination [DB index] [REPLACE]: a copy of the value with the source's deadline,
+     * into this database or database {@code index} (of the same shard: a key's shard does not
+     * depend on its database).
      */
     static void copy(Db db, CommandArgs a, ReplySink out) {
         boolean replace = false;
+        Db target = db;
         for (int j = 3; j < a.count(); j++) {
             if (a.is(j, "replace")) {
                 replace = true;
@@ -145,10 +147,11 @@ final class KeyCommands {
                     out.raw(DB_INDEX_NOT_INT);
                     return;
                 }
-                if (index != 0) {
+                if (index < 0 || index >= db.databases()) {
                     out.raw(Errors.DB_OUT_OF_RANGE);
                     return;
                 }
+                target = db.database((int) index);
             } else {
                 out.raw(Errors.SYNTAX);
                 return;
@@ -156,7 +159,7 @@ final class KeyCommands {
         }
         Key source = Key.copyOf(a, 1);
         Key destination = Key.copyOf(a, 2);
-        if (source.equals(destination)) {
+        if (target == db && source.equals(destination)) {
             out.raw(SAME_OBJECT);
             return;
         }
@@ -166,12 +169,101 @@ final class KeyCommands {
             return;
         }
         long expireAt = db.expireAt(source);
-        if (db.get(destination) != null && !replace) {
+        if (target.get(destination) != null && !replace) {
             out.integer(0);
             return;
         }
-        db.put(destination, copyOf(v), expireAt);
+        if (target != db) {
+            target.watches().touched(destination);
+        }
+        target.put(destination, copyOf(v), expireAt);
         out.integer(1);
+    }
+
+    /**
+     * The database of key {@code n} of a command: the one it runs on, but for the destination of a
+     * COPY ... DB index (one of {@code databases}), which is in that database.
+     */
+    static int keyDb(Command c, CommandArgs a, int n, int databases) {
+        if (n != 1 || !c.name().equals("copy")) {
+            return a.db();
+        }
+        int db = a.db();
+        for (int j = 3; j + 1 < a.count(); j++) {
+            if (a.is(j, "db")) {
+                long index = a.parseLong(++j, -1);
+                db = index >= 0 && index < databases ? (int) index : a.db(); // a bad index: the COPY only answers an error
+            }
+        }
+        return db;
+    }
+
+    /**
+     * MOVE key db: the key, with its deadline, into database {@code db} of this shard (a key's shard
+     * does not depend on its database); 0 when it is missing here or already there.
+     */
+    static void move(Db db, CommandArgs a, ReplySink out) {
+        long index = MultiState.selectedDb(a, 2, db.databases());
+        if (index < 0) {
+            out.error(MultiState.selectError(index));
+            return;
+        }
+        Db target = db.database((int) index);
+        if (target == db) {
+            out.raw(SAME_OBJECT);
+            return;
+        }
+        Key key = Key.copyOf(a, 1);
+        Object v = db.get(key);
+        if (v == null || target.get(key) != null) {
+            out.integer(0);
+            return;
+        }
+        long expireAt = db.expireAt(key);
+        target.watches().touched(key);
+        target.put(key, v, expireAt);
+        db.remove(key);
+        out.integer(1);
+    }
+
+    /**
+     * SWAPDB index index: the two databases of this shard exchange their keys. Run on every shard
+     * at once (a transaction over all of them), so no command sees some shards swapped and others
+     * not. As Redis (touchAllDbKeysInDb), a watched key of either database changes when it
+     * exists in either before the swap.
+     */
+    static void swapdb(Db db, CommandArgs a, ReplySink out) {
+        long first = dbIndex(a, 1);
+        long second = dbIndex(a, 2);
+        if (first == Long.MIN_VALUE) {
+            out.error("ERR invalid first DB index");
+            return;
+        }
+        if (second == Long.MIN_VALUE) {
+            out.error("ERR invalid second DB index");
+            return;
+        }
+        if (first < 0 || first >= db.databases() || second < 0 || second >= db.databases()) {
+            out.raw(Errors.DB_OUT_OF_RANGE);
+            return;
+        }
+        if (first != second) {
+            Db one = db.database((int) first);
+            Db other = db.database((int) second);
+            one.watches().touchedAllIn(one, other);
+            other.watches().touchedAllIn(other, one);
+            one.swapKeys(other);
+        }
+        out.raw(Errors.OK);
+    }
+
+    /** Argument {@code i} as Redis's getIntFromObject reads it, or Long.MIN_VALUE when it is not an int. */
+    private static long dbIndex(CommandArgs a, int i) {
+        if (!a.isLong(i)) {
+            return Long.MIN_VALUE;
+        }
+        long v = a.parseLong(i, 0);
+        return v < Integer.MIN_VALUE || v > Integer.MAX_VALUE ? Long.MIN_VALUE : v;
     }
 
     static void expire(Db db, CommandArgs a, ReplySink out) {
@@ -380,13 +472,28 @@ final class KeyCommands {
         out.integer(db.size());
     }
 
-    /** FLUSHDB / FLUSHALL [ASYNC | SYNC]: both empty the store at once. */
-    static void flush(Db db, CommandArgs a, ReplySink out) {
+    /** FLUSHDB [ASYNC | SYNC]: empties this database at once; its watched keys that existed change. */
+    static void flushdb(Db db, CommandArgs a, ReplySink out) {
         if (a.count() == 2 && !a.is(1, "ASYNC") && !a.is(1, "SYNC") || a.count() > 2) {
             out.raw(Errors.SYNTAX);
             return;
         }
+        db.watches().touchedAllIn(db, null);
         db.clear();
+        out.raw(Errors.OK);
+    }
+
+    /** FLUSHALL [ASYNC | SYNC]: empties every database at once. */
+    static void flushall(Db db, CommandArgs a, ReplySink out) {
+        if (a.count() == 2 && !a.is(1, "ASYNC") && !a.is(1, "SYNC") || a.count() > 2) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        for (int i = 0; i < db.databases(); i++) {
+            Db each = db.database(i);
+            each.watches().touchedAllIn(each, null);
+            each.clear();
+        }
         out.raw(Errors.OK);
     }
 

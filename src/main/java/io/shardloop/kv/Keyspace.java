@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.function.LongSupplier;
 
 /**
- * One shard's keys: a map from key to entry with an absolute deadline, plus two dense arrays that
+ * One shard's keys of one numbered database: a map from key to entry with an absolute deadline, plus two dense arrays that
  * make SCAN cursors and expiry sampling O(1) per step: every entry sits at an index of
  * {@code all}, and every entry with a deadline also at an index of {@code timed} (swap-removal
  * keeps both dense).
@@ -41,6 +41,10 @@ public final class Keyspace implements Db {
     private long expiredCount;
     private long averageTtl;
     private long random = 0x9E3779B97F4A7C15L;
+    /** The databases of this shard, this one among them (SELECT's indices). */
+    private Keyspace[] databases;
+    /** Whether it holds only the copies a transaction over several shards gathered ({@link GatheredKeys}). */
+    private boolean gathered;
 
     private static final class Entry {
         final Key key;
@@ -63,6 +67,22 @@ public final class Keyspace implements Db {
         this.clock = clock;
         this.shardIndex = shardIndex;
         this.shardCount = shardCount;
+        this.databases = new Keyspace[] {this};
+    }
+
+    /** The numbered databases of one shard (or of a shared store): {@code count} keyspaces, each reaching the others. */
+    public static Keyspace[] databases(int count, LongSupplier clock, int shardIndex, int shardCount) {
+        if (count < 1) {
+            throw new IllegalArgumentException("at least one database, got " + count);
+        }
+        Keyspace[] dbs = new Keyspace[count];
+        for (int i = 0; i < count; i++) {
+            dbs[i] = new Keyspace(clock, shardIndex, shardCount);
+        }
+        for (Keyspace k : dbs) {
+            k.databases = dbs;
+        }
+        return dbs;
     }
 
     public Keyspace(LongSupplier clock) {
@@ -223,6 +243,52 @@ public final class Keyspace implements Db {
     }
 
     @Override
+    public int databases() {
+        return databases.length;
+    }
+
+    /** Marks these databases as holding gathered copies: only the keys a transaction named are here. */
+    static void markGathered(Keyspace[] dbs) {
+        for (Keyspace k : dbs) {
+            k.gathered = true;
+        }
+    }
+
+    /** Whether this holds only the copies of the keys a transaction over several shards gathered. */
+    boolean gathered() {
+        return gathered;
+    }
+
+    @Override
+    public Keyspace database(int index) {
+        return databases[index];
+    }
+
+    /** O(1): the maps and index arrays change hands; the watch tables and the counts of expired keys stay. */
+    @Override
+    public void swapKeys(Db other) {
+        Keyspace o = (Keyspace) other;
+        HashMap<Key, Entry> m = map;
+        map = o.map;
+        o.map = m;
+        Entry[] a = all;
+        all = o.all;
+        o.all = a;
+        int n = allSize;
+        allSize = o.allSize;
+        o.allSize = n;
+        Entry[] t = timed;
+        timed = o.timed;
+        o.timed = t;
+        n = timedSize;
+        timedSize = o.timedSize;
+        o.timedSize = n;
+        long ttl = averageTtl;
+        averageTtl = o.averageTtl;
+        o.averageTtl = ttl;
+    }
+
+    @Override
     public long entryBytes(boolean timed) {
         return ENTRY_BYTES + (timed ? ObjectLayout.REFERENCE : 0); // a timed entry has a slot in timed too
     }
@@ -266,6 +332,32 @@ public final class Keyspace implements Db {
         }
         expiredCount += total;
         return total;
+    }
+
+    /**
+     * The active expiry cycle over every database of a shard (or of a shared store), within one
+     * budget: each database in turn, with what the ones before it left of the budget.
+     */
+    public static int expireCycle(Keyspace[] databases, long budgetNanos) {
+        long start = System.nanoTime();
+        int n = 0;
+        for (Keyspace k : databases) {
+            if (k.timedSize > 0 || k.averageTtl != 0) {
+                n += k.expireCycle(Math.max(0, budgetNanos - (System.nanoTime() - start)));
+            }
+        }
+        return n;
+    }
+
+    /** The estimate of the time left to keys with a deadline over several databases: each one's, weighed by its timed keys. */
+    public static long averageTtl(Keyspace[] databases) {
+        long[] averages = new long[databases.length];
+        long[] weights = new long[databases.length];
+        for (int i = 0; i < databases.length; i++) {
+            averages[i] = databases[i].averageTtl;
+            weights[i] = databases[i].timedSize;
+        }
+        return KvGroup.weightedAverage(averages, weights);
     }
 
     /** Redis's update of avg_ttl (expire.c): the new sample's mean at 2%, the estimate so far at 98%. */

@@ -23,6 +23,9 @@ public final class KvGroup {
     private final LongSupplier clock;
     private final AtomicReferenceArray<KvShard> services;
     private final long maxMemory;
+    private final int databases;
+    /** Redis's default {@code databases}. */
+    public static final int DEFAULT_DATABASES = 16;
     private final java.util.concurrent.atomic.AtomicLong transactionIds = new java.util.concurrent.atomic.AtomicLong();
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
@@ -44,6 +47,15 @@ public final class KvGroup {
     }
 
     public KvGroup(StateMode mode, int shards, LongSupplier clock, long maxMemory) {
+        this(mode, shards, clock, maxMemory, DEFAULT_DATABASES);
+    }
+
+    /** @param databases how many numbered databases (SELECT 0 to databases - 1) */
+    public KvGroup(StateMode mode, int shards, LongSupplier clock, long maxMemory, int databases) {
+        if (databases < 1) {
+            throw new IllegalArgumentException("at least one database, got " + databases);
+        }
+        this.databases = databases;
         if (maxMemory < 0) {
             throw new IllegalArgumentException("maxmemory must not be negative, got " + maxMemory);
         }
@@ -51,7 +63,7 @@ public final class KvGroup {
         this.shards = shards;
         this.clock = clock;
         this.maxMemory = maxMemory;
-        this.shared = mode == StateMode.SHARDED ? null : mode.create(shards, clock);
+        this.shared = mode == StateMode.SHARDED ? null : mode.create(shards, databases, clock);
         this.services = new AtomicReferenceArray<>(shards);
     }
 
@@ -75,6 +87,58 @@ public final class KvGroup {
      */
     long nextTransactionId() {
         return transactionIds.incrementAndGet();
+    }
+
+    /** How many numbered databases (the {@code databases} setting). */
+    public int databases() {
+        return databases;
+    }
+
+    /** Keys of one database over all shards, as last published (INFO keyspace). */
+    public long databaseKeyCount(int db) {
+        if (shared != null) {
+            return shared.size(db);
+        }
+        long total = 0;
+        for (int i = 0; i < shards; i++) {
+            KvShard s = services.get(i);
+            if (s != null) {
+                total += s.publishedKeyCount(db);
+            }
+        }
+        return total;
+    }
+
+    /** Keys with a time to live of one database over all shards (INFO keyspace's {@code expires}). */
+    public long timedKeyCount(int db) {
+        if (shared != null) {
+            return shared.timedSize(db);
+        }
+        long total = 0;
+        for (int i = 0; i < shards; i++) {
+            KvShard s = services.get(i);
+            if (s != null) {
+                total += s.publishedTimedCount(db);
+            }
+        }
+        return total;
+    }
+
+    /** The estimate of the time left to one database's keys with a time to live, ms. */
+    public long averageTtl(int db) {
+        if (shared != null) {
+            return shared.averageTtl(db);
+        }
+        long[] averages = new long[shards];
+        long[] weights = new long[shards];
+        for (int i = 0; i < shards; i++) {
+            KvShard s = services.get(i);
+            if (s != null) {
+                averages[i] = s.publishedAverageTtl(db);
+                weights[i] = s.publishedTimedCount(db);
+            }
+        }
+        return weightedAverage(averages, weights);
     }
 
     public StateMode mode() {

@@ -89,6 +89,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** Commands and single-shard transactions here that waited for a transaction's key locks. */
     public static final int LOCK_WAITS = 11;
     private static final int COUNTERS = 12;
+    /** Per database, after {@link #COUNTERS}: its keys, its keys with a time to live, its average TTL (sharded mode). */
+    private static final int DB_KEYS = 0;
+    private static final int DB_EXPIRES = 1;
+    private static final int DB_AVG_TTL = 2;
+    private static final int PER_DB = 3;
 
     /** A front end's side of a command: where its reply goes, and how it waits. */
     public interface Submitter extends CreditWaiter {
@@ -141,7 +146,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final ShardTransactions transactions;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final CommandArgs waitingCommand = new CommandArgs();
-    private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
+    private final SingleWriterCounters counters;
+    /** What {@link #publishSizes} last published of each database, to keep the totals by difference. */
+    private final long[] publishedKeys;
+    private final long[] publishedExpires;
+    private final long[] publishedExpired;
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
 
     private Call[] calls = new Call[64];
@@ -176,7 +185,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.loop = shard.loop();
         this.mailbox = shard.mailbox();
         this.shared = shared;
-        this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, here, shardCount)) : null;
+        this.counters = new SingleWriterCounters(COUNTERS + PER_DB * group.databases());
+        this.publishedKeys = new long[group.databases()];
+        this.publishedExpires = new long[group.databases()];
+        this.publishedExpired = new long[group.databases()];
+        this.executor = shared == null
+                ? new ShardExecutor(Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
         this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks, counters);
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();
@@ -317,7 +331,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return false;
     }
 
-    private static void deliver(Submitter who, long token, BufferReplyWriter reply) {
+    /** A transaction's reply: its part here may have changed any database's sizes. */
+    private void deliver(Submitter who, long token, BufferReplyWriter reply) {
+        publishSizes();
         who.onReply(token, reply.buffer(), 0, reply.length());
     }
 
@@ -407,10 +423,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return true;
     }
 
-    /** A transaction over several shards is in flight: the submitter keeps its client's order around it. */
+    /**
+     * A transaction over several shards is in flight: the submitter keeps its client's order around
+     * it. One with a SELECT is a fence: the database of every later command depends on it.
+     */
     private static void keepOrder(Submitter who, long token, TransactionParts parts) {
         PendingTransactions pending = who.pendingTransactions();
-        if (pending != null) {
+        if (pending != null && !parts.tx.selects()) {
             pending.add(token, parts);
         } else {
             who.holdInputUntil(token);
@@ -469,7 +488,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         counters.increment(LOCAL_COMMANDS);
         if (executor != null) {
             executor.execute(c, args, out);
-            publishSizes();
+            publishSizesAfter(c, args.db());
         } else {
             shared.execute(c, args, out);
         }
@@ -650,15 +669,63 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             }
         }
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset, protocol);
-        publishSizes();
+        publishSizesAfter(executor.lastCommand(), buffer.getInt(offset + CommandDescriptor.DB_OFFSET));
         mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
     }
 
+    /**
+     * After a command on database {@code db}: its sizes; or every database's after one that may
+     * reach others (FLUSHALL and SWAPDB over every key; MOVE, COPY ... DB and scripts among the
+     * commands over several keys).
+     */
+    private void publishSizesAfter(Command c, int db) {
+        if (c != null && (c.route() == Command.Route.ALL_SHARDS || c.route() == Command.Route.WHOLE)) {
+            publishSizes();
+        } else {
+            publishSizes(db);
+        }
+    }
+
+    /** Publishes the sizes of every database (after a transaction, an expiry cycle). */
     private void publishSizes() {
-        Keyspace keyspace = executor.keyspace();
-        counters.set(KEYS, keyspace.size());
-        counters.set(EXPIRES, keyspace.timedSize());
-        counters.set(EXPIRED_KEYS, keyspace.expiredCount());
+        for (int db = 0; db < publishedKeys.length; db++) {
+            publishSizes(db);
+        }
+    }
+
+    /** Publishes the sizes of one database, and the shard's totals moved by its difference. */
+    private void publishSizes(int db) {
+        Keyspace keyspace = executor.keyspace(db);
+        long keys = keyspace.size();
+        long expires = keyspace.timedSize();
+        long expired = keyspace.expiredCount();
+        if (keys != publishedKeys[db] || expires != publishedExpires[db]) {
+            counters.set(KEYS, counters.get(KEYS) + keys - publishedKeys[db]);
+            counters.set(EXPIRES, counters.get(EXPIRES) + expires - publishedExpires[db]);
+            counters.set(COUNTERS + PER_DB * db + DB_KEYS, keys);
+            counters.set(COUNTERS + PER_DB * db + DB_EXPIRES, expires);
+            publishedKeys[db] = keys;
+            publishedExpires[db] = expires;
+        }
+        if (expired != publishedExpired[db]) {
+            counters.set(EXPIRED_KEYS, counters.get(EXPIRED_KEYS) + expired - publishedExpired[db]);
+            publishedExpired[db] = expired;
+        }
+    }
+
+    /** Keys of one database on this shard, as last published (sharded mode). */
+    long publishedKeyCount(int db) {
+        return counters.get(COUNTERS + PER_DB * db + DB_KEYS);
+    }
+
+    /** Keys with a time to live of one database on this shard, as last published (sharded mode). */
+    long publishedTimedCount(int db) {
+        return counters.get(COUNTERS + PER_DB * db + DB_EXPIRES);
+    }
+
+    /** The average TTL of one database on this shard, as last published (sharded mode). */
+    long publishedAverageTtl(int db) {
+        return counters.get(COUNTERS + PER_DB * db + DB_AVG_TTL);
     }
 
     // ---- pooled calls and gathers -----------------------------------------------------------------
@@ -696,9 +763,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             ProcessMemory.refresh(); // the direct-buffer part of the maxmemory figure, ten times a second
         }
         if (executor != null) {
-            executor.keyspace().expireCycle(EXPIRE_BUDGET_NANOS);
+            Keyspace[] databases = executor.databases();
+            Keyspace.expireCycle(databases, EXPIRE_BUDGET_NANOS);
             publishSizes();
-            counters.set(AVG_TTL, executor.keyspace().averageTtl());
+            for (int db = 0; db < databases.length; db++) {
+                counters.set(COUNTERS + PER_DB * db + DB_AVG_TTL, databases[db].averageTtl());
+            }
+            counters.set(AVG_TTL, Keyspace.averageTtl(databases));
         } else {
             shared.expireCycle(EXPIRE_BUDGET_NANOS); // the shared store counts what it expires itself
         }
@@ -721,6 +792,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         private final Submitter who;
         private final long token;
         private final byte[] pattern;
+        private final int db;
         private final java.util.LinkedHashSet<Key> found = new java.util.LinkedHashSet<>();
         private final CommandArgs step = new CommandArgs();
         private final Plan plan = new Plan();
@@ -732,10 +804,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             this.who = who;
             this.token = token;
             this.pattern = keys.copy(1);
+            this.db = keys.db();
         }
 
         void step() {
             step.clear();
+            step.db(db);
             step.add("SCAN").add(Long.toUnsignedString(cursor)).add("MATCH").add(pattern)
                     .add("COUNT").add(Integer.toString(KEYS_STEP));
             stepShard = sharded() ? ScanCursor.shard(cursor) : here;

@@ -7,15 +7,15 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * The {@code locked} mode: one {@link Keyspace} shared by every shard, each command (multi-key
+ * The {@code locked} mode: one {@link Keyspace} per database shared by every shard, each command (multi-key
  * ones included, so they are atomic) and each MULTI/EXEC run under one lock. Thread-safe.
  */
 public final class LockedStore implements Store {
     private final ReentrantLock lock = new ReentrantLock();
-    private final Keyspace keyspace;
+    private final Keyspace[] databases;
 
-    public LockedStore(LongSupplier clock) {
-        this.keyspace = new Keyspace(clock);
+    public LockedStore(int databases, LongSupplier clock) {
+        this.databases = Keyspace.databases(databases, clock, 0, 1);
     }
 
     @Override
@@ -34,6 +34,7 @@ public final class LockedStore implements Store {
     }
 
     private void run(Command c, CommandArgs args, ReplySink out) {
+        Keyspace keyspace = databases[args.db()];
         keyspace.watches().beforeCommand(c, args, keyspace);
         c.handler().execute(keyspace, args, out);
     }
@@ -42,14 +43,16 @@ public final class LockedStore implements Store {
     public void execute(Transaction tx, ReplySink out) {
         lock.lock();
         try {
-            tx.runOn(k -> keyspace, this::run, out);
+            tx.runOn(k -> databases[0], this::run, out);
         } finally {
             lock.unlock();
         }
     }
 
     @Override
-    public long watch(Key key) {
+    public long watch(Key watch) {
+        Keyspace keyspace = databases[DbKeys.db(watch)];
+        Key key = DbKeys.name(watch);
         lock.lock();
         try {
             return keyspace.watches().watch(key, keyspace.get(key) != null);
@@ -59,15 +62,50 @@ public final class LockedStore implements Store {
     }
 
     @Override
-    public void unwatch(Key key) {
-        keyspace.watches().unwatch(key);
+    public void unwatch(Key watch) {
+        databases[DbKeys.db(watch)].watches().unwatch(DbKeys.name(watch));
     }
 
     @Override
     public int expireCycle(long budgetNanos) {
         lock.lock();
         try {
-            return keyspace.expireCycle(budgetNanos);
+            return Keyspace.expireCycle(databases, budgetNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int databases() {
+        return databases.length;
+    }
+
+    @Override
+    public long size(int db) {
+        lock.lock();
+        try {
+            return databases[db].size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long timedSize(int db) {
+        lock.lock();
+        try {
+            return databases[db].timedSize();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long averageTtl(int db) {
+        lock.lock();
+        try {
+            return databases[db].averageTtl();
         } finally {
             lock.unlock();
         }
@@ -77,7 +115,11 @@ public final class LockedStore implements Store {
     public long size() {
         lock.lock();
         try {
-            return keyspace.size();
+            long n = 0;
+            for (Keyspace keyspace : databases) {
+                n += keyspace.size();
+            }
+            return n;
         } finally {
             lock.unlock();
         }
@@ -87,7 +129,11 @@ public final class LockedStore implements Store {
     public long timedSize() {
         lock.lock();
         try {
-            return keyspace.timedSize();
+            long n = 0;
+            for (Keyspace keyspace : databases) {
+                n += keyspace.timedSize();
+            }
+            return n;
         } finally {
             lock.unlock();
         }
@@ -97,7 +143,11 @@ public final class LockedStore implements Store {
     public long expiredKeys() {
         lock.lock();
         try {
-            return keyspace.expiredCount();
+            long n = 0;
+            for (Keyspace keyspace : databases) {
+                n += keyspace.expiredCount();
+            }
+            return n;
         } finally {
             lock.unlock();
         }
@@ -107,7 +157,7 @@ public final class LockedStore implements Store {
     public long averageTtl() {
         lock.lock();
         try {
-            return keyspace.averageTtl();
+            return Keyspace.averageTtl(databases);
         } finally {
             lock.unlock();
         }

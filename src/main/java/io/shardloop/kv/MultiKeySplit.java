@@ -107,6 +107,7 @@ public final class MultiKeySplit {
     /** Fills {@code out} with group {@code g}'s sub-command (for a sub-command run in process). */
     public void subCommand(int g, CommandArgs args, CommandArgs out) {
         out.clear();
+        out.db(args.db());
         out.addFrom(args, 0);
         for (int k = 0; k < size(g); k++) {
             for (int s = 0; s < step; s++) {

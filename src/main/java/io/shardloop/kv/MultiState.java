@@ -23,15 +23,56 @@ public final class MultiState {
     static final String WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed";
     static final String EXEC_ABORT = "EXECABORT Transaction discarded because of previous errors.";
 
+    /** What {@link #selectedDb} answers for an index that is not an integer. */
+    public static final int NOT_AN_INTEGER = -1;
+    /** ... for an integer beyond an int (Redis's getIntFromObject). */
+    public static final int NOT_AN_INT = -2;
+    /** ... for an int that names no database. */
+    public static final int OUT_OF_RANGE = -3;
+
     private final Transaction.ConnectionSide connection;
+    private final int databases;
+    /** The database a SELECT queued in this MULTI chose for the commands queued after it; -1 for none. */
+    private int queuedDb = -1;
     private Transaction queued;
     private boolean refused;
     private final List<Key> watched = new ArrayList<>();
     private long[] codes = new long[4];
 
-    /** @param connection runs the client's own commands queued in a MULTI, at EXEC */
-    public MultiState(Transaction.ConnectionSide connection) {
+    /**
+     * @param connection runs the client's own commands queued in a MULTI, at EXEC
+     * @param databases  how many numbered databases there are (a queued SELECT's range)
+     */
+    public MultiState(Transaction.ConnectionSide connection, int databases) {
         this.connection = connection;
+        this.databases = databases;
+    }
+
+    /**
+     * SELECT's index (argument {@code i}) when it names one of {@code databases}; otherwise
+     * {@link #NOT_AN_INTEGER}, {@link #NOT_AN_INT} or {@link #OUT_OF_RANGE}, whose error text is
+     * {@link #selectError}.
+     */
+    public static long selectedDb(CommandArgs args, int i, int databases) {
+        if (!args.isLong(i)) {
+            return NOT_AN_INTEGER;
+        }
+        long index = args.parseLong(i, -1);
+        if (index < Integer.MIN_VALUE || index > Integer.MAX_VALUE) {
+            return NOT_AN_INT;
+        }
+        return index < 0 || index >= databases ? OUT_OF_RANGE : index;
+    }
+
+    /** Redis 7.0's error for what {@link #selectedDb} refused. */
+    public static String selectError(long refusal) {
+        if (refusal == NOT_AN_INTEGER) {
+            return "ERR value is not an integer or out of range";
+        }
+        if (refusal == NOT_AN_INT) {
+            return "ERR value is out of range, value must between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE;
+        }
+        return "ERR DB index is out of range";
     }
 
     /** Between MULTI and EXEC or DISCARD. */
@@ -57,6 +98,7 @@ public final class MultiState {
         }
         queued = Transaction.exec(connection);
         refused = false;
+        queuedDb = -1;
         out.simple("OK");
     }
 
@@ -74,9 +116,22 @@ public final class MultiState {
         return false;
     }
 
-    /** Queues a command of a MULTI. */
+    /**
+     * Queues a command of a MULTI, on the database it will run on at EXEC: the connection's, or
+     * that of a SELECT queued before it (which runs, in its place, on the connection at EXEC, and
+     * succeeds exactly when its index is in range).
+     */
     public void queue(Command c, CommandArgs args, ReplySink out) {
+        if (queuedDb >= 0) {
+            args.db(queuedDb);
+        }
         queued.add(c, args);
+        if (c.name().equals("select")) {
+            long index = selectedDb(args, 1, databases);
+            if (index >= 0) {
+                queuedDb = (int) index;
+            }
+        }
         out.simple("QUEUED");
     }
 
@@ -110,7 +165,7 @@ public final class MultiState {
         return true;
     }
 
-    /** A key WATCH registered, with the code its owner gave. */
+    /** A watch WATCH registered ({@link DbKeys}: its database and key), with the code its owner gave. */
     public void watched(Key key, long code) {
         if (watched.size() == codes.length) {
             codes = java.util.Arrays.copyOf(codes, codes.length * 2);
@@ -166,7 +221,7 @@ public final class MultiState {
         }
         int at = io.shardloop.resp.codec.ReplyReader.firstElement(reply, offset);
         for (int i = 1; i < watch.count(); i++) {
-            watched(Key.copyOf(watch.array(), watch.offset(i), watch.length(i)),
+            watched(DbKeys.of(watch, i),
                     io.shardloop.resp.codec.ReplyReader.number(reply, at));
             at = io.shardloop.resp.codec.ReplyReader.skip(reply, at);
         }

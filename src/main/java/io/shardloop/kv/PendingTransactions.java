@@ -86,7 +86,7 @@ public final class PendingTransactions {
             }
         }
         for (int i = 0; i < tx.watchedCount(); i++) {
-            if (keys.containsKey(tx.watchedKey(i))) {
+            if (keys.containsKey(DbKeys.name(tx.watchedKey(i)))) {
                 return true;
             }
         }

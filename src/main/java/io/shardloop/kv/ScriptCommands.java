@@ -33,6 +33,10 @@ public final class ScriptCommands {
     private static final List<String> NOT_IN_SCRIPTS = List.of("eval", "evalsha", "eval_ro", "evalsha_ro",
             "fcall", "fcall_ro", "script", "function", "auth", "hello", "client", "quit", "reset");
 
+    /** SELECT in a script whose keys live on several shards. */
+    static final String GATHERED_SELECT = "ERR SELECT of another database is not allowed in a script "
+            + "over keys of several shards";
+
     private ScriptCommands() {
     }
 
@@ -192,12 +196,18 @@ public final class ScriptCommands {
 
     /** One script's way to the data: checks each redis.call and runs it on the script's {@link Db}. */
     private static final class Calls implements ScriptCalls {
-        private final Db db;
+        /** The database of the script's caller; SELECT in the script changes {@link #db} only, as in Redis 7. */
+        private final Db callers;
+        private Db db;
+        /** The index of {@link #db}: each call's arguments carry it, as a connection's do. */
+        private int dbIndex;
         private final byte[][] keys;
         private final boolean noWrites;
 
         Calls(Db db, CommandArgs args, int keysAt, int numKeys, boolean noWrites) {
             this.db = db;
+            this.callers = db;
+            this.dbIndex = args.db();
             this.noWrites = noWrites;
             keys = new byte[numKeys][];
             for (int i = 0; i < numKeys; i++) {
@@ -216,6 +226,10 @@ public final class ScriptCommands {
                 reply.error("ERR Wrong number of args calling Redis command from script");
                 return;
             }
+            if (c.name().equals("select")) {
+                select(command, reply);
+                return;
+            }
             String refusal = refusal(c);
             if (refusal != null) {
                 reply.error(refusal);
@@ -232,7 +246,29 @@ public final class ScriptCommands {
                     return;
                 }
             }
+            command.db(dbIndex);
+            if (db != callers) {
+                db.watches().beforeCommand(c, command, db); // EVAL changed its keys in the caller's database; these are in another
+            }
             c.handler().execute(c.route() == Command.Route.LOCAL ? null : db, command, reply);
+        }
+
+        /**
+         * SELECT inside a script: the script's later calls run on that database of the same shard.
+         * Refused in a script over keys of several shards: only its keys in the caller's database
+         * were gathered.
+         */
+        private void select(CommandArgs command, ReplySink reply) {
+            long index = MultiState.selectedDb(command, 1, db.databases());
+            if (index < 0) {
+                reply.error(MultiState.selectError(index));
+            } else if (db instanceof Keyspace k && k.gathered() && index != dbIndex) {
+                reply.error(GATHERED_SELECT);
+            } else {
+                db = db.database((int) index);
+                dbIndex = (int) index;
+                reply.raw(Errors.OK);
+            }
         }
 
         private static String refusal(Command c) {

@@ -3,7 +3,7 @@ package io.shardloop.kv;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
-/** Commands that need no data and no connection state: PING, ECHO, SELECT, COMMAND, TIME. */
+/** Commands that need no data and no connection state: PING, ECHO, COMMAND, TIME. */
 final class ServerCommands {
     private static final String[] COMMAND_HELP = {
         "(no subcommand)",
@@ -33,17 +33,6 @@ final class ServerCommands {
 
     static void echo(Db db, CommandArgs a, ReplySink out) {
         out.bulk(a.array(), a.offset(1), a.length(1));
-    }
-
-    /** Only database 0 exists: keys are spread over shards, not numbered databases. */
-    static void select(Db db, CommandArgs a, ReplySink out) {
-        if (!a.isLong(1)) {
-            out.raw(Errors.NOT_INTEGER);
-        } else if (a.parseLong(1, -1) != 0) {
-            out.raw(Errors.DB_OUT_OF_RANGE);
-        } else {
-            out.raw(Errors.OK);
-        }
     }
 
     /** COMMAND, COMMAND COUNT, COMMAND INFO name..., COMMAND DOCS [name...], COMMAND HELP. */

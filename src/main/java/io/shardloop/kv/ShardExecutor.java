@@ -6,7 +6,8 @@ import io.shardloop.resp.codec.ReplySink;
 import org.agrona.DirectBuffer;
 
 /**
- * Runs commands on one shard's {@link Keyspace}: those of its own connections whose keys it owns
+ * Runs commands on one shard's {@link Keyspace}s, one per numbered database, each on the database
+ * its arguments name ({@link CommandArgs#db()}): those of its own connections whose keys it owns
  * ({@link #execute}), and those that crossed from another shard as bytes ({@link #executeEncoded},
  * whose reply goes back as bytes). A multi-key command reaches each owner as the sub-command
  * holding that owner's keys ({@link MultiKeySplit}).
@@ -14,21 +15,41 @@ import org.agrona.DirectBuffer;
  * Single-threaded: owned by its shard's loop thread, like the keyspace.
  */
 public final class ShardExecutor {
-    private final Keyspace keyspace;
+    private final Keyspace[] databases;
     private final CommandArgs decoded = new CommandArgs();
     private final BufferReplyWriter reply = new BufferReplyWriter();
+    /** The command {@link #execute} ran last, or null when the last one did not resolve. */
+    private Command last;
 
-    public ShardExecutor(Keyspace keyspace) {
-        this.keyspace = keyspace;
+    /** @param databases this shard's keyspaces, by database index ({@link Keyspace#databases}) */
+    public ShardExecutor(Keyspace[] databases) {
+        this.databases = databases;
     }
 
+    /** An executor over one database (tests of one keyspace). */
+    public ShardExecutor(Keyspace keyspace) {
+        this(new Keyspace[] {keyspace});
+    }
+
+    /** Database 0's keyspace. */
     public Keyspace keyspace() {
-        return keyspace;
+        return databases[0];
+    }
+
+    /** The keyspace of database {@code db}. */
+    public Keyspace keyspace(int db) {
+        return databases[db];
+    }
+
+    /** Every database's keyspace, by index; the array itself (the expiry cycle walks it). */
+    public Keyspace[] databases() {
+        return databases;
     }
 
     /** Resolves and runs a command whose keys (if any) this shard owns. */
     public void execute(CommandArgs args, ReplySink out) {
         Command c = args.is(0, CommandTable.WATCH_CODES.name()) ? CommandTable.WATCH_CODES : Router.resolve(args, out);
+        last = c;
         if (c == null) {
             return;
         }
@@ -41,8 +62,14 @@ public final class ShardExecutor {
 
     /** Runs a resolved data or keyless command whose keys (if any) this shard owns. */
     public void execute(Command c, CommandArgs args, ReplySink out) {
+        Keyspace keyspace = databases[args.db()];
         keyspace.watches().beforeCommand(c, args, keyspace);
         c.handler().execute(keyspace, args, out);
+    }
+
+    /** The command the latest {@link #execute} of arguments ran (null when it did not resolve). */
+    public Command lastCommand() {
+        return last;
     }
 
     /**

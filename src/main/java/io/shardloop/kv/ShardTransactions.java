@@ -124,7 +124,7 @@ final class ShardTransactions implements ResponseHandler {
      */
     TransactionParts prepare(Transaction tx) {
         if (tx.prepared == null) {
-            tx.prepared = TransactionParts.of(tx, here, shardCount);
+            tx.prepared = TransactionParts.of(tx, here, shardCount, group.databases());
         }
         return tx.prepared;
     }
@@ -222,7 +222,7 @@ final class ShardTransactions implements ResponseHandler {
     private void onLocalGrant(Coordination co, int n, TransactionParts.ShardPart part) {
         boolean hold = participant.watchesHold(part);
         if (hold && co.prepared.gathered) {
-            co.fetched[n] = participant.fetchCopy(part.keys);
+            co.fetched[n] = participant.fetchCopy(part.named);
         }
         onScheduled(co, n, hold ? GRANTED : WATCH_CHANGED);
     }
@@ -296,7 +296,7 @@ final class ShardTransactions implements ResponseHandler {
     private void runGathered(Coordination co) {
         TransactionParts p = co.prepared;
         Transaction tx = p.tx;
-        GatheredKeys gathered = new GatheredKeys(executor.keyspace()::now);
+        GatheredKeys gathered = new GatheredKeys(executor.keyspace()::now, executor.databases().length);
         for (int n = 0; n < p.parts.size(); n++) {
             byte[] values = co.fetched[n];
             gathered.addAll(new UnsafeBuffer(values), 0, values.length);
@@ -306,7 +306,6 @@ final class ShardTransactions implements ResponseHandler {
         if (tx.isExec()) {
             out.arrayHeader(tx.size());
         }
-        Keyspace scratch = gathered.scratch();
         for (int i = 0; i < tx.size(); i++) {
             Command c = tx.command(i);
             if (p.outsideGathering[i]) {
@@ -316,7 +315,7 @@ final class ShardTransactions implements ResponseHandler {
             } else if (c.route() == Command.Route.LOCAL) {
                 c.handler().execute(null, tx.args(i), out);
             } else {
-                c.handler().execute(scratch, tx.args(i), out);
+                c.handler().execute(gathered.scratch(tx.args(i).db()), tx.args(i), out);
             }
         }
         List<ExpandableArrayBuffer> changes = new ArrayList<>();
@@ -326,7 +325,7 @@ final class ShardTransactions implements ResponseHandler {
             changes.add(null);
         }
         gathered.forEachChange((key, written, offset, length) -> {
-            int owner = Slots.ownerOf(key.array(), key.offset(), key.length(), shardCount);
+            int owner = DbKeys.owner(key, shardCount);
             if (changes.get(owner) == null) {
                 changes.set(owner, new ExpandableArrayBuffer(256));
             }
@@ -516,7 +515,7 @@ final class ShardTransactions implements ResponseHandler {
     // ---- watches --------------------------------------------------------------------------------
 
     /** Drops watches: those of this shard's keys here, the others' with one message to each owner. */
-    void unwatchEverywhere(List<Key> keys) {
+    void unwatchEverywhere(List<Key> keys) { // watches, named with their database (DbKeys)
         if (keys.isEmpty()) {
             return; // the common EXEC: nothing was watched
         }
@@ -525,7 +524,7 @@ final class ShardTransactions implements ResponseHandler {
             byOwner.add(new ArrayList<>());
         }
         for (Key k : keys) {
-            byOwner.get(Slots.ownerOf(k.array(), k.offset(), k.length(), shardCount)).add(k);
+            byOwner.get(DbKeys.owner(k, shardCount)).add(k);
         }
         for (int s = 0; s < shardCount; s++) {
             if (byOwner.get(s).isEmpty()) {
@@ -541,13 +540,14 @@ final class ShardTransactions implements ResponseHandler {
 
     // ---- encoding -------------------------------------------------------------------------------
 
+    /** The first hop: per key, whether it is written and the key with its database ({@link DbKeys}); then the watches. */
     private int encodeSchedule(long id, TransactionParts.ShardPart part, boolean fetch) {
         message.putLong(0, id);
         message.putByte(8, (byte) ((part.everything ? TransactionParticipant.OVER_EVERYTHING : 0) | (fetch ? TransactionParticipant.FETCH : 0)));
-        message.putInt(9, part.keys.size());
+        message.putInt(9, part.named.size());
         int at = 13;
-        for (int i = 0; i < part.keys.size(); i++) {
-            Key k = part.keys.get(i);
+        for (int i = 0; i < part.named.size(); i++) {
+            Key k = part.named.get(i);
             message.putByte(at, (byte) (part.writes.get(i) ? 1 : 0));
             message.putInt(at + 1, k.length());
             message.putBytes(at + 5, k.array(), k.offset(), k.length());

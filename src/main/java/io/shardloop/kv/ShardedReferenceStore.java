@@ -25,14 +25,14 @@ public final class ShardedReferenceStore implements Store {
     private final ExpandableArrayBuffer message = new ExpandableArrayBuffer(256);
     private final LongSupplier clock;
 
-    public ShardedReferenceStore(int shardCount, LongSupplier clock) {
+    public ShardedReferenceStore(int shardCount, int databases, LongSupplier clock) {
         if (shardCount < 1 || shardCount > 1 << 15) {
             throw new IllegalArgumentException("shard count must be in [1, 32768]: " + shardCount);
         }
         this.clock = clock;
         shards = new ShardExecutor[shardCount];
         for (int i = 0; i < shardCount; i++) {
-            shards[i] = new ShardExecutor(new Keyspace(clock, i, shardCount));
+            shards[i] = new ShardExecutor(Keyspace.databases(databases, clock, i, shardCount));
         }
     }
 
@@ -72,15 +72,16 @@ public final class ShardedReferenceStore implements Store {
             }
             case SPREAD -> {
                 // Keys of several shards that one command needs together: gathered, run, given back.
-                GatheredKeys gathered = new GatheredKeys(clock);
+                GatheredKeys gathered = new GatheredKeys(clock, databases());
                 for (int n = 0; n < c.keyCount(args); n++) {
                     int k = c.keyIndex(args, n);
-                    Key key = Key.copyOf(args.array(), args.offset(k), args.length(k));
-                    int end = GatheredKeys.write(ownerOf(key), key, message, 0);
+                    Key key = DbKeys.of(KeyCommands.keyDb(c, args, n, databases()), args.array(), args.offset(k), args.length(k));
+                    int end = GatheredKeys.write(ownerOf(DbKeys.name(key)), key, message, 0);
                     gathered.addAll(message, 0, end);
                 }
-                c.handler().execute(gathered.scratch(), args, out);
-                gathered.forEachChange((key, written, offset, length) -> GatheredKeys.apply(ownerOf(key), written, offset));
+                c.handler().execute(gathered.scratch(args.db()), args, out);
+                gathered.forEachChange((key, written, offset, length) ->
+                        GatheredKeys.apply(ownerOf(DbKeys.name(key)), written, offset));
             }
             case ALL -> {
                 merger.begin(c.merge(), shards.length, null);
@@ -101,14 +102,16 @@ public final class ShardedReferenceStore implements Store {
     }
 
     @Override
-    public long watch(Key key) {
-        Keyspace owner = ownerOf(key);
+    public long watch(Key watch) {
+        Key key = DbKeys.name(watch);
+        Keyspace owner = ownerOf(key).database(DbKeys.db(watch));
         return owner.watches().watch(key, owner.get(key) != null);
     }
 
     @Override
-    public void unwatch(Key key) {
-        ownerOf(key).watches().unwatch(key);
+    public void unwatch(Key watch) {
+        Key key = DbKeys.name(watch);
+        ownerOf(key).database(DbKeys.db(watch)).watches().unwatch(key);
     }
 
     private Keyspace ownerOf(Key key) {
@@ -119,16 +122,54 @@ public final class ShardedReferenceStore implements Store {
     public int expireCycle(long budgetNanos) {
         int n = 0;
         for (ShardExecutor s : shards) {
-            n += s.keyspace().expireCycle(budgetNanos);
+            for (int db = 0; db < s.databases().length; db++) {
+                n += s.keyspace(db).expireCycle(budgetNanos);
+            }
         }
         return n;
+    }
+
+    @Override
+    public int databases() {
+        return shards[0].databases().length;
+    }
+
+    @Override
+    public long size(int db) {
+        long n = 0;
+        for (ShardExecutor s : shards) {
+            n += s.keyspace(db).size();
+        }
+        return n;
+    }
+
+    @Override
+    public long timedSize(int db) {
+        long n = 0;
+        for (ShardExecutor s : shards) {
+            n += s.keyspace(db).timedSize();
+        }
+        return n;
+    }
+
+    @Override
+    public long averageTtl(int db) {
+        long[] averages = new long[shards.length];
+        long[] weights = new long[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            averages[i] = shards[i].keyspace(db).averageTtl();
+            weights[i] = shards[i].keyspace(db).timedSize();
+        }
+        return KvGroup.weightedAverage(averages, weights);
     }
 
     @Override
     public long size() {
         long n = 0;
         for (ShardExecutor s : shards) {
-            n += s.keyspace().size();
+            for (int db = 0; db < s.databases().length; db++) {
+                n += s.keyspace(db).size();
+            }
         }
         return n;
     }
@@ -137,7 +178,9 @@ public final class ShardedReferenceStore implements Store {
     public long timedSize() {
         long n = 0;
         for (ShardExecutor s : shards) {
-            n += s.keyspace().timedSize();
+            for (int db = 0; db < s.databases().length; db++) {
+                n += s.keyspace(db).timedSize();
+            }
         }
         return n;
     }
@@ -146,18 +189,20 @@ public final class ShardedReferenceStore implements Store {
     public long expiredKeys() {
         long n = 0;
         for (ShardExecutor s : shards) {
-            n += s.keyspace().expiredCount();
+            for (int db = 0; db < s.databases().length; db++) {
+                n += s.keyspace(db).expiredCount();
+            }
         }
         return n;
     }
 
     @Override
     public long averageTtl() {
-        long[] averages = new long[shards.length];
-        long[] weights = new long[shards.length];
-        for (int i = 0; i < shards.length; i++) {
-            averages[i] = shards[i].keyspace().averageTtl();
-            weights[i] = shards[i].keyspace().timedSize();
+        long[] averages = new long[databases()];
+        long[] weights = new long[databases()];
+        for (int db = 0; db < averages.length; db++) {
+            averages[db] = averageTtl(db);
+            weights[db] = timedSize(db);
         }
         return KvGroup.weightedAverage(averages, weights);
     }

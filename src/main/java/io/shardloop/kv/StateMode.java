@@ -18,10 +18,15 @@ public enum StateMode {
      * @param clock  milliseconds.
      */
     public Store create(int shards, LongSupplier clock) {
+        return create(shards, KvGroup.DEFAULT_DATABASES, clock);
+    }
+
+    /** A store in this mode with {@code databases} numbered databases (SELECT 0 to databases - 1). */
+    public Store create(int shards, int databases, LongSupplier clock) {
         return switch (this) {
-            case SHARDED -> new ShardedReferenceStore(shards, clock);
-            case LOCKED -> new LockedStore(clock);
-            case CONCURRENT -> new ConcurrentStore(clock);
+            case SHARDED -> new ShardedReferenceStore(shards, databases, clock);
+            case LOCKED -> new LockedStore(databases, clock);
+            case CONCURRENT -> new ConcurrentStore(databases, clock);
         };
     }
 }

@@ -5,8 +5,9 @@ import io.shardloop.resp.codec.ReplySink;
 
 /**
  * The data behind the server, in one of three {@link StateMode}s, all with one contract: execute a
- * command and write its complete reply. Commands routed {@link Command.Route#CONNECTION} (AUTH,
- * HELLO, CLIENT, QUIT, RESET, INFO, CONFIG, DEBUG) belong to the connection; a store given one
+ * command, on the numbered database its arguments name ({@link CommandArgs#db()}), and write its
+ * complete reply. Commands routed {@link Command.Route#CONNECTION} (AUTH,
+ * HELLO, CLIENT, QUIT, RESET, SELECT, INFO, CONFIG, DEBUG) belong to the connection; a store given one
  * replies an error.
  */
 public interface Store {
@@ -34,11 +35,27 @@ public interface Store {
      */
     void execute(Transaction tx, ReplySink out);
 
-    /** WATCH: registers one more watcher of the key and returns its {@link WatchTable#code} now. */
-    long watch(Key key);
+    /**
+     * WATCH: registers one more watcher of the key and returns its {@link WatchTable#code} now.
+     *
+     * @param watch the database and the key ({@link DbKeys})
+     */
+    long watch(Key watch);
 
-    /** Drops one watcher of the key. */
-    void unwatch(Key key);
+    /** Drops one watcher of the key ({@link DbKeys}: its database and key). */
+    void unwatch(Key watch);
+
+    /** How many numbered databases it has (SELECT 0 to this less one). */
+    int databases();
+
+    /** Keys of one database (INFO keyspace's {@code keys}). */
+    long size(int db);
+
+    /** Keys with a time to live in one database (INFO keyspace's {@code expires}). */
+    long timedSize(int db);
+
+    /** The estimate of the time left to one database's keys with a time to live, ms. */
+    long averageTtl(int db);
 
     /**
      * One step of active expiry (see {@link Keyspace#expireCycle}), called from a periodic timer.
@@ -47,7 +64,7 @@ public interface Store {
      */
     int expireCycle(long budgetNanos);
 
-    /** Keys held (expired ones not yet collected included). */
+    /** Keys held in every database (expired ones not yet collected included). */
     long size();
 
     /** Keys with a time to live (INFO keyspace's {@code expires}). */

@@ -59,7 +59,7 @@ public final class Transaction {
 
     /** Appends a command (its arguments copied). */
     public void add(Command c, CommandArgs a) {
-        CommandArgs copy = new CommandArgs();
+        CommandArgs copy = new CommandArgs().db(a.db());
         for (int i = 0; i < a.count(); i++) {
             copy.addFrom(a, i);
         }
@@ -67,7 +67,7 @@ public final class Transaction {
         args.add(copy);
     }
 
-    /** A key the client watches, with the code it had at WATCH. */
+    /** A key the client watches ({@link DbKeys}: its database and key), with the code it had at WATCH. */
     public void watch(Key key, long code) {
         if (watched.size() == watchCodes.length) {
             watchCodes = java.util.Arrays.copyOf(watchCodes, watchCodes.length * 2);
@@ -104,6 +104,16 @@ public final class Transaction {
         return watchCodes[i];
     }
 
+    /** Whether a SELECT is among its commands: it decides the database of its client's later commands. */
+    public boolean selects() {
+        for (Command c : commands) {
+            if (c.route() == Command.Route.CONNECTION && c.name().equals("select")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether some command may grow the data (refused whole while over maxmemory). */
     public boolean denyOom() {
         for (Command c : commands) {
@@ -129,14 +139,14 @@ public final class Transaction {
      * lock, the keys' locks, or is the owner's loop, or the only thread). Checks the watched keys
      * first, on their owners, and lets go of them.
      *
-     * @param ownerOf the store holding a watched key
+     * @param ownerOf the store holding a watched key (any of its databases)
      * @param data    runs one data command where its keys are
      */
     void runOn(java.util.function.Function<Key, Db> ownerOf, DataRunner data, ReplySink out) {
         boolean hold = true;
         for (int i = 0; i < watched.size(); i++) {
-            Key k = watched.get(i);
-            Db owner = ownerOf.apply(k);
+            Key k = DbKeys.name(watched.get(i));
+            Db owner = ownerOf.apply(k).database(DbKeys.db(watched.get(i)));
             hold &= owner.watches().code(k, owner.get(k) != null) == watchCodes[i];
             owner.watches().unwatch(k);
         }

@@ -58,7 +58,7 @@ final class TransactionParticipant {
         final long correlationId;
         final List<Key> watched;
         final long[] codes;
-        /** The keys whose values the coordinator gathers, or null when it does not. */
+        /** The keys ({@link DbKeys}: with their databases) whose values the coordinator gathers, or null when it does not. */
         final Key[] fetch;
         KeyLocks.Entry entry;
 
@@ -124,13 +124,15 @@ final class TransactionParticipant {
         int n = buffer.getInt(at);
         at += 4;
         Key[] keys = new Key[n];
+        Key[] named = new Key[n];
         boolean[] writes = new boolean[n];
         for (int i = 0; i < n; i++) {
             writes[i] = buffer.getByte(at) == 1;
             int len = buffer.getInt(at + 1);
             byte[] k = new byte[len];
             buffer.getBytes(at + 5, k);
-            keys[i] = Key.wrap(k);
+            named[i] = Key.wrap(k); // with its database (DbKeys); the locks know the key alone
+            keys[i] = DbKeys.name(named[i]);
             at += 5 + len;
         }
         int w = buffer.getInt(at);
@@ -145,7 +147,7 @@ final class TransactionParticipant {
             watched.add(Key.wrap(k));
             at += 12 + len;
         }
-        Participation p = new Participation(source, correlationId, watched, codes, (flags & FETCH) != 0 ? keys : null);
+        Participation p = new Participation(source, correlationId, watched, codes, (flags & FETCH) != 0 ? named : null);
         p.entry = new KeyLocks.Entry(id, keys, writes, everything, () -> answerSchedule(p));
         int r = locks.acquire(p.entry);
         if (r == KeyLocks.RETRY) {
@@ -294,8 +296,10 @@ final class TransactionParticipant {
         return new KeyLocks.Entry(id, keys.toArray(new Key[0]), w, everything, onGrant);
     }
 
-    private long codeOf(Key k) {
-        Keyspace ks = executor.keyspace();
+    /** The code now of a watch ({@link DbKeys}) of this shard. */
+    private long codeOf(Key watch) {
+        Keyspace ks = executor.keyspace(DbKeys.db(watch));
+        Key k = DbKeys.name(watch);
         return ks.watches().code(k, ks.get(k) != null);
     }
 
@@ -308,10 +312,10 @@ final class TransactionParticipant {
         return true;
     }
 
-    /** Drops one watcher of each of these keys of this shard. */
-    void unwatch(List<Key> keys) {
-        for (Key k : keys) {
-            executor.keyspace().watches().unwatch(k);
+    /** Drops one watcher of each of these watches ({@link DbKeys}) of this shard. */
+    void unwatch(List<Key> watches) {
+        for (Key w : watches) {
+            executor.keyspace(DbKeys.db(w)).watches().unwatch(DbKeys.name(w));
         }
     }
 

@@ -16,9 +16,9 @@ import java.util.List;
  * Built once per transaction, by the coordinating shard's thread, and read by it only.
  */
 final class TransactionParts {
-    /** Cuts a transaction arriving on shard {@code here} of {@code shardCount}. */
-    static TransactionParts of(Transaction tx, int here, int shardCount) {
-        TransactionParts p = new TransactionParts(tx, shardCount);
+    /** Cuts a transaction arriving on shard {@code here} of {@code shardCount}, with {@code databases} databases. */
+    static TransactionParts of(Transaction tx, int here, int shardCount, int databases) {
+        TransactionParts p = new TransactionParts(tx, shardCount, databases);
         for (int i = 0; i < tx.size(); i++) {
             Command c = tx.command(i);
             CommandArgs a = tx.args(i);
@@ -65,7 +65,8 @@ final class TransactionParts {
                         for (int n = 0; n < c.keyCount(a); n++) {
                             int k = c.keyIndex(a, n);
                             Key key = Key.copyOf(a.array(), a.offset(k), a.length(k));
-                            p.shard(Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount)).lock(key, c.isWrite());
+                            Key named = DbKeys.of(KeyCommands.keyDb(c, a, n, databases), a.array(), a.offset(k), a.length(k));
+                            p.shard(Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount)).lock(key, named, c.isWrite());
                         }
                     } else {
                         p.addWhole(i, owner < 0 ? here : owner, c, a, false);
@@ -75,7 +76,7 @@ final class TransactionParts {
         }
         for (int w = 0; w < tx.watchedCount(); w++) {
             Key k = tx.watchedKey(w);
-            p.shard(Slots.ownerOf(k.array(), k.offset(), k.length(), shardCount)).watch(w, k, tx.watchedCode(w));
+            p.shard(DbKeys.owner(k, shardCount)).watch(w, k, tx.watchedCode(w));
         }
         if (p.gathered) {
             for (int i = 0; i < tx.size(); i++) {
@@ -104,8 +105,11 @@ final class TransactionParts {
     /** In a gathered transaction, the commands over every key, which cannot gather: answered an error in place. */
     final boolean[] outsideGathering;
 
-    private TransactionParts(Transaction tx, int shardCount) {
+    final int databases;
+
+    private TransactionParts(Transaction tx, int shardCount, int databases) {
         this.tx = tx;
+        this.databases = databases;
         this.touched = new boolean[shardCount];
         this.byShard = new ShardPart[shardCount];
         this.partsOf = new int[tx.size()][];
@@ -139,7 +143,7 @@ final class TransactionParts {
     private void place(int i, int p, int s, Command c, CommandArgs a, boolean everything) {
         ShardPart part = shard(s);
         partOf[i][p] = part.index;
-        partsOf[i][p] = part.add(c, a, everything);
+        partsOf[i][p] = part.add(c, a, everything, databases);
     }
 
     private List<Key> allKeys;
@@ -185,6 +189,8 @@ final class TransactionParts {
         /** Its place in {@link #parts}. */
         final int index;
         final List<Key> keys = new ArrayList<>();
+        /** Each of {@link #keys} named with its database ({@link DbKeys}): what a gathered transaction fetches. */
+        final List<Key> named = new ArrayList<>();
         final List<Boolean> writes = new ArrayList<>();
         boolean everything;
         final List<Key> watched = new ArrayList<>();
@@ -200,29 +206,33 @@ final class TransactionParts {
         }
 
         /** Appends a command (or a piece of one) to run here; returns its index among this part's. */
-        int add(Command c, CommandArgs a, boolean overEverything) {
+        int add(Command c, CommandArgs a, boolean overEverything, int databases) {
             commandsLength += CommandCodec.encode(a, commands, commandsLength);
             everything |= overEverything || c.route() == Command.Route.ALL_SHARDS;
             boolean write = c.isWrite();
             for (int n = 0; n < Math.max(0, c.keyCount(a)); n++) {
                 int k = c.keyIndex(a, n);
                 keys.add(Key.copyOf(a.array(), a.offset(k), a.length(k)));
+                named.add(DbKeys.of(KeyCommands.keyDb(c, a, n, databases), a.array(), a.offset(k), a.length(k)));
                 writes.add(write);
             }
             return count++;
         }
 
-        /** A key locked with no command of its own here (a gathered command's). */
-        void lock(Key k, boolean write) {
+        /** A key locked with no command of its own here (a gathered command's), and its name with its database. */
+        void lock(Key k, Key withDb, boolean write) {
             keys.add(k);
+            named.add(withDb);
             writes.add(write);
         }
 
+        /** A watch ({@link DbKeys}: its database and key) to check here. */
         void watch(int w, Key k, long code) {
             watched.add(k);
             codes = java.util.Arrays.copyOf(codes, watched.size());
             codes[watched.size() - 1] = code;
-            keys.add(k);
+            keys.add(DbKeys.name(k));
+            named.add(k);
             writes.add(false); // read: the check sees the key as of the transaction's turn
         }
 
@@ -236,7 +246,7 @@ final class TransactionParts {
 
         int scheduleLength() {
             int n = 8 + 1 + 4 + 4;
-            for (Key k : keys) {
+            for (Key k : named) {
                 n += 1 + 4 + k.length();
             }
             for (Key k : watched) {

@@ -67,31 +67,37 @@ public final class WatchTable {
         }
     }
 
-    /** Every watched key that {@code db} holds changed (FLUSHDB, FLUSHALL). */
-    public synchronized void touchedAllIn(Db db) {
+    /**
+     * Every watched key that {@code db} holds, or {@code replacedWith} (when not null) holds, changed:
+     * FLUSHDB and FLUSHALL empty {@code db}; SWAPDB replaces its keys with another database's.
+     */
+    public synchronized void touchedAllIn(Db db, Db replacedWith) {
+        if (watched.isEmpty()) {
+            return;
+        }
         for (Map.Entry<Key, long[]> e : watched.entrySet()) {
-            if (db.get(e.getKey()) != null) {
+            if (db.get(e.getKey()) != null || (replacedWith != null && replacedWith.get(e.getKey()) != null)) {
                 e.getValue()[1]++;
             }
         }
     }
 
     /**
-     * What a store calls before a data command runs: a write command changes the keys it names;
-     * one over every key (FLUSHDB, FLUSHALL) changes every watched key the store holds. Before, not
-     * after, so that a flush still sees which watched keys exist.
+     * What a store calls before a data command runs: a write command changes the keys it names in
+     * this database.
+     * One over every key (FLUSHDB, FLUSHALL, SWAPDB) changes the watched keys itself, in each
+     * database it empties or swaps, before it does ({@link #touchedAllIn}).
      */
     public void beforeCommand(Command c, CommandArgs args, Db db) {
-        if (isEmpty() || !c.isWrite()) {
-            return;
-        }
-        if (c.route() == Command.Route.ALL_SHARDS) {
-            touchedAllIn(db);
+        if (isEmpty() || !c.isWrite() || c.route() == Command.Route.ALL_SHARDS) {
             return;
         }
         int keys = c.keyCount(args);
         Key probe = Key.probe();
         for (int n = 0; n < keys; n++) {
+            if (KeyCommands.keyDb(c, args, n, db.databases()) != args.db()) {
+                continue; // COPY ... DB's destination: the handler changes it in its own database
+            }
             int i = c.keyIndex(args, n);
             touched(probe.view(args.array(), args.offset(i), args.length(i)));
         }

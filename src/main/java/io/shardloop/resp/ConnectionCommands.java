@@ -3,6 +3,7 @@ package io.shardloop.resp;
 import io.shardloop.kv.Command;
 import io.shardloop.kv.Errors;
 import io.shardloop.kv.Glob;
+import io.shardloop.kv.MultiState;
 import io.shardloop.kv.Sanitize;
 import io.shardloop.kv.Store;
 import io.shardloop.resp.codec.CommandArgs;
@@ -20,7 +21,7 @@ import java.util.Locale;
 /**
  * The commands about the connection and the server rather than the data (those the command table
  * routes {@link Command.Route#CONNECTION}), answered alike by every server model: AUTH, HELLO,
- * CLIENT, QUIT, RESET, INFO, CONFIG and DEBUG; and the rules that decide who may send anything
+ * CLIENT, QUIT, RESET, SELECT, INFO, CONFIG and DEBUG; and the rules that decide who may send anything
  * else: protected mode at accept time and authentication before each command.
  * <p>
  * Authentication follows Redis 7 (acl.c, networking.c, server.c's processCommand): with a password
@@ -113,8 +114,10 @@ public final class ConnectionCommands {
                 out.raw(OK);
                 return CLOSE;
             }
+            case "select" -> select(a, s, out);
             case "reset" -> {
                 s.name("");
+                s.db(0);
                 s.authenticated(password == null); // Redis: back to the default user, as a new client
                 out.protocol(2);
                 out.simple("RESET");
@@ -272,6 +275,17 @@ public final class ConnectionCommands {
         return true;
     }
 
+    /** SELECT index: Redis's errors for an index that is not an int, or not below {@code databases}. */
+    private void select(CommandArgs a, Session s, ReplySink out) {
+        long index = MultiState.selectedDb(a, 1, view.databases());
+        if (index < 0) {
+            out.error(MultiState.selectError(index));
+        } else {
+            s.db((int) index);
+            out.raw(OK);
+        }
+    }
+
     // ---- CONFIG ------------------------------------------------------------------------------------
 
     /** CONFIG GET pattern... over the parameters with a real value here; CONFIG HELP. */
@@ -297,7 +311,7 @@ public final class ConnectionCommands {
             {"maxmemory-policy", "noeviction"},
             {"maxclients", Long.toString(view.maxClients())},
             {"timeout", Long.toString(view.idleTimeoutSeconds())},
-            {"databases", "1"},
+            {"databases", Integer.toString(view.databases())},
             {"save", ""},
             {"appendonly", "no"},
             {"protected-mode", config.protectedMode() ? "yes" : "no"},

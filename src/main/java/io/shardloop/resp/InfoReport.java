@@ -157,12 +157,14 @@ final class InfoReport {
         field(out, "gc_time_ms", gcMillis());
     }
 
-    /** One database, db0, shown once it has keys (as Redis shows a database). */
+    /** Each database that has keys, in index order (as Redis shows them). */
     private static void keyspace(ServerView view, StringBuilder out) {
-        long keys = view.keys();
-        if (keys > 0) {
-            out.append("db0:keys=").append(keys).append(",expires=").append(view.timedKeys())
-                    .append(",avg_ttl=").append(view.averageTtl()).append("\r\n");
+        for (int db = 0; db < view.databases(); db++) {
+            long keys = view.keys(db);
+            if (keys > 0) {
+                out.append("db").append(db).append(":keys=").append(keys).append(",expires=").append(view.timedKeys(db))
+                        .append(",avg_ttl=").append(view.averageTtl(db)).append("\r\n");
+            }
         }
     }
 

@@ -141,6 +141,26 @@ final class LoopServerView implements ServerView {
     }
 
     @Override
+    public int databases() {
+        return cluster.databases();
+    }
+
+    @Override
+    public long keys(int db) {
+        return cluster.databaseKeyCount(db);
+    }
+
+    @Override
+    public long timedKeys(int db) {
+        return cluster.timedKeyCount(db);
+    }
+
+    @Override
+    public long averageTtl(int db) {
+        return cluster.averageTtl(db);
+    }
+
+    @Override
     public long expiredKeys() {
         return cluster.expiredKeyCount();
     }

@@ -9,6 +9,7 @@ import io.shardloop.kv.PendingTransactions;
 import io.shardloop.kv.Plan;
 import io.shardloop.kv.Router;
 import io.shardloop.kv.Transaction;
+import io.shardloop.kv.DbKeys;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 import io.shardloop.resp.codec.RespParser;
@@ -59,7 +60,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private Command held;
     /** The EXEC waiting for credit. */
     private Transaction heldTransaction;
-    private final MultiState multi = new MultiState(this::runQueuedConnectionCommand);
+    private final MultiState multi;
     /** The token of a reply that must be in before anything more is read ({@link #holdInputUntil}), or -1. */
     private long fence = -1;
     private final WatchSubmitter watcher = new WatchSubmitter();
@@ -80,6 +81,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         this.counters = counters;
         this.parser = new RespParser(config.limits());
         this.session = commands.newSession(connection.id());
+        this.multi = new MultiState(this::runQueuedConnectionCommand, kv.group().databases());
         this.order = new ReplyOrder(connection, config.maxOutstanding());
         this.highWater = highWater;
         this.denied = commands.refuses(connection.remoteAddress());
@@ -181,6 +183,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     }
 
     private void dispatch(CommandArgs args) {
+        args.db(session.db()); // the database its keys are in, carried to whichever shard runs it
         Command c = Router.find(args);
         if (c == null) {
             Router.resolve(args, reply()); // writes Redis's error text
@@ -292,13 +295,14 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private void watch(CommandArgs args) {
         if (!kv.sharded()) {
             for (int i = 1; i < args.count(); i++) {
-                Key k = Key.copyOf(args.array(), args.offset(i), args.length(i));
+                Key k = DbKeys.of(args, i);
                 multi.watched(k, kv.watchShared(k));
             }
             reply().simple("OK");
             return;
         }
         watchArgs.clear();
+        watchArgs.db(args.db());
         watchArgs.add(CommandTable.WATCH_CODES.name());
         for (int i = 1; i < args.count(); i++) {
             watchArgs.addFrom(args, i);

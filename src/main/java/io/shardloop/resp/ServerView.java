@@ -53,6 +53,18 @@ public interface ServerView {
     /** The estimate of the time left to keys with a time to live, ms. */
     long averageTtl();
 
+    /** How many numbered databases (SELECT's range, CONFIG GET databases). */
+    int databases();
+
+    /** Keys of one database (INFO keyspace). */
+    long keys(int db);
+
+    /** Keys with a time to live of one database. */
+    long timedKeys(int db);
+
+    /** The estimate of the time left to one database's keys with a time to live, ms. */
+    long averageTtl(int db);
+
     long expiredKeys();
 
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */

@@ -2,7 +2,7 @@ package io.shardloop.resp;
 
 /**
  * What the server keeps of one client between its commands: its id, the name CLIENT SETNAME or
- * HELLO SETNAME gave it, and whether it has authenticated. {@link ConnectionCommands} reads and
+ * HELLO SETNAME gave it, whether it has authenticated, and the database SELECT chose. {@link ConnectionCommands} reads and
  * changes it.
  * <p>
  * Owned by one connection: its shard's loop thread, or its own thread in the thread-per-connection
@@ -12,6 +12,8 @@ public final class Session {
     private final long id;
     private String name = "";
     private boolean authenticated;
+    /** The database SELECT chose (0 at first and after RESET); its commands run there. */
+    private int db;
 
     Session(long id, boolean authenticated) {
         this.id = id;
@@ -30,6 +32,15 @@ public final class Session {
     /** Whether the client may run commands that need authentication. */
     public boolean authenticated() {
         return authenticated;
+    }
+
+    /** The numbered database this client's commands run on. */
+    public int db() {
+        return db;
+    }
+
+    void db(int index) {
+        db = index;
     }
 
     void name(String newName) {

@@ -84,7 +84,8 @@ public final class Server implements AutoCloseable {
 
     private static Server startLoops(ServerConfig config, InetAddress bind) throws IOException {
         boolean data = config.protocols().stream().anyMatch(ServedProtocol::servesData);
-        KvGroup kv = data ? new KvGroup(config.state(), config.runtime().shards(), config.maxMemory()) : null;
+        KvGroup kv = data ? new KvGroup(config.state(), config.runtime().shards(),
+                System::currentTimeMillis, config.maxMemory(), config.databases()) : null;
         List<Protocol> protocols = new ArrayList<>();
         List<Endpoint> endpoints = new ArrayList<>();
         try {
@@ -112,7 +113,8 @@ public final class Server implements AutoCloseable {
         try {
             for (ServedProtocol p : config.protocols()) {
                 BlockingProtocol protocol = switch (p) {
-                    case RESP -> new BlockingRespProtocol(base, config.state(), config.resp());
+                    case RESP -> new BlockingRespProtocol(base, config.state(), config.resp(),
+                            System::currentTimeMillis, config.databases());
                     case HTTP -> new BlockingHttpProtocol(base, config.http().limits());
                     case ECHO -> throw new IllegalArgumentException("the thread-per-connection models do not serve echo");
                 };

@@ -41,11 +41,12 @@ import java.util.Set;
  *                       loopback are refused (RESP, and HTTP's {@code /kv}); it replaces the one in {@code http}
  * @param maxMemory      Redis's maxmemory (noeviction): bytes past which writes that may grow the data
  *                       are refused with -OOM, 0 for none (the event-loop model)
+ * @param databases      Redis's {@code databases}: how many numbered databases SELECT reaches (16)
  */
 public record ServerConfig(List<ServedProtocol> protocols, String bind, int respPort, int httpPort, int echoPort,
                            ServerModel model, StateMode state, RuntimeConfig runtime, RespLimits respLimits,
                            int maxOutstanding, String requirePass, HttpConfig http, Duration stopTimeout,
-                           boolean protectedMode, long maxMemory) {
+                           boolean protectedMode, long maxMemory, int databases) {
     /** The ports {@code shardloop serve} listens on unless told otherwise. */
     public static final int DEFAULT_RESP_PORT = 6379;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -105,6 +106,9 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         if (maxMemory < 0) {
             throw new IllegalArgumentException("maxmemory must not be negative, got " + maxMemory);
         }
+        if (databases < 1) {
+            throw new IllegalArgumentException("at least one database, got " + databases);
+        }
         http = http.withRequirePass(requirePass).withProtectedMode(protectedMode);
     }
 
@@ -146,6 +150,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         }
         b.append(' ').append(model.threaded() ? threaded().describe() : runtime.describe());
         b.append(" stop-timeout=").append(stopTimeout.toMillis()).append("ms");
+        b.append(" databases=").append(databases);
         if (!model.threaded()) {
             b.append(" maxmemory=").append(maxMemory);
         }
@@ -185,6 +190,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         private Duration stopTimeout = ShardGroup.DEFAULT_STOP_TIMEOUT;
         private boolean protectedMode = true;
         private long maxMemory = KvGroup.defaultMaxMemory();
+        private int databases = KvGroup.DEFAULT_DATABASES;
 
         private Builder() {
         }
@@ -208,12 +214,14 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         public Builder protectedMode(boolean v) { protectedMode = v; return this; }
         /** Unset: three quarters of the largest heap ({@link KvGroup#defaultMaxMemory()}); 0: none. */
         public Builder maxMemory(long v) { maxMemory = v; return this; }
+        /** Unset: Redis's 16. */
+        public Builder databases(int v) { databases = v; return this; }
 
         public ServerConfig build() {
             StateMode s = state != null ? state : model.threaded() ? StateMode.LOCKED : StateMode.SHARDED;
             RuntimeConfig r = runtime != null ? runtime : RuntimeConfig.builder(Pinning.usableCpus().size()).build();
             return new ServerConfig(protocols, bind, respPort, httpPort, echoPort, model, s, r, respLimits,
-                    maxOutstanding, requirePass, http, stopTimeout, protectedMode, maxMemory);
+                    maxOutstanding, requirePass, http, stopTimeout, protectedMode, maxMemory, databases);
         }
     }
 }

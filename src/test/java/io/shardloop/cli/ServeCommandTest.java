@@ -94,6 +94,8 @@ class ServeCommandTest {
                 List.of("--root", "/no/such/directory"),
                 List.of("--protected-mode", "maybe"),
                 List.of("--maxmemory", "lots"),
+                List.of("--databases", "0"),
+                List.of("--databases", "many"),
                 List.of("--client-query-buffer-limit", "1k"));
     }
 
@@ -191,7 +193,7 @@ class ServeCommandTest {
                 "--hard-limit", "--write-stall-timeout", "--drain-timeout", "--stop-timeout", "--max-connections",
                 "--mailbox-credits", "--mailbox-credit-bytes", "--mailbox-reply-backlog", "--http-body-timeout",
                 "--http-body-min-rate", "--protected-mode", "--maxmemory", "--maxmemory-clients",
-                "--client-query-buffer-limit"}) {
+                "--client-query-buffer-limit", "--databases"}) {
             assertTrue(r.out().contains(option), option + " missing from help");
         }
         assertTrue(r.out().contains("127.0.0.1"), "help says the default is loopback");
@@ -221,6 +223,14 @@ class ServeCommandTest {
         assertEquals(0, parse("--maxmemory", "0", "--no-pin", "--shards", "1").maxMemory(), "0: no limit");
         assertTrue(c.describe().contains("maxmemory=104857600") && c.describe().contains("maxmemory-clients=10485760"),
                 c.describe());
+    }
+
+    @Test
+    void shouldSetTheNumberOfDatabases() {
+        assertEquals(16, parse("--no-pin", "--shards", "1").databases(), "Redis's 16 by default");
+        ServerConfig c = parse("--databases", "4", "--no-pin", "--shards", "1");
+        assertEquals(4, c.databases());
+        assertTrue(c.describe().contains("databases=4"), c.describe());
     }
 
     @Test

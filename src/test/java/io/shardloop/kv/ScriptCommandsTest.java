@@ -48,6 +48,21 @@ class ScriptCommandsTest {
         assertEquals("+PONG\r\n", run(store, "EVAL", "return redis.call('ping')", "0"));
     }
 
+    /** Only the keys of the caller's database gather: a script over keys of several shards may not SELECT another. */
+    @org.junit.jupiter.api.Test
+    void shouldRefuseSelectOfAnotherDatabaseInAScriptOverKeysOfSeveralShards() {
+        Store store = StateMode.SHARDED.create(4, System::currentTimeMillis);
+        String a = "a";
+        String b = "b";
+        for (int i = 0; Slots.ownerOf(a.getBytes(), 0, 1, 4) == Slots.ownerOf(b.getBytes(), 0, b.length(), 4); i++) {
+            b = "b" + i;
+        }
+        String script = "redis.call('set', KEYS[1], 'x'); return redis.pcall('select', ARGV[1])";
+        assertEquals(bulk(ScriptCommands.GATHERED_SELECT), run(store, "EVAL", script + ".err", "2", a, b, "3"));
+        assertEquals("+OK\r\n", run(store, "EVAL", script, "2", a, b, "0"), "its own database");
+        assertEquals("+OK\r\n", run(store, "EVAL", script, "1", a, "3"), "keys of one shard: any database");
+    }
+
     @ParameterizedTest
     @EnumSource(StateMode.class)
     void shouldRoundTripLibrariesThroughDumpAndRestore(StateMode mode) {

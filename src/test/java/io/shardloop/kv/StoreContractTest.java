@@ -184,6 +184,63 @@ class StoreContractTest {
         assertEquals(500, store.size());
     }
 
+    /** A command in database {@code db}, as a connection that SELECTed it sends it. */
+    private String runIn(int db, String... words) {
+        BufferReplyWriter out = new BufferReplyWriter();
+        store.execute(CommandArgs.of(words).db(db), out);
+        return out.toString().replace("\r\n", "|");
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateMode.class)
+    void shouldKeepEachDatabaseApartAndCollectExpiredKeysInEveryOne(StateMode mode) {
+        use(mode);
+        assertEquals(16, store.databases());
+        for (int i = 0; i < 100; i++) {
+            runIn(0, "SET", "k" + i, "zero");
+        }
+        for (int i = 0; i < 300; i++) {
+            runIn(5, "SET", "k" + i, "five", "PX", "10");
+        }
+        for (int i = 300; i < 350; i++) {
+            runIn(5, "SET", "k" + i, "five");
+        }
+        for (int i = 0; i < 200; i++) {
+            runIn(15, "SET", "t" + i, "fifteen", "PX", "10");
+        }
+        assertEquals("$4|zero|", runIn(0, "GET", "k1"));
+        assertEquals("$4|five|", runIn(5, "GET", "k1"));
+        assertEquals("$-1|", runIn(15, "GET", "k1"));
+        assertEquals(":350|", runIn(5, "DBSIZE"));
+        assertEquals(100, store.size(0));
+        assertEquals(350, store.size(5));
+        assertEquals(300, store.timedSize(5));
+        assertEquals(200, store.timedSize(15));
+        assertEquals(650, store.size());
+        clock.addAndGet(11);
+        int collected = 0;
+        for (int round = 0; round < 1000 && collected < 500; round++) {
+            collected += store.expireCycle(50_000_000L);
+        }
+        assertEquals(500, collected, "the cycle walks every database");
+        assertEquals(50, store.size(5));
+        assertEquals(0, store.size(15));
+        assertEquals(500, store.expiredKeys());
+        assertEquals("+OK|", runIn(3, "SWAPDB", "0", "5"));
+        assertEquals(50, store.size(0));
+        assertEquals(100, store.size(5));
+        assertEquals("$4|five|", runIn(0, "GET", "k300"));
+        assertEquals(":1|", runIn(0, "MOVE", "k300", "15"));
+        assertEquals("$4|five|", runIn(15, "GET", "k300"));
+        assertEquals(":1|", runIn(5, "COPY", "k1", "k1", "DB", "15"));
+        assertEquals(2, store.size(15));
+        assertEquals("+OK|", runIn(15, "FLUSHDB"));
+        assertEquals(0, store.size(15));
+        assertEquals(149, store.size());
+        assertEquals("+OK|", runIn(7, "FLUSHALL"));
+        assertEquals(0, store.size());
+    }
+
     @ParameterizedTest
     @EnumSource(StateMode.class)
     void shouldCountTimedAndExpiredKeysAndEstimateTheirTimeToLive(StateMode mode) {
@@ -361,9 +418,8 @@ class StoreContractTest {
         assertEquals("$2|hi|", run("PING", "hi"));
         assertEquals("-ERR wrong number of arguments for 'ping' command|", run("PING", "a", "b"));
         assertEquals("$5|hello|", run("ECHO", "hello"));
-        assertEquals("+OK|", run("SELECT", "0"));
-        assertEquals("-ERR DB index is out of range|", run("SELECT", "1"));
-        assertEquals("-ERR value is not an integer or out of range|", run("SELECT", "x"));
+        assertEquals("-ERR 'select' is answered by the connection's session, not the store|", run("SELECT", "0"),
+                "the database is the connection's: a store runs each command on the one its arguments name");
         assertEquals(":" + CommandTable.all().size() + "|", run("COMMAND", "COUNT"));
         assertTrue(run("COMMAND", "INFO", "get").startsWith("*1|*10|$3|get|:2|*2|+readonly|+fast|:1|:1|:1|"));
         assertTrue(run("COMMAND", "INFO").startsWith("*" + CommandTable.all().size() + "|*10|"),

@@ -97,6 +97,27 @@ final class FakeServerView implements ServerView {
         return avgTtl;
     }
 
+    /** One database: the figures above are database 0's. */
+    @Override
+    public int databases() {
+        return 1;
+    }
+
+    @Override
+    public long keys(int db) {
+        return keys;
+    }
+
+    @Override
+    public long timedKeys(int db) {
+        return timed;
+    }
+
+    @Override
+    public long averageTtl(int db) {
+        return avgTtl;
+    }
+
     @Override
     public long expiredKeys() {
         return expired;

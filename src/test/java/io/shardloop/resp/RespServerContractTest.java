@@ -346,7 +346,7 @@ class RespServerContractTest {
         assertEquals("hi", text(jedis.sendCommand(Protocol.Command.PING, "hi")));
         assertEquals("echoed", jedis.echo("echoed"));
         assertEquals("OK", jedis.select(0));
-        assertError("ERR DB index is out of range", () -> jedis.select(1));
+        assertError("ERR DB index is out of range", () -> jedis.select(16)); // 16 databases: 0 to 15
         assertEquals("OK", jedis.clientSetname("tester"));
         assertEquals("tester", jedis.clientGetname());
         assertTrue(jedis.clientId() > 0);
@@ -364,7 +364,7 @@ class RespServerContractTest {
         assertNull(info.get(1));
         assertEquals(count, ((List<?>) jedis.sendCommand(Protocol.Command.COMMAND)).size());
         assertEquals(Map.of("appendonly", "no"), jedis.configGet("appendonly"));
-        assertEquals(Map.of("save", "", "databases", "1"), jedis.configGet("save", "databases"));
+        assertEquals(Map.of("save", "", "databases", "16"), jedis.configGet("save", "databases"));
         String all = jedis.info();
         assertTrue(all.contains("redis_version:"), all);
         assertTrue(all.contains("# Keyspace"), all);

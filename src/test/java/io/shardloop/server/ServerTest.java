@@ -55,6 +55,19 @@ class ServerTest {
     }
 
     @Test
+    void shouldOfferAsManyDatabasesAsConfiguredInEveryModel() throws Exception {
+        for (ServerModel model : new ServerModel[] {ServerModel.LOOPS, ServerModel.THREADS}) {
+            try (Server server = Server.start(twoUnpinnedShards().model(model).databases(4)
+                    .protocols(ServedProtocol.RESP).build())) {
+                int port = server.port(ServedProtocol.RESP);
+                assertEquals("*2\r\n$9\r\ndatabases\r\n$1\r\n4\r\n", exchange(port, "CONFIG GET databases\r\n", 26), model.label());
+                assertEquals("+OK\r\n", exchange(port, "SELECT 3\r\n", 5), model.label());
+                assertEquals("-ERR DB index is out of range\r\n", exchange(port, "SELECT 4\r\n", 31), model.label());
+            }
+        }
+    }
+
+    @Test
     void shouldStopListeningOnEveryPortWhenClosed() throws Exception {
         Server server = Server.start(twoUnpinnedShards().build());
         int resp = server.port(ServedProtocol.RESP);

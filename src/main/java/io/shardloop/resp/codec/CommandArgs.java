@@ -20,10 +20,13 @@ public final class CommandArgs {
     private int[] offsets = new int[8];
     private int[] lengths = new int[8];
     private int count;
+    /** The numbered database the command addresses (SELECT): 0 until the connection sets it. */
+    private int db;
 
-    /** Forgets every argument; a large arena left by a huge value is given back to the collector. */
+    /** Forgets every argument (and the database, back to 0); a large arena left by a huge value is given back to the collector. */
     public void clear() {
         count = 0;
+        db = 0;
         used = 0;
         if (data.length > SHRINK_ABOVE) {
             data = new byte[INITIAL];
@@ -36,6 +39,16 @@ public final class CommandArgs {
 
     public int count() {
         return count;
+    }
+
+    /** The numbered database this command runs on (SELECT's index); a store picks its keyspace by it. */
+    public int db() {
+        return db;
+    }
+
+    public CommandArgs db(int index) {
+        db = index;
+        return this;
     }
 
     /** Bytes of memory this view holds for argument data (its arena's capacity). */

@@ -45,6 +45,7 @@ public final class ConcurrentStore implements Store {
     private final ThreadLocal<KeyWindow> windows;
     private final SharedDb shared = new SharedDb();
     private final WatchTable watches = new WatchTable();
+    private final BlockedKeys blocked = new BlockedKeys(k -> true);
     /** The key locks: a command holds the stripes of every key it names, taken in stripe order. */
     private final ReentrantLock[] lockStripes = new ReentrantLock[KeyStripes.COUNT];
     private final ThreadLocal<KeyStripes> stripes = ThreadLocal.withInitial(KeyStripes::new);
@@ -67,6 +68,17 @@ public final class ConcurrentStore implements Store {
     @Override
     public StateMode mode() {
         return StateMode.CONCURRENT;
+    }
+
+    @Override
+    public BlockedKeys blocked() {
+        return blocked;
+    }
+
+    private void written(Key key) {
+        if (!blocked.isEmpty()) {
+            blocked.written(key);
+        }
     }
 
     @Override
@@ -269,11 +281,13 @@ public final class ConcurrentStore implements Store {
         @Override
         public void put(Key k, Object value, long expireAt) {
             result = new Entry(value, expireAt);
+            store.written(k);
         }
 
         @Override
         public void replace(Key k, Object value) {
             result = new Entry(value, result.expireAt());
+            store.written(k);
         }
 
         @Override
@@ -371,11 +385,13 @@ public final class ConcurrentStore implements Store {
             if (before != null && before.expired(now())) {
                 expired.increment();
             }
+            written(key);
         }
 
         @Override
         public void replace(Key key, Object value) {
             map.computeIfPresent(key, (k, e) -> new Entry(value, e.expireAt()));
+            written(key);
         }
 
         @Override

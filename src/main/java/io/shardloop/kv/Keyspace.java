@@ -22,6 +22,8 @@ import java.util.function.LongSupplier;
  */
 public final class Keyspace implements Db {
     private final WatchTable watches = new WatchTable();
+    /** The clients waiting on keys here, told of every put; null where none may wait. */
+    private BlockedKeys blocked;
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
     public static final int EXPIRE_SAMPLE = 20;
     /** An {@link Entry}, its HashMap.Node and table slot, and its slot in {@code all}. */
@@ -106,11 +108,25 @@ public final class Keyspace implements Db {
             e.value = value;
         }
         setDeadline(e, expireAt);
+        written(key);
     }
 
     @Override
     public void replace(Key key, Object value) {
         map.get(key).value = value;
+        written(key);
+    }
+
+    /** Tells the clients blocked on this keyspace's keys of every put ({@link BlockedKeys#written}). */
+    public void blockedKeys(BlockedKeys blocked) {
+        this.blocked = blocked;
+    }
+
+    private void written(Key key) {
+        BlockedKeys b = blocked;
+        if (b != null && !b.isEmpty()) {
+            b.written(key);
+        }
     }
 
     @Override

@@ -88,7 +88,19 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     public static final int TRANSACTION_RETRIES = 10;
     /** Commands and single-shard transactions here that waited for a transaction's key locks. */
     public static final int LOCK_WAITS = 11;
-    private static final int COUNTERS = 12;
+    /** Clients of this shard blocked in BLPOP and the others now. */
+    public static final int BLOCKED_CLIENTS = 12;
+    /** Wake-ups this shard sent to clients blocked on its keys (a push made a key ready). */
+    public static final int BLOCKED_WAKEUPS = 13;
+    private static final int COUNTERS = 14;
+    /** One-way, waiter's shard to owner: a client waits on a key; payload: wait id, key. */
+    static final int MSG_BLOCK = 20;
+    /** One-way, waiter's shard to owner: the wait leaves the key's line (served, timed out, gone). */
+    static final int MSG_LEAVE = 21;
+    /** One-way, waiter's shard to owner: the signaled wait ran and found nothing; it stays in line. */
+    static final int MSG_DECLINE = 22;
+    /** One-way, owner to waiter's shard: the key may hold an element: run the command again. */
+    static final int MSG_READY = 23;
 
     /** A front end's side of a command: where its reply goes, and how it waits. */
     public interface Submitter extends CreditWaiter {
@@ -143,6 +155,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final CommandArgs waitingCommand = new CommandArgs();
     private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
+    /** The clients waiting on this shard's keys (sharded mode), or the shared store's. */
+    private final BlockedKeys blockedKeys;
+    /** This shard's clients blocked now, by wait id (what a wake-up from an owner names). */
+    private final java.util.HashMap<Long, BlockingWait> waits = new java.util.HashMap<>();
+    private long waitSequence;
+    private final ExpandableDirectByteBuffer blockMessage = new ExpandableDirectByteBuffer(128);
 
     private Call[] calls = new Call[64];
     private int[] freeCalls = new int[64];
@@ -185,6 +203,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         for (int i = calls.length - 1; i >= 0; i--) {
             calls[i] = new Call();
             freeCalls[freeCallCount++] = i;
+        }
+        if (executor != null) {
+            Keyspace keyspace = executor.keyspace();
+            this.blockedKeys = new BlockedKeys(k -> keyspace.get(k) != null);
+            keyspace.blockedKeys(blockedKeys);
+        } else {
+            this.blockedKeys = shared.blocked();
         }
         if (executor != null) {
             mailbox.handler(this);
@@ -630,6 +655,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** A command from another shard: run it on this shard's keys and reply with the RESP bytes. */
     @Override
     public void onMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
+        if (type >= MSG_BLOCK && type <= MSG_READY) {
+            onBlockingMessage(type, sourceShard, buffer, offset, length);
+            return;
+        }
         if (transactions.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
             publishSizes();
             return;
@@ -659,6 +688,141 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         counters.set(KEYS, keyspace.size());
         counters.set(EXPIRES, keyspace.timedSize());
         counters.set(EXPIRED_KEYS, keyspace.expiredCount());
+    }
+
+    // ---- blocked clients (BLPOP and the others) ---------------------------------------------------
+
+    /**
+     * Runs a blocking command of a client outside a MULTI: at once, and again each time one of its
+     * keys is ready, until it is served or its time runs out; the one answer reaches the client.
+     * The wait it returns ends when {@link BlockingWait#cancel} is called for a client gone.
+     */
+    public BlockingWait block(Command c, CommandArgs args, long clientId, BlockingWait.Client client) {
+        assert loop.inLoop();
+        BlockingWait w = new BlockingWait(this, c, args, clientId, client);
+        w.start();
+        return w;
+    }
+
+    long nextWaitId() {
+        return ((long) here << 48) | ++waitSequence;
+    }
+
+    /** The wait found nothing the first time: it is blocked now. */
+    void waiting(BlockingWait w) {
+        waits.put(w.waitId(), w);
+        group.blockedClients().add(w.clientId(), w);
+        counters.set(BLOCKED_CLIENTS, waits.size());
+    }
+
+    void doneWaiting(BlockingWait w) {
+        waits.remove(w.waitId());
+        group.blockedClients().remove(w.clientId(), w);
+        counters.set(BLOCKED_CLIENTS, waits.size());
+    }
+
+    long scheduleTimer(long deadlineNanos, EventLoop.TimerTask task) {
+        return loop.scheduleTimer(deadlineNanos, task);
+    }
+
+    void cancelTimer(long id) {
+        loop.cancelTimer(id);
+    }
+
+    /** Runs a task on this shard's loop (from any thread). */
+    void post(Runnable task) {
+        loop.execute(task);
+    }
+
+    byte[] timedOutReply(int protocol) {
+        return protocol == 3 ? BlockingCommands.TIMED_OUT_RESP3 : BlockingCommands.TIMED_OUT_RESP2;
+    }
+
+    /** The wait joins the key's line at its owner: here without a message, else by one. */
+    void blockOn(Key key, BlockingWait w) {
+        int owner = ownerOf(key);
+        if (owner == here) {
+            countSignals(() -> blockedKeys.block(key, w));
+        } else {
+            sendBlocking(owner, MSG_BLOCK, w.waitId(), key);
+        }
+    }
+
+    void leave(Key key, long waitId) {
+        int owner = ownerOf(key);
+        if (owner == here) {
+            countSignals(() -> blockedKeys.leave(key, waitId));
+        } else {
+            sendBlocking(owner, MSG_LEAVE, waitId, key);
+        }
+    }
+
+    void decline(Key key, long waitId) {
+        int owner = ownerOf(key);
+        if (owner == here) {
+            countSignals(() -> blockedKeys.decline(key, waitId));
+        } else {
+            sendBlocking(owner, MSG_DECLINE, waitId, key);
+        }
+    }
+
+    private int ownerOf(Key key) {
+        return executor == null ? here : Slots.ownerOf(key.array(), key.offset(), key.length(), shardCount);
+    }
+
+    private void countSignals(Runnable r) {
+        r.run();
+        if (executor != null) {
+            counters.set(BLOCKED_WAKEUPS, blockedKeys.signals());
+        }
+    }
+
+    private void sendBlocking(int target, int type, long waitId, Key key) {
+        blockMessage.putLong(0, waitId);
+        blockMessage.putBytes(8, key.array(), key.offset(), key.length());
+        if (mailbox.sendAlways(target, type, blockMessage, 0, 8 + key.length()) < 0) {
+            throw new IllegalStateException(shard.name() + ": a blocking message to shard " + target + " was refused");
+        }
+    }
+
+    private void onBlockingMessage(int type, int source, DirectBuffer buffer, int offset, int length) {
+        long waitId = buffer.getLong(offset);
+        byte[] bytes = new byte[length - 8];
+        buffer.getBytes(offset + 8, bytes);
+        Key key = Key.wrap(bytes);
+        switch (type) {
+            case MSG_BLOCK -> countSignals(() -> blockedKeys.block(key, new RemoteWaiter(waitId, source)));
+            case MSG_LEAVE -> countSignals(() -> blockedKeys.leave(key, waitId));
+            case MSG_DECLINE -> countSignals(() -> blockedKeys.decline(key, waitId));
+            case MSG_READY -> {
+                BlockingWait w = waits.get(waitId);
+                if (w != null) {
+                    w.onReadyHere(key);
+                }
+            }
+            default -> throw new IllegalStateException("not a blocking message: " + type);
+        }
+    }
+
+    /** A client of another shard waiting on a key of this one: its wake-up is a message there. */
+    private final class RemoteWaiter implements BlockedKeys.Waiter {
+        private final long waitId;
+        private final int shardOfWait;
+
+        RemoteWaiter(long waitId, int shardOfWait) {
+            this.waitId = waitId;
+            this.shardOfWait = shardOfWait;
+        }
+
+        @Override
+        public long waitId() {
+            return waitId;
+        }
+
+        @Override
+        public void onReady(Key key) {
+            sendBlocking(shardOfWait, MSG_READY, waitId, key);
+        }
     }
 
     // ---- pooled calls and gathers -----------------------------------------------------------------

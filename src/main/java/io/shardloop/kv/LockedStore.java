@@ -13,9 +13,11 @@ import java.util.function.LongSupplier;
 public final class LockedStore implements Store {
     private final ReentrantLock lock = new ReentrantLock();
     private final Keyspace keyspace;
+    private final BlockedKeys blocked = new BlockedKeys(k -> true);
 
     public LockedStore(LongSupplier clock) {
         this.keyspace = new Keyspace(clock);
+        keyspace.blockedKeys(blocked);
     }
 
     @Override
@@ -46,6 +48,11 @@ public final class LockedStore implements Store {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public BlockedKeys blocked() {
+        return blocked;
     }
 
     @Override

@@ -34,6 +34,12 @@ public interface Store {
      */
     void execute(Transaction tx, ReplySink out);
 
+    /**
+     * The clients blocked on this store's keys (BLPOP...), which every put under a key tells;
+     * thread-safe here, since every thread of the front end shares the store.
+     */
+    BlockedKeys blocked();
+
     /** WATCH: registers one more watcher of the key and returns its {@link WatchTable#code} now. */
     long watch(Key key);
 

@@ -229,6 +229,7 @@ public final class ConnectionCommands {
             case "help", "id", "getname" -> 2;
             case "setname" -> 3;
             case "setinfo" -> 4;
+            case "unblock" -> Math.min(Math.max(a.count(), 3), 4); // id [TIMEOUT|ERROR]
             default -> -1;
         };
         if (arity < 0) {
@@ -258,8 +259,27 @@ public final class ConnectionCommands {
                 s.name(n);
                 out.raw(OK);
             }
+            case "unblock" -> unblock(a, out);
             default -> out.raw(OK); // SETINFO: the library's name and version are accepted and not kept
         }
+    }
+
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked (it reads its answer), else 0. */
+    private void unblock(CommandArgs a, ReplySink out) {
+        boolean error = false;
+        if (a.count() == 4) {
+            if (a.is(3, "error")) {
+                error = true;
+            } else if (!a.is(3, "timeout")) {
+                out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        if (!a.isLong(2)) {
+            out.error("ERR value is not an integer or out of range");
+            return;
+        }
+        out.integer(view.blockedClients().unblock(a.parseLong(2, 0), error));
     }
 
     /** Redis's validateClientName: printable ASCII without spaces; empty clears the name. */

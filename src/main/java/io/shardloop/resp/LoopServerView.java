@@ -190,4 +190,9 @@ final class LoopServerView implements ServerView {
         KvShard kv = cluster.serviceOrNull(shardIndex);
         return kv == null ? 0 : kv.counters().get(counter);
     }
+
+    @Override
+    public io.shardloop.kv.BlockedClients blockedClients() {
+        return cluster.blockedClients();
+    }
 }

@@ -229,7 +229,7 @@ public final class ConnectionCommands {
             case "help", "id", "getname" -> 2;
             case "setname" -> 3;
             case "setinfo" -> 4;
-            case "unblock" -> Math.min(Math.max(a.count(), 3), 4); // id [TIMEOUT|ERROR]
+            case "unblock" -> Math.max(a.count(), 3); // id [TIMEOUT|ERROR]: more is refused below
             default -> -1;
         };
         if (arity < 0) {
@@ -266,6 +266,10 @@ public final class ConnectionCommands {
 
     /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked (it reads its answer), else 0. */
     private void unblock(CommandArgs a, ReplySink out) {
+        if (a.count() > 4) {
+            out.error("ERR unknown subcommand or wrong number of arguments for '" + a.string(1) + "'. Try CLIENT HELP.");
+            return;
+        }
         boolean error = false;
         if (a.count() == 4) {
             if (a.is(3, "error")) {

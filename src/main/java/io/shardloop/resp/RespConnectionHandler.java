@@ -153,6 +153,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     @Override
     public void onInputClosed() {
         closing = true;
+        if (blocking != null) {
+            // A blocked client that hung up is freed at once, as Redis frees it: it leaves its waits.
+            connection.close("closed by the client while blocked");
+            return;
+        }
         connection.closeAfterFlush();
     }
 
@@ -250,8 +255,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private void block(Command c, CommandArgs args) {
         long token = order.defer();
         blockedClient.token = token;
-        fence = token;
-        connection.suspendInput();
+        fence = token; // input is still read (not parsed), so that a client hanging up is seen
         BlockingWait w = kv.block(c, args, connection.id(), blockedClient);
         if (blockedClient.token == token) {
             blocking = w; // still waiting
@@ -276,6 +280,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             if (t == fence) {
                 fence = -1;
             }
+            connection.suspendInput(); // and resumed: the bytes received while blocked are offered again
             resumeIfPossible();
         }
 

@@ -168,6 +168,8 @@ final class LoopServerView implements ServerView {
                     .append(",transactions=").append(kvCounter(i, KvShard.TRANSACTIONS))
                     .append(",transaction_retries=").append(kvCounter(i, KvShard.TRANSACTION_RETRIES))
                     .append(",lock_waits=").append(kvCounter(i, KvShard.LOCK_WAITS))
+                    .append(",blocked=").append(kvCounter(i, KvShard.BLOCKED_CLIENTS))
+                    .append(",blocked_wakeups=").append(kvCounter(i, KvShard.BLOCKED_WAKEUPS))
                     .append(",turns=").append(st.turns())
                     .append(",busy_ms=").append(st.busyNanos() / 1_000_000)
                     .append(i == shard.index() ? ",this_connection=1" : "")

@@ -1,11 +1,14 @@
 package io.shardloop.kv;
 
 import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplyReader;
 import io.shardloop.resp.codec.ReplySink;
 import org.agrona.DirectBuffer;
 
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The blocking list and sorted-set commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
@@ -178,6 +181,73 @@ public final class BlockingCommands {
             }
         }
         return true;
+    }
+
+    /**
+     * The command that puts back what a served answer took, for a client that hung up before it
+     * could read it (its run was away on another shard): the elements pushed back onto the end they
+     * came from, the members added back with their scores; null when nothing was taken (BLMOVE and
+     * BRPOPLPUSH moved it into their destination, which keeps it).
+     */
+    static CommandArgs giveBack(Command c, CommandArgs a, DirectBuffer r, int at) {
+        if (ReplyReader.type(r, at) != '*') {
+            return null;
+        }
+        int e = ReplyReader.firstElement(r, at);
+        CommandArgs back = new CommandArgs();
+        switch (c.name()) {
+            case "blpop", "brpop" -> {
+                back.add(c.name().equals("blpop") ? "LPUSH" : "RPUSH").add(bulk(r, e)).add(bulk(r, ReplyReader.skip(r, e)));
+            }
+            case "blmpop" -> {
+                long numKeys = a.parseLong(2, 0);
+                back.add(a.is((int) (3 + numKeys), "left") ? "LPUSH" : "RPUSH").add(bulk(r, e));
+                int list = ReplyReader.skip(r, e);
+                List<byte[]> elements = new ArrayList<>();
+                for (int i = 0, x = ReplyReader.firstElement(r, list); i < ReplyReader.number(r, list); i++, x = ReplyReader.skip(r, x)) {
+                    elements.add(bulk(r, x));
+                }
+                for (int i = elements.size() - 1; i >= 0; i--) {
+                    back.add(elements.get(i)); // the last taken goes back first, so the first taken ends up at the end again
+                }
+            }
+            case "bzpopmin", "bzpopmax" -> {
+                int member = ReplyReader.skip(r, e);
+                back.add("ZADD").add(bulk(r, e)).add(scalar(r, ReplyReader.skip(r, member))).add(bulk(r, member));
+            }
+            case "bzmpop" -> {
+                back.add("ZADD").add(bulk(r, e));
+                int pairs = ReplyReader.skip(r, e);
+                for (int i = 0, x = ReplyReader.firstElement(r, pairs); i < ReplyReader.number(r, pairs); i++, x = ReplyReader.skip(r, x)) {
+                    int member = ReplyReader.firstElement(r, x);
+                    back.add(scalar(r, ReplyReader.skip(r, member))).add(bulk(r, member));
+                }
+            }
+            default -> {
+                return null;
+            }
+        }
+        return back;
+    }
+
+    private static byte[] bulk(DirectBuffer r, int at) {
+        byte[] out = new byte[(int) ReplyReader.number(r, at)];
+        r.getBytes(ReplyReader.firstElement(r, at), out);
+        return out;
+    }
+
+    /** A score: a bulk in RESP2, a double (",1.5") in RESP3. */
+    private static byte[] scalar(DirectBuffer r, int at) {
+        if (ReplyReader.type(r, at) == '$') {
+            return bulk(r, at);
+        }
+        int end = at + 1;
+        while (r.getByte(end) != '\r') {
+            end++;
+        }
+        byte[] out = new byte[end - at - 1];
+        r.getBytes(at + 1, out);
+        return out;
     }
 
     private static int timeoutIndex(Command c, CommandArgs a) {

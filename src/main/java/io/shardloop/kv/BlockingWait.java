@@ -187,7 +187,7 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
         answer(reply);
     }
 
-    /** The client is gone: leave every line, answer nothing. */
+    /** The client is gone: leave every line, answer nothing (an element a run away takes goes back). */
     public void cancel() {
         if (state == DONE) {
             return;
@@ -235,7 +235,14 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
     @Override
     public void onReply(long token, DirectBuffer reply, int offset, int length) {
         if (state == DONE) {
-            return; // the client left while the run was away
+            // The client hung up while the run was away: what the run took goes back.
+            if (!BlockingCommands.notServed(reply, offset, length)) {
+                CommandArgs back = BlockingCommands.giveBack(command, args, reply, offset);
+                if (back != null) {
+                    kv.runDetached(back);
+                }
+            }
+            return;
         }
         onRun(reply, offset, length);
     }

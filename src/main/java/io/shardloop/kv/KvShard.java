@@ -704,6 +704,75 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return w;
     }
 
+    /**
+     * Runs a command that nobody waits for the answer of (what a blocked client that hung up had
+     * taken, going back), through the same paths as any command, holding it while credit is short.
+     */
+    void runDetached(CommandArgs command) {
+        Command c = CommandTable.find(command);
+        if (c == null) {
+            throw new IllegalStateException("not a command: " + command.string(0));
+        }
+        new Detached(c, command).submit();
+    }
+
+    /** The submitter of a command whose answer is dropped. */
+    private final class Detached implements Submitter {
+        private final Command command;
+        private final CommandArgs args;
+        private final Plan plan = new Plan();
+        private final BufferReplyWriter dropped = new BufferReplyWriter(64);
+
+        Detached(Command command, CommandArgs args) {
+            this.command = command;
+            this.args = args;
+        }
+
+        void submit() {
+            plan(command, args, plan);
+            dropped.reset();
+            KvShard.this.submit(command, args, plan, this);
+        }
+
+        @Override
+        public ReplySink replyNow() {
+            return dropped;
+        }
+
+        @Override
+        public long defer() {
+            return 0;
+        }
+
+        @Override
+        public void onReply(long token, DirectBuffer reply, int offset, int length) {
+        }
+
+        @Override
+        public int protocol() {
+            return 2;
+        }
+
+        @Override
+        public PendingTransactions pendingTransactions() {
+            return null;
+        }
+
+        @Override
+        public void holdInputUntil(long token) {
+        }
+
+        @Override
+        public Plan heldPlan() {
+            return plan;
+        }
+
+        @Override
+        public void onCanSubmit() {
+            submit();
+        }
+    }
+
     long nextWaitId() {
         return ((long) here << 48) | ++waitSequence;
     }

@@ -73,11 +73,6 @@ public final class BlockedKeys {
         return size == 0;
     }
 
-    /** Keys some client waits on. */
-    public int keys() {
-        return size;
-    }
-
     /** Wake-ups sent so far. */
     public synchronized long signals() {
         return signals;

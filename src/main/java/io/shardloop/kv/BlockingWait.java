@@ -117,8 +117,7 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
             return;
         }
         if (endWhenBack != null) {
-            byte[] end = endWhenBack;
-            answer(end);
+            answer(endWhenBack);
             return;
         }
         state = BLOCKED;

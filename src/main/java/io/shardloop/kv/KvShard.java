@@ -50,6 +50,11 @@ import java.util.function.LongSupplier;
  * <b>maxmemory</b> (the noeviction policy): while the process holds more than the limit, a command
  * that may grow the data is answered {@code -OOM} here, before any part of it runs.
  * <p>
+ * <b>Blocked clients</b> (BLPOP and the others, {@link #block}): the owner of a key keeps its
+ * line of waiters ({@link BlockedKeys}); a waiter of another shard joins, leaves and is woken by
+ * one-way messages ({@link #MSG_BLOCK}, {@link #MSG_LEAVE}, {@link #MSG_DECLINE}, {@link #MSG_READY}),
+ * a waiter of this shard without any. Each run of a waiting command is a plain {@link #submit}.
+ * <p>
  * <b>KEYS</b> walks the keyspace with SCAN steps of {@link #KEYS_STEP} keys, one step per loop
  * turn or per message, so it never holds a loop for long; the keys are deduplicated and answered
  * together. Unlike Redis's it is not a snapshot: keys written during the walk may or may not be in it.

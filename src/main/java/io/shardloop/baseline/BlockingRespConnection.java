@@ -1,5 +1,7 @@
 package io.shardloop.baseline;
 
+import io.shardloop.kv.BlockedKeys;
+import io.shardloop.kv.BlockingCommands;
 import io.shardloop.kv.Command;
 import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Key;
@@ -16,6 +18,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Redis-protocol client on its own thread: reads what the socket has, runs every complete
@@ -37,6 +43,8 @@ final class BlockingRespConnection {
     private final MultiState multi;
     private long unreportedCommands;
     private long unreportedInput;
+    private OutputStream out;
+    private final BufferReplyWriter run = new BufferReplyWriter(256);
 
     BlockingRespConnection(BlockingRespProtocol server, long id, int readBuffer) {
         this.server = server;
@@ -50,6 +58,7 @@ final class BlockingRespConnection {
     }
 
     void serve(InputStream in, OutputStream out) throws IOException {
+        this.out = out;
         try {
             ByteBuffer bytes = window.bytes();
             while (!closing) {
@@ -93,7 +102,7 @@ final class BlockingRespConnection {
         }
     }
 
-    private void dispatch(CommandArgs args) {
+    private void dispatch(CommandArgs args) throws IOException {
         args.db(session.db()); // the database its keys are in
         Command c = CommandTable.find(args);
         if (c == null || !c.arityAccepts(args.count())) {
@@ -123,8 +132,137 @@ final class BlockingRespConnection {
         if (c.route() == Command.Route.CONNECTION) {
             closing = commands.execute(c, args, session, replies) == ConnectionCommands.CLOSE;
             parser.restrictUnauthenticated(!session.authenticated());
+        } else if (BlockingCommands.blocks(c)) {
+            block(c, args);
         } else {
             server.store().execute(args, replies);
+        }
+    }
+
+    /**
+     * A blocking command outside a MULTI: run it; if it finds nothing, the replies before it go out
+     * and this thread waits (on a condition, woken by the write that makes a key ready, by its
+     * timeout or by CLIENT UNBLOCK) and runs it again, until it is served.
+     */
+    private void block(Command c, CommandArgs args) throws IOException {
+        if (runServed(c, args, false)) {
+            return;
+        }
+        flush(out);
+        ThreadWait w = new ThreadWait(session.id());
+        List<Key> keys = new ArrayList<>();
+        for (int n = 0; n < c.keyCount(args); n++) {
+            int at = c.keyIndex(args, n);
+            Key k = DbKeys.of(args, at); // its line is its database's
+            if (!keys.contains(k)) {
+                keys.add(k);
+            }
+        }
+        BlockedKeys blocked = server.store().blocked();
+        server.blockedClients().add(w.waitId(), w);
+        long ms = BlockingCommands.timeoutMillis(c, args);
+        long deadline = ms == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        try {
+            for (Key k : keys) {
+                blocked.block(k, w);
+            }
+            while (true) {
+                Object next = w.next(deadline);
+                if (next instanceof Key k) {
+                    if (runServed(c, args, true)) {
+                        return;
+                    }
+                    blocked.decline(k, w.waitId());
+                } else {
+                    replies.raw(next == ThreadWait.UNBLOCKED ? UNBLOCKED : timedOut());
+                    return;
+                }
+            }
+        } finally {
+            w.done();
+            server.blockedClients().remove(w.waitId(), w);
+            for (Key k : keys) {
+                blocked.leave(k, w.waitId());
+            }
+        }
+    }
+
+    private static final byte[] UNBLOCKED = "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private byte[] timedOut() {
+        return replies.protocol() == 3 ? BlockingCommands.TIMED_OUT_RESP3 : BlockingCommands.TIMED_OUT_RESP2;
+    }
+
+    /** Runs the command once; when it is served its reply joins the others. */
+    private boolean runServed(Command c, CommandArgs args, boolean again) {
+        run.reset();
+        run.protocol(replies.protocol());
+        server.store().execute(c, args, run);
+        int length = run.length();
+        if (BlockingCommands.notServed(run.buffer(), 0, length)
+                || (again && BlockingCommands.wrongType(run.buffer(), 0, length))) {
+            return false;
+        }
+        replies.raw(run.array(), 0, length);
+        return true;
+    }
+
+    /**
+     * This thread's wait, as the store's {@link BlockedKeys} and CLIENT UNBLOCK see it: they post
+     * the event and notify; the connection thread takes the events in {@link #next}.
+     */
+    private static final class ThreadWait implements BlockedKeys.Waiter, io.shardloop.kv.BlockedClients.Blocked {
+        static final Object TIMED_OUT = new Object();
+        static final Object UNBLOCKED = new Object();
+        private final long id;
+        private final ArrayDeque<Key> ready = new ArrayDeque<>();
+        private Object end;
+        private boolean done;
+
+        ThreadWait(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public long waitId() {
+            return id; // the connection id: one wait at a time per connection
+        }
+
+        @Override
+        public synchronized void onReady(Key key) {
+            ready.addLast(key);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized boolean unblockFromAnyThread(boolean error) {
+            if (done || end != null) {
+                return false;
+            }
+            end = error ? UNBLOCKED : TIMED_OUT;
+            notifyAll();
+            return true;
+        }
+
+        /** The next event: a ready key, or the end (timed out, unblocked); deadline 0 for none. */
+        synchronized Object next(long deadline) {
+            while (end == null && ready.isEmpty()) {
+                long left = deadline == 0 ? 0 : deadline - System.nanoTime();
+                if (deadline != 0 && left <= 0) {
+                    return TIMED_OUT;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, deadline == 0 ? Long.MAX_VALUE : left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return TIMED_OUT;
+                }
+            }
+            return end != null ? end : ready.pollFirst();
+        }
+
+        synchronized void done() {
+            done = true;
         }
     }
 

@@ -37,6 +37,7 @@ import java.util.function.LongSupplier;
  * the timer thread touches only the store and the rates.
  */
 public final class BlockingRespProtocol implements BlockingProtocol, ServerView {
+    private final io.shardloop.kv.BlockedClients blockedClients = new io.shardloop.kv.BlockedClients();
     private static final long EXPIRE_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final ServerModel model;
@@ -255,5 +256,10 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     @Override
     public long expiredKeys() {
         return store.expiredKeys();
+    }
+
+    @Override
+    public io.shardloop.kv.BlockedClients blockedClients() {
+        return blockedClients;
     }
 }

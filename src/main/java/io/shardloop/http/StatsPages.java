@@ -105,6 +105,12 @@ final class StatsPages {
             family(sb, stats, "shardloop_kv_lock_waits_total", "counter",
                     "Commands that waited for a transaction's key locks.",
                     s -> kvCounter(http, s, KvShard.LOCK_WAITS));
+            family(sb, stats, "shardloop_kv_blocked_clients", "gauge",
+                    "Clients of this shard blocked in BLPOP and the other blocking commands.",
+                    s -> kvCounter(http, s, KvShard.BLOCKED_CLIENTS));
+            family(sb, stats, "shardloop_kv_blocked_wakeups_total", "counter",
+                    "Wake-ups sent to clients blocked on this shard's keys (sharded mode).",
+                    s -> kvCounter(http, s, KvShard.BLOCKED_WAKEUPS));
         }
         sb.append("# HELP shardloop_offload_queued Blocking tasks waiting for an offload thread (all shards).\n")
                 .append("# TYPE shardloop_offload_queued gauge\n")

@@ -175,6 +175,14 @@ public final class CommandTable {
         whole(g, "lmove", 5, WD, 1, 2, 1, ListMultiKeyCommands::lmove);
         whole(g, "rpoplpush", 3, WD, 1, 2, 1, ListMultiKeyCommands::rpoplpush);
         numKeys(g, "lmpop", -4, W, 0, ListMultiKeyCommands::lmpop);
+        String[] blocking = {"write", "noscript", "blocking"};
+        String[] blockingGrows = {"write", "denyoom", "noscript", "blocking"};
+        String[] blockingMovable = {"write", "blocking", "movablekeys"};
+        whole(g, "blpop", -3, blocking, 1, -2, 1, BlockingCommands::blpop);
+        whole(g, "brpop", -3, blocking, 1, -2, 1, BlockingCommands::brpop);
+        whole(g, "blmove", 6, blockingGrows, 1, 2, 1, BlockingCommands::blmove);
+        whole(g, "brpoplpush", 4, blockingGrows, 1, 2, 1, BlockingCommands::brpoplpush);
+        add(g, new Command("blmpop", -5, blockingMovable, 0, 0, 0, Route.WHOLE, Merge.NONE, BlockingCommands::blmpop, 2));
 
         g = "set";
         key(g, "sadd", -3, WDF, SetCommands::sadd);
@@ -228,6 +236,10 @@ public final class CommandTable {
         numKeys(g, "zdiffstore", -4, WD, 1, ZSetMultiKeyCommands::zdiffstore);
         whole(g, "zrangestore", -5, WD, 1, 2, 1, ZSetMultiKeyCommands::zrangestore);
         numKeys(g, "zmpop", -4, W, 0, ZSetMultiKeyCommands::zmpop);
+        String[] blockingFast = {"write", "noscript", "blocking", "fast"};
+        whole(g, "bzpopmin", -3, blockingFast, 1, -2, 1, BlockingCommands::bzpopmin);
+        whole(g, "bzpopmax", -3, blockingFast, 1, -2, 1, BlockingCommands::bzpopmax);
+        add(g, new Command("bzmpop", -5, blockingMovable, 0, 0, 0, Route.WHOLE, Merge.NONE, BlockingCommands::bzmpop, 2));
 
         g = "scripting";
         String[] script = {"noscript", "stale", "skip_monitor", "may_replicate", "no_mandatory_keys"};

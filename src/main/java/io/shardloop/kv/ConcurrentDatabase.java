@@ -43,6 +43,10 @@ final class ConcurrentDatabase {
     private final WatchTable watches = new WatchTable();
     /** Every database of the store, this one among them. */
     private ConcurrentDatabase[] databases;
+    /** Its index among them (SELECT's). */
+    private final int index;
+    /** The store's clients blocked on keys (of every database), told of every put here. */
+    private final BlockedKeys blocked;
     private final ReentrantLock expiryLock = new ReentrantLock();
     private Iterator<Map.Entry<Key, Entry>> expiryCursor; // guarded by expiryLock
     /** Entries with a deadline: changed by whoever replaces an entry, with the entry it replaced. */
@@ -51,21 +55,30 @@ final class ConcurrentDatabase {
     /** Written under expiryLock, read by INFO on any thread. */
     private volatile long averageTtl;
 
-    private ConcurrentDatabase(LongSupplier clock) {
+    private ConcurrentDatabase(int index, LongSupplier clock, BlockedKeys blocked) {
+        this.index = index;
         this.clock = clock;
+        this.blocked = blocked;
         this.windows = ThreadLocal.withInitial(() -> new KeyWindow(this));
     }
 
     /** The databases of one store, each reaching the others. */
-    static ConcurrentDatabase[] databases(int count, LongSupplier clock) {
+    static ConcurrentDatabase[] databases(int count, LongSupplier clock, BlockedKeys blocked) {
         ConcurrentDatabase[] dbs = new ConcurrentDatabase[count];
         for (int i = 0; i < count; i++) {
-            dbs[i] = new ConcurrentDatabase(clock);
+            dbs[i] = new ConcurrentDatabase(i, clock, blocked);
         }
         for (ConcurrentDatabase db : dbs) {
             db.databases = dbs;
         }
         return dbs;
+    }
+
+    /** Tells the clients blocked on the key, if any, that it was written ({@link BlockedKeys#written}). */
+    private void written(Key key) {
+        if (!blocked.isEmpty()) {
+            blocked.written(DbKeys.of(index, key.array(), key.offset(), key.length()));
+        }
     }
 
     /** The {@link Db} of this database's multi-key and keyless commands. */
@@ -234,11 +247,13 @@ final class ConcurrentDatabase {
         @Override
         public void put(Key k, Object value, long expireAt) {
             result = new Entry(value, expireAt);
+            store.written(k);
         }
 
         @Override
         public void replace(Key k, Object value) {
             result = new Entry(value, result.expireAt());
+            store.written(k);
         }
 
         @Override
@@ -356,11 +371,13 @@ final class ConcurrentDatabase {
             if (before != null && before.expired(now())) {
                 expired.increment();
             }
+            written(key);
         }
 
         @Override
         public void replace(Key key, Object value) {
             map.computeIfPresent(key, (k, e) -> new Entry(value, e.expireAt()));
+            written(key);
         }
 
         @Override

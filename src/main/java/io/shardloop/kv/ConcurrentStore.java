@@ -24,6 +24,8 @@ import java.util.function.LongSupplier;
  */
 public final class ConcurrentStore implements Store {
     private final ConcurrentDatabase[] databases;
+    /** The clients blocked on keys of every database ({@link DbKeys} names), told by every put. */
+    private final BlockedKeys blocked = new BlockedKeys(k -> true);
     /** The key locks: a command holds the stripes of every key it names, taken in stripe order. */
     private final ReentrantLock[] lockStripes = new ReentrantLock[KeyStripes.COUNT];
     private final ThreadLocal<KeyStripes> stripes = ThreadLocal.withInitial(KeyStripes::new);
@@ -32,7 +34,7 @@ public final class ConcurrentStore implements Store {
         if (databases < 1) {
             throw new IllegalArgumentException("at least one database, got " + databases);
         }
-        this.databases = ConcurrentDatabase.databases(databases, clock);
+        this.databases = ConcurrentDatabase.databases(databases, clock, blocked);
         for (int i = 0; i < lockStripes.length; i++) {
             lockStripes[i] = new ReentrantLock();
         }
@@ -41,6 +43,11 @@ public final class ConcurrentStore implements Store {
     @Override
     public StateMode mode() {
         return StateMode.CONCURRENT;
+    }
+
+    @Override
+    public BlockedKeys blocked() {
+        return blocked;
     }
 
     @Override

@@ -22,6 +22,10 @@ import java.util.function.LongSupplier;
  */
 public final class Keyspace implements Db {
     private final WatchTable watches = new WatchTable();
+    /** The clients waiting on keys here, told of every put; null where none may wait. */
+    private BlockedKeys blocked;
+    /** Its index among its shard's (or store's) databases: how {@link #blocked} names its keys ({@link DbKeys}). */
+    private int index;
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
     public static final int EXPIRE_SAMPLE = 20;
     /** An {@link Entry}, its HashMap.Node and table slot, and its slot in {@code all}. */
@@ -78,6 +82,7 @@ public final class Keyspace implements Db {
         Keyspace[] dbs = new Keyspace[count];
         for (int i = 0; i < count; i++) {
             dbs[i] = new Keyspace(clock, shardIndex, shardCount);
+            dbs[i].index = i;
         }
         for (Keyspace k : dbs) {
             k.databases = dbs;
@@ -126,11 +131,28 @@ public final class Keyspace implements Db {
             e.value = value;
         }
         setDeadline(e, expireAt);
+        written(key);
     }
 
     @Override
     public void replace(Key key, Object value) {
         map.get(key).value = value;
+        written(key);
+    }
+
+    /**
+     * Tells the clients blocked on keys of this keyspace's database of every put
+     * ({@link BlockedKeys#written}), which names them with the database ({@link DbKeys}).
+     */
+    public void blockedKeys(BlockedKeys blocked) {
+        this.blocked = blocked;
+    }
+
+    private void written(Key key) {
+        BlockedKeys b = blocked;
+        if (b != null && !b.isEmpty()) {
+            b.written(DbKeys.of(index, key.array(), key.offset(), key.length()));
+        }
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class KvGroup {
     /** Redis's default {@code databases}. */
     public static final int DEFAULT_DATABASES = 16;
     private final java.util.concurrent.atomic.AtomicLong transactionIds = new java.util.concurrent.atomic.AtomicLong();
+    private final BlockedClients blockedClients = new BlockedClients();
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -143,6 +144,11 @@ public final class KvGroup {
 
     public StateMode mode() {
         return mode;
+    }
+
+    /** The clients blocked in BLPOP and the others now, on every shard (CLIENT UNBLOCK, INFO). */
+    public BlockedClients blockedClients() {
+        return blockedClients;
     }
 
     public int shardCount() {

@@ -12,8 +12,8 @@ import static io.shardloop.kv.Db.NO_EXPIRY;
  * They run whole on one store, as every command over several keys that cannot be split does.
  */
 final class ListMultiKeyCommands {
-    private static final int HEAD = 0;
-    private static final int TAIL = 1;
+    static final int HEAD = 0;
+    static final int TAIL = 1;
     private static final byte[] COUNT_NOT_POSITIVE = Errors.encoded("-ERR count should be greater than 0");
 
     private ListMultiKeyCommands() {
@@ -39,7 +39,7 @@ final class ListMultiKeyCommands {
      * Pops an element of the source and pushes it onto the destination, which may be the same list
      * (a rotation); nil when there is no source. The destination keeps its deadline.
      */
-    private static void move(Db db, CommandArgs a, boolean fromHead, boolean toHead, ReplySink out) {
+    static void move(Db db, CommandArgs a, boolean fromHead, boolean toHead, ReplySink out) {
         Key source = Key.copyOf(a, 1);
         Key destination = Key.copyOf(a, 2);
         Object sv = db.get(source);
@@ -77,22 +77,30 @@ final class ListMultiKeyCommands {
      * key holding a list, as [key, [elements]]; a nil array when none does.
      */
     static void lmpop(Db db, CommandArgs a, ReplySink out) {
-        long numKeys = a.isLong(1) ? a.parseLong(1, 0) : 0;
+        mpop(db, a, 1, () -> true, out);
+    }
+
+    /**
+     * LMPOP's pass with numkeys at {@code numKeysAt} (BLMPOP's 2); {@code accepted} checks what the
+     * caller adds (BLMPOP's timeout) after the options, as Redis does, and has replied when false.
+     */
+    static void mpop(Db db, CommandArgs a, int numKeysAt, java.util.function.BooleanSupplier accepted, ReplySink out) {
+        long numKeys = a.isLong(numKeysAt) ? a.parseLong(numKeysAt, 0) : 0;
         if (numKeys < 1) {
             out.raw(SetCommands.NUMKEYS_NOT_POSITIVE);
             return;
         }
-        long whereAt = 2 + numKeys;
+        long whereAt = numKeysAt + 1 + numKeys;
         int where = whereAt < a.count() ? end(a, (int) whereAt) : -1;
         if (where < 0) {
             out.raw(Errors.SYNTAX);
             return;
         }
         long count = popCount(a, (int) whereAt + 1, out);
-        if (count < 0) {
+        if (count < 0 || !accepted.getAsBoolean()) {
             return;
         }
-        for (int i = 2; i < whereAt; i++) {
+        for (int i = numKeysAt + 1; i < whereAt; i++) {
             Key key = Key.copyOf(a, i);
             Object v = db.get(key);
             if (v == null) {
@@ -140,7 +148,7 @@ final class ListMultiKeyCommands {
     }
 
     /** LEFT (the head) or RIGHT (the tail) at argument {@code i}, or -1. */
-    private static int end(CommandArgs a, int i) {
+    static int end(CommandArgs a, int i) {
         if (a.is(i, "left")) {
             return HEAD;
         }

@@ -13,9 +13,13 @@ import java.util.function.LongSupplier;
 public final class LockedStore implements Store {
     private final ReentrantLock lock = new ReentrantLock();
     private final Keyspace[] databases;
+    private final BlockedKeys blocked = new BlockedKeys(k -> true);
 
     public LockedStore(int databases, LongSupplier clock) {
         this.databases = Keyspace.databases(databases, clock, 0, 1);
+        for (Keyspace k : this.databases) {
+            k.blockedKeys(blocked);
+        }
     }
 
     @Override
@@ -47,6 +51,11 @@ public final class LockedStore implements Store {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public BlockedKeys blocked() {
+        return blocked;
     }
 
     @Override

@@ -272,7 +272,7 @@ public final class ScriptCommands {
         }
 
         private static String refusal(Command c) {
-            if (NOT_IN_SCRIPTS.contains(c.name())) {
+            if (NOT_IN_SCRIPTS.contains(c.name()) || c.hasFlag("noscript")) { // Redis refuses its CMD_NOSCRIPT commands (BLPOP...)
                 return "ERR This Redis command is not allowed from script";
             }
             return switch (c.route()) {

@@ -24,6 +24,7 @@ public final class ShardedReferenceStore implements Store {
     private final ReplyMerger merger = new ReplyMerger();
     private final ExpandableArrayBuffer message = new ExpandableArrayBuffer(256);
     private final LongSupplier clock;
+    private final BlockedKeys blocked = new BlockedKeys(k -> true);
 
     public ShardedReferenceStore(int shardCount, int databases, LongSupplier clock) {
         if (shardCount < 1 || shardCount > 1 << 15) {
@@ -33,6 +34,9 @@ public final class ShardedReferenceStore implements Store {
         shards = new ShardExecutor[shardCount];
         for (int i = 0; i < shardCount; i++) {
             shards[i] = new ShardExecutor(Keyspace.databases(databases, clock, i, shardCount));
+            for (Keyspace k : shards[i].databases()) {
+                k.blockedKeys(blocked);
+            }
         }
     }
 
@@ -99,6 +103,11 @@ public final class ShardedReferenceStore implements Store {
     @Override
     public void execute(Transaction tx, ReplySink out) {
         tx.runOn(this::ownerOf, this::execute, out);
+    }
+
+    @Override
+    public BlockedKeys blocked() {
+        return blocked;
     }
 
     @Override

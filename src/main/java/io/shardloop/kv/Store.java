@@ -36,6 +36,13 @@ public interface Store {
     void execute(Transaction tx, ReplySink out);
 
     /**
+     * The clients blocked on this store's keys (BLPOP...), which every put under a key tells;
+     * thread-safe here, since every thread of the front end shares the store. Keys are named with
+     * their database ({@link DbKeys}).
+     */
+    BlockedKeys blocked();
+
+    /**
      * WATCH: registers one more watcher of the key and returns its {@link WatchTable#code} now.
      *
      * @param watch the database and the key ({@link DbKeys})

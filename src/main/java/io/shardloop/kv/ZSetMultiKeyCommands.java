@@ -338,22 +338,30 @@ final class ZSetMultiKeyCommands {
      * holding a sorted set, as [key, [[member, score] ...]]; a nil array when none does.
      */
     static void zmpop(Db db, CommandArgs a, ReplySink out) {
-        long numKeys = a.isLong(1) ? a.parseLong(1, 0) : 0;
+        mpop(db, a, 1, () -> true, out);
+    }
+
+    /**
+     * ZMPOP's pass with numkeys at {@code numKeysAt} (BZMPOP's 2); {@code accepted} checks what the
+     * caller adds (BZMPOP's timeout) after the options, as Redis does, and has replied when false.
+     */
+    static void mpop(Db db, CommandArgs a, int numKeysAt, java.util.function.BooleanSupplier accepted, ReplySink out) {
+        long numKeys = a.isLong(numKeysAt) ? a.parseLong(numKeysAt, 0) : 0;
         if (numKeys < 1) {
             out.raw(SetCommands.NUMKEYS_NOT_POSITIVE);
             return;
         }
-        long whereAt = 2 + numKeys;
+        long whereAt = numKeysAt + 1 + numKeys;
         if (whereAt >= a.count() || !(a.is((int) whereAt, "min") || a.is((int) whereAt, "max"))) {
             out.raw(Errors.SYNTAX);
             return;
         }
         boolean max = a.is((int) whereAt, "max");
         long count = ListMultiKeyCommands.popCount(a, (int) whereAt + 1, out);
-        if (count < 0) {
+        if (count < 0 || !accepted.getAsBoolean()) {
             return;
         }
-        for (int i = 2; i < whereAt; i++) {
+        for (int i = numKeysAt + 1; i < whereAt; i++) {
             Key key = Key.copyOf(a, i);
             Object v = db.get(key);
             if (v == null) {

@@ -232,6 +232,7 @@ public final class ConnectionCommands {
             case "help", "id", "getname" -> 2;
             case "setname" -> 3;
             case "setinfo" -> 4;
+            case "unblock" -> Math.max(a.count(), 3); // id [TIMEOUT|ERROR]: more is refused below
             default -> -1;
         };
         if (arity < 0) {
@@ -261,8 +262,31 @@ public final class ConnectionCommands {
                 s.name(n);
                 out.raw(OK);
             }
+            case "unblock" -> unblock(a, out);
             default -> out.raw(OK); // SETINFO: the library's name and version are accepted and not kept
         }
+    }
+
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked (it reads its answer), else 0. */
+    private void unblock(CommandArgs a, ReplySink out) {
+        if (a.count() > 4) {
+            out.error("ERR unknown subcommand or wrong number of arguments for '" + a.string(1) + "'. Try CLIENT HELP.");
+            return;
+        }
+        boolean error = false;
+        if (a.count() == 4) {
+            if (a.is(3, "error")) {
+                error = true;
+            } else if (!a.is(3, "timeout")) {
+                out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        if (!a.isLong(2)) {
+            out.error("ERR value is not an integer or out of range");
+            return;
+        }
+        out.integer(view.blockedClients().unblock(a.parseLong(2, 0), error));
     }
 
     /** Redis's validateClientName: printable ASCII without spaces; empty clears the name. */

@@ -108,7 +108,7 @@ final class InfoReport {
     private static void clients(ServerView view, StringBuilder out) {
         field(out, "connected_clients", view.connectedClients());
         field(out, "maxclients", view.maxClients());
-        field(out, "blocked_clients", 0); // no command blocks a client
+        field(out, "blocked_clients", view.blockedClients().count());
     }
 
     private static void memory(ServerView view, StringBuilder out) {

@@ -188,6 +188,8 @@ final class LoopServerView implements ServerView {
                     .append(",transactions=").append(kvCounter(i, KvShard.TRANSACTIONS))
                     .append(",transaction_retries=").append(kvCounter(i, KvShard.TRANSACTION_RETRIES))
                     .append(",lock_waits=").append(kvCounter(i, KvShard.LOCK_WAITS))
+                    .append(",blocked=").append(kvCounter(i, KvShard.BLOCKED_CLIENTS))
+                    .append(",blocked_wakeups=").append(kvCounter(i, KvShard.BLOCKED_WAKEUPS))
                     .append(",turns=").append(st.turns())
                     .append(",busy_ms=").append(st.busyNanos() / 1_000_000)
                     .append(i == shard.index() ? ",this_connection=1" : "")
@@ -209,5 +211,10 @@ final class LoopServerView implements ServerView {
     private long kvCounter(int shardIndex, int counter) {
         KvShard kv = cluster.serviceOrNull(shardIndex);
         return kv == null ? 0 : kv.counters().get(counter);
+    }
+
+    @Override
+    public io.shardloop.kv.BlockedClients blockedClients() {
+        return cluster.blockedClients();
     }
 }

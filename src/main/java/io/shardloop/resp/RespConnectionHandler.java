@@ -1,5 +1,7 @@
 package io.shardloop.resp;
 
+import io.shardloop.kv.BlockingCommands;
+import io.shardloop.kv.BlockingWait;
 import io.shardloop.kv.Command;
 import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Key;
@@ -70,6 +72,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private boolean heldForOrder;
     private final CommandArgs watchArgs = new CommandArgs();
     private boolean closing;
+    /** The blocking command (BLPOP...) this client waits in, or null; its answer is the {@link #fence}. */
+    private BlockingWait blocking;
+    private final BlockedClient blockedClient = new BlockedClient();
     /** Refused by protected mode: counted as rejected, never as a client. */
     private final boolean denied;
 
@@ -150,6 +155,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     @Override
     public void onInputClosed() {
         closing = true;
+        if (blocking != null) {
+            // A blocked client that hung up is freed at once, as Redis frees it: it leaves its waits.
+            connection.close("closed by the client while blocked");
+            return;
+        }
         connection.closeAfterFlush();
     }
 
@@ -165,6 +175,10 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
     @Override
     public void onClose() {
+        if (blocking != null) {
+            blocking.cancel();
+            blocking = null;
+        }
         if (held != null || heldTransaction != null) {
             kv.cancelWait(held == CommandTable.WATCH_CODES ? watcher : this);
             held = null;
@@ -226,10 +240,56 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             holdForOrder(c, null); // a transaction of this client over one of its keys is still away
             return;
         }
+        if (BlockingCommands.blocks(c)) {
+            block(c, args);
+            return;
+        }
         kv.plan(c, args, plan);
         if (!kv.submit(c, args, plan, this)) {
             held = c;
             connection.suspendInput();
+        }
+    }
+
+    /**
+     * A blocking command outside a MULTI: its answer is a fence, so nothing after it is read until
+     * it is served, times out or is unblocked (as Redis reads nothing more from a blocked client).
+     */
+    private void block(Command c, CommandArgs args) {
+        long token = order.defer();
+        blockedClient.token = token;
+        fence = token; // input is still read (not parsed), so that a client hanging up is seen
+        BlockingWait w = kv.block(c, args, connection.id(), blockedClient);
+        if (blockedClient.token == token) {
+            blocking = w; // still waiting
+        }
+    }
+
+    /** Where a blocking command's one answer goes: its place in line. */
+    private final class BlockedClient implements BlockingWait.Client {
+        long token = -1;
+
+        @Override
+        public void onBlockedReply(DirectBuffer reply, int offset, int length) {
+            long t = token;
+            token = -1;
+            blocking = null;
+            if (connection.isClosed()) {
+                return;
+            }
+            order.out(t).writeBytes(reply, offset, length);
+            order.complete(t);
+            counters.onBytes(0, length + writer.takeWrittenCount());
+            if (t == fence) {
+                fence = -1;
+            }
+            connection.suspendInput(); // and resumed: the bytes received while blocked are offered again
+            resumeIfPossible();
+        }
+
+        @Override
+        public int protocol() {
+            return writer.protocol();
         }
     }
 
@@ -475,6 +535,10 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             Command c = held;
             held = null;
             if (c == null) {
+                return;
+            }
+            if (BlockingCommands.blocks(c)) { // it waited behind a transaction of this client
+                block(c, parser.args());
                 return;
             }
             if (!kv.submit(c, parser.args(), plan, this)) {

@@ -67,6 +67,9 @@ public interface ServerView {
 
     long expiredKeys();
 
+    /** The clients blocked in BLPOP and the others now: CLIENT UNBLOCK and INFO's blocked_clients. */
+    io.shardloop.kv.BlockedClients blockedClients();
+
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
     default List<String> ownSections() {
         return List.of();

@@ -132,4 +132,9 @@ final class FakeServerView implements ServerView {
     public void appendSection(String name, StringBuilder out) {
         out.append("extra_field:1\r\n");
     }
+
+    @Override
+    public io.shardloop.kv.BlockedClients blockedClients() {
+        return new io.shardloop.kv.BlockedClients();
+    }
 }

@@ -1,0 +1,298 @@
+package io.shardloop.kv;
+
+import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.resp.codec.ReplyReader;
+import io.shardloop.resp.codec.ReplySink;
+import org.agrona.DirectBuffer;
+
+import java.math.BigDecimal;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The blocking list and sorted-set commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN,
+ * BZPOPMAX, BZMPOP) as a store runs them: the timeout checked as Redis 7.0 checks it, then the
+ * non-blocking pass of Redis's blocked.c callers: the element if one is there, otherwise Redis's
+ * answer for a client that may not block (a null array; a null for BLMOVE and BRPOPLPUSH), which is
+ * also what a MULTI or a script reads.
+ * <p>
+ * Blocking itself belongs to the front end: when a client outside a MULTI reads that null, it is
+ * not answered; it waits on the keys ({@link BlockedKeys}, {@link BlockingWait}) and runs the
+ * command again when one of them is written, until it is served or its {@link #timeoutMillis} runs
+ * out (then a null array, as Redis's timeout reply).
+ */
+public final class BlockingCommands {
+    private static final byte[] NOT_A_FLOAT = Errors.encoded("-ERR timeout is not a float or out of range");
+    private static final byte[] NEGATIVE = Errors.encoded("-ERR timeout is negative");
+    private static final byte[] OUT_OF_RANGE = Errors.encoded("-ERR timeout is out of range");
+    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+    private static final BigDecimal LONG_LIMIT = BigDecimal.valueOf(Long.MAX_VALUE);
+    /** Redis's answer to a blocked list or sorted-set client whose time ran out. */
+    public static final byte[] TIMED_OUT_RESP2 = Errors.encoded("*-1");
+    public static final byte[] TIMED_OUT_RESP3 = Errors.encoded("_");
+
+    private BlockingCommands() {
+    }
+
+    /** BLPOP key [key ...] timeout. */
+    static void blpop(Db db, CommandArgs a, ReplySink out) {
+        pop(db, a, true, out);
+    }
+
+    /** BRPOP key [key ...] timeout. */
+    static void brpop(Db db, CommandArgs a, ReplySink out) {
+        pop(db, a, false, out);
+    }
+
+    /** [key, element] from the first key holding a list, Redis's blockingPopGenericCommand. */
+    private static void pop(Db db, CommandArgs a, boolean head, ReplySink out) {
+        if (!timeoutValid(db, a, a.count() - 1, out)) {
+            return;
+        }
+        for (int i = 1; i < a.count() - 1; i++) {
+            Key key = Key.copyOf(a, i);
+            Object v = db.get(key);
+            if (v == null) {
+                continue;
+            }
+            ArrayDeque<byte[]> l = ListCommands.list(v, out);
+            if (l == null) {
+                return;
+            }
+            out.arrayHeader(2);
+            out.bulk(key.array(), key.offset(), key.length());
+            out.bulk(head ? l.pollFirst() : l.pollLast());
+            if (l.isEmpty()) {
+                db.remove(key);
+            }
+            return;
+        }
+        out.nullArray();
+    }
+
+    /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout. */
+    static void blmove(Db db, CommandArgs a, ReplySink out) {
+        int from = ListMultiKeyCommands.end(a, 3);
+        int to = ListMultiKeyCommands.end(a, 4);
+        if (from < 0 || to < 0) {
+            out.raw(Errors.SYNTAX);
+            return;
+        }
+        if (timeoutValid(db, a, 5, out)) {
+            ListMultiKeyCommands.move(db, a, from == ListMultiKeyCommands.HEAD, to == ListMultiKeyCommands.HEAD, out);
+        }
+    }
+
+    /** BRPOPLPUSH source destination timeout. */
+    static void brpoplpush(Db db, CommandArgs a, ReplySink out) {
+        if (timeoutValid(db, a, 3, out)) {
+            ListMultiKeyCommands.move(db, a, false, true, out);
+        }
+    }
+
+    /** BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
+    static void blmpop(Db db, CommandArgs a, ReplySink out) {
+        ListMultiKeyCommands.mpop(db, a, 2, () -> timeoutValid(db, a, 1, out), out);
+    }
+
+    /** BZPOPMIN key [key ...] timeout. */
+    static void bzpopmin(Db db, CommandArgs a, ReplySink out) {
+        zpop(db, a, false, out);
+    }
+
+    /** BZPOPMAX key [key ...] timeout. */
+    static void bzpopmax(Db db, CommandArgs a, ReplySink out) {
+        zpop(db, a, true, out);
+    }
+
+    /** [key, member, score] from the first key holding a sorted set, Redis's blockingGenericZpopCommand. */
+    private static void zpop(Db db, CommandArgs a, boolean max, ReplySink out) {
+        if (!timeoutValid(db, a, a.count() - 1, out)) {
+            return;
+        }
+        for (int i = 1; i < a.count() - 1; i++) {
+            Key key = Key.copyOf(a, i);
+            Object v = db.get(key);
+            if (v == null) {
+                continue;
+            }
+            SortedSet z = ZSetCommands.zset(v, out);
+            if (z == null) {
+                return;
+            }
+            SortedSet.Node node = max ? z.last() : z.first();
+            out.arrayHeader(3);
+            ZSetCommands.bulk(out, key);
+            ZSetCommands.bulk(out, node.member);
+            out.doubleValue(node.score);
+            z.remove(node);
+            if (z.isEmpty()) {
+                db.remove(key);
+            }
+            return;
+        }
+        out.nullArray();
+    }
+
+    /** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]. */
+    static void bzmpop(Db db, CommandArgs a, ReplySink out) {
+        ZSetMultiKeyCommands.mpop(db, a, 2, () -> timeoutValid(db, a, 1, out), out);
+    }
+
+    /**
+     * The timeout of a blocking command whose arguments its handler accepted: milliseconds, 0 for
+     * none (wait for ever).
+     */
+    public static long timeoutMillis(Command c, CommandArgs a) {
+        long ms = millis(a, timeoutIndex(c, a));
+        return Math.max(0, ms);
+    }
+
+    /** Whether the command is one of these: a client outside a MULTI may wait on its keys. */
+    public static boolean blocks(Command c) {
+        return c.hasFlag("blocking");
+    }
+
+    /** Whether a reply is the not-served one ({@link BlockingCommands}): the client waits. */
+    public static boolean notServed(DirectBuffer reply, int offset, int length) {
+        if (length < 3) {
+            return false;
+        }
+        byte first = reply.getByte(offset);
+        if (first == '_') {
+            return true;
+        }
+        return (first == '*' || first == '$') && reply.getByte(offset + 1) == '-' && reply.getByte(offset + 2) == '1';
+    }
+
+    /**
+     * Whether a reply is WRONGTYPE: a waiting client whose key now holds another type stays blocked,
+     * as Redis serves a blocked client only from a key of the type it waits for.
+     */
+    public static boolean wrongType(DirectBuffer reply, int offset, int length) {
+        int n = Errors.WRONGTYPE.length;
+        if (length < n) {
+            return false;
+        }
+        for (int i = 0; i < n - 2; i++) {
+            if (reply.getByte(offset + i) != Errors.WRONGTYPE[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The command that puts back what a served answer took, for a client that hung up before it
+     * could read it (its run was away on another shard): the elements pushed back onto the end they
+     * came from, the members added back with their scores; null when nothing was taken (BLMOVE and
+     * BRPOPLPUSH moved it into their destination, which keeps it).
+     */
+    static CommandArgs giveBack(Command c, CommandArgs a, DirectBuffer r, int at) {
+        if (ReplyReader.type(r, at) != '*') {
+            return null;
+        }
+        int e = ReplyReader.firstElement(r, at);
+        CommandArgs back = new CommandArgs();
+        back.db(a.db()); // back into the database it came from
+        switch (c.name()) {
+            case "blpop", "brpop" -> {
+                back.add(c.name().equals("blpop") ? "LPUSH" : "RPUSH").add(bulk(r, e)).add(bulk(r, ReplyReader.skip(r, e)));
+            }
+            case "blmpop" -> {
+                long numKeys = a.parseLong(2, 0);
+                back.add(a.is((int) (3 + numKeys), "left") ? "LPUSH" : "RPUSH").add(bulk(r, e));
+                int list = ReplyReader.skip(r, e);
+                List<byte[]> elements = new ArrayList<>();
+                for (int i = 0, x = ReplyReader.firstElement(r, list); i < ReplyReader.number(r, list); i++, x = ReplyReader.skip(r, x)) {
+                    elements.add(bulk(r, x));
+                }
+                for (int i = elements.size() - 1; i >= 0; i--) {
+                    back.add(elements.get(i)); // the last taken goes back first, so the first taken ends up at the end again
+                }
+            }
+            case "bzpopmin", "bzpopmax" -> {
+                int member = ReplyReader.skip(r, e);
+                back.add("ZADD").add(bulk(r, e)).add(scalar(r, ReplyReader.skip(r, member))).add(bulk(r, member));
+            }
+            case "bzmpop" -> {
+                back.add("ZADD").add(bulk(r, e));
+                int pairs = ReplyReader.skip(r, e);
+                for (int i = 0, x = ReplyReader.firstElement(r, pairs); i < ReplyReader.number(r, pairs); i++, x = ReplyReader.skip(r, x)) {
+                    int member = ReplyReader.firstElement(r, x);
+                    back.add(scalar(r, ReplyReader.skip(r, member))).add(bulk(r, member));
+                }
+            }
+            default -> {
+                return null;
+            }
+        }
+        return back;
+    }
+
+    private static byte[] bulk(DirectBuffer r, int at) {
+        byte[] out = new byte[(int) ReplyReader.number(r, at)];
+        r.getBytes(ReplyReader.firstElement(r, at), out);
+        return out;
+    }
+
+    /** A score: a bulk in RESP2, a double (",1.5") in RESP3. */
+    private static byte[] scalar(DirectBuffer r, int at) {
+        if (ReplyReader.type(r, at) == '$') {
+            return bulk(r, at);
+        }
+        int end = at + 1;
+        while (r.getByte(end) != '\r') {
+            end++;
+        }
+        byte[] out = new byte[end - at - 1];
+        r.getBytes(at + 1, out);
+        return out;
+    }
+
+    private static int timeoutIndex(Command c, CommandArgs a) {
+        return switch (c.name()) {
+            case "blmove" -> 5;
+            case "brpoplpush" -> 3;
+            case "blmpop", "bzmpop" -> 1;
+            default -> a.count() - 1;
+        };
+    }
+
+    /** Redis's getTimeoutFromObjectOrReply in seconds: a long double, times 1000, truncated. */
+    private static boolean timeoutValid(Db db, CommandArgs a, int at, ReplySink out) {
+        BigDecimal seconds = LongDouble.parse(a.array(), a.offset(at), a.length(at));
+        if (seconds == null) {
+            out.raw(NOT_A_FLOAT);
+            return false;
+        }
+        long ms = millis(seconds);
+        if (ms < 0) {
+            out.raw(NEGATIVE);
+            return false;
+        }
+        if (ms > 0 && ms > Long.MAX_VALUE - db.now()) {
+            out.raw(OUT_OF_RANGE);
+            return false;
+        }
+        return true;
+    }
+
+    private static long millis(CommandArgs a, int at) {
+        BigDecimal seconds = LongDouble.parse(a.array(), a.offset(at), a.length(at));
+        return seconds == null ? -1 : millis(seconds);
+    }
+
+    /** C's (long long) of the product: a value out of range (infinity too) becomes LLONG_MIN, as on x86. */
+    private static long millis(BigDecimal seconds) {
+        if (seconds == LongDouble.INFINITE) {
+            return Long.MIN_VALUE;
+        }
+        BigDecimal ms = seconds.multiply(THOUSAND);
+        if (ms.abs().compareTo(LONG_LIMIT) > 0) {
+            return Long.MIN_VALUE;
+        }
+        return ms.longValue();
+    }
+}

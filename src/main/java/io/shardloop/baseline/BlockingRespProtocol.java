@@ -53,6 +53,9 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     private final LongAdder inputBytes = new LongAdder();
     private final LongAdder outputBytes = new LongAdder();
     private final ServerRates rates = new ServerRates();
+    /** Every client's subscriptions; its monitor is held to change or publish to them. */
+    private final io.shardloop.kv.PubSubRegistry pubsub =
+            new io.shardloop.kv.PubSubRegistry(new java.util.concurrent.atomic.AtomicInteger());
     private final Thread timer;
     private volatile boolean closed;
 
@@ -89,6 +92,10 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         return config;
     }
 
+    io.shardloop.kv.PubSubRegistry pubsub() {
+        return pubsub;
+    }
+
     ConnectionCommands commands() {
         return commands;
     }
@@ -114,7 +121,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         connected.incrementAndGet();
         connectionsReceived.increment();
         try {
-            new BlockingRespConnection(this, connectionId, readBuffer).serve(in, out);
+            new BlockingRespConnection(this, connectionId, readBuffer, peer).serve(in, out);
         } finally {
             connected.decrementAndGet();
         }
@@ -229,5 +236,20 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     @Override
     public long expiredKeys() {
         return store.expiredKeys();
+    }
+
+    @Override
+    public long pubsubChannels() {
+        return pubsub.publishedSize(io.shardloop.kv.PubSubRegistry.Kind.CHANNEL);
+    }
+
+    @Override
+    public long pubsubPatterns() {
+        return pubsub.publishedSize(io.shardloop.kv.PubSubRegistry.Kind.PATTERN);
+    }
+
+    @Override
+    public long pubsubShardChannels() {
+        return pubsub.publishedSize(io.shardloop.kv.PubSubRegistry.Kind.SHARD_CHANNEL);
     }
 }

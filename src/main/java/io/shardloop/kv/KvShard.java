@@ -139,6 +139,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final ShardExecutor executor;
     private final KeyLocks locks = new KeyLocks();
     private final ShardTransactions transactions;
+    private final PubSubShard pubsub;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final CommandArgs waitingCommand = new CommandArgs();
     private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
@@ -178,6 +179,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.shared = shared;
         this.executor = shared == null ? new ShardExecutor(new Keyspace(clock, here, shardCount)) : null;
         this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks, counters);
+        this.pubsub = new PubSubShard(group, here, mailbox);
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();
         this.waitersByShard = new int[shardCount];
@@ -186,10 +188,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             calls[i] = new Call();
             freeCalls[freeCallCount++] = i;
         }
-        if (executor != null) {
-            mailbox.handler(this);
-            mailbox.creditListener(this);
-        }
+        mailbox.handler(this); // pub/sub crosses shards in every state mode
+        mailbox.creditListener(this);
         if (executor != null || here == 0) {
             loop.scheduleTimer(System.nanoTime() + EXPIRE_PERIOD_NANOS, expireCycle);
         }
@@ -216,6 +216,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return counters;
     }
 
+    /** This shard's side of pub/sub and MONITOR. */
+    public PubSubShard pubsub() {
+        return pubsub;
+    }
+
     long publishedKeyCount() {
         return counters.get(KEYS);
     }
@@ -240,6 +245,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
      */
     public boolean submit(Command c, CommandArgs args, Plan plan, Submitter who) {
         assert loop.inLoop();
+        if (c.route() == Command.Route.CONNECTION) {
+            return fanOut(c, args, plan, who); // the connection answers its other commands itself
+        }
         if (group.overMaxMemory() && c.denyOom()) {
             who.replyNow().raw(Errors.OOM); // before any part runs, on any shard
             return true;
@@ -292,6 +300,32 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             }
             case HERE -> throw new IllegalStateException("ran above");
         }
+        return true;
+    }
+
+    /**
+     * PUBLISH, SPUBLISH, PUBSUB: run here and on the other shards with subscribers
+     * ({@link PubSubShard}), once each of those has credit; while one has none it waits in line with
+     * the other commands (as a command over every shard: it asks at most those).
+     */
+    private boolean fanOut(Command c, CommandArgs args, Plan plan, Submitter who) {
+        if (!PubSubShard.fansOut(c)) {
+            throw new IllegalArgumentException("'" + c.name() + "' is answered by the connection");
+        }
+        int length = CommandCodec.encodedLength(args);
+        plan.all();
+        boolean granted = who == granting && grantLeft > 0;
+        if ((!granted && hasWaitersFor(plan)) || !pubsub.hasCredit(length)) {
+            if (who == granting) {
+                granting = null;
+            }
+            enqueue(who, plan, length);
+            return false;
+        }
+        if (granted) {
+            grantLeft--;
+        }
+        pubsub.run(c, args, who);
         return true;
     }
 
@@ -630,6 +664,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** A command from another shard: run it on this shard's keys and reply with the RESP bytes. */
     @Override
     public void onMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
+        if (pubsub.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
+            return;
+        }
         if (transactions.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
             publishSizes();
             return;

@@ -145,6 +145,36 @@ final class LoopServerView implements ServerView {
         return cluster.expiredKeyCount();
     }
 
+    /**
+     * Each shard's count, added: a channel with subscribers on several shards counts once per shard
+     * (the shards' tables are their own; only their sizes are published).
+     */
+    private long subscribed(io.shardloop.kv.PubSubRegistry.Kind kind) {
+        long total = 0;
+        for (int i = 0; i < cluster.shardCount(); i++) {
+            io.shardloop.kv.KvShard s = cluster.serviceOrNull(i);
+            if (s != null) {
+                total += s.pubsub().registry().publishedSize(kind);
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public long pubsubChannels() {
+        return subscribed(io.shardloop.kv.PubSubRegistry.Kind.CHANNEL);
+    }
+
+    @Override
+    public long pubsubPatterns() {
+        return subscribed(io.shardloop.kv.PubSubRegistry.Kind.PATTERN);
+    }
+
+    @Override
+    public long pubsubShardChannels() {
+        return subscribed(io.shardloop.kv.PubSubRegistry.Kind.SHARD_CHANNEL);
+    }
+
     @Override
     public List<String> ownSections() {
         return List.of("shards");

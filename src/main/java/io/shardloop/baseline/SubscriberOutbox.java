@@ -60,7 +60,7 @@ final class SubscriberOutbox implements Subscriber {
         }
         queue.addLast(copy);
         queuedBytes += length;
-        if (limit.exceeded(queuedBytes, System.nanoTime())) {
+        if (limit.exceeded(queuedBytes)) {
             cut();
             return;
         }

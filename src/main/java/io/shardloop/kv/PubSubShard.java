@@ -93,7 +93,19 @@ public final class PubSubShard implements ResponseHandler {
         return any;
     }
 
-    /** Whether every shard a fan-out of this length would ask has credit for it. */
+    private boolean anyTarget() {
+        for (boolean t : targets) {
+            if (t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether every shard a fan-out of this length would ask has credit for it. The shards it
+     * found are the ones {@link #run} asks, right after.
+     */
     boolean hasCredit(int length) {
         findTargets();
         for (int s = 0; s < shardCount; s++) {
@@ -104,7 +116,7 @@ public final class PubSubShard implements ResponseHandler {
         return true;
     }
 
-    /** Runs PUBLISH, SPUBLISH or PUBSUB: here, then on the shards with subscribers; credit was checked. */
+    /** Runs PUBLISH, SPUBLISH or PUBSUB: here, then on the shards {@link #hasCredit} found and checked. */
     void run(Command c, CommandArgs args, KvShard.Submitter who) {
         if (c.name().equals("pubsub")) {
             pubsub(args, who);
@@ -113,7 +125,7 @@ public final class PubSubShard implements ResponseHandler {
         boolean shard = c.name().equals("spublish");
         int receivers = registry.publish(args.array(), args.offset(1), args.length(1), args.array(), args.offset(2),
                 args.length(2), shard);
-        if (!findTargets()) {
+        if (!anyTarget()) {
             who.replyNow().integer(receivers);
             return;
         }
@@ -157,7 +169,7 @@ public final class PubSubShard implements ResponseHandler {
         Gather g = gather(who, mergeOf(a), a);
         answer(a, scratch, 0);
         g.add(scratch, 0);
-        if (!findTargets()) {
+        if (!anyTarget()) {
             g.finish(this);
             return;
         }

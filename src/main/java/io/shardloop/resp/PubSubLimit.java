@@ -27,8 +27,8 @@ public record PubSubLimit(long hard, long soft, long softSeconds) {
         /** When the client went over the soft limit, nanoTime; 0 while it is under. */
         private long overSoftSince;
 
-        /** Whether a client holding this many unsent bytes now must be closed. */
-        public boolean exceeded(long bytes, long nowNanos) {
+        /** Whether a client holding this many unsent bytes now must be closed (the clock is read only over the soft limit). */
+        public boolean exceeded(long bytes) {
             if (hard > 0 && bytes >= hard) {
                 return true;
             }
@@ -36,11 +36,12 @@ public record PubSubLimit(long hard, long soft, long softSeconds) {
                 overSoftSince = 0;
                 return false;
             }
+            long now = System.nanoTime();
             if (overSoftSince == 0) {
-                overSoftSince = nowNanos | 1; // never 0 once over
+                overSoftSince = now | 1; // never 0 once over
                 return false;
             }
-            return nowNanos - overSoftSince >= softSeconds * 1_000_000_000L;
+            return now - overSoftSince >= softSeconds * 1_000_000_000L;
         }
     }
 

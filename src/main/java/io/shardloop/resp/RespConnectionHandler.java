@@ -497,7 +497,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             out.writeBytes(frame, offset, length);
         }
         counters.onBytes(0, length);
-        if (outputLimit.exceeded(connection.pendingOutboundBytes() + connection.heldReplyBytes(), System.nanoTime())) {
+        if (outputLimit.exceeded(connection.pendingOutboundBytes() + connection.heldReplyBytes())) {
             closing = true;
             // Not from inside the delivery: the registry is walking its subscribers.
             connection.loop().execute(() -> connection.close("over client-output-buffer-limit pubsub"));

@@ -52,9 +52,21 @@ public final class PubSubRegistry {
     /** True while subscribers are being handed a frame: a subscriber that leaves then must leave after it. */
     private boolean delivering;
 
+    /** Told when a name enters its table (its first subscriber here) or leaves it (its last). */
+    interface NameListener {
+        void onName(Kind kind, Key name, boolean added);
+    }
+
+    private final NameListener names;
+
     /** @param allMonitors the server's count of monitors, shared by its registries (one per shard on the loops) */
     public PubSubRegistry(AtomicInteger allMonitors) {
+        this(allMonitors, null);
+    }
+
+    PubSubRegistry(AtomicInteger allMonitors, NameListener names) {
         this.allMonitors = allMonitors;
+        this.names = names;
     }
 
     /** Whether any registry of the server has a monitor: a plain volatile read, the whole cost of MONITOR when none exists. */
@@ -72,7 +84,17 @@ public final class PubSubRegistry {
 
     /** Adds the subscriber to a name it was not subscribed to (its client keeps what it holds). */
     public void add(Kind kind, Key name, Subscriber s) {
-        table(kind).computeIfAbsent(name.owned(), k -> new LinkedHashSet<>()).add(s);
+        Map<Key, LinkedHashSet<Subscriber>> t = table(kind);
+        LinkedHashSet<Subscriber> subscribers = t.get(name);
+        if (subscribers == null) {
+            Key owned = name.owned();
+            subscribers = new LinkedHashSet<>();
+            t.put(owned, subscribers);
+            if (names != null) {
+                names.onName(kind, owned, true);
+            }
+        }
+        subscribers.add(s);
         publishActive();
     }
 
@@ -82,6 +104,9 @@ public final class PubSubRegistry {
         LinkedHashSet<Subscriber> subscribers = t.get(name);
         if (subscribers != null && subscribers.remove(s) && subscribers.isEmpty()) {
             t.remove(name);
+            if (names != null) {
+                names.onName(kind, name, false);
+            }
         }
         publishActive();
     }

@@ -35,18 +35,25 @@ import java.util.List;
  * waiters while it has none. PUBSUB CHANNELS, NUMSUB, NUMPAT and their shard forms ask the same
  * shards ({@link #MSG_PUBSUB}) and merge: names deduplicated, counts added.
  * <p>
+ * <b>INFO's counts</b> of distinct channels, patterns and shard channels: each name has a home
+ * shard (by its hash, as a key's slot); a shard whose table gains or loses a name tells the home
+ * ({@link #MSG_NAME}), which counts the shards that have it and publishes how many names it is home
+ * to that some shard has. The sum over the homes is Redis's figure, a message behind at most.
+ * <p>
  * <b>MONITOR</b> lines go one way ({@link #MSG_MONITOR}) to the shards that have a monitor; the
  * front end formats them only while {@link PubSubRegistry#anyMonitor()} says one exists anywhere.
  * <p>
  * Owned by its shard's loop thread.
  */
-public final class PubSubShard implements ResponseHandler {
+public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameListener {
     /** A PUBLISH or SPUBLISH to deliver there; the answer is the receivers' count, an int. */
     static final int MSG_PUBLISH = 20;
     /** A PUBSUB subcommand to answer from there: names ({@code int n, (int len, bytes)*}) or counts ({@code int n, int*}). */
     static final int MSG_PUBSUB = 21;
     /** A MONITOR line, one way. */
     static final int MSG_MONITOR = 22;
+    /** One way to a name's home shard: a shard's table gained the name (+1) or lost it (-1); {@code byte kind, byte added, name}. */
+    static final int MSG_NAME = 23;
 
 
     private final KvGroup group;
@@ -62,6 +69,12 @@ public final class PubSubShard implements ResponseHandler {
     private Gather[] gathers = new Gather[16];
     private int nextGather;
     private final List<Key> names = new ArrayList<>();
+    /** Per kind, the names this shard is home to, with the number of shards whose table has each. */
+    private final List<java.util.HashMap<Key, Integer>> homed = List.of(new java.util.HashMap<>(),
+            new java.util.HashMap<>(), new java.util.HashMap<>());
+    /** Per kind, how many names homed here some shard has; read by INFO on any shard. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray distinct = new java.util.concurrent.atomic.AtomicIntegerArray(3);
+    private final Key nameProbe = Key.probe();
 
     PubSubShard(KvGroup group, int here, Mailbox mailbox) {
         this.group = group;
@@ -69,7 +82,37 @@ public final class PubSubShard implements ResponseHandler {
         this.shardCount = group.shardCount();
         this.mailbox = mailbox;
         this.targets = new boolean[shardCount];
-        this.registry = new PubSubRegistry(group.monitors());
+        this.registry = new PubSubRegistry(group.monitors(), this);
+    }
+
+    /** How many names of a kind homed here have a subscriber on some shard; any thread (INFO). */
+    public int distinctHomedHere(Kind kind) {
+        return distinct.getAcquire(kind.ordinal());
+    }
+
+    @Override
+    public void onName(Kind kind, Key name, boolean added) {
+        int home = Slots.ownerOf(name.array(), name.offset(), name.length(), shardCount);
+        if (home == here) {
+            countName(kind, name.array(), name.offset(), name.length(), added);
+            return;
+        }
+        scratch.putByte(0, (byte) kind.ordinal());
+        scratch.putByte(1, (byte) (added ? 1 : 0));
+        scratch.putBytes(2, name.array(), name.offset(), name.length());
+        mailbox.sendAlways(home, MSG_NAME, scratch, 0, 2 + name.length()); // bounded: one per name and shard
+    }
+
+    private void countName(Kind kind, byte[] b, int offset, int length, boolean added) {
+        java.util.HashMap<Key, Integer> counts = homed.get(kind.ordinal());
+        Key probe = nameProbe.view(b, offset, length);
+        int n = counts.getOrDefault(probe, 0) + (added ? 1 : -1);
+        if (n == 0) {
+            counts.remove(probe);
+        } else {
+            counts.put(probe.owned(), n);
+        }
+        distinct.setRelease(kind.ordinal(), counts.size());
     }
 
     /** This shard's subscribers. */
@@ -251,6 +294,11 @@ public final class PubSubShard implements ResponseHandler {
                 CommandCodec.decode(buffer, offset, incoming);
                 int n = answer(incoming, scratch, 0);
                 mailbox.reply(source, correlationId, MSG_PUBSUB, scratch, 0, n);
+            }
+            case MSG_NAME -> {
+                byte[] name = new byte[length - 2];
+                buffer.getBytes(offset + 2, name);
+                countName(Kind.values()[buffer.getByte(offset)], name, 0, name.length, buffer.getByte(offset + 1) == 1);
             }
             case MSG_MONITOR -> {
                 byte[] line = new byte[length];

@@ -145,16 +145,13 @@ final class LoopServerView implements ServerView {
         return cluster.expiredKeyCount();
     }
 
-    /**
-     * Each shard's count, added: a channel with subscribers on several shards counts once per shard
-     * (the shards' tables are their own; only their sizes are published).
-     */
+    /** Distinct names over all shards: each shard's count of the names it is home to ({@link io.shardloop.kv.PubSubShard}). */
     private long subscribed(io.shardloop.kv.PubSubRegistry.Kind kind) {
         long total = 0;
         for (int i = 0; i < cluster.shardCount(); i++) {
             io.shardloop.kv.KvShard s = cluster.serviceOrNull(i);
             if (s != null) {
-                total += s.pubsub().registry().publishedSize(kind);
+                total += s.pubsub().distinctHomedHere(kind);
             }
         }
         return total;

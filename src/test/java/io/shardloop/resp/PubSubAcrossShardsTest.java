@@ -5,9 +5,11 @@ import io.shardloop.kv.StateMode;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.RuntimeConfig;
 import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.testing.Await;
 import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -98,6 +100,9 @@ class PubSubAcrossShardsTest {
             assertEquals("[psubscribe, ne*, 1]", valueOf(c, "PSUBSCRIBE", "ne*"));
         }
         int receivers = subscribers.size() + patterns.size();
+        RawResp info = publishers.get(0);
+        Await.until("INFO counts the one channel and the one pattern subscribed on several shards once",
+                Duration.ofSeconds(30), () -> stats(info).contains("pubsub_channels:1\r\npubsub_patterns:1\r\n"));
         assertEquals("[news, " + SHARDS + "]", valueOf(publishers.get(0), "PUBSUB", "NUMSUB", "news"),
                 label);
         ExecutorService pool = Executors.newFixedThreadPool(publishers.size() + receivers);
@@ -136,6 +141,14 @@ class PubSubAcrossShardsTest {
                     c.close();
                 }
             }
+        }
+    }
+
+    private static String stats(RawResp c) {
+        try {
+            return c.call("INFO", "stats");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -43,6 +43,36 @@ class PubSubAcrossShardsTest {
     }
 
     @Test
+    void aMessagePublishedInsideATransactionOverEveryShardGoesOutBeforeTheNextOne() throws Exception {
+        try (ShardGroup g = ShardGroup.start(RuntimeConfig.builder(SHARDS).pin(false).build(),
+                List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(StateMode.SHARDED, SHARDS)))))) {
+            Map<Integer, List<RawResp>> byShard = connectionsOnEveryShard(g.port(0), 1);
+            try (RawResp publisher = new RawResp(g.port(0), 30_000)) {
+                for (List<RawResp> here : byShard.values()) {
+                    assertEquals("[subscribe, tx, 1]", valueOf(here.get(0), "SUBSCRIBE", "tx"));
+                }
+                assertEquals("+OK", publisher.call("MULTI"));
+                assertEquals("+QUEUED", publisher.call("PUBLISH", "tx", "inside"));
+                assertEquals("+QUEUED", publisher.call("MSET", "k0", "1", "k1", "1", "k2", "1", "k3", "1", "k4", "1"));
+                publisher.send("EXEC");
+                publisher.send("PUBLISH", "tx", "after");
+                publisher.read();
+                assertEquals(":" + SHARDS, publisher.read());
+                for (List<RawResp> here : byShard.values()) {
+                    assertEquals("[message, tx, inside]", here.get(0).value());
+                    assertEquals("[message, tx, after]", here.get(0).value());
+                }
+            } finally {
+                for (List<RawResp> list : byShard.values()) {
+                    for (RawResp c : list) {
+                        c.close();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void monitorsOnAnyShardSeeTheCommandsOfEveryShard() throws Exception {
         for (StateMode mode : StateMode.values()) {
             try (ShardGroup g = ShardGroup.start(RuntimeConfig.builder(SHARDS).pin(false).build(),

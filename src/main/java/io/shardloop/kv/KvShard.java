@@ -47,6 +47,10 @@ import java.util.function.LongSupplier;
  * those behind it, so none waits forever. While a shard has waiters,
  * a new command for it queues behind them (no one jumps the line). Nobody is ever answered "busy".
  * <p>
+ * <b>Pub/sub.</b> PUBLISH, SPUBLISH and PUBSUB are submitted like any command: they run here and
+ * on the shards with subscribers ({@link PubSubShard}), as plain requests, after the same credit
+ * check and in the same line of waiters; the mailbox's messages of pub/sub are handed to it first.
+ * <p>
  * <b>maxmemory</b> (the noeviction policy): while the process holds more than the limit, a command
  * that may grow the data is answered {@code -OOM} here, before any part of it runs.
  * <p>

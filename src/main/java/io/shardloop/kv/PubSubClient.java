@@ -28,6 +28,7 @@ public final class PubSubClient {
     private static final byte[] SSUBSCRIBE = bytes("ssubscribe");
     private static final byte[] SUNSUBSCRIBE = bytes("sunsubscribe");
     private static final byte[] OK = bytes("+OK\r\n");
+    private static final byte[] PONG = bytes("pong");
     private static final String[] HELP = {
         "CHANNELS [<pattern>]",
         "    Return the currently active channels matching a <pattern> (default: '*').",
@@ -113,11 +114,11 @@ public final class PubSubClient {
     /** PING while subscribed in RESP2: ["pong", argument or ""]. */
     public static void pingInContext(CommandArgs a, ReplySink out) {
         out.arrayHeader(2);
-        out.bulk(bytes("pong"));
+        out.bulk(PONG);
         if (a.count() > 1) {
             out.bulk(a.array(), a.offset(1), a.length(1));
         } else {
-            out.bulk(new byte[0]);
+            out.bulk(PONG, 0, 0);
         }
     }
 

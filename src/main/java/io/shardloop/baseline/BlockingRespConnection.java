@@ -52,6 +52,8 @@ final class BlockingRespConnection {
     /** Where the replies go once the client has subscribed; null before. */
     private SubscriberOutbox outbox;
     private OutputStream out;
+    /** An EXEC is running: its reply is being written, so no message may go out before it is whole. */
+    private boolean inExec;
 
     BlockingRespConnection(BlockingRespProtocol server, long id, int readBuffer, java.net.SocketAddress peer) {
         this.server = server;
@@ -172,7 +174,7 @@ final class BlockingRespConnection {
             PubSubClient.pingInContext(args, replies);
             return;
         }
-        if (PubSubClient.handles(c) || PubSubShard.fansOut(c)) {
+        if (c.route() == Command.Route.CONNECTION && (PubSubClient.handles(c) || PubSubShard.fansOut(c))) {
             pubsubCommand(c, args, replies);
             return;
         }
@@ -212,7 +214,16 @@ final class BlockingRespConnection {
             Transaction tx = multi.exec(replies, keys);
             unwatch(keys);
             if (tx != null) {
-                server.store().execute(tx, replies);
+                inExec = true;
+                try {
+                    server.store().execute(tx, replies);
+                } finally {
+                    inExec = false;
+                }
+                if (outbox != null) {
+                    flushReplies(); // the whole EXEC reply, then what was published to this client meanwhile
+                    outbox.releaseDeliveries();
+                }
             }
         }
     }
@@ -246,11 +257,18 @@ final class BlockingRespConnection {
                 outbox = new SubscriberOutbox(out, server.config().pubsubLimit(), "resp-subscriber-" + session.id());
                 outbox.protocol(replies.protocol());
                 subscriptions = new PubSubClient(outbox, registry);
-                try {
-                    flush(out);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e); // flush into the outbox does not write
+                if (!inExec) {
+                    try {
+                        flush(out);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e); // flush into the outbox does not write
+                    }
                 }
+            }
+            if (inExec) {
+                outbox.holdDeliveries(); // until the EXEC's reply, this confirmation in it, is queued
+                subscriptions.execute(c, args, sink);
+                return;
             }
             subscriptions.execute(c, args, sink);
             if (sink == replies) {

@@ -25,6 +25,8 @@ final class SubscriberOutbox implements Subscriber {
     private final Thread writer;
     private long queuedBytes;
     private boolean closed;
+    /** Messages held back while the connection's thread writes a reply they must not cut (an EXEC's); null when none. */
+    private ArrayDeque<byte[]> held;
     /** Whether messages are pushes ({@code >}): the client said HELLO 3. Written by the connection's thread. */
     private volatile boolean resp3;
 
@@ -58,7 +60,7 @@ final class SubscriberOutbox implements Subscriber {
         if (push && resp3) {
             copy[0] = '>';
         }
-        queue.addLast(copy);
+        (held != null ? held : queue).addLast(copy);
         queuedBytes += length;
         if (limit.exceeded(queuedBytes)) {
             cut();
@@ -67,10 +69,27 @@ final class SubscriberOutbox implements Subscriber {
         notifyAll();
     }
 
+    /** Holds messages back from now until {@link #releaseDeliveries}: a reply is being written whole. */
+    synchronized void holdDeliveries() {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
+    }
+
+    /** Queues the messages held back, behind the reply appended meanwhile. */
+    synchronized void releaseDeliveries() {
+        if (held != null) {
+            queue.addAll(held);
+            held = null;
+            notifyAll();
+        }
+    }
+
     /** Over the limit: drop what waits and close the socket, which the connection's reader sees as the end. */
     private void cut() {
         closed = true;
         queue.clear();
+        held = null;
         queuedBytes = 0;
         notifyAll();
         Thread.ofVirtual().start(this::closeStream); // never block a publisher on the socket

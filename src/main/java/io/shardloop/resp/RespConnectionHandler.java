@@ -46,7 +46,7 @@ import java.nio.ByteBuffer;
  * subscribers ({@link PubSubShard}). Messages reach this client as a {@link Subscriber}, on this
  * loop, behind every reply already written ({@link ReplyOrder#unsolicited()}); a client that lets
  * them pile up past the {@link PubSubLimit} is closed. With a MONITOR anywhere, each command this
- * client runs is fed to the monitors first.
+ * client runs is fed to the monitors once it has run ({@link MonitorLine}).
  * <p>
  * <b>Backpressure.</b> Parsing stops (the bytes stay unconsumed in the connection) while the line of
  * outstanding replies is full, while unsent replies are over the connection's high-water mark, and
@@ -249,7 +249,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             PubSubClient.pingInContext(args, reply());
             return;
         }
-        if (PubSubClient.handles(c)) {
+        if (c.route() == Command.Route.CONNECTION && PubSubClient.handles(c)) {
             subscriptions().execute(c, args, reply());
             return;
         }

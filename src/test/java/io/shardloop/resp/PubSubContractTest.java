@@ -111,6 +111,18 @@ class PubSubContractTest {
                 s(1, 1, "PUBSUB", "NUMPAT")));
     }
 
+    /** A PUBLISH inside an EXEC counts only its own shard's receivers (docs/resp.md): not compared here. */
+    @Test
+    void shouldSubscribeInsideMultiExec() throws Exception {
+        assertAgree(2, List.of(
+                s(0, 1, "MULTI"),
+                s(0, 1, "SUBSCRIBE", "mx:a"),
+                s(0, 1, "EXEC"),
+                s(1, 1, "PUBLISH", "mx:a", "after"),
+                s(0, 1),
+                s(0, 1, "UNSUBSCRIBE")));
+    }
+
     @Test
     void shouldLeaveEverySubscriptionOnReset() throws Exception {
         assertAgree(2, List.of(

@@ -73,6 +73,43 @@ class PubSubAcrossShardsTest {
     }
 
     @Test
+    void pipelinedPublishesWaitingForCreditArriveEveryOneInOrder() throws Exception {
+        RuntimeConfig runtime = RuntimeConfig.builder(SHARDS).pin(false)
+                .mailbox(io.shardloop.runtime.mailbox.MailboxConfig.defaults().withCredits(2)).build();
+        try (ShardGroup g = ShardGroup.start(runtime,
+                List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(StateMode.SHARDED, SHARDS)))))) {
+            Map<Integer, List<RawResp>> byShard = connectionsOnEveryShard(g.port(0), 2);
+            try {
+                for (List<RawResp> here : byShard.values()) {
+                    assertEquals("[subscribe, credit, 1]", valueOf(here.get(0), "SUBSCRIBE", "credit"));
+                }
+                RawResp publisher = byShard.get(0).get(1);
+                int n = 3000;
+                for (int i = 0; i < n; i++) {
+                    publisher.send("PUBLISH", "credit", "0:" + i); // far more than two requests' credit in flight
+                }
+                for (int i = 0; i < n; i++) {
+                    assertEquals(":" + SHARDS, publisher.read(), "publish " + i);
+                }
+                String shard0 = publisher.call("INFO", "shards").lines().filter(l -> l.contains("shard_0:")).findFirst()
+                        .orElseThrow();
+                assertTrue(!shard0.contains("credit_waits=0,"), "the publishes waited for credit: " + shard0);
+                for (List<RawResp> here : byShard.values()) {
+                    for (int i = 0; i < n; i++) {
+                        assertEquals("[message, credit, 0:" + i + "]", here.get(0).value());
+                    }
+                }
+            } finally {
+                for (List<RawResp> list : byShard.values()) {
+                    for (RawResp c : list) {
+                        c.close();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void monitorsOnAnyShardSeeTheCommandsOfEveryShard() throws Exception {
         for (StateMode mode : StateMode.values()) {
             try (ShardGroup g = ShardGroup.start(RuntimeConfig.builder(SHARDS).pin(false).build(),

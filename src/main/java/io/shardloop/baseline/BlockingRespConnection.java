@@ -6,9 +6,13 @@ import io.shardloop.kv.Command;
 import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Key;
 import io.shardloop.kv.MultiState;
+import io.shardloop.kv.PubSubClient;
+import io.shardloop.kv.PubSubRegistry;
+import io.shardloop.kv.PubSubShard;
 import io.shardloop.kv.Transaction;
 import io.shardloop.kv.DbKeys;
 import io.shardloop.resp.ConnectionCommands;
+import io.shardloop.resp.MonitorLine;
 import io.shardloop.resp.Session;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
@@ -30,6 +34,13 @@ import java.util.concurrent.TimeUnit;
  * Connection commands, and who may run what before AUTH, are the {@link ConnectionCommands} the
  * event-loop server uses too.
  * <p>
+ * <b>Pub/sub.</b> Subscriptions are a {@link PubSubClient} over the server's one
+ * {@link PubSubRegistry}, whose monitor every subscribe, unsubscribe and publish holds. From its
+ * first subscription (or MONITOR) on, the client's replies and the messages other threads publish
+ * to it go out through a {@link SubscriberOutbox} and its writer thread, each frame whole, so this
+ * thread can block in read while messages arrive. A subscription's confirmation is queued while
+ * the registry's monitor is held, so no message can overtake it.
+ * <p>
  * Owned by its connection thread.
  */
 final class BlockingRespConnection {
@@ -43,11 +54,18 @@ final class BlockingRespConnection {
     private final MultiState multi;
     private long unreportedCommands;
     private long unreportedInput;
+    private final java.net.SocketAddress peer;
+    private PubSubClient subscriptions;
+    /** Where the replies go once the client has subscribed; null before. */
+    private SubscriberOutbox outbox;
     private OutputStream out;
+    /** An EXEC is running: its reply is being written, so no message may go out before it is whole. */
+    private boolean inExec;
     private final BufferReplyWriter run = new BufferReplyWriter(256);
 
-    BlockingRespConnection(BlockingRespProtocol server, long id, int readBuffer) {
+    BlockingRespConnection(BlockingRespProtocol server, long id, int readBuffer, java.net.SocketAddress peer) {
         this.server = server;
+        this.peer = peer;
         this.commands = server.commands();
         this.parser = new RespParser(server.config().limits());
         this.session = commands.newSession(id);
@@ -85,7 +103,16 @@ final class BlockingRespConnection {
         } finally {
             multi.reset();
             unwatch(multi.takeWatched());
+            leaveSubscriptions();
             flush(out);
+            if (outbox != null) {
+                outbox.close();
+                try {
+                    outbox.awaitWriter(java.time.Duration.ofSeconds(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
@@ -98,7 +125,11 @@ final class BlockingRespConnection {
         }
         if (length > 0) {
             replies.reset();
-            out.write(replies.array(), 0, length);
+            if (outbox != null) {
+                outbox.append(replies.array(), 0, length);
+            } else {
+                out.write(replies.array(), 0, length);
+            }
         }
     }
 
@@ -117,6 +148,25 @@ final class BlockingRespConnection {
             multi.refused();
             return;
         }
+        if (subscriptions != null) {
+            String refused = subscriptions.refusal(c, args, replies.protocol());
+            if (refused != null) {
+                replies.error(refused);
+                return;
+            }
+        }
+        run(c, args);
+        if (server.pubsub().anyMonitor() && MonitorLine.fed(c)) {
+            flushReplies(); // a monitor's own command shows after its reply, as in Redis
+            byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), peer, c, args);
+            synchronized (server.pubsub()) {
+                server.pubsub().feedMonitors(line, 0, line.length);
+            }
+        }
+    }
+
+    /** Runs a command that was found, admitted and allowed in the client's context. */
+    private void run(Command c, CommandArgs args) throws IOException {
         if (multi.controls(c)) {
             transactionCommand(c, args);
             return;
@@ -128,10 +178,22 @@ final class BlockingRespConnection {
         if (c.name().equals("reset")) {
             multi.reset();
             unwatch(multi.takeWatched());
+            leaveSubscriptions();
+        }
+        if (subscriptions != null && subscriptions.subscribed() && replies.protocol() == 2 && c.name().equals("ping")) {
+            PubSubClient.pingInContext(args, replies);
+            return;
+        }
+        if (c.route() == Command.Route.CONNECTION && (PubSubClient.handles(c) || PubSubShard.fansOut(c))) {
+            pubsubCommand(c, args, replies);
+            return;
         }
         if (c.route() == Command.Route.CONNECTION) {
             closing = commands.execute(c, args, session, replies) == ConnectionCommands.CLOSE;
             parser.restrictUnauthenticated(!session.authenticated());
+            if (outbox != null) {
+                outbox.protocol(replies.protocol()); // HELLO and RESET change how messages are framed
+            }
         } else if (BlockingCommands.blocks(c)) {
             block(c, args);
         } else {
@@ -291,7 +353,16 @@ final class BlockingRespConnection {
             Transaction tx = multi.exec(replies, keys);
             unwatch(keys);
             if (tx != null) {
-                server.store().execute(tx, replies);
+                inExec = true;
+                try {
+                    server.store().execute(tx, replies);
+                } finally {
+                    inExec = false;
+                }
+                if (outbox != null) {
+                    flushReplies(); // the whole EXEC reply, then what was published to this client meanwhile
+                    outbox.releaseDeliveries();
+                }
             }
         }
     }
@@ -302,10 +373,73 @@ final class BlockingRespConnection {
         }
     }
 
+    /**
+     * A subscription command, PUBLISH, SPUBLISH or PUBSUB, holding the registry's monitor. A
+     * subscription's first command starts the outbox; the replies gathered so far go into it before
+     * the confirmation, and the confirmation before any message.
+     */
+    private void pubsubCommand(Command c, CommandArgs args, io.shardloop.resp.codec.ReplySink sink) {
+        PubSubRegistry registry = server.pubsub();
+        synchronized (registry) {
+            if (PubSubShard.fansOut(c)) {
+                if (c.name().equals("pubsub")) {
+                    if (PubSubClient.checkPubsub(args, sink)) {
+                        PubSubClient.pubsubHere(registry, args, sink);
+                    }
+                } else {
+                    sink.integer(registry.publish(args.array(), args.offset(1), args.length(1), args.array(),
+                            args.offset(2), args.length(2), c.name().equals("spublish")));
+                }
+                return;
+            }
+            if (outbox == null) {
+                outbox = new SubscriberOutbox(out, server.config().pubsubLimit(), "resp-subscriber-" + session.id());
+                outbox.protocol(replies.protocol());
+                subscriptions = new PubSubClient(outbox, registry);
+                if (!inExec) {
+                    try {
+                        flush(out);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e); // flush into the outbox does not write
+                    }
+                }
+            }
+            if (inExec) {
+                outbox.holdDeliveries(); // until the EXEC's reply, this confirmation in it, is queued
+                subscriptions.execute(c, args, sink);
+                return;
+            }
+            subscriptions.execute(c, args, sink);
+            if (sink == replies) {
+                flushReplies();
+            }
+        }
+    }
+
+    /** Moves the replies gathered so far into the outbox, once there is one. */
+    private void flushReplies() {
+        if (outbox != null && replies.length() > 0) {
+            outbox.append(replies.array(), 0, replies.length());
+            replies.reset();
+        }
+    }
+
+    private void leaveSubscriptions() {
+        if (subscriptions != null) {
+            synchronized (server.pubsub()) {
+                subscriptions.leaveAll();
+            }
+        }
+    }
+
     /** A connection command queued in a MULTI, run in its place at EXEC. */
     private void runQueuedConnectionCommand(Command c, CommandArgs args, io.shardloop.resp.codec.ReplySink out) {
         if (c == CommandTable.UNWATCH) {
             out.simple("OK");
+            return;
+        }
+        if (PubSubClient.handles(c) || PubSubShard.fansOut(c)) {
+            pubsubCommand(c, args, out);
             return;
         }
         closing |= commands.execute(c, args, session, out) == ConnectionCommands.CLOSE;

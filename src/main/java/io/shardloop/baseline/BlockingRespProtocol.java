@@ -55,6 +55,9 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     private final LongAdder inputBytes = new LongAdder();
     private final LongAdder outputBytes = new LongAdder();
     private final ServerRates rates = new ServerRates();
+    /** Every client's subscriptions; its monitor is held to change or publish to them. */
+    private final io.shardloop.kv.PubSubRegistry pubsub =
+            new io.shardloop.kv.PubSubRegistry(new java.util.concurrent.atomic.AtomicInteger());
     private final Thread timer;
     private volatile boolean closed;
 
@@ -96,6 +99,10 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         return config;
     }
 
+    io.shardloop.kv.PubSubRegistry pubsub() {
+        return pubsub;
+    }
+
     ConnectionCommands commands() {
         return commands;
     }
@@ -121,7 +128,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         connected.incrementAndGet();
         connectionsReceived.increment();
         try {
-            new BlockingRespConnection(this, connectionId, readBuffer).serve(in, out);
+            new BlockingRespConnection(this, connectionId, readBuffer, peer).serve(in, out);
         } finally {
             connected.decrementAndGet();
         }
@@ -261,5 +268,20 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     @Override
     public io.shardloop.kv.BlockedClients blockedClients() {
         return blockedClients;
+    }
+
+    @Override
+    public long pubsubChannels() {
+        return pubsub.publishedSize(io.shardloop.kv.PubSubRegistry.Kind.CHANNEL);
+    }
+
+    @Override
+    public long pubsubPatterns() {
+        return pubsub.publishedSize(io.shardloop.kv.PubSubRegistry.Kind.PATTERN);
+    }
+
+    @Override
+    public long pubsubShardChannels() {
+        return pubsub.publishedSize(io.shardloop.kv.PubSubRegistry.Kind.SHARD_CHANNEL);
     }
 }

@@ -3,6 +3,7 @@ package io.shardloop.cli;
 import io.shardloop.baseline.ServerModel;
 import io.shardloop.http.HttpConfig;
 import io.shardloop.kv.StateMode;
+import io.shardloop.resp.PubSubLimit;
 import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.mailbox.MailboxConfig;
 import io.shardloop.runtime.mailbox.MailboxKind;
@@ -291,6 +292,22 @@ final class ServeCommand implements Callable<Integer> {
                     + "status is " + EXIT_SHARD_ABANDONED + ". Default: ${DEFAULT-VALUE}.")
     Duration stopTimeout;
 
+    @Option(names = "--client-output-buffer-limit-pubsub-hard", paramLabel = "SIZE", defaultValue = "32m",
+            converter = Converters.Size.class,
+            description = "Redis's client-output-buffer-limit pubsub, hard part: a subscriber (or MONITOR) holding this "
+                    + "many unsent bytes is closed (0: no limit). Default: ${DEFAULT-VALUE}.")
+    long pubsubHardLimit;
+
+    @Option(names = "--client-output-buffer-limit-pubsub-soft", paramLabel = "SIZE", defaultValue = "8m",
+            converter = Converters.Size.class,
+            description = "Its soft part: a subscriber over this many unsent bytes for "
+                    + "--client-output-buffer-limit-pubsub-soft-seconds is closed (0: no limit). Default: ${DEFAULT-VALUE}.")
+    long pubsubSoftLimit;
+
+    @Option(names = "--client-output-buffer-limit-pubsub-soft-seconds", paramLabel = "N", defaultValue = "60",
+            description = "Seconds a subscriber may stay over the soft limit. Default: ${DEFAULT-VALUE}.")
+    long pubsubSoftSeconds;
+
     @Option(names = "--lua-time-limit", paramLabel = "TIME", defaultValue = "5s",
             description = "How long a script (EVAL, FCALL) may run before it is stopped with an error; what it wrote "
                     + "before stays. Its shard's loop runs nothing else meanwhile. 0: no limit. Default: ${DEFAULT-VALUE}.")
@@ -429,7 +446,8 @@ final class ServeCommand implements Callable<Integer> {
         return server.protocols(served).bind(bind).respPort(respPort).httpPort(httpPort).echoPort(port)
                 .model(model).state(state).runtime(runtime)
                 .respLimits(new RespLimits(maxBulk, maxArgs, (int) maxInline)).maxOutstanding(maxOutstanding)
-                .requirePass(requirePass).protectedMode(protectedMode.equalsIgnoreCase("yes")).http(http).stopTimeout(stopTimeout).build();
+                .requirePass(requirePass).protectedMode(protectedMode.equalsIgnoreCase("yes")).http(http).stopTimeout(stopTimeout)
+                .pubsubLimit(new PubSubLimit(pubsubHardLimit, pubsubSoftLimit, pubsubSoftSeconds)).build();
     }
 
     private OptionChecks checks() {
@@ -471,6 +489,7 @@ final class ServeCommand implements Callable<Integer> {
         c.atLeast("--max-args", maxArgs, 1, null);
         c.between("--max-inline", maxInline, 16, Integer.MAX_VALUE, null);
         c.atLeast("--max-outstanding", maxOutstanding, 2, null);
+        c.atLeast("--client-output-buffer-limit-pubsub-soft-seconds", pubsubSoftSeconds, 0, null);
         c.between("--mailbox-credits", mailboxCredits, 1, MailboxConfig.MAX_CREDITS, null);
         c.atLeast("--mailbox-credit-bytes", mailboxCreditBytes, 1024, null);
         c.atLeast("--mailbox-reply-backlog", mailboxReplyBacklog, 1024, null);

@@ -263,7 +263,21 @@ public final class CommandTable {
         connection(g, "quit", -1, NO_AUTH);
         connection(g, "reset", 1, NO_AUTH);
 
+        g = "pubsub";
+        String[] subscribe = {"pubsub", "noscript", "loading", "stale"};
+        String[] publish = {"pubsub", "loading", "stale", "fast", "may_replicate"};
+        connection(g, "subscribe", -2, subscribe);
+        connection(g, "psubscribe", -2, subscribe);
+        connection(g, "unsubscribe", -1, subscribe);
+        connection(g, "punsubscribe", -1, subscribe);
+        connection(g, "publish", 3, publish);
+        connection(g, "pubsub", -2, NONE);
+        add(g, new Command("ssubscribe", -2, subscribe, 1, -1, 1, Route.CONNECTION, Merge.NONE, null));
+        add(g, new Command("sunsubscribe", -1, subscribe, 1, -1, 1, Route.CONNECTION, Merge.NONE, null));
+        add(g, new Command("spublish", 3, publish, 1, 1, 1, Route.CONNECTION, Merge.NONE, null));
+
         g = "server";
+        connection(g, "monitor", 1, new String[] {"admin", "noscript", "loading", "stale"});
         local(g, "command", -1, NONE, ServerCommands::command);
         local(g, "time", 1, F, ServerCommands::time);
         connection(g, "config", -2, NONE);

@@ -13,8 +13,9 @@ import java.util.function.LongSupplier;
  * <p>
  * Shared across shards on purpose, and only this: the array of services (each written once, by its
  * own shard, read by others only to post work to that shard's loop) and, in the shared-state modes,
- * the store itself, which is thread-safe by construction; and the counter that gives transactions
- * over several shards their one global order ({@link #nextTransactionId}).
+ * the store itself, which is thread-safe by construction; the counter that gives transactions
+ * over several shards their one global order ({@link #nextTransactionId}); and the count of MONITOR
+ * clients, which every command reads to know whether to feed them.
  */
 public final class KvGroup {
     private final StateMode mode;
@@ -28,6 +29,8 @@ public final class KvGroup {
     public static final int DEFAULT_DATABASES = 16;
     private final java.util.concurrent.atomic.AtomicLong transactionIds = new java.util.concurrent.atomic.AtomicLong();
     private final BlockedClients blockedClients = new BlockedClients();
+    /** MONITOR clients on every shard, counted by the shards' {@link PubSubRegistry}s. */
+    private final java.util.concurrent.atomic.AtomicInteger monitors = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -140,6 +143,11 @@ public final class KvGroup {
             }
         }
         return weightedAverage(averages, weights);
+    }
+
+    /** The count of MONITOR clients the shards' registries share. */
+    java.util.concurrent.atomic.AtomicInteger monitors() {
+        return monitors;
     }
 
     public StateMode mode() {

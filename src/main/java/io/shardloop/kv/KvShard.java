@@ -47,6 +47,10 @@ import java.util.function.LongSupplier;
  * those behind it, so none waits forever. While a shard has waiters,
  * a new command for it queues behind them (no one jumps the line). Nobody is ever answered "busy".
  * <p>
+ * <b>Pub/sub.</b> PUBLISH, SPUBLISH and PUBSUB are submitted like any command: they run here and
+ * on the shards with subscribers ({@link PubSubShard}), as plain requests, after the same credit
+ * check and in the same line of waiters; the mailbox's messages of pub/sub are handed to it first.
+ * <p>
  * <b>maxmemory</b> (the noeviction policy): while the process holds more than the limit, a command
  * that may grow the data is answered {@code -OOM} here, before any part of it runs.
  * <p>
@@ -161,6 +165,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final ShardExecutor executor;
     private final KeyLocks locks = new KeyLocks();
     private final ShardTransactions transactions;
+    private final PubSubShard pubsub;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final CommandArgs waitingCommand = new CommandArgs();
     private final SingleWriterCounters counters;
@@ -215,6 +220,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.executor = shared == null
                 ? new ShardExecutor(Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
         this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks, counters);
+        this.pubsub = new PubSubShard(group, here, mailbox);
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();
         this.waitersByShard = new int[shardCount];
@@ -231,10 +237,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         } else {
             this.blockedKeys = shared.blocked();
         }
-        if (executor != null) {
-            mailbox.handler(this);
-            mailbox.creditListener(this);
-        }
+        mailbox.handler(this); // pub/sub crosses shards in every state mode
+        mailbox.creditListener(this);
         if (executor != null || here == 0) {
             loop.scheduleTimer(System.nanoTime() + EXPIRE_PERIOD_NANOS, expireCycle);
         }
@@ -261,6 +265,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return counters;
     }
 
+    /** This shard's side of pub/sub and MONITOR. */
+    public PubSubShard pubsub() {
+        return pubsub;
+    }
+
     long publishedKeyCount() {
         return counters.get(KEYS);
     }
@@ -285,6 +294,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
      */
     public boolean submit(Command c, CommandArgs args, Plan plan, Submitter who) {
         assert loop.inLoop();
+        if (c.route() == Command.Route.CONNECTION) {
+            return fanOut(c, args, plan, who); // the connection answers its other commands itself
+        }
         if (group.overMaxMemory() && c.denyOom()) {
             who.replyNow().raw(Errors.OOM); // before any part runs, on any shard
             return true;
@@ -337,6 +349,32 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             }
             case HERE -> throw new IllegalStateException("ran above");
         }
+        return true;
+    }
+
+    /**
+     * PUBLISH, SPUBLISH, PUBSUB: run here and on the other shards with subscribers
+     * ({@link PubSubShard}), once each of those has credit; while one has none it waits in line with
+     * the other commands (as a command over every shard: it asks at most those).
+     */
+    private boolean fanOut(Command c, CommandArgs args, Plan plan, Submitter who) {
+        if (!PubSubShard.fansOut(c)) {
+            throw new IllegalArgumentException("'" + c.name() + "' is answered by the connection");
+        }
+        int length = CommandCodec.encodedLength(args);
+        plan.all();
+        boolean granted = who == granting && grantLeft > 0;
+        if ((!granted && hasWaitersFor(plan)) || !pubsub.hasCredit(length)) {
+            if (who == granting) {
+                granting = null;
+            }
+            enqueue(who, plan, length);
+            return false;
+        }
+        if (granted) {
+            grantLeft--;
+        }
+        pubsub.run(c, args, who);
         return true;
     }
 
@@ -680,6 +718,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** A command from another shard: run it on this shard's keys and reply with the RESP bytes. */
     @Override
     public void onMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
+        if (pubsub.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
+            return;
+        }
         if (type >= MSG_BLOCK && type <= MSG_READY) {
             onBlockingMessage(type, sourceShard, buffer, offset, length);
             return;

@@ -56,13 +56,16 @@ public final class PendingTransactions {
         return true;
     }
 
-    /** Whether a command must wait: it names a pending transaction's key, or one of them is over every key, or it is. */
+    /**
+     * Whether a command must wait: it names a pending transaction's key, or one of them is over every
+     * key, or it is; a PUBLISH waits for them all (one published inside them goes out first).
+     */
     public boolean holdsBack(Command c, CommandArgs args) {
         if (byToken.isEmpty()) {
             return false;
         }
         Command.Route r = c.route();
-        if (overEverything > 0 || r == Command.Route.ALL_SHARDS || r == Command.Route.SCAN) {
+        if (overEverything > 0 || r == Command.Route.ALL_SHARDS || r == Command.Route.SCAN || PubSubShard.fansOut(c)) {
             return true;
         }
         int n = c.keyCount(args);

@@ -154,6 +154,9 @@ final class InfoReport {
         field(out, "instantaneous_output_kbps", String.format(Locale.ROOT, "%.2f", rates.outputBytesPerSecond() / 1024.0));
         field(out, "rejected_connections", view.rejectedConnections());
         field(out, "expired_keys", view.expiredKeys());
+        field(out, "pubsub_channels", view.pubsubChannels());
+        field(out, "pubsub_patterns", view.pubsubPatterns());
+        field(out, "pubsubshard_channels", view.pubsubShardChannels());
         field(out, "gc_time_ms", gcMillis());
     }
 

@@ -165,6 +165,33 @@ final class LoopServerView implements ServerView {
         return cluster.expiredKeyCount();
     }
 
+    /** Distinct names over all shards: each shard's count of the names it is home to ({@link io.shardloop.kv.PubSubShard}). */
+    private long subscribed(io.shardloop.kv.PubSubRegistry.Kind kind) {
+        long total = 0;
+        for (int i = 0; i < cluster.shardCount(); i++) {
+            io.shardloop.kv.KvShard s = cluster.serviceOrNull(i);
+            if (s != null) {
+                total += s.pubsub().distinctHomedHere(kind);
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public long pubsubChannels() {
+        return subscribed(io.shardloop.kv.PubSubRegistry.Kind.CHANNEL);
+    }
+
+    @Override
+    public long pubsubPatterns() {
+        return subscribed(io.shardloop.kv.PubSubRegistry.Kind.PATTERN);
+    }
+
+    @Override
+    public long pubsubShardChannels() {
+        return subscribed(io.shardloop.kv.PubSubRegistry.Kind.SHARD_CHANNEL);
+    }
+
     @Override
     public List<String> ownSections() {
         return List.of("shards");

@@ -9,6 +9,9 @@ import io.shardloop.kv.KvShard;
 import io.shardloop.kv.MultiState;
 import io.shardloop.kv.PendingTransactions;
 import io.shardloop.kv.Plan;
+import io.shardloop.kv.PubSubClient;
+import io.shardloop.kv.PubSubShard;
+import io.shardloop.kv.Subscriber;
 import io.shardloop.kv.Router;
 import io.shardloop.kv.Transaction;
 import io.shardloop.kv.DbKeys;
@@ -17,6 +20,7 @@ import io.shardloop.resp.codec.ReplySink;
 import io.shardloop.resp.codec.RespParser;
 import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.ConnectionHandler;
+import io.shardloop.runtime.net.OutboundBuffer;
 import io.shardloop.runtime.net.ReplyOrder;
 import org.agrona.DirectBuffer;
 
@@ -40,6 +44,13 @@ import java.nio.ByteBuffer;
  * <b>Transactions.</b> MULTI, EXEC, DISCARD, WATCH and UNWATCH follow {@link MultiState}; EXEC
  * plans and submits the queued commands as one {@link Transaction}.
  * <p>
+ * <b>Pub/sub.</b> The client's subscriptions are a {@link PubSubClient} over this shard's
+ * registry; PUBLISH, SPUBLISH and PUBSUB go through {@link KvShard#submit} to every shard with
+ * subscribers ({@link PubSubShard}). Messages reach this client as a {@link Subscriber}, on this
+ * loop, behind every reply already written ({@link ReplyOrder#unsolicited()}); a client that lets
+ * them pile up past the {@link PubSubLimit} is closed. With a MONITOR anywhere, each command this
+ * client runs is fed to the monitors once it has run ({@link MonitorLine}).
+ * <p>
  * <b>Backpressure.</b> Parsing stops (the bytes stay unconsumed in the connection) while the line of
  * outstanding replies is full, while unsent replies are over the connection's high-water mark, and
  * while a command waits for credit towards another shard: that command is held as parsed and
@@ -47,7 +58,7 @@ import java.nio.ByteBuffer;
  * <p>
  * Owned by its connection's shard: every method runs on that shard's loop thread.
  */
-final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitter {
+final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitter, Subscriber {
     private final Connection connection;
     private final KvShard kv;
     private final ConnectionCommands commands;
@@ -77,6 +88,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private final BlockedClient blockedClient = new BlockedClient();
     /** Refused by protected mode: counted as rejected, never as a client. */
     private final boolean denied;
+    /** This client's subscriptions and MONITOR; null until its first such command. */
+    private PubSubClient subscriptions;
+    private final PubSubLimit.Watch outputLimit;
 
     RespConnectionHandler(Connection connection, KvShard kv, RespConfig config, ConnectionCommands commands,
                           RespShardCounters counters, long highWater) {
@@ -89,6 +103,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         this.multi = new MultiState(this::runQueuedConnectionCommand, kv.group().databases());
         this.order = new ReplyOrder(connection, config.maxOutstanding());
         this.highWater = highWater;
+        this.outputLimit = config.pubsubLimit().watch();
         this.denied = commands.refuses(connection.remoteAddress());
         if (denied) {
             closing = true;
@@ -187,6 +202,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         multi.reset();
         kv.unwatch(multi.takeWatched());
         order.discard();
+        leaveSubscriptions();
         if (!denied) {
             counters.onDisconnect();
         }
@@ -211,6 +227,23 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             multi.refused();
             return;
         }
+        if (subscriptions != null) {
+            String refused = subscriptions.refusal(c, args, writer.protocol());
+            if (refused != null) {
+                reply().error(refused);
+                return;
+            }
+        }
+        run(c, args);
+        if (kv.pubsub().registry().anyMonitor() && MonitorLine.fed(c)) {
+            // After it ran, as Redis feeds them: a monitor's own command shows after its reply.
+            byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), connection.remoteAddress(), c, args);
+            kv.pubsub().feedMonitors(line, 0, line.length);
+        }
+    }
+
+    /** Runs a command that was found, admitted and allowed in the client's context. */
+    private void run(Command c, CommandArgs args) {
         if (multi.controls(c)) {
             transactionCommand(c, args);
             return;
@@ -227,8 +260,17 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         if (c.name().equals("reset")) {
             multi.reset();
             kv.unwatch(multi.takeWatched());
+            leaveSubscriptions();
         }
-        if (c.route() == Command.Route.CONNECTION) {
+        if (subscriptions != null && subscriptions.subscribed() && writer.protocol() == 2 && c.name().equals("ping")) {
+            PubSubClient.pingInContext(args, reply());
+            return;
+        }
+        if (c.route() == Command.Route.CONNECTION && PubSubClient.handles(c)) {
+            subscriptions().execute(c, args, reply());
+            return;
+        }
+        if (c.route() == Command.Route.CONNECTION && !PubSubShard.fansOut(c)) {
             if (commands.execute(c, args, session, reply()) == ConnectionCommands.CLOSE) {
                 closing = true;
                 connection.closeAfterFlush();
@@ -401,6 +443,14 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             out.simple("OK"); // EXEC lets go of the watched keys anyway
             return;
         }
+        if (PubSubClient.handles(c)) {
+            subscriptions().execute(c, args, out);
+            return;
+        }
+        if (PubSubShard.fansOut(c)) {
+            kv.pubsub().runWithin(c, args, out);
+            return;
+        }
         if (commands.execute(c, args, session, out) == ConnectionCommands.CLOSE) {
             closing = true;
             connection.closeAfterFlush();
@@ -472,6 +522,55 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         @Override
         public void onCanSubmit() {
             RespConnectionHandler.this.onCanSubmit();
+        }
+    }
+
+    // ---- pub/sub and MONITOR ---------------------------------------------------------------------
+
+    private PubSubClient subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new PubSubClient(this, kv.pubsub().registry());
+        }
+        return subscriptions;
+    }
+
+    /** Leaves every subscription; from inside a delivery (this client was cut off) once it is over. */
+    private void leaveSubscriptions() {
+        PubSubClient s = subscriptions;
+        if (s == null) {
+            return;
+        }
+        if (kv.pubsub().registry().delivering()) {
+            connection.loop().execute(s::leaveAll);
+        } else {
+            s.leaveAll();
+        }
+    }
+
+    /** A message (or a MONITOR line) for this client: written behind every reply so far, then the limit is checked. */
+    @Override
+    public void deliver(byte[] frame, int offset, int length, boolean push) {
+        if (closing || connection.isClosed()) {
+            return;
+        }
+        OutboundBuffer out = order.unsolicited();
+        if (push && writer.protocol() == 3) {
+            out.writeByte('>');
+            out.writeBytes(frame, offset + 1, length - 1);
+        } else {
+            out.writeBytes(frame, offset, length);
+        }
+        counters.onBytes(0, length);
+        if (outputLimit.exceeded(connection.pendingOutboundBytes() + connection.heldReplyBytes())) {
+            closing = true;
+            // Not from inside the delivery: the registry is walking its subscribers.
+            connection.loop().execute(() -> connection.close("over client-output-buffer-limit pubsub"));
+            return;
+        }
+        if (out == connection.outbound()) {
+            connection.flushSoon();
+        } else {
+            connection.onReplyHeld();
         }
     }
 

@@ -70,6 +70,21 @@ public interface ServerView {
     /** The clients blocked in BLPOP and the others now: CLIENT UNBLOCK and INFO's blocked_clients. */
     io.shardloop.kv.BlockedClients blockedClients();
 
+    /** INFO's pubsub_channels: channels with a subscriber. */
+    default long pubsubChannels() {
+        return 0;
+    }
+
+    /** INFO's pubsub_patterns: patterns with a subscriber. */
+    default long pubsubPatterns() {
+        return 0;
+    }
+
+    /** INFO's pubsubshard_channels: shard channels with a subscriber. */
+    default long pubsubShardChannels() {
+        return 0;
+    }
+
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
     default List<String> ownSections() {
         return List.of();

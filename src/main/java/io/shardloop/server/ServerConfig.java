@@ -5,6 +5,7 @@ import io.shardloop.baseline.ThreadedConfig;
 import io.shardloop.http.HttpConfig;
 import io.shardloop.kv.KvGroup;
 import io.shardloop.kv.StateMode;
+import io.shardloop.resp.PubSubLimit;
 import io.shardloop.resp.RespConfig;
 import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.shard.Pinning;
@@ -42,11 +43,14 @@ import java.util.Set;
  * @param maxMemory      Redis's maxmemory (noeviction): bytes past which writes that may grow the data
  *                       are refused with -OOM, 0 for none (the event-loop model)
  * @param databases      Redis's {@code databases}: how many numbered databases SELECT reaches (16)
+ * @param pubsubLimit    Redis's {@code client-output-buffer-limit pubsub}: when a subscriber that does
+ *                       not read is closed
  */
 public record ServerConfig(List<ServedProtocol> protocols, String bind, int respPort, int httpPort, int echoPort,
                            ServerModel model, StateMode state, RuntimeConfig runtime, RespLimits respLimits,
                            int maxOutstanding, String requirePass, HttpConfig http, Duration stopTimeout,
-                           boolean protectedMode, long maxMemory, int databases) {
+                           boolean protectedMode, long maxMemory, int databases,
+                           PubSubLimit pubsubLimit) {
     /** The ports {@code shardloop serve} listens on unless told otherwise. */
     public static final int DEFAULT_RESP_PORT = 6379;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -114,7 +118,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
 
     /** The Redis protocol's settings. */
     public RespConfig resp() {
-        return new RespConfig(respLimits, maxOutstanding, requirePass, protectedMode);
+        return new RespConfig(respLimits, maxOutstanding, requirePass, protectedMode, pubsubLimit);
     }
 
     /** The defaults of {@code shardloop serve}, except the ports: 0, any free port. */
@@ -159,7 +163,8 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
                     .append(respLimits.maxArguments()).append(" max-inline=").append(respLimits.maxInlineLength())
                     .append(" max-outstanding=").append(maxOutstanding)
                     .append(" auth=").append(requirePass == null ? "none" : "required")
-                    .append(" protected-mode=").append(protectedMode ? "yes" : "no");
+                    .append(" protected-mode=").append(protectedMode ? "yes" : "no")
+                    .append(" client-output-buffer-limit-pubsub=").append(pubsubLimit);
         }
         if (serves(ServedProtocol.HTTP)) {
             b.append("; http: ").append(http.describe());
@@ -191,6 +196,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         private boolean protectedMode = true;
         private long maxMemory = KvGroup.defaultMaxMemory();
         private int databases = KvGroup.DEFAULT_DATABASES;
+        private PubSubLimit pubsubLimit = PubSubLimit.REDIS_DEFAULT;
 
         private Builder() {
         }
@@ -216,12 +222,14 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         public Builder maxMemory(long v) { maxMemory = v; return this; }
         /** Unset: Redis's 16. */
         public Builder databases(int v) { databases = v; return this; }
+        public Builder pubsubLimit(PubSubLimit v) { pubsubLimit = v; return this; }
 
         public ServerConfig build() {
             StateMode s = state != null ? state : model.threaded() ? StateMode.LOCKED : StateMode.SHARDED;
             RuntimeConfig r = runtime != null ? runtime : RuntimeConfig.builder(Pinning.usableCpus().size()).build();
             return new ServerConfig(protocols, bind, respPort, httpPort, echoPort, model, s, r, respLimits,
-                    maxOutstanding, requirePass, http, stopTimeout, protectedMode, maxMemory, databases);
+                    maxOutstanding, requirePass, http, stopTimeout, protectedMode, maxMemory, databases,
+                    pubsubLimit);
         }
     }
 }

@@ -211,6 +211,15 @@ class ServeCommandTest {
     }
 
     @Test
+    void shouldSetThePubSubOutputLimitAsRedisDoesByDefault() {
+        assertEquals(io.shardloop.resp.PubSubLimit.REDIS_DEFAULT, parse("--no-pin", "--shards", "1").resp().pubsubLimit(),
+                "client-output-buffer-limit pubsub 32mb 8mb 60");
+        ServerConfig c = parse("--client-output-buffer-limit-pubsub-hard", "1m", "--client-output-buffer-limit-pubsub-soft",
+                "0", "--client-output-buffer-limit-pubsub-soft-seconds", "5", "--no-pin", "--shards", "1");
+        assertEquals(new io.shardloop.resp.PubSubLimit(1L << 20, 0, 5), c.resp().pubsubLimit());
+    }
+
+    @Test
     void shouldSetTheMemoryBoundsFromTheirOptions() {
         ServerConfig c = parse("--maxmemory", "100m", "--maxmemory-clients", "10m", "--client-query-buffer-limit", "2m",
                 "--no-pin", "--shards", "1");

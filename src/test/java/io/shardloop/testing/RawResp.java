@@ -122,12 +122,12 @@ public final class RawResp implements AutoCloseable {
                 }
                 return "$" + n + " " + new String(data, 0, n, StandardCharsets.UTF_8);
             }
-            case '*' -> {
+            case '*', '>' -> { // an array, or a RESP3 push (pub/sub), written with its own type
                 int n = Integer.parseInt(line.substring(1));
                 if (n < 0) {
                     return "*-1";
                 }
-                StringBuilder sb = new StringBuilder("*").append(n).append(" [");
+                StringBuilder sb = new StringBuilder().append(type).append(n).append(" [");
                 for (int i = 0; i < n; i++) {
                     sb.append(i == 0 ? "" : ", ").append(read());
                 }

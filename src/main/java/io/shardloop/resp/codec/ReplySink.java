@@ -50,6 +50,14 @@ public interface ReplySink {
         arrayHeader(pairs * 2);
     }
 
+    /**
+     * Out-of-band data of {@code count} elements follows, which the client did not ask for by this
+     * reply (pub/sub messages and confirmations: Redis's addReplyPushLen); RESP2: an array.
+     */
+    default void pushHeader(int count) {
+        arrayHeader(count);
+    }
+
     /** A set of {@code count} elements follows (RESP2: an array). */
     default void setHeader(int count) {
         arrayHeader(count);

@@ -99,6 +99,13 @@ public abstract class RespWriter implements ReplySink {
     }
 
     @Override
+    public void pushHeader(int count) {
+        put(resp3 ? '>' : '*');
+        putDecimal(count);
+        crlf();
+    }
+
+    @Override
     public void nullArray() {
         byte[] n = resp3 ? NULL3 : NULL_ARRAY;
         put(n, 0, n.length);

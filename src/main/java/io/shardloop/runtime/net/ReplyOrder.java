@@ -101,6 +101,22 @@ public final class ReplyOrder {
         return slot(i);
     }
 
+    /**
+     * Where bytes go that answer no request (a message pushed to a subscriber): behind every reply
+     * written so far, without a place of their own, so such bytes never fill the line. With nothing
+     * in line, or only the head (which is still away), that is the connection's outbound buffer;
+     * otherwise the place of the last reply in line, after what it holds. Call
+     * {@link Connection#flushSoon()} after writing to the connection's buffer, {@link
+     * Connection#onReplyHeld()} after writing to a place.
+     */
+    public OutboundBuffer unsolicited() {
+        assert connection.loop().inLoop();
+        if (tail - head <= 1) {
+            return connection.outbound();
+        }
+        return slot((int) ((tail - 1) & mask));
+    }
+
     /** Takes a place in line for a reply that comes later; keep the ticket to complete it. */
     public long defer() {
         assert connection.loop().inLoop();

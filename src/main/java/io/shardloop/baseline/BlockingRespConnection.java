@@ -5,6 +5,7 @@ import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Key;
 import io.shardloop.kv.MultiState;
 import io.shardloop.kv.Transaction;
+import io.shardloop.resp.ClientHandle;
 import io.shardloop.resp.ConnectionCommands;
 import io.shardloop.resp.Session;
 import io.shardloop.resp.codec.BufferReplyWriter;
@@ -14,6 +15,7 @@ import io.shardloop.resp.codec.RespParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -25,7 +27,7 @@ import java.nio.ByteBuffer;
  * <p>
  * Owned by its connection thread.
  */
-final class BlockingRespConnection {
+final class BlockingRespConnection implements ClientHandle {
     private final BlockingRespProtocol server;
     private final ConnectionCommands commands;
     private final RespParser parser;
@@ -36,8 +38,18 @@ final class BlockingRespConnection {
     private final MultiState multi = new MultiState(this::runQueuedConnectionCommand);
     private long unreportedCommands;
     private long unreportedInput;
+    private final SocketAddress peer;
+    private final SocketAddress local;
+    /** The socket's input: closing it (CLIENT KILL, from any thread) closes the socket and ends the read. */
+    private volatile InputStream socketIn;
+    /** Commands queued since MULTI, or -1: read by other connections' CLIENT LIST. */
+    private volatile int queuedInMulti = -1;
+    /** The reply of the command being run is dropped (CLIENT REPLY OFF or SKIP). */
+    private boolean dropping;
 
-    BlockingRespConnection(BlockingRespProtocol server, long id, int readBuffer) {
+    BlockingRespConnection(BlockingRespProtocol server, long id, int readBuffer, SocketAddress peer, SocketAddress local) {
+        this.peer = peer;
+        this.local = local;
         this.server = server;
         this.commands = server.commands();
         this.parser = new RespParser(server.config().limits());
@@ -48,6 +60,8 @@ final class BlockingRespConnection {
     }
 
     void serve(InputStream in, OutputStream out) throws IOException {
+        socketIn = in;
+        commands.clients().add(this);
         try {
             ByteBuffer bytes = window.bytes();
             while (!closing) {
@@ -56,7 +70,12 @@ final class BlockingRespConnection {
                 unreportedInput += bytes.position() - before;
                 if (r == RespParser.COMMAND) {
                     unreportedCommands++;
+                    int replyStart = replies.length();
                     dispatch(parser.args());
+                    if (dropping) {
+                        replies.truncate(replyStart); // CLIENT REPLY OFF or SKIP
+                    }
+                    queuedInMulti = multi.queuedCount();
                     if (replies.length() >= server.flushAt()) {
                         flush(out);
                     }
@@ -72,6 +91,7 @@ final class BlockingRespConnection {
                 }
             }
         } finally {
+            commands.clients().remove(this);
             multi.reset();
             unwatch(multi.takeWatched());
             flush(out);
@@ -93,6 +113,7 @@ final class BlockingRespConnection {
 
     private void dispatch(CommandArgs args) {
         Command c = CommandTable.find(args);
+        dropping = ConnectionCommands.onCommand(c != null && c.arityAccepts(args.count()) ? c : null, args, session);
         if (c == null || !c.arityAccepts(args.count())) {
             CommandTable.resolve(args, replies); // writes Redis's error text
             if (multi.refused(args)) {
@@ -159,6 +180,60 @@ final class BlockingRespConnection {
         for (Key k : keys) {
             server.store().unwatch(k);
         }
+    }
+
+    // ---- ClientHandle: read by other connections' threads (CLIENT LIST, KILL) -------------------------
+
+    @Override
+    public Session session() {
+        return session;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return peer;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public int queuedInMulti() {
+        return queuedInMulti;
+    }
+
+    /** Parsed in place from the read window: what is left of it between commands is not measured. */
+    @Override
+    public long queryBufferBytes() {
+        return 0;
+    }
+
+    /** Replies are written by this thread as they are made: none wait in a buffer another thread sees. */
+    @Override
+    public long outputBytes() {
+        return 0;
+    }
+
+    @Override
+    public int repliesInLine() {
+        return 0;
+    }
+
+    /** Closes the socket from the killer's thread: this connection's blocked read ends, and its thread with it. */
+    @Override
+    public void kill() {
+        try {
+            socketIn.close();
+        } catch (IOException ignored) {
+            // Closed already.
+        }
+    }
+
+    @Override
+    public void closeAfterReplies() {
+        closing = true; // this connection's own thread: it flushes and returns
     }
 
     /** A connection command queued in a MULTI, run in its place at EXEC. */

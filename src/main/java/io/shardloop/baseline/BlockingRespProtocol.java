@@ -2,6 +2,7 @@ package io.shardloop.baseline;
 
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
+import io.shardloop.resp.ConcurrentClients;
 import io.shardloop.resp.ConnectionCommands;
 import io.shardloop.resp.InstantaneousRate;
 import io.shardloop.resp.RespConfig;
@@ -69,7 +70,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         this.model = config.model();
         this.store = state.create(1, clock);
         this.config = resp;
-        this.commands = new ConnectionCommands(resp, this);
+        this.commands = new ConnectionCommands(resp, this, new ConcurrentClients());
         this.maxConnections = config.maxConnections();
         this.readBuffer = config.readBuffer();
         this.flushAt = config.flushAt();
@@ -104,7 +105,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     }
 
     @Override
-    public void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer) throws IOException {
+    public void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer, SocketAddress local)
+            throws IOException {
         if (commands.refuses(peer)) {
             rejected.increment();
             out.write(ConnectionCommands.DENIED);
@@ -114,7 +116,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         connected.incrementAndGet();
         connectionsReceived.increment();
         try {
-            new BlockingRespConnection(this, connectionId, readBuffer).serve(in, out);
+            new BlockingRespConnection(this, connectionId, readBuffer, peer, local).serve(in, out);
         } finally {
             connected.decrementAndGet();
         }

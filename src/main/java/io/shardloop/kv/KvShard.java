@@ -139,6 +139,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final ShardExecutor executor;
     private final KeyLocks locks = new KeyLocks();
     private final ShardTransactions transactions;
+    private final ConnectionQuestions connectionQuestions;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final CommandArgs waitingCommand = new CommandArgs();
     private final SingleWriterCounters counters = new SingleWriterCounters(COUNTERS);
@@ -186,8 +187,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             calls[i] = new Call();
             freeCalls[freeCallCount++] = i;
         }
+        this.connectionQuestions = new ConnectionQuestions(mailbox, here, shardCount);
+        mailbox.handler(this); // every mode: questions about connections travel in each
         if (executor != null) {
-            mailbox.handler(this);
             mailbox.creditListener(this);
         }
         if (executor != null || here == 0) {
@@ -214,6 +216,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     public SingleWriterCounters counters() {
         return counters;
+    }
+
+    /** How this shard's front end asks the other shards about their connections, and answers theirs. */
+    public ConnectionQuestions connectionQuestions() {
+        return connectionQuestions;
     }
 
     long publishedKeyCount() {
@@ -630,11 +637,14 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** A command from another shard: run it on this shard's keys and reply with the RESP bytes. */
     @Override
     public void onMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
-        if (transactions.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
+        if (connectionQuestions.onMessage(type, sourceShard, buffer, offset, length)) {
+            return;
+        }
+        if (transactions != null && transactions.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
             publishSizes();
             return;
         }
-        if ((type != MSG_COMMAND && type != MSG_COMMAND_RESP3) || correlationId == 0) {
+        if ((type != MSG_COMMAND && type != MSG_COMMAND_RESP3) || correlationId == 0 || executor == null) {
             throw new IllegalStateException(shard.name() + ": unexpected message type " + type + " from shard " + sourceShard);
         }
         counters.increment(REMOTE_COMMANDS_SERVED);

@@ -59,12 +59,38 @@ public final class ConnectionCommands {
         "    Return the name of the current connection.",
         "ID",
         "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * MAXAGE <maxage>",
+        "      Kill connections older than the specified age.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETINFO <option> <value>",
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
     };
     private static final String[] CONFIG_HELP = {
         "GET <pattern>",
@@ -73,16 +99,42 @@ public final class ConnectionCommands {
 
     private final RespConfig config;
     private final ServerView view;
+    private final ClientDirectory clients;
     private final byte[] password;
 
     public ConnectionCommands(RespConfig config, ServerView view) {
+        this(config, view, new ConcurrentClients());
+    }
+
+    /** @param clients the clients CLIENT LIST and KILL see: this shard's, or the server's (thread per connection) */
+    public ConnectionCommands(RespConfig config, ServerView view, ClientDirectory clients) {
         this.config = config;
         this.view = view;
+        this.clients = clients;
         this.password = config.requirePass() == null ? null : config.requirePass().getBytes(StandardCharsets.UTF_8);
     }
 
     public RespConfig config() {
         return config;
+    }
+
+    /** Where the front end registers the clients it lets in, and removes them when they go. */
+    public ClientDirectory clients() {
+        return clients;
+    }
+
+    /**
+     * A command arrived from the client: it becomes its last one (CLIENT LIST's cmd and idle); the
+     * answer is whether its reply is to be dropped (CLIENT REPLY OFF or SKIP). {@code c} is null
+     * for a command the table does not know (or whose arity is wrong).
+     */
+    public static boolean onCommand(Command c, CommandArgs a, Session s) {
+        String name = c == null ? "NULL" : c.name(); // an unknown command, as Redis shows it
+        boolean container = a.count() > 1 && (name.equals("client") || name.equals("config") || name.equals("command")
+                || name.equals("memory") || name.equals("script") || name.equals("function") || name.equals("object"));
+        String shown = container ? name + "|" + a.string(1).toLowerCase(Locale.ROOT) : name;
+        boolean turnsOn = name.equals("client") && a.count() == 3 && a.is(1, "REPLY") && a.is(2, "ON");
+        return s.onCommand(shown, turnsOn, System.currentTimeMillis());
     }
 
     /** The state of a new client: authenticated at once when no password is set. */
@@ -103,18 +155,32 @@ public final class ConnectionCommands {
         return s.authenticated() || c.hasFlag(Command.NO_AUTH);
     }
 
-    /** Runs a resolved {@link Command.Route#CONNECTION} command; {@link #CONTINUE} or {@link #CLOSE}. */
+    /**
+     * Runs a resolved {@link Command.Route#CONNECTION} command inside a transaction: its reply goes
+     * into {@code out} at once (a CLIENT LIST or KILL there sees only this shard's clients).
+     */
     public int execute(Command c, CommandArgs a, Session s, ReplySink out) {
+        return execute(c, a, s, out, null);
+    }
+
+    /**
+     * Runs a resolved {@link Command.Route#CONNECTION} command; {@link #CONTINUE} or {@link #CLOSE}.
+     *
+     * @param later where a reply other shards must complete goes (CLIENT LIST, CLIENT KILL), or null
+     */
+    public int execute(Command c, CommandArgs a, Session s, ReplySink out, LaterReply later) {
         switch (c.name()) {
             case "auth" -> auth(a, s, out);
             case "hello" -> hello(a, s, out);
-            case "client" -> client(a, s, out);
+            case "client" -> {
+                return client(a, s, out, later);
+            }
             case "quit" -> {
                 out.raw(OK);
                 return CLOSE;
             }
             case "reset" -> {
-                s.name("");
+                s.reset(); // name, db, REPLY mode, NO-EVICT; the front end ends its MULTI and WATCHes
                 s.authenticated(password == null); // Redis: back to the default user, as a new client
                 out.protocol(2);
                 out.simple("RESET");
@@ -204,6 +270,7 @@ public final class ConnectionCommands {
             s.name(a.string(name));
         }
         out.protocol(protocol); // the reply below is already in the version chosen, as in Redis
+        s.protocol(protocol);
         out.mapHeader(7);
         bulk(out, "server");
         bulk(out, "redis");
@@ -223,23 +290,57 @@ public final class ConnectionCommands {
 
     // ---- CLIENT ------------------------------------------------------------------------------------
 
-    private void client(CommandArgs a, Session s, ReplySink out) {
+    private int client(CommandArgs a, Session s, ReplySink out, LaterReply later) {
         String sub = a.string(1).toLowerCase(Locale.ROOT);
         int arity = switch (sub) {
-            case "help", "id", "getname" -> 2;
-            case "setname" -> 3;
+            case "help", "id", "getname", "info" -> 2;
+            case "setname", "reply", "no-evict" -> 3;
             case "setinfo" -> 4;
-            default -> -1;
+            case "list" -> -2;
+            case "kill" -> -3;
+            default -> 0;
         };
-        if (arity < 0) {
+        if (arity == 0) {
             out.error(Errors.unknownSubcommand(a, "CLIENT"));
-            return;
+            return CONTINUE;
         }
-        if (a.count() != arity) {
+        if (arity > 0 ? a.count() != arity : a.count() < -arity) {
             out.error(Errors.wrongArity("client|" + sub));
-            return;
+            return CONTINUE;
         }
         switch (sub) {
+            case "list", "kill" -> {
+                ClientFilter f = ClientFilter.parse(a, s.id());
+                if (f.error() != null) {
+                    out.error(f.error());
+                } else if (clients.run(f, a, out, later)) {
+                    return CLOSE; // the asker killed itself: closed once this reply is written
+                }
+            }
+            case "info" -> {
+                ClientHandle self = clients.find(s.id());
+                String line = self == null ? "" : ClientLine.of(self, System.currentTimeMillis()) + "\n";
+                ClientDirectory.writeList(line, out);
+            }
+            case "reply" -> {
+                String mode = a.string(2).toLowerCase(Locale.ROOT);
+                if (!mode.equals("on") && !mode.equals("off") && !mode.equals("skip")) {
+                    out.raw(SYNTAX);
+                    return CONTINUE;
+                }
+                s.replyMode(mode);
+                if (mode.equals("on")) {
+                    out.raw(OK); // OFF and SKIP answer nothing, as in Redis
+                }
+            }
+            case "no-evict" -> {
+                if (a.is(2, "ON") || a.is(2, "OFF")) {
+                    s.noEvict(a.is(2, "ON"));
+                    out.raw(OK);
+                } else {
+                    out.raw(SYNTAX);
+                }
+            }
             case "help" -> Errors.help(out, "CLIENT", CLIENT_HELP);
             case "id" -> out.integer(s.id());
             case "getname" -> {
@@ -253,13 +354,14 @@ public final class ConnectionCommands {
                 String n = a.string(2);
                 if (!validName(n)) {
                     out.error(BAD_NAME);
-                    return;
+                    return CONTINUE;
                 }
                 s.name(n);
                 out.raw(OK);
             }
             default -> out.raw(OK); // SETINFO: the library's name and version are accepted and not kept
         }
+        return CONTINUE;
     }
 
     /** Redis's validateClientName: printable ASCII without spaces; empty clears the name. */

@@ -44,7 +44,7 @@ import java.nio.ByteBuffer;
  * <p>
  * Owned by its connection's shard: every method runs on that shard's loop thread.
  */
-final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitter {
+final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitter, ClientHandle, LaterReply {
     private final Connection connection;
     private final KvShard kv;
     private final ConnectionCommands commands;
@@ -71,6 +71,14 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private boolean closing;
     /** Refused by protected mode: counted as rejected, never as a client. */
     private final boolean denied;
+    /** The reply of the command being dispatched is dropped (CLIENT REPLY OFF or SKIP). */
+    private boolean dropping;
+    /** Whether the command held for credit had its reply dropped. */
+    private boolean heldDropping;
+    /** Where a dropped reply answered at once goes. */
+    private final io.shardloop.resp.codec.BufferReplyWriter dropped = new io.shardloop.resp.codec.BufferReplyWriter(64);
+    /** Places in line whose later reply is dropped. */
+    private final org.agrona.collections.LongHashSet droppedTokens = new org.agrona.collections.LongHashSet();
 
     RespConnectionHandler(Connection connection, KvShard kv, RespConfig config, ConnectionCommands commands,
                           RespShardCounters counters, long highWater) {
@@ -91,6 +99,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         } else {
             parser.restrictUnauthenticated(!session.authenticated());
             counters.onConnect();
+            commands.clients().add(this);
         }
     }
 
@@ -173,15 +182,34 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         order.discard();
         if (!denied) {
             counters.onDisconnect();
+            commands.clients().remove(this);
         }
     }
 
     private ReplySink reply() {
-        return writer.target(order.immediate());
+        return dropping ? dropped.reset() : writer.target(order.immediate());
+    }
+
+    /** A place in line; its reply is dropped when the command's is. */
+    private long deferReply() {
+        long token = order.defer();
+        if (dropping) {
+            droppedTokens.add(token);
+        }
+        return token;
     }
 
     private void dispatch(CommandArgs args) {
         Command c = Router.find(args);
+        dropping = ConnectionCommands.onCommand(c, args, session);
+        try {
+            dispatch(c, args);
+        } finally {
+            dropping = false;
+        }
+    }
+
+    private void dispatch(Command c, CommandArgs args) {
         if (c == null) {
             Router.resolve(args, reply()); // writes Redis's error text
             if (multi.refused(args)) {
@@ -212,7 +240,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             kv.unwatch(multi.takeWatched());
         }
         if (c.route() == Command.Route.CONNECTION) {
-            if (commands.execute(c, args, session, reply()) == ConnectionCommands.CLOSE) {
+            if (commands.execute(c, args, session, reply(), this) == ConnectionCommands.CLOSE) {
                 closing = true;
                 connection.closeAfterFlush();
             }
@@ -226,6 +254,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         kv.plan(c, args, plan);
         if (!kv.submit(c, args, plan, this)) {
             held = c;
+            heldDropping = dropping;
             connection.suspendInput();
         }
     }
@@ -233,6 +262,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     /** Holds a command (or an EXEC) until the transactions of this client over its keys are answered. */
     private void holdForOrder(Command c, Transaction tx) {
         held = c;
+        heldDropping = dropping;
         heldTransaction = tx;
         heldForOrder = true;
         connection.suspendInput();
@@ -282,6 +312,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 kv.plan(tx, plan);
                 if (!kv.submit(tx, plan, this)) {
                     heldTransaction = tx;
+                    heldDropping = dropping;
                     connection.suspendInput();
                 }
             }
@@ -309,6 +340,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         }
         kv.plan(CommandTable.WATCH_CODES, watchArgs, plan);
         if (!submitWatch()) {
+            heldDropping = dropping;
             connection.suspendInput();
         }
     }
@@ -359,12 +391,12 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
         @Override
         public long defer() {
-            return order.defer();
+            return deferReply();
         }
 
         @Override
         public void onReply(long token, DirectBuffer bytes, int offset, int length) {
-            if (connection.isClosed()) {
+            if (connection.isClosed() || droppedTokens.remove(token)) {
                 // The client left while its WATCH was away: let go of what the owners registered.
                 if (multi.watchedFromReply(watchArgs, bytes, offset)) {
                     kv.unwatch(multi.takeWatched());
@@ -426,7 +458,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
     @Override
     public long defer() {
-        return order.defer();
+        return deferReply();
     }
 
     @Override
@@ -455,6 +487,15 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         if (connection.isClosed()) {
             return;
         }
+        dropping = heldDropping; // the held command's reply is dropped if it was to be
+        try {
+            submitHeld();
+        } finally {
+            dropping = false;
+        }
+    }
+
+    private void submitHeld() {
         if (heldTransaction != null) {
             Transaction tx = heldTransaction;
             heldTransaction = null;
@@ -487,7 +528,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         if (connection.isClosed()) {
             return; // the client left; its place in line went with it
         }
-        order.out(ticket).writeBytes(bytes, offset, length);
+        if (!droppedTokens.remove(ticket)) {
+            order.out(ticket).writeBytes(bytes, offset, length);
+        }
         order.complete(ticket);
         counters.onBytes(0, length + writer.takeWrittenCount());
         if (ticket == fence) {
@@ -497,6 +540,62 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             releaseHeldForOrder();
         }
         resumeIfPossible();
+    }
+
+    // ---- LaterReply: CLIENT LIST and KILL over other shards -----------------------------------------
+
+    @Override
+    public void complete(long token, byte[] reply) {
+        onReply(token, new org.agrona.concurrent.UnsafeBuffer(reply), 0, reply.length);
+    }
+
+    // ---- ClientHandle: what CLIENT LIST shows of this client, on this shard's loop -----------------
+
+    @Override
+    public Session session() {
+        return session;
+    }
+
+    @Override
+    public java.net.SocketAddress remoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    @Override
+    public java.net.SocketAddress localAddress() {
+        return connection.localAddress();
+    }
+
+    @Override
+    public int queuedInMulti() {
+        return multi.queuedCount();
+    }
+
+    @Override
+    public long queryBufferBytes() {
+        return connection.inputBytesHeld(); // the parser's unconsumed bytes included
+    }
+
+    @Override
+    public long outputBytes() {
+        return connection.pendingOutboundBytes() + connection.heldReplyBytes();
+    }
+
+    @Override
+    public int repliesInLine() {
+        return order.outstanding();
+    }
+
+    @Override
+    public void kill() {
+        closing = true;
+        connection.close("CLIENT KILL");
+    }
+
+    @Override
+    public void closeAfterReplies() {
+        closing = true;
+        connection.closeAfterFlush();
     }
 
     private void resumeIfPossible() {

@@ -63,7 +63,8 @@ public final class RespProtocol implements Protocol {
         if (shard.index() == 0) {
             view.startSampling();
         }
-        ConnectionCommands commands = new ConnectionCommands(config, view);
+        ShardClients clients = new ShardClients(shard.index(), cluster.shardCount(), kv.connectionQuestions());
+        ConnectionCommands commands = new ConnectionCommands(config, view, clients);
         long highWater = shard.group().config().limits().highWater();
         return connection -> new RespConnectionHandler(connection, kv, config, commands, shardCounters, highWater);
     }

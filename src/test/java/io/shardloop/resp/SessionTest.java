@@ -64,9 +64,10 @@ class SessionTest {
         assertEquals("+OK|", run("CLIENT", "SETINFO", "LIB-NAME", "x"));
         assertEquals("-ERR wrong number of arguments for 'client' command|", run("CLIENT"));
         assertEquals("-ERR wrong number of arguments for 'client|setname' command|", run("CLIENT", "SETNAME"));
-        assertEquals("-ERR unknown subcommand 'KILL'. Try CLIENT HELP.|", run("CLIENT", "KILL", "x"));
+        assertEquals("-ERR unknown subcommand 'PAUSE'. Try CLIENT HELP.|", run("CLIENT", "PAUSE", "x"));
+        assertEquals("-ERR No such client|", run("CLIENT", "KILL", "x"));
         String help = run("CLIENT", "HELP");
-        assertTrue(help.startsWith("*13|+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|+GETNAME|"), help);
+        assertTrue(help.startsWith("*39|+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|+GETNAME|"), help);
         assertTrue(help.endsWith("|+HELP|+    Prints this help.|"), help);
     }
 

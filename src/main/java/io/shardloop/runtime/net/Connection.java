@@ -113,6 +113,15 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         }
     }
 
+    /** The address the client connected to (CLIENT LIST's laddr), or null once closed. */
+    public SocketAddress localAddress() {
+        try {
+            return channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Where replies go. Loop thread only; call {@link #flushSoon()} when writing outside a callback. */
     public OutboundBuffer outbound() {
         return out;

@@ -3,6 +3,9 @@ package io.shardloop.baseline;
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
 import io.shardloop.resp.ConcurrentClients;
+import io.shardloop.resp.ServerSettings;
+import io.shardloop.resp.StatsZero;
+import io.shardloop.script.ScriptRegistry;
 import io.shardloop.resp.ConnectionCommands;
 import io.shardloop.resp.InstantaneousRate;
 import io.shardloop.resp.RespConfig;
@@ -54,6 +57,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     private final LongAdder inputBytes = new LongAdder();
     private final LongAdder outputBytes = new LongAdder();
     private final ServerRates rates = new ServerRates();
+    private final StatsZero zero = new StatsZero();
     private final Thread timer;
     private volatile boolean closed;
 
@@ -70,7 +74,10 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         this.model = config.model();
         this.store = state.create(1, clock);
         this.config = resp;
-        this.commands = new ConnectionCommands(resp, this, new ConcurrentClients());
+        ScriptRegistry scripts = ScriptRegistry.shared();
+        this.commands = new ConnectionCommands(resp, this, new ConcurrentClients(),
+                new ServerSettings(this::maxMemory, null, this::maxClients, this::idleTimeoutSeconds, resp.protectedMode(),
+                        scripts.timeLimitMillis(), scripts::timeLimitMillis));
         this.maxConnections = config.maxConnections();
         this.readBuffer = config.readBuffer();
         this.flushAt = config.flushAt();
@@ -185,27 +192,37 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
 
     @Override
     public long connectionsReceived() {
-        return connectionsReceived.sum();
+        return zero.since("connections", connectionsReceived.sum());
     }
 
     @Override
     public long rejectedConnections() {
-        return rejected.sum();
+        return zero.since("rejected", rejected.sum());
     }
 
     @Override
     public long commandsProcessed() {
-        return commandsProcessed.sum();
+        return zero.since("commands", commandsProcessed.sum());
     }
 
     @Override
     public long netInputBytes() {
-        return inputBytes.sum();
+        return zero.since("net_input", inputBytes.sum());
     }
 
     @Override
     public long netOutputBytes() {
-        return outputBytes.sum();
+        return zero.since("net_output", outputBytes.sum());
+    }
+
+    @Override
+    public void resetStats() {
+        zero.reset("connections", connectionsReceived.sum());
+        zero.reset("rejected", rejected.sum());
+        zero.reset("commands", commandsProcessed.sum());
+        zero.reset("net_input", inputBytes.sum());
+        zero.reset("net_output", outputBytes.sum());
+        zero.reset("expired", store.expiredKeys());
     }
 
     @Override
@@ -230,6 +247,6 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
 
     @Override
     public long expiredKeys() {
-        return store.expiredKeys();
+        return zero.since("expired", store.expiredKeys());
     }
 }

@@ -232,6 +232,7 @@ public final class CommandTable {
         g = "server";
         local(g, "command", -1, NONE, ServerCommands::command);
         local(g, "time", 1, F, ServerCommands::time);
+        local("generic", "wait", 3, new String[] {"noscript"}, ServerCommands::waitForReplicas);
         connection(g, "config", -2, NONE);
         connection(g, "info", -1, NONE);
         connection(g, "debug", -2, NONE);

@@ -22,7 +22,8 @@ public final class KvGroup {
     private final Store shared;
     private final LongSupplier clock;
     private final AtomicReferenceArray<KvShard> services;
-    private final long maxMemory;
+    /** Changed by CONFIG SET maxmemory; read by every shard before a write (volatile). */
+    private volatile long maxMemory;
     private final java.util.concurrent.atomic.AtomicLong transactionIds = new java.util.concurrent.atomic.AtomicLong();
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
@@ -58,6 +59,14 @@ public final class KvGroup {
     /** Redis's maxmemory with the noeviction policy: the limit, or 0 for none. */
     public long maxMemory() {
         return maxMemory;
+    }
+
+    /** CONFIG SET maxmemory: the new limit (0: none), for every shard's next command. */
+    public void maxMemory(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxmemory must not be negative, got " + bytes);
+        }
+        maxMemory = bytes;
     }
 
     /**

@@ -95,27 +95,43 @@ public final class ConnectionCommands {
     private static final String[] CONFIG_HELP = {
         "GET <pattern>",
         "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
     };
 
     private final RespConfig config;
     private final ServerView view;
     private final ClientDirectory clients;
+    private final ServerSettings settings;
     private final byte[] password;
 
+    /** Alone: clients of its own, and settings of its own over the view's limits. */
     public ConnectionCommands(RespConfig config, ServerView view) {
-        this(config, view, new ConcurrentClients());
+        this(config, view, new ConcurrentClients(), ServerSettings.of(view, config));
     }
 
-    /** @param clients the clients CLIENT LIST and KILL see: this shard's, or the server's (thread per connection) */
-    public ConnectionCommands(RespConfig config, ServerView view, ClientDirectory clients) {
+    /**
+     * @param clients  the clients CLIENT LIST and KILL see: this shard's, or the server's (thread per connection)
+     * @param settings the server's parameters (CONFIG), shared by every shard
+     */
+    public ConnectionCommands(RespConfig config, ServerView view, ClientDirectory clients, ServerSettings settings) {
         this.config = config;
         this.view = view;
         this.clients = clients;
+        this.settings = settings;
         this.password = config.requirePass() == null ? null : config.requirePass().getBytes(StandardCharsets.UTF_8);
     }
 
     public RespConfig config() {
         return config;
+    }
+
+    public ServerSettings settings() {
+        return settings;
     }
 
     /** Where the front end registers the clients it lets in, and removes them when they go. */
@@ -376,49 +392,58 @@ public final class ConnectionCommands {
 
     // ---- CONFIG ------------------------------------------------------------------------------------
 
-    /** CONFIG GET pattern... over the parameters with a real value here; CONFIG HELP. */
+    /** CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the {@link ServerSettings}. */
     private void config(CommandArgs a, ReplySink out) {
-        if (a.is(1, "HELP")) {
-            if (a.count() != 2) {
-                out.error(Errors.wrongArity("config|help"));
-            } else {
-                Errors.help(out, "CONFIG", CONFIG_HELP);
-            }
-            return;
-        }
-        if (!a.is(1, "GET")) {
+        String sub = a.string(1).toLowerCase(Locale.ROOT);
+        int arity = switch (sub) {
+            case "help", "resetstat", "rewrite" -> 2;
+            case "get" -> -3;
+            case "set" -> -4;
+            default -> 0;
+        };
+        if (arity == 0) {
             out.error(Errors.unknownSubcommand(a, "CONFIG"));
             return;
         }
-        if (a.count() < 3) {
-            out.error(Errors.wrongArity("config|get"));
+        if (arity > 0 ? a.count() != arity : a.count() < -arity) {
+            out.error(Errors.wrongArity("config|" + sub));
             return;
         }
-        String[][] parameters = {
-            {"maxmemory", Long.toString(view.maxMemory())},
-            {"maxmemory-policy", "noeviction"},
-            {"maxclients", Long.toString(view.maxClients())},
-            {"timeout", Long.toString(view.idleTimeoutSeconds())},
-            {"databases", "1"},
-            {"save", ""},
-            {"appendonly", "no"},
-            {"protected-mode", config.protectedMode() ? "yes" : "no"},
-        };
-        List<String[]> hits = new ArrayList<>();
-        for (String[] p : parameters) {
-            byte[] name = p[0].getBytes(StandardCharsets.US_ASCII);
-            for (int i = 2; i < a.count(); i++) {
-                byte[] pattern = a.string(i).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1);
-                if (Glob.matches(pattern, 0, pattern.length, name, 0, name.length)) { // Redis 7 matches ignoring case
-                    hits.add(p);
-                    break;
+        switch (sub) {
+            case "help" -> Errors.help(out, "CONFIG", CONFIG_HELP);
+            case "get" -> {
+                List<String> patterns = new ArrayList<>();
+                for (int i = 2; i < a.count(); i++) {
+                    patterns.add(a.string(i));
+                }
+                List<String[]> hits = settings.get(patterns);
+                out.mapHeader(hits.size());
+                for (String[] p : hits) {
+                    bulk(out, p[0]);
+                    bulk(out, p[1]);
                 }
             }
-        }
-        out.mapHeader(hits.size());
-        for (String[] p : hits) {
-            bulk(out, p[0]);
-            bulk(out, p[1]);
+            case "set" -> {
+                if (a.count() % 2 != 0) {
+                    out.raw(SYNTAX);
+                    return;
+                }
+                List<String> pairs = new ArrayList<>();
+                for (int i = 2; i < a.count(); i++) {
+                    pairs.add(a.string(i));
+                }
+                String error = settings.set(pairs);
+                if (error == null) {
+                    out.raw(OK);
+                } else {
+                    out.error(error);
+                }
+            }
+            case "resetstat" -> {
+                view.resetStats();
+                out.raw(OK);
+            }
+            default -> out.error("ERR The server is running without a config file"); // REWRITE
         }
     }
 

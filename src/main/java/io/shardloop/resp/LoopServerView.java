@@ -32,11 +32,13 @@ final class LoopServerView implements ServerView {
     private final AtomicReferenceArray<RespShardCounters> all;
     private final ServerRates rates;
     private final long startedMillis;
+    private final StatsZero zero;
     private final EventLoop.TimerTask sample = this::sample;
 
     LoopServerView(Shard shard, KvGroup cluster, AtomicReferenceArray<RespShardCounters> all, ServerRates rates,
-                   long startedMillis) {
+                   long startedMillis, StatsZero zero) {
         this.shard = shard;
+        this.zero = zero;
         this.cluster = cluster;
         this.all = all;
         this.rates = rates;
@@ -91,12 +93,16 @@ final class LoopServerView implements ServerView {
 
     @Override
     public long connectionsReceived() {
-        return sum(RespShardCounters.CONNECTIONS_RECEIVED);
+        return zero.since("connections", sum(RespShardCounters.CONNECTIONS_RECEIVED));
     }
 
     /** Protected mode's refusals, and the group's over its connection limit (which every protocol shares). */
     @Override
     public long rejectedConnections() {
+        return zero.since("rejected", rejectedSum());
+    }
+
+    private long rejectedSum() {
         ShardGroup group = shard.group();
         long refused = 0;
         for (int i = 0; i < group.shardCount(); i++) {
@@ -107,17 +113,27 @@ final class LoopServerView implements ServerView {
 
     @Override
     public long commandsProcessed() {
-        return sum(RespShardCounters.COMMANDS);
+        return zero.since("commands", sum(RespShardCounters.COMMANDS));
     }
 
     @Override
     public long netInputBytes() {
-        return sum(RespShardCounters.NET_INPUT_BYTES);
+        return zero.since("net_input", sum(RespShardCounters.NET_INPUT_BYTES));
     }
 
     @Override
     public long netOutputBytes() {
-        return sum(RespShardCounters.NET_OUTPUT_BYTES);
+        return zero.since("net_output", sum(RespShardCounters.NET_OUTPUT_BYTES));
+    }
+
+    @Override
+    public void resetStats() {
+        zero.reset("connections", sum(RespShardCounters.CONNECTIONS_RECEIVED));
+        zero.reset("rejected", rejectedSum());
+        zero.reset("commands", sum(RespShardCounters.COMMANDS));
+        zero.reset("net_input", sum(RespShardCounters.NET_INPUT_BYTES));
+        zero.reset("net_output", sum(RespShardCounters.NET_OUTPUT_BYTES));
+        zero.reset("expired", cluster.expiredKeyCount());
     }
 
     @Override
@@ -142,7 +158,7 @@ final class LoopServerView implements ServerView {
 
     @Override
     public long expiredKeys() {
-        return cluster.expiredKeyCount();
+        return zero.since("expired", cluster.expiredKeyCount());
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.script.ScriptRegistry;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -22,6 +23,10 @@ public final class RespProtocol implements Protocol {
     /** Sampled by shard 0's loop, read by INFO on any shard. */
     private final ServerRates rates = new ServerRates();
     private final long startedMillis = System.currentTimeMillis();
+    /** INFO's counters' zero since CONFIG RESETSTAT, for every shard. */
+    private final StatsZero zero = new StatsZero();
+    /** CONFIG's parameters, for every shard: made with the first shard, which knows the group's limits. */
+    private ServerSettings settings;
 
     public RespProtocol(KvGroup cluster, RespConfig config) {
         // Here, on the thread that builds the server, rather than in a loop's first command: the
@@ -31,6 +36,15 @@ public final class RespProtocol implements Protocol {
         this.cluster = cluster;
         this.config = config;
         this.counters = new AtomicReferenceArray<>(cluster.shardCount());
+    }
+
+    private synchronized ServerSettings settings(ServerView view) {
+        if (settings == null) {
+            ScriptRegistry scripts = ScriptRegistry.shared();
+            settings = new ServerSettings(cluster::maxMemory, cluster::maxMemory, view::maxClients,
+                    view::idleTimeoutSeconds, config.protectedMode(), scripts.timeLimitMillis(), scripts::timeLimitMillis);
+        }
+        return settings;
     }
 
     /**
@@ -59,12 +73,12 @@ public final class RespProtocol implements Protocol {
         KvShard kv = cluster.forShard(shard);
         RespShardCounters shardCounters = new RespShardCounters();
         counters.set(shard.index(), shardCounters);
-        LoopServerView view = new LoopServerView(shard, cluster, counters, rates, startedMillis);
+        LoopServerView view = new LoopServerView(shard, cluster, counters, rates, startedMillis, zero);
         if (shard.index() == 0) {
             view.startSampling();
         }
         ShardClients clients = new ShardClients(shard.index(), cluster.shardCount(), kv.connectionQuestions());
-        ConnectionCommands commands = new ConnectionCommands(config, view, clients);
+        ConnectionCommands commands = new ConnectionCommands(config, view, clients, settings(view));
         long highWater = shard.group().config().limits().highWater();
         return connection -> new RespConnectionHandler(connection, kv, config, commands, shardCounters, highWater);
     }

@@ -55,6 +55,13 @@ public interface ServerView {
 
     long expiredKeys();
 
+    /**
+     * CONFIG RESETSTAT: INFO's counters (commands, connections received and rejected, network
+     * bytes, expired keys, command and error statistics) count from zero again. The counters are
+     * their writers' own: a reset takes their values now as the zero the figures are read from.
+     */
+    void resetStats();
+
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
     default List<String> ownSections() {
         return List.of();

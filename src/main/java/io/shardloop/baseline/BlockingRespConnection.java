@@ -44,6 +44,10 @@ final class BlockingRespConnection implements ClientHandle {
     private volatile InputStream socketIn;
     /** Commands queued since MULTI, or -1: read by other connections' CLIENT LIST. */
     private volatile int queuedInMulti = -1;
+    /** Outcomes of a command's dispatch, for its statistics. */
+    private static final int RAN = 0;
+    private static final int REFUSED = 1;
+    private static final int QUEUED = 2;
     /** The reply of the command being run is dropped (CLIENT REPLY OFF or SKIP). */
     private boolean dropping;
 
@@ -81,6 +85,7 @@ final class BlockingRespConnection implements ClientHandle {
                     }
                 } else if (r == RespParser.PROTOCOL_ERROR) {
                     replies.error(parser.errorMessage());
+                    server.stats().onError(replies.takeError());
                     closing = true;
                 } else {
                     flush(out); // nothing more to parse: answer before blocking on the next read
@@ -113,26 +118,42 @@ final class BlockingRespConnection implements ClientHandle {
 
     private void dispatch(CommandArgs args) {
         Command c = CommandTable.find(args);
-        dropping = ConnectionCommands.onCommand(c != null && c.arityAccepts(args.count()) ? c : null, args, session);
-        if (c == null || !c.arityAccepts(args.count())) {
+        boolean known = c != null && c.arityAccepts(args.count());
+        dropping = ConnectionCommands.onCommand(known ? c : null, args, session);
+        replies.takeError(); // what was written before this command is not its
+        long start = System.nanoTime();
+        int outcome = dispatch(c, known, args);
+        String error = replies.takeError();
+        if (outcome == REFUSED) {
+            server.stats().onRejected(c, error == null ? "ERR" : error);
+        } else if (outcome == RAN) {
+            long nanos = System.nanoTime() - start;
+            server.stats().onCall(c, nanos, error);
+            commands.onCommandRan(c, args, nanos, session, this);
+        }
+    }
+
+    /** Runs (or queues, or refuses) one command; says which, for its statistics. */
+    private int dispatch(Command c, boolean known, CommandArgs args) {
+        if (!known) {
             CommandTable.resolve(args, replies); // writes Redis's error text
             if (multi.refused(args)) {
                 unwatch(multi.takeWatched());
             }
-            return;
+            return REFUSED;
         }
         if (!commands.admits(c, session)) {
             replies.raw(ConnectionCommands.NOAUTH);
             multi.refused();
-            return;
+            return REFUSED;
         }
         if (multi.controls(c)) {
             transactionCommand(c, args);
-            return;
+            return RAN;
         }
         if (multi.active() && !MultiState.runsAtOnce(c)) {
             multi.queue(c, args, replies);
-            return;
+            return QUEUED;
         }
         if (c.name().equals("reset")) {
             multi.reset();
@@ -144,6 +165,7 @@ final class BlockingRespConnection implements ClientHandle {
         } else {
             server.store().execute(args, replies);
         }
+        return RAN;
     }
 
     /** MULTI, EXEC, DISCARD, WATCH, and UNWATCH outside a MULTI, on the shared store at once. */
@@ -207,6 +229,12 @@ final class BlockingRespConnection implements ClientHandle {
     /** Parsed in place from the read window: what is left of it between commands is not measured. */
     @Override
     public long queryBufferBytes() {
+        return 0;
+    }
+
+    /** The read window and the reply buffer are this thread's alone: their sizes are not published. */
+    @Override
+    public long memory() {
         return 0;
     }
 

@@ -2,6 +2,7 @@ package io.shardloop.baseline;
 
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
+import io.shardloop.resp.CommandStats;
 import io.shardloop.resp.ConcurrentClients;
 import io.shardloop.resp.ServerSettings;
 import io.shardloop.resp.StatsZero;
@@ -19,6 +20,7 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     private final LongAdder outputBytes = new LongAdder();
     private final ServerRates rates = new ServerRates();
     private final StatsZero zero = new StatsZero();
+    /** Written by every connection thread. */
+    private final CommandStats commandStats = CommandStats.concurrent();
     private final Thread timer;
     private volatile boolean closed;
 
@@ -99,6 +103,20 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
 
     ConnectionCommands commands() {
         return commands;
+    }
+
+    @Override
+    public List<CommandStats> commandStats() {
+        return List.of(commandStats);
+    }
+
+    @Override
+    public StatsZero statsZero() {
+        return zero;
+    }
+
+    CommandStats stats() {
+        return commandStats;
     }
 
     int flushAt() {
@@ -223,6 +241,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         zero.reset("net_input", inputBytes.sum());
         zero.reset("net_output", outputBytes.sum());
         zero.reset("expired", store.expiredKeys());
+        CommandStats.reset(commandStats(), zero);
     }
 
     @Override

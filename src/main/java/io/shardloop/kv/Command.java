@@ -18,12 +18,30 @@ import io.shardloop.resp.codec.ReplySink;
  * @param numKeysAt the index of a "numkeys" argument followed by that many keys (EVAL's 2,
  *                 ZUNIONSTORE's 2, SINTERCARD's 1), 0 when there is none; those keys come after
  *                 the ones firstKey to lastKey name.
+ * @param index    a number of its own, from 0, below {@link #count()}: per-command counters (INFO
+ *                 commandstats) are arrays indexed by it, with no lookup by name per command.
  */
 public record Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
-                      Route route, Merge merge, Handler handler, int numKeysAt) {
+                      Route route, Merge merge, Handler handler, int numKeysAt, int index) {
+    private static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
+
+    public Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
+                   Route route, Merge merge, Handler handler, int numKeysAt) {
+        this(name, arity, flags, firstKey, lastKey, step, route, merge, handler, numKeysAt, COUNT.getAndIncrement());
+    }
+
     public Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
                    Route route, Merge merge, Handler handler) {
         this(name, arity, flags, firstKey, lastKey, step, route, merge, handler, 0);
+    }
+
+    /**
+     * How many commands have been made: every {@link #index} is below it. All are made when
+     * {@link CommandTable} is initialised; read it after that.
+     */
+    public static int count() {
+        CommandTable.all(); // the table's commands exist once this returns
+        return COUNT.get();
     }
 
     /** The flag of the commands a client may send before it has authenticated (AUTH, HELLO, QUIT, RESET). */

@@ -234,6 +234,8 @@ public final class CommandTable {
         local(g, "time", 1, F, ServerCommands::time);
         local("generic", "wait", 3, new String[] {"noscript"}, ServerCommands::waitForReplicas);
         connection(g, "config", -2, NONE);
+        connection(g, "slowlog", -2, NONE);
+        connection(g, "latency", -2, NONE);
         connection(g, "info", -1, NONE);
         connection(g, "debug", -2, NONE);
         int memory = local(g, "memory", -2, NONE, MemoryCommands::memory);

@@ -26,6 +26,9 @@ public interface ClientHandle {
     /** Bytes of the client's input read and not yet parsed into a command (qbuf). */
     long queryBufferBytes();
 
+    /** Bytes the connection holds: its buffers, input and output (tot-mem). */
+    long memory();
+
     /** Bytes of replies not yet written to the socket (omem). */
     long outputBytes();
 

@@ -8,7 +8,8 @@ import java.net.SocketAddress;
  * (networking.c's catClientInfoString). Fields this server has no figure for say so with the value
  * Redis gives a client without one: fd -1 (the JVM does not show a socket's descriptor), argv-mem
  * and multi-mem 0 (arguments are parsed in place, queued commands are not measured), redir -1 (no
- * tracking). tot-mem is the query and output buffers.
+ * tracking). qbuf is the input read and not yet parsed, tot-mem every byte the connection's
+ * buffers hold.
  */
 public final class ClientLine {
     private ClientLine() {
@@ -41,7 +42,7 @@ public final class ClientLine {
                 .append(" obl=0")
                 .append(" oll=").append(c.repliesInLine())
                 .append(" omem=").append(omem)
-                .append(" tot-mem=").append(qbuf + omem)
+                .append(" tot-mem=").append(c.memory())
                 .append(" events=").append(omem > 0 ? "rw" : "r")
                 .append(" cmd=").append(s.lastCommand())
                 .append(" user=default")

@@ -107,22 +107,31 @@ public final class ConnectionCommands {
     private final ServerView view;
     private final ClientDirectory clients;
     private final ServerSettings settings;
+    private final CommandLogs logs;
     private final byte[] password;
 
-    /** Alone: clients of its own, and settings of its own over the view's limits. */
+    /** Alone: clients, settings and logs of its own, over the view's limits. */
     public ConnectionCommands(RespConfig config, ServerView view) {
         this(config, view, new ConcurrentClients(), ServerSettings.of(view, config));
+    }
+
+    /** A server without shards (thread per connection): one log of commands. */
+    public ConnectionCommands(RespConfig config, ServerView view, ClientDirectory clients, ServerSettings settings) {
+        this(config, view, clients, settings, CommandLogs.alone(settings));
     }
 
     /**
      * @param clients  the clients CLIENT LIST and KILL see: this shard's, or the server's (thread per connection)
      * @param settings the server's parameters (CONFIG), shared by every shard
+     * @param logs     the slowlog and latency records: this shard's, or the server's
      */
-    public ConnectionCommands(RespConfig config, ServerView view, ClientDirectory clients, ServerSettings settings) {
+    ConnectionCommands(RespConfig config, ServerView view, ClientDirectory clients, ServerSettings settings,
+                       CommandLogs logs) {
         this.config = config;
         this.view = view;
         this.clients = clients;
         this.settings = settings;
+        this.logs = logs;
         this.password = config.requirePass() == null ? null : config.requirePass().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -132,6 +141,14 @@ public final class ConnectionCommands {
 
     public ServerSettings settings() {
         return settings;
+    }
+
+    /**
+     * A command ran for {@code nanos} on the client's thread: the slowlog and the latency monitor
+     * take it if it was slow enough (see {@link CommandLogs} for what is timed).
+     */
+    public void onCommandRan(Command c, CommandArgs a, long nanos, Session s, ClientHandle client) {
+        logs.onCommand(c, a, nanos, s, client);
     }
 
     /** Where the front end registers the clients it lets in, and removes them when they go. */
@@ -203,6 +220,8 @@ public final class ConnectionCommands {
             }
             case "info" -> out.verbatim(InfoReport.render(view, a).getBytes(StandardCharsets.UTF_8));
             case "config" -> config(a, out);
+            case "slowlog" -> logs.slowlog(a, out, later);
+            case "latency" -> logs.latency(a, out, later);
             case "debug" -> debug(a, out);
             default -> Store.rejectConnectionCommand(c, out);
         }

@@ -1,6 +1,8 @@
 package io.shardloop.resp;
 
 import io.shardloop.metrics.ProcessMemory;
+import io.shardloop.kv.Command;
+import io.shardloop.kv.CommandTable;
 import io.shardloop.resp.codec.CommandArgs;
 
 import java.lang.management.GarbageCollectorMXBean;
@@ -17,7 +19,8 @@ import java.util.Set;
  * The text of INFO [section ...], from a {@link ServerView}: Redis's sections and field names, with
  * this server's real figures, so that tools reading them (redis-cli --stat, monitoring agents)
  * work unchanged. Sections: server, clients, memory, persistence, stats, replication, cluster,
- * keyspace, then the view's own; "default", "all" and "everything" name them all; names are
+ * keyspace, then the view's own; "default" names them all; "all" and "everything" add
+ * commandstats and errorstats (as in Redis, neither is in the default set); names are
  * case-insensitive; an unknown one gives nothing.
  * <p>
  * Field order matters to redis-cli, which finds a field with {@code strstr}: "used_memory:" comes
@@ -69,6 +72,15 @@ final class InfoReport {
                     default -> throw new IllegalStateException(section);
                 }
             }
+        }
+        if (asked.contains("all") || asked.contains("everything") || asked.contains("commandstats")) {
+            begin(out, "commandstats");
+            commandStats(view, out);
+        }
+        if (asked.contains("all") || asked.contains("everything") || asked.contains("errorstats")) {
+            begin(out, "errorstats");
+            CommandStats.errors(view.commandStats(), view.statsZero())
+                    .forEach((code, n) -> out.append("errorstat_").append(code).append(":count=").append(n).append("\r\n"));
         }
         for (String section : view.ownSections()) {
             if (every || asked.contains(section)) {
@@ -154,7 +166,29 @@ final class InfoReport {
         field(out, "instantaneous_output_kbps", String.format(Locale.ROOT, "%.2f", rates.outputBytesPerSecond() / 1024.0));
         field(out, "rejected_connections", view.rejectedConnections());
         field(out, "expired_keys", view.expiredKeys());
+        field(out, "total_error_replies", CommandStats.errorReplies(view.commandStats(), view.statsZero()));
         field(out, "gc_time_ms", gcMillis());
+    }
+
+    /**
+     * Redis's cmdstat lines for the commands called, rejected or failed since the start (or CONFIG
+     * RESETSTAT). A container's subcommands count as the container (cmdstat_client, not client|list).
+     */
+    private static void commandStats(ServerView view, StringBuilder out) {
+        List<CommandStats> all = view.commandStats();
+        StatsZero zero = view.statsZero();
+        for (Command c : CommandTable.all()) {
+            long calls = CommandStats.sum(all, zero, CommandStats.CALLS, c);
+            long rejected = CommandStats.sum(all, zero, CommandStats.REJECTED, c);
+            long failed = CommandStats.sum(all, zero, CommandStats.FAILED, c);
+            if (calls == 0 && rejected == 0 && failed == 0) {
+                continue;
+            }
+            long micros = CommandStats.sum(all, zero, CommandStats.MICROS, c);
+            out.append("cmdstat_").append(c.name()).append(":calls=").append(calls).append(",usec=").append(micros)
+                    .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double) micros / calls))
+                    .append(",rejected_calls=").append(rejected).append(",failed_calls=").append(failed).append("\r\n");
+        }
     }
 
     /** One database, db0, shown once it has keys (as Redis shows a database). */

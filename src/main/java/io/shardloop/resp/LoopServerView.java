@@ -33,12 +33,14 @@ final class LoopServerView implements ServerView {
     private final ServerRates rates;
     private final long startedMillis;
     private final StatsZero zero;
+    private final List<CommandStats> commandStats;
     private final EventLoop.TimerTask sample = this::sample;
 
     LoopServerView(Shard shard, KvGroup cluster, AtomicReferenceArray<RespShardCounters> all, ServerRates rates,
-                   long startedMillis, StatsZero zero) {
+                   long startedMillis, StatsZero zero, List<CommandStats> commandStats) {
         this.shard = shard;
         this.zero = zero;
+        this.commandStats = commandStats;
         this.cluster = cluster;
         this.all = all;
         this.rates = rates;
@@ -134,6 +136,17 @@ final class LoopServerView implements ServerView {
         zero.reset("net_input", sum(RespShardCounters.NET_INPUT_BYTES));
         zero.reset("net_output", sum(RespShardCounters.NET_OUTPUT_BYTES));
         zero.reset("expired", cluster.expiredKeyCount());
+        CommandStats.reset(commandStats, zero);
+    }
+
+    @Override
+    public List<CommandStats> commandStats() {
+        return commandStats;
+    }
+
+    @Override
+    public StatsZero statsZero() {
+        return zero;
     }
 
     @Override

@@ -77,12 +77,26 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private boolean heldDropping;
     /** Where a dropped reply answered at once goes. */
     private final io.shardloop.resp.codec.BufferReplyWriter dropped = new io.shardloop.resp.codec.BufferReplyWriter(64);
+    /** Outcomes of a command's dispatch, for its statistics. */
+    private static final int RAN = 0;
+    private static final int REFUSED = 1;
+    private static final int QUEUED = 2;
+    private final CommandStats stats;
+    /** The command being dispatched, or submitted again once it may go: who a reply that comes later belongs to. */
+    private Command current;
+    /** The command of each place in line, by ticket: a reply from another shard counts for it (an error as a failure). */
+    private final Command[] ticketCommands;
+    private final int ticketMask;
     /** Places in line whose later reply is dropped. */
     private final org.agrona.collections.LongHashSet droppedTokens = new org.agrona.collections.LongHashSet();
 
     RespConnectionHandler(Connection connection, KvShard kv, RespConfig config, ConnectionCommands commands,
-                          RespShardCounters counters, long highWater) {
+                          RespShardCounters counters, CommandStats stats, long highWater) {
         this.connection = connection;
+        this.stats = stats;
+        int line = Integer.highestOneBit(Math.max(2, config.maxOutstanding() - 1)) << 1; // as ReplyOrder's
+        this.ticketCommands = new Command[line];
+        this.ticketMask = line - 1;
         this.kv = kv;
         this.commands = commands;
         this.counters = counters;
@@ -140,6 +154,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             }
             if (result == RespParser.PROTOCOL_ERROR) {
                 reply().error(parser.errorMessage());
+                stats.onError(writer.takeError());
                 closing = true;
                 connection.closeAfterFlush();
                 return;
@@ -193,6 +208,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     /** A place in line; its reply is dropped when the command's is. */
     private long deferReply() {
         long token = order.defer();
+        ticketCommands[(int) (token & ticketMask)] = current;
         if (dropping) {
             droppedTokens.add(token);
         }
@@ -202,38 +218,50 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private void dispatch(CommandArgs args) {
         Command c = Router.find(args);
         dropping = ConnectionCommands.onCommand(c, args, session);
+        current = c;
+        writer.takeError(); // what was written before this command is not its
+        long start = System.nanoTime();
         try {
-            dispatch(c, args);
+            int outcome = dispatch(c, args);
+            String error = (dropping ? dropped : writer).takeError();
+            if (outcome == REFUSED) {
+                stats.onRejected(c != null ? c : CommandTable.find(args), error == null ? "ERR" : error);
+            } else if (outcome == RAN) {
+                long nanos = System.nanoTime() - start;
+                stats.onCall(c, nanos, error);
+                commands.onCommandRan(c, args, nanos, session, this);
+            }
         } finally {
             dropping = false;
         }
     }
 
-    private void dispatch(Command c, CommandArgs args) {
+    /** Runs (or queues, or refuses) one resolved command; says which, for its statistics. */
+    private int dispatch(Command c, CommandArgs args) {
         if (c == null) {
             Router.resolve(args, reply()); // writes Redis's error text
             if (multi.refused(args)) {
                 kv.unwatch(multi.takeWatched());
             }
-            return;
+            return REFUSED;
         }
         if (!commands.admits(c, session)) {
             reply().raw(ConnectionCommands.NOAUTH);
             multi.refused();
-            return;
+            return REFUSED;
         }
         if (multi.controls(c)) {
             transactionCommand(c, args);
-            return;
+            return RAN;
         }
         if (multi.active() && !MultiState.runsAtOnce(c)) {
             if (c.denyOom() && kv.group().overMaxMemory()) {
                 reply().raw(KvShard.oomReply());
                 multi.refused();
-            } else {
-                multi.queue(c, args, reply());
+                return REFUSED;
             }
-            return;
+            multi.queue(c, args, reply());
+            return QUEUED;
         }
         if (c.name().equals("reset")) {
             multi.reset();
@@ -245,11 +273,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 connection.closeAfterFlush();
             }
             parser.restrictUnauthenticated(!session.authenticated());
-            return;
+            return RAN;
         }
         if (pending.holdsBack(c, args)) {
             holdForOrder(c, null); // a transaction of this client over one of its keys is still away
-            return;
+            return RAN;
         }
         kv.plan(c, args, plan);
         if (!kv.submit(c, args, plan, this)) {
@@ -257,6 +285,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             heldDropping = dropping;
             connection.suspendInput();
         }
+        return RAN;
     }
 
     /** Holds a command (or an EXEC) until the transactions of this client over its keys are answered. */
@@ -488,6 +517,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             return;
         }
         dropping = heldDropping; // the held command's reply is dropped if it was to be
+        current = heldTransaction != null ? CommandTable.EXEC : held;
         try {
             submitHeld();
         } finally {
@@ -527,6 +557,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     public void onReply(long ticket, DirectBuffer bytes, int offset, int length) {
         if (connection.isClosed()) {
             return; // the client left; its place in line went with it
+        }
+        if (length > 0 && bytes.getByte(offset) == '-') {
+            stats.onFailed(ticketCommands[(int) (ticket & ticketMask)], CommandStats.code(bytes, offset, length));
         }
         if (!droppedTokens.remove(ticket)) {
             order.out(ticket).writeBytes(bytes, offset, length);
@@ -573,7 +606,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
     @Override
     public long queryBufferBytes() {
-        return connection.inputBytesHeld(); // the parser's unconsumed bytes included
+        return connection.unreadInputBytes();
     }
 
     @Override
@@ -584,6 +617,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     @Override
     public int repliesInLine() {
         return order.outstanding();
+    }
+
+    @Override
+    public long memory() {
+        return connection.memory();
     }
 
     @Override

@@ -23,6 +23,8 @@ public final class RespProtocol implements Protocol {
     /** Sampled by shard 0's loop, read by INFO on any shard. */
     private final ServerRates rates = new ServerRates();
     private final long startedMillis = System.currentTimeMillis();
+    /** Each shard's per-command statistics, written by that shard, summed by INFO on any shard. */
+    private final java.util.List<CommandStats> commandStats;
     /** INFO's counters' zero since CONFIG RESETSTAT, for every shard. */
     private final StatsZero zero = new StatsZero();
     /** CONFIG's parameters, for every shard: made with the first shard, which knows the group's limits. */
@@ -36,6 +38,11 @@ public final class RespProtocol implements Protocol {
         this.cluster = cluster;
         this.config = config;
         this.counters = new AtomicReferenceArray<>(cluster.shardCount());
+        CommandStats[] stats = new CommandStats[cluster.shardCount()];
+        for (int i = 0; i < stats.length; i++) {
+            stats[i] = CommandStats.singleWriter();
+        }
+        this.commandStats = java.util.List.of(stats);
     }
 
     private synchronized ServerSettings settings(ServerView view) {
@@ -73,13 +80,17 @@ public final class RespProtocol implements Protocol {
         KvShard kv = cluster.forShard(shard);
         RespShardCounters shardCounters = new RespShardCounters();
         counters.set(shard.index(), shardCounters);
-        LoopServerView view = new LoopServerView(shard, cluster, counters, rates, startedMillis, zero);
+        LoopServerView view = new LoopServerView(shard, cluster, counters, rates, startedMillis, zero, commandStats);
+        CommandStats shardStats = commandStats.get(shard.index());
         if (shard.index() == 0) {
             view.startSampling();
         }
         ShardClients clients = new ShardClients(shard.index(), cluster.shardCount(), kv.connectionQuestions());
-        ConnectionCommands commands = new ConnectionCommands(config, view, clients, settings(view));
+        ServerSettings serverSettings = settings(view);
+        CommandLogs logs = new CommandLogs(shard.index(), cluster.shardCount(), kv.connectionQuestions(), serverSettings);
+        ConnectionCommands commands = new ConnectionCommands(config, view, clients, serverSettings, logs);
         long highWater = shard.group().config().limits().highWater();
-        return connection -> new RespConnectionHandler(connection, kv, config, commands, shardCounters, highWater);
+        return connection -> new RespConnectionHandler(connection, kv, config, commands, shardCounters, shardStats,
+                highWater);
     }
 }

@@ -62,6 +62,16 @@ public interface ServerView {
      */
     void resetStats();
 
+    /** The per-command statistics of every shard (or the server's one), which INFO sums. */
+    default List<CommandStats> commandStats() {
+        return List.of();
+    }
+
+    /** Where INFO's figures count from (CONFIG RESETSTAT). */
+    default StatsZero statsZero() {
+        return new StatsZero();
+    }
+
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
     default List<String> ownSections() {
         return List.of();

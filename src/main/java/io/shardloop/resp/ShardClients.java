@@ -27,6 +27,8 @@ import java.util.Map;
  * Owned by its shard's loop thread.
  */
 final class ShardClients implements ClientDirectory, ConnectionQuestions.Answerer {
+    /** The topic of CLIENT LIST and KILL among the shards' questions. */
+    static final int TOPIC = 0;
     private final int here;
     private final int shardCount;
     private final ConnectionQuestions questions;
@@ -39,7 +41,7 @@ final class ShardClients implements ClientDirectory, ConnectionQuestions.Answere
         this.here = here;
         this.shardCount = shardCount;
         this.questions = questions;
-        questions.answerer(this);
+        questions.answerer(TOPIC, this);
     }
 
     @Override
@@ -71,7 +73,7 @@ final class ShardClients implements ClientDirectory, ConnectionQuestions.Answere
             return selfKilled;
         }
         long token = later.defer();
-        questions.ask(only, question(f, a), answers -> {
+        questions.ask(TOPIC, only, question(f, a), answers -> {
             StringBuilder all = new StringBuilder(lines);
             long total = killed;
             for (byte[] answer : answers) {

@@ -1,8 +1,8 @@
 package io.shardloop.resp;
 
 import io.shardloop.kv.Command;
+import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Errors;
-import io.shardloop.kv.Glob;
 import io.shardloop.kv.Sanitize;
 import io.shardloop.kv.Store;
 import io.shardloop.resp.codec.CommandArgs;
@@ -162,12 +162,31 @@ public final class ConnectionCommands {
      * for a command the table does not know (or whose arity is wrong).
      */
     public static boolean onCommand(Command c, CommandArgs a, Session s) {
-        String name = c == null ? "NULL" : c.name(); // an unknown command, as Redis shows it
-        boolean container = a.count() > 1 && (name.equals("client") || name.equals("config") || name.equals("command")
-                || name.equals("memory") || name.equals("script") || name.equals("function") || name.equals("object"));
-        String shown = container ? name + "|" + a.string(1).toLowerCase(Locale.ROOT) : name;
-        boolean turnsOn = name.equals("client") && a.count() == 3 && a.is(1, "REPLY") && a.is(2, "ON");
+        if (c == null) {
+            return s.onCommand("NULL", false, System.currentTimeMillis()); // as Redis shows an unknown command
+        }
+        boolean container = a.count() > 1 && CONTAINERS[c.index()];
+        String shown = container ? c.name() + "|" + a.string(1).toLowerCase(Locale.ROOT) : c.name();
+        // CLIENT REPLY ON and RESET are answered even while replies are off, as in Redis.
+        boolean turnsOn = c == RESET || (container && c == CLIENT && a.count() == 3 && a.is(1, "REPLY") && a.is(2, "ON"));
         return s.onCommand(shown, turnsOn, System.currentTimeMillis());
+    }
+
+    private static final Command CLIENT = CommandTable.find(CommandArgs.of("client"));
+    private static final Command RESET = CommandTable.find(CommandArgs.of("reset"));
+    /** By command index: the containers whose subcommand CLIENT LIST shows ("client|list"). */
+    private static final boolean[] CONTAINERS = containers("client", "config", "command", "memory", "script",
+            "function", "object", "slowlog", "latency");
+
+    private static boolean[] containers(String... names) {
+        boolean[] byIndex = new boolean[Command.count()];
+        for (String n : names) {
+            Command c = CommandTable.find(CommandArgs.of(n));
+            if (c != null) {
+                byIndex[c.index()] = true;
+            }
+        }
+        return byIndex;
     }
 
     /** The state of a new client: authenticated at once when no password is set. */

@@ -7,18 +7,20 @@ package io.shardloop.resp;
  * {@link ConnectionCommands} reads and changes it; CLIENT LIST shows it.
  * <p>
  * Owned by one connection: its shard's loop thread, or its own thread in the thread-per-connection
- * models. CLIENT LIST from another shard reads it on that same thread (a message to the shard);
- * in the thread-per-connection models another connection's thread may read it, so the fields
- * CLIENT LIST shows are volatile there: a line may be a moment old.
+ * models. CLIENT LIST from another shard reads it on that same thread (a message to the shard).
+ * In the thread-per-connection models another connection's thread reads it: the fields changed
+ * by a command are volatile, and the two written on every command (the last command and its time)
+ * are plain, so that the hot path pays no fence; a line read from another thread may show them a
+ * moment old (a reference and a 64-bit long are read whole on a 64-bit JVM).
  */
 public final class Session {
     private final long id;
     private final long createdMillis;
     private volatile String name = "";
     private volatile boolean authenticated;
-    private volatile long lastCommandMillis;
+    private long lastCommandMillis;
     /** The last command's name as Redis shows it ("get", "client|list"), "NULL" before any. */
-    private volatile String lastCommand = "NULL";
+    private String lastCommand = "NULL";
     private volatile int db;
     /** The RESP version its replies are written in (HELLO). */
     private volatile int protocol = 2;

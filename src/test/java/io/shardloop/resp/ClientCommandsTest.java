@@ -161,6 +161,27 @@ class ClientCommandsTest {
         assertEquals("-ERR syntax error", call(c, "CLIENT", "REPLY", "MAYBE"));
     }
 
+    @ParameterizedTest
+    @EnumSource(value = StateMode.class, names = {"SHARDED", "LOCKED"})
+    void shouldStartOverOnResetAsANewClientWould(StateMode mode) throws Exception {
+        try (RespTestServer server = RespTestServer.start(mode, 2);
+             RawResp c = new RawResp(server.port(), 10_000)) {
+            assertEquals("OK", call(c, "CLIENT", "SETNAME", "before"));
+            assertEquals("OK", call(c, "CLIENT", "NO-EVICT", "ON"));
+            assertEquals("e", fields(call(c, "CLIENT", "INFO").trim()).get("flags"));
+            c.send("CLIENT", "REPLY", "OFF");
+            c.send("MULTI");
+            c.send("SET", "k", "v");
+            assertEquals("RESET", call(c, "RESET"), "answered though replies were off");
+            Map<String, String> f = fields(call(c, "CLIENT", "INFO").trim());
+            assertEquals("", f.get("name"));
+            assertEquals("N", f.get("flags"), "no MULTI, no NO-EVICT");
+            assertEquals("-1", f.get("multi"));
+            assertEquals("0", f.get("db"));
+            assertEquals("PONG", call(c, "PING"), "replies on again");
+        }
+    }
+
     @Test
     void shouldListTheThreadsClientsAndKillOneFromAnother() throws Exception {
         ThreadedConfig config = ThreadedConfig.defaults(ServerModel.VIRTUAL, "127.0.0.1", 0);

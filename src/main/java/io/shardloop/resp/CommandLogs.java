@@ -44,10 +44,11 @@ import java.util.TreeMap;
  * LEN adds the shards' lengths; RESET empties every shard's.
  * <p>
  * <b>Latency monitor:</b> the events Redis names "command" and "fast-command" (a command with the
- * fast flag): a run of at least latency-monitor-threshold milliseconds (0: off, Redis's default)
- * is a sample; one sample per event and second (the largest), 160 kept. LATENCY LATEST, HISTORY
- * and RESET gather every shard's. No other event is recorded here (the stall detector reports its
- * stalls to its own log and to JFR).
+ * fast flag) and this server's own "loop-stall" (the stall detector saw the shard's loop held in
+ * one turn that long, at least: it reports a stall once, while it lasts; event loops only): a
+ * value of at least latency-monitor-threshold milliseconds (0: off, Redis's default) is a sample;
+ * one sample per event and second (the largest), 160 kept. LATENCY LATEST, HISTORY and RESET
+ * gather every shard's. No other event exists here.
  * <p>
  * Owned by its shard's loop thread (other shards ask by message: {@link ConnectionQuestions}); in
  * the thread-per-connection models every connection thread records and reads: the methods are
@@ -180,6 +181,19 @@ final class CommandLogs {
     /** HELLO's AUTH user and password. */
     private static boolean helloCredential(CommandArgs args, int i) {
         return (i >= 2 && args.is(i - 1, "AUTH")) || (i >= 3 && args.is(i - 2, "AUTH"));
+    }
+
+    /**
+     * The stall detector saw this shard's loop in one turn for {@code nanos} (at least: it reports a
+     * stall once, while it lasts): a sample of the event "loop-stall", this server's own, when past
+     * the threshold. On this shard's loop thread.
+     */
+    void onStall(long nanos) {
+        long threshold = settings.latencyThresholdMillis();
+        long ms = nanos / 1_000_000;
+        if (threshold > 0 && ms >= threshold) {
+            addSample("loop-stall", ms);
+        }
     }
 
     private synchronized void addSample(String event, long ms) {

@@ -89,6 +89,13 @@ public final class RespProtocol implements Protocol {
         ServerSettings serverSettings = settings(view);
         CommandLogs logs = new CommandLogs(shard.index(), cluster.shardCount(), kv.connectionQuestions(), serverSettings);
         ConnectionCommands commands = new ConnectionCommands(config, view, clients, serverSettings, logs);
+        int index = shard.index();
+        // The detector's thread only posts the figure; the shard records it on its own loop.
+        shard.group().stallDetector().addListener(report -> {
+            if (report.shard() == index) {
+                shard.loop().execute(() -> logs.onStall(report.stalledNanos()));
+            }
+        });
         long highWater = shard.group().config().limits().highWater();
         return connection -> new RespConnectionHandler(connection, kv, config, commands, shardCounters, shardStats,
                 highWater);

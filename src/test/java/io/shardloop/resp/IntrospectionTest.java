@@ -171,11 +171,24 @@ class IntrospectionTest {
             assertEquals("[]", call(asker, "LATENCY", "HISTORY", "fast-command"));
             assertEquals("1", call(asker, "LATENCY", "RESET"));
             assertEquals("[]", call(asker, "LATENCY", "LATEST"));
+            assertEquals("OK", call(clients.get(1), "DEBUG", "SLEEP", "0.3")); // past the stall detector's 100 ms
+            io.shardloop.testing.Await.until("the stall as a latency event", Duration.ofSeconds(20),
+                    () -> latest(asker).contains("[loop-stall, "));
+            assertEquals("[]", call(asker, "LATENCY", "HISTORY", "nosuch"));
+            assertEquals("2", call(asker, "LATENCY", "RESET", "command", "loop-stall", "nosuch"));
             assertEquals("-ERR unknown subcommand 'DOCTOR'. Try LATENCY HELP.", call(asker, "LATENCY", "DOCTOR"));
             assertEquals("OK", call(asker, "CONFIG", "SET", "latency-monitor-threshold", "0"));
             for (RawResp c : clients.values()) {
                 c.close();
             }
+        }
+    }
+
+    private static String latest(RawResp c) {
+        try {
+            return call(c, "LATENCY", "LATEST");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

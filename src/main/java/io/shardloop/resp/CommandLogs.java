@@ -225,7 +225,9 @@ final class CommandLogs {
         long count = 10;
         if (sub.equals("get")) {
             if (a.count() > 3) {
-                out.error("ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+                String given = a.string(1);
+                out.error(io.shardloop.kv.Sanitize.of("ERR unknown subcommand or wrong number of arguments for '"
+                        + given.substring(0, Math.min(128, given.length())) + "'. Try SLOWLOG HELP."));
                 return;
             }
             if (a.count() == 3) {

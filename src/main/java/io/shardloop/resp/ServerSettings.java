@@ -77,7 +77,8 @@ public final class ServerSettings {
      * @param maxClients   connections allowed at once (fixed)
      * @param idleTimeout  seconds before an idle client is closed (fixed)
      * @param protectedMode whether protected mode is on (fixed)
-     * @param scriptLimit  changes the scripts' time limit, ms
+     * @param scriptLimitMillis the scripts' time limit now; {@code scriptLimit} changes it, or is
+     *                    null where it is fixed
      */
     public ServerSettings(LongSupplier maxMemory, LongConsumer setMaxMemory, LongSupplier maxClients,
                           LongSupplier idleTimeout, boolean protectedMode, long scriptLimitMillis, LongConsumer scriptLimit) {
@@ -97,8 +98,8 @@ public final class ServerSettings {
         slowlogSlowerThan = integer(10_000, -1, Long.MAX_VALUE, "slowlog-log-slower-than");
         slowlogMaxLen = integer(128, 0, Long.MAX_VALUE, "slowlog-max-len");
         latencyThreshold = integer(0, 0, Long.MAX_VALUE, "latency-monitor-threshold");
-        add(new Value(Kind.INTEGER, 0, Long.MAX_VALUE, Long.toString(scriptLimitMillis), scriptLimit, null),
-                "busy-reply-threshold", "lua-time-limit");
+        add(new Value(scriptLimit == null ? Kind.FIXED : Kind.INTEGER, 0, Long.MAX_VALUE, Long.toString(scriptLimitMillis),
+                scriptLimit, null), "busy-reply-threshold", "lua-time-limit");
         // Accepted and shown; the layouts keep their own thresholds (see the class comment).
         integer(128, 0, Long.MAX_VALUE, "hash-max-listpack-entries", "hash-max-ziplist-entries");
         integer(64, 0, Long.MAX_VALUE, "hash-max-listpack-value", "hash-max-ziplist-value");
@@ -112,10 +113,10 @@ public final class ServerSettings {
         integer(100, 0, Long.MAX_VALUE, "stream-node-max-entries");
     }
 
-    /** Settings of their own, for a test or a tool: the loops' limits where nothing is running. */
+    /** Settings over a view's limits, none of them changeable but the logs' (a server of its own for tests). */
     public static ServerSettings of(ServerView view, RespConfig config) {
         return new ServerSettings(view::maxMemory, null, view::maxClients, view::idleTimeoutSeconds,
-                config.protectedMode(), 5000, ms -> { });
+                config.protectedMode(), io.shardloop.script.ScriptRegistry.DEFAULT_TIME_LIMIT_MILLIS, null);
     }
 
     private Value integer(long initial, long min, long max, String... names) {

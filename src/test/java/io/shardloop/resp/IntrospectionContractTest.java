@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * CONFIG SET and GET, COMMAND GETKEYS and LIST, WAIT and the CLIENT subcommands' errors, through
+ * CONFIG SET and GET, COMMAND GETKEYS and LIST, WAIT and the CLIENT, SLOWLOG and LATENCY errors, through
  * every front end, against redis-server: the same replies and error texts. Every parameter a
  * sequence changes is set back at its end (the redis-server is shared). maxmemory, which only the
  * loops can change, is {@link IntrospectionTest}'s; COMMAND DOCS and INFO answer fewer fields than
@@ -117,7 +117,7 @@ class IntrospectionContractTest {
     }
 
     @Test
-    void shouldAnswerWaitAtOnceAndClientErrorsAsRedisDoes() throws Exception {
+    void shouldAnswerWaitAtOnceAndClientSlowlogAndLatencyErrorsAsRedisDoes() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"WAIT", "0", "0"},
             {"WAIT", "1", "10"},
@@ -152,6 +152,20 @@ class IntrospectionContractTest {
             {"CLIENT", "NO-EVICT", "foo"},
             {"CLIENT", "NO-EVICT", "on"},
             {"CLIENT", "NO-EVICT", "OFF"},
+            {"SLOWLOG", "HELP"},
+            {"SLOWLOG", "GET", "1", "2"},
+            {"SLOWLOG", "LEN", "x"},
+            {"SLOWLOG", "NOSUCH"},
+            {"SLOWLOG", "GET", "-2"},
+            {"SLOWLOG", "GET", "x"},
+            {"SLOWLOG"},
+            {"LATENCY", "NOSUCH"},
+            {"LATENCY", "LATEST", "x"},
+            {"LATENCY", "HISTORY"},
+            {"LATENCY", "HISTORY", "x", "y"},
+            {"LATENCY", "HISTORY", "nosuch"},
+            {"LATENCY", "LATEST"},
+            {"LATENCY", "RESET", "nosuch"},
         }, false);
     }
 }

@@ -103,6 +103,12 @@ public final class ConnectionCommands {
         "    Rewrite the configuration file.",
     };
 
+    private static final Command CLIENT = CommandTable.find(CommandArgs.of("client"));
+    private static final Command RESET = CommandTable.find(CommandArgs.of("reset"));
+    /** By command index: the containers whose subcommand CLIENT LIST shows ("client|list"). */
+    private static final boolean[] CONTAINERS = containers("client", "config", "command", "memory", "script",
+            "function", "object", "slowlog", "latency");
+
     private final RespConfig config;
     private final ServerView view;
     private final ClientDirectory clients;
@@ -172,22 +178,6 @@ public final class ConnectionCommands {
         return s.onCommand(shown, turnsOn, System.currentTimeMillis());
     }
 
-    private static final Command CLIENT = CommandTable.find(CommandArgs.of("client"));
-    private static final Command RESET = CommandTable.find(CommandArgs.of("reset"));
-    /** By command index: the containers whose subcommand CLIENT LIST shows ("client|list"). */
-    private static final boolean[] CONTAINERS = containers("client", "config", "command", "memory", "script",
-            "function", "object", "slowlog", "latency");
-
-    private static boolean[] containers(String... names) {
-        boolean[] byIndex = new boolean[Command.count()];
-        for (String n : names) {
-            Command c = CommandTable.find(CommandArgs.of(n));
-            if (c != null) {
-                byIndex[c.index()] = true;
-            }
-        }
-        return byIndex;
-    }
 
     /** The state of a new client: authenticated at once when no password is set. */
     public Session newSession(long id) {
@@ -245,6 +235,17 @@ public final class ConnectionCommands {
             default -> Store.rejectConnectionCommand(c, out);
         }
         return CONTINUE;
+    }
+
+    private static boolean[] containers(String... names) {
+        boolean[] byIndex = new boolean[Command.count()];
+        for (String n : names) {
+            Command c = CommandTable.find(CommandArgs.of(n));
+            if (c != null) {
+                byIndex[c.index()] = true;
+            }
+        }
+        return byIndex;
     }
 
     // ---- authentication --------------------------------------------------------------------------

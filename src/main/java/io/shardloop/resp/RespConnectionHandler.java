@@ -425,14 +425,16 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
         @Override
         public void onReply(long token, DirectBuffer bytes, int offset, int length) {
-            if (connection.isClosed() || droppedTokens.remove(token)) {
+            if (connection.isClosed()) {
                 // The client left while its WATCH was away: let go of what the owners registered.
                 if (multi.watchedFromReply(watchArgs, bytes, offset)) {
                     kv.unwatch(multi.takeWatched());
                 }
                 return;
             }
-            ReplySink out = writer.target(order.out(token));
+            // A WATCH under CLIENT REPLY OFF still watches; its place in line is completed empty.
+            boolean drop = !droppedTokens.isEmpty() && droppedTokens.remove(token);
+            ReplySink out = drop ? dropped.reset() : writer.target(order.out(token));
             if (multi.watchedFromReply(watchArgs, bytes, offset)) {
                 out.simple("OK");
             } else {
@@ -561,7 +563,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         if (length > 0 && bytes.getByte(offset) == '-') {
             stats.onFailed(ticketCommands[(int) (ticket & ticketMask)], CommandStats.code(bytes, offset, length));
         }
-        if (!droppedTokens.remove(ticket)) {
+        if (droppedTokens.isEmpty() || !droppedTokens.remove(ticket)) {
             order.out(ticket).writeBytes(bytes, offset, length);
         }
         order.complete(ticket);

@@ -128,7 +128,7 @@ class ClientCommandsTest {
     void shouldDropRepliesWhileReplyIsOffAndTheOneAfterSkip(StateMode mode) throws Exception {
         try (RespTestServer server = RespTestServer.start(mode, 4);
              RawResp c = new RawResp(server.port(), 10_000)) {
-            assertRepliesDropped(c, server.keysOnEveryShard("k", 1));
+            assertRepliesDropped(c, server.port(), server.keysOnEveryShard("k", 1));
         }
     }
 
@@ -138,12 +138,12 @@ class ClientCommandsTest {
         try (BlockingRespProtocol protocol = new BlockingRespProtocol(config, StateMode.LOCKED, RespLimits.REDIS_DEFAULTS, null);
              ThreadedServer server = ThreadedServer.start(config, protocol);
              RawResp c = new RawResp(server.port(), 10_000)) {
-            assertRepliesDropped(c, List.of("a", "b", "c", "d"));
+            assertRepliesDropped(c, server.port(), List.of("a", "b", "c", "d"));
         }
     }
 
     /** Keys on every shard: replies answered by other shards are dropped too, and the line keeps its order. */
-    private static void assertRepliesDropped(RawResp c, List<String> keys) throws IOException {
+    private static void assertRepliesDropped(RawResp c, int port, List<String> keys) throws IOException {
         c.send("CLIENT", "REPLY", "SKIP");
         c.send("SET", keys.get(0), "skipped");
         assertEquals("skipped", call(c, "GET", keys.get(0)));
@@ -153,12 +153,29 @@ class ClientCommandsTest {
             c.send("GET", k);
         }
         c.send("NOSUCHCOMMAND");
+        c.send(watch(keys)); // the owners' answers come back to a line whose replies are dropped
         c.send("CLIENT", "REPLY", "SKIP"); // nothing while replies are off
         assertEquals("OK", call(c, "CLIENT", "REPLY", "ON"));
         for (String k : keys) {
             assertEquals("v" + k, call(c, "GET", k));
         }
         assertEquals("-ERR syntax error", call(c, "CLIENT", "REPLY", "MAYBE"));
+        try (RawResp other = new RawResp(port, 10_000)) {
+            assertEquals("OK", call(other, "SET", keys.get(keys.size() - 1), "changed"));
+        }
+        assertEquals("OK", call(c, "MULTI"));
+        assertEquals("QUEUED", call(c, "GET", keys.get(0)));
+        c.send("EXEC");
+        assertEquals("*-1", c.read(), "the WATCH sent while replies were off still watches");
+    }
+
+    private static String[] watch(List<String> keys) {
+        String[] words = new String[keys.size() + 1];
+        words[0] = "WATCH";
+        for (int i = 0; i < keys.size(); i++) {
+            words[i + 1] = keys.get(i);
+        }
+        return words;
     }
 
     @ParameterizedTest

@@ -249,7 +249,7 @@ final class CommandLogs {
             List<byte[]> all = new ArrayList<>();
             all.add(mine);
             for (byte[] answer : answers) {
-                if (answer != null) {
+                if (answer != null && answer.length > 0) { // asked, and a shard with this front end
                     all.add(answer);
                 }
             }
@@ -393,7 +393,7 @@ final class CommandLogs {
             List<byte[]> all = new ArrayList<>();
             all.add(mine);
             for (byte[] answer : answers) {
-                if (answer != null) {
+                if (answer != null && answer.length > 0) { // asked, and a shard with this front end
                     all.add(answer);
                 }
             }

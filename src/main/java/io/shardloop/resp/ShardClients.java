@@ -77,8 +77,8 @@ final class ShardClients implements ClientDirectory, ConnectionQuestions.Answere
             StringBuilder all = new StringBuilder(lines);
             long total = killed;
             for (byte[] answer : answers) {
-                if (answer == null) {
-                    continue;
+                if (answer == null || answer.length == 0) {
+                    continue; // not asked, or a shard without this front end
                 }
                 if (f.kill()) {
                     total += ByteBuffer.wrap(answer).getLong();

@@ -228,7 +228,7 @@ public final class ServerSettings {
         for (int i = 0; i < n; i++) {
             String error = check(targets[i], namesAndValues.get(2 * i + 1), numbers, i);
             if (error != null) {
-                return failed(canonicalName(targets[i]), error);
+                return failed(namesAndValues.get(2 * i).toLowerCase(Locale.ROOT), error); // the name it was found by
             }
         }
         for (int i = 0; i < n; i++) {
@@ -242,15 +242,6 @@ public final class ServerSettings {
             }
         }
         return null;
-    }
-
-    private String canonicalName(Value v) {
-        for (Map.Entry<String, Value> e : byName.entrySet()) {
-            if (e.getValue() == v) {
-                return e.getKey();
-            }
-        }
-        throw new IllegalStateException("a parameter without a name");
     }
 
     private static String failed(String arg, String why) {

@@ -19,8 +19,8 @@ import java.util.Set;
  * The text of INFO [section ...], from a {@link ServerView}: Redis's sections and field names, with
  * this server's real figures, so that tools reading them (redis-cli --stat, monitoring agents)
  * work unchanged. Sections: server, clients, memory, persistence, stats, replication, cluster,
- * keyspace, then the view's own; "default" names them all; "all" and "everything" add
- * commandstats and errorstats (as in Redis, neither is in the default set); names are
+ * commandstats, errorstats, cluster, keyspace (Redis's order), then the view's own; "default"
+ * names them all but commandstats, which "all" and "everything" add (as in Redis); names are
  * case-insensitive; an unknown one gives nothing.
  * <p>
  * Field order matters to redis-cli, which finds a field with {@code strstr}: "used_memory:" comes
@@ -32,8 +32,10 @@ final class InfoReport {
     /** The Redis version this server answers as (INFO, HELLO): the protocol and commands it follows. */
     static final String REDIS_VERSION = "7.2.0";
     static final String VERSION = "0.1.0";
-    private static final List<String> SECTIONS = List.of(
-            "server", "clients", "memory", "persistence", "stats", "replication", "cluster", "keyspace");
+    private static final List<String> SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
+            "replication", "commandstats", "errorstats", "cluster", "keyspace");
+    /** Sections only "all" and "everything" (or their own name) give, as in Redis. */
+    private static final List<String> NOT_DEFAULT = List.of("commandstats");
     /** Identifies this run of the process, as Redis's run_id: 40 random hex digits. */
     private static final String RUN_ID = runId();
     private static final List<GarbageCollectorMXBean> COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans();
@@ -55,10 +57,11 @@ final class InfoReport {
         for (int i = 1; i < args.count(); i++) {
             asked.add(args.string(i).toLowerCase(Locale.ROOT));
         }
-        boolean every = asked.isEmpty() || asked.contains("default") || asked.contains("all") || asked.contains("everything");
+        boolean all = asked.contains("all") || asked.contains("everything");
+        boolean every = asked.isEmpty() || asked.contains("default") || all;
         StringBuilder out = new StringBuilder(2048);
         for (String section : SECTIONS) {
-            if (every || asked.contains(section)) {
+            if (((every && !NOT_DEFAULT.contains(section)) || all) || asked.contains(section)) {
                 begin(out, section);
                 switch (section) {
                     case "server" -> server(view, out);
@@ -67,20 +70,14 @@ final class InfoReport {
                     case "persistence" -> persistence(out);
                     case "stats" -> stats(view, out);
                     case "replication" -> field(field(out, "role", "master"), "connected_slaves", 0);
+                    case "commandstats" -> commandStats(view, out);
+                    case "errorstats" -> CommandStats.errors(view.commandStats(), view.statsZero())
+                            .forEach((code, n) -> out.append("errorstat_").append(code).append(":count=").append(n).append("\r\n"));
                     case "cluster" -> field(out, "cluster_enabled", 0);
                     case "keyspace" -> keyspace(view, out);
                     default -> throw new IllegalStateException(section);
                 }
             }
-        }
-        if (asked.contains("all") || asked.contains("everything") || asked.contains("commandstats")) {
-            begin(out, "commandstats");
-            commandStats(view, out);
-        }
-        if (asked.contains("all") || asked.contains("everything") || asked.contains("errorstats")) {
-            begin(out, "errorstats");
-            CommandStats.errors(view.commandStats(), view.statsZero())
-                    .forEach((code, n) -> out.append("errorstat_").append(code).append(":count=").append(n).append("\r\n"));
         }
         for (String section : view.ownSections()) {
             if (every || asked.contains(section)) {

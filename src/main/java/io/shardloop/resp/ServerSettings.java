@@ -23,8 +23,10 @@ import java.util.function.LongSupplier;
  * server's layouts keep their own thresholds: nothing about how values are held changes.</li>
  * <li>save and appendonly: this server keeps nothing on disk; GET answers "" and "no", SET takes
  * only those values.</li>
- * <li>maxclients, timeout, databases, protected-mode: fixed when the server starts; SET answers
- * Redis's "can't set immutable config".</li>
+ * <li>maxclients, timeout and protected-mode (and maxmemory and busy-reply-threshold where the
+ * model cannot change them): fixed when the server starts; a SET to the value they have is OK
+ * (nothing changes), to another "can't set immutable config". databases is immutable, as in
+ * Redis.</li>
  * </ul>
  * A CONFIG SET of several pairs is atomic: every value is checked before any is applied, so a
  * failure leaves all as they were.
@@ -37,8 +39,11 @@ public final class ServerSettings {
     private static final List<String> POLICIES = List.of("volatile-lru", "volatile-lfu", "volatile-random",
             "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction");
 
-    /** How a parameter's text is read, and what it may be. */
-    private enum Kind { MEMORY, INTEGER, BOOL, ENUM, TEXT, FIXED }
+    /**
+     * How a parameter's text is read, and what it may be. FIXED: fixed at start here (a SET to the
+     * value it has is answered OK, and changes nothing); IMMUTABLE: immutable in Redis too.
+     */
+    private enum Kind { MEMORY, INTEGER, BOOL, ENUM, TEXT, FIXED, IMMUTABLE }
 
     /** One parameter; aliases share the {@link Value}. */
     private static final class Value {
@@ -91,7 +96,7 @@ public final class ServerSettings {
         add(new Value(Kind.ENUM, 0, 0, "noeviction", null, null), "maxmemory-policy");
         fixed("maxclients", maxClients);
         fixed("timeout", idleTimeout);
-        fixed("databases", () -> 1);
+        add(new Value(Kind.IMMUTABLE, 0, 0, "1", null, null), "databases");
         add(new Value(Kind.FIXED, 0, 0, protectedMode ? "yes" : "no", null, null), "protected-mode");
         add(new Value(Kind.TEXT, 0, 0, "", null, null), "save");
         add(new Value(Kind.BOOL, 0, 0, "no", null, null), "appendonly");
@@ -204,7 +209,7 @@ public final class ServerSettings {
             if (unknown != null || failure != null) {
                 continue;
             }
-            if (v.kind == Kind.FIXED) {
+            if (v.kind == Kind.IMMUTABLE) {
                 failure = IMMUTABLE;
                 failedArg = arg;
                 continue;
@@ -234,6 +239,9 @@ public final class ServerSettings {
         for (int i = 0; i < n; i++) {
             Value v = targets[i];
             String value = namesAndValues.get(2 * i + 1);
+            if (v.kind == Kind.FIXED) {
+                continue; // set to the value it has
+            }
             v.number = numbers[i];
             v.text = v.kind == Kind.MEMORY || v.kind == Kind.INTEGER ? Long.toString(numbers[i])
                     : value.toLowerCase(Locale.ROOT);
@@ -289,7 +297,12 @@ public final class ServerSettings {
                     return NO_DISK; // save
                 }
             }
-            case FIXED -> throw new IllegalStateException("checked above");
+            case FIXED -> {
+                if (!value.equalsIgnoreCase(v.show())) {
+                    return IMMUTABLE;
+                }
+            }
+            case IMMUTABLE -> throw new IllegalStateException("checked above");
         }
         return null;
     }

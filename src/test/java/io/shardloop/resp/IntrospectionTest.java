@@ -206,6 +206,22 @@ class IntrospectionTest {
     }
 
     @Test
+    void shouldTakeBackEveryParameterGetShowsAsRedissConfigSanityTestDoes() throws Exception {
+        try (RespTestServer server = RespTestServer.start(StateMode.SHARDED, 2);
+             RawResp c = new RawResp(server.port(), 10_000)) {
+            String all = call(c, "CONFIG", "GET", "*");
+            String[] pairs = all.substring(1, all.length() - 1).split(", ", -1);
+            assertTrue(pairs.length > 40 && pairs.length % 2 == 0, all);
+            for (int i = 0; i < pairs.length; i += 2) {
+                String reply = call(c, "CONFIG", "SET", pairs[i], pairs[i + 1]);
+                assertEquals(pairs[i].equals("databases") ? "-ERR CONFIG SET failed (possibly related to argument "
+                        + "'databases') - can't set immutable config" : "OK", reply, pairs[i]);
+            }
+            assertEquals(all, call(c, "CONFIG", "GET", "*"), "nothing changed");
+        }
+    }
+
+    @Test
     void shouldDocumentCommandsFromRedissOwnDescriptions() throws Exception {
         try (RespTestServer server = RespTestServer.start(StateMode.SHARDED, 1);
              RawResp c = new RawResp(server.port(), 10_000)) {

@@ -52,8 +52,11 @@ class ServerSettingsTest {
         assertEquals("ERR CONFIG SET failed (possibly related to argument 'lua-time-limit') - argument "
                 + "couldn't be parsed into an integer", settings.set(List.of("LUA-time-limit", "x")),
                 "a failed value names the parameter by the name it was found by, as Redis does");
-        assertEquals("ERR CONFIG SET failed (possibly related to argument 'Maxclients') - can't set immutable config",
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'maxclients') - can't set immutable config",
                 settings.set(List.of("Maxclients", "5")));
+        assertNull(settings.set(List.of("maxclients", "100", "protected-mode", "YES")), "what they are already");
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'Databases') - can't set immutable config",
+                settings.set(List.of("Databases", "1")), "immutable in Redis too");
         assertEquals(List.of("100"), settings.get(List.of("maxclients")).stream().map(p -> p[1]).toList());
         assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendonly') - this server keeps no data on disk",
                 settings.set(List.of("appendonly", "yes")));

@@ -125,10 +125,10 @@ final class BlockingRespConnection implements ClientHandle {
         int outcome = dispatch(c, known, args);
         String error = replies.takeError();
         if (outcome == REFUSED) {
-            server.stats().onRejected(c, error == null ? "ERR" : error);
+            server.stats().onRejected(c, args, error == null ? "ERR" : error);
         } else if (outcome == RAN) {
             long nanos = System.nanoTime() - start;
-            server.stats().onCall(c, nanos, error);
+            server.stats().onCall(c, args, nanos, error);
             commands.onCommandRan(c, args, nanos, session, this);
         }
     }

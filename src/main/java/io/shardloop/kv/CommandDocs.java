@@ -33,6 +33,18 @@ final class CommandDocs {
     private CommandDocs() {
     }
 
+    /** The subcommands' names of a container ("get", "set" for "config"), sorted; empty for another command. */
+    static java.util.List<String> subcommands(String container) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String name : DOCS.keySet()) {
+            if (name.startsWith(container + "|")) {
+                names.add(name.substring(container.length() + 1));
+            }
+        }
+        java.util.Collections.sort(names);
+        return names;
+    }
+
     /** The entry of a command or subcommand ("config|get"), or null for one Redis does not have. */
     static Doc of(String name) {
         return DOCS.get(name);

@@ -310,6 +310,14 @@ public final class CommandTable {
                 + "', with args beginning with: " + rest);
     }
 
+    /**
+     * The subcommands Redis 7.0 gives a container command ("list", "kill" for CLIENT), from its
+     * command descriptions ({@link CommandDocs}); empty for a command that is not one.
+     */
+    public static List<String> redisSubcommands(Command c) {
+        return CommandDocs.subcommands(c.name());
+    }
+
     static String group(Command c) {
         return GROUPS.get(c.name());
     }

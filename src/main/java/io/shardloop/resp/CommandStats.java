@@ -1,7 +1,11 @@
 package io.shardloop.resp;
 
 import io.shardloop.kv.Command;
+import io.shardloop.kv.CommandTable;
+import io.shardloop.resp.codec.CommandArgs;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,9 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * INFO commandstats and errorstats as counted by one writer: per command (by {@link Command#index},
- * no lookup by name) its calls, microseconds, rejections (refused before it ran: arity, NOAUTH)
- * and failures (it ran and answered an error); per error code (the error's first word, "ERR",
- * "WRONGTYPE") its count; and every error reply.
+ * no lookup by name; a container's subcommands, "client|list", each by a slot of its own) its
+ * calls, microseconds, rejections (refused before it ran: arity, NOAUTH) and failures (it ran and
+ * answered an error); per error code (the error's first word, "ERR", "WRONGTYPE") its count; and
+ * every error reply.
  * <p>
  * One per shard, written by that shard's loop thread alone ({@link #singleWriter}: a plain add and
  * an opaque store), or one per thread-per-connection server, written by every connection thread
@@ -24,10 +29,33 @@ public final class CommandStats {
     public static final int REJECTED = 2;
     public static final int FAILED = 3;
     private static final int FIELDS = 4;
+    /** Where a container command's subcommands count ("client|list"), by the container's index; null for the others. */
+    private static final Map<String, Integer>[] SUBCOMMAND_SLOTS;
+    /** Slots in all: a command's own (its index), then its subcommands'. */
+    private static final int SLOTS;
+
+    static {
+        int next = Command.count();
+        @SuppressWarnings("unchecked")
+        Map<String, Integer>[] slots = new Map[next];
+        for (Command c : CommandTable.all()) {
+            List<String> subs = CommandTable.redisSubcommands(c);
+            if (!subs.isEmpty()) {
+                slots[c.index()] = new java.util.HashMap<>();
+                for (String sub : subs) {
+                    // A subcommand with a table entry of its own (memory|usage) counts at its index.
+                    Command own = CommandTable.find(CommandArgs.of(c.name(), sub));
+                    slots[c.index()].put(sub, own != null && own != c ? own.index() : next++);
+                }
+            }
+        }
+        SUBCOMMAND_SLOTS = slots;
+        SLOTS = next;
+    }
 
     private final boolean concurrent;
-    private final AtomicLongArray counts = new AtomicLongArray(FIELDS * Command.count() + 1);
-    private final int errorReplies = FIELDS * Command.count();
+    private final AtomicLongArray counts = new AtomicLongArray(FIELDS * SLOTS + 1);
+    private final int errorReplies = FIELDS * SLOTS;
     /** Error replies by code: written on the error path only. */
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
 
@@ -53,9 +81,23 @@ public final class CommandStats {
         }
     }
 
+    /**
+     * Where the command counts: its own slot, or its subcommand's for a container (a lookup by
+     * name, for the container commands only: CLIENT, CONFIG, COMMAND...). An unknown subcommand
+     * counts as the container.
+     */
+    private static int slot(Command c, CommandArgs args) {
+        Map<String, Integer> subs = SUBCOMMAND_SLOTS[c.index()];
+        if (subs == null || args.count() < 2) {
+            return c.index();
+        }
+        Integer sub = subs.get(args.string(1).toLowerCase(java.util.Locale.ROOT));
+        return sub == null ? c.index() : sub;
+    }
+
     /** The command ran for that long; {@code error}: the code of the error it answered, or null. */
-    public void onCall(Command c, long nanos, String error) {
-        int base = FIELDS * c.index();
+    public void onCall(Command c, CommandArgs args, long nanos, String error) {
+        int base = FIELDS * slot(c, args);
         add(base + CALLS, 1);
         add(base + MICROS, nanos / 1000);
         if (error != null) {
@@ -73,9 +115,9 @@ public final class CommandStats {
     }
 
     /** The command was refused before it ran, with that error (null c: a command the table does not know). */
-    public void onRejected(Command c, String error) {
+    public void onRejected(Command c, CommandArgs args, String error) {
         if (c != null) {
-            add(FIELDS * c.index() + REJECTED, 1);
+            add(FIELDS * slot(c, args) + REJECTED, 1);
         }
         onError(error);
     }
@@ -87,8 +129,8 @@ public final class CommandStats {
     }
 
     /** Any thread. */
-    public long get(int field, Command c) {
-        return counts.getOpaque(FIELDS * c.index() + field);
+    private long get(int field, int slot) {
+        return counts.getOpaque(FIELDS * slot + field);
     }
 
     public long errorReplies() {
@@ -102,16 +144,32 @@ public final class CommandStats {
         return copy;
     }
 
-    /** The field summed over every writer's stats, counted from the last CONFIG RESETSTAT. */
-    static long sum(java.util.List<CommandStats> all, StatsZero zero, int field, Command c) {
-        long total = 0;
-        for (CommandStats s : all) {
-            total += s.get(field, c);
+    /**
+     * The name and slot of every line INFO commandstats may show, in table order: a command's own
+     * ("client": a bare or unknown subcommand), then its subcommands' ("client|kill").
+     */
+    static List<Map.Entry<String, Integer>> lines() {
+        List<Map.Entry<String, Integer>> lines = new ArrayList<>();
+        for (Command c : CommandTable.all()) {
+            lines.add(Map.entry(c.name(), c.index()));
+            Map<String, Integer> subs = SUBCOMMAND_SLOTS[c.index()];
+            if (subs != null) {
+                new TreeMap<>(subs).forEach((sub, slot) -> lines.add(Map.entry(c.name() + "|" + sub, slot)));
+            }
         }
-        return zero.since("cmd." + field + "." + c.index(), total);
+        return lines;
     }
 
-    static long errorReplies(java.util.List<CommandStats> all, StatsZero zero) {
+    /** The field of a slot summed over every writer's stats, counted from the last CONFIG RESETSTAT. */
+    static long sum(List<CommandStats> all, StatsZero zero, int field, int slot) {
+        long total = 0;
+        for (CommandStats s : all) {
+            total += s.get(field, slot);
+        }
+        return zero.since("cmd." + field + "." + slot, total);
+    }
+
+    static long errorReplies(List<CommandStats> all, StatsZero zero) {
         long total = 0;
         for (CommandStats s : all) {
             total += s.errorReplies();
@@ -120,7 +178,7 @@ public final class CommandStats {
     }
 
     /** Error counts by code summed over every writer's, counted from the last CONFIG RESETSTAT; codes at 0 left out. */
-    static Map<String, Long> errors(java.util.List<CommandStats> all, StatsZero zero) {
+    static Map<String, Long> errors(List<CommandStats> all, StatsZero zero) {
         Map<String, Long> total = new TreeMap<>();
         for (CommandStats s : all) {
             s.errors().forEach((k, v) -> total.merge(k, v, Long::sum));
@@ -136,14 +194,15 @@ public final class CommandStats {
     }
 
     /** CONFIG RESETSTAT: every figure's zero is its value now. */
-    public static void reset(java.util.List<CommandStats> all, StatsZero zero) {
-        for (Command c : io.shardloop.kv.CommandTable.all()) {
+    public static void reset(List<CommandStats> all, StatsZero zero) {
+        StatsZero none = new StatsZero();
+        for (int slot = 0; slot < SLOTS; slot++) {
             for (int f = 0; f < FIELDS; f++) {
-                zero.reset("cmd." + f + "." + c.index(), sum(all, new StatsZero(), f, c));
+                zero.reset("cmd." + f + "." + slot, sum(all, none, f, slot));
             }
         }
-        zero.reset("error_replies", errorReplies(all, new StatsZero()));
-        errors(all, new StatsZero()).forEach((k, v) -> zero.reset("err." + k, v));
+        zero.reset("error_replies", errorReplies(all, none));
+        errors(all, none).forEach((k, v) -> zero.reset("err." + k, v));
     }
 
     /** The code of an encoded error reply ("-WRONGTYPE ...\r\n") at {@code offset}. */

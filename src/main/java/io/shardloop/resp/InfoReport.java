@@ -1,8 +1,6 @@
 package io.shardloop.resp;
 
 import io.shardloop.metrics.ProcessMemory;
-import io.shardloop.kv.Command;
-import io.shardloop.kv.CommandTable;
 import io.shardloop.resp.codec.CommandArgs;
 
 import java.lang.management.GarbageCollectorMXBean;
@@ -169,20 +167,21 @@ final class InfoReport {
 
     /**
      * Redis's cmdstat lines for the commands called, rejected or failed since the start (or CONFIG
-     * RESETSTAT). A container's subcommands count as the container (cmdstat_client, not client|list).
+     * RESETSTAT); a container's subcommands each have theirs (cmdstat_client|list), as in Redis 7.
      */
     private static void commandStats(ServerView view, StringBuilder out) {
         List<CommandStats> all = view.commandStats();
         StatsZero zero = view.statsZero();
-        for (Command c : CommandTable.all()) {
-            long calls = CommandStats.sum(all, zero, CommandStats.CALLS, c);
-            long rejected = CommandStats.sum(all, zero, CommandStats.REJECTED, c);
-            long failed = CommandStats.sum(all, zero, CommandStats.FAILED, c);
+        for (Map.Entry<String, Integer> line : CommandStats.lines()) {
+            int slot = line.getValue();
+            long calls = CommandStats.sum(all, zero, CommandStats.CALLS, slot);
+            long rejected = CommandStats.sum(all, zero, CommandStats.REJECTED, slot);
+            long failed = CommandStats.sum(all, zero, CommandStats.FAILED, slot);
             if (calls == 0 && rejected == 0 && failed == 0) {
                 continue;
             }
-            long micros = CommandStats.sum(all, zero, CommandStats.MICROS, c);
-            out.append("cmdstat_").append(c.name()).append(":calls=").append(calls).append(",usec=").append(micros)
+            long micros = CommandStats.sum(all, zero, CommandStats.MICROS, slot);
+            out.append("cmdstat_").append(line.getKey()).append(":calls=").append(calls).append(",usec=").append(micros)
                     .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double) micros / calls))
                     .append(",rejected_calls=").append(rejected).append(",failed_calls=").append(failed).append("\r\n");
         }

@@ -225,10 +225,10 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             int outcome = dispatch(c, args);
             String error = (dropping ? dropped : writer).takeError();
             if (outcome == REFUSED) {
-                stats.onRejected(c != null ? c : CommandTable.find(args), error == null ? "ERR" : error);
+                stats.onRejected(c != null ? c : CommandTable.find(args), args, error == null ? "ERR" : error);
             } else if (outcome == RAN) {
                 long nanos = System.nanoTime() - start;
-                stats.onCall(c, nanos, error);
+                stats.onCall(c, args, nanos, error);
                 commands.onCommandRan(c, args, nanos, session, this);
             }
         } finally {

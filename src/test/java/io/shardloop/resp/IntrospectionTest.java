@@ -129,6 +129,10 @@ class IntrospectionTest {
             }
             assertTrue(call(clients.get(2), "GET").startsWith("-ERR wrong number"));
             assertTrue(call(clients.get(3), "NOSUCH").startsWith("-ERR unknown command"));
+            for (RawResp c : clients.values()) {
+                call(c, "CLIENT", "ID");
+            }
+            call(clients.get(1), "MEMORY", "USAGE", keys.get(1));
             String info = call(asker, "INFO", "commandstats");
             assertTrue(info.startsWith("# Commandstats\r\n"), info);
             assertTrue(infoField(info, "cmdstat_set:").matches("cmdstat_set:calls=16,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,"
@@ -137,6 +141,10 @@ class IntrospectionTest {
                     "cmdstat_lpush:calls=4,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,rejected_calls=0,failed_calls=4"), info);
             assertTrue(infoField(info, "cmdstat_get:").matches(
                     "cmdstat_get:calls=0,usec=0,usec_per_call=0\\.00,rejected_calls=1,failed_calls=0"), info);
+            assertTrue(infoField(info, "cmdstat_config|resetstat:").startsWith("cmdstat_config|resetstat:calls=1,"), info);
+            assertTrue(infoField(info, "cmdstat_client|id:").startsWith("cmdstat_client|id:calls=4,"), info);
+            assertEquals(null, infoField(info, "cmdstat_client:"), "a container counts by its subcommands");
+            assertTrue(infoField(info, "cmdstat_memory|usage:").startsWith("cmdstat_memory|usage:calls=1,"), info);
             String errors = call(asker, "INFO", "errorstats");
             assertEquals("# Errorstats\r\nerrorstat_ERR:count=2\r\nerrorstat_WRONGTYPE:count=4\r\n", errors);
             assertEquals("total_error_replies:6", infoField(call(asker, "INFO", "stats"), "total_error_replies:"));

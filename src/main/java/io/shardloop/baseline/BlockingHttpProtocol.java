@@ -46,7 +46,8 @@ public final class BlockingHttpProtocol implements BlockingProtocol {
     }
 
     @Override
-    public void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer) throws IOException {
+    public void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer, SocketAddress local)
+            throws IOException {
         new BlockingHttpConnection(this, limits, readBuffer).serve(in, out);
     }
 }

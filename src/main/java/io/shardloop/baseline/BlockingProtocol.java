@@ -21,7 +21,7 @@ public interface BlockingProtocol extends AutoCloseable {
      *
      * @param peer the client's address (protected mode looks at it)
      */
-    void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer) throws IOException;
+    void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer, SocketAddress local) throws IOException;
 
     /** A connection was closed as soon as it was accepted, because the server was at its connection limit. */
     default void onRefused() {

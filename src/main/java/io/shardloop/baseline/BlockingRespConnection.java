@@ -11,6 +11,7 @@ import io.shardloop.kv.PubSubRegistry;
 import io.shardloop.kv.PubSubShard;
 import io.shardloop.kv.Transaction;
 import io.shardloop.kv.DbKeys;
+import io.shardloop.resp.ClientHandle;
 import io.shardloop.resp.ConnectionCommands;
 import io.shardloop.resp.MonitorLine;
 import io.shardloop.resp.Session;
@@ -21,6 +22,7 @@ import io.shardloop.resp.codec.RespParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Owned by its connection thread.
  */
-final class BlockingRespConnection {
+final class BlockingRespConnection implements ClientHandle {
     private final BlockingRespProtocol server;
     private final ConnectionCommands commands;
     private final RespParser parser;
@@ -54,7 +56,8 @@ final class BlockingRespConnection {
     private final MultiState multi;
     private long unreportedCommands;
     private long unreportedInput;
-    private final java.net.SocketAddress peer;
+    private final SocketAddress peer;
+    private final SocketAddress local;
     private PubSubClient subscriptions;
     /** Where the replies go once the client has subscribed; null before. */
     private SubscriberOutbox outbox;
@@ -62,10 +65,21 @@ final class BlockingRespConnection {
     /** An EXEC is running: its reply is being written, so no message may go out before it is whole. */
     private boolean inExec;
     private final BufferReplyWriter run = new BufferReplyWriter(256);
+    /** The socket's input: closing it (CLIENT KILL, from any thread) closes the socket and ends the read. */
+    private volatile InputStream socketIn;
+    /** Commands queued since MULTI, or -1: read by other connections' CLIENT LIST. */
+    private volatile int queuedInMulti = -1;
+    /** Outcomes of a command's dispatch, for its statistics. */
+    private static final int RAN = 0;
+    private static final int REFUSED = 1;
+    private static final int QUEUED = 2;
+    /** The reply of the command being run is dropped (CLIENT REPLY OFF or SKIP). */
+    private boolean dropping;
 
-    BlockingRespConnection(BlockingRespProtocol server, long id, int readBuffer, java.net.SocketAddress peer) {
-        this.server = server;
+    BlockingRespConnection(BlockingRespProtocol server, long id, int readBuffer, SocketAddress peer, SocketAddress local) {
         this.peer = peer;
+        this.local = local;
+        this.server = server;
         this.commands = server.commands();
         this.parser = new RespParser(server.config().limits());
         this.session = commands.newSession(id);
@@ -77,6 +91,8 @@ final class BlockingRespConnection {
 
     void serve(InputStream in, OutputStream out) throws IOException {
         this.out = out;
+        socketIn = in;
+        commands.clients().add(this);
         try {
             ByteBuffer bytes = window.bytes();
             while (!closing) {
@@ -85,12 +101,18 @@ final class BlockingRespConnection {
                 unreportedInput += bytes.position() - before;
                 if (r == RespParser.COMMAND) {
                     unreportedCommands++;
+                    int replyStart = replies.length();
                     dispatch(parser.args());
+                    if (dropping) {
+                        replies.truncate(replyStart); // CLIENT REPLY OFF or SKIP
+                    }
+                    queuedInMulti = multi.queuedCount();
                     if (replies.length() >= server.flushAt()) {
                         flush(out);
                     }
                 } else if (r == RespParser.PROTOCOL_ERROR) {
                     replies.error(parser.errorMessage());
+                    server.stats().onError(replies.takeError());
                     closing = true;
                 } else {
                     flush(out); // nothing more to parse: answer before blocking on the next read
@@ -101,6 +123,7 @@ final class BlockingRespConnection {
                 }
             }
         } finally {
+            commands.clients().remove(this);
             multi.reset();
             unwatch(multi.takeWatched());
             leaveSubscriptions();
@@ -136,26 +159,43 @@ final class BlockingRespConnection {
     private void dispatch(CommandArgs args) throws IOException {
         args.db(session.db()); // the database its keys are in
         Command c = CommandTable.find(args);
-        if (c == null || !c.arityAccepts(args.count())) {
+        boolean known = c != null && c.arityAccepts(args.count());
+        dropping = ConnectionCommands.onCommand(known ? c : null, args, session);
+        replies.takeError(); // what was written before this command is not its
+        long start = System.nanoTime();
+        int outcome = dispatch(c, known, args);
+        String error = replies.takeError();
+        if (outcome == REFUSED) {
+            server.stats().onRejected(c, args, error == null ? "ERR" : error);
+        } else if (outcome == RAN) {
+            long nanos = System.nanoTime() - start;
+            server.stats().onCall(c, args, nanos, error);
+            commands.onCommandRan(c, args, nanos, session, this);
+        }
+    }
+
+    /** Runs (or queues, or refuses) one command; says which, for its statistics. */
+    private int dispatch(Command c, boolean known, CommandArgs args) throws IOException {
+        if (!known) {
             CommandTable.resolve(args, replies); // writes Redis's error text
             if (multi.refused(args)) {
                 unwatch(multi.takeWatched());
             }
-            return;
+            return REFUSED;
         }
         if (!commands.admits(c, session)) {
             replies.raw(ConnectionCommands.NOAUTH);
             multi.refused();
-            return;
+            return REFUSED;
         }
         if (subscriptions != null) {
             String refused = subscriptions.refusal(c, args, replies.protocol());
             if (refused != null) {
                 replies.error(refused);
-                return;
+                return REFUSED;
             }
         }
-        run(c, args);
+        int outcome = run(c, args);
         if (server.pubsub().anyMonitor() && MonitorLine.fed(c)) {
             flushReplies(); // a monitor's own command shows after its reply, as in Redis
             byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), peer, c, args);
@@ -163,17 +203,18 @@ final class BlockingRespConnection {
                 server.pubsub().feedMonitors(line, 0, line.length);
             }
         }
+        return outcome;
     }
 
-    /** Runs a command that was found, admitted and allowed in the client's context. */
-    private void run(Command c, CommandArgs args) throws IOException {
+    /** Runs a command that was found, admitted and allowed in the client's context; says how, for its statistics. */
+    private int run(Command c, CommandArgs args) throws IOException {
         if (multi.controls(c)) {
             transactionCommand(c, args);
-            return;
+            return RAN;
         }
         if (multi.active() && !MultiState.runsAtOnce(c)) {
             multi.queue(c, args, replies);
-            return;
+            return QUEUED;
         }
         if (c.name().equals("reset")) {
             multi.reset();
@@ -182,11 +223,11 @@ final class BlockingRespConnection {
         }
         if (subscriptions != null && subscriptions.subscribed() && replies.protocol() == 2 && c.name().equals("ping")) {
             PubSubClient.pingInContext(args, replies);
-            return;
+            return RAN;
         }
         if (c.route() == Command.Route.CONNECTION && (PubSubClient.handles(c) || PubSubShard.fansOut(c))) {
             pubsubCommand(c, args, replies);
-            return;
+            return RAN;
         }
         if (c.route() == Command.Route.CONNECTION) {
             closing = commands.execute(c, args, session, replies) == ConnectionCommands.CLOSE;
@@ -199,6 +240,7 @@ final class BlockingRespConnection {
         } else {
             server.store().execute(args, replies);
         }
+        return RAN;
     }
 
     /**
@@ -406,10 +448,13 @@ final class BlockingRespConnection {
             }
             if (inExec) {
                 outbox.holdDeliveries(); // until the EXEC's reply, this confirmation in it, is queued
-                subscriptions.execute(c, args, sink);
-                return;
             }
             subscriptions.execute(c, args, sink);
+            session.subscriptions(subscriptions.channelCount(), subscriptions.patternCount(),
+                    subscriptions.shardChannelCount()); // CLIENT LIST's
+            if (inExec) {
+                return;
+            }
             if (sink == replies) {
                 flushReplies();
             }
@@ -425,11 +470,72 @@ final class BlockingRespConnection {
     }
 
     private void leaveSubscriptions() {
+        session.subscriptions(0, 0, 0);
         if (subscriptions != null) {
             synchronized (server.pubsub()) {
                 subscriptions.leaveAll();
             }
         }
+    }
+
+    // ---- ClientHandle: read by other connections' threads (CLIENT LIST, KILL) -------------------------
+
+    @Override
+    public Session session() {
+        return session;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return peer;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public int queuedInMulti() {
+        return queuedInMulti;
+    }
+
+    /** Parsed in place from the read window: what is left of it between commands is not measured. */
+    @Override
+    public long queryBufferBytes() {
+        return 0;
+    }
+
+    /** The read window and the reply buffer are this thread's alone: their sizes are not published. */
+    @Override
+    public long memory() {
+        return 0;
+    }
+
+    /** Replies are written by this thread as they are made: none wait in a buffer another thread sees. */
+    @Override
+    public long outputBytes() {
+        return 0;
+    }
+
+    @Override
+    public int repliesInLine() {
+        return 0;
+    }
+
+    /** Closes the socket from the killer's thread: this connection's blocked read ends, and its thread with it. */
+    @Override
+    public void kill() {
+        try {
+            socketIn.close();
+        } catch (IOException ignored) {
+            // Closed already.
+        }
+    }
+
+    @Override
+    public void closeAfterReplies() {
+        closing = true; // this connection's own thread: it flushes and returns
     }
 
     /** A connection command queued in a MULTI, run in its place at EXEC. */

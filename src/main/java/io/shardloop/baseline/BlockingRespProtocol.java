@@ -3,6 +3,11 @@ package io.shardloop.baseline;
 import io.shardloop.kv.KvGroup;
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
+import io.shardloop.resp.CommandStats;
+import io.shardloop.resp.ConcurrentClients;
+import io.shardloop.resp.ServerSettings;
+import io.shardloop.resp.StatsZero;
+import io.shardloop.script.ScriptRegistry;
 import io.shardloop.resp.ConnectionCommands;
 import io.shardloop.resp.InstantaneousRate;
 import io.shardloop.resp.RespConfig;
@@ -16,6 +21,7 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +64,9 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     /** Every client's subscriptions; its monitor is held to change or publish to them. */
     private final io.shardloop.kv.PubSubRegistry pubsub =
             new io.shardloop.kv.PubSubRegistry(new java.util.concurrent.atomic.AtomicInteger());
+    private final StatsZero zero = new StatsZero();
+    /** Written by every connection thread. */
+    private final CommandStats commandStats = CommandStats.concurrent();
     private final Thread timer;
     private volatile boolean closed;
 
@@ -79,7 +88,11 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         this.model = config.model();
         this.store = state.create(1, databases, clock);
         this.config = resp;
-        this.commands = new ConnectionCommands(resp, this);
+        ScriptRegistry scripts = ScriptRegistry.shared();
+        this.commands = new ConnectionCommands(resp, this, new ConcurrentClients(),
+                new ServerSettings(this::maxMemory, null, this::maxClients, this::idleTimeoutSeconds, databases(),
+                        resp.protectedMode(),
+                        scripts.timeLimitMillis(), scripts::timeLimitMillis));
         this.maxConnections = config.maxConnections();
         this.readBuffer = config.readBuffer();
         this.flushAt = config.flushAt();
@@ -107,6 +120,20 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         return commands;
     }
 
+    @Override
+    public List<CommandStats> commandStats() {
+        return List.of(commandStats);
+    }
+
+    @Override
+    public StatsZero statsZero() {
+        return zero;
+    }
+
+    CommandStats stats() {
+        return commandStats;
+    }
+
     int flushAt() {
         return flushAt;
     }
@@ -118,7 +145,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     }
 
     @Override
-    public void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer) throws IOException {
+    public void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer, SocketAddress local)
+            throws IOException {
         if (commands.refuses(peer)) {
             rejected.increment();
             out.write(ConnectionCommands.DENIED);
@@ -128,7 +156,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         connected.incrementAndGet();
         connectionsReceived.increment();
         try {
-            new BlockingRespConnection(this, connectionId, readBuffer, peer).serve(in, out);
+            new BlockingRespConnection(this, connectionId, readBuffer, peer, local).serve(in, out);
         } finally {
             connected.decrementAndGet();
         }
@@ -197,27 +225,38 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
 
     @Override
     public long connectionsReceived() {
-        return connectionsReceived.sum();
+        return zero.since("connections", connectionsReceived.sum());
     }
 
     @Override
     public long rejectedConnections() {
-        return rejected.sum();
+        return zero.since("rejected", rejected.sum());
     }
 
     @Override
     public long commandsProcessed() {
-        return commandsProcessed.sum();
+        return zero.since("commands", commandsProcessed.sum());
     }
 
     @Override
     public long netInputBytes() {
-        return inputBytes.sum();
+        return zero.since("net_input", inputBytes.sum());
     }
 
     @Override
     public long netOutputBytes() {
-        return outputBytes.sum();
+        return zero.since("net_output", outputBytes.sum());
+    }
+
+    @Override
+    public void resetStats() {
+        zero.reset("connections", connectionsReceived.sum());
+        zero.reset("rejected", rejected.sum());
+        zero.reset("commands", commandsProcessed.sum());
+        zero.reset("net_input", inputBytes.sum());
+        zero.reset("net_output", outputBytes.sum());
+        zero.reset("expired", store.expiredKeys());
+        CommandStats.reset(commandStats(), zero);
     }
 
     @Override
@@ -262,7 +301,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
 
     @Override
     public long expiredKeys() {
-        return store.expiredKeys();
+        return zero.since("expired", store.expiredKeys());
     }
 
     @Override

@@ -123,7 +123,8 @@ public final class ThreadedServer implements AutoCloseable {
     private void serve(Socket socket, long id) {
         try {
             socket.setTcpNoDelay(true);
-            protocol.serve(socket.getInputStream(), socket.getOutputStream(), id, socket.getRemoteSocketAddress());
+            protocol.serve(socket.getInputStream(), socket.getOutputStream(), id, socket.getRemoteSocketAddress(),
+                    socket.getLocalSocketAddress());
         } catch (SocketException e) {
             // Reset by the peer, or closed by close() after the drain timeout: nothing to report.
         } catch (IOException | RuntimeException e) {

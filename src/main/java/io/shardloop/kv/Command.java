@@ -20,9 +20,19 @@ import io.shardloop.resp.codec.ReplySink;
  *                 the ones firstKey to lastKey name.
  * @param optionKeys the keys an option names (SORT's STORE destination), after the ones firstKey
  *                 to lastKey name; null when there are none.
+ * @param index    a number of its own, from 0, below {@link #count()}: per-command counters (INFO
+ *                 commandstats) are arrays indexed by it, with no lookup by name per command.
  */
 public record Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
-                      Route route, Merge merge, Handler handler, int numKeysAt, OptionKeys optionKeys) {
+                      Route route, Merge merge, Handler handler, int numKeysAt, OptionKeys optionKeys, int index) {
+    private static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
+
+    public Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
+                   Route route, Merge merge, Handler handler, int numKeysAt, OptionKeys optionKeys) {
+        this(name, arity, flags, firstKey, lastKey, step, route, merge, handler, numKeysAt, optionKeys,
+                COUNT.getAndIncrement());
+    }
+
     public Command(String name, int arity, String[] flags, int firstKey, int lastKey, int step,
                    Route route, Merge merge, Handler handler) {
         this(name, arity, flags, firstKey, lastKey, step, route, merge, handler, 0, null);
@@ -40,6 +50,15 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
 
         /** The argument index of the {@code n}th of them. */
         int index(CommandArgs args, int n);
+    }
+
+    /**
+     * How many commands have been made: every {@link #index} is below it. All are made when
+     * {@link CommandTable} is initialised; read it after that.
+     */
+    public static int count() {
+        CommandTable.all(); // the table's commands exist once this returns
+        return COUNT.get();
     }
 
     /** The flag of the commands a client may send before it has authenticated (AUTH, HELLO, QUIT, RESET). */

@@ -280,7 +280,10 @@ public final class CommandTable {
         connection(g, "monitor", 1, new String[] {"admin", "noscript", "loading", "stale"});
         local(g, "command", -1, NONE, ServerCommands::command);
         local(g, "time", 1, F, ServerCommands::time);
+        local("generic", "wait", 3, new String[] {"noscript"}, ServerCommands::waitForReplicas);
         connection(g, "config", -2, NONE);
+        connection(g, "slowlog", -2, NONE);
+        connection(g, "latency", -2, NONE);
         connection(g, "info", -1, NONE);
         connection(g, "debug", -2, NONE);
         int memory = local(g, "memory", -2, NONE, MemoryCommands::memory);
@@ -353,6 +356,14 @@ public final class CommandTable {
         String name = args.string(0);
         return Sanitize.of("ERR unknown command '" + name.substring(0, Math.min(128, name.length()))
                 + "', with args beginning with: " + rest);
+    }
+
+    /**
+     * The subcommands Redis 7.0 gives a container command ("list", "kill" for CLIENT), from its
+     * command descriptions ({@link CommandDocs}); empty for a command that is not one.
+     */
+    public static List<String> redisSubcommands(Command c) {
+        return CommandDocs.subcommands(c.name());
     }
 
     static String group(Command c) {

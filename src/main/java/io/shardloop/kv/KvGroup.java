@@ -23,7 +23,8 @@ public final class KvGroup {
     private final Store shared;
     private final LongSupplier clock;
     private final AtomicReferenceArray<KvShard> services;
-    private final long maxMemory;
+    /** Changed by CONFIG SET maxmemory; read by every shard before a write (volatile). */
+    private volatile long maxMemory;
     private final int databases;
     /** Redis's default {@code databases}. */
     public static final int DEFAULT_DATABASES = 16;
@@ -74,6 +75,14 @@ public final class KvGroup {
     /** Redis's maxmemory with the noeviction policy: the limit, or 0 for none. */
     public long maxMemory() {
         return maxMemory;
+    }
+
+    /** CONFIG SET maxmemory: the new limit (0: none), for every shard's next command. */
+    public void maxMemory(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxmemory must not be negative, got " + bytes);
+        }
+        maxMemory = bytes;
     }
 
     /**

@@ -166,6 +166,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final KeyLocks locks = new KeyLocks();
     private final ShardTransactions transactions;
     private final PubSubShard pubsub;
+    private final ConnectionQuestions connectionQuestions;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final CommandArgs waitingCommand = new CommandArgs();
     private final SingleWriterCounters counters;
@@ -229,6 +230,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             calls[i] = new Call();
             freeCalls[freeCallCount++] = i;
         }
+        this.connectionQuestions = new ConnectionQuestions(mailbox, here, shardCount);
         if (executor != null) {
             this.blockedKeys = new BlockedKeys(k -> executor.keyspace(DbKeys.db(k)).get(DbKeys.name(k)) != null);
             for (Keyspace k : executor.databases()) {
@@ -237,7 +239,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         } else {
             this.blockedKeys = shared.blocked();
         }
-        mailbox.handler(this); // pub/sub crosses shards in every state mode
+        mailbox.handler(this); // pub/sub and the questions about connections cross shards in every state mode
         mailbox.creditListener(this);
         if (executor != null || here == 0) {
             loop.scheduleTimer(System.nanoTime() + EXPIRE_PERIOD_NANOS, expireCycle);
@@ -268,6 +270,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** This shard's side of pub/sub and MONITOR. */
     public PubSubShard pubsub() {
         return pubsub;
+    }
+
+    /** How this shard's front end asks the other shards about their connections, and answers theirs. */
+    public ConnectionQuestions connectionQuestions() {
+        return connectionQuestions;
     }
 
     long publishedKeyCount() {
@@ -721,15 +728,18 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (pubsub.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
             return;
         }
+        if (connectionQuestions.onMessage(type, sourceShard, buffer, offset, length)) {
+            return;
+        }
         if (type >= MSG_BLOCK && type <= MSG_READY) {
             onBlockingMessage(type, sourceShard, buffer, offset, length);
             return;
         }
-        if (transactions.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
+        if (transactions != null && transactions.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
             publishSizes();
             return;
         }
-        if ((type != MSG_COMMAND && type != MSG_COMMAND_RESP3) || correlationId == 0) {
+        if ((type != MSG_COMMAND && type != MSG_COMMAND_RESP3) || correlationId == 0 || executor == null) {
             throw new IllegalStateException(shard.name() + ": unexpected message type " + type + " from shard " + sourceShard);
         }
         counters.increment(REMOTE_COMMANDS_SERVED);

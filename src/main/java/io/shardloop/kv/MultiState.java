@@ -80,6 +80,11 @@ public final class MultiState {
         return queued != null;
     }
 
+    /** Commands queued since MULTI, or -1 outside one (CLIENT LIST's multi field). */
+    public int queuedCount() {
+        return queued == null ? -1 : queued.size();
+    }
+
     /** Whether the command is one of those that act on the transaction itself and run at once. */
     public boolean controls(Command c) {
         return c == CommandTable.MULTI || c == CommandTable.EXEC || c == CommandTable.DISCARD

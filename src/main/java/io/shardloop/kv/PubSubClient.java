@@ -72,6 +72,18 @@ public final class PubSubClient {
         return !channels.isEmpty() || !patterns.isEmpty() || !shardChannels.isEmpty();
     }
 
+    public int channelCount() {
+        return channels.size();
+    }
+
+    public int patternCount() {
+        return patterns.size();
+    }
+
+    public int shardChannelCount() {
+        return shardChannels.size();
+    }
+
     /** Whether this client has run MONITOR. */
     public boolean monitoring() {
         return monitor;

@@ -32,7 +32,7 @@ import java.util.List;
 public final class ScriptCommands {
     private static final List<String> NOT_IN_SCRIPTS = List.of("eval", "evalsha", "eval_ro", "evalsha_ro",
             "fcall", "fcall_ro", "script", "function", "auth", "hello", "client", "quit", "reset", "subscribe",
-            "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "monitor");
+            "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "monitor", "wait");
 
     /** SELECT in a script whose keys live on several shards. */
     static final String GATHERED_SELECT = "ERR SELECT of another database is not allowed in a script "

@@ -1,8 +1,8 @@
 package io.shardloop.resp;
 
 import io.shardloop.kv.Command;
+import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Errors;
-import io.shardloop.kv.Glob;
 import io.shardloop.kv.MultiState;
 import io.shardloop.kv.Sanitize;
 import io.shardloop.kv.Store;
@@ -60,31 +60,125 @@ public final class ConnectionCommands {
         "    Return the name of the current connection.",
         "ID",
         "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * MAXAGE <maxage>",
+        "      Kill connections older than the specified age.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETINFO <option> <value>",
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
     };
     private static final String[] CONFIG_HELP = {
         "GET <pattern>",
         "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
     };
+
+    private static final Command CLIENT = CommandTable.find(CommandArgs.of("client"));
+    private static final Command RESET = CommandTable.find(CommandArgs.of("reset"));
+    /** By command index: the containers whose subcommand CLIENT LIST shows ("client|list"). */
+    private static final boolean[] CONTAINERS = containers("client", "config", "command", "memory", "script",
+            "function", "object", "slowlog", "latency");
 
     private final RespConfig config;
     private final ServerView view;
+    private final ClientDirectory clients;
+    private final ServerSettings settings;
+    private final CommandLogs logs;
     private final byte[] password;
 
+    /** Alone: clients, settings and logs of its own, over the view's limits. */
     public ConnectionCommands(RespConfig config, ServerView view) {
+        this(config, view, new ConcurrentClients(), ServerSettings.of(view, config));
+    }
+
+    /** A server without shards (thread per connection): one log of commands. */
+    public ConnectionCommands(RespConfig config, ServerView view, ClientDirectory clients, ServerSettings settings) {
+        this(config, view, clients, settings, CommandLogs.alone(settings));
+    }
+
+    /**
+     * @param clients  the clients CLIENT LIST and KILL see: this shard's, or the server's (thread per connection)
+     * @param settings the server's parameters (CONFIG), shared by every shard
+     * @param logs     the slowlog and latency records: this shard's, or the server's
+     */
+    ConnectionCommands(RespConfig config, ServerView view, ClientDirectory clients, ServerSettings settings,
+                       CommandLogs logs) {
         this.config = config;
         this.view = view;
+        this.clients = clients;
+        this.settings = settings;
+        this.logs = logs;
         this.password = config.requirePass() == null ? null : config.requirePass().getBytes(StandardCharsets.UTF_8);
     }
 
     public RespConfig config() {
         return config;
     }
+
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /**
+     * A command ran for {@code nanos} on the client's thread: the slowlog and the latency monitor
+     * take it if it was slow enough (see {@link CommandLogs} for what is timed).
+     */
+    public void onCommandRan(Command c, CommandArgs a, long nanos, Session s, ClientHandle client) {
+        logs.onCommand(c, a, nanos, s, client);
+    }
+
+    /** Where the front end registers the clients it lets in, and removes them when they go. */
+    public ClientDirectory clients() {
+        return clients;
+    }
+
+    /**
+     * A command arrived from the client: it becomes its last one (CLIENT LIST's cmd and idle); the
+     * answer is whether its reply is to be dropped (CLIENT REPLY OFF or SKIP). {@code c} is null
+     * for a command the table does not know (or whose arity is wrong).
+     */
+    public static boolean onCommand(Command c, CommandArgs a, Session s) {
+        if (c == null) {
+            return s.onCommand("NULL", false, System.currentTimeMillis()); // as Redis shows an unknown command
+        }
+        boolean container = a.count() > 1 && CONTAINERS[c.index()];
+        String shown = container ? c.name() + "|" + a.string(1).toLowerCase(Locale.ROOT) : c.name();
+        // CLIENT REPLY ON and RESET are answered even while replies are off, as in Redis.
+        boolean turnsOn = c == RESET || (container && c == CLIENT && a.count() == 3 && a.is(1, "REPLY") && a.is(2, "ON"));
+        return s.onCommand(shown, turnsOn, System.currentTimeMillis());
+    }
+
 
     /** The state of a new client: authenticated at once when no password is set. */
     public Session newSession(long id) {
@@ -104,30 +198,56 @@ public final class ConnectionCommands {
         return s.authenticated() || c.hasFlag(Command.NO_AUTH);
     }
 
-    /** Runs a resolved {@link Command.Route#CONNECTION} command; {@link #CONTINUE} or {@link #CLOSE}. */
+    /**
+     * Runs a resolved {@link Command.Route#CONNECTION} command inside a transaction: its reply goes
+     * into {@code out} at once (a CLIENT LIST or KILL there sees only this shard's clients).
+     */
     public int execute(Command c, CommandArgs a, Session s, ReplySink out) {
+        return execute(c, a, s, out, null);
+    }
+
+    /**
+     * Runs a resolved {@link Command.Route#CONNECTION} command; {@link #CONTINUE} or {@link #CLOSE}.
+     *
+     * @param later where a reply other shards must complete goes (CLIENT LIST, CLIENT KILL), or null
+     */
+    public int execute(Command c, CommandArgs a, Session s, ReplySink out, LaterReply later) {
         switch (c.name()) {
             case "auth" -> auth(a, s, out);
             case "hello" -> hello(a, s, out);
-            case "client" -> client(a, s, out);
+            case "client" -> {
+                return client(a, s, out, later);
+            }
             case "quit" -> {
                 out.raw(OK);
                 return CLOSE;
             }
             case "select" -> select(a, s, out);
             case "reset" -> {
-                s.name("");
-                s.db(0);
+                s.reset(); // name, db, REPLY mode, NO-EVICT; the front end ends its MULTI and WATCHes
                 s.authenticated(password == null); // Redis: back to the default user, as a new client
                 out.protocol(2);
                 out.simple("RESET");
             }
             case "info" -> out.verbatim(InfoReport.render(view, a).getBytes(StandardCharsets.UTF_8));
             case "config" -> config(a, out);
+            case "slowlog" -> logs.slowlog(a, out, later);
+            case "latency" -> logs.latency(a, out, later);
             case "debug" -> debug(a, out);
             default -> Store.rejectConnectionCommand(c, out);
         }
         return CONTINUE;
+    }
+
+    private static boolean[] containers(String... names) {
+        boolean[] byIndex = new boolean[Command.count()];
+        for (String n : names) {
+            Command c = CommandTable.find(CommandArgs.of(n));
+            if (c != null) {
+                byIndex[c.index()] = true;
+            }
+        }
+        return byIndex;
     }
 
     // ---- authentication --------------------------------------------------------------------------
@@ -207,6 +327,7 @@ public final class ConnectionCommands {
             s.name(a.string(name));
         }
         out.protocol(protocol); // the reply below is already in the version chosen, as in Redis
+        s.protocol(protocol);
         out.mapHeader(7);
         bulk(out, "server");
         bulk(out, "redis");
@@ -226,24 +347,58 @@ public final class ConnectionCommands {
 
     // ---- CLIENT ------------------------------------------------------------------------------------
 
-    private void client(CommandArgs a, Session s, ReplySink out) {
+    private int client(CommandArgs a, Session s, ReplySink out, LaterReply later) {
         String sub = a.string(1).toLowerCase(Locale.ROOT);
         int arity = switch (sub) {
-            case "help", "id", "getname" -> 2;
-            case "setname" -> 3;
+            case "help", "id", "getname", "info" -> 2;
+            case "setname", "reply", "no-evict" -> 3;
             case "setinfo" -> 4;
-            case "unblock" -> Math.max(a.count(), 3); // id [TIMEOUT|ERROR]: more is refused below
-            default -> -1;
+            case "unblock" -> -3; // id [TIMEOUT|ERROR]: more is refused by unblock
+            case "list" -> -2;
+            case "kill" -> -3;
+            default -> 0;
         };
-        if (arity < 0) {
+        if (arity == 0) {
             out.error(Errors.unknownSubcommand(a, "CLIENT"));
-            return;
+            return CONTINUE;
         }
-        if (a.count() != arity) {
+        if (arity > 0 ? a.count() != arity : a.count() < -arity) {
             out.error(Errors.wrongArity("client|" + sub));
-            return;
+            return CONTINUE;
         }
         switch (sub) {
+            case "list", "kill" -> {
+                ClientFilter f = ClientFilter.parse(a, s.id());
+                if (f.error() != null) {
+                    out.error(f.error());
+                } else if (clients.run(f, a, out, later)) {
+                    return CLOSE; // the asker killed itself: closed once this reply is written
+                }
+            }
+            case "info" -> {
+                ClientHandle self = clients.find(s.id());
+                String line = self == null ? "" : ClientLine.of(self, System.currentTimeMillis()) + "\n";
+                ClientDirectory.writeList(line, out);
+            }
+            case "reply" -> {
+                String mode = a.string(2).toLowerCase(Locale.ROOT);
+                if (!mode.equals("on") && !mode.equals("off") && !mode.equals("skip")) {
+                    out.raw(SYNTAX);
+                    return CONTINUE;
+                }
+                s.replyMode(mode);
+                if (mode.equals("on")) {
+                    out.raw(OK); // OFF and SKIP answer nothing, as in Redis
+                }
+            }
+            case "no-evict" -> {
+                if (a.is(2, "ON") || a.is(2, "OFF")) {
+                    s.noEvict(a.is(2, "ON"));
+                    out.raw(OK);
+                } else {
+                    out.raw(SYNTAX);
+                }
+            }
             case "help" -> Errors.help(out, "CLIENT", CLIENT_HELP);
             case "id" -> out.integer(s.id());
             case "getname" -> {
@@ -257,7 +412,7 @@ public final class ConnectionCommands {
                 String n = a.string(2);
                 if (!validName(n)) {
                     out.error(BAD_NAME);
-                    return;
+                    return CONTINUE;
                 }
                 s.name(n);
                 out.raw(OK);
@@ -265,6 +420,7 @@ public final class ConnectionCommands {
             case "unblock" -> unblock(a, out);
             default -> out.raw(OK); // SETINFO: the library's name and version are accepted and not kept
         }
+        return CONTINUE;
     }
 
     /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked (it reads its answer), else 0. */
@@ -312,49 +468,58 @@ public final class ConnectionCommands {
 
     // ---- CONFIG ------------------------------------------------------------------------------------
 
-    /** CONFIG GET pattern... over the parameters with a real value here; CONFIG HELP. */
+    /** CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the {@link ServerSettings}. */
     private void config(CommandArgs a, ReplySink out) {
-        if (a.is(1, "HELP")) {
-            if (a.count() != 2) {
-                out.error(Errors.wrongArity("config|help"));
-            } else {
-                Errors.help(out, "CONFIG", CONFIG_HELP);
-            }
-            return;
-        }
-        if (!a.is(1, "GET")) {
+        String sub = a.string(1).toLowerCase(Locale.ROOT);
+        int arity = switch (sub) {
+            case "help", "resetstat", "rewrite" -> 2;
+            case "get" -> -3;
+            case "set" -> -4;
+            default -> 0;
+        };
+        if (arity == 0) {
             out.error(Errors.unknownSubcommand(a, "CONFIG"));
             return;
         }
-        if (a.count() < 3) {
-            out.error(Errors.wrongArity("config|get"));
+        if (arity > 0 ? a.count() != arity : a.count() < -arity) {
+            out.error(Errors.wrongArity("config|" + sub));
             return;
         }
-        String[][] parameters = {
-            {"maxmemory", Long.toString(view.maxMemory())},
-            {"maxmemory-policy", "noeviction"},
-            {"maxclients", Long.toString(view.maxClients())},
-            {"timeout", Long.toString(view.idleTimeoutSeconds())},
-            {"databases", Integer.toString(view.databases())},
-            {"save", ""},
-            {"appendonly", "no"},
-            {"protected-mode", config.protectedMode() ? "yes" : "no"},
-        };
-        List<String[]> hits = new ArrayList<>();
-        for (String[] p : parameters) {
-            byte[] name = p[0].getBytes(StandardCharsets.US_ASCII);
-            for (int i = 2; i < a.count(); i++) {
-                byte[] pattern = a.string(i).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1);
-                if (Glob.matches(pattern, 0, pattern.length, name, 0, name.length)) { // Redis 7 matches ignoring case
-                    hits.add(p);
-                    break;
+        switch (sub) {
+            case "help" -> Errors.help(out, "CONFIG", CONFIG_HELP);
+            case "get" -> {
+                List<String> patterns = new ArrayList<>();
+                for (int i = 2; i < a.count(); i++) {
+                    patterns.add(a.string(i));
+                }
+                List<String[]> hits = settings.get(patterns);
+                out.mapHeader(hits.size());
+                for (String[] p : hits) {
+                    bulk(out, p[0]);
+                    bulk(out, p[1]);
                 }
             }
-        }
-        out.mapHeader(hits.size());
-        for (String[] p : hits) {
-            bulk(out, p[0]);
-            bulk(out, p[1]);
+            case "set" -> {
+                if (a.count() % 2 != 0) {
+                    out.raw(SYNTAX);
+                    return;
+                }
+                List<String> pairs = new ArrayList<>();
+                for (int i = 2; i < a.count(); i++) {
+                    pairs.add(a.string(i));
+                }
+                String error = settings.set(pairs);
+                if (error == null) {
+                    out.raw(OK);
+                } else {
+                    out.error(error);
+                }
+            }
+            case "resetstat" -> {
+                view.resetStats();
+                out.raw(OK);
+            }
+            default -> out.error("ERR The server is running without a config file"); // REWRITE
         }
     }
 

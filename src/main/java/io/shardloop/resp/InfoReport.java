@@ -17,7 +17,8 @@ import java.util.Set;
  * The text of INFO [section ...], from a {@link ServerView}: Redis's sections and field names, with
  * this server's real figures, so that tools reading them (redis-cli --stat, monitoring agents)
  * work unchanged. Sections: server, clients, memory, persistence, stats, replication, cluster,
- * keyspace, then the view's own; "default", "all" and "everything" name them all; names are
+ * commandstats, errorstats, cluster, keyspace (Redis's order), then the view's own; "default"
+ * names them all but commandstats, which "all" and "everything" add (as in Redis); names are
  * case-insensitive; an unknown one gives nothing.
  * <p>
  * Field order matters to redis-cli, which finds a field with {@code strstr}: "used_memory:" comes
@@ -29,8 +30,10 @@ final class InfoReport {
     /** The Redis version this server answers as (INFO, HELLO): the protocol and commands it follows. */
     static final String REDIS_VERSION = "7.2.0";
     static final String VERSION = "0.1.0";
-    private static final List<String> SECTIONS = List.of(
-            "server", "clients", "memory", "persistence", "stats", "replication", "cluster", "keyspace");
+    private static final List<String> SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
+            "replication", "commandstats", "errorstats", "cluster", "keyspace");
+    /** Sections only "all" and "everything" (or their own name) give, as in Redis. */
+    private static final List<String> NOT_DEFAULT = List.of("commandstats");
     /** Identifies this run of the process, as Redis's run_id: 40 random hex digits. */
     private static final String RUN_ID = runId();
     private static final List<GarbageCollectorMXBean> COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans();
@@ -52,10 +55,11 @@ final class InfoReport {
         for (int i = 1; i < args.count(); i++) {
             asked.add(args.string(i).toLowerCase(Locale.ROOT));
         }
-        boolean every = asked.isEmpty() || asked.contains("default") || asked.contains("all") || asked.contains("everything");
+        boolean all = asked.contains("all") || asked.contains("everything");
+        boolean every = asked.isEmpty() || asked.contains("default") || all;
         StringBuilder out = new StringBuilder(2048);
         for (String section : SECTIONS) {
-            if (every || asked.contains(section)) {
+            if (((every && !NOT_DEFAULT.contains(section)) || all) || asked.contains(section)) {
                 begin(out, section);
                 switch (section) {
                     case "server" -> server(view, out);
@@ -64,6 +68,9 @@ final class InfoReport {
                     case "persistence" -> persistence(out);
                     case "stats" -> stats(view, out);
                     case "replication" -> field(field(out, "role", "master"), "connected_slaves", 0);
+                    case "commandstats" -> commandStats(view, out);
+                    case "errorstats" -> CommandStats.errors(view.commandStats(), view.statsZero())
+                            .forEach((code, n) -> out.append("errorstat_").append(code).append(":count=").append(n).append("\r\n"));
                     case "cluster" -> field(out, "cluster_enabled", 0);
                     case "keyspace" -> keyspace(view, out);
                     default -> throw new IllegalStateException(section);
@@ -157,7 +164,30 @@ final class InfoReport {
         field(out, "pubsub_channels", view.pubsubChannels());
         field(out, "pubsub_patterns", view.pubsubPatterns());
         field(out, "pubsubshard_channels", view.pubsubShardChannels());
+        field(out, "total_error_replies", CommandStats.errorReplies(view.commandStats(), view.statsZero()));
         field(out, "gc_time_ms", gcMillis());
+    }
+
+    /**
+     * Redis's cmdstat lines for the commands called, rejected or failed since the start (or CONFIG
+     * RESETSTAT); a container's subcommands each have theirs (cmdstat_client|list), as in Redis 7.
+     */
+    private static void commandStats(ServerView view, StringBuilder out) {
+        List<CommandStats> all = view.commandStats();
+        StatsZero zero = view.statsZero();
+        for (Map.Entry<String, Integer> line : CommandStats.lines()) {
+            int slot = line.getValue();
+            long calls = CommandStats.sum(all, zero, CommandStats.CALLS, slot);
+            long rejected = CommandStats.sum(all, zero, CommandStats.REJECTED, slot);
+            long failed = CommandStats.sum(all, zero, CommandStats.FAILED, slot);
+            if (calls == 0 && rejected == 0 && failed == 0) {
+                continue;
+            }
+            long micros = CommandStats.sum(all, zero, CommandStats.MICROS, slot);
+            out.append("cmdstat_").append(line.getKey()).append(":calls=").append(calls).append(",usec=").append(micros)
+                    .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double) micros / calls))
+                    .append(",rejected_calls=").append(rejected).append(",failed_calls=").append(failed).append("\r\n");
+        }
     }
 
     /** Each database that has keys, in index order (as Redis shows them). */

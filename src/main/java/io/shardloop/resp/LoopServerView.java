@@ -32,11 +32,15 @@ final class LoopServerView implements ServerView {
     private final AtomicReferenceArray<RespShardCounters> all;
     private final ServerRates rates;
     private final long startedMillis;
+    private final StatsZero zero;
+    private final List<CommandStats> commandStats;
     private final EventLoop.TimerTask sample = this::sample;
 
     LoopServerView(Shard shard, KvGroup cluster, AtomicReferenceArray<RespShardCounters> all, ServerRates rates,
-                   long startedMillis) {
+                   long startedMillis, StatsZero zero, List<CommandStats> commandStats) {
         this.shard = shard;
+        this.zero = zero;
+        this.commandStats = commandStats;
         this.cluster = cluster;
         this.all = all;
         this.rates = rates;
@@ -91,12 +95,16 @@ final class LoopServerView implements ServerView {
 
     @Override
     public long connectionsReceived() {
-        return sum(RespShardCounters.CONNECTIONS_RECEIVED);
+        return zero.since("connections", sum(RespShardCounters.CONNECTIONS_RECEIVED));
     }
 
     /** Protected mode's refusals, and the group's over its connection limit (which every protocol shares). */
     @Override
     public long rejectedConnections() {
+        return zero.since("rejected", rejectedSum());
+    }
+
+    private long rejectedSum() {
         ShardGroup group = shard.group();
         long refused = 0;
         for (int i = 0; i < group.shardCount(); i++) {
@@ -107,17 +115,38 @@ final class LoopServerView implements ServerView {
 
     @Override
     public long commandsProcessed() {
-        return sum(RespShardCounters.COMMANDS);
+        return zero.since("commands", sum(RespShardCounters.COMMANDS));
     }
 
     @Override
     public long netInputBytes() {
-        return sum(RespShardCounters.NET_INPUT_BYTES);
+        return zero.since("net_input", sum(RespShardCounters.NET_INPUT_BYTES));
     }
 
     @Override
     public long netOutputBytes() {
-        return sum(RespShardCounters.NET_OUTPUT_BYTES);
+        return zero.since("net_output", sum(RespShardCounters.NET_OUTPUT_BYTES));
+    }
+
+    @Override
+    public void resetStats() {
+        zero.reset("connections", sum(RespShardCounters.CONNECTIONS_RECEIVED));
+        zero.reset("rejected", rejectedSum());
+        zero.reset("commands", sum(RespShardCounters.COMMANDS));
+        zero.reset("net_input", sum(RespShardCounters.NET_INPUT_BYTES));
+        zero.reset("net_output", sum(RespShardCounters.NET_OUTPUT_BYTES));
+        zero.reset("expired", cluster.expiredKeyCount());
+        CommandStats.reset(commandStats, zero);
+    }
+
+    @Override
+    public List<CommandStats> commandStats() {
+        return commandStats;
+    }
+
+    @Override
+    public StatsZero statsZero() {
+        return zero;
     }
 
     @Override
@@ -162,7 +191,7 @@ final class LoopServerView implements ServerView {
 
     @Override
     public long expiredKeys() {
-        return cluster.expiredKeyCount();
+        return zero.since("expired", cluster.expiredKeyCount());
     }
 
     /** Distinct names over all shards: each shard's count of the names it is home to ({@link io.shardloop.kv.PubSubShard}). */

@@ -58,7 +58,7 @@ import java.nio.ByteBuffer;
  * <p>
  * Owned by its connection's shard: every method runs on that shard's loop thread.
  */
-final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitter, Subscriber {
+final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitter, Subscriber, ClientHandle, LaterReply {
     private final Connection connection;
     private final KvShard kv;
     private final ConnectionCommands commands;
@@ -91,10 +91,32 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     /** This client's subscriptions and MONITOR; null until its first such command. */
     private PubSubClient subscriptions;
     private final PubSubLimit.Watch outputLimit;
+    /** The reply of the command being dispatched is dropped (CLIENT REPLY OFF or SKIP). */
+    private boolean dropping;
+    /** Whether the command held for credit had its reply dropped. */
+    private boolean heldDropping;
+    /** Where a dropped reply answered at once goes. */
+    private final io.shardloop.resp.codec.BufferReplyWriter dropped = new io.shardloop.resp.codec.BufferReplyWriter(64);
+    /** Outcomes of a command's dispatch, for its statistics. */
+    private static final int RAN = 0;
+    private static final int REFUSED = 1;
+    private static final int QUEUED = 2;
+    private final CommandStats stats;
+    /** The command being dispatched, or submitted again once it may go: who a reply that comes later belongs to. */
+    private Command current;
+    /** The command of each place in line, by ticket: a reply from another shard counts for it (an error as a failure). */
+    private final Command[] ticketCommands;
+    private final int ticketMask;
+    /** Places in line whose later reply is dropped. */
+    private final org.agrona.collections.LongHashSet droppedTokens = new org.agrona.collections.LongHashSet();
 
     RespConnectionHandler(Connection connection, KvShard kv, RespConfig config, ConnectionCommands commands,
-                          RespShardCounters counters, long highWater) {
+                          RespShardCounters counters, CommandStats stats, long highWater) {
         this.connection = connection;
+        this.stats = stats;
+        int line = Integer.highestOneBit(Math.max(2, config.maxOutstanding() - 1)) << 1; // as ReplyOrder's
+        this.ticketCommands = new Command[line];
+        this.ticketMask = line - 1;
         this.kv = kv;
         this.commands = commands;
         this.counters = counters;
@@ -113,6 +135,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         } else {
             parser.restrictUnauthenticated(!session.authenticated());
             counters.onConnect();
+            commands.clients().add(this);
         }
     }
 
@@ -153,6 +176,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             }
             if (result == RespParser.PROTOCOL_ERROR) {
                 reply().error(parser.errorMessage());
+                stats.onError(writer.takeError());
                 closing = true;
                 connection.closeAfterFlush();
                 return;
@@ -205,57 +229,90 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         leaveSubscriptions();
         if (!denied) {
             counters.onDisconnect();
+            commands.clients().remove(this);
         }
     }
 
     private ReplySink reply() {
-        return writer.target(order.immediate());
+        return dropping ? dropped.reset() : writer.target(order.immediate());
+    }
+
+    /** A place in line; its reply is dropped when the command's is. */
+    private long deferReply() {
+        long token = order.defer();
+        ticketCommands[(int) (token & ticketMask)] = current;
+        if (dropping) {
+            droppedTokens.add(token);
+        }
+        return token;
     }
 
     private void dispatch(CommandArgs args) {
         args.db(session.db()); // the database its keys are in, carried to whichever shard runs it
         Command c = Router.find(args);
+        dropping = ConnectionCommands.onCommand(c, args, session);
+        current = c;
+        writer.takeError(); // what was written before this command is not its
+        long start = System.nanoTime();
+        try {
+            int outcome = dispatch(c, args);
+            String error = (dropping ? dropped : writer).takeError();
+            if (outcome == REFUSED) {
+                stats.onRejected(c != null ? c : CommandTable.find(args), args, error == null ? "ERR" : error);
+            } else if (outcome == RAN) {
+                long nanos = System.nanoTime() - start;
+                stats.onCall(c, args, nanos, error);
+                commands.onCommandRan(c, args, nanos, session, this);
+            }
+        } finally {
+            dropping = false;
+        }
+    }
+
+    /** Runs (or queues, or refuses) one resolved command; says which, for its statistics. */
+    private int dispatch(Command c, CommandArgs args) {
         if (c == null) {
             Router.resolve(args, reply()); // writes Redis's error text
             if (multi.refused(args)) {
                 kv.unwatch(multi.takeWatched());
             }
-            return;
+            return REFUSED;
         }
         if (!commands.admits(c, session)) {
             reply().raw(ConnectionCommands.NOAUTH);
             multi.refused();
-            return;
+            return REFUSED;
         }
         if (subscriptions != null) {
             String refused = subscriptions.refusal(c, args, writer.protocol());
             if (refused != null) {
                 reply().error(refused);
-                return;
+                return REFUSED;
             }
         }
-        run(c, args);
+        int outcome = run(c, args);
         if (kv.pubsub().registry().anyMonitor() && MonitorLine.fed(c)) {
             // After it ran, as Redis feeds them: a monitor's own command shows after its reply.
             byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), connection.remoteAddress(), c, args);
             kv.pubsub().feedMonitors(line, 0, line.length);
         }
+        return outcome;
     }
 
-    /** Runs a command that was found, admitted and allowed in the client's context. */
-    private void run(Command c, CommandArgs args) {
+    /** Runs a command that was found, admitted and allowed in the client's context; says how, for its statistics. */
+    private int run(Command c, CommandArgs args) {
         if (multi.controls(c)) {
             transactionCommand(c, args);
-            return;
+            return RAN;
         }
         if (multi.active() && !MultiState.runsAtOnce(c)) {
             if (c.denyOom() && kv.group().overMaxMemory()) {
                 reply().raw(KvShard.oomReply());
                 multi.refused();
-            } else {
-                multi.queue(c, args, reply());
+                return REFUSED;
             }
-            return;
+            multi.queue(c, args, reply());
+            return QUEUED;
         }
         if (c.name().equals("reset")) {
             multi.reset();
@@ -264,33 +321,37 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         }
         if (subscriptions != null && subscriptions.subscribed() && writer.protocol() == 2 && c.name().equals("ping")) {
             PubSubClient.pingInContext(args, reply());
-            return;
+            return RAN;
         }
         if (c.route() == Command.Route.CONNECTION && PubSubClient.handles(c)) {
-            subscriptions().execute(c, args, reply());
-            return;
+            PubSubClient s = subscriptions();
+            s.execute(c, args, reply());
+            session.subscriptions(s.channelCount(), s.patternCount(), s.shardChannelCount()); // CLIENT LIST's
+            return RAN;
         }
         if (c.route() == Command.Route.CONNECTION && !PubSubShard.fansOut(c)) {
-            if (commands.execute(c, args, session, reply()) == ConnectionCommands.CLOSE) {
+            if (commands.execute(c, args, session, reply(), this) == ConnectionCommands.CLOSE) {
                 closing = true;
                 connection.closeAfterFlush();
             }
             parser.restrictUnauthenticated(!session.authenticated());
-            return;
+            return RAN;
         }
         if (pending.holdsBack(c, args)) {
             holdForOrder(c, null); // a transaction of this client over one of its keys is still away
-            return;
+            return RAN;
         }
         if (BlockingCommands.blocks(c)) {
             block(c, args);
-            return;
+            return RAN;
         }
         kv.plan(c, args, plan);
         if (!kv.submit(c, args, plan, this)) {
             held = c;
+            heldDropping = dropping;
             connection.suspendInput();
         }
+        return RAN;
     }
 
     /**
@@ -338,6 +399,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     /** Holds a command (or an EXEC) until the transactions of this client over its keys are answered. */
     private void holdForOrder(Command c, Transaction tx) {
         held = c;
+        heldDropping = dropping;
         heldTransaction = tx;
         heldForOrder = true;
         connection.suspendInput();
@@ -387,6 +449,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 kv.plan(tx, plan);
                 if (!kv.submit(tx, plan, this)) {
                     heldTransaction = tx;
+                    heldDropping = dropping;
                     connection.suspendInput();
                 }
             }
@@ -415,6 +478,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         }
         kv.plan(CommandTable.WATCH_CODES, watchArgs, plan);
         if (!submitWatch()) {
+            heldDropping = dropping;
             connection.suspendInput();
         }
     }
@@ -473,7 +537,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
         @Override
         public long defer() {
-            return order.defer();
+            return deferReply();
         }
 
         @Override
@@ -485,7 +549,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 }
                 return;
             }
-            ReplySink out = writer.target(order.out(token));
+            // A WATCH under CLIENT REPLY OFF still watches; its place in line is completed empty.
+            boolean drop = !droppedTokens.isEmpty() && droppedTokens.remove(token);
+            ReplySink out = drop ? dropped.reset() : writer.target(order.out(token));
             if (multi.watchedFromReply(watchArgs, bytes, offset)) {
                 out.simple("OK");
             } else {
@@ -540,6 +606,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         if (s == null) {
             return;
         }
+        session.subscriptions(0, 0, 0);
         if (kv.pubsub().registry().delivering()) {
             connection.loop().execute(s::leaveAll);
         } else {
@@ -589,7 +656,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
 
     @Override
     public long defer() {
-        return order.defer();
+        return deferReply();
     }
 
     @Override
@@ -618,6 +685,16 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         if (connection.isClosed()) {
             return;
         }
+        dropping = heldDropping; // the held command's reply is dropped if it was to be
+        current = heldTransaction != null ? CommandTable.EXEC : held;
+        try {
+            submitHeld();
+        } finally {
+            dropping = false;
+        }
+    }
+
+    private void submitHeld() {
         if (heldTransaction != null) {
             Transaction tx = heldTransaction;
             heldTransaction = null;
@@ -654,7 +731,12 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         if (connection.isClosed()) {
             return; // the client left; its place in line went with it
         }
-        order.out(ticket).writeBytes(bytes, offset, length);
+        if (length > 0 && bytes.getByte(offset) == '-') {
+            stats.onFailed(ticketCommands[(int) (ticket & ticketMask)], CommandStats.code(bytes, offset, length));
+        }
+        if (droppedTokens.isEmpty() || !droppedTokens.remove(ticket)) {
+            order.out(ticket).writeBytes(bytes, offset, length);
+        }
         order.complete(ticket);
         counters.onBytes(0, length + writer.takeWrittenCount());
         if (ticket == fence) {
@@ -664,6 +746,67 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             releaseHeldForOrder();
         }
         resumeIfPossible();
+    }
+
+    // ---- LaterReply: CLIENT LIST and KILL over other shards -----------------------------------------
+
+    @Override
+    public void complete(long token, byte[] reply) {
+        onReply(token, new org.agrona.concurrent.UnsafeBuffer(reply), 0, reply.length);
+    }
+
+    // ---- ClientHandle: what CLIENT LIST shows of this client, on this shard's loop -----------------
+
+    @Override
+    public Session session() {
+        return session;
+    }
+
+    @Override
+    public java.net.SocketAddress remoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    @Override
+    public java.net.SocketAddress localAddress() {
+        return connection.localAddress();
+    }
+
+    @Override
+    public int queuedInMulti() {
+        return multi.queuedCount();
+    }
+
+    @Override
+    public long queryBufferBytes() {
+        return connection.unreadInputBytes();
+    }
+
+    @Override
+    public long outputBytes() {
+        return connection.pendingOutboundBytes() + connection.heldReplyBytes();
+    }
+
+    @Override
+    public int repliesInLine() {
+        return order.outstanding();
+    }
+
+    @Override
+    public long memory() {
+        return connection.memory();
+    }
+
+    @Override
+    public void kill() {
+        closing = true;
+        connection.close("CLIENT KILL");
+    }
+
+    @Override
+    public void closeAfterReplies() {
+        closing = true;
+        connection.closeAfterFlush();
     }
 
     private void resumeIfPossible() {

@@ -7,6 +7,7 @@ import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.script.ScriptRegistry;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -22,6 +23,12 @@ public final class RespProtocol implements Protocol {
     /** Sampled by shard 0's loop, read by INFO on any shard. */
     private final ServerRates rates = new ServerRates();
     private final long startedMillis = System.currentTimeMillis();
+    /** Each shard's per-command statistics, written by that shard, summed by INFO on any shard. */
+    private final java.util.List<CommandStats> commandStats;
+    /** INFO's counters' zero since CONFIG RESETSTAT, for every shard. */
+    private final StatsZero zero = new StatsZero();
+    /** CONFIG's parameters, for every shard: made with the first shard, which knows the group's limits. */
+    private ServerSettings settings;
 
     public RespProtocol(KvGroup cluster, RespConfig config) {
         // Here, on the thread that builds the server, rather than in a loop's first command: the
@@ -31,6 +38,21 @@ public final class RespProtocol implements Protocol {
         this.cluster = cluster;
         this.config = config;
         this.counters = new AtomicReferenceArray<>(cluster.shardCount());
+        CommandStats[] stats = new CommandStats[cluster.shardCount()];
+        for (int i = 0; i < stats.length; i++) {
+            stats[i] = CommandStats.singleWriter();
+        }
+        this.commandStats = java.util.List.of(stats);
+    }
+
+    private synchronized ServerSettings settings(ServerView view) {
+        if (settings == null) {
+            ScriptRegistry scripts = ScriptRegistry.shared();
+            settings = new ServerSettings(cluster::maxMemory, cluster::maxMemory, view::maxClients,
+                    view::idleTimeoutSeconds, view.databases(), config.protectedMode(), scripts.timeLimitMillis(),
+                    scripts::timeLimitMillis);
+        }
+        return settings;
     }
 
     /**
@@ -59,12 +81,24 @@ public final class RespProtocol implements Protocol {
         KvShard kv = cluster.forShard(shard);
         RespShardCounters shardCounters = new RespShardCounters();
         counters.set(shard.index(), shardCounters);
-        LoopServerView view = new LoopServerView(shard, cluster, counters, rates, startedMillis);
+        LoopServerView view = new LoopServerView(shard, cluster, counters, rates, startedMillis, zero, commandStats);
+        CommandStats shardStats = commandStats.get(shard.index());
         if (shard.index() == 0) {
             view.startSampling();
         }
-        ConnectionCommands commands = new ConnectionCommands(config, view);
+        ShardClients clients = new ShardClients(shard.index(), cluster.shardCount(), kv.connectionQuestions());
+        ServerSettings serverSettings = settings(view);
+        CommandLogs logs = new CommandLogs(shard.index(), cluster.shardCount(), kv.connectionQuestions(), serverSettings);
+        ConnectionCommands commands = new ConnectionCommands(config, view, clients, serverSettings, logs);
+        int index = shard.index();
+        // The detector's thread only posts the figure; the shard records it on its own loop.
+        shard.group().stallDetector().addListener(report -> {
+            if (report.shard() == index) {
+                shard.loop().execute(() -> logs.onStall(report.stalledNanos()));
+            }
+        });
         long highWater = shard.group().config().limits().highWater();
-        return connection -> new RespConnectionHandler(connection, kv, config, commands, shardCounters, highWater);
+        return connection -> new RespConnectionHandler(connection, kv, config, commands, shardCounters, shardStats,
+                highWater);
     }
 }

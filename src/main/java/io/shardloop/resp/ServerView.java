@@ -85,6 +85,23 @@ public interface ServerView {
         return 0;
     }
 
+    /**
+     * CONFIG RESETSTAT: INFO's counters (commands, connections received and rejected, network
+     * bytes, expired keys, command and error statistics) count from zero again. The counters are
+     * their writers' own: a reset takes their values now as the zero the figures are read from.
+     */
+    void resetStats();
+
+    /** The per-command statistics of every shard (or the server's one), which INFO sums. */
+    default List<CommandStats> commandStats() {
+        return List.of();
+    }
+
+    /** Where INFO's figures count from (CONFIG RESETSTAT). */
+    default StatsZero statsZero() {
+        return new StatsZero();
+    }
+
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
     default List<String> ownSections() {
         return List.of();

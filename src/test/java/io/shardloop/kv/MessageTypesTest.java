@@ -12,14 +12,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The mailbox message types of the key-value layer are declared in several classes (the commands,
- * the transactions, the blocked clients, pub/sub), all read by one {@link KvShard#onMessage}:
+ * the transactions, the blocked clients, pub/sub, the questions about connections), all read by one {@link KvShard#onMessage}:
  * each must be its own.
  */
 class MessageTypesTest {
     @Test
     void everyMessageTypeIsDistinct() throws IllegalAccessException {
         Map<Integer, String> seen = new HashMap<>();
-        for (Class<?> owner : new Class<?>[] {KvShard.class, ShardTransactions.class, PubSubShard.class}) {
+        for (Class<?> owner : new Class<?>[] {KvShard.class, ShardTransactions.class, PubSubShard.class,
+                ConnectionQuestions.class}) {
             for (Field f : owner.getDeclaredFields()) {
                 if (f.getName().startsWith("MSG_") && Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) {
                     f.setAccessible(true);

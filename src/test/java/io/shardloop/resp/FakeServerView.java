@@ -124,6 +124,11 @@ final class FakeServerView implements ServerView {
     }
 
     @Override
+    public void resetStats() {
+        commands = 0;
+    }
+
+    @Override
     public List<String> ownSections() {
         return List.of("extra");
     }

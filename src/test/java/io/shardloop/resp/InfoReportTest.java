@@ -96,8 +96,12 @@ class InfoReportTest {
         assertEquals(List.of("# Clients"), headers(info("clients")));
         assertEquals(List.of("# Server", "# Clients"), headers(info("CLIENTS", "server")));
         assertEquals(List.of("# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication",
-                "# Cluster", "# Keyspace", "# Extra"), headers(info("all")));
-        assertEquals(headers(info("all")), headers(info()));
+                "# Errorstats", "# Cluster", "# Keyspace", "# Extra"), headers(info()));
+        assertEquals(List.of("# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication",
+                "# Commandstats", "# Errorstats", "# Cluster", "# Keyspace", "# Extra"), headers(info("all")),
+                "as in Redis, commandstats in all, not in the default set");
+        assertEquals(headers(info("default")), headers(info()));
+        assertEquals(List.of("# Commandstats"), headers(info("commandstats")));
         assertEquals(List.of("# Extra"), headers(info("extra")));
         assertEquals("", info("nosuch"));
     }

@@ -64,9 +64,10 @@ class SessionTest {
         assertEquals("+OK|", run("CLIENT", "SETINFO", "LIB-NAME", "x"));
         assertEquals("-ERR wrong number of arguments for 'client' command|", run("CLIENT"));
         assertEquals("-ERR wrong number of arguments for 'client|setname' command|", run("CLIENT", "SETNAME"));
-        assertEquals("-ERR unknown subcommand 'KILL'. Try CLIENT HELP.|", run("CLIENT", "KILL", "x"));
+        assertEquals("-ERR unknown subcommand 'PAUSE'. Try CLIENT HELP.|", run("CLIENT", "PAUSE", "x"));
+        assertEquals("-ERR No such client|", run("CLIENT", "KILL", "x"));
         String help = run("CLIENT", "HELP");
-        assertTrue(help.startsWith("*13|+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|+GETNAME|"), help);
+        assertTrue(help.startsWith("*39|+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|+GETNAME|"), help);
         assertTrue(help.endsWith("|+HELP|+    Prints this help.|"), help);
     }
 
@@ -179,19 +180,23 @@ class SessionTest {
     void shouldAnswerConfigGetWithTheServersRealValues() {
         view.maxClients = 321;
         view.idleSeconds = 30;
-        assertEquals("*6|$9|maxmemory|$1|0|$16|maxmemory-policy|$10|noeviction|$10|maxclients|$3|321|",
-                run("CONFIG", "GET", "maxclients", "max*"));
+        assertEquals("*6|$10|maxclients|$3|321|$9|maxmemory|$1|0|$16|maxmemory-policy|$10|noeviction|",
+                run("CONFIG", "GET", "maxclients", "max*"), "a name as given, then the pattern's matches");
         assertEquals("*2|$7|timeout|$2|30|", run("CONFIG", "GET", "timeout"));
-        assertEquals("*2|$14|protected-mode|$3|yes|", run("CONFIG", "GET", "PROTECTED-MODE"), "names match ignoring case");
+        assertEquals("*2|$14|PROTECTED-MODE|$3|yes|", run("CONFIG", "GET", "PROTECTED-MODE"),
+                "names match ignoring case, and come back as given, as in Redis");
+        assertEquals("*2|$14|protected-mode|$3|yes|", run("CONFIG", "GET", "PROTECTED-*"));
         assertEquals("*6|$9|databases|$1|1|$4|save|$0||$10|appendonly|$2|no|",
                 run("CONFIG", "GET", "databases", "save", "appendonly"));
-        assertEquals("*16|", run("CONFIG", "GET", "*").substring(0, 4));
+        assertEquals("*56|", run("CONFIG", "GET", "*").substring(0, 4), "every parameter and alias: 28 names");
         assertEquals("*0|", run("CONFIG", "GET", "nothing"));
         commands = new ConnectionCommands(RespConfig.defaults().withProtectedMode(false), view);
         assertEquals("*2|$14|protected-mode|$2|no|", run("CONFIG", "GET", "protected-mode"));
-        assertEquals("-ERR unknown subcommand 'SET'. Try CONFIG HELP.|", run("CONFIG", "SET", "maxmemory", "1"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - can't set immutable config|",
+                run("CONFIG", "SET", "maxmemory", "1"), "a server without a maxmemory to change");
+        assertEquals("-ERR unknown subcommand 'NOSUCH'. Try CONFIG HELP.|", run("CONFIG", "NOSUCH"));
         assertEquals("-ERR wrong number of arguments for 'config|get' command|", run("CONFIG", "GET"));
-        assertTrue(run("CONFIG", "HELP").startsWith("*5|+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|"
+        assertTrue(run("CONFIG", "HELP").startsWith("*11|+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|"
                 + "+GET <pattern>|"));
     }
 

@@ -28,6 +28,11 @@ public final class BufferReplyWriter extends RespWriter {
         return this;
     }
 
+    /** Forgets what was written past {@code length} bytes (a reply the client asked not to get). */
+    public void truncate(int newLength) {
+        length = Math.min(length, newLength);
+    }
+
     /** Bytes written since the last reset. */
     public int length() {
         return length;

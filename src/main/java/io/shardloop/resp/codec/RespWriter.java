@@ -21,6 +21,8 @@ public abstract class RespWriter implements ReplySink {
 
     private final byte[] digits = new byte[20];
     private boolean resp3;
+    /** The code of the first error written since {@link #takeError()}, or null. */
+    private String error;
 
     @Override
     public int protocol() {
@@ -48,11 +50,33 @@ public abstract class RespWriter implements ReplySink {
 
     @Override
     public void raw(byte[] encoded, int offset, int length) {
+        if (length > 0 && encoded[offset] == '-' && error == null) {
+            error = errorCode(new String(encoded, offset + 1, Math.min(length - 1, 33), StandardCharsets.ISO_8859_1));
+        }
         put(encoded, offset, length);
+    }
+
+    /**
+     * The code of the first error written since the last call ("ERR", "WRONGTYPE": INFO
+     * errorstats), or null when none was; the next call starts afresh.
+     */
+    public String takeError() {
+        String e = error;
+        error = null;
+        return e;
+    }
+
+    /** Redis's error code of a message: its first word when it ends within 32 bytes, else "ERR". */
+    public static String errorCode(String message) {
+        int space = message.indexOf(' ');
+        return space > 0 && space < 32 ? message.substring(0, space) : "ERR";
     }
 
     @Override
     public void error(String message) {
+        if (error == null) {
+            error = errorCode(message);
+        }
         put('-');
         putAscii(message);
         crlf();

@@ -113,6 +113,21 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         }
     }
 
+    /** Bytes read from the socket and not yet taken by the handler (they wait while input is suspended). */
+    public long unreadInputBytes() {
+        ByteBuffer in = pendingIn;
+        return in == null ? 0 : in.remaining();
+    }
+
+    /** The address the client connected to (CLIENT LIST's laddr), or null once closed. */
+    public SocketAddress localAddress() {
+        try {
+            return channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Where replies go. Loop thread only; call {@link #flushSoon()} when writing outside a callback. */
     public OutboundBuffer outbound() {
         return out;

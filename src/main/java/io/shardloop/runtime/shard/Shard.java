@@ -30,6 +30,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Shard implements ConnectionOwner {
     private static final System.Logger LOG = System.getLogger(Shard.class.getName());
+    /** A connection's id is {@code (shard << CONNECTION_ID_SHARD_SHIFT) | seq}: its shard is in the high bits. */
+    public static final int CONNECTION_ID_SHARD_SHIFT = 48;
 
     private final int index;
     private final String name;
@@ -42,7 +44,8 @@ public final class Shard implements ConnectionOwner {
     private final List<Listener> listeners = new ArrayList<>();
     private ConnectionHandler.Factory[] handlers;
     private ConnectionLimits[] limits;
-    private long nextConnectionSeq;
+    /** Starts at 1: as in Redis, no client has id 0 (CLIENT KILL ID refuses it). */
+    private long nextConnectionSeq = 1;
     /** Bytes this shard's connections hold (input and unsent output), as they report it. */
     private long clientMemory;
 
@@ -168,7 +171,7 @@ public final class Shard implements ConnectionOwner {
             closeQuietly(channel);
             return;
         }
-        long id = ((long) index << 48) | nextConnectionSeq++;
+        long id = ((long) index << CONNECTION_ID_SHARD_SHIFT) | nextConnectionSeq++;
         Connection connection = new Connection(id, channel, this, limits[endpointIndex]);
         try {
             channel.configureBlocking(false);

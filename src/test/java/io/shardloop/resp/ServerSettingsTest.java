@@ -1,0 +1,64 @@
+package io.shardloop.resp;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** CONFIG's parameters: Redis's readings of numbers and sizes, and a SET that applies all or none. */
+class ServerSettingsTest {
+    private final AtomicLong maxMemory = new AtomicLong();
+    private final AtomicLong scriptLimit = new AtomicLong(5000);
+    private final ServerSettings settings = new ServerSettings(maxMemory::get, maxMemory::set, () -> 100, () -> 0,
+            16, true, 5000, scriptLimit::set);
+
+    @Test
+    void shouldReadSizesAsRedissMemtoull() {
+        assertEquals(1024, ServerSettings.memory("1kb"));
+        assertEquals(1000, ServerSettings.memory("1K"));
+        assertEquals(3L << 30, ServerSettings.memory("3GB"));
+        assertEquals(5_000_000, ServerSettings.memory("5m"));
+        assertEquals(7, ServerSettings.memory("7b"));
+        assertEquals(-1, ServerSettings.memory("1.5mb"));
+        assertEquals(-1, ServerSettings.memory("-1"));
+        assertEquals(-1, ServerSettings.memory("mb"));
+        assertEquals(-1, ServerSettings.memory("99999999999999999999"));
+    }
+
+    @Test
+    void shouldReadIntegersAsRedissString2ll() {
+        assertEquals(-5L, ServerSettings.strictLong("-5"));
+        assertEquals(0L, ServerSettings.strictLong("0"));
+        assertNull(ServerSettings.strictLong("+5"));
+        assertNull(ServerSettings.strictLong("05"));
+        assertNull(ServerSettings.strictLong(" 5"));
+        assertNull(ServerSettings.strictLong("-"));
+        assertNull(ServerSettings.strictLong("9223372036854775808"));
+    }
+
+    @Test
+    void shouldApplyEveryPairOrNone() {
+        assertNull(settings.set(List.of("maxmemory", "2mb", "LUA-TIME-LIMIT", "750", "slowlog-max-len", "3")));
+        assertEquals(2L << 20, maxMemory.get());
+        assertEquals(750, scriptLimit.get());
+        assertEquals(3, settings.slowlogMaxLen());
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'slowlog-log-slower-than') - argument "
+                + "couldn't be parsed into an integer",
+                settings.set(List.of("maxmemory", "0", "slowlog-log-slower-than", "x")));
+        assertEquals(2L << 20, maxMemory.get(), "nothing applied");
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'lua-time-limit') - argument "
+                + "couldn't be parsed into an integer", settings.set(List.of("LUA-time-limit", "x")),
+                "a failed value names the parameter by the name it was found by, as Redis does");
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'maxclients') - can't set immutable config",
+                settings.set(List.of("Maxclients", "5")));
+        assertNull(settings.set(List.of("maxclients", "100", "protected-mode", "YES")), "what they are already");
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'Databases') - can't set immutable config",
+                settings.set(List.of("Databases", "1")), "immutable in Redis too");
+        assertEquals(List.of("100"), settings.get(List.of("maxclients")).stream().map(p -> p[1]).toList());
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendonly') - this server keeps no data on disk",
+                settings.set(List.of("appendonly", "yes")));
+    }
+}

@@ -424,8 +424,8 @@ class StoreContractTest {
         assertTrue(run("COMMAND", "INFO", "get").startsWith("*1|*10|$3|get|:2|*2|+readonly|+fast|:1|:1|:1|"));
         assertTrue(run("COMMAND", "INFO").startsWith("*" + CommandTable.all().size() + "|*10|"),
                 "with no names, every command (Redis 7)");
-        assertTrue(run("COMMAND", "DOCS", "set").startsWith("*2|$3|set|*6|$7|summary|"));
-        assertTrue(run("COMMAND", "HELP").startsWith("*13|+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|"
+        assertTrue(run("COMMAND", "DOCS", "set").startsWith("*2|$3|set|*8|$7|summary|"));
+        assertTrue(run("COMMAND", "HELP").startsWith("*21|+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|"
                 + "+(no subcommand)|"), "the help the error text points to");
         assertEquals("-ERR unknown subcommand 'NOPE'. Try COMMAND HELP.|", run("COMMAND", "NOPE"));
         assertEquals("-ERR 'auth' is answered by the connection's session, not the store|", run("AUTH", "pw"));

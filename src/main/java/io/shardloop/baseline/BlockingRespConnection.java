@@ -304,7 +304,7 @@ final class BlockingRespConnection implements ClientHandle {
         server.store().execute(c, args, run);
         int length = run.length();
         if (BlockingCommands.notServed(run.buffer(), 0, length)
-                || (again && BlockingCommands.wrongType(run.buffer(), 0, length))) {
+                || (again && BlockingCommands.staysBlocked(c, run.buffer(), 0, length))) {
             return false;
         }
         replies.raw(run.array(), 0, length);

@@ -167,10 +167,18 @@ public final class BlockingCommands {
     }
 
     /**
-     * Whether a reply is WRONGTYPE: a waiting client whose key now holds another type stays blocked,
-     * as Redis serves a blocked client only from a key of the type it waits for.
+     * Whether a run after a wake-up that answered this reply leaves the client blocked: a WRONGTYPE
+     * from a pop (its key now holds another type: Redis serves a blocked client only from a key of
+     * the type it waits for). A move's WRONGTYPE is its answer: the source it was woken for holds a
+     * list, so the destination is of another type, and Redis answers the client so
+     * (serveClientBlockedOnList), leaving the element in the source.
      */
-    public static boolean wrongType(DirectBuffer reply, int offset, int length) {
+    public static boolean staysBlocked(Command c, DirectBuffer reply, int offset, int length) {
+        return !c.name().equals("blmove") && !c.name().equals("brpoplpush") && wrongType(reply, offset, length);
+    }
+
+    /** Whether a reply is WRONGTYPE. */
+    private static boolean wrongType(DirectBuffer reply, int offset, int length) {
         int n = Errors.WRONGTYPE.length;
         if (length < n) {
             return false;

@@ -112,7 +112,7 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
 
     private void onRun(DirectBuffer reply, int offset, int length) {
         boolean notServed = BlockingCommands.notServed(reply, offset, length)
-                || (runFor != null && BlockingCommands.wrongType(reply, offset, length));
+                || (runFor != null && BlockingCommands.staysBlocked(command, reply, offset, length));
         if (!notServed) {
             answer(reply, offset, length);
             return;

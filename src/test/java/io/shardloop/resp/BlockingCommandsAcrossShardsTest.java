@@ -187,6 +187,28 @@ class BlockingCommandsAcrossShardsTest {
     }
 
     @Test
+    void aBlockedMoveToADestinationOfAnotherTypeIsAnsweredWrongtypeAndLeavesTheElement() throws Exception {
+        for (Map.Entry<String, Integer> f : ports.entrySet()) {
+            String front = f.getKey();
+            int port = f.getValue();
+            String source = keyOn(2, "movesrc");
+            String destination = keyOn(3, "movedst");
+            try (RawResp admin = connect(port); RawResp waiter = connectOn(front, port, 1)) {
+                admin.call("DEL", source, destination);
+                admin.call("SET", destination, "nolist");
+                waiter.send("BRPOPLPUSH", source, destination, "0");
+                awaitBlocked(front, admin, 1);
+                assertEquals(":1", admin.call("RPUSH", source, "foo"), front);
+                assertTrue(waiter.value().startsWith("-WRONGTYPE"), front);
+                awaitBlocked(front, admin, 0);
+                admin.send("LRANGE", source, "0", "-1");
+                assertEquals("[foo]", admin.value(), front + ": the element stays in the source");
+                admin.call("DEL", source, destination);
+            }
+        }
+    }
+
+    @Test
     void everyPushedElementGoesToExactlyOneWaiter() throws Exception {
         int waiters = 8;
         int pushers = 4;

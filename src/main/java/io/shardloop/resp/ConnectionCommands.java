@@ -119,6 +119,9 @@ public final class ConnectionCommands {
                 s.name("");
                 s.db(0);
                 s.authenticated(password == null); // Redis: back to the default user, as a new client
+                if (s.tracking() != null) {
+                    s.tracking().off();
+                }
                 out.protocol(2);
                 out.simple("RESET");
             }
@@ -233,6 +236,9 @@ public final class ConnectionCommands {
             case "setname" -> 3;
             case "setinfo" -> 4;
             case "unblock" -> Math.max(a.count(), 3); // id [TIMEOUT|ERROR]: more is refused below
+            case "tracking" -> Math.max(a.count(), 3); // ON|OFF [options]
+            case "caching" -> 3;
+            case "getredir", "trackinginfo" -> 2;
             default -> -1;
         };
         if (arity < 0) {
@@ -263,8 +269,18 @@ public final class ConnectionCommands {
                 out.raw(OK);
             }
             case "unblock" -> unblock(a, out);
+            case "tracking", "caching", "getredir", "trackinginfo" -> tracking(sub, a, s, out);
             default -> out.raw(OK); // SETINFO: the library's name and version are accepted and not kept
         }
+    }
+
+    /** CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO: the client's {@link io.shardloop.kv.TrackingClient}. */
+    private static void tracking(String sub, CommandArgs a, Session s, ReplySink out) {
+        if (s.tracking() == null) {
+            out.error("ERR CLIENT " + sub.toUpperCase(Locale.ROOT) + " is not supported by this server model");
+            return;
+        }
+        s.tracking().command(sub, a, out);
     }
 
     /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked (it reads its answer), else 0. */

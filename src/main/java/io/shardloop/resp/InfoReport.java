@@ -109,6 +109,7 @@ final class InfoReport {
         field(out, "connected_clients", view.connectedClients());
         field(out, "maxclients", view.maxClients());
         field(out, "blocked_clients", view.blockedClients().count());
+        field(out, "tracking_clients", view.tracking()[0]);
     }
 
     private static void memory(ServerView view, StringBuilder out) {
@@ -157,6 +158,10 @@ final class InfoReport {
         field(out, "pubsub_channels", view.pubsubChannels());
         field(out, "pubsub_patterns", view.pubsubPatterns());
         field(out, "pubsubshard_channels", view.pubsubShardChannels());
+        long[] tracking = view.tracking();
+        field(out, "tracking_total_keys", tracking[1]);
+        field(out, "tracking_total_items", tracking[2]);
+        field(out, "tracking_total_prefixes", tracking[3]);
         field(out, "gc_time_ms", gcMillis());
     }
 

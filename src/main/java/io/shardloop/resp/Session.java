@@ -14,6 +14,8 @@ public final class Session {
     private boolean authenticated;
     /** The database SELECT chose (0 at first and after RESET); its commands run there. */
     private int db;
+    /** Its client-side caching state on the event loops; null in the models without it. */
+    private io.shardloop.kv.TrackingClient tracking;
 
     Session(long id, boolean authenticated) {
         this.id = id;
@@ -37,6 +39,15 @@ public final class Session {
     /** The numbered database this client's commands run on. */
     public int db() {
         return db;
+    }
+
+    /** Its CLIENT TRACKING state, or null where the server model has none. */
+    public io.shardloop.kv.TrackingClient tracking() {
+        return tracking;
+    }
+
+    void tracking(io.shardloop.kv.TrackingClient state) {
+        tracking = state;
     }
 
     void db(int index) {

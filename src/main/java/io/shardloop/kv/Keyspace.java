@@ -43,6 +43,7 @@ public final class Keyspace implements Db {
     private Entry[] timed = new Entry[16];
     private int timedSize;
     private long expiredCount;
+    private ExpiryListener expiredListener;
     private long averageTtl;
     private long random = 0x9E3779B97F4A7C15L;
     /** The databases of this shard, this one among them (SELECT's indices). */
@@ -148,6 +149,22 @@ public final class Keyspace implements Db {
         this.blocked = blocked;
     }
 
+    /** Told of each key deleted because its deadline passed (client-side caching's invalidations). */
+    interface ExpiryListener {
+        /** @param onLookup found by a command's own lookup of the key, rather than by the cycle */
+        void expired(Key key, boolean onLookup);
+    }
+
+    void onExpired(ExpiryListener listener) {
+        this.expiredListener = listener;
+    }
+
+    private void expired(Entry e, boolean onLookup) {
+        if (expiredListener != null) {
+            expiredListener.expired(e.key, onLookup);
+        }
+    }
+
     private void written(Key key) {
         BlockedKeys b = blocked;
         if (b != null && !b.isEmpty()) {
@@ -244,6 +261,7 @@ public final class Keyspace implements Db {
             }
             delete(e);
             expiredCount++;
+            expired(e, false);
         }
         return null;
     }
@@ -339,6 +357,7 @@ public final class Keyspace implements Db {
                 if (isExpired(e, now)) {
                     delete(e);
                     expired++;
+                    expired(e, false);
                 } else if (e.expireAt > now) {
                     ttlSum += e.expireAt - now;
                     ttlSamples++;
@@ -393,6 +412,7 @@ public final class Keyspace implements Db {
         if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
             delete(e);
             expiredCount++;
+            expired(e, true);
             return null;
         }
         return e;

@@ -225,6 +225,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.tracking = new TrackingShard(group, here, shared == null, loop, mailbox);
         if (executor != null) {
             executor.afterCommand(tracking::afterCommand);
+            for (Keyspace k : executor.databases()) {
+                k.onExpired(tracking::expired);
+            }
         }
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();

@@ -243,8 +243,35 @@ public final class TrackingShard {
         }
     }
 
+    /**
+     * A key of this shard expired (the sharded mode): its trackers are told, as after a write. One
+     * that a command's lookup found expired keeps its entry: the command's own client, which may
+     * track it, was remembered before it ran, and must still hear of the key's next write.
+     */
+    void expired(Key key, boolean onLookup) {
+        if (trackingClients.get() == 0) {
+            return;
+        }
+        if (!onLookup) {
+            written(key.array(), key.offset(), key.length(), NO_CLIENT);
+            return;
+        }
+        LinkedHashSet<Long> ids = table.get(key);
+        if (ids != null) {
+            for (long id : new ArrayList<>(ids)) {
+                notify(id, NO_CLIENT, NO_CLIENT, KEY, key.array(), key.offset(), key.length());
+            }
+        }
+        broadcastAndPassOn(key.array(), key.offset(), key.length(), NO_CLIENT);
+    }
+
     private void written(byte[] b, int offset, int length, long by) {
         invalidateHere(b, offset, length, by);
+        broadcastAndPassOn(b, offset, length, by);
+    }
+
+    /** A written key for this shard's BCAST clients, and for the other shards that may need it. */
+    private void broadcastAndPassOn(byte[] b, int offset, int length, long by) {
         if (broadcastClients > 0) {
             rememberWritten(b, offset, length, by);
         }

@@ -37,6 +37,33 @@ class TrackingAcrossShardsTest {
         }
     }
 
+    /** The sharded mode's expiry cycle deletes a key some client tracks: the client hears of it, as in Redis. */
+    @Test
+    void aTrackedKeyThatExpiresIsInvalidated() throws Exception {
+        try (ShardGroup g = ShardGroup.start(RuntimeConfig.builder(SHARDS).pin(false).build(),
+                List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(StateMode.SHARDED, SHARDS)))))) {
+            List<RawResp> opened = new ArrayList<>();
+            try {
+                RawResp tracker = on(g.port(0), 0, opened);
+                RawResp writer = on(g.port(0), 2, opened);
+                String key = keyOwnedBy(1);
+                tracker.call("HELLO", "3");
+                assertEquals("+OK", tracker.call("CLIENT", "TRACKING", "on"));
+                assertEquals("+OK", writer.call("SET", key, "v", "PX", "20"));
+                String read = tracker.call("GET", key);
+                if (read.equals("$1 v")) { // read before its deadline: the expiry must be told
+                    assertEquals(">2 [$10 invalidate, *1 [$" + key.length() + " " + key + "]]", tracker.read());
+                } else {
+                    assertEquals("_", read);
+                }
+            } finally {
+                for (RawResp c : opened) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     private static void check(int port, String mode) throws Exception {
         List<RawResp> opened = new ArrayList<>();
         try {

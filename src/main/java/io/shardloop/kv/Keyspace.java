@@ -43,7 +43,7 @@ public final class Keyspace implements Db {
     private Entry[] timed = new Entry[16];
     private int timedSize;
     private long expiredCount;
-    private ExpiryListener expiredListener;
+    private ChangeListener changeListener;
     private long averageTtl;
     private long random = 0x9E3779B97F4A7C15L;
     /** The databases of this shard, this one among them (SELECT's indices). */
@@ -149,19 +149,33 @@ public final class Keyspace implements Db {
         this.blocked = blocked;
     }
 
-    /** Told of each key deleted because its deadline passed (client-side caching's invalidations). */
-    interface ExpiryListener {
+    /**
+     * Told of the changes no write command of this shard's executor makes itself (client-side
+     * caching's invalidations): keys deleted because their deadline passed, and keys a transaction
+     * over several shards wrote.
+     */
+    interface ChangeListener {
         /** @param onLookup found by a command's own lookup of the key, rather than by the cycle */
         void expired(Key key, boolean onLookup);
+
+        /** A transaction over several shards wrote the key (or removed it) here. */
+        void applied(Key key);
     }
 
-    void onExpired(ExpiryListener listener) {
-        this.expiredListener = listener;
+    void onChange(ChangeListener listener) {
+        this.changeListener = listener;
+    }
+
+    /** A transaction over several shards wrote the key here ({@link GatheredKeys#apply}). */
+    void applied(Key key) {
+        if (changeListener != null) {
+            changeListener.applied(key);
+        }
     }
 
     private void expired(Entry e, boolean onLookup) {
-        if (expiredListener != null) {
-            expiredListener.expired(e.key, onLookup);
+        if (changeListener != null) {
+            changeListener.expired(e.key, onLookup);
         }
     }
 

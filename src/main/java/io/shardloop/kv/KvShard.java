@@ -226,7 +226,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (executor != null) {
             executor.afterCommand(tracking::afterCommand);
             for (Keyspace k : executor.databases()) {
-                k.onExpired(tracking::expired);
+                k.onChange(tracking);
             }
         }
         this.creditsPerTarget = shard.group().config().mailbox().credits();

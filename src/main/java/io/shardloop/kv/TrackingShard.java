@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * REDIRECT may name any of them) is read from other shards' threads to check that a client exists;
  * the sizes INFO reads are published with plain volatile stores.
  */
-public final class TrackingShard {
+public final class TrackingShard implements Keyspace.ChangeListener {
     /** One way to a key's owner: a tracking client is about to read it; {@code long client, key}. */
     static final int MSG_TRACK_READ = 40;
     /** One way to a client's shard: {@code long target, long writer, long redirectedFrom (NO_CLIENT: its own), byte kind, bytes}. */
@@ -248,7 +248,8 @@ public final class TrackingShard {
      * that a command's lookup found expired keeps its entry: the command's own client, which may
      * track it, was remembered before it ran, and must still hear of the key's next write.
      */
-    void expired(Key key, boolean onLookup) {
+    @Override
+    public void expired(Key key, boolean onLookup) {
         if (trackingClients.get() == 0) {
             return;
         }
@@ -263,6 +264,13 @@ public final class TrackingShard {
             }
         }
         broadcastAndPassOn(key.array(), key.offset(), key.length(), NO_CLIENT);
+    }
+
+    @Override
+    public void applied(Key key) {
+        if (trackingClients.get() > 0) {
+            written(key.array(), key.offset(), key.length(), writer);
+        }
     }
 
     private void written(byte[] b, int offset, int length, long by) {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -102,6 +103,18 @@ class TrackingAcrossShardsTest {
             assertEquals(">2 [$10 invalidate, *1 [$" + key.length() + " " + key + "]]", broadcast.read(), mode);
             assertEquals("+PONG", tracker.call("PING"), mode);
 
+            String one = keyOwnedBy("y:", 1);
+            String three = keyOwnedBy("y:", 3);
+            tracker.call("GET", one);
+            tracker.call("GET", three);
+            assertEquals("+OK", writer.call("MSET", one, "1", three, "3"), mode); // a write over two shards
+            assertEquals(Set.of(invalidation(one), invalidation(three)), Set.of(tracker.read(), tracker.read()), mode);
+            tracker.call("GET", one);
+            tracker.call("GET", three);
+            assertEquals("+OK", writer.call("RENAME", one, three), mode);
+            assertEquals(Set.of(invalidation(one), invalidation(three)), Set.of(tracker.read(), tracker.read()), mode);
+            assertEquals("+PONG", tracker.call("PING"), mode);
+
             assertEquals("$5 again", tracker.call("GET", key), mode);
             assertEquals("+OK", writer.call("FLUSHALL"), mode);
             assertEquals(">2 [$10 invalidate, _]", tracker.read(), mode);
@@ -116,8 +129,12 @@ class TrackingAcrossShardsTest {
 
     /** A key starting "x:" whose owner, in the sharded mode, is that shard. */
     private static String keyOwnedBy(int shard) {
+        return keyOwnedBy("x:", shard);
+    }
+
+    private static String keyOwnedBy(String prefix, int shard) {
         for (int i = 0; ; i++) {
-            String k = "x:" + i;
+            String k = prefix + i;
             byte[] b = k.getBytes(StandardCharsets.UTF_8);
             if (Slots.ownerOf(b, 0, b.length, SHARDS) == shard) {
                 return k;
@@ -135,6 +152,10 @@ class TrackingAcrossShardsTest {
             }
         }
         throw new AssertionError("no connection landed on shard " + shard);
+    }
+
+    private static String invalidation(String key) {
+        return ">2 [$10 invalidate, *1 [$" + key.length() + " " + key + "]]";
     }
 
     private static String id(RawResp c) throws Exception {

@@ -154,9 +154,12 @@ final class GatheredKeys {
         owner.watches().touched(key);
         if (!present) {
             owner.remove(key);
-            return at;
+        } else {
+            owner.put(key, ValueCodec.decode(src, at, valueLength), expireAt);
         }
-        owner.put(key, ValueCodec.decode(src, at, valueLength), expireAt);
-        return at + valueLength;
+        if (owner instanceof Keyspace k) {
+            k.applied(key);
+        }
+        return present ? at + valueLength : at;
     }
 }

@@ -43,6 +43,7 @@ public final class Keyspace implements Db {
     private Entry[] timed = new Entry[16];
     private int timedSize;
     private long expiredCount;
+    private ChangeListener changeListener;
     private long averageTtl;
     private long random = 0x9E3779B97F4A7C15L;
     /** The databases of this shard, this one among them (SELECT's indices). */
@@ -148,6 +149,36 @@ public final class Keyspace implements Db {
         this.blocked = blocked;
     }
 
+    /**
+     * Told of the changes no write command of this shard's executor makes itself (client-side
+     * caching's invalidations): keys deleted because their deadline passed, and keys a transaction
+     * over several shards wrote.
+     */
+    interface ChangeListener {
+        /** @param onLookup found by a command's own lookup of the key, rather than by the cycle */
+        void expired(Key key, boolean onLookup);
+
+        /** A transaction over several shards wrote the key (or removed it) here. */
+        void applied(Key key);
+    }
+
+    void onChange(ChangeListener listener) {
+        this.changeListener = listener;
+    }
+
+    /** A transaction over several shards wrote the key here ({@link GatheredKeys#apply}). */
+    void applied(Key key) {
+        if (changeListener != null) {
+            changeListener.applied(key);
+        }
+    }
+
+    private void expired(Entry e, boolean onLookup) {
+        if (changeListener != null) {
+            changeListener.expired(e.key, onLookup);
+        }
+    }
+
     private void written(Key key) {
         BlockedKeys b = blocked;
         if (b != null && !b.isEmpty()) {
@@ -244,6 +275,7 @@ public final class Keyspace implements Db {
             }
             delete(e);
             expiredCount++;
+            expired(e, false);
         }
         return null;
     }
@@ -339,6 +371,7 @@ public final class Keyspace implements Db {
                 if (isExpired(e, now)) {
                     delete(e);
                     expired++;
+                    expired(e, false);
                 } else if (e.expireAt > now) {
                     ttlSum += e.expireAt - now;
                     ttlSamples++;
@@ -393,6 +426,7 @@ public final class Keyspace implements Db {
         if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
             delete(e);
             expiredCount++;
+            expired(e, true);
             return null;
         }
         return e;

@@ -32,6 +32,8 @@ public final class KvGroup {
     private final BlockedClients blockedClients = new BlockedClients();
     /** MONITOR clients on every shard, counted by the shards' {@link PubSubRegistry}s. */
     private final java.util.concurrent.atomic.AtomicInteger monitors = new java.util.concurrent.atomic.AtomicInteger();
+    /** Clients with CLIENT TRACKING on, over every shard: INFO's tracking_clients, and zero lets a write skip tracking. */
+    private final java.util.concurrent.atomic.AtomicInteger trackingClients = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -157,6 +159,23 @@ public final class KvGroup {
     /** The count of MONITOR clients the shards' registries share. */
     java.util.concurrent.atomic.AtomicInteger monitors() {
         return monitors;
+    }
+
+    /** The count of clients with tracking on that the shards share. */
+    java.util.concurrent.atomic.AtomicInteger trackingClients() {
+        return trackingClients;
+    }
+
+    /** INFO's tracking_clients, tracking_total_keys, tracking_total_items and tracking_total_prefixes. Any thread. */
+    public long[] trackingTotals() {
+        long[] totals = {trackingClients.get(), 0, 0, 0};
+        for (int s = 0; s < shards; s++) {
+            KvShard service = services.get(s);
+            if (service != null) {
+                service.tracking().addTotals(totals);
+            }
+        }
+        return totals;
     }
 
     public StateMode mode() {

@@ -167,6 +167,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final ShardTransactions transactions;
     private final PubSubShard pubsub;
     private final ConnectionQuestions connectionQuestions;
+    private final TrackingShard tracking;
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
     private final CommandArgs waitingCommand = new CommandArgs();
     private final SingleWriterCounters counters;
@@ -222,6 +223,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 ? new ShardExecutor(Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
         this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks, counters);
         this.pubsub = new PubSubShard(group, here, mailbox);
+        this.tracking = new TrackingShard(group, here, shared == null, loop, mailbox);
+        if (executor != null) {
+            executor.afterCommand(tracking::afterCommand);
+            for (Keyspace k : executor.databases()) {
+                k.onChange(tracking);
+            }
+        }
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();
         this.waitersByShard = new int[shardCount];
@@ -275,6 +283,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** How this shard's front end asks the other shards about their connections, and answers theirs. */
     public ConnectionQuestions connectionQuestions() {
         return connectionQuestions;
+    }
+
+    /** This shard's side of client-side caching (CLIENT TRACKING). */
+    public TrackingShard tracking() {
+        return tracking;
     }
 
     long publishedKeyCount() {
@@ -457,6 +470,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (executor == null) {
             counters.increment(LOCAL_COMMANDS);
             shared.execute(tx, who.replyNow());
+            if (tracking.anyTracking()) {
+                for (int i = 0; i < tx.size(); i++) {
+                    tracking.afterCommand(tx.command(i), tx.args(i));
+                }
+            }
             return true;
         }
         if (plan.kind() != Plan.Kind.HERE && scriptHolds(plan)) {
@@ -567,6 +585,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             publishSizesAfter(c, args.db());
         } else {
             shared.execute(c, args, out);
+            tracking.afterCommand(c, args);
         }
     }
 
@@ -576,6 +595,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
      */
     private void send(int owner, int length, int protocol, int call) {
         counters.increment(REMOTE_COMMANDS_SENT);
+        tracking.beforeSend(owner);
         int type = protocol == 3 ? MSG_COMMAND_RESP3 : MSG_COMMAND;
         long id = mailbox.request(owner, type, scratch, 0, length, this, call);
         if (id < 0) {
@@ -731,6 +751,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (connectionQuestions.onMessage(type, sourceShard, buffer, offset, length)) {
             return;
         }
+        if (tracking.onMessage(type, sourceShard, buffer, offset, length)) {
+            return;
+        }
         if (type >= MSG_BLOCK && type <= MSG_READY) {
             onBlockingMessage(type, sourceShard, buffer, offset, length);
             return;
@@ -743,6 +766,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             throw new IllegalStateException(shard.name() + ": unexpected message type " + type + " from shard " + sourceShard);
         }
         counters.increment(REMOTE_COMMANDS_SERVED);
+        tracking.runningFrom(sourceShard); // its NOLOOP writer, if the sender named one
         int protocol = type == MSG_COMMAND_RESP3 ? 3 : 2;
         if (!locks.isEmpty()) {
             CommandCodec.decode(buffer, offset, waitingCommand);
@@ -751,10 +775,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 // A transaction over several shards holds one of its keys: it runs when they are free.
                 transactions.participant().runWhenFree(Transaction.single(c, waitingCommand), protocol,
                         r -> mailbox.reply(sourceShard, correlationId, MSG_REPLY, r.buffer(), 0, r.length()));
+                tracking.writer(TrackingShard.NO_CLIENT);
                 return;
             }
         }
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset, protocol);
+        tracking.writer(TrackingShard.NO_CLIENT);
         publishSizesAfter(executor.lastCommand(), buffer.getInt(offset + CommandDescriptor.DB_OFFSET));
         mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
     }

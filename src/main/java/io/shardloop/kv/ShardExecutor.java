@@ -20,6 +20,8 @@ public final class ShardExecutor {
     private final BufferReplyWriter reply = new BufferReplyWriter();
     /** The command {@link #execute} ran last, or null when the last one did not resolve. */
     private Command last;
+    /** Told after each command ran (client-side caching's invalidations), or null. */
+    private java.util.function.BiConsumer<Command, CommandArgs> afterCommand;
 
     /** @param databases this shard's keyspaces, by database index ({@link Keyspace#databases}) */
     public ShardExecutor(Keyspace[] databases) {
@@ -65,6 +67,14 @@ public final class ShardExecutor {
         Keyspace keyspace = databases[args.db()];
         keyspace.watches().beforeCommand(c, args, keyspace);
         c.handler().execute(keyspace, args, out);
+        if (afterCommand != null) {
+            afterCommand.accept(c, args);
+        }
+    }
+
+    /** Who is told after each command ran, on this executor's thread. */
+    void afterCommand(java.util.function.BiConsumer<Command, CommandArgs> listener) {
+        afterCommand = listener;
     }
 
     /** The command the latest {@link #execute} of arguments ran (null when it did not resolve). */

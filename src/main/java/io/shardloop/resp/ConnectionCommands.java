@@ -56,6 +56,10 @@ public final class ConnectionCommands {
             + "select the RESP protocol version at the same time";
     private static final String BAD_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
     private static final String[] CLIENT_HELP = {
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -90,6 +94,13 @@ public final class ConnectionCommands {
         "    * LIB-VER: the client lib version.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
     };
@@ -226,6 +237,9 @@ public final class ConnectionCommands {
             case "reset" -> {
                 s.reset(); // name, db, REPLY mode, NO-EVICT; the front end ends its MULTI and WATCHes
                 s.authenticated(password == null); // Redis: back to the default user, as a new client
+                if (s.tracking() != null) {
+                    s.tracking().off();
+                }
                 out.protocol(2);
                 out.simple("RESET");
             }
@@ -354,6 +368,9 @@ public final class ConnectionCommands {
             case "setname", "reply", "no-evict" -> 3;
             case "setinfo" -> 4;
             case "unblock" -> -3; // id [TIMEOUT|ERROR]: more is refused by unblock
+            case "tracking" -> -3; // ON|OFF [options]
+            case "caching" -> 3;
+            case "getredir", "trackinginfo" -> 2;
             case "list" -> -2;
             case "kill" -> -3;
             default -> 0;
@@ -418,9 +435,19 @@ public final class ConnectionCommands {
                 out.raw(OK);
             }
             case "unblock" -> unblock(a, out);
+            case "tracking", "caching", "getredir", "trackinginfo" -> tracking(sub, a, s, out);
             default -> out.raw(OK); // SETINFO: the library's name and version are accepted and not kept
         }
         return CONTINUE;
+    }
+
+    /** CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO: the client's {@link io.shardloop.kv.TrackingClient}. */
+    private static void tracking(String sub, CommandArgs a, Session s, ReplySink out) {
+        if (s.tracking() == null) {
+            out.error("ERR CLIENT " + sub.toUpperCase(Locale.ROOT) + " is not supported by this server model");
+            return;
+        }
+        s.tracking().command(sub, a, out);
     }
 
     /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked (it reads its answer), else 0. */

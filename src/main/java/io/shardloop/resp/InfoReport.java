@@ -116,6 +116,7 @@ final class InfoReport {
         field(out, "connected_clients", view.connectedClients());
         field(out, "maxclients", view.maxClients());
         field(out, "blocked_clients", view.blockedClients().count());
+        field(out, "tracking_clients", view.tracking()[0]);
     }
 
     private static void memory(ServerView view, StringBuilder out) {
@@ -164,6 +165,10 @@ final class InfoReport {
         field(out, "pubsub_channels", view.pubsubChannels());
         field(out, "pubsub_patterns", view.pubsubPatterns());
         field(out, "pubsubshard_channels", view.pubsubShardChannels());
+        long[] tracking = view.tracking();
+        field(out, "tracking_total_keys", tracking[1]);
+        field(out, "tracking_total_items", tracking[2]);
+        field(out, "tracking_total_prefixes", tracking[3]);
         field(out, "total_error_replies", CommandStats.errorReplies(view.commandStats(), view.statsZero()));
         field(out, "gc_time_ms", gcMillis());
     }

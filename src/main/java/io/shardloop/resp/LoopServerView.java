@@ -222,6 +222,11 @@ final class LoopServerView implements ServerView {
     }
 
     @Override
+    public long[] tracking() {
+        return cluster.trackingTotals();
+    }
+
+    @Override
     public List<String> ownSections() {
         return List.of("shards");
     }

@@ -12,6 +12,8 @@ import io.shardloop.kv.Plan;
 import io.shardloop.kv.PubSubClient;
 import io.shardloop.kv.PubSubShard;
 import io.shardloop.kv.Subscriber;
+import io.shardloop.kv.TrackingClient;
+import io.shardloop.kv.TrackingShard;
 import io.shardloop.kv.Router;
 import io.shardloop.kv.Transaction;
 import io.shardloop.kv.DbKeys;
@@ -109,6 +111,8 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private final int ticketMask;
     /** Places in line whose later reply is dropped. */
     private final org.agrona.collections.LongHashSet droppedTokens = new org.agrona.collections.LongHashSet();
+    /** This client's CLIENT TRACKING state; a redirect from any shard may name it. */
+    private final TrackingClient tracking;
 
     RespConnectionHandler(Connection connection, KvShard kv, RespConfig config, ConnectionCommands commands,
                           RespShardCounters counters, CommandStats stats, long highWater) {
@@ -127,6 +131,8 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         this.highWater = highWater;
         this.outputLimit = config.pubsubLimit().watch();
         this.denied = commands.refuses(connection.remoteAddress());
+        this.tracking = kv.tracking().connect(connection.id(), new TrackingOutput());
+        session.tracking(tracking);
         if (denied) {
             closing = true;
             counters.onRejected();
@@ -227,6 +233,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         kv.unwatch(multi.takeWatched());
         order.discard();
         leaveSubscriptions();
+        tracking.close();
         if (!denied) {
             counters.onDisconnect();
             commands.clients().remove(this);
@@ -291,6 +298,9 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             }
         }
         int outcome = run(c, args);
+        if (tracking.on()) {
+            tracking.afterCommand(c, multi.active());
+        }
         if (kv.pubsub().registry().anyMonitor() && MonitorLine.fed(c)) {
             // After it ran, as Redis feeds them: a monitor's own command shows after its reply.
             byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), connection.remoteAddress(), c, args);
@@ -346,7 +356,16 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             return RAN;
         }
         kv.plan(c, args, plan);
-        if (!kv.submit(c, args, plan, this)) {
+        boolean tracks = tracking.on();
+        if (tracks) {
+            tracking.beforeRead(c, args); // before it runs: its owner learns of the read first
+            kv.tracking().writer(tracking.noloop() ? connection.id() : TrackingShard.NO_CLIENT);
+        }
+        boolean submitted = kv.submit(c, args, plan, this);
+        if (tracks) {
+            kv.tracking().writer(TrackingShard.NO_CLIENT);
+        }
+        if (!submitted) {
             held = c;
             heldDropping = dropping;
             connection.suspendInput();
@@ -447,7 +466,18 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 holdForOrder(null, tx);
             } else if (tx != null) {
                 kv.plan(tx, plan);
-                if (!kv.submit(tx, plan, this)) {
+                boolean tracks = tracking.on();
+                if (tracks) {
+                    for (int i = 0; i < tx.size(); i++) {
+                        tracking.beforeRead(tx.command(i), tx.args(i));
+                    }
+                    kv.tracking().writer(tracking.noloop() ? connection.id() : TrackingShard.NO_CLIENT);
+                }
+                boolean submitted = kv.submit(tx, plan, this);
+                if (tracks) {
+                    kv.tracking().writer(TrackingShard.NO_CLIENT);
+                }
+                if (!submitted) {
                     heldTransaction = tx;
                     heldDropping = dropping;
                     connection.suspendInput();
@@ -638,6 +668,39 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             connection.flushSoon();
         } else {
             connection.onReplyHeld();
+        }
+    }
+
+    /** Where this client's invalidations are written: behind its replies, as pub/sub messages. */
+    private final class TrackingOutput implements TrackingClient.Output {
+        /**
+         * Behind every reply in line now, those still away included (an invalidation of this
+         * client's own write follows that write's reply, as in Redis); it takes a place in line
+         * while there is room, else it goes as a message does.
+         */
+        @Override
+        public void write(byte[] frame) {
+            if (closing || connection.isClosed()) {
+                return;
+            }
+            OutboundBuffer out = order.isFull() ? order.unsolicited() : order.immediate();
+            out.writeBytes(frame, 0, frame.length);
+            counters.onBytes(0, frame.length);
+            if (out == connection.outbound()) {
+                connection.flushSoon();
+            } else {
+                connection.onReplyHeld();
+            }
+        }
+
+        @Override
+        public int protocol() {
+            return writer.protocol();
+        }
+
+        @Override
+        public boolean subscribed() {
+            return subscriptions != null && subscriptions.subscribed();
         }
     }
 

@@ -102,6 +102,14 @@ public interface ServerView {
         return new StatsZero();
     }
 
+    /**
+     * CLIENT TRACKING's figures: clients with tracking on, keys and (key, client) items in the
+     * tracking tables, BCAST prefixes (INFO's tracking_clients and tracking_total_*).
+     */
+    default long[] tracking() {
+        return new long[4];
+    }
+
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
     default List<String> ownSections() {
         return List.of();

@@ -33,6 +33,8 @@ public final class Session {
     private boolean skipNext;
     /** CLIENT NO-EVICT ON: kept (and shown) only; this server evicts no clients. */
     private volatile boolean noEvict;
+    /** Its client-side caching state on the event loops; null in the models without it. */
+    private io.shardloop.kv.TrackingClient tracking;
 
     Session(long id, boolean authenticated) {
         this.id = id;
@@ -122,6 +124,15 @@ public final class Session {
         channels = channelCount;
         patterns = patternCount;
         shardChannels = shardChannelCount;
+    }
+
+    /** Its CLIENT TRACKING state, or null where the server model has none. */
+    public io.shardloop.kv.TrackingClient tracking() {
+        return tracking;
+    }
+
+    void tracking(io.shardloop.kv.TrackingClient state) {
+        tracking = state;
     }
 
     void name(String newName) {

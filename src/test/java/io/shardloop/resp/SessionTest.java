@@ -67,7 +67,7 @@ class SessionTest {
         assertEquals("-ERR unknown subcommand 'PAUSE'. Try CLIENT HELP.|", run("CLIENT", "PAUSE", "x"));
         assertEquals("-ERR No such client|", run("CLIENT", "KILL", "x"));
         String help = run("CLIENT", "HELP");
-        assertTrue(help.startsWith("*39|+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|+GETNAME|"), help);
+        assertTrue(help.startsWith("*50|+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:|+CACHING (YES|NO)|"), help);
         assertTrue(help.endsWith("|+HELP|+    Prints this help.|"), help);
     }
 

@@ -58,6 +58,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     /** Every client's subscriptions; its monitor is held to change or publish to them. */
     private final io.shardloop.kv.PubSubRegistry pubsub =
             new io.shardloop.kv.PubSubRegistry(new java.util.concurrent.atomic.AtomicInteger());
+    /** notify-keyspace-events: the store's databases report to it; it publishes through {@link #pubsub} from any thread. */
+    private final io.shardloop.kv.KeyspaceEvents keyspaceEvents = new io.shardloop.kv.KeyspaceEvents();
     private final Thread timer;
     private volatile boolean closed;
 
@@ -77,7 +79,12 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespConfig resp, LongSupplier clock, int databases) {
         config.model().check(state);
         this.model = config.model();
-        this.store = state.create(1, databases, clock);
+        this.store = state.create(1, databases, clock, keyspaceEvents);
+        keyspaceEvents.publishFromAnyThread((channel, message) -> {
+            synchronized (pubsub) { // after the store's lock, as every publish from a command takes them
+                pubsub.publish(channel, 0, channel.length, message, 0, message.length, false);
+            }
+        });
         this.config = resp;
         this.commands = new ConnectionCommands(resp, this);
         this.maxConnections = config.maxConnections();
@@ -97,6 +104,20 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
 
     RespConfig config() {
         return config;
+    }
+
+    /**
+     * Sets {@code notify-keyspace-events} from Redis's class letters (the {@code serve} option; where
+     * CONFIG SET hooks in): null when done, else Redis's error text. Any thread.
+     */
+    @Override
+    public String notifyKeyspaceEvents(String classes) {
+        return keyspaceEvents.set(classes);
+    }
+
+    @Override
+    public String notifyKeyspaceEvents() {
+        return keyspaceEvents.get();
     }
 
     io.shardloop.kv.PubSubRegistry pubsub() {

@@ -24,6 +24,8 @@ public final class Keyspace implements Db {
     private final WatchTable watches = new WatchTable();
     /** The clients waiting on keys here, told of every put; null where none may wait. */
     private BlockedKeys blocked;
+    /** Where this database's keyspace events go ({@link #notify}); off unless the store wires them. */
+    private KeyspaceEvents events = KeyspaceEvents.OFF;
     /** Its index among its shard's (or store's) databases: how {@link #blocked} names its keys ({@link DbKeys}). */
     private int index;
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
@@ -118,9 +120,26 @@ public final class Keyspace implements Db {
 
     @Override
     public void put(Key key, Object value, long expireAt) {
+        put(key, value, expireAt, true);
+    }
+
+    @Override
+    public void load(Key key, Object value, long expireAt) {
+        put(key, value, expireAt, false);
+    }
+
+    private void put(Key key, Object value, long expireAt, boolean notify) {
         Entry e = map.get(key);
+        boolean created = e == null;
         if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
             expiredCount++; // overwritten after its deadline: it had expired, as a lookup would have found
+            created = true;
+            if (notify) {
+                notify(KeyspaceEvents.EXPIRED, "expired", e.key);
+            }
+        }
+        if (created && notify) {
+            notify(KeyspaceEvents.NEW, "new", key);
         }
         if (e == null) {
             Key owned = key.owned();
@@ -146,6 +165,21 @@ public final class Keyspace implements Db {
      */
     public void blockedKeys(BlockedKeys blocked) {
         this.blocked = blocked;
+    }
+
+    /** Publishes this database's keyspace events through {@code events} (the store's, or the server's). */
+    public void keyspaceEvents(KeyspaceEvents events) {
+        this.events = events;
+    }
+
+    /** Where this database's keyspace events go. */
+    KeyspaceEvents events() {
+        return events;
+    }
+
+    @Override
+    public void notify(int type, String event, Key key) {
+        events.notify(type, event, key, index);
     }
 
     private void written(Key key) {
@@ -244,6 +278,7 @@ public final class Keyspace implements Db {
             }
             delete(e);
             expiredCount++;
+            notify(KeyspaceEvents.EXPIRED, "expired", e.key);
         }
         return null;
     }
@@ -339,6 +374,7 @@ public final class Keyspace implements Db {
                 if (isExpired(e, now)) {
                     delete(e);
                     expired++;
+                    notify(KeyspaceEvents.EXPIRED, "expired", e.key);
                 } else if (e.expireAt > now) {
                     ttlSum += e.expireAt - now;
                     ttlSamples++;
@@ -393,6 +429,7 @@ public final class Keyspace implements Db {
         if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
             delete(e);
             expiredCount++;
+            notify(KeyspaceEvents.EXPIRED, "expired", e.key);
             return null;
         }
         return e;

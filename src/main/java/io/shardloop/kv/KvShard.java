@@ -221,6 +221,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 ? new ShardExecutor(Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
         this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks, counters);
         this.pubsub = new PubSubShard(group, here, mailbox);
+        group.keyspaceEvents().bindThisThread(pubsub::publishEvent); // the events of commands this loop runs
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();
         this.waitersByShard = new int[shardCount];
@@ -233,6 +234,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             this.blockedKeys = new BlockedKeys(k -> executor.keyspace(DbKeys.db(k)).get(DbKeys.name(k)) != null);
             for (Keyspace k : executor.databases()) {
                 k.blockedKeys(blockedKeys);
+                k.keyspaceEvents(group.keyspaceEvents());
             }
         } else {
             this.blockedKeys = shared.blocked();

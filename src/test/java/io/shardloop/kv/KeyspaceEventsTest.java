@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@code notify-keyspace-events} classes as Redis parses and renders them, and the events the
@@ -19,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * class, and nothing goes out while the classes are off.
  */
 class KeyspaceEventsTest {
+    private static final int CALLS = 100_000;
+
     @Test
     void shouldParseAndRenderTheClassesAsRedisDoes() {
         assertEquals("A", KeyspaceEvents.render(KeyspaceEvents.parse("An")));
@@ -70,6 +73,31 @@ class KeyspaceEventsTest {
             CommandArgs inDb3 = CommandArgs.of("SET", "d", "1").db(3);
             store.execute(inDb3, new BufferReplyWriter());
             assertEquals(List.of("__keyspace@3__:d new", "__keyspace@3__:d set"), published, mode.name());
+        }
+    }
+
+    @Test
+    void shouldAllocateNothingForAnEventWhoseClassIsOff() {
+        KeyspaceEvents events = new KeyspaceEvents();
+        events.bindThisThread((channel, message) -> {
+            throw new AssertionError("published");
+        });
+        Key key = Key.wrap("k".getBytes(StandardCharsets.US_ASCII));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String classes : new String[] {"", "Kl"}) {
+            assertNull(events.set(classes));
+            long before = threads.getCurrentThreadAllocatedBytes();
+            notifyMany(events, key);
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            // Less than a byte per event: what the JIT's work on this thread may cost, never an object per call.
+            assertTrue(allocated < CALLS, "classes '" + classes + "': " + allocated + " bytes for " + CALLS + " events");
+        }
+    }
+
+    private static void notifyMany(KeyspaceEvents events, Key key) {
+        for (int i = 0; i < CALLS; i++) {
+            events.notify(KeyspaceEvents.STRING, "set", key, 0);
         }
     }
 

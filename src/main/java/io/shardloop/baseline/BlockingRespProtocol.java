@@ -67,6 +67,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     private final StatsZero zero = new StatsZero();
     /** Written by every connection thread. */
     private final CommandStats commandStats = CommandStats.concurrent();
+    /** notify-keyspace-events: the store's databases report to it; it publishes through {@link #pubsub} from any thread. */
+    private final io.shardloop.kv.KeyspaceEvents keyspaceEvents = new io.shardloop.kv.KeyspaceEvents();
     private final Thread timer;
     private volatile boolean closed;
 
@@ -86,13 +88,18 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespConfig resp, LongSupplier clock, int databases) {
         config.model().check(state);
         this.model = config.model();
-        this.store = state.create(1, databases, clock);
+        this.store = state.create(1, databases, clock, keyspaceEvents);
+        keyspaceEvents.publishFromAnyThread((channel, message) -> {
+            synchronized (pubsub) { // after the store's lock, as every publish from a command takes them
+                pubsub.publish(channel, 0, channel.length, message, 0, message.length, false);
+            }
+        });
         this.config = resp;
         ScriptRegistry scripts = ScriptRegistry.shared();
         this.commands = new ConnectionCommands(resp, this, new ConcurrentClients(),
                 new ServerSettings(this::maxMemory, null, this::maxClients, this::idleTimeoutSeconds, databases(),
                         resp.protectedMode(),
-                        scripts.timeLimitMillis(), scripts::timeLimitMillis));
+                        scripts.timeLimitMillis(), scripts::timeLimitMillis).keyspaceEvents(this));
         this.maxConnections = config.maxConnections();
         this.readBuffer = config.readBuffer();
         this.flushAt = config.flushAt();
@@ -110,6 +117,20 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
 
     RespConfig config() {
         return config;
+    }
+
+    /**
+     * Sets {@code notify-keyspace-events} from Redis's class letters (the {@code serve} option; where
+     * CONFIG SET hooks in): null when done, else Redis's error text. Any thread.
+     */
+    @Override
+    public String notifyKeyspaceEvents(String classes) {
+        return keyspaceEvents.set(classes);
+    }
+
+    @Override
+    public String notifyKeyspaceEvents() {
+        return keyspaceEvents.get();
     }
 
     io.shardloop.kv.PubSubRegistry pubsub() {

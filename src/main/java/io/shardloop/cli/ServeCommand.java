@@ -156,6 +156,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Numbered databases, as Redis's databases setting: SELECT 0 to N-1. Default: ${DEFAULT-VALUE}.")
     int databases;
 
+    @Option(names = "--notify-keyspace-events", paramLabel = "CLASSES", defaultValue = "",
+            description = "Redis's keyspace notifications: the classes of events published as __keyspace@<db>__:<key> "
+                    + "and __keyevent@<db>__:<event> messages, in Redis's letters (K E g $ l s h z x e t m d n A, "
+                    + "e.g. KEA). Default: none.")
+    String notifyKeyspaceEvents;
+
     @Option(names = "--maxmemory-clients", paramLabel = "SIZE", converter = Converters.Size.class,
             description = "Bytes all connections together may hold (input not yet used, replies not yet sent); past "
                     + "it the connections holding the most are closed, largest first (0: no bound). "
@@ -443,6 +449,7 @@ final class ServeCommand implements Callable<Integer> {
             server.maxMemory(maxMemory);
         }
         server.databases(databases);
+        server.notifyKeyspaceEvents(notifyKeyspaceEvents);
         return server.protocols(served).bind(bind).respPort(respPort).httpPort(httpPort).echoPort(port)
                 .model(model).state(state).runtime(runtime)
                 .respLimits(new RespLimits(maxBulk, maxArgs, (int) maxInline)).maxOutstanding(maxOutstanding)
@@ -465,6 +472,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         c.cpus("--cpus", cpus);
         c.atLeast("--databases", databases, 1, "database 0 at least");
+        if (io.shardloop.kv.KeyspaceEvents.parse(notifyKeyspaceEvents) < 0) {
+            throw c.invalid("--notify-keyspace-events", "has a class Redis does not know: use the letters of "
+                    + "'Ag$lshzxeKEtmdn'");
+        }
         checkBind(c);
         if (root != null && !Files.isDirectory(root)) {
             throw c.invalid("--root", Files.exists(root) ? "is not a directory" : "does not exist");

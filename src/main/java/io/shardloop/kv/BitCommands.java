@@ -76,7 +76,9 @@ final class BitCommands {
         }
         Key dest = db.probe(0, a, 2);
         if (longest == 0) {
-            db.remove(dest);
+            if (db.remove(dest)) {
+                db.notify(KeyspaceEvents.GENERIC, "del", dest);
+            }
             out.integer(0);
             return;
         }
@@ -93,6 +95,7 @@ final class BitCommands {
             result[j] = (byte) b;
         }
         db.put(dest, result, NO_EXPIRY);
+        db.notify(KeyspaceEvents.STRING, "set", dest);
         out.integer(longest);
     }
 
@@ -125,6 +128,7 @@ final class BitCommands {
             byte[] next = grownCopy(s, index + 1);
             next[index] = (byte) (on ? next[index] | mask : next[index] & ~mask);
             store(db, key, s, next);
+            db.notify(KeyspaceEvents.STRING, "setbit", key);
         }
         out.integer(was ? 1 : 0);
     }
@@ -343,6 +347,7 @@ final class BitCommands {
         }
         out.arrayHeader(operations);
         int overflow = WRAP;
+        boolean changes = false;
         for (int i = 2; i < a.count(); i++) {
             if (a.is(i, "OVERFLOW")) {
                 overflow = overflowType(a, ++i);
@@ -374,10 +379,15 @@ final class BitCommands {
                 value = overflow == SAT ? saturated(direction, bits, signed) : wrapped(base + increment, bits, signed);
             }
             writeField(s, offset, bits, value);
+            // Redis counts a change when the key was made or grown for this write, or the field differs.
+            changes |= old == null || (offset + bits - 1) >>> 3 >= old.length || value != before;
             out.integer(set ? before : value);
         }
         if (writes) {
             store(db, key, old, s);
+        }
+        if (changes) {
+            db.notify(KeyspaceEvents.STRING, "setbit", key);
         }
     }
 

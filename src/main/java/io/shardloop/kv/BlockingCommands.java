@@ -63,9 +63,8 @@ public final class BlockingCommands {
             out.arrayHeader(2);
             out.bulk(key.array(), key.offset(), key.length());
             out.bulk(head ? l.pollFirst() : l.pollLast());
-            if (l.isEmpty()) {
-                db.remove(key);
-            }
+            db.notify(KeyspaceEvents.LIST, head ? "lpop" : "rpop", key);
+            ListCommands.removeIfEmpty(db, key, l);
             return;
         }
         out.nullArray();
@@ -127,9 +126,8 @@ public final class BlockingCommands {
             ZSetCommands.bulk(out, node.member);
             out.doubleValue(node.score);
             z.remove(node);
-            if (z.isEmpty()) {
-                db.remove(key);
-            }
+            db.notify(KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key);
+            ZSetCommands.removeIfEmpty(db, key, z);
             return;
         }
         out.nullArray();

@@ -47,6 +47,8 @@ final class ConcurrentDatabase {
     private final int index;
     /** The store's clients blocked on keys (of every database), told of every put here. */
     private final BlockedKeys blocked;
+    /** Where this database's keyspace events go. */
+    private final KeyspaceEvents events;
     private final ReentrantLock expiryLock = new ReentrantLock();
     private Iterator<Map.Entry<Key, Entry>> expiryCursor; // guarded by expiryLock
     /** Entries with a deadline: changed by whoever replaces an entry, with the entry it replaced. */
@@ -55,18 +57,19 @@ final class ConcurrentDatabase {
     /** Written under expiryLock, read by INFO on any thread. */
     private volatile long averageTtl;
 
-    private ConcurrentDatabase(int index, LongSupplier clock, BlockedKeys blocked) {
+    private ConcurrentDatabase(int index, LongSupplier clock, BlockedKeys blocked, KeyspaceEvents events) {
         this.index = index;
+        this.events = events;
         this.clock = clock;
         this.blocked = blocked;
         this.windows = ThreadLocal.withInitial(() -> new KeyWindow(this));
     }
 
     /** The databases of one store, each reaching the others. */
-    static ConcurrentDatabase[] databases(int count, LongSupplier clock, BlockedKeys blocked) {
+    static ConcurrentDatabase[] databases(int count, LongSupplier clock, BlockedKeys blocked, KeyspaceEvents events) {
         ConcurrentDatabase[] dbs = new ConcurrentDatabase[count];
         for (int i = 0; i < count; i++) {
-            dbs[i] = new ConcurrentDatabase(i, clock, blocked);
+            dbs[i] = new ConcurrentDatabase(i, clock, blocked, events);
         }
         for (ConcurrentDatabase db : dbs) {
             db.databases = dbs;
@@ -134,6 +137,7 @@ final class ConcurrentDatabase {
                         if (map.remove(e.getKey(), entry)) {
                             replaced(entry, null);
                             deleted++;
+                            notify(KeyspaceEvents.EXPIRED, "expired", e.getKey());
                         }
                     } else if (entry.expireAt() > now) {
                         ttlSum += entry.expireAt() - now;
@@ -169,6 +173,10 @@ final class ConcurrentDatabase {
 
     long averageTtl() {
         return averageTtl;
+    }
+
+    private void notify(int type, String event, Key key) {
+        events.notify(type, event, key, index);
     }
 
     private int indexOf(Db shared) {
@@ -216,6 +224,7 @@ final class ConcurrentDatabase {
             if (current != null && current.expired(clock.getAsLong())) {
                 result = null;
                 store.expired.increment(); // found past its deadline: whatever the command leaves replaces it
+                store.notify(KeyspaceEvents.EXPIRED, "expired", k);
             }
             c.handler().execute(this, args, out);
             Entry r = result;
@@ -246,8 +255,21 @@ final class ConcurrentDatabase {
 
         @Override
         public void put(Key k, Object value, long expireAt) {
+            if (result == null) {
+                store.notify(KeyspaceEvents.NEW, "new", k);
+            }
+            load(k, value, expireAt);
+        }
+
+        @Override
+        public void load(Key k, Object value, long expireAt) {
             result = new Entry(value, expireAt);
             store.written(k);
+        }
+
+        @Override
+        public void notify(int type, String event, Key k) {
+            store.notify(type, event, k);
         }
 
         @Override
@@ -355,6 +377,7 @@ final class ConcurrentDatabase {
             if (map.remove(key, e)) {
                 replaced(e, null);
                 expired.increment();
+                ConcurrentDatabase.this.notify(KeyspaceEvents.EXPIRED, "expired", key);
             }
         }
 
@@ -366,12 +389,34 @@ final class ConcurrentDatabase {
 
         @Override
         public void put(Key key, Object value, long expireAt) {
-            Entry before = map.put(key.owned(), replaced(null, new Entry(value, expireAt)));
+            put(key, value, expireAt, true);
+        }
+
+        @Override
+        public void load(Key key, Object value, long expireAt) {
+            put(key, value, expireAt, false);
+        }
+
+        private void put(Key key, Object value, long expireAt, boolean notify) {
+            Key owned = key.owned();
+            Entry before = map.put(owned, replaced(null, new Entry(value, expireAt)));
             replaced(before, null);
-            if (before != null && before.expired(now())) {
+            boolean wasExpired = before != null && before.expired(now());
+            if (wasExpired) {
                 expired.increment();
             }
+            if (notify && wasExpired) {
+                ConcurrentDatabase.this.notify(KeyspaceEvents.EXPIRED, "expired", owned);
+            }
+            if (notify && (before == null || wasExpired)) {
+                ConcurrentDatabase.this.notify(KeyspaceEvents.NEW, "new", owned);
+            }
             written(key);
+        }
+
+        @Override
+        public void notify(int type, String event, Key key) {
+            ConcurrentDatabase.this.notify(type, event, key);
         }
 
         @Override
@@ -391,6 +436,7 @@ final class ConcurrentDatabase {
             replaced(e, null);
             if (e != null && e.expired(now())) {
                 expired.increment();
+                ConcurrentDatabase.this.notify(KeyspaceEvents.EXPIRED, "expired", key);
                 return false;
             }
             return e != null;

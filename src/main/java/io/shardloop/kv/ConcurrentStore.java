@@ -31,10 +31,15 @@ public final class ConcurrentStore implements Store {
     private final ThreadLocal<KeyStripes> stripes = ThreadLocal.withInitial(KeyStripes::new);
 
     public ConcurrentStore(int databases, LongSupplier clock) {
+        this(databases, clock, new KeyspaceEvents());
+    }
+
+    /** @param events where its databases' keyspace events go (the server's) */
+    public ConcurrentStore(int databases, LongSupplier clock, KeyspaceEvents events) {
         if (databases < 1) {
             throw new IllegalArgumentException("at least one database, got " + databases);
         }
-        this.databases = ConcurrentDatabase.databases(databases, clock, blocked);
+        this.databases = ConcurrentDatabase.databases(databases, clock, blocked, events);
         for (int i = 0; i < lockStripes.length; i++) {
             lockStripes[i] = new ReentrantLock();
         }

@@ -33,6 +33,21 @@ public interface Db {
     /** Inserts or replaces, with the given deadline ({@link #NO_EXPIRY} for none). */
     void put(Key key, Object value, long expireAt);
 
+    /**
+     * As {@link #put}, for a value copied from elsewhere (the keys a transaction over several shards
+     * gathers, and what it sends back): no keyspace event, not even {@code new}.
+     */
+    void load(Key key, Object value, long expireAt);
+
+    /**
+     * Redis's notifyKeyspaceEvent on a key of this database: an event of class {@code type} (a
+     * {@link KeyspaceEvents} flag) named {@code event}, published if that class is on. While
+     * notifications are off it costs one volatile read. {@link #put} reports {@code new} itself when
+     * it creates a key, and a lookup that finds a key past its deadline {@code expired}; commands
+     * report the rest, after the change, in Redis's order.
+     */
+    void notify(int type, String event, Key key);
+
     /** Replaces the value of an existing key, keeping its deadline. */
     void replace(Key key, Object value);
 

@@ -93,17 +93,19 @@ final class DumpCommands {
             out.raw(BAD_FORMAT);
             return;
         }
-        if (replace) {
-            db.remove(key);
-        }
+        boolean deleted = replace && db.remove(key);
         long now = db.now();
         // Wraps past Long.MAX_VALUE as Redis's does, into the past: the key is then not created.
         long deadline = ttl == 0 ? NO_EXPIRY : absttl ? ttl : ttl + now;
         if (deadline != NO_EXPIRY && deadline <= now) {
+            if (deleted) {
+                db.notify(KeyspaceEvents.GENERIC, "del", key);
+            }
             out.raw(Errors.OK);
             return;
         }
         db.put(key, value, deadline);
+        db.notify(KeyspaceEvents.GENERIC, "restore", key);
         out.raw(Errors.OK);
     }
 }

@@ -36,9 +36,13 @@ final class GatheredKeys {
     private record Original(byte[] value, long expireAt) {
     }
 
-    GatheredKeys(LongSupplier clock, int databases) {
+    /** @param events where the events of the commands run on the copies go: the shard's own */
+    GatheredKeys(LongSupplier clock, int databases, KeyspaceEvents events) {
         this.scratch = Keyspace.databases(databases, clock, SCRATCH_SHARD, 1);
         Keyspace.markGathered(scratch);
+        for (Keyspace k : scratch) {
+            k.keyspaceEvents(events);
+        }
     }
 
     /** The keyspace the commands of database {@code db} run on. */
@@ -51,7 +55,7 @@ final class GatheredKeys {
         if (originals.putIfAbsent(key, new Original(value, expireAt)) != null || value == null) {
             return;
         }
-        scratch[DbKeys.db(key)].put(DbKeys.name(key),
+        scratch[DbKeys.db(key)].load(DbKeys.name(key),
                 ValueCodec.decode(new org.agrona.concurrent.UnsafeBuffer(value), 0, value.length), expireAt);
     }
 
@@ -155,7 +159,7 @@ final class GatheredKeys {
         if (!present) {
             owner.remove(key);
         } else {
-            owner.put(key, ValueCodec.decode(src, at, valueLength), expireAt);
+            owner.load(key, ValueCodec.decode(src, at, valueLength), expireAt); // its events were the commands'
         }
         if (owner instanceof Keyspace k) {
             k.applied(key);

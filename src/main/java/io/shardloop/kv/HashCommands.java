@@ -11,8 +11,14 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
+import static io.shardloop.kv.KeyspaceEvents.GENERIC;
+import static io.shardloop.kv.KeyspaceEvents.HASH;
 
-/** Hash commands. A hash is a {@code HashMap<Key, byte[]>}, removed when its last field goes. */
+/**
+ * Hash commands. A hash is a {@code HashMap<Key, byte[]>}, removed when its last field goes. Their
+ * keyspace events, as t_hash.c's: {@code hset} (HSET, HMSET, HSETNX), {@code hincrby},
+ * {@code hincrbyfloat}, {@code hdel} and the {@code del} of an emptied hash.
+ */
 final class HashCommands {
     /** What a missing hash reads as; never written to. */
     private static final HashMap<Key, byte[]> EMPTY = new HashMap<>();
@@ -78,6 +84,7 @@ final class HashCommands {
                 added++;
             }
         }
+        db.notify(HASH, "hset", key);
         return added;
     }
 
@@ -97,6 +104,7 @@ final class HashCommands {
             out.integer(0);
         } else {
             h.put(field.owned(), a.copy(3));
+            db.notify(HASH, "hset", key);
             out.integer(1);
         }
     }
@@ -180,6 +188,7 @@ final class HashCommands {
         } else {
             h.put(field.owned(), text);
         }
+        db.notify(HASH, "hincrbyfloat", key);
         out.bulk(text);
     }
 
@@ -260,8 +269,12 @@ final class HashCommands {
                 removed++;
             }
         }
+        if (removed > 0) {
+            db.notify(HASH, "hdel", key);
+        }
         if (h.isEmpty()) {
             db.remove(key);
+            db.notify(GENERIC, "del", key);
         }
         out.integer(removed);
     }
@@ -315,6 +328,7 @@ final class HashCommands {
         } else {
             h.put(field.owned(), text);
         }
+        db.notify(HASH, "hincrby", key);
         out.integer(next);
     }
 

@@ -9,8 +9,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
+import static io.shardloop.kv.KeyspaceEvents.GENERIC;
 
-/** Generic key commands. Stateless: every method works on the {@link Db} it is given. */
+/**
+ * Generic key commands. Stateless: every method works on the {@link Db} it is given, and reports its
+ * keyspace events there as db.c and expire.c do: {@code del}; {@code rename_from} and
+ * {@code rename_to}; {@code copy_to} and {@code move_from}/{@code move_to}, each in its database;
+ * {@code expire} (or {@code del} for a deadline already past); {@code persist}.
+ */
 final class KeyCommands {
     private static final byte[] SAME_OBJECT = Errors.encoded("-ERR source and destination objects are the same");
     private static final byte[] DB_INDEX_NOT_INT =
@@ -23,7 +29,9 @@ final class KeyCommands {
     static void del(Db db, CommandArgs a, ReplySink out) {
         long n = 0;
         for (int i = 1; i < a.count(); i++) {
-            if (db.remove(db.probe(0, a, i))) {
+            Key key = db.probe(0, a, i);
+            if (db.remove(key)) {
+                db.notify(GENERIC, "del", key);
                 n++;
             }
         }
@@ -117,7 +125,10 @@ final class KeyCommands {
             return;
         }
         db.remove(source);
+        db.remove(destination); // as Redis deletes it and adds the key anew: a new key to the n class
         db.put(destination, v, expireAt);
+        db.notify(GENERIC, "rename_from", source);
+        db.notify(GENERIC, "rename_to", destination);
         if (nx) {
             out.integer(1);
         } else {
@@ -176,7 +187,9 @@ final class KeyCommands {
         if (target != db) {
             target.watches().touched(destination);
         }
+        target.remove(destination);
         target.put(destination, copyOf(v), expireAt);
+        target.notify(GENERIC, "copy_to", destination);
         out.integer(1);
     }
 
@@ -223,6 +236,8 @@ final class KeyCommands {
         target.watches().touched(key);
         target.put(key, v, expireAt);
         db.remove(key);
+        db.notify(GENERIC, "move_from", key);
+        target.notify(GENERIC, "move_to", key);
         out.integer(1);
     }
 
@@ -337,8 +352,10 @@ final class KeyCommands {
         }
         if (deadline <= now) {
             db.remove(key);
+            db.notify(GENERIC, "del", key);
         } else {
             db.setExpireAt(key, deadline);
+            db.notify(GENERIC, "expire", key);
         }
         out.integer(1);
     }
@@ -373,6 +390,7 @@ final class KeyCommands {
             return;
         }
         db.setExpireAt(key, NO_EXPIRY);
+        db.notify(GENERIC, "persist", key);
         out.integer(1);
     }
 

@@ -24,6 +24,8 @@ public final class Keyspace implements Db {
     private final WatchTable watches = new WatchTable();
     /** The clients waiting on keys here, told of every put; null where none may wait. */
     private BlockedKeys blocked;
+    /** Where this database's keyspace events go ({@link #notify}); off unless the store wires them. */
+    private KeyspaceEvents events = KeyspaceEvents.OFF;
     /** Its index among its shard's (or store's) databases: how {@link #blocked} names its keys ({@link DbKeys}). */
     private int index;
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
@@ -119,9 +121,26 @@ public final class Keyspace implements Db {
 
     @Override
     public void put(Key key, Object value, long expireAt) {
+        put(key, value, expireAt, true);
+    }
+
+    @Override
+    public void load(Key key, Object value, long expireAt) {
+        put(key, value, expireAt, false);
+    }
+
+    private void put(Key key, Object value, long expireAt, boolean notify) {
         Entry e = map.get(key);
+        boolean created = e == null;
         if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
             expiredCount++; // overwritten after its deadline: it had expired, as a lookup would have found
+            created = true;
+            if (notify) {
+                notify(KeyspaceEvents.EXPIRED, "expired", e.key);
+            }
+        }
+        if (created && notify) {
+            notify(KeyspaceEvents.NEW, "new", key);
         }
         if (e == null) {
             Key owned = key.owned();
@@ -177,6 +196,21 @@ public final class Keyspace implements Db {
         if (changeListener != null) {
             changeListener.expired(e.key, onLookup);
         }
+    }
+
+    /** Publishes this database's keyspace events through {@code events} (the store's, or the server's). */
+    public void keyspaceEvents(KeyspaceEvents events) {
+        this.events = events;
+    }
+
+    /** Where this database's keyspace events go. */
+    KeyspaceEvents events() {
+        return events;
+    }
+
+    @Override
+    public void notify(int type, String event, Key key) {
+        events.notify(type, event, key, index);
     }
 
     private void written(Key key) {
@@ -276,6 +310,7 @@ public final class Keyspace implements Db {
             delete(e);
             expiredCount++;
             expired(e, false);
+            notify(KeyspaceEvents.EXPIRED, "expired", e.key);
         }
         return null;
     }
@@ -372,6 +407,7 @@ public final class Keyspace implements Db {
                     delete(e);
                     expired++;
                     expired(e, false);
+                    notify(KeyspaceEvents.EXPIRED, "expired", e.key);
                 } else if (e.expireAt > now) {
                     ttlSum += e.expireAt - now;
                     ttlSamples++;
@@ -427,6 +463,7 @@ public final class Keyspace implements Db {
             delete(e);
             expiredCount++;
             expired(e, true);
+            notify(KeyspaceEvents.EXPIRED, "expired", e.key);
             return null;
         }
         return e;

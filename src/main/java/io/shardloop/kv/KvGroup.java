@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * own shard, read by others only to post work to that shard's loop) and, in the shared-state modes,
  * the store itself, which is thread-safe by construction; the counter that gives transactions
  * over several shards their one global order ({@link #nextTransactionId}); and the count of MONITOR
- * clients, which every command reads to know whether to feed them.
+ * clients, which every command reads to know whether to feed them; and the
+ * {@code notify-keyspace-events} classes ({@link KeyspaceEvents}), which every write reads.
  */
 public final class KvGroup {
     private final StateMode mode;
@@ -34,6 +35,8 @@ public final class KvGroup {
     private final java.util.concurrent.atomic.AtomicInteger monitors = new java.util.concurrent.atomic.AtomicInteger();
     /** Clients with CLIENT TRACKING on, over every shard: INFO's tracking_clients, and zero lets a write skip tracking. */
     private final java.util.concurrent.atomic.AtomicInteger trackingClients = new java.util.concurrent.atomic.AtomicInteger();
+    /** notify-keyspace-events: each shard's loop binds its pub/sub to it, and every store's databases report to it. */
+    private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -70,7 +73,7 @@ public final class KvGroup {
         this.shards = shards;
         this.clock = clock;
         this.maxMemory = maxMemory;
-        this.shared = mode == StateMode.SHARDED ? null : mode.create(shards, databases, clock);
+        this.shared = mode == StateMode.SHARDED ? null : mode.create(shards, databases, clock, keyspaceEvents);
         this.services = new AtomicReferenceArray<>(shards);
     }
 
@@ -154,6 +157,25 @@ public final class KvGroup {
             }
         }
         return weightedAverage(averages, weights);
+    }
+
+    /**
+     * Sets {@code notify-keyspace-events} from Redis's class letters (the {@code serve} option; where
+     * CONFIG SET hooks in): null when done, else Redis's error text ({@link KeyspaceEvents#INVALID}).
+     * Any thread; every shard sees the new classes from its next write on.
+     */
+    public String notifyKeyspaceEvents(String classes) {
+        return keyspaceEvents.set(classes);
+    }
+
+    /** {@code notify-keyspace-events} as Redis renders it (CONFIG GET). */
+    public String notifyKeyspaceEvents() {
+        return keyspaceEvents.get();
+    }
+
+    /** The server's keyspace events, which the shards' stores report to. */
+    KeyspaceEvents keyspaceEvents() {
+        return keyspaceEvents;
     }
 
     /** The count of MONITOR clients the shards' registries share. */

@@ -230,6 +230,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 k.onChange(tracking);
             }
         }
+        group.keyspaceEvents().bindThisThread(pubsub::publishEvent); // the events of commands this loop runs
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();
         this.waitersByShard = new int[shardCount];
@@ -243,6 +244,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             this.blockedKeys = new BlockedKeys(k -> executor.keyspace(DbKeys.db(k)).get(DbKeys.name(k)) != null);
             for (Keyspace k : executor.databases()) {
                 k.blockedKeys(blockedKeys);
+                k.keyspaceEvents(group.keyspaceEvents());
             }
         } else {
             this.blockedKeys = shared.blocked();

@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.Iterator;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
+import static io.shardloop.kv.KeyspaceEvents.GENERIC;
+import static io.shardloop.kv.KeyspaceEvents.LIST;
 
 /**
  * List commands. A list is an {@code ArrayDeque<byte[]>}, removed when its last element goes. A deque
@@ -80,6 +82,7 @@ final class ListCommands {
                 l.addLast(a.copy(i));
             }
         }
+        db.notify(LIST, head ? "lpush" : "rpush", key);
         out.integer(l.size());
     }
 
@@ -120,18 +123,19 @@ final class ListCommands {
         if (l == null) {
             return;
         }
+        int n = hasCount ? (int) Math.min(count, l.size()) : 1;
         if (!hasCount) {
             out.bulk(head ? l.pollFirst() : l.pollLast());
         } else {
-            int n = (int) Math.min(count, l.size());
             out.arrayHeader(n);
             for (int k = 0; k < n; k++) {
                 out.bulk(head ? l.pollFirst() : l.pollLast());
             }
         }
-        if (l.isEmpty()) {
-            db.remove(key);
+        if (n > 0) {
+            db.notify(LIST, head ? "lpop" : "rpop", key);
         }
+        removeIfEmpty(db, key, l);
     }
 
     /** LRANGE key start stop, negative indices counting from the end. */
@@ -222,7 +226,8 @@ final class ListCommands {
 
     /** LSET key index element: an error for a missing key and for an index past either end. */
     static void lset(Db db, CommandArgs a, ReplySink out) {
-        Object v = db.get(db.probe(0, a, 1));
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
         if (v == null) {
             out.raw(Errors.NO_SUCH_KEY);
             return;
@@ -241,6 +246,7 @@ final class ListCommands {
             return;
         }
         splice(l, (int) i, a.copy(3), true);
+        db.notify(LIST, "lset", key);
         out.raw(Errors.OK);
     }
 
@@ -258,7 +264,8 @@ final class ListCommands {
             out.raw(Errors.SYNTAX);
             return;
         }
-        Object v = db.get(db.probe(0, a, 1));
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
         if (v == null) {
             out.integer(0);
             return;
@@ -271,6 +278,7 @@ final class ListCommands {
         for (byte[] e : l) {
             if (equalsArgument(e, a, 3)) {
                 splice(l, after ? pivot + 1 : pivot, a.copy(4), false);
+                db.notify(LIST, "linsert", key);
                 out.integer(l.size());
                 return;
             }
@@ -314,9 +322,10 @@ final class ListCommands {
                 l.addFirst(e);
             }
         }
-        if (l.isEmpty()) {
-            db.remove(key);
+        if (removed > 0) {
+            db.notify(LIST, "lrem", key);
         }
+        removeIfEmpty(db, key, l);
         out.integer(removed);
     }
 
@@ -348,10 +357,17 @@ final class ListCommands {
         for (long k = 0; k < dropTail; k++) {
             l.pollLast();
         }
+        db.notify(LIST, "ltrim", key);
+        removeIfEmpty(db, key, l);
+        out.raw(Errors.OK);
+    }
+
+    /** A list left empty goes, with Redis's {@code del} event. */
+    static void removeIfEmpty(Db db, Key key, ArrayDeque<byte[]> l) {
         if (l.isEmpty()) {
             db.remove(key);
+            db.notify(GENERIC, "del", key);
         }
-        out.raw(Errors.OK);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.shardloop.resp.codec.ReplySink;
 import java.util.ArrayDeque;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
+import static io.shardloop.kv.KeyspaceEvents.LIST;
 
 /**
  * List commands over several keys (LMOVE, RPOPLPUSH, LMPOP), answering as Redis 7.0's t_list.c.
@@ -66,9 +67,9 @@ final class ListMultiKeyCommands {
         } else {
             to.addLast(value);
         }
-        if (from.isEmpty()) {
-            db.remove(source);
-        }
+        db.notify(LIST, toHead ? "lpush" : "rpush", destination); // Redis: the push's event, then the pop's
+        db.notify(LIST, fromHead ? "lpop" : "rpop", source);
+        ListCommands.removeIfEmpty(db, source, from);
         out.bulk(value);
     }
 
@@ -117,9 +118,8 @@ final class ListMultiKeyCommands {
             for (int k = 0; k < n; k++) {
                 out.bulk(where == HEAD ? l.pollFirst() : l.pollLast());
             }
-            if (l.isEmpty()) {
-                db.remove(key);
-            }
+            db.notify(LIST, where == HEAD ? "lpop" : "rpop", key);
+            ListCommands.removeIfEmpty(db, key, l);
             return;
         }
         out.nullArray();

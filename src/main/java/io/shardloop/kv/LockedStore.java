@@ -16,9 +16,15 @@ public final class LockedStore implements Store {
     private final BlockedKeys blocked = new BlockedKeys(k -> true);
 
     public LockedStore(int databases, LongSupplier clock) {
+        this(databases, clock, new KeyspaceEvents());
+    }
+
+    /** @param events where its databases' keyspace events go (the server's) */
+    public LockedStore(int databases, LongSupplier clock, KeyspaceEvents events) {
         this.databases = Keyspace.databases(databases, clock, 0, 1);
         for (Keyspace k : this.databases) {
             k.blockedKeys(blocked);
+            k.keyspaceEvents(events);
         }
     }
 

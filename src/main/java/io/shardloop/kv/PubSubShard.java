@@ -64,6 +64,9 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer lineView = new UnsafeBuffer(new byte[0]);
     private final CommandArgs incoming = new CommandArgs();
+    /** The PUBLISH a keyspace event goes to the other shards as. */
+    private final CommandArgs event = new CommandArgs();
+    private static final byte[] PUBLISH = {'p', 'u', 'b', 'l', 'i', 's', 'h'};
     private final boolean[] targets;
     private final ArrayDeque<Gather> spare = new ArrayDeque<>();
     private Gather[] gathers = new Gather[16];
@@ -196,6 +199,28 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
                 if (targets[s]) {
                     mailbox.sendAlways(s, MSG_PUBLISH, scratch, 0, length);
                 }
+            }
+        }
+    }
+
+    /**
+     * A keyspace event's message ({@link KeyspaceEvents}), from the shard that ran the command: to
+     * this shard's subscribers, then one way to each other shard that has a subscription now, as
+     * a PUBLISH inside an EXEC goes. Requests between two shards are read in the order sent, so a
+     * subscriber anywhere sees one shard's events in the order its commands ran.
+     */
+    void publishEvent(byte[] channel, byte[] message) {
+        registry.publish(channel, 0, channel.length, message, 0, message.length, false);
+        int length = -1;
+        for (int s = 0; s < shardCount; s++) {
+            KvShard other = s == here ? null : group.service(s);
+            if (other != null && other.pubsub().registry.activeCount() > 0) {
+                if (length < 0) {
+                    event.clear();
+                    event.add(PUBLISH).add(channel).add(message);
+                    length = CommandCodec.encode(event, scratch, 0);
+                }
+                mailbox.sendAlways(s, MSG_PUBLISH, scratch, 0, length);
             }
         }
     }

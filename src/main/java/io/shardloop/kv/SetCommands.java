@@ -11,11 +11,15 @@ import java.util.HashSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
+import static io.shardloop.kv.KeyspaceEvents.GENERIC;
+import static io.shardloop.kv.KeyspaceEvents.SET;
 
 /**
  * Set commands, on one key and over several (SMOVE, SINTER, SUNION, SDIFF and their STORE forms,
  * SINTERCARD), answering as Redis 7.0's t_set.c. A set is a {@link MemberSet}, removed when its
- * last member goes.
+ * last member goes. Their keyspace events are t_set.c's: {@code sadd}, {@code srem}, {@code spop},
+ * SMOVE's {@code srem} and {@code sadd}, the STORE forms' {@code sinterstore}, {@code sunionstore}
+ * and {@code sdiffstore} (or {@code del} for an empty result), and the {@code del} of an emptied set.
  */
 final class SetCommands {
 
@@ -50,6 +54,9 @@ final class SetCommands {
                 added++;
             }
         }
+        if (added > 0) {
+            db.notify(SET, "sadd", key);
+        }
         out.integer(added);
     }
 
@@ -70,9 +77,10 @@ final class SetCommands {
                 removed++;
             }
         }
-        if (s.isEmpty()) {
-            db.remove(key);
+        if (removed > 0) {
+            db.notify(SET, "srem", key);
         }
+        removeIfEmpty(db, key, s);
         out.integer(removed);
     }
 
@@ -158,8 +166,17 @@ final class SetCommands {
             Key m = s.removeIndex(random.nextInt(s.size()));
             out.bulk(m.array(), m.offset(), m.length());
         }
+        if (n > 0) {
+            db.notify(SET, "spop", key);
+        }
+        removeIfEmpty(db, key, s);
+    }
+
+    /** A set left empty goes, with Redis's {@code del} event. */
+    private static void removeIfEmpty(Db db, Key key, MemberSet s) {
         if (s.isEmpty()) {
             db.remove(key);
+            db.notify(GENERIC, "del", key);
         }
     }
 
@@ -267,15 +284,16 @@ final class SetCommands {
             out.integer(0);
             return;
         }
-        if (from.isEmpty()) {
-            db.remove(source);
-        }
+        db.notify(SET, "srem", source);
+        removeIfEmpty(db, source, from);
         MemberSet to = (MemberSet) dv;
         if (to == null) {
             to = new MemberSet();
             db.put(destination, to, NO_EXPIRY);
         }
-        to.add(member);
+        if (to.add(member)) {
+            db.notify(SET, "sadd", destination);
+        }
         out.integer(1);
     }
 
@@ -355,7 +373,7 @@ final class SetCommands {
         if (countOnly) {
             out.integer(count);
         } else if (destination != null) {
-            store(db, destination, found, out);
+            store(db, destination, found, "sinterstore", out);
         } else {
             reply(found, out);
         }
@@ -422,7 +440,7 @@ final class SetCommands {
             members.add(result.member(i));
         }
         if (destination != null) {
-            store(db, destination, members, out);
+            store(db, destination, members, diff ? "sdiffstore" : "sunionstore", out);
         } else {
             reply(members, out);
         }
@@ -437,10 +455,12 @@ final class SetCommands {
         return true;
     }
 
-    /** A *STORE result: a new set without a deadline, or no key at all when it is empty. */
-    private static void store(Db db, Key destination, ArrayList<Key> members, ReplySink out) {
+    /** A *STORE result: a new set without a deadline, or no key at all when it is empty; {@code event} its event. */
+    private static void store(Db db, Key destination, ArrayList<Key> members, String event, ReplySink out) {
         if (members.isEmpty()) {
-            db.remove(destination);
+            if (db.remove(destination)) {
+                db.notify(GENERIC, "del", destination);
+            }
             out.integer(0);
             return;
         }
@@ -449,6 +469,7 @@ final class SetCommands {
             s.add(m);
         }
         db.put(destination, s, NO_EXPIRY);
+        db.notify(SET, event, destination);
         out.integer(s.size());
     }
 

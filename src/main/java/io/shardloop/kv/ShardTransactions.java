@@ -296,7 +296,8 @@ final class ShardTransactions implements ResponseHandler {
     private void runGathered(Coordination co) {
         TransactionParts p = co.prepared;
         Transaction tx = p.tx;
-        GatheredKeys gathered = new GatheredKeys(executor.keyspace()::now, executor.databases().length);
+        GatheredKeys gathered = new GatheredKeys(executor.keyspace()::now, executor.databases().length,
+                executor.keyspace().events());
         for (int n = 0; n < p.parts.size(); n++) {
             byte[] values = co.fetched[n];
             gathered.addAll(new UnsafeBuffer(values), 0, values.length);

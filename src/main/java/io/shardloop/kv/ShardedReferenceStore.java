@@ -76,7 +76,7 @@ public final class ShardedReferenceStore implements Store {
             }
             case SPREAD -> {
                 // Keys of several shards that one command needs together: gathered, run, given back.
-                GatheredKeys gathered = new GatheredKeys(clock, databases());
+                GatheredKeys gathered = new GatheredKeys(clock, databases(), KeyspaceEvents.OFF);
                 for (int n = 0; n < c.keyCount(args); n++) {
                     int k = c.keyIndex(args, n);
                     Key key = DbKeys.of(KeyCommands.keyDb(c, args, n, databases()), args.array(), args.offset(k), args.length(k));

@@ -233,8 +233,9 @@ final class SortCommand {
         Key dest = db.probe(0, a, o.store);
         if (outputLength > 0) {
             db.put(dest, stored, NO_EXPIRY);
-        } else {
-            db.remove(dest);
+            db.notify(KeyspaceEvents.LIST, "sortstore", dest);
+        } else if (db.remove(dest)) {
+            db.notify(KeyspaceEvents.GENERIC, "del", dest);
         }
         out.integer(outputLength);
     }

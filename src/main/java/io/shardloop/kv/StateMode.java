@@ -23,10 +23,18 @@ public enum StateMode {
 
     /** A store in this mode with {@code databases} numbered databases (SELECT 0 to databases - 1). */
     public Store create(int shards, int databases, LongSupplier clock) {
+        return create(shards, databases, clock, new KeyspaceEvents());
+    }
+
+    /**
+     * As {@link #create(int, int, LongSupplier)}, its keyspace events going through {@code events}
+     * (the server's); the {@link #SHARDED} reference store, one thread for tests, sends none.
+     */
+    public Store create(int shards, int databases, LongSupplier clock, KeyspaceEvents events) {
         return switch (this) {
             case SHARDED -> new ShardedReferenceStore(shards, databases, clock);
-            case LOCKED -> new LockedStore(databases, clock);
-            case CONCURRENT -> new ConcurrentStore(databases, clock);
+            case LOCKED -> new LockedStore(databases, clock, events);
+            case CONCURRENT -> new ConcurrentStore(databases, clock, events);
         };
     }
 }

@@ -9,8 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
+import static io.shardloop.kv.KeyspaceEvents.GENERIC;
+import static io.shardloop.kv.KeyspaceEvents.STRING;
 
-/** String commands. Stateless: every method works on the {@link Db} it is given. */
+/**
+ * String commands. Stateless: every method works on the {@link Db} it is given, and reports its
+ * keyspace events there as t_string.c does ({@code set}, then {@code expire} for a SET with a time
+ * to live; {@code incrby}, {@code incrbyfloat}, {@code append}, {@code setrange}; GETDEL's and a
+ * past GETEX deadline's {@code del}; GETEX's {@code expire} and {@code persist}).
+ */
 final class StringCommands {
     /** The longest string SETRANGE may make: Redis's default proto-max-bulk-len, 512 MB. */
     private static final long MAX_STRING_LENGTH = 512L * 1024 * 1024;
@@ -87,6 +94,10 @@ final class StringCommands {
         } else {
             db.put(key, a.copy(2), deadline);
         }
+        db.notify(STRING, "set", key);
+        if (deadline != NO_EXPIRY) {
+            db.notify(GENERIC, "expire", key);
+        }
         if (get) {
             replyString(old, out);
         } else {
@@ -100,6 +111,7 @@ final class StringCommands {
             out.integer(0);
         } else {
             db.put(key, a.copy(2), NO_EXPIRY);
+            db.notify(STRING, "set", key);
             out.integer(1);
         }
     }
@@ -108,7 +120,7 @@ final class StringCommands {
     static void setex(Db db, CommandArgs a, ReplySink out) {
         long deadline = deadline(db, a, 2, 1000, false, "setex", out);
         if (deadline != Long.MIN_VALUE) {
-            db.put(db.probe(0, a, 1), a.copy(3), deadline);
+            putWithExpiry(db, a, deadline);
             out.raw(Errors.OK);
         }
     }
@@ -121,6 +133,7 @@ final class StringCommands {
             return;
         }
         db.put(key, a.copy(2), NO_EXPIRY);
+        db.notify(STRING, "set", key);
         replyString(old, out);
     }
 
@@ -133,6 +146,7 @@ final class StringCommands {
         }
         if (old != null) {
             db.remove(key);
+            db.notify(GENERIC, "del", key);
         }
         replyString(old, out);
     }
@@ -155,9 +169,7 @@ final class StringCommands {
             out.error(Errors.wrongArity("mset"));
             return;
         }
-        for (int i = 1; i < a.count(); i += 2) {
-            db.put(db.probe(0, a, i), a.copy(i + 1), NO_EXPIRY);
-        }
+        putPairs(db, a);
         out.raw(Errors.OK);
     }
 
@@ -173,10 +185,17 @@ final class StringCommands {
                 return;
             }
         }
-        for (int i = 1; i < a.count(); i += 2) {
-            db.put(db.probe(0, a, i), a.copy(i + 1), NO_EXPIRY);
-        }
+        putPairs(db, a);
         out.integer(1);
+    }
+
+    /** MSET's and MSETNX's writes, each key's {@code set} after it. */
+    private static void putPairs(Db db, CommandArgs a) {
+        for (int i = 1; i < a.count(); i += 2) {
+            Key key = db.probe(0, a, i);
+            db.put(key, a.copy(i + 1), NO_EXPIRY);
+            db.notify(STRING, "set", key);
+        }
     }
 
     static void incr(Db db, CommandArgs a, ReplySink out) {
@@ -235,6 +254,7 @@ final class StringCommands {
         } else {
             db.replace(key, text);
         }
+        db.notify(STRING, "incrby", key);
         out.integer(next);
     }
 
@@ -243,6 +263,7 @@ final class StringCommands {
         Object v = db.get(key);
         if (v == null) {
             db.put(key, a.copy(2), NO_EXPIRY);
+            db.notify(STRING, "append", key);
             out.integer(a.length(2));
             return;
         }
@@ -253,6 +274,7 @@ final class StringCommands {
         byte[] joined = Arrays.copyOf(s, s.length + a.length(2));
         System.arraycopy(a.array(), a.offset(2), joined, s.length, a.length(2));
         db.replace(key, joined);
+        db.notify(STRING, "append", key);
         out.integer(joined.length);
     }
 
@@ -271,9 +293,17 @@ final class StringCommands {
     static void psetex(Db db, CommandArgs a, ReplySink out) {
         long deadline = deadline(db, a, 2, 1, false, "psetex", out);
         if (deadline != Long.MIN_VALUE) {
-            db.put(db.probe(0, a, 1), a.copy(3), deadline);
+            putWithExpiry(db, a, deadline);
             out.raw(Errors.OK);
         }
+    }
+
+    /** SETEX's and PSETEX's write: the value of argument 3 under key 1, with its events. */
+    private static void putWithExpiry(Db db, CommandArgs a, long deadline) {
+        Key key = db.probe(0, a, 1);
+        db.put(key, a.copy(3), deadline);
+        db.notify(STRING, "set", key);
+        db.notify(GENERIC, "expire", key);
     }
 
     /** GETRANGE key start end (and SUBSTR): the inclusive range, negative indexes from the end. */
@@ -348,6 +378,7 @@ final class StringCommands {
         } else {
             db.replace(key, next);
         }
+        db.notify(STRING, "setrange", key);
         out.integer(next.length);
     }
 
@@ -377,6 +408,7 @@ final class StringCommands {
         } else {
             db.replace(key, text);
         }
+        db.notify(STRING, "incrbyfloat", key);
         out.bulk(text);
     }
 
@@ -423,8 +455,13 @@ final class StringCommands {
         out.bulk(s);
         if (absolute && deadline <= db.now()) {
             db.remove(key);
-        } else if (expiryOption != null || persist) {
+            db.notify(GENERIC, "del", key);
+        } else if (expiryOption != null) {
             db.setExpireAt(key, deadline);
+            db.notify(GENERIC, "expire", key);
+        } else if (persist && db.expireAt(key) != NO_EXPIRY) {
+            db.setExpireAt(key, NO_EXPIRY);
+            db.notify(GENERIC, "persist", key);
         }
     }
 

@@ -8,13 +8,18 @@ import java.util.HashSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
+import static io.shardloop.kv.KeyspaceEvents.GENERIC;
+import static io.shardloop.kv.KeyspaceEvents.ZSET;
 
 /**
  * Sorted-set commands on one key, answering as Redis 7.0's t_zset.c does: its option rules, the
  * order in which it checks arguments and types, its error texts. A sorted set is a
  * {@link SortedSet}, removed when its last member goes. Scores reply as doubles
  * ({@link ReplySink#doubleValue}); in RESP3, WITHSCORES ranges and ZPOPMIN/ZPOPMAX with a count
- * answer an array of [member, score] pairs, as Redis 7.0 does.
+ * answer an array of [member, score] pairs, as Redis 7.0 does. Keyspace events as t_zset.c's:
+ * {@code zadd} (or ZINCRBY's and ZADD INCR's {@code zincr}) when a member was added or its score
+ * changed, {@code zrem}, {@code zpopmin}/{@code zpopmax}, the {@code zremrangeby*} ones, and the
+ * {@code del} of an emptied sorted set.
  */
 final class ZSetCommands {
     private static final byte[] NAN_RESULT = encoded("-ERR resulting score is not a number (NaN)");
@@ -145,6 +150,9 @@ final class ZSetCommands {
             result = score;
             processed++;
         }
+        if (added + updated > 0) {
+            db.notify(ZSET, incr ? "zincr" : "zadd", key);
+        }
         if (!incr) {
             out.integer(ch ? added + updated : added);
         } else if (processed > 0) {
@@ -174,7 +182,7 @@ final class ZSetCommands {
                 removed++;
             }
         }
-        removeIfEmpty(db, key, z);
+        removed(db, key, z, removed, "zrem");
         out.integer(removed);
     }
 
@@ -468,7 +476,7 @@ final class ZSetCommands {
             out.doubleValue(node.score);
             z.remove(node);
         }
-        removeIfEmpty(db, key, z);
+        removed(db, key, z, n, max ? "zpopmax" : "zpopmin");
     }
 
     static void zremrangebyrank(Db db, CommandArgs a, ReplySink out) {
@@ -489,7 +497,7 @@ final class ZSetCommands {
             return;
         }
         long removed = removeRun(z, z.byRank(r.first()), r.count());
-        removeIfEmpty(db, key, z);
+        removed(db, key, z, removed, "zremrangebyrank");
         out.integer(removed);
     }
 
@@ -512,7 +520,7 @@ final class ZSetCommands {
         if (first != null) {
             removed = removeRun(z, first, z.rank(z.lastUpTo(max, maxEx)) - z.rank(first) + 1);
         }
-        removeIfEmpty(db, key, z);
+        removed(db, key, z, removed, "zremrangebyscore");
         out.integer(removed);
     }
 
@@ -533,7 +541,7 @@ final class ZSetCommands {
         if (first != null) {
             removed = removeRun(z, first, z.rank(z.lastUpTo(max)) - z.rank(first) + 1);
         }
-        removeIfEmpty(db, key, z);
+        removed(db, key, z, removed, "zremrangebylex");
         out.integer(removed);
     }
 
@@ -578,9 +586,19 @@ final class ZSetCommands {
         out.bulk(m.array(), m.offset(), m.length());
     }
 
-    private static void removeIfEmpty(Db db, Key key, SortedSet z) {
+    /** After {@code count} members went: the command's {@code event} if any did, and the key if it is empty. */
+    static void removed(Db db, Key key, SortedSet z, long count, String event) {
+        if (count > 0) {
+            db.notify(ZSET, event, key);
+        }
+        removeIfEmpty(db, key, z);
+    }
+
+    /** A sorted set left empty goes, with Redis's {@code del} event. */
+    static void removeIfEmpty(Db db, Key key, SortedSet z) {
         if (z.isEmpty()) {
             db.remove(key);
+            db.notify(GENERIC, "del", key);
         }
     }
 

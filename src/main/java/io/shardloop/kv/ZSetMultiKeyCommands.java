@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static io.shardloop.kv.Db.NO_EXPIRY;
+import static io.shardloop.kv.KeyspaceEvents.GENERIC;
+import static io.shardloop.kv.KeyspaceEvents.ZSET;
 
 /**
  * Sorted-set commands over several keys, answering as Redis 7.0's t_zset.c: ZUNION, ZINTER, ZDIFF,
@@ -145,7 +147,7 @@ final class ZSetMultiKeyCommands {
             default -> diff(inputs);
         };
         if (store) {
-            store(db, Key.copyOf(a, 1), result, out);
+            store(db, Key.copyOf(a, 1), result, name, out);
             return;
         }
         ZSetCommands.header(out, result.size(), withScores);
@@ -300,12 +302,16 @@ final class ZSetMultiKeyCommands {
         return result;
     }
 
-    private static void store(Db db, Key destination, SortedSet result, ReplySink out) {
+    /** A stored result, with its event ({@code name}, the command's), or no key and {@code del} when it is empty. */
+    private static void store(Db db, Key destination, SortedSet result, String name, ReplySink out) {
         if (result.isEmpty()) {
-            db.remove(destination);
+            if (db.remove(destination)) {
+                db.notify(GENERIC, "del", destination);
+            }
             out.integer(0);
         } else {
             db.put(destination, result, NO_EXPIRY);
+            db.notify(ZSET, name, destination);
             out.integer(result.size());
         }
     }
@@ -330,7 +336,7 @@ final class ZSetMultiKeyCommands {
                 n = run.after(n);
             }
         }
-        store(db, Key.copyOf(a, 1), result, out);
+        store(db, Key.copyOf(a, 1), result, "zrangestore", out);
     }
 
     /**
@@ -382,9 +388,7 @@ final class ZSetMultiKeyCommands {
                 out.doubleValue(node.score);
                 z.remove(node);
             }
-            if (z.isEmpty()) {
-                db.remove(key);
-            }
+            ZSetCommands.removed(db, key, z, n, max ? "zpopmax" : "zpopmin");
             return;
         }
         out.nullArray();

@@ -63,6 +63,16 @@ final class LoopServerView implements ServerView {
     }
 
     @Override
+    public String notifyKeyspaceEvents() {
+        return cluster.notifyKeyspaceEvents();
+    }
+
+    @Override
+    public String notifyKeyspaceEvents(String classes) {
+        return cluster.notifyKeyspaceEvents(classes);
+    }
+
+    @Override
     public Map<String, String> serverFields() {
         ShardGroup group = shard.group();
         Map<String, String> fields = new LinkedHashMap<>();

@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The server's parameters as CONFIG GET shows them and CONFIG SET changes them, with Redis 7.0's
@@ -15,6 +17,7 @@ import java.util.function.LongSupplier;
  * What a SET changes:
  * <ul>
  * <li>maxmemory: the limit past which writes are refused -OOM (where the server model has one);
+ * notify-keyspace-events: the classes of keyspace events sent (Redis's letters);
  * slowlog-log-slower-than and slowlog-max-len: every shard's {@link SlowLog};
  * latency-monitor-threshold: the latency monitor; busy-reply-threshold (lua-time-limit): the
  * scripts' time limit. These take effect at once.</li>
@@ -43,7 +46,7 @@ public final class ServerSettings {
      * How a parameter's text is read, and what it may be. FIXED: fixed at start here (a SET to the
      * value it has is answered OK, and changes nothing); IMMUTABLE: immutable in Redis too.
      */
-    private enum Kind { MEMORY, INTEGER, BOOL, ENUM, TEXT, FIXED, IMMUTABLE }
+    private enum Kind { MEMORY, INTEGER, BOOL, ENUM, TEXT, CLASSES, FIXED, IMMUTABLE }
 
     /** One parameter; aliases share the {@link Value}. */
     private static final class Value {
@@ -52,6 +55,9 @@ public final class ServerSettings {
         final long max;
         final LongConsumer apply;
         final LongSupplier fixed;
+        /** A text the server keeps itself (notify-keyspace-events): shown from it, set into it. */
+        Supplier<String> shown;
+        Function<String, String> setInto;
         volatile String text;
         volatile long number;
 
@@ -68,7 +74,7 @@ public final class ServerSettings {
         }
 
         String show() {
-            return fixed != null ? Long.toString(fixed.getAsLong()) : text;
+            return shown != null ? shown.get() : fixed != null ? Long.toString(fixed.getAsLong()) : text;
         }
     }
 
@@ -123,7 +129,8 @@ public final class ServerSettings {
     /** Settings over a view's limits, none of them changeable but the logs' (a server of its own for tests). */
     public static ServerSettings of(ServerView view, RespConfig config) {
         return new ServerSettings(view::maxMemory, null, view::maxClients, view::idleTimeoutSeconds,
-                view.databases(), config.protectedMode(), io.shardloop.script.ScriptRegistry.DEFAULT_TIME_LIMIT_MILLIS, null);
+                view.databases(), config.protectedMode(), io.shardloop.script.ScriptRegistry.DEFAULT_TIME_LIMIT_MILLIS, null)
+                .keyspaceEvents(view);
     }
 
     private Value integer(long initial, long min, long max, String... names) {
@@ -132,6 +139,18 @@ public final class ServerSettings {
 
     private void fixed(String name, LongSupplier value) {
         add(new Value(Kind.FIXED, 0, 0, null, null, value), name);
+    }
+
+    /**
+     * notify-keyspace-events, kept by the server ({@link ServerView#notifyKeyspaceEvents()}): GET
+     * shows its classes as Redis renders them, SET takes Redis's letters.
+     */
+    public ServerSettings keyspaceEvents(ServerView view) {
+        Value v = new Value(Kind.CLASSES, 0, 0, "", null, null);
+        v.shown = view::notifyKeyspaceEvents;
+        v.setInto = view::notifyKeyspaceEvents;
+        add(v, "notify-keyspace-events");
+        return this;
     }
 
     private Value add(Value v, String... names) {
@@ -244,6 +263,10 @@ public final class ServerSettings {
             if (v.kind == Kind.FIXED) {
                 continue; // set to the value it has
             }
+            if (v.setInto != null) {
+                v.setInto.apply(value); // checked above: it takes it
+                continue;
+            }
             v.number = numbers[i];
             v.text = v.kind == Kind.MEMORY || v.kind == Kind.INTEGER ? Long.toString(numbers[i])
                     : value.toLowerCase(Locale.ROOT);
@@ -297,6 +320,11 @@ public final class ServerSettings {
             case TEXT -> {
                 if (!value.isEmpty()) {
                     return NO_DISK; // save
+                }
+            }
+            case CLASSES -> {
+                if (io.shardloop.kv.KeyspaceEvents.parse(value) < 0) {
+                    return io.shardloop.kv.KeyspaceEvents.INVALID;
                 }
             }
             case FIXED -> {

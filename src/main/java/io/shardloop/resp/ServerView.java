@@ -23,6 +23,16 @@ public interface ServerView {
     /** Redis's maxmemory: bytes past which writes that may grow the data are refused, 0 for none. */
     long maxMemory();
 
+    /** {@code notify-keyspace-events} as Redis renders it (CONFIG GET). */
+    String notifyKeyspaceEvents();
+
+    /**
+     * Sets {@code notify-keyspace-events} from Redis's class letters, for the whole server (CONFIG
+     * SET): null when done, else Redis's error text, {@code Invalid event class character. Use
+     * 'Ag$lshzxeKEtmdn'.}
+     */
+    String notifyKeyspaceEvents(String classes);
+
     /** Connections allowed at once (CONFIG GET maxclients, INFO's maxclients). */
     long maxClients();
 

@@ -86,6 +86,9 @@ public final class Server implements AutoCloseable {
         boolean data = config.protocols().stream().anyMatch(ServedProtocol::servesData);
         KvGroup kv = data ? new KvGroup(config.state(), config.runtime().shards(),
                 System::currentTimeMillis, config.maxMemory(), config.databases()) : null;
+        if (kv != null) {
+            kv.notifyKeyspaceEvents(config.notifyKeyspaceEvents()); // checked by the config
+        }
         List<Protocol> protocols = new ArrayList<>();
         List<Endpoint> endpoints = new ArrayList<>();
         try {
@@ -113,8 +116,12 @@ public final class Server implements AutoCloseable {
         try {
             for (ServedProtocol p : config.protocols()) {
                 BlockingProtocol protocol = switch (p) {
-                    case RESP -> new BlockingRespProtocol(base, config.state(), config.resp(),
-                            System::currentTimeMillis, config.databases());
+                    case RESP -> {
+                        BlockingRespProtocol resp = new BlockingRespProtocol(base, config.state(), config.resp(),
+                                System::currentTimeMillis, config.databases());
+                        resp.notifyKeyspaceEvents(config.notifyKeyspaceEvents()); // checked by the config
+                        yield resp;
+                    }
                     case HTTP -> new BlockingHttpProtocol(base, config.http().limits());
                     case ECHO -> throw new IllegalArgumentException("the thread-per-connection models do not serve echo");
                 };

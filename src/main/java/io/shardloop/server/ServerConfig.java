@@ -45,12 +45,13 @@ import java.util.Set;
  * @param databases      Redis's {@code databases}: how many numbered databases SELECT reaches (16)
  * @param pubsubLimit    Redis's {@code client-output-buffer-limit pubsub}: when a subscriber that does
  *                       not read is closed
+ * @param notifyKeyspaceEvents Redis's {@code notify-keyspace-events} classes ("" for none, the default)
  */
 public record ServerConfig(List<ServedProtocol> protocols, String bind, int respPort, int httpPort, int echoPort,
                            ServerModel model, StateMode state, RuntimeConfig runtime, RespLimits respLimits,
                            int maxOutstanding, String requirePass, HttpConfig http, Duration stopTimeout,
                            boolean protectedMode, long maxMemory, int databases,
-                           PubSubLimit pubsubLimit) {
+                           PubSubLimit pubsubLimit, String notifyKeyspaceEvents) {
     /** The ports {@code shardloop serve} listens on unless told otherwise. */
     public static final int DEFAULT_RESP_PORT = 6379;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -113,6 +114,10 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         if (databases < 1) {
             throw new IllegalArgumentException("at least one database, got " + databases);
         }
+        if (io.shardloop.kv.KeyspaceEvents.parse(notifyKeyspaceEvents) < 0) {
+            throw new IllegalArgumentException("notify-keyspace-events '" + notifyKeyspaceEvents + "': "
+                    + io.shardloop.kv.KeyspaceEvents.INVALID);
+        }
         http = http.withRequirePass(requirePass).withProtectedMode(protectedMode);
     }
 
@@ -164,7 +169,8 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
                     .append(" max-outstanding=").append(maxOutstanding)
                     .append(" auth=").append(requirePass == null ? "none" : "required")
                     .append(" protected-mode=").append(protectedMode ? "yes" : "no")
-                    .append(" client-output-buffer-limit-pubsub=").append(pubsubLimit);
+                    .append(" client-output-buffer-limit-pubsub=").append(pubsubLimit)
+                    .append(" notify-keyspace-events=\"").append(notifyKeyspaceEvents).append('"');
         }
         if (serves(ServedProtocol.HTTP)) {
             b.append("; http: ").append(http.describe());
@@ -197,6 +203,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         private long maxMemory = KvGroup.defaultMaxMemory();
         private int databases = KvGroup.DEFAULT_DATABASES;
         private PubSubLimit pubsubLimit = PubSubLimit.REDIS_DEFAULT;
+        private String notifyKeyspaceEvents = "";
 
         private Builder() {
         }
@@ -223,13 +230,15 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         /** Unset: Redis's 16. */
         public Builder databases(int v) { databases = v; return this; }
         public Builder pubsubLimit(PubSubLimit v) { pubsubLimit = v; return this; }
+        /** Unset: "", Redis's default (no events). */
+        public Builder notifyKeyspaceEvents(String v) { notifyKeyspaceEvents = v; return this; }
 
         public ServerConfig build() {
             StateMode s = state != null ? state : model.threaded() ? StateMode.LOCKED : StateMode.SHARDED;
             RuntimeConfig r = runtime != null ? runtime : RuntimeConfig.builder(Pinning.usableCpus().size()).build();
             return new ServerConfig(protocols, bind, respPort, httpPort, echoPort, model, s, r, respLimits,
                     maxOutstanding, requirePass, http, stopTimeout, protectedMode, maxMemory, databases,
-                    pubsubLimit);
+                    pubsubLimit, notifyKeyspaceEvents);
         }
     }
 }

@@ -96,6 +96,7 @@ class ServeCommandTest {
                 List.of("--maxmemory", "lots"),
                 List.of("--databases", "0"),
                 List.of("--databases", "many"),
+                List.of("--notify-keyspace-events", "KEQ"),
                 List.of("--client-query-buffer-limit", "1k"));
     }
 
@@ -193,7 +194,7 @@ class ServeCommandTest {
                 "--hard-limit", "--write-stall-timeout", "--drain-timeout", "--stop-timeout", "--max-connections",
                 "--mailbox-credits", "--mailbox-credit-bytes", "--mailbox-reply-backlog", "--http-body-timeout",
                 "--http-body-min-rate", "--protected-mode", "--maxmemory", "--maxmemory-clients",
-                "--client-query-buffer-limit", "--databases"}) {
+                "--client-query-buffer-limit", "--databases", "--notify-keyspace-events"}) {
             assertTrue(r.out().contains(option), option + " missing from help");
         }
         assertTrue(r.out().contains("127.0.0.1"), "help says the default is loopback");
@@ -240,6 +241,14 @@ class ServeCommandTest {
         ServerConfig c = parse("--databases", "4", "--no-pin", "--shards", "1");
         assertEquals(4, c.databases());
         assertTrue(c.describe().contains("databases=4"), c.describe());
+    }
+
+    @Test
+    void shouldSetTheKeyspaceEventsClasses() {
+        assertEquals("", parse("--no-pin", "--shards", "1").notifyKeyspaceEvents(), "none by default, as Redis");
+        ServerConfig c = parse("--notify-keyspace-events", "KEA", "--no-pin", "--shards", "1");
+        assertEquals("KEA", c.notifyKeyspaceEvents());
+        assertTrue(c.describe().contains("notify-keyspace-events=\"KEA\""), c.describe());
     }
 
     @Test

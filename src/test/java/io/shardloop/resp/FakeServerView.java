@@ -18,6 +18,7 @@ final class FakeServerView implements ServerView {
     long timed = 7;
     long avgTtl = 61_000;
     long expired = 11;
+    int keyspaceEvents;
     final ServerRates rates = new ServerRates();
 
     @Override
@@ -40,6 +41,21 @@ final class FakeServerView implements ServerView {
     @Override
     public long maxMemory() {
         return 0;
+    }
+
+    @Override
+    public String notifyKeyspaceEvents() {
+        return io.shardloop.kv.KeyspaceEvents.render(keyspaceEvents);
+    }
+
+    @Override
+    public String notifyKeyspaceEvents(String classes) {
+        int f = io.shardloop.kv.KeyspaceEvents.parse(classes);
+        if (f < 0) {
+            return io.shardloop.kv.KeyspaceEvents.INVALID;
+        }
+        keyspaceEvents = f;
+        return null;
     }
 
     @Override

@@ -35,13 +35,17 @@ final class FrontEnds implements AutoCloseable {
     private final RedisServer redis;
     private final List<AutoCloseable> servers = new ArrayList<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final List<KvGroup> groups = new ArrayList<>();
+    private final List<BlockingRespProtocol> threaded = new ArrayList<>();
 
     private FrontEnds() throws Exception {
         redis = RedisServer.start();
         for (StateMode mode : StateMode.values()) {
             for (int shards : new int[] {1, 2, 4}) {
+                KvGroup kv = new KvGroup(mode, shards);
+                groups.add(kv);
                 ShardGroup g = ShardGroup.start(RuntimeConfig.builder(shards).pin(false).build(),
-                        List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(mode, shards)))));
+                        List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(kv))));
                 servers.add(g);
                 ports.put("loops " + mode.name().toLowerCase() + " on " + shards + " shard(s)", g.port(0));
             }
@@ -50,6 +54,7 @@ final class FrontEnds implements AutoCloseable {
             for (StateMode mode : new StateMode[] {StateMode.LOCKED, StateMode.CONCURRENT}) {
                 ThreadedConfig config = ThreadedConfig.defaults(model, "127.0.0.1", 0);
                 BlockingRespProtocol protocol = new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
+                threaded.add(protocol);
                 ThreadedServer s = ThreadedServer.start(config, protocol);
                 servers.add(s);
                 servers.add(protocol);
@@ -64,6 +69,23 @@ final class FrontEnds implements AutoCloseable {
 
     int redisPort() {
         return redis.port();
+    }
+
+    /**
+     * Sets {@code notify-keyspace-events} on redis-server (CONFIG SET) and on every front end (the
+     * setters CONFIG SET would call), for tests of keyspace notifications.
+     */
+    void notifyKeyspaceEvents(String classes) throws IOException {
+        try (RawResp reference = new RawResp(redis.port())) {
+            String reply = reference.call("CONFIG", "SET", "notify-keyspace-events", classes);
+            assertTrue(reply.equals("+OK"), "redis-server: " + reply);
+        }
+        for (KvGroup g : groups) {
+            assertTrue(g.notifyKeyspaceEvents(classes) == null, classes);
+        }
+        for (BlockingRespProtocol p : threaded) {
+            assertTrue(p.notifyKeyspaceEvents(classes) == null, classes);
+        }
     }
 
     /** Each front end's name and port, in a stable order. */

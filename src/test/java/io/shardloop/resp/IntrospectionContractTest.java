@@ -25,6 +25,25 @@ class IntrospectionContractTest {
     }
 
     @Test
+    void shouldSetTheKeyspaceEventClassesWithRedissLettersAndShowThemAsRedisRendersThem() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"CONFIG", "GET", "notify-keyspace-events"},
+            {"CONFIG", "SET", "notify-keyspace-events", "KEA"},
+            {"CONFIG", "GET", "notify-keyspace-events"},
+            {"CONFIG", "SET", "notify-keyspace-events", "An"},
+            {"CONFIG", "GET", "notify-keyspace-events"},
+            {"CONFIG", "SET", "notify-keyspace-events", "Kq"},
+            {"CONFIG", "GET", "notify-keyspace-events"},
+            {"CONFIG", "SET", "notify-keyspace-events", "Elx", "slowlog-max-len", "x"},
+            {"CONFIG", "GET", "notify-keyspace-events"},
+            {"CONFIG", "SET", "notify-keyspace-events", "$lshzxetmdn"},
+            {"CONFIG", "GET", "notify-keyspace-events"},
+            {"CONFIG", "SET", "notify-keyspace-events", ""},
+            {"CONFIG", "GET", "notify-keyspace-events"},
+        }, false);
+    }
+
+    @Test
     void shouldSetAndGetParametersAsRedisDoesAllOrNone() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"CONFIG", "SET", "slowlog-log-slower-than", "2500"},

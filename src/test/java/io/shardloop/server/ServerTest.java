@@ -68,6 +68,22 @@ class ServerTest {
     }
 
     @Test
+    void shouldPublishTheConfiguredKeyspaceEventsInEveryModel() throws Exception {
+        for (ServerModel model : new ServerModel[] {ServerModel.LOOPS, ServerModel.THREADS}) {
+            try (Server server = Server.start(twoUnpinnedShards().model(model).notifyKeyspaceEvents("Kg$")
+                    .protocols(ServedProtocol.RESP).build());
+                 io.shardloop.testing.RawResp sub = new io.shardloop.testing.RawResp(server.port(ServedProtocol.RESP), 20_000);
+                 io.shardloop.testing.RawResp writer = new io.shardloop.testing.RawResp(server.port(ServedProtocol.RESP))) {
+                sub.call("SUBSCRIBE", "__keyspace@0__:k");
+                writer.call("SET", "k", "v");
+                writer.call("DEL", "k");
+                assertEquals("*3 [$7 message, $16 __keyspace@0__:k, $3 set]", sub.read(), model.label());
+                assertEquals("*3 [$7 message, $16 __keyspace@0__:k, $3 del]", sub.read(), model.label());
+            }
+        }
+    }
+
+    @Test
     void shouldStopListeningOnEveryPortWhenClosed() throws Exception {
         Server server = Server.start(twoUnpinnedShards().build());
         int resp = server.port(ServedProtocol.RESP);

@@ -263,13 +263,15 @@ final class BlockingRespConnection implements ClientHandle {
             }
         }
         BlockedKeys blocked = server.store().blocked();
-        server.blockedClients().add(w.waitId(), w);
         long ms = BlockingCommands.timeoutMillis(c, args);
         long deadline = ms == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
         try {
             for (Key k : keys) {
                 blocked.block(k, w);
             }
+            // Counted blocked (INFO, CLIENT UNBLOCK) once it has its place in every line: a client
+            // seen blocked is served before any that blocks after.
+            server.blockedClients().add(w.waitId(), w);
             while (true) {
                 Object next = w.next(deadline);
                 if (next instanceof Key k) {

@@ -71,7 +71,7 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
         this.command = command;
         this.client = client;
         this.clientId = clientId;
-        this.waitId = kv.nextWaitId();
+        this.waitId = kv.blocking().nextWaitId();
         for (int i = 0; i < args.count(); i++) {
             this.args.addFrom(args, i);
         }
@@ -124,16 +124,16 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
         state = BLOCKED;
         if (!joined) {
             joined = true;
-            kv.waiting(this);
+            kv.blocking().waiting(this);
             long ms = BlockingCommands.timeoutMillis(command, args);
             if (ms > 0) {
                 timer = kv.scheduleTimer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms), this::onTimeout);
             }
             for (Key k : keys) {
-                kv.blockOn(k, this);
+                kv.blocking().blockOn(k, this);
             }
         } else if (runFor != null) {
-            kv.decline(runFor, waitId);
+            kv.blocking().decline(runFor, waitId);
         }
         runFor = null;
         Key next = readyWhileRunning.pollFirst();
@@ -214,9 +214,9 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
         }
         if (joined) {
             for (Key k : keys) {
-                kv.leave(k, waitId);
+                kv.blocking().leave(k, waitId);
             }
-            kv.doneWaiting(this);
+            kv.blocking().doneWaiting(this);
         }
     }
 

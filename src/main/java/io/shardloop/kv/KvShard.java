@@ -56,8 +56,8 @@ import java.util.function.LongSupplier;
  * <p>
  * <b>Blocked clients</b> (BLPOP and the others, {@link #block}): the owner of a key keeps its
  * line of waiters ({@link BlockedKeys}); a waiter of another shard joins, leaves and is woken by
- * one-way messages ({@link #MSG_BLOCK}, {@link #MSG_LEAVE}, {@link #MSG_DECLINE}, {@link #MSG_READY}),
- * a waiter of this shard without any. Each run of a waiting command is a plain {@link #submit}.
+ * one-way messages ({@link ShardBlocking}), a waiter of this shard without any. Each run of a
+ * waiting command is a plain {@link #submit}.
  * <p>
  * <b>KEYS</b> walks the keyspace with SCAN steps of {@link #KEYS_STEP} keys, one step per loop
  * turn or per message, so it never holds a loop for long; the keys are deduplicated and answered
@@ -102,14 +102,6 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** Wake-ups this shard sent to clients blocked on its keys (a push made a key ready). */
     public static final int BLOCKED_WAKEUPS = 13;
     private static final int COUNTERS = 14;
-    /** One-way, waiter's shard to owner: a client waits on a key; payload: wait id, key. */
-    static final int MSG_BLOCK = 20;
-    /** One-way, waiter's shard to owner: the wait leaves the key's line (served, timed out, gone). */
-    static final int MSG_LEAVE = 21;
-    /** One-way, waiter's shard to owner: the signaled wait ran and found nothing; it stays in line. */
-    static final int MSG_DECLINE = 22;
-    /** One-way, owner to waiter's shard: the key may hold an element: run the command again. */
-    static final int MSG_READY = 23;
     /** Per database, after {@link #COUNTERS}: its keys, its keys with a time to live, its average TTL (sharded mode). */
     private static final int DB_KEYS = 0;
     private static final int DB_EXPIRES = 1;
@@ -177,11 +169,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final long[] publishedExpired;
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
     /** The clients waiting on this shard's keys (sharded mode), or the shared store's. */
-    private final BlockedKeys blockedKeys;
-    /** This shard's clients blocked now, by wait id (what a wake-up from an owner names). */
-    private final java.util.HashMap<Long, BlockingWait> waits = new java.util.HashMap<>();
-    private long waitSequence;
-    private final ExpandableDirectByteBuffer blockMessage = new ExpandableDirectByteBuffer(128);
+    /** This shard's side of the clients blocked in BLPOP and the others ({@link ShardBlocking}). */
+    private final ShardBlocking blocking;
 
     private Call[] calls = new Call[64];
     private int[] freeCalls = new int[64];
@@ -240,15 +229,18 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             freeCalls[freeCallCount++] = i;
         }
         this.connectionQuestions = new ConnectionQuestions(mailbox, here, shardCount);
+        BlockedKeys blockedKeys;
         if (executor != null) {
-            this.blockedKeys = new BlockedKeys(k -> executor.keyspace(DbKeys.db(k)).get(DbKeys.name(k)) != null);
+            blockedKeys = new BlockedKeys(k -> executor.keyspace(DbKeys.db(k)).get(DbKeys.name(k)) != null);
             for (Keyspace k : executor.databases()) {
                 k.blockedKeys(blockedKeys);
                 k.keyspaceEvents(group.keyspaceEvents());
             }
         } else {
-            this.blockedKeys = shared.blocked();
+            blockedKeys = shared.blocked();
         }
+        this.blocking = new ShardBlocking(shard.name(), here, shardCount, executor != null, blockedKeys, mailbox,
+                group.blockedClients(), counters);
         mailbox.handler(this); // pub/sub and the questions about connections cross shards in every state mode
         mailbox.creditListener(this);
         if (executor != null || here == 0) {
@@ -756,8 +748,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (tracking.onMessage(type, sourceShard, buffer, offset, length)) {
             return;
         }
-        if (type >= MSG_BLOCK && type <= MSG_READY) {
-            onBlockingMessage(type, sourceShard, buffer, offset, length);
+        if (blocking.onMessage(type, sourceShard, buffer, offset, length)) {
             return;
         }
         if (transactions != null && transactions.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
@@ -856,6 +847,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return w;
     }
 
+    /** This shard's side of the blocked clients: BlockingWait's lines and wake-ups. */
+    ShardBlocking blocking() {
+        return blocking;
+    }
+
     /**
      * Runs a command that nobody waits for the answer of (what a blocked client that hung up had
      * taken, going back), through the same paths as any command, holding it while credit is short.
@@ -925,23 +921,6 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
     }
 
-    long nextWaitId() {
-        return ((long) here << 48) | ++waitSequence;
-    }
-
-    /** The wait found nothing the first time: it is blocked now. */
-    void waiting(BlockingWait w) {
-        waits.put(w.waitId(), w);
-        group.blockedClients().add(w.clientId(), w);
-        counters.set(BLOCKED_CLIENTS, waits.size());
-    }
-
-    void doneWaiting(BlockingWait w) {
-        waits.remove(w.waitId());
-        group.blockedClients().remove(w.clientId(), w);
-        counters.set(BLOCKED_CLIENTS, waits.size());
-    }
-
     long scheduleTimer(long deadlineNanos, EventLoop.TimerTask task) {
         return loop.scheduleTimer(deadlineNanos, task);
     }
@@ -957,94 +936,6 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     byte[] timedOutReply(int protocol) {
         return protocol == 3 ? BlockingCommands.TIMED_OUT_RESP3 : BlockingCommands.TIMED_OUT_RESP2;
-    }
-
-    /** The wait joins the key's line at its owner: here without a message, else by one. */
-    void blockOn(Key key, BlockingWait w) {
-        int owner = ownerOf(key);
-        if (owner == here) {
-            countSignals(() -> blockedKeys.block(key, w));
-        } else {
-            sendBlocking(owner, MSG_BLOCK, w.waitId(), key);
-        }
-    }
-
-    void leave(Key key, long waitId) {
-        int owner = ownerOf(key);
-        if (owner == here) {
-            countSignals(() -> blockedKeys.leave(key, waitId));
-        } else {
-            sendBlocking(owner, MSG_LEAVE, waitId, key);
-        }
-    }
-
-    void decline(Key key, long waitId) {
-        int owner = ownerOf(key);
-        if (owner == here) {
-            countSignals(() -> blockedKeys.decline(key, waitId));
-        } else {
-            sendBlocking(owner, MSG_DECLINE, waitId, key);
-        }
-    }
-
-    /** The shard that keeps the line of a key a client waits on ({@link DbKeys}: with its database). */
-    private int ownerOf(Key key) {
-        return executor == null ? here : DbKeys.owner(key, shardCount);
-    }
-
-    private void countSignals(Runnable r) {
-        r.run();
-        if (executor != null) {
-            counters.set(BLOCKED_WAKEUPS, blockedKeys.signals());
-        }
-    }
-
-    private void sendBlocking(int target, int type, long waitId, Key key) {
-        blockMessage.putLong(0, waitId);
-        blockMessage.putBytes(8, key.array(), key.offset(), key.length());
-        if (mailbox.sendAlways(target, type, blockMessage, 0, 8 + key.length()) < 0) {
-            throw new IllegalStateException(shard.name() + ": a blocking message to shard " + target + " was refused");
-        }
-    }
-
-    private void onBlockingMessage(int type, int source, DirectBuffer buffer, int offset, int length) {
-        long waitId = buffer.getLong(offset);
-        byte[] bytes = new byte[length - 8];
-        buffer.getBytes(offset + 8, bytes);
-        Key key = Key.wrap(bytes);
-        switch (type) {
-            case MSG_BLOCK -> countSignals(() -> blockedKeys.block(key, new RemoteWaiter(waitId, source)));
-            case MSG_LEAVE -> countSignals(() -> blockedKeys.leave(key, waitId));
-            case MSG_DECLINE -> countSignals(() -> blockedKeys.decline(key, waitId));
-            case MSG_READY -> {
-                BlockingWait w = waits.get(waitId);
-                if (w != null) {
-                    w.onReadyHere(key);
-                }
-            }
-            default -> throw new IllegalStateException("not a blocking message: " + type);
-        }
-    }
-
-    /** A client of another shard waiting on a key of this one: its wake-up is a message there. */
-    private final class RemoteWaiter implements BlockedKeys.Waiter {
-        private final long waitId;
-        private final int shardOfWait;
-
-        RemoteWaiter(long waitId, int shardOfWait) {
-            this.waitId = waitId;
-            this.shardOfWait = shardOfWait;
-        }
-
-        @Override
-        public long waitId() {
-            return waitId;
-        }
-
-        @Override
-        public void onReady(Key key) {
-            sendBlocking(shardOfWait, MSG_READY, waitId, key);
-        }
     }
 
     // ---- pooled calls and gathers -----------------------------------------------------------------

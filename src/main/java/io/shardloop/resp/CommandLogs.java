@@ -240,12 +240,22 @@ final class CommandLogs {
         }
         long wanted = count == -1 ? Long.MAX_VALUE : count;
         byte[] mine = answerSlowlog(sub, wanted);
+        gathered(SLOWLOG_TOPIC, a, mine, out, later, (all, w) -> writeSlowlog(sub, wanted, all, w));
+    }
+
+    /**
+     * Answers from this shard's part and every other shard's: at once where this shard is the only
+     * one (or the command runs inside an EXEC, with no later reply), else in its place in line once
+     * every shard has answered.
+     */
+    private void gathered(int topic, CommandArgs a, byte[] mine, ReplySink out, LaterReply later,
+                          java.util.function.BiConsumer<List<byte[]>, ReplySink> write) {
         if (questions == null || shardCount == 1 || later == null) {
-            writeSlowlog(sub, wanted, List.of(mine), out);
+            write.accept(List.of(mine), out);
             return;
         }
         long token = later.defer();
-        questions.ask(SLOWLOG_TOPIC, -1, question(a), answers -> {
+        questions.ask(topic, -1, question(a), answers -> {
             List<byte[]> all = new ArrayList<>();
             all.add(mine);
             for (byte[] answer : answers) {
@@ -255,7 +265,7 @@ final class CommandLogs {
             }
             BufferReplyWriter w = new BufferReplyWriter(256);
             w.protocol(later.protocol());
-            writeSlowlog(sub, wanted, all, w);
+            write.accept(all, w);
             later.complete(token, w.toByteArray());
         });
     }
@@ -384,24 +394,7 @@ final class CommandLogs {
             events.add(a.string(i).toLowerCase(Locale.ROOT));
         }
         byte[] mine = answerLatency(sub, events);
-        if (questions == null || shardCount == 1 || later == null) {
-            writeLatency(sub, events, List.of(mine), out);
-            return;
-        }
-        long token = later.defer();
-        questions.ask(LATENCY_TOPIC, -1, question(a), answers -> {
-            List<byte[]> all = new ArrayList<>();
-            all.add(mine);
-            for (byte[] answer : answers) {
-                if (answer != null && answer.length > 0) { // asked, and a shard with this front end
-                    all.add(answer);
-                }
-            }
-            BufferReplyWriter w = new BufferReplyWriter(256);
-            w.protocol(later.protocol());
-            writeLatency(sub, events, all, w);
-            later.complete(token, w.toByteArray());
-        });
+        gathered(LATENCY_TOPIC, a, mine, out, later, (all, w) -> writeLatency(sub, events, all, w));
     }
 
     private byte[] answerLatency(DirectBuffer q, int offset, int length) {

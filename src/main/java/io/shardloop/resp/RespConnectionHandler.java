@@ -335,7 +335,8 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         }
         if (c.route() == Command.Route.CONNECTION && PubSubClient.handles(c)) {
             PubSubClient s = subscriptions();
-            s.execute(c, args, reply());
+            // Confirmations are sent as messages are, past CLIENT REPLY OFF and SKIP (Redis's CLIENT_PUSHING).
+            s.execute(c, args, writer.target(order.immediate()));
             session.subscriptions(s.channelCount(), s.patternCount(), s.shardChannelCount()); // CLIENT LIST's
             return RAN;
         }

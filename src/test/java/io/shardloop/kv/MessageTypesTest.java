@@ -20,7 +20,7 @@ class MessageTypesTest {
     void everyMessageTypeIsDistinct() throws IllegalAccessException {
         Map<Integer, String> seen = new HashMap<>();
         for (Class<?> owner : new Class<?>[] {KvShard.class, ShardTransactions.class, PubSubShard.class,
-                ConnectionQuestions.class, TrackingShard.class}) {
+                ConnectionQuestions.class, TrackingShard.class, ShardBlocking.class}) {
             for (Field f : owner.getDeclaredFields()) {
                 if (f.getName().startsWith("MSG_") && Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) {
                     f.setAccessible(true);

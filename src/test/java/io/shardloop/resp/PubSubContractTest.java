@@ -135,6 +135,24 @@ class PubSubContractTest {
     }
 
     @Test
+    void shouldSendConfirmationsAndMessagesPastClientReplyOffInBothProtocols() throws Exception {
+        for (String protocol : new String[] {"2", "3"}) {
+            assertAgree(2, List.of(
+                    s(0, 1, "HELLO", protocol),
+                    s(0, 0, "CLIENT", "REPLY", "OFF"),
+                    s(0, 1, "SUBSCRIBE", "off:channel"),
+                    s(0, 1, "PSUBSCRIBE", "off:ch*"),
+                    s(1, 1, "PUBLISH", "off:channel", "hello"),
+                    s(0, 2),
+                    s(0, 1, "UNSUBSCRIBE", "off:channel"),
+                    s(0, 1, "PUNSUBSCRIBE", "off:ch*"),
+                    s(0, 0, "PING"),
+                    s(0, 1, "CLIENT", "REPLY", "ON"),
+                    s(0, 1, "PING")));
+        }
+    }
+
+    @Test
     void shouldStreamCommandsToMonitorsWithCredentialsRedacted() throws Exception {
         assertAgree(2, List.of(
                 s(0, 1, "MONITOR"),

@@ -105,6 +105,20 @@ public final class BlockedKeys {
         }
     }
 
+    /**
+     * SWAPDB exchanged these two databases' keys: every waited-on key of either is as if written
+     * (Redis's scanDatabaseForReadyKeys), so a key that now holds a value serves its first waiter;
+     * one without lets its waiter find nothing and keep its place.
+     */
+    public synchronized void databasesSwapped(int a, int b) {
+        for (Line line : new java.util.ArrayList<>(lines.values())) {
+            int db = DbKeys.db(line.key);
+            if ((db == a || db == b) && mayHold.test(line.key)) {
+                written(line.key);
+            }
+        }
+    }
+
     /** The waiter leaves the key's line: served, timed out, unblocked or gone. */
     public synchronized void leave(Key key, long waitId) {
         Line line = lines.get(key);

@@ -593,6 +593,9 @@ final class ConcurrentDatabase {
                 o.expiryLock.unlock();
                 expiryLock.unlock();
             }
+            if (!blocked.isEmpty()) {
+                blocked.databasesSwapped(index, o.index);
+            }
         }
 
         @Override

@@ -375,6 +375,9 @@ public final class Keyspace implements Db {
         long ttl = averageTtl;
         averageTtl = o.averageTtl;
         o.averageTtl = ttl;
+        if (blocked != null && !blocked.isEmpty()) {
+            blocked.databasesSwapped(index, o.index);
+        }
     }
 
     @Override

@@ -209,6 +209,30 @@ class BlockingCommandsAcrossShardsTest {
     }
 
     @Test
+    void swapdbServesAClientBlockedOnAKeyTheOtherDatabaseHolds() throws Exception {
+        for (Map.Entry<String, Integer> f : ports.entrySet()) {
+            String front = f.getKey();
+            int port = f.getValue();
+            String key = keyOn(2, "swapped");
+            try (RawResp admin = connect(port); RawResp waiter = connectOn(front, port, 1)) {
+                for (String db : new String[] {"1", "9"}) {
+                    admin.call("SELECT", db);
+                    admin.call("DEL", key);
+                }
+                admin.call("SELECT", "1");
+                admin.call("RPUSH", key, "hello");
+                assertEquals("+OK", waiter.call("SELECT", "9"), front);
+                waiter.send("BRPOP", key, "0");
+                awaitBlocked(front, admin, 1);
+                assertEquals("+OK", admin.call("SWAPDB", "1", "9"), front);
+                assertEquals("[" + key + ", hello]", waiter.value(), front);
+                awaitBlocked(front, admin, 0);
+                admin.call("SELECT", "0");
+            }
+        }
+    }
+
+    @Test
     void everyPushedElementGoesToExactlyOneWaiter() throws Exception {
         int waiters = 8;
         int pushers = 4;

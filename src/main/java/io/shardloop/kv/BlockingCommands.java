@@ -290,7 +290,11 @@ public final class BlockingCommands {
         return seconds == null ? -1 : millis(seconds);
     }
 
-    /** C's (long long) of the product: a value out of range (infinity too) becomes LLONG_MIN, as on x86. */
+    /**
+     * Redis 7.0's {@code (long long) ceill(seconds * 1000.0)} (timeout.c): rounded up, so 0.001 s
+     * waits a millisecond rather than for ever; a value out of range (infinity too) becomes
+     * LLONG_MIN, as C's conversion does on x86.
+     */
     private static long millis(BigDecimal seconds) {
         if (seconds == LongDouble.INFINITE) {
             return Long.MIN_VALUE;
@@ -299,6 +303,6 @@ public final class BlockingCommands {
         if (ms.abs().compareTo(LONG_LIMIT) > 0) {
             return Long.MIN_VALUE;
         }
-        return ms.longValue();
+        return ms.setScale(0, java.math.RoundingMode.CEILING).longValue();
     }
 }

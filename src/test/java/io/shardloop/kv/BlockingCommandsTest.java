@@ -71,11 +71,13 @@ class BlockingCommandsTest {
     }
 
     @Test
-    void theTimeoutIsSecondsTruncatedToMilliseconds() {
+    void theTimeoutIsSecondsRoundedUpToMilliseconds() {
         assertEquals(1500, BlockingCommands.timeoutMillis(CommandTable.find(CommandArgs.of("BLPOP")),
                 CommandArgs.of("BLPOP", "k", "1.5")));
-        assertEquals(0, BlockingCommands.timeoutMillis(CommandTable.find(CommandArgs.of("BLMPOP")),
-                CommandArgs.of("BLMPOP", "0.0001", "1", "k", "LEFT")));
+        assertEquals(1, BlockingCommands.timeoutMillis(CommandTable.find(CommandArgs.of("BLMPOP")),
+                CommandArgs.of("BLMPOP", "0.0001", "1", "k", "LEFT")), "a part of a millisecond waits one, not for ever");
+        assertEquals(1, BlockingCommands.timeoutMillis(CommandTable.find(CommandArgs.of("BLPOP")),
+                CommandArgs.of("BLPOP", "k", "0.001")));
         assertEquals(250, BlockingCommands.timeoutMillis(CommandTable.find(CommandArgs.of("BLMOVE")),
                 CommandArgs.of("BLMOVE", "a", "b", "LEFT", "LEFT", "0.25")));
     }

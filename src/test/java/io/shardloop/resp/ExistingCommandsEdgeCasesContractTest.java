@@ -46,7 +46,7 @@ class ExistingCommandsEdgeCasesContractTest {
             {"GETEX", "k"}, {"GETEX", "k", "EX", "100"}, {"TTL", "k"}, {"GETEX", "k", "PERSIST"}, {"TTL", "k"},
             {"GETEX", "k", "PX", "100000"}, {"GETEX", "k", "EX", "0"}, {"GETEX", "k", "EX", "-1"},
             {"GETEX", "k", "EX", "x"}, {"GETEX", "k", "EX"}, {"GETEX", "k", "EX", "1", "PX", "1"},
-            {"GETEX", "k", "PERSIST", "EX", "1"}, {"GETEX", "k", "EXAT", "9999999999"}, {"TTL", "k"},
+            {"GETEX", "k", "PERSIST", "EX", "1"}, {"GETEX", "k", "EXAT", "9999999999"}, {"EXPIRETIME", "k"},
             {"GETEX", "k", "EX", "9223372036854775807"}, {"GETEX", "k", "BOGUS"},
             {"GETEX", "nokey2", "EX", "10"}, {"RPUSH", "l", "a"}, {"GETEX", "l"},
             {"GETRANGE", "l", "0", "1"}, {"SETRANGE", "l", "0", "x"}, {"INCRBYFLOAT", "l", "1"},

@@ -5,6 +5,8 @@ import io.shardloop.kv.BlockingCommands;
 import io.shardloop.kv.Command;
 import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Key;
+import io.shardloop.kv.MonitorFeed;
+import io.shardloop.kv.MonitorLine;
 import io.shardloop.kv.MultiState;
 import io.shardloop.kv.PubSubClient;
 import io.shardloop.kv.PubSubRegistry;
@@ -13,7 +15,6 @@ import io.shardloop.kv.Transaction;
 import io.shardloop.kv.DbKeys;
 import io.shardloop.resp.ClientHandle;
 import io.shardloop.resp.ConnectionCommands;
-import io.shardloop.resp.MonitorLine;
 import io.shardloop.resp.Session;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
@@ -92,6 +93,17 @@ final class BlockingRespConnection implements ClientHandle {
     void serve(InputStream in, OutputStream out) throws IOException {
         this.out = out;
         socketIn = in;
+        MonitorFeed.bindThisThread(new MonitorFeed.Feed() { // the commands of this client's scripts
+            @Override
+            public boolean anyMonitor() {
+                return server.pubsub().anyMonitor();
+            }
+
+            @Override
+            public void feed(byte[] line, int offset, int length) {
+                feedMonitors(line);
+            }
+        });
         commands.clients().add(this);
         try {
             ByteBuffer bytes = window.bytes();
@@ -195,15 +207,21 @@ final class BlockingRespConnection implements ClientHandle {
                 return REFUSED;
             }
         }
+        if (MonitorLine.startsScript(c) && server.pubsub().anyMonitor()) {
+            feedMonitors(MonitorLine.format(MonitorLine.nowMicros(), session.db(), peer, c, args)); // before, as Redis
+        }
         int outcome = run(c, args);
         if (server.pubsub().anyMonitor() && MonitorLine.fed(c)) {
             flushReplies(); // a monitor's own command shows after its reply, as in Redis
-            byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), peer, c, args);
-            synchronized (server.pubsub()) {
-                server.pubsub().feedMonitors(line, 0, line.length);
-            }
+            feedMonitors(MonitorLine.format(MonitorLine.nowMicros(), session.db(), peer, c, args));
         }
         return outcome;
+    }
+
+    private void feedMonitors(byte[] line) {
+        synchronized (server.pubsub()) {
+            server.pubsub().feedMonitors(line, 0, line.length);
+        }
     }
 
     /** Runs a command that was found, admitted and allowed in the client's context; says how, for its statistics. */

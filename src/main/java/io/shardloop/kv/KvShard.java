@@ -220,6 +220,17 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             }
         }
         group.keyspaceEvents().bindThisThread(pubsub::publishEvent); // the events of commands this loop runs
+        MonitorFeed.bindThisThread(new MonitorFeed.Feed() { // the commands of scripts this loop runs
+            @Override
+            public boolean anyMonitor() {
+                return pubsub.registry().anyMonitor();
+            }
+
+            @Override
+            public void feed(byte[] line, int offset, int length) {
+                pubsub.feedMonitors(line, offset, length);
+            }
+        });
         this.creditsPerTarget = shard.group().config().mailbox().credits();
         this.busyAfterMillis = shard.group().config().stall().threshold().toMillis();
         this.waitersByShard = new int[shardCount];

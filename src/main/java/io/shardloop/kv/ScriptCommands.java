@@ -252,6 +252,7 @@ public final class ScriptCommands {
                 db.watches().beforeCommand(c, command, db); // EVAL changed its keys in the caller's database; these are in another
             }
             c.handler().execute(c.route() == Command.Route.LOCAL ? null : db, command, reply);
+            MonitorFeed.scripted(dbIndex, c, command);
         }
 
         /**

@@ -5,6 +5,7 @@ import io.shardloop.kv.BlockingWait;
 import io.shardloop.kv.Command;
 import io.shardloop.kv.CommandTable;
 import io.shardloop.kv.Key;
+import io.shardloop.kv.MonitorLine;
 import io.shardloop.kv.KvShard;
 import io.shardloop.kv.MultiState;
 import io.shardloop.kv.PendingTransactions;
@@ -296,6 +297,11 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 reply().error(refused);
                 return REFUSED;
             }
+        }
+        if (MonitorLine.startsScript(c) && kv.pubsub().registry().anyMonitor()) {
+            // Before it runs, as Redis's evalCommand feeds it: the script's own commands follow.
+            byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), connection.remoteAddress(), c, args);
+            kv.pubsub().feedMonitors(line, 0, line.length);
         }
         int outcome = run(c, args);
         if (tracking.on()) {

@@ -1,5 +1,7 @@
 package io.shardloop.resp;
 
+import io.shardloop.kv.MonitorLine;
+
 import io.shardloop.kv.CommandTable;
 import io.shardloop.resp.codec.CommandArgs;
 import org.junit.jupiter.api.Test;

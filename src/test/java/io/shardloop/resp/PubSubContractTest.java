@@ -174,6 +174,10 @@ class PubSubContractTest {
                 s(0, 3),
                 s(1, 1, "DEL", "mon:k"),
                 s(0, 1),
+                s(1, 1, "EVAL", "redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])", "1", "mon:k", "s"),
+                s(0, 3),
+                s(1, 1, "DEL", "mon:k"),
+                s(0, 1),
                 s(1, 1, "SELECT", "9"),
                 s(0, 1),
                 s(1, 1, "GET", "mon:k"),
@@ -215,6 +219,7 @@ class PubSubContractTest {
                 List<String> frames = new ArrayList<>();
                 for (int f = 0; f < step.frames(); f++) {
                     frames.add(client.read().replaceAll("^\\+\\d+\\.\\d{6} \\[(\\d+) 127\\.0\\.0\\.1:\\d+\\]", "+TIME [$1 PEER]")
+                            .replaceAll("^\\+\\d+\\.\\d{6} \\[(\\d+) lua\\]", "+TIME [$1 lua]")
                             .replaceAll("\\$7 version(=|, )\\$\\d+ [0-9.]+", "version").replaceAll("\\$2 id(=|, ):\\d+", "id"));
                 }
                 out.add(String.join(" | ", step.command()) + " -> " + String.join(" || ", frames));

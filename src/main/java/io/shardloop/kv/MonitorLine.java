@@ -1,6 +1,5 @@
-package io.shardloop.resp;
+package io.shardloop.kv;
 
-import io.shardloop.kv.Command;
 import io.shardloop.resp.codec.CommandArgs;
 
 import java.io.ByteArrayOutputStream;
@@ -39,9 +38,26 @@ public final class MonitorLine {
      * whose database is {@code db} once the command has run (a SELECT shows the one it chose).
      */
     public static byte[] format(long micros, int db, SocketAddress peer, Command c, CommandArgs a) {
+        return format(micros, db, peerId(peer), c, a);
+    }
+
+    /** The line of a command a script ran: its peer is {@code lua}, as in Redis. */
+    static byte[] formatScripted(long micros, int db, Command c, CommandArgs a) {
+        return format(micros, db, "lua", c, a);
+    }
+
+    /** Whether a command is a script's start (EVAL, EVALSHA, FCALL...), which Redis shows to monitors before the script runs. */
+    public static boolean startsScript(Command c) {
+        return switch (c.name()) {
+            case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro" -> true;
+            default -> false;
+        };
+    }
+
+    private static byte[] format(long micros, int db, String peer, Command c, CommandArgs a) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         String head = "+" + micros / 1_000_000 + "." + String.format("%06d", micros % 1_000_000) + " [" + db + " "
-                + peerId(peer) + "] ";
+                + peer + "] ";
         out.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
         int redactFrom = Integer.MAX_VALUE;
         int redactTo = -1;

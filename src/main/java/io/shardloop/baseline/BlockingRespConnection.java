@@ -207,7 +207,7 @@ final class BlockingRespConnection implements ClientHandle {
                 return REFUSED;
             }
         }
-        if (MonitorLine.startsScript(c) && server.pubsub().anyMonitor()) {
+        if (server.pubsub().anyMonitor() && MonitorLine.startsScript(c)) {
             feedMonitors(MonitorLine.format(MonitorLine.nowMicros(), session.db(), peer, c, args)); // before, as Redis
         }
         int outcome = run(c, args);

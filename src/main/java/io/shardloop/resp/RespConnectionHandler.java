@@ -298,7 +298,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 return REFUSED;
             }
         }
-        if (MonitorLine.startsScript(c) && kv.pubsub().registry().anyMonitor()) {
+        if (kv.pubsub().registry().anyMonitor() && MonitorLine.startsScript(c)) {
             // Before it runs, as Redis's evalCommand feeds it: the script's own commands follow.
             byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), connection.remoteAddress(), c, args);
             kv.pubsub().feedMonitors(line, 0, line.length);

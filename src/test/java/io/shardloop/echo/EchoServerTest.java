@@ -164,11 +164,37 @@ class EchoServerTest {
 
     @Test
     void shouldCloseAConnectionWhoseUnsentBytesPassTheHardLimit() throws Exception {
-        // A read budget larger than the hard limit lets one turn's echo overshoot it.
+        // A read budget larger than the hard limit lets one turn's echo overshoot it. The client
+        // never reads and has a small receive buffer, and it writes more than the kernel's buffers
+        // on both sides can hold (the server's send buffer grows to tcp_wmem's maximum, 4 MiB by
+        // default), so the echo must back up in the server's outbound buffer whatever the kernel.
         ConnectionLimits limits = new ConnectionLimits(MB, 64 * 1024, 16 * 1024, 128 * 1024, MB, 0, 0);
+        long toWrite = 32L * MB;
+        // The socket closes first, so that a writer still blocked (a failure) ends before the executor waits for it.
         try (ShardGroup group = start(config(1).limits(limits).build());
-             Socket socket = new Socket("127.0.0.1", group.port(0))) {
-            socket.getOutputStream().write(new byte[MB]);
+             ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
+             Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", group.port(0)));
+            Future<Long> written = io.submit(() -> {
+                OutputStream out = socket.getOutputStream();
+                byte[] chunk = new byte[64 * 1024];
+                long sent = 0;
+                try {
+                    while (sent < toWrite) {
+                        out.write(chunk);
+                        sent += chunk.length;
+                    }
+                } catch (IOException closedByTheServer) {
+                    // The expected end: the server closed the connection while it was written.
+                }
+                return sent;
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (group.stats().get(0).counter(NetStats.OUTPUT_LIMIT_CLOSES) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, group.stats().get(0).counter(NetStats.OUTPUT_LIMIT_CLOSES));
             socket.setSoTimeout(10_000);
             long read = 0;
             try {
@@ -180,8 +206,8 @@ class EchoServerTest {
             } catch (IOException reset) {
                 // Closed with unsent data: a reset is as good as an end of stream.
             }
-            assertTrue(read < MB, "the connection should be closed before the whole echo, got " + read);
-            assertEquals(1, group.stats().get(0).counter(NetStats.OUTPUT_LIMIT_CLOSES));
+            long sent = written.get(30, TimeUnit.SECONDS);
+            assertTrue(read < sent, "the connection should be closed before the whole echo: read " + read + " of " + sent);
         }
     }
 

@@ -173,6 +173,17 @@ public abstract class RespWriter implements ReplySink {
 
     @Override
     public void doubleValue(double d) {
+        if (integral(d)) { // the common score: its digits go straight to the buffer, with no text object
+            long whole = (long) d;
+            if (resp3) {
+                put(',');
+                putDecimal(whole);
+                crlf();
+            } else {
+                bulkDecimal(whole);
+            }
+            return;
+        }
         String text = doubleText(d);
         if (resp3) {
             put(',');
@@ -201,7 +212,7 @@ public abstract class RespWriter implements ReplySink {
         if (Double.isNaN(d)) {
             return "nan";
         }
-        if (d == Math.rint(d) && Math.abs(d) < 1e17) {
+        if (integral(d)) {
             return Long.toString((long) d); // as Redis 7.0 writes an integral score: -0 is "0"
         }
         java.math.BigDecimal rounded = new java.math.BigDecimal(d)
@@ -244,6 +255,11 @@ public abstract class RespWriter implements ReplySink {
     private void crlf() {
         put('\r');
         put('\n');
+    }
+
+    /** An integral value below 10^17 in magnitude, which %.17g writes as an integer (-0 as "0"). */
+    private static boolean integral(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e17;
     }
 
     private void putAscii(String s) {

@@ -58,11 +58,19 @@ class RespWriterTest {
             {"0.1", "0.10000000000000001"}, {"-0.0", "0"}, {"0", "0"}, {"300", "300"}, {"-2.5", "-2.5"},
             {"1e-5", "1.0000000000000001e-05"}, {"0.0001", "0.0001"}, {"1e20", "1e+20"},
             {"123456789012345678", "1.2345678901234568e+17"}, {"1e16", "10000000000000000"},
-            {"1e17", "1e+17"}, {"3.14159", "3.1415899999999999"}, {"1e-300", "1e-300"},
+            {"1e17", "1e+17"}, {"-99999999999999999", "-1e+17"}, {"-1234567", "-1234567"}, {"3.14159", "3.1415899999999999"}, {"1e-300", "1e-300"},
             {"1.7976931348623157e308", "1.7976931348623157e+308"}, {"4.9e-324", "4.9406564584124654e-324"},
         };
         for (String[] c : cases) {
-            assertEquals(c[1], RespWriter.doubleText(Double.parseDouble(c[0])), c[0]);
+            double d = Double.parseDouble(c[0]);
+            assertEquals(c[1], RespWriter.doubleText(d), c[0]);
+            // The reply writes the same text, by the integral fast path or the general one.
+            w.reset().protocol(2);
+            w.doubleValue(d);
+            assertEquals("$" + c[1].length() + "\r\n" + c[1] + "\r\n", w.toString(), c[0]);
+            w.reset().protocol(3);
+            w.doubleValue(d);
+            assertEquals("," + c[1] + "\r\n", w.toString(), c[0]);
         }
     }
 

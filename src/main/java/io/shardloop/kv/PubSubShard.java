@@ -35,6 +35,12 @@ import java.util.List;
  * waiters while it has none. PUBSUB CHANNELS, NUMSUB, NUMPAT and their shard forms ask the same
  * shards ({@link #MSG_PUBSUB}) and merge: names deduplicated, counts added.
  * <p>
+ * <b>Inside an EXEC</b>, which already runs and asks no credit, the same fan-out goes one way
+ * ({@link #MSG_WITHIN}, answered one way by {@link #MSG_WITHIN_ANSWER}); this shard's part is written
+ * in the EXEC's reply at once and the merged reply, when it comes, takes its place
+ * ({@link Merged}). <b>From a script</b>, which runs whole on this loop and never waits for another
+ * shard, the message goes one way and the reply counts this shard's receivers.
+ * <p>
  * <b>INFO's counts</b> of distinct channels, patterns and shard channels: each name has a home
  * shard (by its hash, as a key's slot); a shard whose table gains or loses a name tells the home
  * ({@link #MSG_NAME}), which counts the shards that have it and publishes how many names it is home

@@ -22,9 +22,10 @@ import java.util.concurrent.atomic.LongAdder;
  * With RATE over 0 it measures delivery latency instead: the publisher sends at most RATE
  * PUBLISHes a second (WINDOW still bounds those in flight), each message is the publisher's
  * {@code System.nanoTime()} when it was written, as 19 digits (the same clock as the readers': one
- * JVM), and each subscriber's reader takes the time it read the frame's end minus that stamp. Every
- * sample is kept (a reader keeps its first 8 M) and sorted at the end: p50, p99, p99.9 and the max
- * are printed in microseconds, over every message every subscriber read.
+ * JVM), and each subscriber's reader takes the time it read the frame's end minus that stamp. The
+ * messages published in the first second are not counted (the readers and servers warm up); every
+ * other sample is kept (a reader keeps its first 8 M) and sorted at the end: p50, p99, p99.9 and
+ * the max are printed in microseconds, over every counted message every subscriber read.
  *   java tools/PubSubFanout.java PORT SUBSCRIBERS [SECONDS=5] [WINDOW=16] [PAYLOAD=16] [READERS=2] [RATE=0]
  */
 public final class PubSubFanout {
@@ -66,9 +67,10 @@ public final class PubSubFanout {
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> threads = new ArrayList<>();
         int stampAt = frame.length - 2 - payload;
+        long recordFrom = System.nanoTime() + WARM_UP_NANOS; // subscribing took place before: the run starts about now
         List<Latencies> samples = new ArrayList<>();
         for (Selector s : selectors) {
-            Latencies l = rate > 0 ? new Latencies(frame.length, stampAt) : null;
+            Latencies l = rate > 0 ? new Latencies(frame.length, stampAt, recordFrom) : null;
             samples.add(l);
             threads.add(Thread.ofPlatform().start(() -> read(s, bytes, running, l)));
         }
@@ -123,6 +125,7 @@ public final class PubSubFanout {
     }
 
     private static final int STAMP_DIGITS = 19;
+    private static final long WARM_UP_NANOS = 1_000_000_000L;
 
     /**
      * Writes a PUBLISH; with {@code stamped}, first waits until {@code due} and writes the time now
@@ -153,12 +156,14 @@ public final class PubSubFanout {
         private static final int MAX_SAMPLES = 8 << 20;
         private final int frameLength;
         private final int stampAt;
+        private final long recordFrom;
         private long[] samples = new long[1 << 16];
         private int count;
 
-        Latencies(int frameLength, int stampAt) {
+        Latencies(int frameLength, int stampAt, long recordFrom) {
             this.frameLength = frameLength;
             this.stampAt = stampAt;
+            this.recordFrom = recordFrom;
         }
 
         /** The bytes just read on the connection whose place is {@code at}, read at {@code now}. */
@@ -170,7 +175,9 @@ public final class PubSubFanout {
                     stamp = stamp * 10 + (b.get(i) - '0');
                 }
                 if (++pos == frameLength) {
-                    add(now - stamp);
+                    if (stamp >= recordFrom) {
+                        add(now - stamp);
+                    }
                     pos = 0;
                     stamp = 0;
                 }

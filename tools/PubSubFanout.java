@@ -67,10 +67,9 @@ public final class PubSubFanout {
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> threads = new ArrayList<>();
         int stampAt = frame.length - 2 - payload;
-        long recordFrom = System.nanoTime() + WARM_UP_NANOS; // subscribing took place before: the run starts about now
         List<Latencies> samples = new ArrayList<>();
         for (Selector s : selectors) {
-            Latencies l = rate > 0 ? new Latencies(frame.length, stampAt, recordFrom) : null;
+            Latencies l = rate > 0 ? new Latencies(frame.length, stampAt) : null;
             samples.add(l);
             threads.add(Thread.ofPlatform().start(() -> read(s, bytes, running, l)));
         }
@@ -84,6 +83,7 @@ public final class PubSubFanout {
             long published = 0;
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             long start = System.nanoTime();
+            recordFrom = start + WARM_UP_NANOS;
             for (int i = 0; i < window; i++) {
                 send(out, publish, stampInCommand, rate > 0, start + i * interval);
             }
@@ -126,6 +126,8 @@ public final class PubSubFanout {
 
     private static final int STAMP_DIGITS = 19;
     private static final long WARM_UP_NANOS = 1_000_000_000L;
+    /** Messages stamped before this are not counted: the publisher sets it when it starts. */
+    private static volatile long recordFrom = Long.MAX_VALUE;
 
     /**
      * Writes a PUBLISH; with {@code stamped}, first waits until {@code due} and writes the time now
@@ -156,14 +158,12 @@ public final class PubSubFanout {
         private static final int MAX_SAMPLES = 8 << 20;
         private final int frameLength;
         private final int stampAt;
-        private final long recordFrom;
         private long[] samples = new long[1 << 16];
         private int count;
 
-        Latencies(int frameLength, int stampAt, long recordFrom) {
+        Latencies(int frameLength, int stampAt) {
             this.frameLength = frameLength;
             this.stampAt = stampAt;
-            this.recordFrom = recordFrom;
         }
 
         /** The bytes just read on the connection whose place is {@code at}, read at {@code now}. */

@@ -24,7 +24,8 @@ import java.util.Map;
  * and when other shards have subscribers the merged reply comes back later. This stands between the
  * connection and the shard ({@link KvShard.Submitter}): it keeps the EXEC's reply until every merged
  * part is in, puts each in its command's place, and hands the whole reply to the connection, in its
- * place in line. An EXEC whose fan-outs found no other shard with subscribers costs one copy.
+ * place in line. An EXEC whose fan-outs found no other shard with subscribers costs a copy or two
+ * of its reply.
  * <p>
  * Owned by its connection's loop thread.
  */

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Pub/sub and MONITOR against redis-server through every front end: the confirmations with their
  * counts, UNSUBSCRIBE with nothing subscribed, the RESP2 subscribed context and its errors, PING in
  * it, PUBSUB's answers while others subscribe, the message frames a publish delivers (RESP2 arrays
- * and RESP3 pushes), and the lines a monitor reads. Each step names the client that sends it and
+ * and RESP3 pushes), PUBLISH and PUBSUB inside an EXEC and from scripts, CONFIG GET and SET of
+ * client-output-buffer-limit, and the lines a monitor reads. Each step names the client that sends it and
  * how many frames it reads back, so several clients take part and no reply is left unread.
  */
 class PubSubContractTest {

@@ -45,7 +45,8 @@ import java.nio.ByteBuffer;
  * elsewhere is a fence: nothing after it is read until its codes are in.
  * <p>
  * <b>Transactions.</b> MULTI, EXEC, DISCARD, WATCH and UNWATCH follow {@link MultiState}; EXEC
- * plans and submits the queued commands as one {@link Transaction}.
+ * plans and submits the queued commands as one {@link Transaction}; one with PUBLISH, SPUBLISH or
+ * PUBSUB among them answers through an {@link ExecFanOut}, which counts every shard's subscribers.
  * <p>
  * <b>Pub/sub.</b> The client's subscriptions are a {@link PubSubClient} over this shard's
  * registry; PUBLISH, SPUBLISH and PUBSUB go through {@link KvShard#submit} to every shard with

@@ -11,6 +11,7 @@ import io.shardloop.kv.MultiState;
 import io.shardloop.kv.PubSubClient;
 import io.shardloop.kv.PubSubRegistry;
 import io.shardloop.kv.PubSubShard;
+import io.shardloop.kv.ScriptPubSub;
 import io.shardloop.kv.Transaction;
 import io.shardloop.kv.DbKeys;
 import io.shardloop.resp.ClientHandle;
@@ -104,6 +105,7 @@ final class BlockingRespConnection implements ClientHandle {
                 feedMonitors(line);
             }
         });
+        ScriptPubSub.bindThisThread(this::pubsubCommand); // the PUBLISHes of this client's scripts
         commands.clients().add(this);
         try {
             ByteBuffer bytes = window.bytes();
@@ -455,7 +457,7 @@ final class BlockingRespConnection implements ClientHandle {
                 return;
             }
             if (outbox == null) {
-                outbox = new SubscriberOutbox(out, server.config().pubsubLimit(), "resp-subscriber-" + session.id());
+                outbox = new SubscriberOutbox(out, commands.settings().outputLimits().watch(), "resp-subscriber-" + session.id());
                 outbox.protocol(replies.protocol());
                 subscriptions = new PubSubClient(outbox, registry);
                 if (!inExec) {

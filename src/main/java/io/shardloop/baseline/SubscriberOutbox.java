@@ -30,9 +30,9 @@ final class SubscriberOutbox implements Subscriber {
     /** Whether messages are pushes ({@code >}): the client said HELLO 3. Written by the connection's thread. */
     private volatile boolean resp3;
 
-    SubscriberOutbox(OutputStream out, PubSubLimit limit, String name) {
+    SubscriberOutbox(OutputStream out, PubSubLimit.Watch limit, String name) {
         this.out = out;
-        this.limit = limit.watch();
+        this.limit = limit;
         this.writer = Thread.ofVirtual().name(name).start(this::writeLoop);
     }
 

@@ -220,6 +220,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             }
         }
         group.keyspaceEvents().bindThisThread(pubsub::publishEvent); // the events of commands this loop runs
+        ScriptPubSub.bindThisThread(pubsub::runWithin); // the PUBLISHes of scripts this loop runs
         MonitorFeed.bindThisThread(new MonitorFeed.Feed() { // the commands of scripts this loop runs
             @Override
             public boolean anyMonitor() {

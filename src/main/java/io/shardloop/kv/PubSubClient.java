@@ -222,14 +222,32 @@ public final class PubSubClient {
         }
     }
 
-    /** Checks a PUBSUB subcommand and answers HELP and the errors; true when it is to be answered from the shards. */
-    public static boolean checkPubsub(CommandArgs a, ReplySink out) {
-        String sub = a.string(1).toLowerCase(java.util.Locale.ROOT);
-        int arity = switch (sub) {
+    /** A PUBSUB subcommand's arity, as Redis's command table gives it (negative: at least); 0 for none. */
+    private static int subcommandArity(String sub) {
+        return switch (sub) {
             case "help", "numpat" -> 2;
             case "channels", "numsub", "shardchannels", "shardnumsub" -> -2;
             default -> 0;
         };
+    }
+
+    /**
+     * Redis's refusal of a PUBSUB from a script, where a subcommand is looked up as a command of its
+     * own: an unknown one or a wrong arity answers the script errors; null when it may run.
+     */
+    static String refusedInScript(CommandArgs a) {
+        int arity = subcommandArity(a.string(1).toLowerCase(java.util.Locale.ROOT));
+        if (arity == 0) {
+            return "ERR Unknown Redis command called from script";
+        }
+        return (arity > 0 ? a.count() != arity : a.count() < -arity)
+                ? "ERR Wrong number of args calling Redis command from script" : null;
+    }
+
+    /** Checks a PUBSUB subcommand and answers HELP and the errors; true when it is to be answered from the shards. */
+    public static boolean checkPubsub(CommandArgs a, ReplySink out) {
+        String sub = a.string(1).toLowerCase(java.util.Locale.ROOT);
+        int arity = subcommandArity(sub);
         if (arity == 0) {
             out.error(Errors.unknownSubcommand(a, "PUBSUB"));
             return false;

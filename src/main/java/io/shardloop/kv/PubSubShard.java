@@ -35,6 +35,12 @@ import java.util.List;
  * waiters while it has none. PUBSUB CHANNELS, NUMSUB, NUMPAT and their shard forms ask the same
  * shards ({@link #MSG_PUBSUB}) and merge: names deduplicated, counts added.
  * <p>
+ * <b>Inside an EXEC</b>, which already runs and asks no credit, the same fan-out goes one way
+ * ({@link #MSG_WITHIN}, answered one way by {@link #MSG_WITHIN_ANSWER}); this shard's part is written
+ * in the EXEC's reply at once and the merged reply, when it comes, takes its place
+ * ({@link Merged}). <b>From a script</b>, which runs whole on this loop and never waits for another
+ * shard, the message goes one way and the reply counts this shard's receivers.
+ * <p>
  * <b>INFO's counts</b> of distinct channels, patterns and shard channels: each name has a home
  * shard (by its hash, as a key's slot); a shard whose table gains or loses a name tells the home
  * ({@link #MSG_NAME}), which counts the shards that have it and publishes how many names it is home
@@ -54,6 +60,10 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
     static final int MSG_MONITOR = 32;
     /** One way to a name's home shard: a shard's table gained the name (+1) or lost it (-1); {@code byte kind, byte added, name}. */
     static final int MSG_NAME = 33;
+    /** A PUBLISH, SPUBLISH or PUBSUB inside an EXEC, one way: {@code int gather}, the command; answered by {@link #MSG_WITHIN_ANSWER}. */
+    static final int MSG_WITHIN = 34;
+    /** One way back: {@code int gather}, then a count (PUBLISH) or that shard's PUBSUB part, as {@link #MSG_PUBLISH} and {@link #MSG_PUBSUB} answer. */
+    static final int MSG_WITHIN_ANSWER = 35;
 
 
     private final KvGroup group;
@@ -181,8 +191,9 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
     }
 
     /**
-     * PUBLISH, SPUBLISH or PUBSUB inside an EXEC, whose reply must be written now: the message goes
-     * to the other shards one way, and the reply counts (or names) this shard's subscribers only.
+     * PUBLISH, SPUBLISH or PUBSUB from a script, which runs whole on this loop and cannot wait for
+     * the other shards: the message goes to them one way, and the reply counts (or names) this
+     * shard's subscribers only.
      */
     public void runWithin(Command c, CommandArgs args, ReplySink out) {
         if (c.name().equals("pubsub")) {
@@ -201,6 +212,59 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
                 }
             }
         }
+    }
+
+    /**
+     * PUBLISH, SPUBLISH or PUBSUB inside an EXEC, whose reply is written now, in order with the
+     * EXEC's other commands: this shard delivers (or answers) at once and writes its own part into
+     * {@code out}. When other shards have subscribers the command goes to each one way
+     * ({@link #MSG_WITHIN}, no credit asked: the EXEC already runs) and each answers one way
+     * ({@link #MSG_WITHIN_ANSWER}); once all have, the reply every shard makes together reaches
+     * {@code merged} at {@code place}, on this loop, to take the part's place in the EXEC's reply.
+     *
+     * @return whether a merged reply will follow (false: what {@code out} got is the whole reply)
+     */
+    public boolean runWithin(Command c, CommandArgs args, ReplySink out, int protocol, Merged merged, int place) {
+        boolean pubsub = c.name().equals("pubsub");
+        if (pubsub && !PubSubClient.checkPubsub(args, out)) {
+            return false;
+        }
+        int receivers = pubsub ? 0 : registry.publish(args.array(), args.offset(1), args.length(1), args.array(),
+                args.offset(2), args.length(2), c.name().equals("spublish"));
+        if (!findTargets()) {
+            if (pubsub) {
+                PubSubClient.pubsubHere(registry, args, out);
+            } else {
+                out.integer(receivers);
+            }
+            return false;
+        }
+        Gather g = gather(null, pubsub ? mergeOf(args) : Gather.SUM, pubsub ? args : null);
+        g.merged = merged;
+        g.place = place;
+        g.protocol = protocol;
+        if (pubsub) {
+            answer(args, scratch, 0);
+            g.add(scratch, 0);
+        } else {
+            g.sum = receivers;
+        }
+        g.write(out);
+        scratch.putInt(0, g.index);
+        int length = 4 + CommandCodec.encode(args, scratch, 4);
+        for (int s = 0; s < shardCount; s++) {
+            if (targets[s]) {
+                mailbox.sendAlways(s, MSG_WITHIN, scratch, 0, length); // bounded by the EXEC's commands
+                g.waiting++;
+            }
+        }
+        return true;
+    }
+
+    /** Where the reply of a fan-out inside an EXEC goes once every shard asked answered; on this loop. */
+    @FunctionalInterface
+    public interface Merged {
+        void onMerged(int place, DirectBuffer reply, int offset, int length);
     }
 
     /**
@@ -320,6 +384,20 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
                 int n = answer(incoming, scratch, 0);
                 mailbox.reply(source, correlationId, MSG_PUBSUB, scratch, 0, n);
             }
+            case MSG_WITHIN -> {
+                CommandCodec.decode(buffer, offset + 4, incoming);
+                scratch.putInt(0, buffer.getInt(offset));
+                int n;
+                if (incoming.is(0, "pubsub")) {
+                    n = answer(incoming, scratch, 4);
+                } else {
+                    scratch.putInt(4, registry.publish(incoming.array(), incoming.offset(1), incoming.length(1),
+                            incoming.array(), incoming.offset(2), incoming.length(2), incoming.is(0, "spublish")));
+                    n = 4;
+                }
+                mailbox.sendAlways(source, MSG_WITHIN_ANSWER, scratch, 0, 4 + n); // one per MSG_WITHIN
+            }
+            case MSG_WITHIN_ANSWER -> onPart(gathers[buffer.getInt(offset)], buffer, offset + 4);
             case MSG_NAME -> {
                 byte[] name = new byte[length - 2];
                 buffer.getBytes(offset + 2, name);
@@ -339,8 +417,12 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
 
     @Override
     public void onResponse(long context, int type, DirectBuffer buffer, int offset, int length) {
-        Gather g = gathers[(int) context];
-        if (type == MSG_PUBLISH) {
+        onPart(gathers[(int) context], buffer, offset);
+    }
+
+    /** One shard's answer to a fan-out: a count, or its part of a PUBSUB answer. */
+    private void onPart(Gather g, DirectBuffer buffer, int offset) {
+        if (g.merge == Gather.SUM) {
             g.sum += buffer.getInt(offset);
         } else {
             g.add(buffer, offset);
@@ -360,6 +442,7 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
             gathers[nextGather++] = g;
         }
         g.who = who;
+        g.merged = null;
         g.merge = merge;
         g.sum = 0;
         g.waiting = 0;
@@ -381,6 +464,7 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
 
     private void release(Gather g) {
         g.who = null;
+        g.merged = null;
         g.request = null;
         g.names.clear();
         spare.addLast(g);
@@ -394,7 +478,11 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
         static final int DISTINCT = 3;
 
         final int index;
+        /** Who asked, outside an EXEC; null inside one, where {@link #merged} hears the reply. */
         KvShard.Submitter who;
+        Merged merged;
+        int place;
+        int protocol;
         long token;
         boolean replyLater;
         int merge;
@@ -429,6 +517,13 @@ public final class PubSubShard implements ResponseHandler, PubSubRegistry.NameLi
         }
 
         void finish(PubSubShard owner) {
+            if (merged != null) {
+                reply.reset().protocol(protocol);
+                write(reply);
+                merged.onMerged(place, reply.buffer(), 0, reply.length());
+                owner.release(this);
+                return;
+            }
             ReplySink out = replyLater ? reply.reset() : who.replyNow();
             if (replyLater) {
                 reply.protocol(who.protocol());

@@ -24,8 +24,11 @@ import java.util.List;
  *       runs on one shard;</li>
  *   <li>a key not among the script's KEYS is refused with Redis Cluster's "Script attempted to
  *       access a non local key in a cluster node": it may live on another shard;</li>
- *   <li>write commands from EVAL_RO, EVALSHA_RO, FCALL_RO and scripts or functions flagged
- *       no-writes answer "Write commands are not allowed from read-only scripts."</li>
+ *   <li>write commands (and those that may replicate, PUBLISH among them, as Redis counts them)
+ *       from EVAL_RO, EVALSHA_RO, FCALL_RO and scripts or functions flagged no-writes answer
+ *       "Write commands are not allowed from read-only scripts."</li>
+ *   <li>PUBLISH, SPUBLISH and PUBSUB go to this thread's pub/sub ({@link ScriptPubSub}); a shard
+ *       channel is not a key here, as in Redis outside a cluster.</li>
  * </ul>
  * Runs on the thread that runs the command; stateless.
  */
@@ -231,13 +234,23 @@ public final class ScriptCommands {
                 select(command, reply);
                 return;
             }
-            String refusal = refusal(c);
+            String refusal = PubSubShard.fansOut(c) ? null : refusal(c);
             if (refusal != null) {
                 reply.error(refusal);
                 return;
             }
-            if (noWrites && c.hasFlag("write")) {
+            if (noWrites && (c.hasFlag("write") || c.hasFlag("may_replicate"))) {
                 reply.error("ERR Write commands are not allowed from read-only scripts.");
+                return;
+            }
+            if (PubSubShard.fansOut(c)) {
+                String unknown = c.name().equals("pubsub") ? PubSubClient.refusedInScript(command) : null;
+                if (unknown != null) {
+                    reply.error(unknown);
+                    return;
+                }
+                ScriptPubSub.run(c, command, reply);
+                MonitorFeed.scripted(dbIndex, c, command);
                 return;
             }
             int n = c.keyCount(command);

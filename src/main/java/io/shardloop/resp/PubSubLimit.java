@@ -22,13 +22,25 @@ public record PubSubLimit(long hard, long soft, long softSeconds) {
         }
     }
 
-    /** The limit on one client: when it went over the soft limit. Owned by that client's thread. */
-    public final class Watch {
+    /**
+     * The limit on one client: when it went over the soft limit. It reads the limit in force at
+     * each check ({@link ClientOutputLimits}: CONFIG SET changes it for every client at once).
+     * Owned by that client's thread.
+     */
+    public static final class Watch {
+        private final java.util.function.Supplier<PubSubLimit> limit;
         /** When the client went over the soft limit, nanoTime; 0 while it is under. */
         private long overSoftSince;
 
+        Watch(java.util.function.Supplier<PubSubLimit> limit) {
+            this.limit = limit;
+        }
+
         /** Whether a client holding this many unsent bytes now must be closed (the clock is read only over the soft limit). */
         public boolean exceeded(long bytes) {
+            PubSubLimit l = limit.get();
+            long hard = l.hard;
+            long soft = l.soft;
             if (hard > 0 && bytes >= hard) {
                 return true;
             }
@@ -41,13 +53,13 @@ public record PubSubLimit(long hard, long soft, long softSeconds) {
                 overSoftSince = now | 1; // never 0 once over
                 return false;
             }
-            return now - overSoftSince >= softSeconds * 1_000_000_000L;
+            return now - overSoftSince >= l.softSeconds * 1_000_000_000L;
         }
     }
 
-    /** A watch for one client. */
+    /** A watch for one client, of this limit always. */
     public Watch watch() {
-        return new Watch();
+        return new Watch(() -> this);
     }
 
     @Override

@@ -45,7 +45,8 @@ import java.nio.ByteBuffer;
  * elsewhere is a fence: nothing after it is read until its codes are in.
  * <p>
  * <b>Transactions.</b> MULTI, EXEC, DISCARD, WATCH and UNWATCH follow {@link MultiState}; EXEC
- * plans and submits the queued commands as one {@link Transaction}.
+ * plans and submits the queued commands as one {@link Transaction}; one with PUBLISH, SPUBLISH or
+ * PUBSUB among them answers through an {@link ExecFanOut}, which counts every shard's subscribers.
  * <p>
  * <b>Pub/sub.</b> The client's subscriptions are a {@link PubSubClient} over this shard's
  * registry; PUBLISH, SPUBLISH and PUBSUB go through {@link KvShard#submit} to every shard with
@@ -112,6 +113,8 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private final int ticketMask;
     /** Places in line whose later reply is dropped. */
     private final org.agrona.collections.LongHashSet droppedTokens = new org.agrona.collections.LongHashSet();
+    /** The PUBLISH, SPUBLISH and PUBSUB commands of EXECs in flight, by their arguments: the fan-out each answers through. */
+    private final java.util.Map<CommandArgs, ExecFanOut> execFanOuts = new java.util.IdentityHashMap<>();
     /** This client's CLIENT TRACKING state; a redirect from any shard may name it. */
     private final TrackingClient tracking;
 
@@ -130,7 +133,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         this.multi = new MultiState(this::runQueuedConnectionCommand, kv.group().databases());
         this.order = new ReplyOrder(connection, config.maxOutstanding());
         this.highWater = highWater;
-        this.outputLimit = config.pubsubLimit().watch();
+        this.outputLimit = commands.settings().outputLimits().watch(); // CONFIG SET changes it for every client
         this.denied = commands.refuses(connection.remoteAddress());
         this.tracking = kv.tracking().connect(connection.id(), new TrackingOutput());
         session.tracking(tracking);
@@ -480,7 +483,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                     }
                     kv.tracking().writer(tracking.noloop() ? connection.id() : TrackingShard.NO_CLIENT);
                 }
-                boolean submitted = kv.submit(tx, plan, this);
+                boolean submitted = submitExec(tx);
                 if (tracks) {
                     kv.tracking().writer(TrackingShard.NO_CLIENT);
                 }
@@ -538,6 +541,22 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         return true;
     }
 
+    /**
+     * Submits an EXEC; one with PUBLISH, SPUBLISH or PUBSUB among its commands, over several shards,
+     * answers through an {@link ExecFanOut}, which puts every shard's receivers in its reply.
+     */
+    private boolean submitExec(Transaction tx) {
+        ExecFanOut fanOut = kv.shardCount() > 1 ? ExecFanOut.of(tx, this, execFanOuts) : null;
+        if (fanOut == null) {
+            return kv.submit(tx, plan, this);
+        }
+        if (!kv.submit(tx, plan, fanOut)) {
+            return false;
+        }
+        fanOut.submitted();
+        return true;
+    }
+
     /** A connection command queued in a MULTI, run in its place at EXEC. */
     private void runQueuedConnectionCommand(Command c, CommandArgs args, ReplySink out) {
         if (c == CommandTable.UNWATCH) {
@@ -549,7 +568,12 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             return;
         }
         if (PubSubShard.fansOut(c)) {
-            kv.pubsub().runWithin(c, args, out);
+            ExecFanOut exec = execFanOuts.get(args);
+            if (exec != null) {
+                exec.run(kv.pubsub(), c, args, out);
+            } else {
+                kv.pubsub().runWithin(c, args, out); // one shard: its count is every shard's
+            }
             return;
         }
         if (commands.execute(c, args, session, out) == ConnectionCommands.CLOSE) {
@@ -768,7 +792,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         if (heldTransaction != null) {
             Transaction tx = heldTransaction;
             heldTransaction = null;
-            if (!kv.submit(tx, plan, this)) {
+            if (!submitExec(tx)) {
                 heldTransaction = tx;
                 return;
             }

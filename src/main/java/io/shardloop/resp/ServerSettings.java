@@ -20,7 +20,9 @@ import java.util.function.Supplier;
  * notify-keyspace-events: the classes of keyspace events sent (Redis's letters);
  * slowlog-log-slower-than and slowlog-max-len: every shard's {@link SlowLog};
  * latency-monitor-threshold: the latency monitor; busy-reply-threshold (lua-time-limit): the
- * scripts' time limit. These take effect at once.</li>
+ * scripts' time limit; client-output-buffer-limit: its pubsub class, the limit on subscribers
+ * ({@link ClientOutputLimits}; the normal and slave classes are kept and shown only). These take
+ * effect at once.</li>
  * <li>The encoding thresholds Redis's tests set (hash-max-listpack-entries, list-max-listpack-size,
  * set-max-intset-entries, zset-max-listpack-value, ...): accepted and shown by GET, but the
  * server's layouts keep their own thresholds: nothing about how values are held changes.</li>
@@ -46,7 +48,7 @@ public final class ServerSettings {
      * How a parameter's text is read, and what it may be. FIXED: fixed at start here (a SET to the
      * value it has is answered OK, and changes nothing); IMMUTABLE: immutable in Redis too.
      */
-    private enum Kind { MEMORY, INTEGER, BOOL, ENUM, TEXT, CLASSES, FIXED, IMMUTABLE }
+    private enum Kind { MEMORY, INTEGER, BOOL, ENUM, TEXT, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
 
     /** One parameter; aliases share the {@link Value}. */
     private static final class Value {
@@ -82,6 +84,8 @@ public final class ServerSettings {
     private final Value slowlogSlowerThan;
     private final Value slowlogMaxLen;
     private final Value latencyThreshold;
+    /** client-output-buffer-limit; replaced only while the settings are built ({@link #pubsubLimit}). */
+    private ClientOutputLimits outputLimits = new ClientOutputLimits(PubSubLimit.REDIS_DEFAULT);
 
     /**
      * @param maxMemory    the limit now; {@code setMaxMemory} changes it, or is null where it is fixed
@@ -124,13 +128,31 @@ public final class ServerSettings {
         add(new Value(Kind.MEMORY, 0, Long.MAX_VALUE, "3000", null, null), "hll-sparse-max-bytes");
         add(new Value(Kind.MEMORY, 0, Long.MAX_VALUE, "4096", null, null), "stream-node-max-bytes");
         integer(100, 0, Long.MAX_VALUE, "stream-node-max-entries");
+        Value limits = new Value(Kind.OUTPUT_LIMITS, 0, 0, "", null, null);
+        limits.shown = () -> outputLimits.show();
+        limits.setInto = value -> {
+            outputLimits.set(value); // checked before: it takes it
+            return null;
+        };
+        add(limits, "client-output-buffer-limit");
     }
 
     /** Settings over a view's limits, none of them changeable but the logs' (a server of its own for tests). */
     public static ServerSettings of(ServerView view, RespConfig config) {
         return new ServerSettings(view::maxMemory, null, view::maxClients, view::idleTimeoutSeconds,
                 view.databases(), config.protectedMode(), io.shardloop.script.ScriptRegistry.DEFAULT_TIME_LIMIT_MILLIS, null)
-                .keyspaceEvents(view);
+                .keyspaceEvents(view).pubsubLimit(config.pubsubLimit());
+    }
+
+    /** The subscribers' limit the server starts with (serve's --client-output-buffer-limit-pubsub-*). */
+    public ServerSettings pubsubLimit(PubSubLimit initial) {
+        outputLimits = new ClientOutputLimits(initial);
+        return this;
+    }
+
+    /** client-output-buffer-limit: each subscriber's connection watches its pubsub class. */
+    public ClientOutputLimits outputLimits() {
+        return outputLimits;
     }
 
     private Value integer(long initial, long min, long max, String... names) {
@@ -326,6 +348,9 @@ public final class ServerSettings {
                 if (io.shardloop.kv.KeyspaceEvents.parse(value) < 0) {
                     return io.shardloop.kv.KeyspaceEvents.INVALID;
                 }
+            }
+            case OUTPUT_LIMITS -> {
+                return ClientOutputLimits.check(value);
             }
             case FIXED -> {
                 if (!value.equalsIgnoreCase(v.show())) {

@@ -73,6 +73,86 @@ class PubSubAcrossShardsTest {
     }
 
     @Test
+    void aPublishInsideExecCountsAndReachesTheSubscribersOfEveryShard() throws Exception {
+        for (StateMode mode : StateMode.values()) {
+            try (ShardGroup g = ShardGroup.start(RuntimeConfig.builder(SHARDS).pin(false).build(),
+                    List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(mode, SHARDS)))))) {
+                Map<Integer, List<RawResp>> byShard = connectionsOnEveryShard(g.port(0), 2);
+                try {
+                    for (List<RawResp> here : byShard.values()) {
+                        assertEquals("[subscribe, ex, 1]", valueOf(here.get(0), "SUBSCRIBE", "ex"));
+                    }
+                    RawResp pattern = byShard.get(3).get(1);
+                    assertEquals("[psubscribe, e*, 1]", valueOf(pattern, "PSUBSCRIBE", "e*"));
+                    RawResp publisher = byShard.get(0).get(1);
+                    int receivers = SHARDS + 1;
+                    // One EXEC on the publisher's shard, one over every shard (its MSET's keys spread).
+                    for (String[] data : new String[][] {{"PING"}, {"MSET", "k0", "1", "k1", "1", "k2", "1", "k3", "1", "k4", "1"}}) {
+                        assertEquals("+OK", publisher.call("MULTI"));
+                        assertEquals("+QUEUED", publisher.call("PUBLISH", "ex", "one"));
+                        assertEquals("+QUEUED", publisher.call(data));
+                        assertEquals("+QUEUED", publisher.call("PUBSUB", "NUMSUB", "ex", "none"));
+                        assertEquals("+QUEUED", publisher.call("SPUBLISH", "ex", "not a subscriber's"));
+                        assertEquals("+QUEUED", publisher.call("PUBLISH", "ex", "two"));
+                        publisher.send("EXEC");
+                        String reply = publisher.value();
+                        assertTrue(reply.matches("\\[" + receivers + ", (PONG|OK), \\[ex, " + SHARDS + ", none, 0\\], 0, "
+                                + receivers + "\\]"), mode + ": " + data[0] + ": " + reply);
+                        for (List<RawResp> here : byShard.values()) {
+                            assertEquals("[message, ex, one]", here.get(0).value(), mode.name());
+                            assertEquals("[message, ex, two]", here.get(0).value(), mode.name());
+                        }
+                        assertEquals("[pmessage, e*, ex, one]", pattern.value(), mode.name());
+                        assertEquals("[pmessage, e*, ex, two]", pattern.value(), mode.name());
+                    }
+                } finally {
+                    for (List<RawResp> list : byShard.values()) {
+                        for (RawResp c : list) {
+                            c.close();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A script never waits for another shard: its PUBLISH reaches the subscribers of every shard
+     * and counts those of the shard it runs on (the connection's, for a script without keys).
+     */
+    @Test
+    void aPublishFromAScriptReachesEveryShardAndCountsItsOwn() throws Exception {
+        for (StateMode mode : StateMode.values()) {
+            try (ShardGroup g = ShardGroup.start(RuntimeConfig.builder(SHARDS).pin(false).build(),
+                    List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(mode, SHARDS)))))) {
+                Map<Integer, List<RawResp>> byShard = connectionsOnEveryShard(g.port(0), 2);
+                try {
+                    for (List<RawResp> here : byShard.values()) {
+                        assertEquals("[subscribe, sc, 1]", valueOf(here.get(0), "SUBSCRIBE", "sc"));
+                    }
+                    RawResp caller = byShard.get(1).get(1);
+                    assertEquals(":1", caller.call("EVAL", "return redis.call('publish', 'sc', ARGV[1])", "0", "lua"),
+                            mode.name());
+                    caller.send("FUNCTION", "LOAD", "REPLACE", "#!lua name=pubtest\nredis.register_function('pub', "
+                            + "function(keys, args) return redis.call('publish', 'sc', args[1]) end)");
+                    assertEquals("pubtest", caller.value());
+                    assertEquals(":1", caller.call("FCALL", "pub", "0", "fn"), mode.name());
+                    for (List<RawResp> here : byShard.values()) {
+                        assertEquals("[message, sc, lua]", here.get(0).value(), mode.name());
+                        assertEquals("[message, sc, fn]", here.get(0).value(), mode.name());
+                    }
+                } finally {
+                    for (List<RawResp> list : byShard.values()) {
+                        for (RawResp c : list) {
+                            c.close();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void pipelinedPublishesWaitingForCreditArriveEveryOneInOrder() throws Exception {
         RuntimeConfig runtime = RuntimeConfig.builder(SHARDS).pin(false)
                 .mailbox(io.shardloop.runtime.mailbox.MailboxConfig.defaults().withCredits(2)).build();

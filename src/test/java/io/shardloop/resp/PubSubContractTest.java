@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Pub/sub and MONITOR against redis-server through every front end: the confirmations with their
  * counts, UNSUBSCRIBE with nothing subscribed, the RESP2 subscribed context and its errors, PING in
  * it, PUBSUB's answers while others subscribe, the message frames a publish delivers (RESP2 arrays
- * and RESP3 pushes), and the lines a monitor reads. Each step names the client that sends it and
+ * and RESP3 pushes), PUBLISH and PUBSUB inside an EXEC and from scripts, CONFIG GET and SET of
+ * client-output-buffer-limit, and the lines a monitor reads. Each step names the client that sends it and
  * how many frames it reads back, so several clients take part and no reply is left unread.
  */
 class PubSubContractTest {
@@ -111,7 +112,6 @@ class PubSubContractTest {
                 s(1, 1, "PUBSUB", "NUMPAT")));
     }
 
-    /** A PUBLISH inside an EXEC counts only its own shard's receivers (docs/resp.md): not compared here. */
     @Test
     void shouldSubscribeInsideMultiExec() throws Exception {
         assertAgree(2, List.of(
@@ -120,7 +120,62 @@ class PubSubContractTest {
                 s(0, 1, "EXEC"),
                 s(1, 1, "PUBLISH", "mx:a", "after"),
                 s(0, 1),
+                s(1, 1, "MULTI"),
+                s(1, 1, "PUBLISH", "mx:a", "inside"),
+                s(1, 1, "PUBSUB", "NUMSUB", "mx:a", "mx:none"),
+                s(1, 1, "PUBSUB", "CHANNELS", "mx:*"),
+                s(1, 1, "PUBLISH", "mx:none", "nobody"),
+                s(1, 1, "EXEC"),
+                s(0, 1),
                 s(0, 1, "UNSUBSCRIBE")));
+    }
+
+    @Test
+    void shouldPublishAndAnswerPubsubFromScripts() throws Exception {
+        assertAgree(2, List.of(
+                s(0, 1, "EVAL", "return redis.call('publish', 'sc:none', 'm')", "0"),
+                s(0, 1, "EVAL", "return redis.call('spublish', KEYS[1], 'm')", "1", "sc:shard"),
+                s(0, 1, "EVAL", "return redis.call('spublish', 'sc:undeclared', 'm')", "0"),
+                s(0, 1, "EVAL", "return redis.call('pubsub', 'numsub', 'sc:none')", "0"),
+                s(0, 1, "EVAL", "return redis.call('pubsub', 'shardnumsub', 'sc:none')", "0"),
+                s(0, 1, "EVAL", "return redis.call('pubsub', 'channels', 'sc:none*')", "0"),
+                s(0, 1, "EVAL", "return redis.call('pubsub', 'nosuch')", "0"),
+                s(0, 1, "EVAL", "return redis.call('pubsub', 'numpat', 'x')", "0"),
+                s(0, 1, "EVAL", "return redis.call('publish', 'sc:none')", "0"),
+                s(0, 1, "EVAL_RO", "return redis.call('publish', 'sc:none', 'm')", "0"),
+                s(0, 1, "EVAL", "#!lua flags=no-writes\nreturn redis.call('publish', 'sc:none', 'm')", "0"),
+                s(0, 1, "EVAL", "return redis.pcall('subscribe', 'sc:none')", "0"),
+                s(1, 1, "HELLO", "3"),
+                s(1, 1, "SUBSCRIBE", "sc:self"),
+                s(1, 2, "EVAL", "return redis.call('publish', 'sc:self', 'to myself')", "0"),
+                s(1, 1, "EVAL", "return redis.call('pubsub', 'numsub', 'sc:self')", "0"),
+                s(1, 1, "UNSUBSCRIBE")));
+    }
+
+    @Test
+    void shouldShowAndSetClientOutputBufferLimitsAsRedisDoes() throws Exception {
+        String defaults = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"CONFIG", "GET", "client-output-buffer-limit"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "pubsub 64mb 16mb 90"},
+            {"CONFIG", "GET", "client-output-buffer-limit"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 512kb 10 replica 1gb 2g 1"},
+            {"CONFIG", "GET", "client-output-buffer-limit"},
+            {"CONFIG", "SET", "CLIENT-OUTPUT-BUFFER-LIMIT", "PubSub 1k 1KB 0"},
+            {"CONFIG", "GET", "client-output-buffer-*"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "normal 0 0"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "master 0 0 0"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "bogus 0 0 0"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "pubsub 1x 0 0"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 -1 0"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 0 -1"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 0 1s"},
+            {"CONFIG", "SET", "client-output-buffer-limit", "normal 5 5 5 pubsub 0 0 x"},
+            {"CONFIG", "GET", "client-output-buffer-limit"},
+            {"CONFIG", "SET", "client-output-buffer-limit", ""},
+            {"CONFIG", "SET", "client-output-buffer-limit", defaults},
+            {"CONFIG", "GET", "client-output-buffer-limit"},
+        }, false);
     }
 
     @Test

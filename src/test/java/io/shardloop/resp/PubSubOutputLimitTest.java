@@ -66,6 +66,30 @@ class PubSubOutputLimitTest {
         }
     }
 
+    @Test
+    void aLimitSetByConfigSetClosesTheSubscriberOnEveryFrontEnd() throws Exception {
+        RespConfig off = RespConfig.defaults().withPubSubLimit(new PubSubLimit(0, 0, 0));
+        try (ShardGroup g = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(),
+                List.of(Endpoint.of("127.0.0.1", 0, new RespProtocol(new KvGroup(StateMode.SHARDED, 2), off))))) {
+            setPubSubLimit(g.port(0), "pubsub 256kb 0 0");
+            floodUntilCut(g.port(0));
+        }
+        ThreadedConfig threaded = ThreadedConfig.defaults(ServerModel.THREADS, "127.0.0.1", 0);
+        try (BlockingRespProtocol protocol = new BlockingRespProtocol(threaded, StateMode.LOCKED, off);
+             ThreadedServer s = ThreadedServer.start(threaded, protocol)) {
+            setPubSubLimit(s.port(), "pubsub 256kb 0 0");
+            floodUntilCut(s.port());
+        }
+    }
+
+    private static void setPubSubLimit(int port, String value) throws Exception {
+        try (RawResp admin = new RawResp(port, 60_000)) {
+            assertEquals("*2 [$26 client-output-buffer-limit, $53 normal 0 0 0 slave 268435456 67108864 60 pubsub 0 0 0]",
+                    admin.call("CONFIG", "GET", "client-output-buffer-limit"));
+            assertEquals("+OK", admin.call("CONFIG", "SET", "client-output-buffer-limit", value));
+        }
+    }
+
     private static void floodUntilCut(int port) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (Socket slow = new Socket();

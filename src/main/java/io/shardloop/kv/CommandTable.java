@@ -285,6 +285,7 @@ public final class CommandTable {
         connection(g, "slowlog", -2, NONE);
         connection(g, "latency", -2, NONE);
         connection(g, "info", -1, NONE);
+        connection(g, "acl", -2, NONE);
         connection(g, "debug", -2, NONE);
         int memory = local(g, "memory", -2, NONE, MemoryCommands::memory);
         SUBCOMMANDS[memory] = new Subcommand[] {new Subcommand("usage",

@@ -31,7 +31,7 @@ import java.util.List;
  */
 public final class ScriptCommands {
     private static final List<String> NOT_IN_SCRIPTS = List.of("eval", "evalsha", "eval_ro", "evalsha_ro",
-            "fcall", "fcall_ro", "script", "function", "auth", "hello", "client", "quit", "reset", "subscribe",
+            "fcall", "fcall_ro", "script", "function", "auth", "hello", "client", "acl", "quit", "reset", "subscribe",
             "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "monitor", "wait");
 
     /** SELECT in a script whose keys live on several shards. */

@@ -52,7 +52,7 @@ public final class ConnectionCommands {
     private static final String NO_PASSWORD = "ERR AUTH <password> called without any password configured for the "
             + "default user. Are you sure your configuration is correct?";
     private static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, "
-            + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+            + "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and "
             + "select the RESP protocol version at the same time";
     private static final String BAD_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
     private static final String[] CLIENT_HELP = {

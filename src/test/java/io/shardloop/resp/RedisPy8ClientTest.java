@@ -1,8 +1,10 @@
 package io.shardloop.resp;
 
 import io.shardloop.kv.StateMode;
+import io.shardloop.testing.RawResp;
 import io.shardloop.testing.RedisServer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,7 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (src/test/resources/redis_py8_clients.py) covers the data types, blocking pops, pipelines,
  * transactions, pub/sub, CLIENT TRACKING, scripts, SCAN iterators and the introspection redis-py
  * parses; it runs first on redis-server 7.0, so a check that Redis itself fails is caught as the
- * script's fault, then on every state mode over one shard and four.
+ * script's fault, then on every state mode over one shard and four. A second script
+ * (redis_py8_auth.py) connects to a server that requires a password, in each protocol setting.
  * <p>
  * redis-py 8 is found as a wheel, {@code /opt/pypi/files/redis-8*.whl} (the newest), put on the
  * PYTHONPATH, or else as an installed package of the system python3 at version 8 or later; the test
@@ -37,6 +40,8 @@ class RedisPy8ClientTest {
     private static final String PYTHON = "/usr/bin/python3";
     private static final Path WHEELS = Path.of("/opt/pypi/files");
     private static final Path SCRIPT = Path.of("src/test/resources/redis_py8_clients.py").toAbsolutePath();
+    private static final Path AUTH_SCRIPT = Path.of("src/test/resources/redis_py8_auth.py").toAbsolutePath();
+    private static final String PASSWORD = "py8-secret";
 
     /** The PYTHONPATH that makes redis-py 8 importable: a wheel, "" for the installed package, null for none. */
     private static String pythonPath;
@@ -74,8 +79,29 @@ class RedisPy8ClientTest {
         }
     }
 
+    @Test
+    void redisPy8AuthenticatesThroughHelloAndAuthAndRaisesRedisErrors() throws Exception {
+        assumeTrue(pythonPath != null, "redis-py 8 not found: neither " + WHEELS + "/redis-8*.whl nor an installed"
+                + " redis>=8 for " + PYTHON);
+        try (RedisServer reference = RedisServer.start()) {
+            try (RawResp admin = new RawResp(reference.port())) {
+                assertEquals("+OK", admin.call("CONFIG", "SET", "requirepass", PASSWORD));
+            }
+            assertScriptPasses(AUTH_SCRIPT, reference.port(), PASSWORD, "redis-server with requirepass");
+        }
+        for (StateMode mode : StateMode.values()) {
+            try (RespTestServer server = RespTestServer.start(mode, 2, PASSWORD)) {
+                assertScriptPasses(AUTH_SCRIPT, server.port(), PASSWORD, mode + " on 2 shards");
+            }
+        }
+    }
+
     private static void assertScriptPasses(int port, String setting, String where) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(PYTHON, SCRIPT.toString(), Integer.toString(port), setting)
+        assertScriptPasses(SCRIPT, port, setting, where);
+    }
+
+    private static void assertScriptPasses(Path script, int port, String argument, String where) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(PYTHON, script.toString(), Integer.toString(port), argument)
                 .redirectErrorStream(true);
         if (!pythonPath.isEmpty()) {
             pb.environment().put("PYTHONPATH", pythonPath);
@@ -87,8 +113,8 @@ class RedisPy8ClientTest {
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(finished, where + ": redis-py did not finish: " + out);
-        assertEquals(0, p.exitValue(), where + ", " + setting + ":\n" + out);
-        assertEquals("ok", out.strip(), where + ", " + setting);
+        assertEquals(0, p.exitValue(), where + ", " + argument + ":\n" + out);
+        assertEquals("ok", out.strip(), where + ", " + argument);
     }
 
     /** The redis-8*.whl files, newest version first. */

@@ -74,6 +74,56 @@ class JedisClientTest {
         onEveryServer(JedisClientTest::pubSubAndBlockingPops);
     }
 
+    @Test
+    void jedisAuthenticatesWithAPasswordAndIsRefusedWithoutOne() throws Exception {
+        String password = "jedis-secret";
+        List<String> expected;
+        try (RedisServer reference = RedisServer.start()) {
+            try (Jedis admin = new Jedis("127.0.0.1", reference.port(), TIMEOUT_MS)) {
+                admin.configSet("requirepass", password);
+            }
+            expected = refusals(reference.port(), password);
+        }
+        assertTrue(expected.stream().noneMatch(line -> line.endsWith("admitted")), expected.toString());
+        for (StateMode mode : StateMode.values()) {
+            try (RespTestServer server = RespTestServer.start(mode, 2, password)) {
+                assertEquals(expected, refusals(server.port(), password), mode.toString());
+            }
+        }
+    }
+
+    /**
+     * With the password, in each protocol setting, a command runs; then what a wrong password, and
+     * none, give: the exceptions Jedis raises and their messages, Redis's texts.
+     */
+    private static List<String> refusals(int port, String password) {
+        HostAndPort address = new HostAndPort("127.0.0.1", port);
+        List<String> seen = new ArrayList<>();
+        for (RedisProtocol protocol : new RedisProtocol[] {null, RedisProtocol.RESP2, RedisProtocol.RESP3}) {
+            try (Jedis j = new Jedis(address, config(protocol).password(password).build())) {
+                assertEquals("OK", j.set("j:auth", "x"), protocol + " on " + port);
+                assertEquals("x", j.get("j:auth"), protocol + " on " + port);
+            }
+            try (Jedis j = new Jedis(address, config(protocol).user("default").password(password).build())) {
+                assertEquals("PONG", j.ping(), protocol + " on " + port);
+            }
+            for (String attempt : new String[] {"wrong", null}) {
+                try (Jedis j = new Jedis(address, config(protocol).password(attempt).build())) {
+                    j.ping();
+                    seen.add(protocol + " " + attempt + ": admitted");
+                } catch (RuntimeException e) {
+                    seen.add(protocol + " " + attempt + ": " + e.getClass().getSimpleName() + " " + e.getMessage());
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** A new builder each time: a builder keeps the credentials of its first build(), whatever password follows. */
+    private static DefaultJedisClientConfig.Builder config(RedisProtocol protocol) {
+        return DefaultJedisClientConfig.builder().timeoutMillis(TIMEOUT_MS).protocol(protocol);
+    }
+
     private static void commandFamilies(HostAndPort address, JedisClientConfig config, String where) {
         try (Jedis j = new Jedis(address, config)) {
             j.flushAll();

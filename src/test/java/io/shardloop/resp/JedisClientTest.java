@@ -1,6 +1,11 @@
 package io.shardloop.resp;
 
+import io.shardloop.baseline.BlockingRespProtocol;
+import io.shardloop.baseline.ServerModel;
+import io.shardloop.baseline.ThreadedConfig;
+import io.shardloop.baseline.ThreadedServer;
 import io.shardloop.kv.StateMode;
+import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.testing.RedisServer;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.AbstractPipeline;
@@ -46,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * its pooled client ({@link RedisClient}, which replaced JedisPooled): the data types, blocking
  * pops, pipelines, transactions with WATCH, pub/sub through {@link JedisPubSub}, scripts, SCAN and
  * the introspection Jedis parses. Each scenario runs first on redis-server 7.0, so its expectations
- * are Redis's own, then on every state mode over one shard and four.
+ * are Redis's own, then on every state mode over one shard and four and on a thread per connection.
  * <p>
  * On connect Jedis sends CLIENT SETINFO LIB-NAME and LIB-VER and ignores an error: redis-server
  * 7.0 refuses the subcommand, this server (which answers HELLO as 7.2) accepts it and keeps nothing.
@@ -390,7 +395,10 @@ class JedisClientTest {
         }
     }
 
-    /** The scenario on redis-server, then on every state mode over one shard and four, in each protocol. */
+    /**
+     * The scenario on redis-server, then on every state mode over one shard and four and on the two
+     * thread-per-connection models, in each protocol.
+     */
     private static void onEveryServer(Scenario scenario) throws Exception {
         try (RedisServer reference = RedisServer.start()) {
             inEveryProtocol(scenario, reference.port(), "redis-server");
@@ -400,6 +408,14 @@ class JedisClientTest {
                 try (RespTestServer server = RespTestServer.start(mode, shards)) {
                     inEveryProtocol(scenario, server.port(), mode + " on " + shards + " shard(s)");
                 }
+            }
+        }
+        for (ServerModel model : new ServerModel[] {ServerModel.THREADS, ServerModel.VIRTUAL}) {
+            ThreadedConfig config = ThreadedConfig.defaults(model, "127.0.0.1", 0);
+            StateMode mode = model == ServerModel.THREADS ? StateMode.LOCKED : StateMode.CONCURRENT;
+            try (BlockingRespProtocol protocol = new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
+                 ThreadedServer server = ThreadedServer.start(config, protocol)) {
+                inEveryProtocol(scenario, server.port(), model.label() + " " + mode);
             }
         }
     }

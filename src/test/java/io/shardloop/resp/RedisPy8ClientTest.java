@@ -1,6 +1,11 @@
 package io.shardloop.resp;
 
+import io.shardloop.baseline.BlockingRespProtocol;
+import io.shardloop.baseline.ServerModel;
+import io.shardloop.baseline.ThreadedConfig;
+import io.shardloop.baseline.ThreadedServer;
 import io.shardloop.kv.StateMode;
+import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.testing.RawResp;
 import io.shardloop.testing.RedisServer;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +34,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (src/test/resources/redis_py8_clients.py) covers the data types, blocking pops, pipelines,
  * transactions, pub/sub, CLIENT TRACKING, scripts, SCAN iterators and the introspection redis-py
  * parses; it runs first on redis-server 7.0, so a check that Redis itself fails is caught as the
- * script's fault, then on every state mode over one shard and four. A second script
+ * script's fault, then on every state mode over one shard and four, and on the two thread-per-connection
+ * models (which have no CLIENT TRACKING: the script checks their refusal instead). A second script
  * (redis_py8_auth.py) connects to a server that requires a password, in each protocol setting.
  * <p>
  * redis-py 8 is found as a wheel, {@code /opt/pypi/files/redis-8*.whl} (the newest), put on the
@@ -68,13 +74,21 @@ class RedisPy8ClientTest {
         assumeTrue(pythonPath != null, "redis-py 8 not found: neither " + WHEELS + "/redis-8*.whl nor an installed"
                 + " redis>=8 for " + PYTHON);
         try (RedisServer reference = RedisServer.start()) {
-            assertScriptPasses(reference.port(), setting, "redis-server (the script's own check)");
+            assertScriptPasses(SCRIPT, reference.port(), List.of(setting), "redis-server (the script's own check)");
         }
         for (StateMode mode : StateMode.values()) {
             for (int shards : new int[] {1, 4}) {
                 try (RespTestServer server = RespTestServer.start(mode, shards)) {
-                    assertScriptPasses(server.port(), setting, mode + " on " + shards + " shard(s)");
+                    assertScriptPasses(SCRIPT, server.port(), List.of(setting), mode + " on " + shards + " shard(s)");
                 }
+            }
+        }
+        for (ServerModel model : new ServerModel[] {ServerModel.THREADS, ServerModel.VIRTUAL}) {
+            ThreadedConfig config = ThreadedConfig.defaults(model, "127.0.0.1", 0);
+            StateMode mode = model == ServerModel.THREADS ? StateMode.LOCKED : StateMode.CONCURRENT;
+            try (BlockingRespProtocol protocol = new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
+                 ThreadedServer server = ThreadedServer.start(config, protocol)) {
+                assertScriptPasses(SCRIPT, server.port(), List.of(setting, "no-tracking"), model.label() + " " + mode);
             }
         }
     }
@@ -87,22 +101,20 @@ class RedisPy8ClientTest {
             try (RawResp admin = new RawResp(reference.port())) {
                 assertEquals("+OK", admin.call("CONFIG", "SET", "requirepass", PASSWORD));
             }
-            assertScriptPasses(AUTH_SCRIPT, reference.port(), PASSWORD, "redis-server with requirepass");
+            assertScriptPasses(AUTH_SCRIPT, reference.port(), List.of(PASSWORD), "redis-server with requirepass");
         }
         for (StateMode mode : StateMode.values()) {
             try (RespTestServer server = RespTestServer.start(mode, 2, PASSWORD)) {
-                assertScriptPasses(AUTH_SCRIPT, server.port(), PASSWORD, mode + " on 2 shards");
+                assertScriptPasses(AUTH_SCRIPT, server.port(), List.of(PASSWORD), mode + " on 2 shards");
             }
         }
     }
 
-    private static void assertScriptPasses(int port, String setting, String where) throws Exception {
-        assertScriptPasses(SCRIPT, port, setting, where);
-    }
-
-    private static void assertScriptPasses(Path script, int port, String argument, String where) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(PYTHON, script.toString(), Integer.toString(port), argument)
-                .redirectErrorStream(true);
+    private static void assertScriptPasses(Path script, int port, List<String> arguments, String where)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(PYTHON, script.toString(), Integer.toString(port)));
+        command.addAll(arguments);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         if (!pythonPath.isEmpty()) {
             pb.environment().put("PYTHONPATH", pythonPath);
         }
@@ -113,8 +125,8 @@ class RedisPy8ClientTest {
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(finished, where + ": redis-py did not finish: " + out);
-        assertEquals(0, p.exitValue(), where + ", " + argument + ":\n" + out);
-        assertEquals("ok", out.strip(), where + ", " + argument);
+        assertEquals(0, p.exitValue(), where + ", " + arguments + ":\n" + out);
+        assertEquals("ok", out.strip(), where + ", " + arguments);
     }
 
     /** The redis-8*.whl files, newest version first. */

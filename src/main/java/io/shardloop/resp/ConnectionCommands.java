@@ -21,8 +21,8 @@ import java.util.Locale;
 /**
  * The commands about the connection and the server rather than the data (those the command table
  * routes {@link Command.Route#CONNECTION}), answered alike by every server model: AUTH, HELLO,
- * CLIENT, ACL, QUIT, RESET, SELECT, INFO, CONFIG and DEBUG; and the rules that decide who may send anything
- * else: protected mode at accept time and authentication before each command.
+ * CLIENT, ACL, QUIT, RESET, SELECT, INFO, CONFIG and DEBUG; and the rules that decide who may send
+ * anything else: protected mode at accept time and authentication before each command.
  * <p>
  * Authentication follows Redis 7 (acl.c, networking.c, server.c's processCommand): with a password
  * set, only the commands flagged {@link Command#NO_AUTH} (AUTH, HELLO, QUIT, RESET) run before a

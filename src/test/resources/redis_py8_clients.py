@@ -334,6 +334,7 @@ check("INFO connected_clients", isinstance(info.get("connected_clients"), int), 
 check("INFO keyspace db0", isinstance(info.get("db0"), dict) and info["db0"].get("keys", 0) > 0, True)
 check("INFO server section", r.info("server").get("redis_mode"), "standalone")
 check("INFO uptime", isinstance(r.info("server").get("uptime_in_seconds"), int), True)
+check("INFO tcp_port", r.info("server").get("tcp_port"), PORT)
 check("INFO memory", isinstance(r.info("memory").get("used_memory"), int), True)
 r.client_setname("py8-main")
 check("CLIENT GETNAME", text(r.client_getname()), "py8-main")

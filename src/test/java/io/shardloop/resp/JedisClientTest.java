@@ -19,6 +19,7 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
+import redis.clients.jedis.args.ClientAttributeOption;
 import redis.clients.jedis.args.ListDirection;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
@@ -77,6 +78,32 @@ class JedisClientTest {
     @Test
     void jedisPubSubAndBlockingPopsAreWoken() throws Exception {
         onEveryServer(JedisClientTest::pubSubAndBlockingPops);
+    }
+
+    /**
+     * CLIENT SETINFO, which Jedis sends on connect: redis-server 7.0 does not know the subcommand
+     * (Jedis ignores the error); this server, answering HELLO as 7.2, accepts it and keeps nothing,
+     * so CLIENT INFO has Redis 7.0's fields, without 7.2's lib-name and lib-ver.
+     */
+    @Test
+    void clientSetInfoIsAcceptedAndLeavesClientInfoAsRedis70Writes() throws Exception {
+        try (RedisServer reference = RedisServer.start();
+             Jedis j = new Jedis("127.0.0.1", reference.port(), TIMEOUT_MS)) {
+            JedisDataException refused = assertThrows(JedisDataException.class,
+                    () -> j.clientSetInfo(ClientAttributeOption.LIB_NAME, "jedis"));
+            assertTrue(refused.getMessage().startsWith("ERR unknown subcommand 'SETINFO'"), refused.getMessage());
+            assertFalse(j.clientInfo().contains("lib-name="), j.clientInfo());
+        }
+        for (RedisProtocol protocol : RedisProtocol.values()) {
+            try (RespTestServer server = RespTestServer.start(StateMode.SHARDED, 2);
+                 Jedis j = new Jedis(new HostAndPort("127.0.0.1", server.port()), config(protocol).build())) {
+                assertEquals("OK", j.clientSetInfo(ClientAttributeOption.LIB_NAME, "jedis"), protocol.toString());
+                assertEquals("OK", j.clientSetInfo(ClientAttributeOption.LIB_VER, "8.0.2"), protocol.toString());
+                String info = j.clientInfo();
+                assertFalse(info.contains("lib-name=") || info.contains("lib-ver="), info);
+                assertTrue(info.strip().endsWith(" resp=" + (protocol == RedisProtocol.RESP3 ? "3" : "2")), info);
+            }
+        }
     }
 
     @Test

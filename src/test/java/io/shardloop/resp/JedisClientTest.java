@@ -151,7 +151,7 @@ class JedisClientTest {
         return seen;
     }
 
-    /** A new builder each time: a builder keeps the credentials of its first build(), whatever password follows. */
+    /** A new builder each time: a builder keeps the credentials of its first build(), whatever follows. */
     private static DefaultJedisClientConfig.Builder config(RedisProtocol protocol) {
         return DefaultJedisClientConfig.builder().timeoutMillis(TIMEOUT_MS).protocol(protocol);
     }
@@ -413,7 +413,8 @@ class JedisClientTest {
             assertEquals(new KeyValue<>("jw:b", "woken"), popped.get(15, TimeUnit.SECONDS), where);
             CompletableFuture<KeyValue<String, Tuple>> zpopped =
                     CompletableFuture.supplyAsync(() -> waiter.bzpopmax(10.0, "jw:z"));
-            waitFor(where + ": the BZPOPMAX is blocked", () -> pusher.info("clients").contains("blocked_clients:1\r\n"));
+            waitFor(where + ": the BZPOPMAX is blocked",
+                    () -> pusher.info("clients").contains("blocked_clients:1\r\n"));
             pusher.zadd("jw:z", 2.5, "m");
             KeyValue<String, Tuple> z = zpopped.get(15, TimeUnit.SECONDS);
             assertEquals("jw:z", z.getKey(), where);
@@ -440,7 +441,8 @@ class JedisClientTest {
         for (ServerModel model : new ServerModel[] {ServerModel.THREADS, ServerModel.VIRTUAL}) {
             ThreadedConfig config = ThreadedConfig.defaults(model, "127.0.0.1", 0);
             StateMode mode = model == ServerModel.THREADS ? StateMode.LOCKED : StateMode.CONCURRENT;
-            try (BlockingRespProtocol protocol = new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
+            try (BlockingRespProtocol protocol =
+                         new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
                  ThreadedServer server = ThreadedServer.start(config, protocol)) {
                 inEveryProtocol(scenario, server.port(), model.label() + " " + mode);
             }
@@ -449,10 +451,9 @@ class JedisClientTest {
 
     private static void inEveryProtocol(Scenario scenario, int port, String where) throws Exception {
         HostAndPort address = new HostAndPort("127.0.0.1", port);
-        scenario.run(address, DefaultJedisClientConfig.builder().timeoutMillis(TIMEOUT_MS).build(), where + ", default");
+        scenario.run(address, config(null).build(), where + ", default");
         for (RedisProtocol protocol : RedisProtocol.values()) {
-            scenario.run(address, DefaultJedisClientConfig.builder().timeoutMillis(TIMEOUT_MS).protocol(protocol).build(),
-                    where + ", " + protocol);
+            scenario.run(address, config(protocol).build(), where + ", " + protocol);
         }
     }
 

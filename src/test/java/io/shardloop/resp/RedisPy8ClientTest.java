@@ -86,7 +86,8 @@ class RedisPy8ClientTest {
         for (ServerModel model : new ServerModel[] {ServerModel.THREADS, ServerModel.VIRTUAL}) {
             ThreadedConfig config = ThreadedConfig.defaults(model, "127.0.0.1", 0);
             StateMode mode = model == ServerModel.THREADS ? StateMode.LOCKED : StateMode.CONCURRENT;
-            try (BlockingRespProtocol protocol = new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
+            try (BlockingRespProtocol protocol =
+                         new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
                  ThreadedServer server = ThreadedServer.start(config, protocol)) {
                 assertScriptPasses(SCRIPT, server.port(), List.of(setting, "no-tracking"), model.label() + " " + mode);
             }

@@ -254,7 +254,7 @@ def tx(pipe):
 check("transaction() helper", r.transaction(tx, keys[3]), [True])
 check("transaction() result", r.get(keys[3]), b"24")
 
-# Pub/sub: RESP3 push frames on the subscribing connection, channels and patterns.
+# Pub/sub: RESP3 push frames on the subscribing connection, channels, patterns and shard channels.
 ps = r.pubsub()
 ps.subscribe("py8:ch")
 msg = ps.get_message(timeout=5)
@@ -280,6 +280,18 @@ check("unsubscribe", ps.get_message(timeout=5), {"type": "unsubscribe", "pattern
 ps.punsubscribe()
 check("punsubscribe", ps.get_message(timeout=5), {"type": "punsubscribe", "pattern": None,
                                                   "channel": b"py8:p*", "data": 0})
+ps.close()
+ps = r.pubsub()
+ps.ssubscribe("py8:sch")
+check("ssubscribe confirmation", ps.get_sharded_message(timeout=5),
+      {"type": "ssubscribe", "pattern": None, "channel": b"py8:sch", "data": 1})
+check("SPUBLISH", r.spublish("py8:sch", "sharded"), 1)
+check("smessage", ps.get_sharded_message(timeout=5),
+      {"type": "smessage", "pattern": None, "channel": b"py8:sch", "data": b"sharded"})
+check("PUBSUB SHARDNUMSUB", r.pubsub_shardnumsub("py8:sch"), [(b"py8:sch", 1)])
+ps.sunsubscribe("py8:sch")
+check("sunsubscribe", ps.get_sharded_message(timeout=5),
+      {"type": "sunsubscribe", "pattern": None, "channel": b"py8:sch", "data": 0})
 ps.close()
 handled = []
 ps = r.pubsub(ignore_subscribe_messages=True)

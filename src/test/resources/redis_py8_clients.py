@@ -371,6 +371,7 @@ except redis.ResponseError as e:
     failures.append("ACL WHOAMI: %s" % e)
 check("DBSIZE", r.dbsize() > 100, True)
 check("TIME", len(r.time()), 2)
+check("ROLE", r.role(), [b"master", 0, []])
 check("SELECT by a db option", client(db=1).set("py8:db1", "x"), True)
 check("db 1 is apart", r.get("py8:db1"), None)
 

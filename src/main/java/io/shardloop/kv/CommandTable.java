@@ -280,6 +280,7 @@ public final class CommandTable {
         connection(g, "monitor", 1, new String[] {"admin", "noscript", "loading", "stale"});
         local(g, "command", -1, NONE, ServerCommands::command);
         local(g, "time", 1, F, ServerCommands::time);
+        local(g, "role", 1, new String[] {"noscript", "loading", "stale", "fast"}, ServerCommands::role);
         local("generic", "wait", 3, new String[] {"noscript"}, ServerCommands::waitForReplicas);
         connection(g, "config", -2, NONE);
         connection(g, "slowlog", -2, NONE);

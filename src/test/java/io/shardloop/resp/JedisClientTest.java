@@ -272,6 +272,7 @@ class JedisClientTest {
             assertEquals("int", j.objectEncoding("j:int"), where);
             assertEquals("listpack", j.objectEncoding("j:h"), where);
             assertEquals("default", j.aclWhoAmI(), where);
+            assertEquals(List.of("master", 0L, List.of()), j.role(), where);
             assertTrue(j.dbSize() > 60, where);
             assertEquals("OK", j.flushAll(), where);
         }

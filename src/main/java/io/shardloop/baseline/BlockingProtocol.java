@@ -23,6 +23,10 @@ public interface BlockingProtocol extends AutoCloseable {
      */
     void serve(InputStream in, OutputStream out, long connectionId, SocketAddress peer, SocketAddress local) throws IOException;
 
+    /** The server listens on {@code port} (the real one when 0 was asked); called once, before any connection. */
+    default void onListening(int port) {
+    }
+
     /** A connection was closed as soon as it was accepted, because the server was at its connection limit. */
     default void onRefused() {
     }

@@ -71,6 +71,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     private final io.shardloop.kv.KeyspaceEvents keyspaceEvents = new io.shardloop.kv.KeyspaceEvents();
     private final Thread timer;
     private volatile boolean closed;
+    /** Set once by the server before it accepts; INFO reads it from connection threads after. */
+    private volatile int port;
 
     public BlockingRespProtocol(ThreadedConfig config, StateMode state, RespConfig resp) {
         this(config, state, resp, System::currentTimeMillis);
@@ -185,6 +187,11 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     }
 
     @Override
+    public void onListening(int port) {
+        this.port = port;
+    }
+
+    @Override
     public void onRefused() {
         rejected.increment();
     }
@@ -212,6 +219,11 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     @Override
     public long startedMillis() {
         return startedMillis;
+    }
+
+    @Override
+    public int tcpPort() {
+        return port;
     }
 
     @Override

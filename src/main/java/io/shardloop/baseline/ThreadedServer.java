@@ -66,6 +66,7 @@ public final class ThreadedServer implements AutoCloseable {
      */
     public static ThreadedServer start(ThreadedConfig config, BlockingProtocol protocol) throws IOException {
         ThreadedServer server = new ThreadedServer(config, protocol);
+        protocol.onListening(server.port());
         server.acceptor.start();
         return server;
     }

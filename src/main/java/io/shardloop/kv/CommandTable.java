@@ -280,11 +280,13 @@ public final class CommandTable {
         connection(g, "monitor", 1, new String[] {"admin", "noscript", "loading", "stale"});
         local(g, "command", -1, NONE, ServerCommands::command);
         local(g, "time", 1, F, ServerCommands::time);
+        local(g, "role", 1, new String[] {"noscript", "loading", "stale", "fast"}, ServerCommands::role);
         local("generic", "wait", 3, new String[] {"noscript"}, ServerCommands::waitForReplicas);
         connection(g, "config", -2, NONE);
         connection(g, "slowlog", -2, NONE);
         connection(g, "latency", -2, NONE);
         connection(g, "info", -1, NONE);
+        connection(g, "acl", -2, NONE);
         connection(g, "debug", -2, NONE);
         int memory = local(g, "memory", -2, NONE, MemoryCommands::memory);
         SUBCOMMANDS[memory] = new Subcommand[] {new Subcommand("usage",

@@ -18,10 +18,10 @@ import java.util.List;
  * the same {@link Db}:
  * <ul>
  *   <li>unknown commands and wrong arities answer Redis's script errors;</li>
- *   <li>commands Redis refuses in scripts (connection commands, scripts themselves) answer "This
- *       Redis command is not allowed from script"; commands that touch every shard (KEYS,
- *       DBSIZE, FLUSHALL, SCAN) or the server (INFO, CONFIG) are refused too, since a script
- *       runs on one shard;</li>
+ *   <li>commands Redis refuses in scripts (connection commands, CONFIG, LATENCY, DEBUG, scripts
+ *       themselves) answer "This Redis command is not allowed from script"; commands that touch
+ *       every shard (KEYS, DBSIZE, FLUSHALL, SCAN) or that the connection answers (INFO, SLOWLOG,
+ *       PUBLISH, PUBSUB) are refused too, since a script runs on one shard, where Redis runs them;</li>
  *   <li>a key not among the script's KEYS is refused with Redis Cluster's "Script attempted to
  *       access a non local key in a cluster node": it may live on another shard;</li>
  *   <li>write commands (and those that may replicate, PUBLISH among them, as Redis counts them)
@@ -33,9 +33,11 @@ import java.util.List;
  * Runs on the thread that runs the command; stateless.
  */
 public final class ScriptCommands {
+    /** Redis's CMD_NOSCRIPT commands (for a container: the subcommands that do the work) the table has. */
     private static final List<String> NOT_IN_SCRIPTS = List.of("eval", "evalsha", "eval_ro", "evalsha_ro",
-            "fcall", "fcall_ro", "script", "function", "auth", "hello", "client", "quit", "reset", "subscribe",
-            "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "monitor", "wait");
+            "fcall", "fcall_ro", "script", "function", "auth", "hello", "client", "acl", "config", "latency", "debug",
+            "quit", "reset", "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+            "monitor", "wait");
 
     /** SELECT in a script whose keys live on several shards. */
     static final String GATHERED_SELECT = "ERR SELECT of another database is not allowed in a script "

@@ -6,7 +6,7 @@ import io.shardloop.resp.codec.ReplySink;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Commands that need no data and no connection state: PING, ECHO, COMMAND, TIME, WAIT. */
+/** Commands that need no data and no connection state: PING, ECHO, COMMAND, TIME, WAIT, ROLE. */
 final class ServerCommands {
     private static final String[] COMMAND_HELP = {
         "(no subcommand)",
@@ -28,6 +28,8 @@ final class ServerCommands {
         "GETKEYSANDFLAGS <full-command>",
         "    Return the keys and the access flags from a full Redis command.",
     };
+
+    private static final byte[] MASTER = "master".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private ServerCommands() {
     }
@@ -309,6 +311,17 @@ final class ServerCommands {
         } else {
             out.integer(0);
         }
+    }
+
+    /**
+     * ROLE: a primary with no replicas at replication offset 0, as Redis answers with replication
+     * never configured (clients such as Lettuce's master/replica discovery ask it).
+     */
+    static void role(Db db, CommandArgs a, ReplySink out) {
+        out.arrayHeader(3);
+        out.bulk(MASTER);
+        out.integer(0);
+        out.arrayHeader(0);
     }
 
     /** TIME: the wall clock's Unix seconds and the microseconds within that second. */

@@ -21,8 +21,8 @@ import java.util.Locale;
 /**
  * The commands about the connection and the server rather than the data (those the command table
  * routes {@link Command.Route#CONNECTION}), answered alike by every server model: AUTH, HELLO,
- * CLIENT, QUIT, RESET, SELECT, INFO, CONFIG and DEBUG; and the rules that decide who may send anything
- * else: protected mode at accept time and authentication before each command.
+ * CLIENT, ACL, QUIT, RESET, SELECT, INFO, CONFIG and DEBUG; and the rules that decide who may send
+ * anything else: protected mode at accept time and authentication before each command.
  * <p>
  * Authentication follows Redis 7 (acl.c, networking.c, server.c's processCommand): with a password
  * set, only the commands flagged {@link Command#NO_AUTH} (AUTH, HELLO, QUIT, RESET) run before a
@@ -52,7 +52,7 @@ public final class ConnectionCommands {
     private static final String NO_PASSWORD = "ERR AUTH <password> called without any password configured for the "
             + "default user. Are you sure your configuration is correct?";
     private static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, "
-            + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+            + "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and "
             + "select the RESP protocol version at the same time";
     private static final String BAD_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
     private static final String[] CLIENT_HELP = {
@@ -115,11 +115,19 @@ public final class ConnectionCommands {
         "    Rewrite the configuration file.",
     };
 
+    /** The ACL subcommands served: there is one user, {@code default}, and no rules to show or change. */
+    private static final String[] ACL_HELP = {
+        "USERS",
+        "    List all the registered usernames.",
+        "WHOAMI",
+        "    Return the current connection username.",
+    };
+
     private static final Command CLIENT = CommandTable.find(CommandArgs.of("client"));
     private static final Command RESET = CommandTable.find(CommandArgs.of("reset"));
     /** By command index: the containers whose subcommand CLIENT LIST shows ("client|list"). */
     private static final boolean[] CONTAINERS = containers("client", "config", "command", "memory", "script",
-            "function", "object", "slowlog", "latency");
+            "function", "object", "slowlog", "latency", "acl");
 
     private final RespConfig config;
     private final ServerView view;
@@ -243,6 +251,7 @@ public final class ConnectionCommands {
                 out.protocol(2);
                 out.simple("RESET");
             }
+            case "acl" -> acl(a, out);
             case "info" -> out.verbatim(InfoReport.render(view, a).getBytes(StandardCharsets.UTF_8));
             case "config" -> config(a, out);
             case "slowlog" -> logs.slowlog(a, out, later);
@@ -357,6 +366,28 @@ public final class ConnectionCommands {
         bulk(out, "master");
         bulk(out, "modules");
         out.arrayHeader(0);
+    }
+
+    // ---- ACL ---------------------------------------------------------------------------------------
+
+    /**
+     * ACL WHOAMI, USERS and HELP, as Redis answers them with only its default user; the subcommands
+     * that read or change users and rules (LIST, GETUSER, SETUSER, CAT...) are unknown here.
+     */
+    private static void acl(CommandArgs a, ReplySink out) {
+        String sub = a.string(1).toLowerCase(Locale.ROOT);
+        if (!sub.equals("whoami") && !sub.equals("users") && !sub.equals("help")) {
+            out.error(Errors.unknownSubcommand(a, "ACL"));
+        } else if (a.count() != 2) {
+            out.error(Errors.wrongArity("acl|" + sub));
+        } else if (sub.equals("help")) {
+            Errors.help(out, "ACL", ACL_HELP);
+        } else if (sub.equals("whoami")) {
+            out.bulk(DEFAULT_USER, 0, DEFAULT_USER.length); // every authenticated connection is this user
+        } else {
+            out.arrayHeader(1);
+            out.bulk(DEFAULT_USER, 0, DEFAULT_USER.length);
+        }
     }
 
     // ---- CLIENT ------------------------------------------------------------------------------------

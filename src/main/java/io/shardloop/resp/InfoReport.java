@@ -103,6 +103,7 @@ final class InfoReport {
         field(out, "arch_bits", System.getProperty("sun.arch.data.model", "64"));
         field(out, "process_id", ProcessHandle.current().pid());
         field(out, "run_id", RUN_ID);
+        field(out, "tcp_port", view.tcpPort());
         field(out, "uptime_in_seconds", uptime);
         field(out, "uptime_in_days", uptime / 86_400);
         field(out, "hz", 1000 / InstantaneousRate.PERIOD_MILLIS);

@@ -5,6 +5,7 @@ import io.shardloop.kv.KvShard;
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.mailbox.MailboxStats;
 import io.shardloop.runtime.net.NetStats;
+import io.shardloop.runtime.shard.Protocol;
 import io.shardloop.runtime.shard.Shard;
 import io.shardloop.runtime.shard.ShardGroup;
 import io.shardloop.runtime.shard.ShardStats;
@@ -28,6 +29,7 @@ final class LoopServerView implements ServerView {
     private static final long SAMPLE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(InstantaneousRate.PERIOD_MILLIS);
 
     private final Shard shard;
+    private final Protocol served;
     private final KvGroup cluster;
     private final AtomicReferenceArray<RespShardCounters> all;
     private final ServerRates rates;
@@ -36,9 +38,11 @@ final class LoopServerView implements ServerView {
     private final List<CommandStats> commandStats;
     private final EventLoop.TimerTask sample = this::sample;
 
-    LoopServerView(Shard shard, KvGroup cluster, AtomicReferenceArray<RespShardCounters> all, ServerRates rates,
-                   long startedMillis, StatsZero zero, List<CommandStats> commandStats) {
+    /** @param served the protocol whose endpoint's port INFO shows (the RESP protocol this view belongs to) */
+    LoopServerView(Shard shard, Protocol served, KvGroup cluster, AtomicReferenceArray<RespShardCounters> all,
+                   ServerRates rates, long startedMillis, StatsZero zero, List<CommandStats> commandStats) {
         this.shard = shard;
+        this.served = served;
         this.zero = zero;
         this.commandStats = commandStats;
         this.cluster = cluster;
@@ -70,6 +74,11 @@ final class LoopServerView implements ServerView {
     @Override
     public String notifyKeyspaceEvents(String classes) {
         return cluster.notifyKeyspaceEvents(classes);
+    }
+
+    @Override
+    public int tcpPort() {
+        return shard.group().port(served);
     }
 
     @Override

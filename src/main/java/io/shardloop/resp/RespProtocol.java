@@ -81,7 +81,7 @@ public final class RespProtocol implements Protocol {
         KvShard kv = cluster.forShard(shard);
         RespShardCounters shardCounters = new RespShardCounters();
         counters.set(shard.index(), shardCounters);
-        LoopServerView view = new LoopServerView(shard, cluster, counters, rates, startedMillis, zero, commandStats);
+        LoopServerView view = new LoopServerView(shard, this, cluster, counters, rates, startedMillis, zero, commandStats);
         CommandStats shardStats = commandStats.get(shard.index());
         if (shard.index() == 0) {
             view.startSampling();

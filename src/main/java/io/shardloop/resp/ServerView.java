@@ -15,6 +15,9 @@ public interface ServerView {
     /** When the server started, ms since the epoch (INFO's uptime). */
     long startedMillis();
 
+    /** The port the Redis protocol is served on (INFO's tcp_port): the real one when 0 was asked. */
+    int tcpPort();
+
     /** Fields of its own for INFO's server section, in order (model, shards, state mode). */
     Map<String, String> serverFields();
 

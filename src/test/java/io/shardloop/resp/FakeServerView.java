@@ -27,6 +27,11 @@ final class FakeServerView implements ServerView {
     }
 
     @Override
+    public int tcpPort() {
+        return 6379;
+    }
+
+    @Override
     public Map<String, String> serverFields() {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("server_model", "fake");

@@ -57,6 +57,11 @@ class InfoReportTest {
     }
 
     @Test
+    void shouldNameThePortServedAfterTheRunIdAsRedisDoes() {
+        assertTrue(info().matches("(?s).*\r\nrun_id:[0-9a-f]{40}\r\ntcp_port:6379\r\n.*"), info());
+    }
+
+    @Test
     void shouldPutTheFieldsRedisCliFindsBySubstringFirst() {
         String info = info();
         assertEquals(info.indexOf("\r\nused_memory:") + 2, info.indexOf("used_memory"));

@@ -17,7 +17,7 @@ class SessionTest {
     private static final String NOAUTH = "-NOAUTH Authentication required.|";
     private static final String WRONGPASS = "-WRONGPASS invalid username-password pair or user is disabled.|";
     private static final String HELLO_NOAUTH = "-NOAUTH HELLO must be called with the client already authenticated, "
-            + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+            + "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and "
             + "select the RESP protocol version at the same time|";
 
     private final FakeServerView view = new FakeServerView();

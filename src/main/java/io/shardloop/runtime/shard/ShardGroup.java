@@ -223,6 +223,16 @@ public final class ShardGroup implements AutoCloseable {
         return ports[endpointIndex];
     }
 
+    /** The port the first endpoint serving {@code protocol} listens on, or 0 when none serves it. */
+    public int port(Protocol protocol) {
+        for (int e = 0; e < endpoints.size(); e++) {
+            if (endpoints.get(e).protocol() == protocol) {
+                return ports[e];
+            }
+        }
+        return 0;
+    }
+
     /** Open connections over all shards. */
     public int openConnections() {
         return openConnections.get();

@@ -20,8 +20,8 @@ import java.util.List;
  *   <li>unknown commands and wrong arities answer Redis's script errors;</li>
  *   <li>commands Redis refuses in scripts (connection commands, CONFIG, LATENCY, DEBUG, scripts
  *       themselves) answer "This Redis command is not allowed from script"; commands that touch
- *       every shard (KEYS, DBSIZE, FLUSHALL, SCAN) or that the connection answers (INFO, SLOWLOG,
- *       PUBLISH, PUBSUB) are refused too, since a script runs on one shard, where Redis runs them;</li>
+ *       every shard (KEYS, DBSIZE, FLUSHALL, SCAN) or that the connection answers (INFO, SLOWLOG)
+ *       are refused too, since a script runs on one shard, where Redis runs them;</li>
  *   <li>a key not among the script's KEYS is refused with Redis Cluster's "Script attempted to
  *       access a non local key in a cluster node": it may live on another shard;</li>
  *   <li>write commands (and those that may replicate, PUBLISH among them, as Redis counts them)

@@ -201,6 +201,11 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         writer = client;
     }
 
+    /** The client running its command now, for NOLOOP, or {@link #NO_CLIENT}: what a transaction's parts carry. */
+    long writer() {
+        return writer;
+    }
+
     /** Before a command goes to its owner: a NOLOOP writer is named there first. */
     void beforeSend(int owner) {
         if (writer != NO_CLIENT) {
@@ -244,9 +249,11 @@ public final class TrackingShard implements Keyspace.ChangeListener {
     }
 
     /**
-     * A key of this shard expired (the sharded mode): its trackers are told, as after a write. One
-     * that a command's lookup found expired keeps its entry: the command's own client, which may
-     * track it, was remembered before it ran, and must still hear of the key's next write.
+     * A key expired: one of this shard's (the sharded mode), or one of the shared store's found on
+     * this shard's loop (the shared-state modes, where the other shards' tables hear of it as of a
+     * write). Its trackers are told, as after a write. One that a command's lookup found expired
+     * keeps its entry here: the command's own client, which may track it, was remembered before it
+     * ran, and must still hear of the key's next write.
      */
     @Override
     public void expired(Key key, boolean onLookup) {

@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * REDIRECT may name any of them) is read from other shards' threads to check that a client exists;
  * the sizes INFO reads are published with plain volatile stores.
  */
-public final class TrackingShard implements Keyspace.ChangeListener {
+public final class TrackingShard extends TrackingTable implements Keyspace.ChangeListener {
     /** One way to a key's owner: a tracking client is about to read it; {@code long client, key}. */
     static final int MSG_TRACK_READ = 50;
     /** One way to a client's shard: {@code long target, long writer, long redirectedFrom (NO_CLIENT: its own), byte kind, bytes}. */
@@ -112,11 +112,13 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         return c;
     }
 
+    @Override
     void disconnect(TrackingClient c) {
         clients.remove(c.id());
     }
 
     /** Whether a client with this id is connected, on any shard. Any thread. */
+    @Override
     boolean exists(long id) {
         int shard = shardOf(id);
         if (shard < 0 || shard >= shardCount) {
@@ -126,20 +128,24 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         return s != null && s.tracking().clients.containsKey(id);
     }
 
+    @Override
     void trackingOn() {
         trackingClients.incrementAndGet();
     }
 
+    @Override
     void trackingOff() {
         trackingClients.decrementAndGet();
     }
 
+    @Override
     void broadcastOn(TrackingClient c) {
         broadcast.add(c);
         broadcastClients = broadcast.size();
         publishPrefixes();
     }
 
+    @Override
     void broadcastOff(TrackingClient c) {
         broadcast.remove(c);
         broadcastClients = broadcast.size();
@@ -147,6 +153,7 @@ public final class TrackingShard implements Keyspace.ChangeListener {
     }
 
     /** Distinct prefixes of this shard's BCAST clients, published for INFO. */
+    @Override
     void publishPrefixes() {
         java.util.HashSet<Key> distinct = new java.util.HashSet<>();
         for (TrackingClient c : broadcast) {
@@ -168,6 +175,7 @@ public final class TrackingShard implements Keyspace.ChangeListener {
      * A tracking client of this shard is about to run a read over this key: its owner's table
      * remembers it. Sent before the command, so no write the read could miss is run between.
      */
+    @Override
     void remember(byte[] b, int offset, int length, long client) {
         int owner = sharded ? Slots.ownerOf(b, offset, length, shardCount) : here;
         if (owner == here) {
@@ -335,6 +343,7 @@ public final class TrackingShard implements Keyspace.ChangeListener {
     }
 
     /** An invalidation for a client: called here when it is on this shard, else sent to its shard. */
+    @Override
     void notify(long target, long by, long redirectedFrom, byte kind, byte[] b, int offset, int length) {
         int shard = shardOf(target);
         if (shard == here) {

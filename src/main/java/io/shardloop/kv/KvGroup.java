@@ -35,6 +35,8 @@ public final class KvGroup {
     private final java.util.concurrent.atomic.AtomicInteger monitors = new java.util.concurrent.atomic.AtomicInteger();
     /** Clients with CLIENT TRACKING on, over every shard: INFO's tracking_clients, and zero lets a write skip tracking. */
     private final java.util.concurrent.atomic.AtomicInteger trackingClients = new java.util.concurrent.atomic.AtomicInteger();
+    /** The shared-state modes: flushes told to the other shards' tracking so far, numbered from 1. */
+    private final java.util.concurrent.atomic.AtomicLong trackingFlushes = new java.util.concurrent.atomic.AtomicLong();
     /** The shared-state modes: the tracking of the shard whose loop is this thread. */
     private final ThreadLocal<TrackingShard> trackingOnThisThread = new ThreadLocal<>();
     /** notify-keyspace-events: each shard's loop binds its pub/sub to it, and every store's databases report to it. */
@@ -202,6 +204,11 @@ public final class KvGroup {
         if (t != null) {
             t.expired(key, onLookup);
         }
+    }
+
+    /** The count of flushes the shared-state modes' shards told one another ({@link TrackingShard#MSG_FLUSHED}). */
+    java.util.concurrent.atomic.AtomicLong trackingFlushes() {
+        return trackingFlushes;
     }
 
     /** The calling thread is this shard's loop: the shared store's expiries found on it go to its tracking. */

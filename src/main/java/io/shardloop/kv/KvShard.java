@@ -479,10 +479,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (executor == null) {
             counters.increment(LOCAL_COMMANDS);
             shared.execute(tx, who.replyNow());
-            if (tracking.anyTracking()) {
-                for (int i = 0; i < tx.size(); i++) {
-                    tracking.afterCommand(tx.command(i), tx.args(i));
-                }
+            for (int i = 0; i < tx.size(); i++) {
+                tracking.afterCommand(tx.command(i), tx.args(i));
             }
             return true;
         }

@@ -119,14 +119,16 @@ public final class LockedTracking extends TrackingTable implements ExpiryListene
 
     /** A command of client {@code writer} ran on the store: a write invalidates its keys (a flush, every key). */
     public void afterCommand(Command c, CommandArgs args, long writer) {
+        if (TrackingShard.flushes(c)) { // even while nobody tracks: the entries outlive CLIENT TRACKING OFF
+            synchronized (this) {
+                flushed();
+            }
+            return;
+        }
         if (trackingClients == 0 || !c.isWrite()) {
             return;
         }
         synchronized (this) {
-            if (c.name().equals("flushdb") || c.name().equals("flushall")) {
-                flushed();
-                return;
-            }
             int keys = c.keyCount(args);
             for (int n = 0; n < keys; n++) {
                 int i = c.keyIndex(args, n);
@@ -137,9 +139,6 @@ public final class LockedTracking extends TrackingTable implements ExpiryListene
 
     /** A transaction of client {@code writer} ran on the store: each of its commands, as {@link #afterCommand}. */
     public void afterCommand(Transaction tx, long writer) {
-        if (trackingClients == 0) {
-            return;
-        }
         for (int i = 0; i < tx.size(); i++) {
             afterCommand(tx.command(i), tx.args(i), writer);
         }

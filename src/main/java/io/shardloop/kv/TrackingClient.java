@@ -49,6 +49,8 @@ public final class TrackingClient {
     private boolean caching;
     private boolean noloop;
     private boolean brokenRedirect;
+    /** {@link TrackingTable#flushes} when tracking was last turned on: a flush told later, but made before, is not its. */
+    private long onSinceFlushes;
     /** The client its invalidations go to, or {@link TrackingShard#NO_CLIENT}. */
     private long redirect = TrackingShard.NO_CLIENT;
     private final TreeSet<Key> prefixes = new TreeSet<>();
@@ -206,6 +208,7 @@ public final class TrackingClient {
                         List<Key> wanted) {
         if (!on) {
             shard.trackingOn();
+            onSinceFlushes = shard.flushes();
         }
         on = true;
         brokenRedirect = false;
@@ -356,6 +359,11 @@ public final class TrackingClient {
     }
 
     // ---- invalidations ------------------------------------------------------------------------
+
+    /** Whether it tracked before the flush numbered {@code flush} was made (its null invalidation is its). */
+    boolean trackedBefore(long flush) {
+        return onSinceFlushes < flush;
+    }
 
     /** An invalidation of this client's tracking (key, every key, or an encoded array of keys). */
     void invalidated(byte kind, byte[] b, int offset, int length, long writer) {

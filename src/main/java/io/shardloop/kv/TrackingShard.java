@@ -45,7 +45,7 @@ public final class TrackingShard extends TrackingTable implements Keyspace.Chang
     static final int MSG_INVALIDATE = 51;
     /** One way to a shard with tracking state: a key written elsewhere; {@code long writer, key}. */
     static final int MSG_WRITTEN = 52;
-    /** One way, shared-state modes: the databases were flushed on the sending shard. */
+    /** One way, shared-state modes: the databases were flushed on the sending shard; {@code long} the flush's number. */
     static final int MSG_FLUSHED = 53;
     /** One way to a key's owner: the next command from the sending shard is this client's ({@code long}), for NOLOOP. */
     static final int MSG_WRITER = 54;
@@ -126,6 +126,11 @@ public final class TrackingShard extends TrackingTable implements Keyspace.Chang
         }
         KvShard s = group.service(shard);
         return s != null && s.tracking().clients.containsKey(id);
+    }
+
+    @Override
+    long flushes() {
+        return group.trackingFlushes().get();
     }
 
     @Override
@@ -228,25 +233,21 @@ public final class TrackingShard extends TrackingTable implements Keyspace.Chang
         nextWriterFrom[source] = NO_CLIENT;
     }
 
-    /** Whether any client anywhere tracks: the one read a write pays while nobody does. */
-    boolean anyTracking() {
-        return trackingClients.get() > 0;
-    }
-
     /** A command ran here: a write invalidates its keys (a flush, every key). */
     void afterCommand(Command c, CommandArgs args) {
-        if (trackingClients.get() == 0 || !c.isWrite()) {
-            return;
-        }
-        if (c.name().equals("flushdb") || c.name().equals("flushall")) {
-            flushed();
+        if (flushes(c)) { // even while nobody tracks: the entries outlive CLIENT TRACKING OFF, as Redis's
+            flushed(Long.MAX_VALUE);
             if (!sharded) {
+                scratch.putLong(0, group.trackingFlushes().incrementAndGet()); // before the reply: see flushed(long)
                 for (int s = 0; s < shardCount; s++) {
                     if (s != here) {
-                        mailbox.sendAlways(s, MSG_FLUSHED, scratch, 0, 0);
+                        mailbox.sendAlways(s, MSG_FLUSHED, scratch, 0, 8);
                     }
                 }
             }
+            return;
+        }
+        if (trackingClients.get() == 0 || !c.isWrite()) {
             return;
         }
         int keys = c.keyCount(args);
@@ -254,6 +255,11 @@ public final class TrackingShard extends TrackingTable implements Keyspace.Chang
             int i = c.keyIndex(args, n);
             written(args.array(), args.offset(i), args.length(i), writer);
         }
+    }
+
+    /** FLUSHDB or FLUSHALL, which empty the table (Redis's trackingInvalidateKeysOnFlush): one enum compare for others. */
+    static boolean flushes(Command c) {
+        return c.route() == Command.Route.ALL_SHARDS && (c.name().equals("flushdb") || c.name().equals("flushall"));
     }
 
     /**
@@ -332,13 +338,20 @@ public final class TrackingShard extends TrackingTable implements Keyspace.Chang
         }
     }
 
-    private void flushed() {
+    /**
+     * The databases were flushed, here or (the shared-state modes) on another shard, whose message
+     * may arrive after a client here turned tracking on again: only the clients that tracked
+     * before the flush numbered {@code flush} hear of it.
+     */
+    private void flushed(long flush) {
         table.clear();
         tableKeys = 0;
         items = 0;
         publishedItems = 0;
         for (TrackingClient c : clients.values()) {
-            c.invalidated(ALL, null, 0, 0, NO_CLIENT);
+            if (c.trackedBefore(flush)) {
+                c.invalidated(ALL, null, 0, 0, NO_CLIENT);
+            }
         }
     }
 
@@ -408,7 +421,7 @@ public final class TrackingShard extends TrackingTable implements Keyspace.Chang
                     rememberWritten(key, 0, key.length, by);
                 }
             }
-            case MSG_FLUSHED -> flushed();
+            case MSG_FLUSHED -> flushed(buffer.getLong(offset));
             case MSG_WRITER -> nextWriterFrom[source] = buffer.getLong(offset);
             default -> {
                 return false;

@@ -14,6 +14,14 @@ abstract class TrackingTable {
     /** Whether a client with this id is connected (a REDIRECT may name it). */
     abstract boolean exists(long id);
 
+    /**
+     * How many flushes were told to other shards so far (the shared-state loops' {@code MSG_FLUSHED},
+     * which may arrive late); 0 where every flush is told at once.
+     */
+    long flushes() {
+        return 0;
+    }
+
     /** A client turned tracking on. */
     abstract void trackingOn();
 

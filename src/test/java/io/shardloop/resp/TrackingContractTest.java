@@ -134,6 +134,28 @@ class TrackingContractTest {
                 s(2, 1, "PING")));
     }
 
+    /** A flush empties the table even while nobody tracks: reads remembered before TRACKING OFF are gone. */
+    @Test
+    void shouldForgetEveryReadOnAFlushWhileNobodyTracks() throws Exception {
+        assertAgree(List.of(
+                s(0, 1, "HELLO", "3"),
+                s(0, 1, "CLIENT", "TRACKING", "on"),
+                s(0, 1, "GET", "tc:f1"),
+                s(0, 1, "CLIENT", "TRACKING", "off"),
+                s(1, 1, "FLUSHALL"),
+                s(0, 1, "CLIENT", "TRACKING", "on"),
+                s(1, 1, "SET", "tc:f1", "x"),
+                s(0, 1, "PING"),
+                s(0, 1, "GET", "tc:f2"),
+                s(0, 1, "CLIENT", "TRACKING", "off"),
+                s(1, 1, "MULTI"),
+                s(1, 1, "FLUSHDB"),
+                s(1, 1, "EXEC"),
+                s(0, 1, "CLIENT", "TRACKING", "on"),
+                s(1, 1, "SET", "tc:f2", "x"),
+                s(0, 1, "PING")));
+    }
+
     @Test
     void shouldRememberOnlyWhatOptinAndOptoutSay() throws Exception {
         assertAgree(List.of(

@@ -134,6 +134,23 @@ class TrackingContractTest {
                 s(2, 1, "PING")));
     }
 
+    /** The invalidations of an EXEC's own writes follow its whole reply, never inside it (Redis's tracking_pending_keys). */
+    @Test
+    void shouldSendTheInvalidationsOfAnExecsOwnWritesAfterItsReply() throws Exception {
+        assertAgree(List.of(
+                s(0, 1, "HELLO", "3"),
+                s(0, 1, "CLIENT", "TRACKING", "on"),
+                s(0, 1, "MSET", "{tx}a", "1", "{tx}b", "2"),
+                s(0, 1, "GET", "{tx}a"),
+                s(0, 1, "GET", "{tx}b"),
+                s(0, 1, "MULTI"),
+                s(0, 1, "INCR", "{tx}a"),
+                s(0, 1, "GET", "{tx}b"),
+                s(0, 1, "SET", "{tx}b", "3"),
+                s(0, 3, "EXEC"),
+                s(0, 1, "PING")));
+    }
+
     /** A flush empties the table even while nobody tracks: reads remembered before TRACKING OFF are gone. */
     @Test
     void shouldForgetEveryReadOnAFlushWhileNobodyTracks() throws Exception {

@@ -12,6 +12,7 @@ import io.shardloop.kv.PubSubClient;
 import io.shardloop.kv.PubSubRegistry;
 import io.shardloop.kv.PubSubShard;
 import io.shardloop.kv.ScriptPubSub;
+import io.shardloop.kv.TrackingClient;
 import io.shardloop.kv.Transaction;
 import io.shardloop.kv.DbKeys;
 import io.shardloop.resp.ClientHandle;
@@ -45,7 +46,14 @@ import java.util.concurrent.TimeUnit;
  * thread can block in read while messages arrive. A subscription's confirmation is queued while
  * the registry's monitor is held, so no message can overtake it.
  * <p>
- * Owned by its connection thread.
+ * <b>Client-side caching.</b> CLIENT TRACKING is a {@link TrackingClient} of the server's one
+ * {@link io.shardloop.kv.LockedTracking}: reads are remembered before they run, writes invalidate
+ * after. An invalidation another thread sends this client starts the outbox (at most once, from any
+ * thread: the switch is made under {@link #outputSwitch}, and the outbox's writer waits for a write
+ * this thread is making to the socket itself); one this thread sends itself (its own write, a key
+ * its command found expired, its turn's BCAST keys) follows the command's reply, as in Redis.
+ * <p>
+ * Owned by its connection thread, but for the outbox, which another thread may start.
  */
 final class BlockingRespConnection implements ClientHandle {
     private final BlockingRespProtocol server;
@@ -61,9 +69,18 @@ final class BlockingRespConnection implements ClientHandle {
     private final SocketAddress peer;
     private final SocketAddress local;
     private PubSubClient subscriptions;
-    /** Where the replies go once the client has subscribed; null before. */
-    private SubscriberOutbox outbox;
+    /** Where the replies go once the client has subscribed or is sent invalidations by others; null before. */
+    private volatile SubscriberOutbox outbox;
+    /** Guards the start of {@link #outbox} and {@link #writingDirect}. */
+    private final Object outputSwitch = new Object();
+    /** This thread is writing replies to the socket itself (no outbox yet). */
+    private boolean writingDirect;
     private OutputStream out;
+    private Thread thread;
+    /** CLIENT TRACKING's state; set as the connection starts serving. */
+    private TrackingClient tracking;
+    /** Invalidations this thread sent its own client, written after the command's reply. */
+    private final List<byte[]> ownFrames = new ArrayList<>();
     /** An EXEC is running: its reply is being written, so no message may go out before it is whole. */
     private boolean inExec;
     private final BufferReplyWriter run = new BufferReplyWriter(256);
@@ -93,7 +110,10 @@ final class BlockingRespConnection implements ClientHandle {
 
     void serve(InputStream in, OutputStream out) throws IOException {
         this.out = out;
+        this.thread = Thread.currentThread();
         socketIn = in;
+        tracking = server.clientTracking().connect(session.id(), new TrackingOutput()); // after out: others may write
+        session.tracking(tracking);
         MonitorFeed.bindThisThread(new MonitorFeed.Feed() { // the commands of this client's scripts
             @Override
             public boolean anyMonitor() {
@@ -120,6 +140,7 @@ final class BlockingRespConnection implements ClientHandle {
                     if (dropping) {
                         replies.truncate(replyStart); // CLIENT REPLY OFF or SKIP
                     }
+                    appendOwnFrames(); // sent past CLIENT REPLY OFF, as Redis's pushes
                     queuedInMulti = multi.queuedCount();
                     if (replies.length() >= server.flushAt()) {
                         flush(out);
@@ -138,10 +159,12 @@ final class BlockingRespConnection implements ClientHandle {
             }
         } finally {
             commands.clients().remove(this);
+            tracking.close(); // from here on nobody sends it an invalidation
             multi.reset();
             unwatch(multi.takeWatched());
             leaveSubscriptions();
             flush(out);
+            SubscriberOutbox outbox = this.outbox;
             if (outbox != null) {
                 outbox.close();
                 try {
@@ -154,6 +177,8 @@ final class BlockingRespConnection implements ClientHandle {
     }
 
     private void flush(OutputStream out) throws IOException {
+        server.clientTracking().endOfTurn(); // the BCAST keys this turn wrote, after its replies
+        appendOwnFrames();
         int length = replies.length();
         if (unreportedCommands > 0 || unreportedInput > 0 || length > 0) {
             server.onTraffic(unreportedCommands, unreportedInput, length);
@@ -162,12 +187,53 @@ final class BlockingRespConnection implements ClientHandle {
         }
         if (length > 0) {
             replies.reset();
-            if (outbox != null) {
-                outbox.append(replies.array(), 0, length);
-            } else {
+            SubscriberOutbox o;
+            synchronized (outputSwitch) {
+                o = outbox;
+                writingDirect = o == null;
+            }
+            if (o != null) {
+                o.append(replies.array(), 0, length);
+                return;
+            }
+            try {
                 out.write(replies.array(), 0, length);
+            } finally {
+                synchronized (outputSwitch) {
+                    writingDirect = false;
+                    if (outbox != null) {
+                        outbox.releaseWriter(); // started by another thread while this one wrote
+                    }
+                }
             }
         }
+    }
+
+    /**
+     * The outbox, started now if there is none: on this thread (a first subscription), or on one
+     * that sends this client an invalidation, whose writer then waits for the write this thread may
+     * be making.
+     */
+    private SubscriberOutbox startOutbox() {
+        synchronized (outputSwitch) {
+            SubscriberOutbox o = outbox;
+            if (o == null) {
+                o = new SubscriberOutbox(out, commands.settings().outputLimits().watch(), "resp-subscriber-" + session.id());
+                o.protocol(replies.protocol());
+                if (writingDirect) {
+                    o.holdWriter();
+                }
+                outbox = o;
+            }
+            return o;
+        }
+    }
+
+    private void appendOwnFrames() {
+        for (byte[] frame : ownFrames) {
+            replies.raw(frame, 0, frame.length);
+        }
+        ownFrames.clear();
     }
 
     private void dispatch(CommandArgs args) throws IOException {
@@ -213,6 +279,9 @@ final class BlockingRespConnection implements ClientHandle {
             feedMonitors(MonitorLine.format(MonitorLine.nowMicros(), session.db(), peer, c, args)); // before, as Redis
         }
         int outcome = run(c, args);
+        if (tracking.on()) {
+            tracking.afterCommand(c, multi.active());
+        }
         if (server.pubsub().anyMonitor() && MonitorLine.fed(c)) {
             flushReplies(); // a monitor's own command shows after its reply, as in Redis
             feedMonitors(MonitorLine.format(MonitorLine.nowMicros(), session.db(), peer, c, args));
@@ -258,7 +327,11 @@ final class BlockingRespConnection implements ClientHandle {
         } else if (BlockingCommands.blocks(c)) {
             block(c, args);
         } else {
+            if (tracking.on()) {
+                tracking.beforeRead(c, args); // before it runs: no write it could miss comes between
+            }
             server.store().execute(args, replies);
+            server.clientTracking().afterCommand(c, args, session.id());
         }
         return RAN;
     }
@@ -330,6 +403,7 @@ final class BlockingRespConnection implements ClientHandle {
             return false;
         }
         replies.raw(run.array(), 0, length);
+        server.clientTracking().afterCommand(c, args, session.id());
         return true;
     }
 
@@ -419,7 +493,13 @@ final class BlockingRespConnection implements ClientHandle {
             if (tx != null) {
                 inExec = true;
                 try {
+                    if (tracking.on()) {
+                        for (int i = 0; i < tx.size(); i++) {
+                            tracking.beforeRead(tx.command(i), tx.args(i));
+                        }
+                    }
                     server.store().execute(tx, replies);
+                    server.clientTracking().afterCommand(tx, session.id());
                 } finally {
                     inExec = false;
                 }
@@ -456,10 +536,8 @@ final class BlockingRespConnection implements ClientHandle {
                 }
                 return;
             }
-            if (outbox == null) {
-                outbox = new SubscriberOutbox(out, commands.settings().outputLimits().watch(), "resp-subscriber-" + session.id());
-                outbox.protocol(replies.protocol());
-                subscriptions = new PubSubClient(outbox, registry);
+            if (subscriptions == null) {
+                subscriptions = new PubSubClient(startOutbox(), registry);
                 if (!inExec) {
                     try {
                         flush(out);
@@ -558,6 +636,31 @@ final class BlockingRespConnection implements ClientHandle {
     @Override
     public void closeAfterReplies() {
         closing = true; // this connection's own thread: it flushes and returns
+    }
+
+    /**
+     * Where this client's invalidations go: from this thread, behind the reply of the command that
+     * sent them; from another, into the outbox.
+     */
+    private final class TrackingOutput implements TrackingClient.Output {
+        @Override
+        public void write(byte[] frame) {
+            if (Thread.currentThread() == thread) {
+                ownFrames.add(frame);
+            } else {
+                startOutbox().deliver(frame, 0, frame.length, false);
+            }
+        }
+
+        @Override
+        public int protocol() {
+            return session.protocol();
+        }
+
+        @Override
+        public boolean subscribed() {
+            return session.subscribed();
+        }
     }
 
     /** A connection command queued in a MULTI, run in its place at EXEC. */

@@ -1,6 +1,7 @@
 package io.shardloop.baseline;
 
 import io.shardloop.kv.KvGroup;
+import io.shardloop.kv.LockedTracking;
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
 import io.shardloop.resp.CommandStats;
@@ -37,7 +38,8 @@ import java.util.function.LongSupplier;
  * <p>
  * A timer thread does what shard 0's loop timer does for the event loops, every
  * {@link InstantaneousRate#PERIOD_MILLIS}: a step of the store's active expiry and a sample of the
- * instantaneous rates (Redis's serverCron).
+ * instantaneous rates (Redis's serverCron). Client-side caching is one {@link LockedTracking} for
+ * every connection, told of the store's expired keys.
  * <p>
  * Thread-safe: the store is thread-safe by construction, the counters are atomics and adders, and
  * the timer thread touches only the store and the rates.
@@ -69,6 +71,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     private final CommandStats commandStats = CommandStats.concurrent();
     /** notify-keyspace-events: the store's databases report to it; it publishes through {@link #pubsub} from any thread. */
     private final io.shardloop.kv.KeyspaceEvents keyspaceEvents = new io.shardloop.kv.KeyspaceEvents();
+    /** CLIENT TRACKING: every connection's tracking and the one table of what they read. */
+    private final LockedTracking tracking = new LockedTracking();
     private final Thread timer;
     private volatile boolean closed;
     /** Set once by the server before it accepts; INFO reads it from connection threads after. */
@@ -91,6 +95,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         config.model().check(state);
         this.model = config.model();
         this.store = state.create(1, databases, clock, keyspaceEvents);
+        store.onExpiry(tracking);
         keyspaceEvents.publishFromAnyThread((channel, message) -> {
             synchronized (pubsub) { // after the store's lock, as every publish from a command takes them
                 pubsub.publish(channel, 0, channel.length, message, 0, message.length, false);
@@ -134,6 +139,10 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     @Override
     public String notifyKeyspaceEvents() {
         return keyspaceEvents.get();
+    }
+
+    LockedTracking clientTracking() {
+        return tracking;
     }
 
     io.shardloop.kv.PubSubRegistry pubsub() {
@@ -204,6 +213,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
                 return;
             }
             store.expireCycle(EXPIRE_BUDGET_NANOS);
+            tracking.endOfTurn(); // the BCAST keys the cycle expired
             rates.sample(System.currentTimeMillis(), this);
         }
     }
@@ -341,6 +351,11 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     @Override
     public io.shardloop.kv.BlockedClients blockedClients() {
         return blockedClients;
+    }
+
+    @Override
+    public long[] tracking() {
+        return tracking.totals();
     }
 
     @Override

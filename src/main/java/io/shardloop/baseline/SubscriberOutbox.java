@@ -8,8 +8,9 @@ import java.io.OutputStream;
 import java.util.ArrayDeque;
 
 /**
- * The way out of a thread-per-connection client that subscribed (or ran MONITOR): its own replies
- * and the messages other clients' threads publish to it go into one queue, each whole, in the order
+ * The way out of a thread-per-connection client that subscribed (or ran MONITOR, or is sent
+ * client-side caching's invalidations by other threads): its own replies and the messages (or
+ * invalidations) other clients' threads send it go into one queue, each whole, in the order
  * they were added, and a writer thread of its own sends them. The connection's thread stays free to
  * block in read, and a publisher never blocks on a subscriber's socket: it copies the frame and
  * goes. A subscriber whose queue grows past the {@link PubSubLimit} is closed (its socket, so its
@@ -27,6 +28,8 @@ final class SubscriberOutbox implements Subscriber {
     private boolean closed;
     /** Messages held back while the connection's thread writes a reply they must not cut (an EXEC's); null when none. */
     private ArrayDeque<byte[]> held;
+    /** The writer waits: the connection's thread is still writing the socket itself ({@link #holdWriter}). */
+    private boolean writerHeld;
     /** Whether messages are pushes ({@code >}): the client said HELLO 3. Written by the connection's thread. */
     private volatile boolean resp3;
 
@@ -66,6 +69,20 @@ final class SubscriberOutbox implements Subscriber {
             cut();
             return;
         }
+        notifyAll();
+    }
+
+    /**
+     * Keeps the writer from the socket until {@link #releaseWriter}: the outbox was started by another
+     * thread (an invalidation to pass on) while the connection's thread was writing replies itself.
+     * Call before anything is queued.
+     */
+    synchronized void holdWriter() {
+        writerHeld = true;
+    }
+
+    synchronized void releaseWriter() {
+        writerHeld = false;
         notifyAll();
     }
 
@@ -114,7 +131,7 @@ final class SubscriberOutbox implements Subscriber {
             while (true) {
                 byte[] next;
                 synchronized (this) {
-                    while (queue.isEmpty() && !closed) {
+                    while ((queue.isEmpty() && !closed) || writerHeld) {
                         wait();
                     }
                     next = queue.pollFirst();

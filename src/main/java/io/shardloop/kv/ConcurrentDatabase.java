@@ -49,6 +49,8 @@ final class ConcurrentDatabase {
     private final BlockedKeys blocked;
     /** Where this database's keyspace events go. */
     private final KeyspaceEvents events;
+    /** Told of each key that expires here ({@link Store#onExpiry}); null while none is. */
+    private ExpiryListener expiryListener;
     private final ReentrantLock expiryLock = new ReentrantLock();
     private Iterator<Map.Entry<Key, Entry>> expiryCursor; // guarded by expiryLock
     /** Entries with a deadline: changed by whoever replaces an entry, with the entry it replaced. */
@@ -138,6 +140,7 @@ final class ConcurrentDatabase {
                             replaced(entry, null);
                             deleted++;
                             notify(KeyspaceEvents.EXPIRED, "expired", e.getKey());
+                            tellExpired(e.getKey(), false);
                         }
                     } else if (entry.expireAt() > now) {
                         ttlSum += entry.expireAt() - now;
@@ -177,6 +180,17 @@ final class ConcurrentDatabase {
 
     private void notify(int type, String event, Key key) {
         events.notify(type, event, key, index);
+    }
+
+    void onExpiry(ExpiryListener listener) {
+        this.expiryListener = listener;
+    }
+
+    private void tellExpired(Key key, boolean onLookup) {
+        ExpiryListener l = expiryListener;
+        if (l != null) {
+            l.expired(key, onLookup);
+        }
     }
 
     private int indexOf(Db shared) {
@@ -225,6 +239,7 @@ final class ConcurrentDatabase {
                 result = null;
                 store.expired.increment(); // found past its deadline: whatever the command leaves replaces it
                 store.notify(KeyspaceEvents.EXPIRED, "expired", k);
+                store.tellExpired(k, true);
             }
             c.handler().execute(this, args, out);
             Entry r = result;
@@ -378,6 +393,7 @@ final class ConcurrentDatabase {
                 replaced(e, null);
                 expired.increment();
                 ConcurrentDatabase.this.notify(KeyspaceEvents.EXPIRED, "expired", key);
+                tellExpired(key, true);
             }
         }
 

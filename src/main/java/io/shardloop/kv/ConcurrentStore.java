@@ -108,6 +108,13 @@ public final class ConcurrentStore implements Store {
         databases[DbKeys.db(watch)].watches().unwatch(DbKeys.name(watch));
     }
 
+    @Override
+    public void onExpiry(ExpiryListener listener) {
+        for (ConcurrentDatabase db : databases) {
+            db.onExpiry(listener);
+        }
+    }
+
     /** Every database that holds keys in turn, within one budget (the count of timed keys is only near). */
     @Override
     public int expireCycle(long budgetNanos) {

@@ -46,6 +46,7 @@ public final class Keyspace implements Db {
     private int timedSize;
     private long expiredCount;
     private ChangeListener changeListener;
+    private ExpiryListener expiryListener;
     private long averageTtl;
     private long random = 0x9E3779B97F4A7C15L;
     /** The databases of this shard, this one among them (SELECT's indices). */
@@ -173,16 +174,19 @@ public final class Keyspace implements Db {
      * caching's invalidations): keys deleted because their deadline passed, and keys a transaction
      * over several shards wrote.
      */
-    interface ChangeListener {
-        /** @param onLookup found by a command's own lookup of the key, rather than by the cycle */
-        void expired(Key key, boolean onLookup);
-
+    interface ChangeListener extends ExpiryListener {
         /** A transaction over several shards wrote the key (or removed it) here. */
         void applied(Key key);
     }
 
     void onChange(ChangeListener listener) {
         this.changeListener = listener;
+        this.expiryListener = listener;
+    }
+
+    /** Only the keys that expire, for a shared store ({@link Store#onExpiry}). */
+    void onExpiry(ExpiryListener listener) {
+        this.expiryListener = listener;
     }
 
     /** A transaction over several shards wrote the key here ({@link GatheredKeys#apply}). */
@@ -193,8 +197,8 @@ public final class Keyspace implements Db {
     }
 
     private void expired(Entry e, boolean onLookup) {
-        if (changeListener != null) {
-            changeListener.expired(e.key, onLookup);
+        if (expiryListener != null) {
+            expiryListener.expired(e.key, onLookup);
         }
     }
 

@@ -35,6 +35,10 @@ public final class KvGroup {
     private final java.util.concurrent.atomic.AtomicInteger monitors = new java.util.concurrent.atomic.AtomicInteger();
     /** Clients with CLIENT TRACKING on, over every shard: INFO's tracking_clients, and zero lets a write skip tracking. */
     private final java.util.concurrent.atomic.AtomicInteger trackingClients = new java.util.concurrent.atomic.AtomicInteger();
+    /** The shared-state modes: flushes told to the other shards' tracking so far, numbered from 1. */
+    private final java.util.concurrent.atomic.AtomicLong trackingFlushes = new java.util.concurrent.atomic.AtomicLong();
+    /** The shared-state modes: the tracking of the shard whose loop is this thread. */
+    private final ThreadLocal<TrackingShard> trackingOnThisThread = new ThreadLocal<>();
     /** notify-keyspace-events: each shard's loop binds its pub/sub to it, and every store's databases report to it. */
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
 
@@ -74,6 +78,9 @@ public final class KvGroup {
         this.clock = clock;
         this.maxMemory = maxMemory;
         this.shared = mode == StateMode.SHARDED ? null : mode.create(shards, databases, clock, keyspaceEvents);
+        if (shared != null) {
+            shared.onExpiry(this::expiredOnThisThread);
+        }
         this.services = new AtomicReferenceArray<>(shards);
     }
 
@@ -186,6 +193,27 @@ public final class KvGroup {
     /** The count of clients with tracking on that the shards share. */
     java.util.concurrent.atomic.AtomicInteger trackingClients() {
         return trackingClients;
+    }
+
+    /**
+     * The shared-state modes: a key of the shared store expired on this thread (a command's lookup on
+     * a shard's loop, or shard 0's expiry cycle); that shard's tracking tells the key's trackers.
+     */
+    private void expiredOnThisThread(Key key, boolean onLookup) {
+        TrackingShard t = trackingOnThisThread.get();
+        if (t != null) {
+            t.expired(key, onLookup);
+        }
+    }
+
+    /** The count of flushes the shared-state modes' shards told one another ({@link TrackingShard#MSG_FLUSHED}). */
+    java.util.concurrent.atomic.AtomicLong trackingFlushes() {
+        return trackingFlushes;
+    }
+
+    /** The calling thread is this shard's loop: the shared store's expiries found on it go to its tracking. */
+    void bindTrackingToThisThread(TrackingShard tracking) {
+        trackingOnThisThread.set(tracking);
     }
 
     /** INFO's tracking_clients, tracking_total_keys, tracking_total_items and tracking_total_prefixes. Any thread. */

@@ -210,14 +210,17 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.publishedExpired = new long[group.databases()];
         this.executor = shared == null
                 ? new ShardExecutor(Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
-        this.transactions = executor == null ? null : new ShardTransactions(this, here, mailbox, executor, locks, counters);
-        this.pubsub = new PubSubShard(group, here, mailbox);
         this.tracking = new TrackingShard(group, here, shared == null, loop, mailbox);
+        this.transactions = executor == null ? null
+                : new ShardTransactions(this, here, mailbox, executor, locks, counters, tracking);
+        this.pubsub = new PubSubShard(group, here, mailbox);
         if (executor != null) {
             executor.afterCommand(tracking::afterCommand);
             for (Keyspace k : executor.databases()) {
                 k.onChange(tracking);
             }
+        } else {
+            group.bindTrackingToThisThread(tracking); // the shared store's keys that expire on this loop
         }
         group.keyspaceEvents().bindThisThread(pubsub::publishEvent); // the events of commands this loop runs
         ScriptPubSub.bindThisThread(pubsub::runWithin); // the PUBLISHes of scripts this loop runs
@@ -338,7 +341,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (plan.kind() == Plan.Kind.HERE) {
             if (executor != null && !locks.isEmpty() && locks.blocks(c, args)) {
                 long token = who.defer(); // a transaction over several shards holds one of its keys
-                transactions.participant().runWhenFree(Transaction.single(c, args), who.protocol(), r -> deliver(who, token, r));
+                transactions.participant().runWhenFree(Transaction.single(c, args), who.protocol(), tracking.writer(),
+                        r -> deliver(who, token, r));
                 return true;
             }
             executeHere(c, args, who.replyNow());
@@ -371,7 +375,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                     call(who, token, null));
             case SPLIT, ALL, SPREAD -> {
                 keepOrder(who, token, spread);
-                transactions.coordinate(spread, who.protocol(), r -> deliver(who, token, r));
+                transactions.coordinate(spread, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
             }
             case HERE -> throw new IllegalStateException("ran above");
         }
@@ -476,10 +480,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (executor == null) {
             counters.increment(LOCAL_COMMANDS);
             shared.execute(tx, who.replyNow());
-            if (tracking.anyTracking()) {
-                for (int i = 0; i < tx.size(); i++) {
-                    tracking.afterCommand(tx.command(i), tx.args(i));
-                }
+            for (int i = 0; i < tx.size(); i++) {
+                tracking.afterCommand(tx.command(i), tx.args(i));
             }
             return true;
         }
@@ -494,7 +496,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 publishSizes();
             } else {
                 long token = who.defer();
-                transactions.participant().runWhenFree(tx, who.protocol(), r -> deliver(who, token, r));
+                transactions.participant().runWhenFree(tx, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
             }
             return true;
         }
@@ -514,11 +516,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         long token = who.defer();
         counters.increment(REMOTE_COMMANDS_SENT);
         if (plan.kind() == Plan.Kind.OWNER) {
-            transactions.sendBatch(plan.owner(), tx, who.protocol(), r -> deliver(who, token, r));
+            transactions.sendBatch(plan.owner(), tx, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
         } else {
             TransactionParts parts = transactions.prepare(tx);
             keepOrder(who, token, parts);
-            transactions.coordinate(parts, who.protocol(), r -> deliver(who, token, r));
+            transactions.coordinate(parts, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
         }
         return true;
     }
@@ -778,7 +780,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             Command c = CommandTable.find(waitingCommand);
             if (c != null && locks.blocks(c, waitingCommand)) {
                 // A transaction over several shards holds one of its keys: it runs when they are free.
-                transactions.participant().runWhenFree(Transaction.single(c, waitingCommand), protocol,
+                transactions.participant().runWhenFree(Transaction.single(c, waitingCommand), protocol, tracking.writer(),
                         r -> mailbox.reply(sourceShard, correlationId, MSG_REPLY, r.buffer(), 0, r.length()));
                 tracking.writer(TrackingShard.NO_CLIENT);
                 return;

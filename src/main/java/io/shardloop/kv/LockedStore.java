@@ -82,6 +82,13 @@ public final class LockedStore implements Store {
     }
 
     @Override
+    public void onExpiry(ExpiryListener listener) {
+        for (Keyspace k : databases) {
+            k.onExpiry(listener);
+        }
+    }
+
+    @Override
     public int expireCycle(long budgetNanos) {
         lock.lock();
         try {

@@ -44,6 +44,10 @@ import java.util.function.Consumer;
  * <b>Plain commands</b> over a key a transaction holds or waits for wait in the same line
  * ({@link #runWhenFree}): this shard's own, and those other shards send.
  * <p>
+ * <b>The writer.</b> Every part carries the client whose command it is when its NOLOOP must be
+ * known ({@link TrackingShard#writer}; else {@link TrackingShard#NO_CLIENT}), so that the shards
+ * where it writes do not tell that client of its own writes.
+ * <p>
  * Single-threaded: owned by the shard's loop thread.
  */
 final class ShardTransactions implements ResponseHandler {
@@ -74,6 +78,7 @@ final class ShardTransactions implements ResponseHandler {
     private final Mailbox mailbox;
     private final ShardExecutor executor;
     private final KeyLocks locks;
+    private final TrackingShard tracking;
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(1024);
     private final BufferReplyWriter reply = new BufferReplyWriter(256);
     private final TransactionParticipant participant;
@@ -82,8 +87,9 @@ final class ShardTransactions implements ResponseHandler {
     private final Map<Long, Coordination> coordinating = new HashMap<>();
 
     ShardTransactions(KvShard kv, int here, Mailbox mailbox, ShardExecutor executor, KeyLocks locks,
-                      io.shardloop.metrics.SingleWriterCounters counters) {
+                      io.shardloop.metrics.SingleWriterCounters counters, TrackingShard tracking) {
         this.counters = counters;
+        this.tracking = tracking;
         this.kv = kv;
         this.group = kv.group();
         this.here = here;
@@ -91,7 +97,7 @@ final class ShardTransactions implements ResponseHandler {
         this.mailbox = mailbox;
         this.executor = executor;
         this.locks = locks;
-        this.participant = new TransactionParticipant(group, mailbox, executor, locks, counters);
+        this.participant = new TransactionParticipant(group, mailbox, executor, locks, counters, tracking);
     }
 
     /** This shard's side of every transaction, its own included. */
@@ -139,6 +145,8 @@ final class ShardTransactions implements ResponseHandler {
         final TransactionParts prepared;
         final Consumer<BufferReplyWriter> deliver;
         final int protocol;
+        /** The client whose command it is, for NOLOOP; {@link TrackingShard#NO_CLIENT} when none needs it. */
+        final long writer;
         long id;
         int awaiting;
         boolean retry;
@@ -151,9 +159,10 @@ final class ShardTransactions implements ResponseHandler {
         /** The values each shard sent, in a gathered transaction ({@link GatheredKeys#write}, one after another). */
         final byte[][] fetched;
 
-        Coordination(TransactionParts prepared, int protocol, Consumer<BufferReplyWriter> deliver) {
+        Coordination(TransactionParts prepared, int protocol, long writer, Consumer<BufferReplyWriter> deliver) {
             this.prepared = prepared;
             this.protocol = protocol;
+            this.writer = writer;
             this.deliver = deliver;
             int n = prepared.parts.size();
             this.status = new byte[n];
@@ -181,9 +190,9 @@ final class ShardTransactions implements ResponseHandler {
      * Runs a transaction whose parts touch several shards; {@code deliver} gets its reply on this
      * shard's loop. Credit for the first hop to every shard it touches was checked by the caller.
      */
-    void coordinate(TransactionParts prepared, int protocol, Consumer<BufferReplyWriter> deliver) {
+    void coordinate(TransactionParts prepared, int protocol, long writer, Consumer<BufferReplyWriter> deliver) {
         counters.increment(KvShard.TRANSACTIONS);
-        schedule(new Coordination(prepared, protocol, deliver));
+        schedule(new Coordination(prepared, protocol, writer, deliver));
     }
 
     private void schedule(Coordination co) {
@@ -276,14 +285,14 @@ final class ShardTransactions implements ResponseHandler {
         for (int n = 0; n < co.prepared.parts.size(); n++) {
             TransactionParts.ShardPart part = co.prepared.parts.get(n);
             if (part.shard == here) {
-                BufferReplyWriter replies = participant.runPart(part.commands, 0, part.count, co.protocol);
+                BufferReplyWriter replies = participant.runPart(part.commands, 0, part.count, co.protocol, co.writer);
                 participant.unwatch(part.watched);
                 KeyLocks.Entry e = co.localEntry;
                 co.localEntry = null;
                 onResult(co, n, replies.buffer(), 0, replies.length(), part.count);
                 locks.release(e);
             } else {
-                int length = encodeRun(co.id, co.protocol, n, part);
+                int length = encodeRun(co.id, co.protocol, co.writer, n, part);
                 sendAlways(part.shard, MSG_RUN, length);
             }
         }
@@ -338,8 +347,13 @@ final class ShardTransactions implements ResponseHandler {
             int s = part.shard;
             ExpandableArrayBuffer mine = changes.get(s);
             if (s == here) {
-                for (int j = 0, at = 0; j < counts[s]; j++) {
-                    at = GatheredKeys.apply(executor.keyspace(), mine, at);
+                tracking.writer(co.writer);
+                try {
+                    for (int j = 0, at = 0; j < counts[s]; j++) {
+                        at = GatheredKeys.apply(executor.keyspace(), mine, at);
+                    }
+                } finally {
+                    tracking.writer(TrackingShard.NO_CLIENT);
                 }
                 participant.unwatch(part.watched);
                 KeyLocks.Entry e = co.localEntry;
@@ -348,7 +362,8 @@ final class ShardTransactions implements ResponseHandler {
                 continue;
             }
             message.putLong(0, co.id);
-            int at = TransactionParticipant.writeKeys(message, part.watched, 8);
+            message.putLong(8, co.writer);
+            int at = TransactionParticipant.writeKeys(message, part.watched, 16);
             message.putInt(at, counts[s]);
             if (mine != null) {
                 message.putBytes(at + 4, mine, 0, lengths[s]);
@@ -451,11 +466,12 @@ final class ShardTransactions implements ResponseHandler {
      * Sends a transaction whose keys all live on one other shard, whole; {@code deliver} gets its
      * reply. Credit was checked by the caller.
      */
-    void sendBatch(int owner, Transaction tx, int protocol, Consumer<BufferReplyWriter> deliver) {
+    void sendBatch(int owner, Transaction tx, int protocol, long writer, Consumer<BufferReplyWriter> deliver) {
         message.putByte(0, (byte) protocol);
         message.putByte(1, (byte) (tx.isExec() ? 1 : 0));
-        message.putInt(2, tx.watchedCount());
-        int at = 6;
+        message.putLong(2, writer);
+        message.putInt(10, tx.watchedCount());
+        int at = 14;
         for (int i = 0; i < tx.watchedCount(); i++) {
             Key k = tx.watchedKey(i);
             message.putLong(at, tx.watchedCode(i));
@@ -476,7 +492,7 @@ final class ShardTransactions implements ResponseHandler {
 
     /** The first-hop length of a batch (what its credit must cover). */
     static int batchLength(Transaction tx) {
-        int n = 6 + 4;
+        int n = 14 + 4;
         for (int i = 0; i < tx.watchedCount(); i++) {
             n += 12 + tx.watchedKey(i).length();
         }
@@ -566,11 +582,12 @@ final class ShardTransactions implements ResponseHandler {
         return at;
     }
 
-    private int encodeRun(long id, int protocol, int index, TransactionParts.ShardPart part) {
+    private int encodeRun(long id, int protocol, long writer, int index, TransactionParts.ShardPart part) {
         message.putLong(0, id);
         message.putByte(8, (byte) protocol);
         message.putInt(9, index);
-        int at = TransactionParticipant.writeKeys(message, part.watched, 13);
+        message.putLong(13, writer);
+        int at = TransactionParticipant.writeKeys(message, part.watched, 21);
         message.putInt(at, part.count);
         message.putBytes(at + 4, part.commands, 0, part.commandsLength);
         return at + 4 + part.commandsLength;

@@ -128,6 +128,15 @@ public final class ShardedReferenceStore implements Store {
     }
 
     @Override
+    public void onExpiry(ExpiryListener listener) {
+        for (ShardExecutor s : shards) {
+            for (Keyspace k : s.databases()) {
+                k.onExpiry(listener);
+            }
+        }
+    }
+
+    @Override
     public int expireCycle(long budgetNanos) {
         int n = 0;
         for (ShardExecutor s : shards) {

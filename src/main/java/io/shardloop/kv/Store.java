@@ -52,6 +52,12 @@ public interface Store {
     /** Drops one watcher of the key ({@link DbKeys}: its database and key). */
     void unwatch(Key watch);
 
+    /**
+     * Who is told of each key that expires here, on the thread that found it (a command's lookup,
+     * the expiry cycle); set once, before the store serves.
+     */
+    void onExpiry(ExpiryListener listener);
+
     /** How many numbered databases it has (SELECT 0 to this less one). */
     int databases();
 

@@ -18,7 +18,9 @@ import java.util.TreeSet;
  * to, a {@code message} on {@code __redis__:invalidate} while it is subscribed in RESP2; nothing to a
  * RESP2 client without a redirect.
  * <p>
- * Owned by its connection's loop thread.
+ * Guarded by its {@link TrackingTable}'s monitor: the methods its connection calls take it, and the
+ * table holds it when it calls the others. On a loop that is the loop's thread alone; on a thread per
+ * connection, the connection's thread and any thread that writes a key the client tracks.
  */
 public final class TrackingClient {
     /** Where the frames go: the connection, behind the replies it has in line. */
@@ -38,7 +40,7 @@ public final class TrackingClient {
             .getBytes(StandardCharsets.US_ASCII);
 
     private final long id;
-    private final TrackingShard shard;
+    private final TrackingTable shard;
     private final Output output;
     private boolean on;
     private boolean bcast;
@@ -47,11 +49,13 @@ public final class TrackingClient {
     private boolean caching;
     private boolean noloop;
     private boolean brokenRedirect;
+    /** {@link TrackingTable#flushes} when tracking was last turned on: a flush told later, but made before, is not its. */
+    private long onSinceFlushes;
     /** The client its invalidations go to, or {@link TrackingShard#NO_CLIENT}. */
     private long redirect = TrackingShard.NO_CLIENT;
     private final TreeSet<Key> prefixes = new TreeSet<>();
 
-    TrackingClient(long id, TrackingShard shard, Output output) {
+    TrackingClient(long id, TrackingTable shard, Output output) {
         this.id = id;
         this.shard = shard;
         this.output = output;
@@ -79,11 +83,13 @@ public final class TrackingClient {
 
     /** CLIENT TRACKING, CACHING, GETREDIR or TRACKINGINFO ({@code sub} lower case), arity checked. */
     public void command(String sub, CommandArgs a, ReplySink out) {
-        switch (sub) {
-            case "tracking" -> tracking(a, out);
-            case "caching" -> caching(a, out);
-            case "getredir" -> out.integer(redirectShown());
-            default -> trackingInfo(out);
+        synchronized (shard) {
+            switch (sub) {
+                case "tracking" -> tracking(a, out);
+                case "caching" -> caching(a, out);
+                case "getredir" -> out.integer(redirectShown());
+                default -> trackingInfo(out);
+            }
         }
     }
 
@@ -202,6 +208,7 @@ public final class TrackingClient {
                         List<Key> wanted) {
         if (!on) {
             shard.trackingOn();
+            onSinceFlushes = shard.flushes();
         }
         on = true;
         brokenRedirect = false;
@@ -224,6 +231,12 @@ public final class TrackingClient {
 
     /** CLIENT TRACKING OFF, RESET, or the connection closing: Redis's disableTracking. */
     public void off() {
+        synchronized (shard) {
+            turnOff();
+        }
+    }
+
+    private void turnOff() {
         if (bcast) {
             shard.broadcastOff(this);
         }
@@ -242,8 +255,10 @@ public final class TrackingClient {
 
     /** The connection closed: tracking off, and no redirect may name it any more. */
     public void close() {
-        off();
-        shard.disconnect(this);
+        synchronized (shard) {
+            turnOff();
+            shard.disconnect(this);
+        }
     }
 
     private void caching(CommandArgs a, ReplySink out) {
@@ -326,20 +341,29 @@ public final class TrackingClient {
             return;
         }
         int keys = c.keyCount(args);
-        for (int n = 0; n < keys; n++) {
-            int i = c.keyIndex(args, n);
-            shard.remember(args.array(), args.offset(i), args.length(i), id);
+        synchronized (shard) {
+            for (int n = 0; n < keys; n++) {
+                int i = c.keyIndex(args, n);
+                shard.remember(args.array(), args.offset(i), args.length(i), id);
+            }
         }
     }
 
     /** After a command: CACHING lasts for the next command only, or the next transaction (as Redis). */
     public void afterCommand(Command c, boolean inMulti) {
         if (!inMulti && !c.name().equals("client")) {
-            caching = false;
+            synchronized (shard) {
+                caching = false;
+            }
         }
     }
 
     // ---- invalidations ------------------------------------------------------------------------
+
+    /** Whether it tracked before the flush numbered {@code flush} was made (its null invalidation is its). */
+    boolean trackedBefore(long flush) {
+        return onSinceFlushes < flush;
+    }
 
     /** An invalidation of this client's tracking (key, every key, or an encoded array of keys). */
     void invalidated(byte kind, byte[] b, int offset, int length, long writer) {

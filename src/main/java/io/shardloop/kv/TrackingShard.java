@@ -38,14 +38,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * REDIRECT may name any of them) is read from other shards' threads to check that a client exists;
  * the sizes INFO reads are published with plain volatile stores.
  */
-public final class TrackingShard implements Keyspace.ChangeListener {
+public final class TrackingShard extends TrackingTable implements Keyspace.ChangeListener {
     /** One way to a key's owner: a tracking client is about to read it; {@code long client, key}. */
     static final int MSG_TRACK_READ = 50;
     /** One way to a client's shard: {@code long target, long writer, long redirectedFrom (NO_CLIENT: its own), byte kind, bytes}. */
     static final int MSG_INVALIDATE = 51;
     /** One way to a shard with tracking state: a key written elsewhere; {@code long writer, key}. */
     static final int MSG_WRITTEN = 52;
-    /** One way, shared-state modes: the databases were flushed on the sending shard. */
+    /** One way, shared-state modes: the databases were flushed on the sending shard; {@code long} the flush's number. */
     static final int MSG_FLUSHED = 53;
     /** One way to a key's owner: the next command from the sending shard is this client's ({@code long}), for NOLOOP. */
     static final int MSG_WRITER = 54;
@@ -112,11 +112,13 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         return c;
     }
 
+    @Override
     void disconnect(TrackingClient c) {
         clients.remove(c.id());
     }
 
     /** Whether a client with this id is connected, on any shard. Any thread. */
+    @Override
     boolean exists(long id) {
         int shard = shardOf(id);
         if (shard < 0 || shard >= shardCount) {
@@ -126,20 +128,29 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         return s != null && s.tracking().clients.containsKey(id);
     }
 
+    @Override
+    long flushes() {
+        return group.trackingFlushes().get();
+    }
+
+    @Override
     void trackingOn() {
         trackingClients.incrementAndGet();
     }
 
+    @Override
     void trackingOff() {
         trackingClients.decrementAndGet();
     }
 
+    @Override
     void broadcastOn(TrackingClient c) {
         broadcast.add(c);
         broadcastClients = broadcast.size();
         publishPrefixes();
     }
 
+    @Override
     void broadcastOff(TrackingClient c) {
         broadcast.remove(c);
         broadcastClients = broadcast.size();
@@ -147,6 +158,7 @@ public final class TrackingShard implements Keyspace.ChangeListener {
     }
 
     /** Distinct prefixes of this shard's BCAST clients, published for INFO. */
+    @Override
     void publishPrefixes() {
         java.util.HashSet<Key> distinct = new java.util.HashSet<>();
         for (TrackingClient c : broadcast) {
@@ -168,6 +180,7 @@ public final class TrackingShard implements Keyspace.ChangeListener {
      * A tracking client of this shard is about to run a read over this key: its owner's table
      * remembers it. Sent before the command, so no write the read could miss is run between.
      */
+    @Override
     void remember(byte[] b, int offset, int length, long client) {
         int owner = sharded ? Slots.ownerOf(b, offset, length, shardCount) : here;
         if (owner == here) {
@@ -201,6 +214,11 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         writer = client;
     }
 
+    /** The client running its command now, for NOLOOP, or {@link #NO_CLIENT}: what a transaction's parts carry. */
+    long writer() {
+        return writer;
+    }
+
     /** Before a command goes to its owner: a NOLOOP writer is named there first. */
     void beforeSend(int owner) {
         if (writer != NO_CLIENT) {
@@ -215,25 +233,21 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         nextWriterFrom[source] = NO_CLIENT;
     }
 
-    /** Whether any client anywhere tracks: the one read a write pays while nobody does. */
-    boolean anyTracking() {
-        return trackingClients.get() > 0;
-    }
-
     /** A command ran here: a write invalidates its keys (a flush, every key). */
     void afterCommand(Command c, CommandArgs args) {
-        if (trackingClients.get() == 0 || !c.isWrite()) {
-            return;
-        }
-        if (c.name().equals("flushdb") || c.name().equals("flushall")) {
-            flushed();
+        if (flushes(c)) { // even while nobody tracks: the entries outlive CLIENT TRACKING OFF, as Redis's
+            flushed(Long.MAX_VALUE);
             if (!sharded) {
+                scratch.putLong(0, group.trackingFlushes().incrementAndGet()); // before the reply: see flushed(long)
                 for (int s = 0; s < shardCount; s++) {
                     if (s != here) {
-                        mailbox.sendAlways(s, MSG_FLUSHED, scratch, 0, 0);
+                        mailbox.sendAlways(s, MSG_FLUSHED, scratch, 0, 8);
                     }
                 }
             }
+            return;
+        }
+        if (trackingClients.get() == 0 || !c.isWrite()) {
             return;
         }
         int keys = c.keyCount(args);
@@ -243,10 +257,17 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         }
     }
 
+    /** FLUSHDB or FLUSHALL, which empty the table (Redis's trackingInvalidateKeysOnFlush): one enum compare for others. */
+    static boolean flushes(Command c) {
+        return c.route() == Command.Route.ALL_SHARDS && (c.name().equals("flushdb") || c.name().equals("flushall"));
+    }
+
     /**
-     * A key of this shard expired (the sharded mode): its trackers are told, as after a write. One
-     * that a command's lookup found expired keeps its entry: the command's own client, which may
-     * track it, was remembered before it ran, and must still hear of the key's next write.
+     * A key expired: one of this shard's (the sharded mode), or one of the shared store's found on
+     * this shard's loop (the shared-state modes, where the other shards' tables hear of it as of a
+     * write). Its trackers are told, as after a write. One that a command's lookup found expired
+     * keeps its entry here: the command's own client, which may track it, was remembered before it
+     * ran, and must still hear of the key's next write.
      */
     @Override
     public void expired(Key key, boolean onLookup) {
@@ -317,17 +338,25 @@ public final class TrackingShard implements Keyspace.ChangeListener {
         }
     }
 
-    private void flushed() {
+    /**
+     * The databases were flushed, here or (the shared-state modes) on another shard, whose message
+     * may arrive after a client here turned tracking on again: only the clients that tracked
+     * before the flush numbered {@code flush} hear of it.
+     */
+    private void flushed(long flush) {
         table.clear();
         tableKeys = 0;
         items = 0;
         publishedItems = 0;
         for (TrackingClient c : clients.values()) {
-            c.invalidated(ALL, null, 0, 0, NO_CLIENT);
+            if (c.trackedBefore(flush)) {
+                c.invalidated(ALL, null, 0, 0, NO_CLIENT);
+            }
         }
     }
 
     /** An invalidation for a client: called here when it is on this shard, else sent to its shard. */
+    @Override
     void notify(long target, long by, long redirectedFrom, byte kind, byte[] b, int offset, int length) {
         int shard = shardOf(target);
         if (shard == here) {
@@ -392,7 +421,7 @@ public final class TrackingShard implements Keyspace.ChangeListener {
                     rememberWritten(key, 0, key.length, by);
                 }
             }
-            case MSG_FLUSHED -> flushed();
+            case MSG_FLUSHED -> flushed(buffer.getLong(offset));
             case MSG_WRITER -> nextWriterFrom[source] = buffer.getLong(offset);
             default -> {
                 return false;

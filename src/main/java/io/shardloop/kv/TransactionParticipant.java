@@ -37,6 +37,8 @@ final class TransactionParticipant {
     private final ShardExecutor executor;
     private final KeyLocks locks;
     private final SingleWriterCounters counters;
+    /** Told who writes while a part runs: the writer each part carries, for NOLOOP. */
+    private final TrackingShard tracking;
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(1024);
     private final CommandArgs decoded = new CommandArgs();
     private final BufferReplyWriter reply = new BufferReplyWriter(256);
@@ -44,8 +46,9 @@ final class TransactionParticipant {
     private final Map<Long, Participation> participating = new HashMap<>();
 
     TransactionParticipant(KvGroup group, Mailbox mailbox, ShardExecutor executor, KeyLocks locks,
-                           SingleWriterCounters counters) {
+                           SingleWriterCounters counters, TrackingShard tracking) {
         this.group = group;
+        this.tracking = tracking;
         this.mailbox = mailbox;
         this.executor = executor;
         this.locks = locks;
@@ -95,11 +98,16 @@ final class TransactionParticipant {
                     throw new IllegalStateException("changes to apply for no transaction here: " + id);
                 }
                 List<Key> unwatch = new ArrayList<>();
-                int at = readKeys(buffer, offset + 8, unwatch);
+                int at = readKeys(buffer, offset + 16, unwatch);
                 int count = buffer.getInt(at);
                 at += 4;
-                for (int j = 0; j < count; j++) {
-                    at = GatheredKeys.apply(executor.keyspace(), buffer, at);
+                tracking.writer(buffer.getLong(offset + 8));
+                try {
+                    for (int j = 0; j < count; j++) {
+                        at = GatheredKeys.apply(executor.keyspace(), buffer, at);
+                    }
+                } finally {
+                    tracking.writer(TrackingShard.NO_CLIENT);
                 }
                 unwatch(unwatch);
                 locks.release(p.entry);
@@ -187,10 +195,11 @@ final class TransactionParticipant {
             throw new IllegalStateException("a part to run for no transaction here: " + id);
         }
         int index = buffer.getInt(offset + 9);
+        long writer = buffer.getLong(offset + 13);
         List<Key> unwatch = new ArrayList<>();
-        int at = readKeys(buffer, offset + 13, unwatch);
+        int at = readKeys(buffer, offset + 21, unwatch);
         int count = buffer.getInt(at);
-        runPart(buffer, at + 4, count, protocol);
+        runPart(buffer, at + 4, count, protocol, writer);
         unwatch(unwatch);
         // The answer: the id, the part's index at the coordinator, the count, the replies back to back.
         message.putLong(0, id);
@@ -201,15 +210,24 @@ final class TransactionParticipant {
         locks.release(p.entry);
     }
 
-    /** Runs {@code count} encoded commands of a part on this shard's keys; their replies back to back in the writer returned. */
-    BufferReplyWriter runPart(DirectBuffer commands, int offset, int count, int protocol) {
+    /**
+     * Runs {@code count} encoded commands of a part on this shard's keys, as {@code writer}'s; their
+     * replies back to back in the writer returned.
+     */
+    BufferReplyWriter runPart(DirectBuffer commands, int offset, int count, int protocol, long writer) {
         reply.reset();
         reply.protocol(protocol);
         int at = offset;
-        for (int j = 0; j < count; j++) {
-            CommandCodec.decode(commands, at, decoded);
-            at += CommandCodec.encodedLength(decoded);
-            executor.execute(decoded, reply);
+        long before = tracking.writer();
+        tracking.writer(writer);
+        try {
+            for (int j = 0; j < count; j++) {
+                CommandCodec.decode(commands, at, decoded);
+                at += CommandCodec.encodedLength(decoded);
+                executor.execute(decoded, reply);
+            }
+        } finally {
+            tracking.writer(before);
         }
         return reply;
     }
@@ -217,8 +235,9 @@ final class TransactionParticipant {
     private void onBatch(int source, long correlationId, DirectBuffer buffer, int offset) {
         int protocol = buffer.getByte(offset);
         Transaction tx = Transaction.batch(buffer.getByte(offset + 1) == 1);
-        int watched = buffer.getInt(offset + 2);
-        int at = offset + 6;
+        long writer = buffer.getLong(offset + 2);
+        int watched = buffer.getInt(offset + 10);
+        int at = offset + 14;
         for (int i = 0; i < watched; i++) {
             long code = buffer.getLong(at);
             int len = buffer.getInt(at + 8);
@@ -234,22 +253,22 @@ final class TransactionParticipant {
             at += CommandCodec.encodedLength(decoded);
             tx.add(CommandTable.find(decoded), decoded);
         }
-        runWhenFree(tx, protocol, r -> mailbox.reply(source, correlationId, KvShard.MSG_REPLY, r.buffer(), 0, r.length()));
+        runWhenFree(tx, protocol, writer, r -> mailbox.reply(source, correlationId, KvShard.MSG_REPLY, r.buffer(), 0, r.length()));
     }
 
     /**
      * Runs a transaction whose keys all live here, now or, when a transaction over several shards
      * holds or waits for one of them, once they are free; {@code deliver} gets the reply.
      */
-    void runWhenFree(Transaction tx, int protocol, Consumer<BufferReplyWriter> deliver) {
+    void runWhenFree(Transaction tx, int protocol, long writer, Consumer<BufferReplyWriter> deliver) {
         if (!blocks(tx)) {
-            deliver.accept(runHere(tx, protocol));
+            deliver.accept(runHere(tx, protocol, writer));
             return;
         }
         counters.increment(KvShard.LOCK_WAITS);
         KeyLocks.Entry[] entry = new KeyLocks.Entry[1];
         entry[0] = entryFor(tx, group.nextTransactionId(), () -> {
-            deliver.accept(runHere(tx, protocol));
+            deliver.accept(runHere(tx, protocol, writer));
             locks.release(entry[0]);
         });
         if (locks.acquire(entry[0]) == KeyLocks.GRANTED) {
@@ -270,10 +289,16 @@ final class TransactionParticipant {
         return false;
     }
 
-    private BufferReplyWriter runHere(Transaction tx, int protocol) {
+    private BufferReplyWriter runHere(Transaction tx, int protocol, long writer) {
         reply.reset();
         reply.protocol(protocol);
-        tx.runOn(k -> executor.keyspace(), executor::execute, reply);
+        long before = tracking.writer();
+        tracking.writer(writer);
+        try {
+            tx.runOn(k -> executor.keyspace(), executor::execute, reply);
+        } finally {
+            tracking.writer(before);
+        }
         return reply;
     }
 

@@ -466,20 +466,12 @@ public final class ConnectionCommands {
                 out.raw(OK);
             }
             case "unblock" -> unblock(a, out);
-            case "tracking", "caching", "getredir", "trackinginfo" -> tracking(sub, a, s, out);
+            case "tracking", "caching", "getredir", "trackinginfo" -> s.tracking().command(sub, a, out); // every front end's
             default -> out.raw(OK); // SETINFO: the library's name and version are accepted and not kept
         }
         return CONTINUE;
     }
 
-    /** CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO: the client's {@link io.shardloop.kv.TrackingClient}. */
-    private static void tracking(String sub, CommandArgs a, Session s, ReplySink out) {
-        if (s.tracking() == null) {
-            out.error("ERR CLIENT " + sub.toUpperCase(Locale.ROOT) + " is not supported by this server model");
-            return;
-        }
-        s.tracking().command(sub, a, out);
-    }
 
     /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked (it reads its answer), else 0. */
     private void unblock(CommandArgs a, ReplySink out) {

@@ -117,6 +117,10 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
     private final java.util.Map<CommandArgs, ExecFanOut> execFanOuts = new java.util.IdentityHashMap<>();
     /** This client's CLIENT TRACKING state; a redirect from any shard may name it. */
     private final TrackingClient tracking;
+    private final TrackingOutput trackingOutput = new TrackingOutput();
+    /** A command of this client runs now: what it sends the client itself (the invalidation of its own write) waits for its reply. */
+    private boolean running;
+    private final java.util.ArrayList<byte[]> heldFrames = new java.util.ArrayList<>();
 
     RespConnectionHandler(Connection connection, KvShard kv, RespConfig config, ConnectionCommands commands,
                           RespShardCounters counters, CommandStats stats, long highWater) {
@@ -135,7 +139,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         this.highWater = highWater;
         this.outputLimit = commands.settings().outputLimits().watch(); // CONFIG SET changes it for every client
         this.denied = commands.refuses(connection.remoteAddress());
-        this.tracking = kv.tracking().connect(connection.id(), new TrackingOutput());
+        this.tracking = kv.tracking().connect(connection.id(), trackingOutput);
         session.tracking(tracking);
         if (denied) {
             closing = true;
@@ -306,7 +310,14 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
             byte[] line = MonitorLine.format(MonitorLine.nowMicros(), session.db(), connection.remoteAddress(), c, args);
             kv.pubsub().feedMonitors(line, 0, line.length);
         }
-        int outcome = run(c, args);
+        running = true;
+        int outcome;
+        try {
+            outcome = run(c, args);
+        } finally {
+            running = false;
+            writeHeldFrames();
+        }
         if (tracking.on()) {
             tracking.afterCommand(c, multi.active());
         }
@@ -702,6 +713,14 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         }
     }
 
+    /** The frames held while this client's own command ran, behind its reply, as Redis's tracking_pending_keys. */
+    private void writeHeldFrames() {
+        for (int i = 0; i < heldFrames.size(); i++) {
+            trackingOutput.write(heldFrames.get(i));
+        }
+        heldFrames.clear();
+    }
+
     /** Where this client's invalidations are written: behind its replies, as pub/sub messages. */
     private final class TrackingOutput implements TrackingClient.Output {
         /**
@@ -712,6 +731,10 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
         @Override
         public void write(byte[] frame) {
             if (closing || connection.isClosed()) {
+                return;
+            }
+            if (running) {
+                heldFrames.add(frame); // an EXEC run here writes its reply as it goes: not into it
                 return;
             }
             OutboundBuffer out = order.isFull() ? order.unsolicited() : order.immediate();

@@ -126,12 +126,13 @@ public final class Session {
         shardChannels = shardChannelCount;
     }
 
-    /** Its CLIENT TRACKING state, or null where the server model has none. */
+    /** Its CLIENT TRACKING state, set by every front end as the connection starts. */
     public io.shardloop.kv.TrackingClient tracking() {
         return tracking;
     }
 
-    void tracking(io.shardloop.kv.TrackingClient state) {
+    /** Set by the front end as the connection starts, on its thread. */
+    public void tracking(io.shardloop.kv.TrackingClient state) {
         tracking = state;
     }
 

@@ -1,12 +1,11 @@
 """redis-py 8, unchanged, against a running server, in one of its protocol settings.
 
-Run as: python3 redis_py8_clients.py PORT SETTING [no-tracking], where SETTING is
+Run as: python3 redis_py8_clients.py PORT SETTING, where SETTING is
   default  redis-py 8's own defaults (it asks for RESP3 with HELLO 3)
   resp3    protocol=3 given explicitly, and the client-side cache (cache_config) on top
   raw3     protocol=3 with legacy_responses=False: RESP3's shapes as they come off the wire
   resp2    protocol=2
-and no-tracking names a server without CLIENT TRACKING (this server's thread-per-connection models,
-which refuse it). The redis package must be importable (the caller puts the wheel on PYTHONPATH). Prints "ok" and
+The redis package must be importable (the caller puts the wheel on PYTHONPATH). Prints "ok" and
 exits 0 when every check holds; otherwise prints each failed check and exits 1. The same checks pass
 on redis-server 7.0.
 """
@@ -18,7 +17,6 @@ import redis
 
 PORT = int(sys.argv[1])
 SETTING = sys.argv[2]
-TRACKING = sys.argv[3:] != ["no-tracking"]
 SETTINGS = {
     "default": {},
     "resp3": {"protocol": 3},
@@ -382,13 +380,7 @@ check("HELLO AUTH proto", hello.get(b"proto"), 3 if RESP3 else 2)
 
 # CLIENT TRACKING over RESP3: the invalidation arrives as a push frame on the reading connection,
 # which redis-py's parser hands to its invalidation handler before the next reply.
-if RESP3 and not TRACKING:
-    try:
-        r.execute_command("CLIENT", "TRACKING", "ON")
-        failures.append("CLIENT TRACKING was not refused")
-    except redis.ResponseError as e:
-        check("CLIENT TRACKING refused", str(e), "CLIENT TRACKING is not supported by this server model")
-elif RESP3:
+if RESP3:
     tracked = client(single_connection_client=True)
     invalidated = []
     tracked.connection._parser.set_invalidation_push_handler(invalidated.append)
@@ -402,7 +394,7 @@ elif RESP3:
 
 # redis-py 8's own client-side cache (cache_config) turns CLIENT TRACKING on as it connects, then
 # accepts only servers that say they are Redis 7.4 or later in HELLO: this server, like
-# redis-server 7.0, is refused there (and one without tracking at CLIENT TRACKING ON).
+# redis-server 7.0, is refused there.
 if SETTING == "resp3":
     from redis.cache import CacheConfig
 
@@ -410,10 +402,7 @@ if SETTING == "resp3":
         client(cache_config=CacheConfig()).ping()
         failures.append("redis-py's client-side cache was not refused")
     except redis.ConnectionError as e:
-        check("the cache's version check", TRACKING and "Redis 7.4 or later" in str(e), True)
-    except redis.ResponseError as e:
-        check("the cache's CLIENT TRACKING ON", (TRACKING, str(e)),
-              (False, "CLIENT TRACKING is not supported by this server model"))
+        check("the cache's version check", "Redis 7.4 or later" in str(e), True)
 
 r.flushall()
 check("FLUSHALL", r.dbsize(), 0)

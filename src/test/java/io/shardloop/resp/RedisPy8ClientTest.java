@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * transactions, pub/sub, CLIENT TRACKING, scripts, SCAN iterators and the introspection redis-py
  * parses; it runs first on redis-server 7.0, so a check that Redis itself fails is caught as the
  * script's fault, then on every state mode over one shard and four, and on the two thread-per-connection
- * models (which have no CLIENT TRACKING: the script checks their refusal instead). A second script
+ * models. A second script
  * (redis_py8_auth.py) connects to a server that requires a password, in each protocol setting.
  * <p>
  * redis-py 8 is found as a wheel, {@code /opt/pypi/files/redis-8*.whl} (the newest), put on the
@@ -89,7 +89,7 @@ class RedisPy8ClientTest {
             try (BlockingRespProtocol protocol =
                          new BlockingRespProtocol(config, mode, RespLimits.REDIS_DEFAULTS, null);
                  ThreadedServer server = ThreadedServer.start(config, protocol)) {
-                assertScriptPasses(SCRIPT, server.port(), List.of(setting, "no-tracking"), model.label() + " " + mode);
+                assertScriptPasses(SCRIPT, server.port(), List.of(setting), model.label() + " " + mode);
             }
         }
     }

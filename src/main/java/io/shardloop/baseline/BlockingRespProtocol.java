@@ -99,7 +99,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         this.commands = new ConnectionCommands(resp, this, new ConcurrentClients(),
                 new ServerSettings(this::maxMemory, null, this::maxClients, this::idleTimeoutSeconds, databases(),
                         resp.protectedMode(),
-                        scripts.timeLimitMillis(), scripts::timeLimitMillis).keyspaceEvents(this));
+                        scripts.timeLimitMillis(), scripts::timeLimitMillis).keyspaceEvents(this)
+                        .encodings(store.encodings()));
         this.maxConnections = config.maxConnections();
         this.readBuffer = config.readBuffer();
         this.flushAt = config.flushAt();

@@ -37,6 +37,8 @@ public final class KvGroup {
     private final java.util.concurrent.atomic.AtomicInteger trackingClients = new java.util.concurrent.atomic.AtomicInteger();
     /** notify-keyspace-events: each shard's loop binds its pub/sub to it, and every store's databases report to it. */
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    /** The thresholds of the compact encodings (CONFIG SET's): the shared store's, or every shard's databases'. */
+    private final EncodingThresholds encodings;
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -74,7 +76,13 @@ public final class KvGroup {
         this.clock = clock;
         this.maxMemory = maxMemory;
         this.shared = mode == StateMode.SHARDED ? null : mode.create(shards, databases, clock, keyspaceEvents);
+        this.encodings = shared == null ? new EncodingThresholds() : shared.encodings();
         this.services = new AtomicReferenceArray<>(shards);
+    }
+
+    /** The thresholds of the compact encodings every store of the group holds values by. */
+    public EncodingThresholds encodings() {
+        return encodings;
     }
 
     /** Redis's maxmemory with the noeviction policy: the limit, or 0 for none. */

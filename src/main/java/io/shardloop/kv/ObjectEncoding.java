@@ -26,13 +26,16 @@ import java.util.Map;
  * </pre>
  * Redis converts a container to its big encoding when a write takes it past a threshold, and never
  * back (a hash that grew past the limit stays a hashtable when it shrinks, or when the limit is
- * raised), until the value is rewritten. Here the key's {@link ObjectHeader} keeps that as its
- * CONVERTED bit: every lookup that touches the key sets it once the container's size is past its
- * limit (O(1)), and asking the encoding sets it once any threshold is passed, lengths included. So
- * a container that passed a length limit and came back under it between two askings, without a
- * lookup in between seeing it, reads compact; and a limit lowered by CONFIG SET converts a
- * container at its next lookup, where Redis waits for its next write. Strings are read as they are
- * now: APPEND and SETRANGE, which leave Redis a raw string, are not remembered. Stateless.
+ * raised), until the value is rewritten. Sets and sorted sets remember what converts them for good
+ * themselves (a non-integer member, the longest member: {@link MemberSet#heldNonInteger},
+ * {@link SortedSet#longestMember}); for every container the key's {@link ObjectHeader} keeps a
+ * CONVERTED bit, which every lookup that touches the key sets once the container is past a limit
+ * by those O(1) checks (a hash: by its size), and asking the encoding sets once any limit is
+ * passed, a hash's lengths included. So a hash that held a field or value past
+ * hash-max-listpack-value and lost it with no asking in between reads listpack; and a limit
+ * lowered by CONFIG SET converts a container at its next lookup, where Redis waits for its next
+ * write. Strings are read as they are now: APPEND and SETRANGE, which leave Redis a raw string, are
+ * not remembered. Stateless.
  */
 final class ObjectEncoding {
     static final int EMBSTR_SIZE_LIMIT = 44;
@@ -73,12 +76,15 @@ final class ObjectEncoding {
         return false;
     }
 
-    /** Whether a container holds more entries than its compact encoding may (O(1)); false for strings and lists. */
-    static boolean exceedsEntries(Object value, EncodingThresholds limits) {
+    /**
+     * Whether a container is past a limit of its compact encoding by what is O(1) to read (a hash's
+     * size; a set's or sorted set's every limit); false for strings and lists.
+     */
+    static boolean outgrew(Object value, EncodingThresholds limits) {
         return switch (value) {
-            case MemberSet s -> s.size() > limits.setMaxIntsetEntries();
+            case MemberSet s -> !isIntset(s, limits);
             case HashMap<?, ?> h -> h.size() > limits.hashMaxListpackEntries();
-            case SortedSet z -> z.size() > limits.zsetMaxListpackEntries();
+            case SortedSet z -> !isSmallZset(z, limits);
             default -> false;
         };
     }
@@ -109,16 +115,7 @@ final class ObjectEncoding {
     }
 
     private static boolean isIntset(MemberSet s, EncodingThresholds limits) {
-        if (s.size() > limits.setMaxIntsetEntries()) {
-            return false;
-        }
-        for (int i = 0; i < s.size(); i++) {
-            Key m = s.member(i);
-            if (!Numbers.isLong(m.array(), m.offset(), m.length())) {
-                return false;
-            }
-        }
-        return true;
+        return !s.heldNonInteger() && s.size() <= limits.setMaxIntsetEntries();
     }
 
     private static boolean isSmallHash(HashMap<?, ?> h, EncodingThresholds limits) {
@@ -135,15 +132,6 @@ final class ObjectEncoding {
     }
 
     private static boolean isSmallZset(SortedSet z, EncodingThresholds limits) {
-        if (z.size() > limits.zsetMaxListpackEntries()) {
-            return false;
-        }
-        long max = limits.zsetMaxListpackValue();
-        for (SortedSet.Node n = z.first(); n != null; n = n.next()) {
-            if (n.member.length() > max) {
-                return false;
-            }
-        }
-        return true;
+        return z.size() <= limits.zsetMaxListpackEntries() && z.longestMember() <= limits.zsetMaxListpackValue();
     }
 }

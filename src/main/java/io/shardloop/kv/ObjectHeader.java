@@ -38,12 +38,12 @@ final class ObjectHeader {
 
     /**
      * What a lookup that touches the key (Redis's lookupKey without LOOKUP_NOTOUCH) leaves: the
-     * clock now, and CONVERTED if a container has grown past its encoding's entry threshold (a
-     * size, O(1); lengths are checked where the encoding is asked, {@link ObjectEncoding}).
+     * clock now, and CONVERTED if a container is past a limit of its compact encoding by the O(1)
+     * checks ({@link ObjectEncoding#outgrew}; a hash's lengths are checked where the encoding is asked).
      */
     static int touched(int header, int clock, Object value, EncodingThresholds limits) {
         int h = (header & ~LRU_CLOCK_MAX) | clock;
-        if ((h & CONVERTED) == 0 && !(value instanceof byte[]) && ObjectEncoding.exceedsEntries(value, limits)) {
+        if ((h & CONVERTED) == 0 && !(value instanceof byte[]) && ObjectEncoding.outgrew(value, limits)) {
             h |= CONVERTED;
         }
         return h;

@@ -180,6 +180,7 @@ final class KeyCommands {
             return;
         }
         long expireAt = db.expireAt(source);
+        int converted = db.header(source) & ObjectHeader.CONVERTED; // Redis's copy keeps the encoding
         if (target.get(destination) != null && !replace) {
             out.integer(0);
             return;
@@ -189,6 +190,9 @@ final class KeyCommands {
         }
         target.remove(destination);
         target.put(destination, copyOf(v), expireAt);
+        if (converted != 0) {
+            target.setHeader(destination, target.header(destination) | converted);
+        }
         target.notify(GENERIC, "copy_to", destination);
         out.integer(1);
     }

@@ -107,7 +107,7 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
                 new ServerSettings(this::maxMemory, null, this::maxClients, this::idleTimeoutSeconds, databases(),
                         resp.protectedMode(),
                         scripts.timeLimitMillis(), scripts::timeLimitMillis).keyspaceEvents(this)
-                        .pubsubLimit(resp.pubsubLimit()));
+                        .pubsubLimit(resp.pubsubLimit()).encodings(store.encodings()));
         this.maxConnections = config.maxConnections();
         this.readBuffer = config.readBuffer();
         this.flushAt = config.flushAt();

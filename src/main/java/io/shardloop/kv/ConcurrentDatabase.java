@@ -21,16 +21,52 @@ import java.util.function.LongSupplier;
  * several databases is atomic too. Thread-safe.
  */
 final class ConcurrentDatabase {
-    /** A value and its deadline; replaced, never mutated, when either changes. */
-    record Entry(Object value, long expireAt) {
+    /**
+     * A value and its deadline, replaced when either changes, and its {@link ObjectHeader}. The
+     * header is a plain int a lookup updates in place: written and read only by the thread holding
+     * the key's stripe (and, inside {@code compute}, its bin), whose unlock publishes it.
+     */
+    static final class Entry {
+        private final Object value;
+        private final long expireAt;
+        int header;
+
+        Entry(Object value, long expireAt, int header) {
+            this.value = value;
+            this.expireAt = expireAt;
+            this.header = header;
+        }
+
+        Object value() {
+            return value;
+        }
+
+        long expireAt() {
+            return expireAt;
+        }
+
         boolean expired(long now) {
             return expireAt != Db.NO_EXPIRY && now > expireAt;
         }
+
+        /** A lookup that touches the key: stores the header only when it changes (once a second, or a conversion). */
+        void touch(int clock, EncodingThresholds encodings) {
+            int h = header;
+            int touched = ObjectHeader.touched(h, clock, value, encodings);
+            if (touched != h) {
+                header = touched;
+            }
+        }
+
+        /** The header of {@code value} written over this entry now: the same value keeps its conversion. */
+        int rewritten(Object next, int clock) {
+            return next == value ? (header & ~ObjectHeader.LRU_CLOCK_MAX) | clock : ObjectHeader.fresh(clock);
+        }
     }
 
-    /** A ConcurrentHashMap.Node (hash, key, value, next) and its table slot, and the {@link Entry} record. */
+    /** A ConcurrentHashMap.Node (hash, key, value, next) and its table slot, and the {@link Entry}. */
     private static final long ENTRY_BYTES = MemoryUsage.HASH_MAP_NODE + MemoryUsage.mapSlotPerEntry()
-            + ObjectLayout.object(ObjectLayout.REFERENCE + 8);
+            + ObjectLayout.object(ObjectLayout.REFERENCE + 8 + 4);
 
     /** Replaced, not cleared, by FLUSHDB: clearing millions of entries in place would hold the caller's loop. */
     private volatile ConcurrentHashMap<Key, Entry> map = new ConcurrentHashMap<>();
@@ -58,9 +94,16 @@ final class ConcurrentDatabase {
     private final LongAdder expired = new LongAdder();
     /** Written under expiryLock, read by INFO on any thread. */
     private volatile long averageTtl;
+    /** Redis's server.lruclock: ticked by every shard's timer ({@link #tickLruClock}), read by every lookup. */
+    private volatile int lruClock;
+    /** The store's thresholds of the compact encodings. */
+    private final EncodingThresholds encodings;
 
-    private ConcurrentDatabase(int index, LongSupplier clock, BlockedKeys blocked, KeyspaceEvents events) {
+    private ConcurrentDatabase(int index, LongSupplier clock, BlockedKeys blocked, KeyspaceEvents events,
+                               EncodingThresholds encodings) {
         this.index = index;
+        this.encodings = encodings;
+        this.lruClock = ObjectHeader.lruClock(clock.getAsLong());
         this.events = events;
         this.clock = clock;
         this.blocked = blocked;
@@ -68,10 +111,11 @@ final class ConcurrentDatabase {
     }
 
     /** The databases of one store, each reaching the others. */
-    static ConcurrentDatabase[] databases(int count, LongSupplier clock, BlockedKeys blocked, KeyspaceEvents events) {
+    static ConcurrentDatabase[] databases(int count, LongSupplier clock, BlockedKeys blocked, KeyspaceEvents events,
+                                          EncodingThresholds encodings) {
         ConcurrentDatabase[] dbs = new ConcurrentDatabase[count];
         for (int i = 0; i < count; i++) {
-            dbs[i] = new ConcurrentDatabase(i, clock, blocked, events);
+            dbs[i] = new ConcurrentDatabase(i, clock, blocked, events, encodings);
         }
         for (ConcurrentDatabase db : dbs) {
             db.databases = dbs;
@@ -106,6 +150,14 @@ final class ConcurrentDatabase {
                 map.compute(key, (owned, e) -> replaced(e, w.run(owned, e, c, args, out)));
             }
             default -> c.handler().execute(shared, args, out);
+        }
+    }
+
+    /** Redis's serverCron refreshing server.lruclock; every shard's timer calls it, so it writes only a change. */
+    void tickLruClock() {
+        int now = ObjectHeader.lruClock(clock.getAsLong());
+        if (now != lruClock) {
+            lruClock = now;
         }
     }
 
@@ -260,7 +312,37 @@ final class ConcurrentDatabase {
 
         @Override
         public Object get(Key k) {
+            Entry r = result;
+            if (r == null) {
+                return null;
+            }
+            r.touch(store.lruClock, store.encodings);
+            return r.value();
+        }
+
+        @Override
+        public Object peek(Key k) {
             return result == null ? null : result.value();
+        }
+
+        @Override
+        public int header(Key k) {
+            return result.header;
+        }
+
+        @Override
+        public void setHeader(Key k, int header) {
+            result.header = header;
+        }
+
+        @Override
+        public int lruClock() {
+            return store.lruClock;
+        }
+
+        @Override
+        public EncodingThresholds encodings() {
+            return store.encodings;
         }
 
         @Override
@@ -278,7 +360,8 @@ final class ConcurrentDatabase {
 
         @Override
         public void load(Key k, Object value, long expireAt) {
-            result = new Entry(value, expireAt);
+            int clock = store.lruClock;
+            result = new Entry(value, expireAt, result == null ? ObjectHeader.fresh(clock) : result.rewritten(value, clock));
             store.written(k);
         }
 
@@ -289,13 +372,13 @@ final class ConcurrentDatabase {
 
         @Override
         public void replace(Key k, Object value) {
-            result = new Entry(value, result.expireAt());
+            result = new Entry(value, result.expireAt(), result.rewritten(value, store.lruClock));
             store.written(k);
         }
 
         @Override
         public void setExpireAt(Key k, long expireAt) {
-            result = new Entry(result.value(), expireAt);
+            result = new Entry(result.value(), expireAt, result.header);
         }
 
         @Override
@@ -380,12 +463,47 @@ final class ConcurrentDatabase {
 
         @Override
         public Object get(Key key) {
+            Entry e = live(key);
+            if (e == null) {
+                return null;
+            }
+            e.touch(lruClock, encodings);
+            return e.value();
+        }
+
+        @Override
+        public Object peek(Key key) {
+            Entry e = live(key);
+            return e == null ? null : e.value();
+        }
+
+        private Entry live(Key key) {
             Entry e = map.get(key);
             if (e != null && e.expired(now())) {
                 expire(key, e);
                 return null;
             }
-            return e == null ? null : e.value();
+            return e;
+        }
+
+        @Override
+        public int header(Key key) {
+            return map.get(key).header;
+        }
+
+        @Override
+        public void setHeader(Key key, int header) {
+            map.get(key).header = header;
+        }
+
+        @Override
+        public int lruClock() {
+            return lruClock;
+        }
+
+        @Override
+        public EncodingThresholds encodings() {
+            return encodings;
         }
 
         private void expire(Key key, Entry e) {
@@ -415,7 +533,7 @@ final class ConcurrentDatabase {
 
         private void put(Key key, Object value, long expireAt, boolean notify) {
             Key owned = key.owned();
-            Entry before = map.put(owned, replaced(null, new Entry(value, expireAt)));
+            Entry before = map.put(owned, replaced(null, new Entry(value, expireAt, ObjectHeader.fresh(lruClock))));
             replaced(before, null);
             boolean wasExpired = before != null && before.expired(now());
             if (wasExpired) {
@@ -437,13 +555,13 @@ final class ConcurrentDatabase {
 
         @Override
         public void replace(Key key, Object value) {
-            map.computeIfPresent(key, (k, e) -> new Entry(value, e.expireAt()));
+            map.computeIfPresent(key, (k, e) -> new Entry(value, e.expireAt(), e.rewritten(value, lruClock)));
             written(key);
         }
 
         @Override
         public void setExpireAt(Key key, long expireAt) {
-            map.computeIfPresent(key, (k, e) -> replaced(e, new Entry(e.value(), expireAt)));
+            map.computeIfPresent(key, (k, e) -> replaced(e, new Entry(e.value(), expireAt, e.header)));
         }
 
         @Override

@@ -29,6 +29,7 @@ public final class ConcurrentStore implements Store {
     /** The key locks: a command holds the stripes of every key it names, taken in stripe order. */
     private final ReentrantLock[] lockStripes = new ReentrantLock[KeyStripes.COUNT];
     private final ThreadLocal<KeyStripes> stripes = ThreadLocal.withInitial(KeyStripes::new);
+    private final EncodingThresholds encodings = new EncodingThresholds();
 
     public ConcurrentStore(int databases, LongSupplier clock) {
         this(databases, clock, new KeyspaceEvents());
@@ -39,7 +40,7 @@ public final class ConcurrentStore implements Store {
         if (databases < 1) {
             throw new IllegalArgumentException("at least one database, got " + databases);
         }
-        this.databases = ConcurrentDatabase.databases(databases, clock, blocked, events);
+        this.databases = ConcurrentDatabase.databases(databases, clock, blocked, events, encodings);
         for (int i = 0; i < lockStripes.length; i++) {
             lockStripes[i] = new ReentrantLock();
         }
@@ -48,6 +49,11 @@ public final class ConcurrentStore implements Store {
     @Override
     public StateMode mode() {
         return StateMode.CONCURRENT;
+    }
+
+    @Override
+    public EncodingThresholds encodings() {
+        return encodings;
     }
 
     @Override
@@ -115,12 +121,16 @@ public final class ConcurrentStore implements Store {
         }
     }
 
-    /** Every database that holds keys in turn, within one budget (the count of timed keys is only near). */
+    /**
+     * Every database that holds keys in turn, within one budget (the count of timed keys is only
+     * near); each one's LRU clock ticked on the way.
+     */
     @Override
     public int expireCycle(long budgetNanos) {
         long start = System.nanoTime();
         int n = 0;
         for (ConcurrentDatabase db : databases) {
+            db.tickLruClock();
             if (db.size() > 0 || db.averageTtl() != 0) {
                 n += db.expireCycle(Math.max(0, budgetNanos - (System.nanoTime() - start)));
             }

@@ -24,8 +24,26 @@ public interface Db {
      */
     Key probe(int slot, CommandArgs args, int i);
 
-    /** The live value, or null. */
+    /** The live value, or null; found, the key's access time is now (Redis's lookupKey). */
     Object get(Key key);
+
+    /**
+     * As {@link #get}, leaving the key's access time as it was: Redis's LOOKUP_NOTOUCH, for the
+     * commands that only look (TYPE, EXISTS, TTL and its kin, OBJECT, MEMORY USAGE).
+     */
+    Object peek(Key key);
+
+    /** The {@link ObjectHeader} of a key {@link #get} or {@link #peek} just found: its access clock and flags. */
+    int header(Key key);
+
+    /** Replaces the {@link ObjectHeader} of an existing key (RESTORE's IDLETIME, a conversion seen). */
+    void setHeader(Key key, int header);
+
+    /** The store's LRU clock ({@link ObjectHeader#lruClock}), as its timer last ticked it. */
+    int lruClock();
+
+    /** The thresholds of the compact encodings in force ({@link ObjectEncoding}). */
+    EncodingThresholds encodings();
 
     /** The deadline of a key {@link #get} just found, or {@link #NO_EXPIRY}. */
     long expireAt(Key key);

@@ -7,9 +7,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import static io.shardloop.kv.Db.NO_EXPIRY;
 
 /**
- * DUMP and RESTORE: a value as Redis 7.0's serialized form ({@link DumpPayload}) and back. Values
- * keep no access clock nor frequency here, so RESTORE checks IDLETIME and FREQ as Redis does and
- * then has nothing to set. Stateless: every method works on the {@link Db} it is given.
+ * DUMP and RESTORE: a value as Redis 7.0's serialized form ({@link DumpPayload}) and back. RESTORE's
+ * IDLETIME sets the key's access clock ({@link ObjectHeader#idleFor}); its FREQ is checked as Redis
+ * does and then ignored, as Redis ignores it under a policy that is not LFU (the only kind here).
+ * Stateless: every method works on the {@link Db} it is given.
  */
 final class DumpCommands {
     private static final byte[] BUSY_KEY = Errors.encoded("-BUSYKEY Target key name already exists.");
@@ -35,6 +36,7 @@ final class DumpCommands {
     /** RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency], in Redis's order of checks. */
     static void restore(Db db, CommandArgs a, ReplySink out) {
         boolean replace = false, absttl = false, idletime = false, freq = false;
+        long idleSeconds = -1;
         for (int j = 4; j < a.count(); j++) {
             boolean hasValue = j + 1 < a.count();
             if (a.is(j, "REPLACE")) {
@@ -46,7 +48,8 @@ final class DumpCommands {
                     out.raw(Errors.NOT_INTEGER);
                     return;
                 }
-                if (a.parseLong(j, 0) < 0) {
+                idleSeconds = a.parseLong(j, 0);
+                if (idleSeconds < 0) {
                     out.raw(NEGATIVE_IDLETIME);
                     return;
                 }
@@ -105,6 +108,9 @@ final class DumpCommands {
             return;
         }
         db.put(key, value, deadline);
+        if (idletime) {
+            db.setHeader(key, ObjectHeader.idleFor(db.header(key), db.lruClock(), idleSeconds));
+        }
         db.notify(KeyspaceEvents.GENERIC, "restore", key);
         out.raw(Errors.OK);
     }

@@ -36,12 +36,16 @@ final class GatheredKeys {
     private record Original(byte[] value, long expireAt) {
     }
 
-    /** @param events where the events of the commands run on the copies go: the shard's own */
-    GatheredKeys(LongSupplier clock, int databases, KeyspaceEvents events) {
+    /**
+     * @param events    where the events of the commands run on the copies go: the shard's own
+     * @param encodings the shard's thresholds of the compact encodings
+     */
+    GatheredKeys(LongSupplier clock, int databases, KeyspaceEvents events, EncodingThresholds encodings) {
         this.scratch = Keyspace.databases(databases, clock, SCRATCH_SHARD, 1);
         Keyspace.markGathered(scratch);
         for (Keyspace k : scratch) {
             k.keyspaceEvents(events);
+            k.encodings(encodings);
         }
     }
 

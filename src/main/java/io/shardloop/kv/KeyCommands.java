@@ -42,7 +42,7 @@ final class KeyCommands {
     static void exists(Db db, CommandArgs a, ReplySink out) {
         long n = 0;
         for (int i = 1; i < a.count(); i++) {
-            if (db.get(db.probe(0, a, i)) != null) {
+            if (db.peek(db.probe(0, a, i)) != null) {
                 n++;
             }
         }
@@ -50,7 +50,7 @@ final class KeyCommands {
     }
 
     static void type(Db db, CommandArgs a, ReplySink out) {
-        out.simple(typeName(db.get(db.probe(0, a, 1))));
+        out.simple(typeName(db.peek(db.probe(0, a, 1))));
     }
 
     static String typeName(Object v) {
@@ -180,6 +180,7 @@ final class KeyCommands {
             return;
         }
         long expireAt = db.expireAt(source);
+        int converted = db.header(source) & ObjectHeader.CONVERTED; // Redis's copy keeps the encoding
         if (target.get(destination) != null && !replace) {
             out.integer(0);
             return;
@@ -189,6 +190,9 @@ final class KeyCommands {
         }
         target.remove(destination);
         target.put(destination, copyOf(v), expireAt);
+        if (converted != 0) {
+            target.setHeader(destination, target.header(destination) | converted);
+        }
         target.notify(GENERIC, "copy_to", destination);
         out.integer(1);
     }
@@ -370,7 +374,7 @@ final class KeyCommands {
 
     private static void ttl(Db db, CommandArgs a, boolean millis, ReplySink out) {
         Key key = db.probe(0, a, 1);
-        if (db.get(key) == null) {
+        if (db.peek(key) == null) {
             out.integer(-2);
             return;
         }
@@ -526,7 +530,7 @@ final class KeyCommands {
     /** EXPIRETIME / PEXPIRETIME key: the absolute deadline, -1 without one, -2 for a missing key. */
     private static void expireTime(Db db, CommandArgs a, boolean millis, ReplySink out) {
         Key key = db.probe(0, a, 1);
-        if (db.get(key) == null) {
+        if (db.peek(key) == null) {
             out.integer(-2);
             return;
         }
@@ -543,7 +547,14 @@ final class KeyCommands {
      * TOUCH key...: the keys that exist, a key named twice counted twice. Nothing else to do: there
      * is no access clock for eviction to update.
      */
+    /** TOUCH key...: as EXISTS, but each key found is accessed now (its idle time restarts). */
     static void touch(Db db, CommandArgs a, ReplySink out) {
-        exists(db, a, out);
+        long n = 0;
+        for (int i = 1; i < a.count(); i++) {
+            if (db.get(db.probe(0, a, i)) != null) {
+                n++;
+            }
+        }
+        out.integer(n);
     }
 }

@@ -17,6 +17,10 @@ import java.util.function.LongSupplier;
  * algorithm (sample 20 keys with a deadline, delete the expired, repeat while more than a
  * quarter of the sample had expired, within a time budget).
  * <p>
+ * Each entry carries an {@link ObjectHeader} (its access clock, its encoding's conversion) in an int
+ * that fits the entry's padding; the LRU clock it reads is a field ticked by {@link #expireCycle},
+ * so a lookup pays a compare and, once a second per key, a store.
+ * <p>
  * Single-threaded: owned by one shard and touched only by its loop thread (in the {@code locked}
  * mode, only under the store's lock). Nothing here is synchronized.
  */
@@ -31,7 +35,7 @@ public final class Keyspace implements Db {
     /** Keys sampled per round of the active expiry cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
     public static final int EXPIRE_SAMPLE = 20;
     /** An {@link Entry}, its HashMap.Node and table slot, and its slot in {@code all}. */
-    private static final long ENTRY_BYTES = ObjectLayout.object(2 * ObjectLayout.REFERENCE + 8 + 4 + 4)
+    private static final long ENTRY_BYTES = ObjectLayout.object(2 * ObjectLayout.REFERENCE + 8 + 4 + 4 + 4)
             + MemoryUsage.HASH_MAP_NODE + MemoryUsage.mapSlotPerEntry() + ObjectLayout.REFERENCE;
 
     private HashMap<Key, Entry> map = new HashMap<>();
@@ -53,6 +57,10 @@ public final class Keyspace implements Db {
     private Keyspace[] databases;
     /** Whether it holds only the copies a transaction over several shards gathered ({@link GatheredKeys}). */
     private boolean gathered;
+    /** Redis's server.lruclock for this database's entries, ticked by {@link #tickLruClock}. */
+    private int lruClock;
+    /** The thresholds of the compact encodings, shared by the databases of a store. */
+    private EncodingThresholds encodings;
 
     private static final class Entry {
         final Key key;
@@ -60,10 +68,12 @@ public final class Keyspace implements Db {
         long expireAt = NO_EXPIRY;
         int index;
         int timedIndex = -1;
+        int header;
 
-        Entry(Key key, Object value) {
+        Entry(Key key, Object value, int header) {
             this.key = key;
             this.value = value;
+            this.header = header;
         }
     }
 
@@ -76,6 +86,8 @@ public final class Keyspace implements Db {
         this.shardIndex = shardIndex;
         this.shardCount = shardCount;
         this.databases = new Keyspace[] {this};
+        this.encodings = new EncodingThresholds();
+        this.lruClock = ObjectHeader.lruClock(clock.getAsLong());
     }
 
     /** The numbered databases of one shard (or of a shared store): {@code count} keyspaces, each reaching the others. */
@@ -84,9 +96,11 @@ public final class Keyspace implements Db {
             throw new IllegalArgumentException("at least one database, got " + count);
         }
         Keyspace[] dbs = new Keyspace[count];
+        EncodingThresholds encodings = new EncodingThresholds();
         for (int i = 0; i < count; i++) {
             dbs[i] = new Keyspace(clock, shardIndex, shardCount);
             dbs[i].index = i;
+            dbs[i].encodings = encodings;
         }
         for (Keyspace k : dbs) {
             k.databases = dbs;
@@ -111,7 +125,51 @@ public final class Keyspace implements Db {
     @Override
     public Object get(Key key) {
         Entry e = live(key);
+        if (e == null) {
+            return null;
+        }
+        int h = e.header;
+        int touched = ObjectHeader.touched(h, lruClock, e.value, encodings);
+        if (touched != h) { // a store once a second per key at most, or at a conversion
+            e.header = touched;
+        }
+        return e.value;
+    }
+
+    @Override
+    public Object peek(Key key) {
+        Entry e = live(key);
         return e == null ? null : e.value;
+    }
+
+    @Override
+    public int header(Key key) {
+        return map.get(key).header;
+    }
+
+    @Override
+    public void setHeader(Key key, int header) {
+        map.get(key).header = header;
+    }
+
+    @Override
+    public int lruClock() {
+        return lruClock;
+    }
+
+    /** Redis's serverCron refreshing server.lruclock: the clock that lookups stamp on entries. */
+    void tickLruClock() {
+        lruClock = ObjectHeader.lruClock(now());
+    }
+
+    @Override
+    public EncodingThresholds encodings() {
+        return encodings;
+    }
+
+    /** Shares a store's thresholds (CONFIG SET's) with this database. */
+    public void encodings(EncodingThresholds encodings) {
+        this.encodings = encodings;
     }
 
     @Override
@@ -145,10 +203,11 @@ public final class Keyspace implements Db {
         }
         if (e == null) {
             Key owned = key.owned();
-            e = new Entry(owned, value);
+            e = new Entry(owned, value, ObjectHeader.fresh(lruClock));
             map.put(owned, e);
             addToAll(e);
         } else {
+            e.header = rewritten(e, value);
             e.value = value;
         }
         setDeadline(e, expireAt);
@@ -157,8 +216,15 @@ public final class Keyspace implements Db {
 
     @Override
     public void replace(Key key, Object value) {
-        map.get(key).value = value;
+        Entry e = map.get(key);
+        e.header = rewritten(e, value);
+        e.value = value;
         written(key);
+    }
+
+    /** A write's header: accessed now; a new value starts in its compact encoding, the same one keeps its own. */
+    private int rewritten(Entry e, Object value) {
+        return e.value == value ? (e.header & ~ObjectHeader.LRU_CLOCK_MAX) | lruClock : ObjectHeader.fresh(lruClock);
     }
 
     /**
@@ -399,6 +465,7 @@ public final class Keyspace implements Db {
     public int expireCycle(long budgetNanos) {
         long start = System.nanoTime();
         long now = now();
+        lruClock = ObjectHeader.lruClock(now);
         int total = 0;
         if (timedSize == 0) {
             averageTtl = 0;
@@ -434,12 +501,14 @@ public final class Keyspace implements Db {
 
     /**
      * The active expiry cycle over every database of a shard (or of a shared store), within one
-     * budget: each database in turn, with what the ones before it left of the budget.
+     * budget: each database in turn, with what the ones before it left of the budget. Ticks each
+     * one's LRU clock on the way.
      */
     public static int expireCycle(Keyspace[] databases, long budgetNanos) {
         long start = System.nanoTime();
         int n = 0;
         for (Keyspace k : databases) {
+            k.tickLruClock();
             if (k.timedSize > 0 || k.averageTtl != 0) {
                 n += k.expireCycle(Math.max(0, budgetNanos - (System.nanoTime() - start)));
             }

@@ -41,6 +41,8 @@ public final class KvGroup {
     private final ThreadLocal<TrackingShard> trackingOnThisThread = new ThreadLocal<>();
     /** notify-keyspace-events: each shard's loop binds its pub/sub to it, and every store's databases report to it. */
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    /** The thresholds of the compact encodings (CONFIG SET's): the shared store's, or every shard's databases'. */
+    private final EncodingThresholds encodings;
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -81,7 +83,13 @@ public final class KvGroup {
         if (shared != null) {
             shared.onExpiry(this::expiredOnThisThread);
         }
+        this.encodings = shared == null ? new EncodingThresholds() : shared.encodings();
         this.services = new AtomicReferenceArray<>(shards);
+    }
+
+    /** The thresholds of the compact encodings every store of the group holds values by. */
+    public EncodingThresholds encodings() {
+        return encodings;
     }
 
     /** Redis's maxmemory with the noeviction policy: the limit, or 0 for none. */

@@ -250,6 +250,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             for (Keyspace k : executor.databases()) {
                 k.blockedKeys(blockedKeys);
                 k.keyspaceEvents(group.keyspaceEvents());
+                k.encodings(group.encodings());
             }
         } else {
             blockedKeys = shared.blocked();

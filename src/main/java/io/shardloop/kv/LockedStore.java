@@ -29,6 +29,11 @@ public final class LockedStore implements Store {
     }
 
     @Override
+    public EncodingThresholds encodings() {
+        return databases[0].encodings();
+    }
+
+    @Override
     public StateMode mode() {
         return StateMode.LOCKED;
     }

@@ -1,5 +1,7 @@
 package io.shardloop.kv;
 
+import io.shardloop.resp.codec.Numbers;
+
 import java.util.Arrays;
 
 /**
@@ -22,6 +24,11 @@ final class MemberSet {
     private int size;
     private int[] slots = new int[MIN_SLOTS];
     private int mask = MIN_SLOTS - 1;
+    /**
+     * Whether a member that is no integer was ever added: Redis's set then left its intset for good
+     * (setTypeAdd), whatever is removed later ({@link ObjectEncoding}).
+     */
+    private boolean heldNonInteger;
 
     /** An independent set of the same members (COPY); members are immutable keys, so they are shared. */
     MemberSet copy() {
@@ -30,11 +37,17 @@ final class MemberSet {
         c.size = size;
         c.slots = slots.clone();
         c.mask = mask;
+        c.heldNonInteger = heldNonInteger;
         return c;
     }
 
     int size() {
         return size;
+    }
+
+    /** Whether a member that is no integer was ever added (removing it since changes nothing). */
+    boolean heldNonInteger() {
+        return heldNonInteger;
     }
 
     boolean isEmpty() {
@@ -75,6 +88,9 @@ final class MemberSet {
         members[size] = owned;
         insertSlot(owned, size);
         size++;
+        if (!heldNonInteger && !Numbers.isLong(owned.array(), owned.offset(), owned.length())) {
+            heldNonInteger = true;
+        }
         return true;
     }
 

@@ -54,7 +54,7 @@ final class MemoryCommands {
             }
         }
         Key key = db.probe(0, a, 2);
-        Object value = db.get(key);
+        Object value = db.peek(key); // Redis reads its dict: the access time stays
         if (value == null) {
             out.nullBulk();
             return;

@@ -7,10 +7,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * OBJECT: ENCODING, REFCOUNT, IDLETIME and FREQ key (routed by their key, argument 2) and HELP,
- * as Redis 7.0's object.c answers them with its default configuration. ENCODING is
- * {@link ObjectEncoding}'s model; REFCOUNT is 2147483647 for the integers Redis shares, else 1.
- * Keys carry no access clock here, so IDLETIME says so with an error rather than inventing an idle
- * time; FREQ answers Redis's error for its default (non-LFU) policy. Stateless.
+ * as Redis 7.0's object.c answers them. Each looks its key up without touching it (Redis's
+ * objectCommandLookup, LOOKUP_NOTOUCH). ENCODING is {@link ObjectEncoding}'s model; REFCOUNT is
+ * 2147483647 for the integers Redis shares, else 1; IDLETIME reads the key's access clock
+ * ({@link ObjectHeader}). FREQ answers Redis's error for a policy that is not LFU: maxmemory-policy
+ * can only be noeviction here. Stateless.
  */
 final class ObjectCommands {
     private static final String[] HELP = {
@@ -30,8 +31,6 @@ final class ObjectCommands {
     private static final byte[] FREQ_NOT_TRACKED = Errors.encoded("-ERR An LFU maxmemory policy is not selected, "
             + "access frequency not tracked. Please note that when switching between policies at runtime LRU and "
             + "LFU data will take some time to adjust.");
-    private static final byte[] IDLETIME_NOT_TRACKED =
-            Errors.encoded("-ERR idle time not tracked: this server keeps no access clock per key");
 
     private ObjectCommands() {
     }
@@ -50,16 +49,17 @@ final class ObjectCommands {
     }
 
     static void encoding(Db db, CommandArgs a, ReplySink out) {
-        Object v = db.get(db.probe(0, a, 2));
+        Key key = db.probe(0, a, 2);
+        Object v = db.peek(key);
         if (v == null) {
             out.nullBulk();
         } else {
-            out.bulk(ObjectEncoding.of(v).getBytes(StandardCharsets.US_ASCII));
+            out.bulk(ObjectEncoding.of(db, key, v).getBytes(StandardCharsets.US_ASCII));
         }
     }
 
     static void refcount(Db db, CommandArgs a, ReplySink out) {
-        Object v = db.get(db.probe(0, a, 2));
+        Object v = db.peek(db.probe(0, a, 2));
         if (v == null) {
             out.nullBulk();
         } else {
@@ -67,20 +67,22 @@ final class ObjectCommands {
         }
     }
 
+    /** Redis's estimateObjectIdleTime, in whole seconds. */
     static void idletime(Db db, CommandArgs a, ReplySink out) {
-        answerUntracked(db, a, IDLETIME_NOT_TRACKED, out);
-    }
-
-    static void freq(Db db, CommandArgs a, ReplySink out) {
-        answerUntracked(db, a, FREQ_NOT_TRACKED, out);
+        Key key = db.probe(0, a, 2);
+        if (db.peek(key) == null) {
+            out.nullBulk();
+        } else {
+            out.integer(ObjectHeader.idleMillis(db.header(key), db.lruClock()) / 1000);
+        }
     }
 
     /** Redis looks the key up first: a missing key is a null before the policy's error. */
-    private static void answerUntracked(Db db, CommandArgs a, byte[] error, ReplySink out) {
-        if (db.get(db.probe(0, a, 2)) == null) {
+    static void freq(Db db, CommandArgs a, ReplySink out) {
+        if (db.peek(db.probe(0, a, 2)) == null) {
             out.nullBulk();
         } else {
-            out.raw(error);
+            out.raw(FREQ_NOT_TRACKED);
         }
     }
 }

@@ -7,56 +7,94 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The encoding Redis 7.0 would hold a value in, by its default thresholds ({@code redis.conf}),
- * read from the value as it is now: what OBJECT ENCODING answers, and what decides whether
- * SSCAN, HSCAN and ZSCAN return a value whole in one step.
+ * The encoding Redis 7.0 holds a value in, by the thresholds in force ({@link EncodingThresholds},
+ * which CONFIG SET changes): what OBJECT ENCODING answers, and what decides whether SSCAN, HSCAN and
+ * ZSCAN return a value whole in one step.
  * <pre>
  *   string   int        an integer as string2l reads it (no sign but '-', no leading zero), 20 bytes at most
  *            embstr     any other string of at most 44 bytes (OBJ_ENCODING_EMBSTR_SIZE_LIMIT)
  *            raw        longer
  *   list     quicklist  always (7.0 has no listpack lists)
- *   set      intset     every member an integer, at most 512 (set-max-intset-entries)
+ *   set      intset     every member an integer, at most set-max-intset-entries (512)
  *            hashtable  otherwise
- *   hash     listpack   at most 512 fields (hash-max-listpack-entries), none and no value over 64 bytes
+ *   hash     listpack   at most hash-max-listpack-entries fields (512), none and no value over
+ *                       hash-max-listpack-value bytes (64)
  *            hashtable  otherwise
- *   zset     listpack   at most 128 members (zset-max-listpack-entries), none over 64 bytes
+ *   zset     listpack   at most zset-max-listpack-entries members (128), none over
+ *                       zset-max-listpack-value bytes (64)
  *            skiplist   otherwise
  * </pre>
- * Redis converts a value to its big encoding once and never back (a hash that grew past 128 fields
- * stays a hashtable when it shrinks; APPEND and SETRANGE leave a raw string); this model has no
- * history and answers by the content. Stateless.
+ * Redis converts a container to its big encoding when a write takes it past a threshold, and never
+ * back (a hash that grew past the limit stays a hashtable when it shrinks, or when the limit is
+ * raised), until the value is rewritten. Sets and sorted sets remember what converts them for good
+ * themselves (a non-integer member, the longest member: {@link MemberSet#heldNonInteger},
+ * {@link SortedSet#longestMember}); for every container the key's {@link ObjectHeader} keeps a
+ * CONVERTED bit, which every lookup that touches the key sets once the container is past a limit
+ * by those O(1) checks (a hash: by its size), and asking the encoding sets once any limit is
+ * passed, a hash's lengths included. So a hash that held a field or value past
+ * hash-max-listpack-value and lost it with no asking in between reads listpack; and a limit
+ * lowered by CONFIG SET converts a container at its next lookup, where Redis waits for its next
+ * write. Strings are read as they are now: APPEND and SETRANGE, which leave Redis a raw string, are
+ * not remembered. Stateless.
  */
 final class ObjectEncoding {
     static final int EMBSTR_SIZE_LIMIT = 44;
-    static final int SET_MAX_INTSET_ENTRIES = 512;
-    /** 512, Redis 7.0's built-in default (config.c), though its sample redis.conf says 128. */
-    static final int HASH_MAX_LISTPACK_ENTRIES = 512;
-    static final int HASH_MAX_LISTPACK_VALUE = 64;
-    static final int ZSET_MAX_LISTPACK_ENTRIES = 128;
-    static final int ZSET_MAX_LISTPACK_VALUE = 64;
     /** Redis's OBJ_SHARED_INTEGERS: integers below it share one object, whose refcount is INT_MAX. */
     static final long SHARED_INTEGERS = 10000;
 
     private ObjectEncoding() {
     }
 
-    static String of(Object value) {
+    /** OBJECT ENCODING of the key {@code db.get} or {@code db.peek} just found holding {@code value}. */
+    static String of(Db db, Key key, Object value) {
         return switch (value) {
             case byte[] s -> isInteger(s) ? "int" : s.length <= EMBSTR_SIZE_LIMIT ? "embstr" : "raw";
             case ArrayDeque<?> l -> "quicklist";
-            case MemberSet s -> isIntset(s) ? "intset" : "hashtable";
-            case HashMap<?, ?> h -> isSmallHash(h) ? "listpack" : "hashtable";
-            case SortedSet z -> isSmallZset(z) ? "listpack" : "skiplist";
+            case MemberSet s -> isCompact(db, key, s) ? "intset" : "hashtable";
+            case HashMap<?, ?> h -> isCompact(db, key, h) ? "listpack" : "hashtable";
+            case SortedSet z -> isCompact(db, key, z) ? "listpack" : "skiplist";
             default -> throw new IllegalStateException("unknown value type " + value.getClass());
         };
     }
 
-    /** Whether Redis holds the value compactly, so that its SCAN returns all of it at once. */
-    static boolean isCompact(Object value) {
+    /**
+     * Whether Redis holds the key's container compactly, so that its SCAN returns all of it at
+     * once. Found past a threshold, the key is marked converted (see the class comment).
+     */
+    static boolean isCompact(Db db, Key key, Object value) {
+        if (value instanceof byte[] || value instanceof ArrayDeque<?>) {
+            return false;
+        }
+        int header = db.header(key);
+        if (ObjectHeader.converted(header)) {
+            return false;
+        }
+        if (fits(value, db.encodings())) {
+            return true;
+        }
+        db.setHeader(key, header | ObjectHeader.CONVERTED);
+        return false;
+    }
+
+    /**
+     * Whether a container is past a limit of its compact encoding by what is O(1) to read (a hash's
+     * size; a set's or sorted set's every limit); false for strings and lists.
+     */
+    static boolean outgrew(Object value, EncodingThresholds limits) {
         return switch (value) {
-            case MemberSet s -> isIntset(s);
-            case HashMap<?, ?> h -> isSmallHash(h);
-            case SortedSet z -> isSmallZset(z);
+            case MemberSet s -> !isIntset(s, limits);
+            case HashMap<?, ?> h -> h.size() > limits.hashMaxListpackEntries();
+            case SortedSet z -> !isSmallZset(z, limits);
+            default -> false;
+        };
+    }
+
+    /** Whether a container, as it is now, is within every threshold of its compact encoding. */
+    static boolean fits(Object value, EncodingThresholds limits) {
+        return switch (value) {
+            case MemberSet s -> isIntset(s, limits);
+            case HashMap<?, ?> h -> isSmallHash(h, limits);
+            case SortedSet z -> isSmallZset(z, limits);
             default -> false;
         };
     }
@@ -76,41 +114,24 @@ final class ObjectEncoding {
         return s.length <= 20 && Numbers.isLong(s, 0, s.length);
     }
 
-    private static boolean isIntset(MemberSet s) {
-        if (s.size() > SET_MAX_INTSET_ENTRIES) {
-            return false;
-        }
-        for (int i = 0; i < s.size(); i++) {
-            Key m = s.member(i);
-            if (!Numbers.isLong(m.array(), m.offset(), m.length())) {
-                return false;
-            }
-        }
-        return true;
+    private static boolean isIntset(MemberSet s, EncodingThresholds limits) {
+        return !s.heldNonInteger() && s.size() <= limits.setMaxIntsetEntries();
     }
 
-    private static boolean isSmallHash(HashMap<?, ?> h) {
-        if (h.size() > HASH_MAX_LISTPACK_ENTRIES) {
+    private static boolean isSmallHash(HashMap<?, ?> h, EncodingThresholds limits) {
+        if (h.size() > limits.hashMaxListpackEntries()) {
             return false;
         }
+        long max = limits.hashMaxListpackValue();
         for (Map.Entry<?, ?> e : h.entrySet()) {
-            if (((Key) e.getKey()).length() > HASH_MAX_LISTPACK_VALUE
-                    || ((byte[]) e.getValue()).length > HASH_MAX_LISTPACK_VALUE) {
+            if (((Key) e.getKey()).length() > max || ((byte[]) e.getValue()).length > max) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean isSmallZset(SortedSet z) {
-        if (z.size() > ZSET_MAX_LISTPACK_ENTRIES) {
-            return false;
-        }
-        for (SortedSet.Node n = z.first(); n != null; n = n.next()) {
-            if (n.member.length() > ZSET_MAX_LISTPACK_VALUE) {
-                return false;
-            }
-        }
-        return true;
+    private static boolean isSmallZset(SortedSet z, EncodingThresholds limits) {
+        return z.size() <= limits.zsetMaxListpackEntries() && z.longestMember() <= limits.zsetMaxListpackValue();
     }
 }

@@ -306,7 +306,7 @@ final class ShardTransactions implements ResponseHandler {
         TransactionParts p = co.prepared;
         Transaction tx = p.tx;
         GatheredKeys gathered = new GatheredKeys(executor.keyspace()::now, executor.databases().length,
-                executor.keyspace().events());
+                executor.keyspace().events(), executor.keyspace().encodings());
         for (int n = 0; n < p.parts.size(); n++) {
             byte[] values = co.fetched[n];
             gathered.addAll(new UnsafeBuffer(values), 0, values.length);

@@ -25,6 +25,7 @@ public final class ShardedReferenceStore implements Store {
     private final ExpandableArrayBuffer message = new ExpandableArrayBuffer(256);
     private final LongSupplier clock;
     private final BlockedKeys blocked = new BlockedKeys(k -> true);
+    private final EncodingThresholds encodings = new EncodingThresholds();
 
     public ShardedReferenceStore(int shardCount, int databases, LongSupplier clock) {
         if (shardCount < 1 || shardCount > 1 << 15) {
@@ -36,8 +37,14 @@ public final class ShardedReferenceStore implements Store {
             shards[i] = new ShardExecutor(Keyspace.databases(databases, clock, i, shardCount));
             for (Keyspace k : shards[i].databases()) {
                 k.blockedKeys(blocked);
+                k.encodings(encodings);
             }
         }
+    }
+
+    @Override
+    public EncodingThresholds encodings() {
+        return encodings;
     }
 
     /** Shard {@code i}'s executor (and through it its keyspace). */
@@ -76,7 +83,7 @@ public final class ShardedReferenceStore implements Store {
             }
             case SPREAD -> {
                 // Keys of several shards that one command needs together: gathered, run, given back.
-                GatheredKeys gathered = new GatheredKeys(clock, databases(), KeyspaceEvents.OFF);
+                GatheredKeys gathered = new GatheredKeys(clock, databases(), KeyspaceEvents.OFF, encodings);
                 for (int n = 0; n < c.keyCount(args); n++) {
                     int k = c.keyIndex(args, n);
                     Key key = DbKeys.of(KeyCommands.keyDb(c, args, n, databases()), args.array(), args.offset(k), args.length(k));

@@ -134,7 +134,8 @@ final class SortCommand {
         if (o == null) {
             return;
         }
-        Object value = db.get(db.probe(0, a, 1));
+        Key key = db.probe(0, a, 1);
+        Object value = db.get(key);
         if (value != null && !(value instanceof ArrayDeque<?>) && !(value instanceof MemberSet)
                 && !(value instanceof SortedSet)) {
             out.raw(Errors.WRONGTYPE);
@@ -168,7 +169,7 @@ final class SortCommand {
             end -= start;
             start = 0;
         } else {
-            elements = all(value);
+            elements = all(value, value instanceof MemberSet && ObjectEncoding.isCompact(db, key, value));
         }
         if (!dontSort) {
             Entry[] entries = new Entry[elements.size()];
@@ -289,7 +290,7 @@ final class SortCommand {
 
     /** Every element: a list in order, a sorted set by score, a set as Redis iterates it when it is an intset (ascending). */
     @SuppressWarnings("unchecked")
-    private static List<byte[]> all(Object v) {
+    private static List<byte[]> all(Object v, boolean intset) {
         List<byte[]> into = new ArrayList<>();
         switch (v) {
             case ArrayDeque<?> l -> into.addAll((ArrayDeque<byte[]>) l);
@@ -302,7 +303,7 @@ final class SortCommand {
                 for (int i = 0; i < s.size(); i++) {
                     into.add(s.member(i).toBytes());
                 }
-                if (ObjectEncoding.isCompact(s)) {
+                if (intset) {
                     into.sort(Comparator.comparingLong(b -> Numbers.parseLong(b, 0, b.length, 0)));
                 }
             }
@@ -313,7 +314,7 @@ final class SortCommand {
 
     /** Ranks {@code start} to {@code end} of a list or sorted set in its own order, from the end with DESC. */
     private static List<byte[]> orderedRange(Object v, long start, long end, boolean desc) {
-        List<byte[]> all = all(v);
+        List<byte[]> all = all(v, false);
         List<byte[]> range = new ArrayList<>();
         for (long r = start; r <= end; r++) {
             range.add(all.get((int) (desc ? all.size() - 1 - r : r)));

@@ -55,6 +55,8 @@ final class SortedSet {
     private final int[] rankAt = new int[MAX_LEVEL];
     private Node tail;
     private int level = 1;
+    /** The longest member ever inserted: past zset-max-listpack-value, Redis's set left its listpack for good. */
+    private int longestMember;
 
     /** An independent sorted set of the same members and scores (COPY), built in order. */
     SortedSet copy() {
@@ -62,11 +64,17 @@ final class SortedSet {
         for (Node n = first(); n != null; n = n.next()) {
             c.insert(n.member, n.score);
         }
+        c.longestMember = longestMember;
         return c;
     }
 
     int size() {
         return byMember.size();
+    }
+
+    /** The length of the longest member ever inserted, removed since or not. */
+    int longestMember() {
+        return longestMember;
     }
 
     boolean isEmpty() {
@@ -128,6 +136,7 @@ final class SortedSet {
             tail = n;
         }
         byMember.put(owned, n);
+        longestMember = Math.max(longestMember, owned.length());
         return n;
     }
 

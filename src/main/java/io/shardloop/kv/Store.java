@@ -77,6 +77,9 @@ public interface Store {
      */
     int expireCycle(long budgetNanos);
 
+    /** The thresholds of the compact encodings its databases hold values by (CONFIG SET's). */
+    EncodingThresholds encodings();
+
     /** Keys held in every database (expired ones not yet collected included). */
     long size();
 

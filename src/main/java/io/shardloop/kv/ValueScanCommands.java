@@ -59,7 +59,8 @@ final class ValueScanCommands {
             out.raw(Errors.INVALID_CURSOR);
             return;
         }
-        Object v = db.get(db.probe(0, a, 1));
+        Key key = db.probe(0, a, 1);
+        Object v = db.get(key);
         if (v == null) {
             out.raw(EMPTY_SCAN);
             return;
@@ -92,7 +93,7 @@ final class ValueScanCommands {
         boolean pairs = !(v instanceof MemberSet);
         List<byte[]> found = new ArrayList<>();
         long next = 0;
-        if (ObjectEncoding.isCompact(v)) {
+        if (ObjectEncoding.isCompact(db, key, v)) {
             whole(v, found);
         } else if (v instanceof MemberSet s) {
             next = setStep(s, cursor, count, found);

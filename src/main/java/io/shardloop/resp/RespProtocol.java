@@ -50,7 +50,8 @@ public final class RespProtocol implements Protocol {
             ScriptRegistry scripts = ScriptRegistry.shared();
             settings = new ServerSettings(cluster::maxMemory, cluster::maxMemory, view::maxClients,
                     view::idleTimeoutSeconds, view.databases(), config.protectedMode(), scripts.timeLimitMillis(),
-                    scripts::timeLimitMillis).keyspaceEvents(view).pubsubLimit(config.pubsubLimit());
+                    scripts::timeLimitMillis).keyspaceEvents(view).pubsubLimit(config.pubsubLimit())
+                    .encodings(cluster.encodings());
         }
         return settings;
     }

@@ -23,9 +23,12 @@ import java.util.function.Supplier;
  * scripts' time limit; client-output-buffer-limit: its pubsub class, the limit on subscribers
  * ({@link ClientOutputLimits}; the normal and slave classes are kept and shown only). These take
  * effect at once.</li>
- * <li>The encoding thresholds Redis's tests set (hash-max-listpack-entries, list-max-listpack-size,
- * set-max-intset-entries, zset-max-listpack-value, ...): accepted and shown by GET, but the
- * server's layouts keep their own thresholds: nothing about how values are held changes.</li>
+ * <li>The encoding thresholds (hash-max-listpack-entries and -value, set-max-intset-entries,
+ * zset-max-listpack-entries and -value, with their ziplist aliases): the store's
+ * {@link io.shardloop.kv.EncodingThresholds}, which OBJECT ENCODING and the value scans follow,
+ * where {@link #encodings} wired them (else only shown). list-max-listpack-size and
+ * list-compress-depth are accepted and shown: Redis 7.0's lists are quicklists whatever they say,
+ * and the server's lists have no nodes to size or compress.</li>
  * <li>save and appendonly: this server keeps nothing on disk; GET answers "" and "no", SET takes
  * only those values.</li>
  * <li>maxclients, timeout and protected-mode (and maxmemory and busy-reply-threshold where the
@@ -117,14 +120,9 @@ public final class ServerSettings {
         latencyThreshold = integer(0, 0, Long.MAX_VALUE, "latency-monitor-threshold");
         add(new Value(scriptLimit == null ? Kind.FIXED : Kind.INTEGER, 0, Long.MAX_VALUE, Long.toString(scriptLimitMillis),
                 scriptLimit, null), "busy-reply-threshold", "lua-time-limit");
-        // Accepted and shown; the layouts keep their own thresholds (see the class comment).
-        integer(128, 0, Long.MAX_VALUE, "hash-max-listpack-entries", "hash-max-ziplist-entries");
-        integer(64, 0, Long.MAX_VALUE, "hash-max-listpack-value", "hash-max-ziplist-value");
+        encodings(new io.shardloop.kv.EncodingThresholds()); // shown only, until a store's are wired
         integer(-2, Integer.MIN_VALUE, Integer.MAX_VALUE, "list-max-listpack-size", "list-max-ziplist-size");
         integer(0, 0, Integer.MAX_VALUE, "list-compress-depth");
-        integer(512, 0, Long.MAX_VALUE, "set-max-intset-entries");
-        integer(128, 0, Long.MAX_VALUE, "zset-max-listpack-entries", "zset-max-ziplist-entries");
-        integer(64, 0, Long.MAX_VALUE, "zset-max-listpack-value", "zset-max-ziplist-value");
         add(new Value(Kind.MEMORY, 0, Long.MAX_VALUE, "3000", null, null), "hll-sparse-max-bytes");
         add(new Value(Kind.MEMORY, 0, Long.MAX_VALUE, "4096", null, null), "stream-node-max-bytes");
         integer(100, 0, Long.MAX_VALUE, "stream-node-max-entries");
@@ -173,6 +171,28 @@ public final class ServerSettings {
         v.setInto = view::notifyKeyspaceEvents;
         add(v, "notify-keyspace-events");
         return this;
+    }
+
+    /**
+     * The encoding thresholds, as config.c defines them (the entries integers, the values memory
+     * sizes), from and into {@code limits}: a store's, which OBJECT ENCODING follows. Any CONFIG SET
+     * of one changes it for the next lookup on every shard.
+     */
+    public ServerSettings encodings(io.shardloop.kv.EncodingThresholds limits) {
+        threshold(Kind.INTEGER, limits.hashMaxListpackEntries(), limits::hashMaxListpackEntries,
+                "hash-max-listpack-entries", "hash-max-ziplist-entries");
+        threshold(Kind.MEMORY, limits.hashMaxListpackValue(), limits::hashMaxListpackValue,
+                "hash-max-listpack-value", "hash-max-ziplist-value");
+        threshold(Kind.INTEGER, limits.setMaxIntsetEntries(), limits::setMaxIntsetEntries, "set-max-intset-entries");
+        threshold(Kind.INTEGER, limits.zsetMaxListpackEntries(), limits::zsetMaxListpackEntries,
+                "zset-max-listpack-entries", "zset-max-ziplist-entries");
+        threshold(Kind.MEMORY, limits.zsetMaxListpackValue(), limits::zsetMaxListpackValue,
+                "zset-max-listpack-value", "zset-max-ziplist-value");
+        return this;
+    }
+
+    private void threshold(Kind kind, long initial, LongConsumer apply, String... names) {
+        add(new Value(kind, 0, Long.MAX_VALUE, Long.toString(initial), apply, null), names);
     }
 
     private Value add(Value v, String... names) {

@@ -2,15 +2,20 @@ package io.shardloop.resp;
 
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
+import io.shardloop.resp.codec.BufferReplyWriter;
+import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -169,20 +174,89 @@ class KeyTypeCommandsContractTest {
     }
 
     private static int owner(String tag) {
-        byte[] key = ("{" + tag + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] key = ("{" + tag + "}").getBytes(StandardCharsets.US_ASCII);
         return io.shardloop.kv.Slots.ownerOf(key, 0, key.length, 4);
     }
 
-    /** Keys carry no access clock: IDLETIME says so for a key that exists, in every store. */
+    /**
+     * IDLETIME counts whole seconds since the last lookup that touched the key, on each store's
+     * clock as its timer ticked it: TYPE, EXISTS, TTL, PTTL, OBJECT and MEMORY USAGE leave it, GET,
+     * TOUCH and writes restart it; RESTORE's IDLETIME sets it, and FREQ keeps Redis's non-LFU error.
+     */
     @Test
-    void objectIdletimeSaysItIsNotTracked() throws Exception {
+    void objectIdletimeCountsSecondsSinceTheLastTouchingLookup() throws Exception {
         for (StateMode mode : StateMode.values()) {
-            Store store = mode.create(2, System::currentTimeMillis);
+            AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+            Store store = mode.create(2, clock::get);
             FrontEnds.call(store, 2, "SET", "k", "v");
-            assertEquals("-ERR idle time not tracked: this server keeps no access clock per key",
-                    FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "k"), mode.name());
+            FrontEnds.call(store, 2, "SADD", "s", "1", "2");
+            clock.addAndGet(5_400);
+            assertEquals(":0", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "k"), mode + ": before the timer ticks");
+            store.expireCycle(1_000_000);
+            for (String[] look : new String[][] {{"TYPE", "k"}, {"EXISTS", "k"}, {"TTL", "k"}, {"PTTL", "k"},
+                    {"EXPIRETIME", "k"}, {"OBJECT", "ENCODING", "k"}, {"MEMORY", "USAGE", "k"}}) {
+                FrontEnds.call(store, 2, look);
+            }
+            assertEquals(":5", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "k"), mode.name());
+            assertEquals("-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+                    + "when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+                    FrontEnds.call(store, 2, "OBJECT", "FREQ", "k"), mode.name());
+            FrontEnds.call(store, 2, "GET", "k");
+            FrontEnds.call(store, 2, "SISMEMBER", "s", "1");
+            assertEquals(":0", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "k"), mode.name());
+            assertEquals(":0", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "s"), mode.name());
+            clock.addAndGet(3_000);
+            store.expireCycle(1_000_000);
+            assertEquals(":3", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "k"), mode.name());
+            assertEquals(":1", FrontEnds.call(store, 2, "TOUCH", "k", "nokey"), mode.name());
+            assertEquals(":0", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "k"), mode.name());
+            FrontEnds.call(store, 2, "SET", "k", "w");
+            FrontEnds.call(store, 2, "EXPIRE", "s", "100");
+            assertEquals(":0", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "s"), mode.name());
+            assertEquals("+OK", restoreIdle(store, "k", 1000), mode.name());
+            assertEquals(":1000", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "k"), mode.name());
             assertEquals("$-1", FrontEnds.call(store, 2, "OBJECT", "IDLETIME", "nokey"), mode.name());
         }
+    }
+
+    /**
+     * On every front end the servers' timers tick the clock: a key's idle time grows past a second
+     * while only TYPE looks at it (waited for, with a generous bound), and a GET restarts it.
+     */
+    @Test
+    void serversTickTheAccessClockAndGetRestartsIt() throws Exception {
+        for (int port : fronts.ports().values()) {
+            try (RawResp client = new RawResp(port)) {
+                client.call("SET", "idle", "v");
+            }
+        }
+        for (Map.Entry<String, Integer> front : fronts.ports().entrySet()) {
+            try (RawResp client = new RawResp(front.getValue())) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (Long.parseLong(client.call("OBJECT", "IDLETIME", "idle").substring(1)) < 1) {
+                    assertTrue(System.nanoTime() < deadline, front.getKey() + ": idle time never reached a second");
+                    assertEquals("+string", client.call("TYPE", "idle"), front.getKey());
+                    Thread.sleep(50);
+                }
+                client.call("GET", "idle");
+                assertTrue(Long.parseLong(client.call("OBJECT", "IDLETIME", "idle").substring(1)) <= 1, front.getKey());
+            }
+        }
+    }
+
+    /** RESTORE key 0 (DUMP key) REPLACE IDLETIME seconds on a store: the payload passed as bytes. */
+    private static String restoreIdle(Store store, String key, long seconds) {
+        BufferReplyWriter dump = new BufferReplyWriter();
+        store.execute(CommandArgs.of("DUMP", key), dump);
+        byte[] reply = dump.toByteArray();
+        int crlf = new String(reply, StandardCharsets.ISO_8859_1).indexOf("\r\n");
+        int length = Integer.parseInt(new String(reply, 1, crlf - 1, StandardCharsets.US_ASCII));
+        CommandArgs restore = CommandArgs.of("RESTORE", key, "0");
+        restore.add(reply, crlf + 2, length);
+        restore.add("REPLACE").add("IDLETIME").add(Long.toString(seconds));
+        BufferReplyWriter out = new BufferReplyWriter();
+        store.execute(restore, out);
+        return new String(out.toByteArray(), StandardCharsets.US_ASCII).trim();
     }
 
     @Test
@@ -300,6 +374,86 @@ class KeyTypeCommandsContractTest {
             new String[] {"OBJECT", "ENCODING", "a", "b"},
             new String[] {"OBJECT", "BOGUS", "k"}));
         fronts.assertSequenceAgreesWithRedis(sequence.toArray(String[][]::new));
+    }
+
+    /**
+     * OBJECT ENCODING follows the thresholds CONFIG SET gives (the ziplist names too, the value
+     * limits as memory sizes), and a container converted to its big encoding stays so when it
+     * shrinks or the limit is raised again, until the key is written anew.
+     */
+    @Test
+    void objectEncodingFollowsConfiguredThresholdsOneWay() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHALL"},
+            {"CONFIG", "SET", "hash-max-listpack-entries", "4", "hash-max-ziplist-value", "8"},
+            {"CONFIG", "GET", "hash-max-ziplist-entries"},
+            {"HSET", "h", "a", "1", "b", "2", "c", "3"},
+            {"OBJECT", "ENCODING", "h"},
+            {"HSET", "h", "d", "4", "e", "5"},
+            {"OBJECT", "ENCODING", "h"},
+            {"HDEL", "h", "d", "e"},
+            {"OBJECT", "ENCODING", "h"},
+            {"HSET", "g", "a", "1", "b", "2", "c", "3", "d", "4", "e", "5"},
+            {"HDEL", "g", "e", "d"},
+            {"OBJECT", "ENCODING", "g"},
+            {"HSET", "v", "a", "123456789"},
+            {"OBJECT", "ENCODING", "v"},
+            {"HSET", "v", "a", "1"},
+            {"OBJECT", "ENCODING", "v"},
+            {"HSET", "{t}hc", "a", "1", "b", "2", "c", "3", "d", "4", "e", "5"},
+            {"HDEL", "{t}hc", "a", "b"},
+            {"COPY", "{t}hc", "{t}hc2"},
+            {"OBJECT", "ENCODING", "{t}hc2"},
+            {"CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "1kb"},
+            {"CONFIG", "GET", "hash-max-listpack-value"},
+            {"OBJECT", "ENCODING", "h"},
+            {"HLEN", "h"},
+            {"OBJECT", "ENCODING", "h"},
+            {"DEL", "h"},
+            {"HSET", "h", "a", "1"},
+            {"OBJECT", "ENCODING", "h"},
+            {"CONFIG", "SET", "hash-max-listpack-value", "64"},
+            {"CONFIG", "SET", "set-max-intset-entries", "3"},
+            {"SADD", "s", "1", "2", "3"},
+            {"OBJECT", "ENCODING", "s"},
+            {"SADD", "s", "4"},
+            {"OBJECT", "ENCODING", "s"},
+            {"SREM", "s", "4"},
+            {"OBJECT", "ENCODING", "s"},
+            {"SADD", "t", "1", "x"},
+            {"OBJECT", "ENCODING", "t"},
+            {"SREM", "t", "x"},
+            {"OBJECT", "ENCODING", "t"},
+            {"SADD", "u", "1", "2", "x"},
+            {"SREM", "u", "x"},
+            {"OBJECT", "ENCODING", "u"},
+            {"COPY", "u", "u2"},
+            {"OBJECT", "ENCODING", "u2"},
+            {"CONFIG", "SET", "set-max-intset-entries", "512"},
+            {"CONFIG", "SET", "zset-max-ziplist-entries", "2", "zset-max-listpack-value", "5"},
+            {"CONFIG", "GET", "zset-max-ziplist-value"},
+            {"ZADD", "{t}z", "1", "a", "2", "b"},
+            {"OBJECT", "ENCODING", "{t}z"},
+            {"ZADD", "{t}z", "3", "c"},
+            {"OBJECT", "ENCODING", "{t}z"},
+            {"ZREM", "{t}z", "c"},
+            {"OBJECT", "ENCODING", "{t}z"},
+            {"ZADD", "y", "1", "abcdef"},
+            {"OBJECT", "ENCODING", "y"},
+            {"ZADD", "x", "1", "a", "2", "abcdefg"},
+            {"ZREM", "x", "abcdefg"},
+            {"OBJECT", "ENCODING", "x"},
+            {"ZADD", "w", "1", "a"},
+            {"OBJECT", "ENCODING", "w"},
+            {"CONFIG", "SET", "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64"},
+            {"OBJECT", "ENCODING", "{t}z"},
+            {"ZUNIONSTORE", "{t}out", "1", "{t}z"},
+            {"OBJECT", "ENCODING", "{t}out"},
+            {"CONFIG", "SET", "list-max-listpack-size", "1", "list-compress-depth", "1"},
+            {"RPUSH", "l", "a", "b", "c"},
+            {"OBJECT", "ENCODING", "l"},
+            {"CONFIG", "SET", "list-max-listpack-size", "-2", "list-compress-depth", "0"},
+        }, false);
     }
 
     @Test

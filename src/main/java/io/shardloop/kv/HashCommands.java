@@ -7,6 +7,7 @@ import io.shardloop.resp.codec.ReplySink;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -15,7 +16,9 @@ import static io.shardloop.kv.KeyspaceEvents.GENERIC;
 import static io.shardloop.kv.KeyspaceEvents.HASH;
 
 /**
- * Hash commands. A hash is a {@code HashMap<Key, byte[]>}, removed when its last field goes. Their
+ * Hash commands. A hash is a {@code HashMap<Key, byte[]>} in insertion order (a LinkedHashMap, from
+ * {@link #newHash}: Redis's listpack keeps a small hash's fields in the order they were added, and
+ * HGETALL, HKEYS, HVALS and HSCAN answer in it), removed when its last field goes. Their
  * keyspace events, as t_hash.c's: {@code hset} (HSET, HMSET, HSETNX), {@code hincrby},
  * {@code hincrbyfloat}, {@code hdel} and the {@code del} of an emptied hash.
  */
@@ -31,6 +34,11 @@ final class HashCommands {
 
     /** The hash at argument 1; null after replying WRONGTYPE; an empty new one (not yet stored) if absent. */
     @SuppressWarnings("unchecked")
+    /** A new, empty hash with room for {@code fields}: the one place the hash's map is chosen. */
+    static HashMap<Key, byte[]> newHash(int fields) {
+        return new LinkedHashMap<>(Math.max(16, (int) Math.ceil(fields / 0.75)));
+    }
+
     private static HashMap<Key, byte[]> hash(Object v, ReplySink out) {
         if (v instanceof HashMap<?, ?> h) {
             return (HashMap<Key, byte[]>) h;
@@ -68,7 +76,7 @@ final class HashCommands {
         Object v = db.get(key);
         HashMap<Key, byte[]> h;
         if (v == null) {
-            h = new HashMap<>();
+            h = newHash(0);
             db.put(key, h, NO_EXPIRY);
         } else if ((h = hash(v, out)) == null) {
             return -1;
@@ -94,7 +102,7 @@ final class HashCommands {
         Object v = db.get(key);
         HashMap<Key, byte[]> h;
         if (v == null) {
-            h = new HashMap<>();
+            h = newHash(0);
             db.put(key, h, NO_EXPIRY);
         } else if ((h = hash(v, out)) == null) {
             return;
@@ -179,7 +187,7 @@ final class HashCommands {
             return;
         }
         if (h == null) {
-            h = new HashMap<>();
+            h = newHash(0);
             db.put(key, h, NO_EXPIRY);
         }
         byte[] text = LongDouble.format(next);
@@ -319,7 +327,7 @@ final class HashCommands {
             return;
         }
         if (h == null) {
-            h = new HashMap<>();
+            h = newHash(0);
             db.put(key, h, NO_EXPIRY);
         }
         byte[] text = Long.toString(next).getBytes(StandardCharsets.US_ASCII);

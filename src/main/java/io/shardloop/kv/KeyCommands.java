@@ -74,7 +74,7 @@ final class KeyCommands {
         return switch (v) {
             case byte[] s -> s.clone();
             case HashMap<?, ?> h -> {
-                HashMap<Key, byte[]> c = new HashMap<>(Math.max(16, h.size() * 4 / 3 + 1));
+                HashMap<Key, byte[]> c = HashCommands.newHash(h.size());
                 ((HashMap<Key, byte[]>) h).forEach((field, value) -> c.put(field, value.clone()));
                 yield c;
             }

@@ -86,7 +86,7 @@ final class Listpack {
     static HashMap<Key, byte[]> hash(byte[] blob) {
         Listpack lp = new Listpack(blob);
         int pairs = pairs(lp);
-        HashMap<Key, byte[]> hash = HashMap.newHashMap(pairs);
+        HashMap<Key, byte[]> hash = HashCommands.newHash(pairs);
         for (int i = 0; i < pairs; i++) {
             if (hash.putIfAbsent(Key.wrap(lp.next()), lp.next()) != null) {
                 throw ValueCodec.malformed("duplicate hash field");

@@ -17,8 +17,9 @@ import static io.shardloop.kv.ObjectLayout.referenceArray;
  * <pre>
  *   key      Key object (bytes ref, offset, length, hash, owned) + its byte[]
  *   string   byte[] of the value
- *   hash     HashMap (8 fields) + its table (a power of two, at most 3/4 full, at least 16 slots)
- *            + per field: HashMap.Node (hash, key, value, next) + Key + key byte[] + value byte[]
+ *   hash     LinkedHashMap (HashMap's 8 fields, head, tail, accessOrder) + its table (a power of
+ *            two, at most 3/4 full, at least 16 slots) + per field: LinkedHashMap.Entry (hash, key,
+ *            value, next, before, after) + Key + key byte[] + value byte[]
  *   list     ArrayDeque (elements, head, tail) + its array (one slot per element and one free:
  *            the growth slack past that is not counted) + per element: byte[]
  *   set      MemberSet (4 fields) + its member array + its int index + per member: Key + byte[]
@@ -40,6 +41,8 @@ final class MemoryUsage {
     static final long KEY_OBJECT = object(REFERENCE + 4 + 4 + 4 + 1);
     static final long HASH_MAP = object(4 * REFERENCE + 4 * 4);
     static final long HASH_MAP_NODE = object(4 + 3 * REFERENCE);
+    static final long LINKED_HASH_MAP = object(6 * REFERENCE + 4 * 4 + 1);
+    static final long LINKED_HASH_MAP_ENTRY = object(4 + 5 * REFERENCE);
     static final long ARRAY_DEQUE = object(REFERENCE + 4 + 4);
     static final long MEMBER_SET = object(2 * REFERENCE + 4 + 4);
     static final long SORTED_SET = object(5 * REFERENCE + 4);
@@ -80,10 +83,10 @@ final class MemoryUsage {
             if (sampled == samples) {
                 break;
             }
-            bytes += HASH_MAP_NODE + key(((Key) e.getKey()).length()) + array(((byte[]) e.getValue()).length, 1);
+            bytes += LINKED_HASH_MAP_ENTRY + key(((Key) e.getKey()).length()) + array(((byte[]) e.getValue()).length, 1);
             sampled++;
         }
-        return HASH_MAP + referenceArray(hashTableLength(h.size())) + extrapolate(bytes, sampled, h.size());
+        return LINKED_HASH_MAP + referenceArray(hashTableLength(h.size())) + extrapolate(bytes, sampled, h.size());
     }
 
     private static long list(ArrayDeque<?> l, long samples) {

@@ -312,7 +312,7 @@ public final class ValueCodec {
 
     private static HashMap<Key, byte[]> readHash(RdbInput in) {
         int n = nonEmpty(in.readCount(2));
-        HashMap<Key, byte[]> hash = HashMap.newHashMap(n);
+        HashMap<Key, byte[]> hash = HashCommands.newHash(n);
         for (int i = 0; i < n; i++) {
             Key field = Key.wrap(in.readString());
             if (hash.putIfAbsent(field, in.readString()) != null) {

@@ -58,6 +58,32 @@ class HashStringCommandsContractTest {
     }
 
     @Test
+    void aSmallHashAnswersItsFieldsInTheOrderTheyWereAdded() throws Exception {
+        // Redis's listpack keeps a small hash's fields in insertion order: an update keeps a
+        // field's place, a deleted and re-added field goes to the end, and a copy, a RESTORE and a
+        // MOVE keep the order.
+        fronts.assertSequenceAgreesWithRedis(new String[][] {
+            {"FLUSHDB"},
+            {"HSET", "h", "zeta", "1", "alpha", "2", "mid", "3", "beta", "4"},
+            {"HGETALL", "h"},
+            {"HSET", "h", "alpha", "20", "omega", "5"},
+            {"HDEL", "h", "zeta"},
+            {"HSET", "h", "zeta", "6"},
+            {"HINCRBY", "h", "n", "1"},
+            {"HSETNX", "h", "first", "7"},
+            {"HMSET", "h", "mid", "30", "last", "8"},
+            {"HGETALL", "h"},
+            {"HKEYS", "h"},
+            {"HVALS", "h"},
+            {"HSCAN", "h", "0"},
+            {"COPY", "h", "h2"},
+            {"HKEYS", "h2"},
+            {"RENAME", "h2", "h3"},
+            {"HKEYS", "h3"},
+        });
+    }
+
+    @Test
     void hexistsAndHstrlenReadFieldsOfPresentAndMissingHashes() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"FLUSHDB"},

@@ -25,7 +25,29 @@ import java.util.function.LongSupplier;
 public final class ConcurrentStore implements Store {
     private final ConcurrentDatabase[] databases;
     /** The clients blocked on keys of every database ({@link DbKeys} names), told by every put. */
-    private final BlockedKeys blocked = new BlockedKeys(k -> true);
+    private final BlockedKeys blocked = new BlockedKeys();
+    /** The data blocked clients are served from, with every stripe held ({@link #serveBlocked}). */
+    private final BlockedKeys.Owner owner = new BlockedKeys.Owner() {
+        @Override
+        public Object valueOf(Key key) {
+            return databases[DbKeys.db(key)].shared().get(DbKeys.name(key));
+        }
+
+        @Override
+        public boolean owns(Key key) {
+            return true;
+        }
+
+        @Override
+        public boolean mayRun(Command c, CommandArgs args) {
+            return true;
+        }
+
+        @Override
+        public void run(Command c, CommandArgs args, ReplySink out) {
+            ConcurrentStore.this.run(c, args, out);
+        }
+    };
     /** The key locks: a command holds the stripes of every key it names, taken in stripe order. */
     private final ReentrantLock[] lockStripes = new ReentrantLock[KeyStripes.COUNT];
     private final ThreadLocal<KeyStripes> stripes = ThreadLocal.withInitial(KeyStripes::new);
@@ -66,6 +88,34 @@ public final class ConcurrentStore implements Store {
         } finally {
             held.unlock(lockStripes);
         }
+        serveReady();
+    }
+
+    /** The clients blocked on keys the command just wrote, served before it answers. */
+    private void serveReady() {
+        if (!blocked.isEmpty() && blocked.hasReady()) {
+            serveBlocked();
+        }
+    }
+
+    /**
+     * Serves the blocked clients holding every stripe (in stripe order), so no other command runs
+     * meanwhile: a waiter's part takes its keys' bins under the table's monitor, which a command
+     * holding a bin asks for when it writes a key with waiters. Between the command's stripes and
+     * these, a command of another thread may run.
+     */
+    @Override
+    public void serveBlocked() {
+        for (ReentrantLock l : lockStripes) {
+            l.lock();
+        }
+        try {
+            blocked.serveReady(owner);
+        } finally {
+            for (int i = lockStripes.length - 1; i >= 0; i--) {
+                lockStripes[i].unlock();
+            }
+        }
     }
 
     private void run(Command c, CommandArgs args, ReplySink out) {
@@ -88,6 +138,7 @@ public final class ConcurrentStore implements Store {
         } finally {
             held.unlock(lockStripes);
         }
+        serveReady();
     }
 
     @Override

@@ -13,7 +13,29 @@ import java.util.function.LongSupplier;
 public final class LockedStore implements Store {
     private final ReentrantLock lock = new ReentrantLock();
     private final Keyspace[] databases;
-    private final BlockedKeys blocked = new BlockedKeys(k -> true);
+    private final BlockedKeys blocked = new BlockedKeys();
+    /** The data blocked clients are served from, under {@link #lock}. */
+    private final BlockedKeys.Owner owner = new BlockedKeys.Owner() {
+        @Override
+        public Object valueOf(Key key) {
+            return databases[DbKeys.db(key)].get(DbKeys.name(key));
+        }
+
+        @Override
+        public boolean owns(Key key) {
+            return true;
+        }
+
+        @Override
+        public boolean mayRun(Command c, CommandArgs args) {
+            return true;
+        }
+
+        @Override
+        public void run(Command c, CommandArgs args, ReplySink out) {
+            LockedStore.this.run(c, args, out);
+        }
+    };
 
     public LockedStore(int databases, LongSupplier clock) {
         this(databases, clock, new KeyspaceEvents());
@@ -38,6 +60,24 @@ public final class LockedStore implements Store {
         lock.lock();
         try {
             run(c, args, out);
+            serveReady();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The clients blocked on keys the command just wrote, served before the lock is let go. */
+    private void serveReady() {
+        if (!blocked.isEmpty() && blocked.hasReady()) {
+            blocked.serveReady(owner);
+        }
+    }
+
+    @Override
+    public void serveBlocked() {
+        lock.lock();
+        try {
+            serveReady();
         } finally {
             lock.unlock();
         }
@@ -54,6 +94,7 @@ public final class LockedStore implements Store {
         lock.lock();
         try {
             tx.runOn(k -> databases[0], this::run, out);
+            serveReady();
         } finally {
             lock.unlock();
         }

@@ -24,7 +24,7 @@ public final class ShardedReferenceStore implements Store {
     private final ReplyMerger merger = new ReplyMerger();
     private final ExpandableArrayBuffer message = new ExpandableArrayBuffer(256);
     private final LongSupplier clock;
-    private final BlockedKeys blocked = new BlockedKeys(k -> true);
+    private final BlockedKeys blocked = new BlockedKeys();
 
     public ShardedReferenceStore(int shardCount, int databases, LongSupplier clock) {
         if (shardCount < 1 || shardCount > 1 << 15) {
@@ -108,6 +108,32 @@ public final class ShardedReferenceStore implements Store {
     @Override
     public BlockedKeys blocked() {
         return blocked;
+    }
+
+    /** Serves the clients blocked on its keys, from the shard that owns each (one thread over every shard). */
+    @Override
+    public void serveBlocked() {
+        blocked.serveReady(new BlockedKeys.Owner() {
+            @Override
+            public Object valueOf(Key key) {
+                return ownerOf(DbKeys.name(key)).database(DbKeys.db(key)).get(DbKeys.name(key));
+            }
+
+            @Override
+            public boolean owns(Key key) {
+                return true;
+            }
+
+            @Override
+            public boolean mayRun(Command c, CommandArgs args) {
+                return true;
+            }
+
+            @Override
+            public void run(Command c, CommandArgs args, ReplySink out) {
+                execute(c, args, out);
+            }
+        });
     }
 
     @Override

@@ -43,6 +43,14 @@ public interface Store {
     BlockedKeys blocked();
 
     /**
+     * Serves the clients blocked on keys written since they were last served
+     * ({@link BlockedKeys#serveReady}), holding the locks the data needs: what a client that has
+     * just joined the lines asks, in case a key already holds something. Every {@code execute}
+     * serves them itself after its command or transaction.
+     */
+    void serveBlocked();
+
+    /**
      * WATCH: registers one more watcher of the key and returns its {@link WatchTable#code} now.
      *
      * @param watch the database and the key ({@link DbKeys})

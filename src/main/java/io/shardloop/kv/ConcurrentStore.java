@@ -83,26 +83,49 @@ public final class ConcurrentStore implements Store {
         held.clear();
         held.addKeysOf(c, args);
         held.lock(lockStripes);
+        boolean served;
         try {
             run(c, args, out);
+            served = serveReadyHolding();
         } finally {
             held.unlock(lockStripes);
         }
-        serveReady();
+        if (!served) {
+            serveBlocked();
+        }
     }
 
-    /** The clients blocked on keys the command just wrote, served before it answers. */
-    private void serveReady() {
-        if (!blocked.isEmpty() && blocked.hasReady()) {
-            serveBlocked();
+    /**
+     * The clients blocked on keys the command just wrote, served before its stripes are let go
+     * when every other stripe is free now (taken without waiting, so in no order that could
+     * deadlock); false when some were not, and {@link #serveBlocked} must take them in order.
+     */
+    private boolean serveReadyHolding() {
+        if (blocked.isEmpty() || !blocked.hasReady()) {
+            return true;
+        }
+        int taken = 0;
+        while (taken < lockStripes.length && lockStripes[taken].tryLock()) {
+            taken++;
+        }
+        try {
+            if (taken == lockStripes.length) {
+                blocked.serveReady(owner);
+                return true;
+            }
+            return false;
+        } finally {
+            for (int i = taken - 1; i >= 0; i--) {
+                lockStripes[i].unlock();
+            }
         }
     }
 
     /**
      * Serves the blocked clients holding every stripe (in stripe order), so no other command runs
      * meanwhile: a waiter's part takes its keys' bins under the table's monitor, which a command
-     * holding a bin asks for when it writes a key with waiters. Between the command's stripes and
-     * these, a command of another thread may run.
+     * holding a bin asks for when it writes a key with waiters. After a command whose stripes could
+     * not be joined by all the others at once, a command of another thread may run between the two.
      */
     @Override
     public void serveBlocked() {
@@ -133,12 +156,16 @@ public final class ConcurrentStore implements Store {
             held.add(DbKeys.name(tx.watchedKey(i)).hashCode());
         }
         held.lock(lockStripes);
+        boolean served;
         try {
             tx.runOn(k -> databases[0].shared(), this::run, out);
+            served = serveReadyHolding();
         } finally {
             held.unlock(lockStripes);
         }
-        serveReady();
+        if (!served) {
+            serveBlocked();
+        }
     }
 
     @Override

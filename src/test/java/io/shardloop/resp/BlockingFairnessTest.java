@@ -15,8 +15,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Blocked clients are served right after the command that pushed, before any other client's
@@ -188,5 +197,122 @@ class BlockingFairnessTest {
                 awaitBlocked(front, admin, 0);
             }
         }
+    }
+
+    /**
+     * Waiters over keys of several shards with short timeouts (so answers meet waits that have just
+     * ended, and are given back), pushers and competing pops all at once: every element is taken
+     * exactly once, by a waiter or a pop, or is still in its list at the end.
+     */
+    @Test
+    void underTimeoutsAndCompetingPopsEveryElementIsTakenOnceOrStaysInItsList() throws Exception {
+        int waiters = 6;
+        int pushers = 3;
+        int poppers = 2;
+        int perPusher = 150;
+        for (Map.Entry<String, Integer> f : ports.entrySet()) {
+            String front = f.getKey();
+            int port = f.getValue();
+            int n = shards(front);
+            String[] keys = {keyOn(n, 0, "race0-"), keyOn(n, 1, "race1-"), keyOn(n, 2, "race2-"), keyOn(n, 3, "race3-")};
+            ExecutorService pool = Executors.newFixedThreadPool(waiters + pushers + poppers);
+            try (RawResp admin = connect(port)) {
+                admin.call(with("DEL", keys));
+                Set<String> taken = ConcurrentHashMap.newKeySet();
+                AtomicInteger duplicates = new AtomicInteger();
+                AtomicBoolean pushing = new AtomicBoolean(true);
+                List<Future<?>> takers = new ArrayList<>();
+                for (int w = 0; w < waiters; w++) {
+                    takers.add(pool.submit(() -> {
+                        try (RawResp c = connect(port)) {
+                            while (pushing.get()) {
+                                c.send(with("BLPOP", keys, "0.01"));
+                                record(front, c.value(), taken, duplicates);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (int p = 0; p < poppers; p++) {
+                    takers.add(pool.submit(() -> {
+                        try (RawResp c = connect(port)) {
+                            for (int i = 0; pushing.get(); i++) {
+                                c.send("LPOP", keys[i % keys.length]);
+                                String v = c.value();
+                                if (v != null) {
+                                    assertTrue(v.matches("\\d+-\\d+"), front + ": LPOP answered " + v);
+                                    if (!taken.add(v)) {
+                                        duplicates.incrementAndGet();
+                                    }
+                                }
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                List<Future<?>> pushes = new ArrayList<>();
+                for (int p = 0; p < pushers; p++) {
+                    int pusher = p;
+                    pushes.add(pool.submit(() -> {
+                        try (RawResp c = connect(port)) {
+                            for (int i = 0; i < perPusher; i++) {
+                                c.call(i % 2 == 0 ? "RPUSH" : "LPUSH", keys[(i + pusher) % keys.length], pusher + "-" + i);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> x : pushes) {
+                    x.get(60, TimeUnit.SECONDS);
+                }
+                pushing.set(false);
+                for (Future<?> x : takers) {
+                    x.get(60, TimeUnit.SECONDS);
+                }
+                awaitBlocked(front, admin, 0);
+                int left = 0;
+                Set<String> leftValues = new java.util.HashSet<>();
+                for (String k : keys) {
+                    admin.send("LRANGE", k, "0", "-1");
+                    String range = admin.value();
+                    for (String v : range.substring(1, range.length() - 1).split(", ")) {
+                        if (!v.isEmpty()) {
+                            left++;
+                            if (!leftValues.add(v)) {
+                                duplicates.incrementAndGet();
+                            }
+                            if (taken.contains(v)) {
+                                duplicates.incrementAndGet();
+                            }
+                        }
+                    }
+                }
+                assertEquals(0, duplicates.get(), front + ": an element taken twice, or twice in the lists");
+                assertEquals(pushers * perPusher, taken.size() + left, front + ": an element lost");
+                assertTrue(taken.size() > 0, front);
+                admin.call(with("DEL", keys));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void record(String front, String reply, Set<String> taken, AtomicInteger duplicates) {
+        if (reply == null || reply.equals("[]")) {
+            return;
+        }
+        assertTrue(reply.startsWith("[race"), front + ": BLPOP answered " + reply);
+        String value = reply.substring(reply.indexOf(", ") + 2, reply.length() - 1);
+        if (!taken.add(value)) {
+            duplicates.incrementAndGet();
+        }
+    }
+
+    private static String[] with(String name, String[] keys, String... after) {
+        String[] all = new String[1 + keys.length + after.length];
+        all[0] = name;
+        System.arraycopy(keys, 0, all, 1, keys.length);
+        System.arraycopy(after, 0, all, 1 + keys.length, after.length);
+        return all;
     }
 }

@@ -267,18 +267,19 @@ final class BlockingRespConnection implements ClientHandle {
      * timeout or CLIENT UNBLOCK ends the wait.
      */
     private void block(Command c, CommandArgs args) throws IOException {
-        if (runServed(c, args)) {
-            return;
-        }
-        flush(out);
         ThreadWait w = new ThreadWait(session.id(), c, args, replies.protocol());
         List<Key> keys = BlockingCommands.waitedKeys(c, args); // its lines are its database's
+        run.reset();
+        run.protocol(replies.protocol());
+        if (server.store().executeOrBlock(c, args, run, w, keys)) { // otherwise it is in line already
+            replies.raw(run.array(), 0, run.length());
+            return;
+        }
         BlockedKeys blocked = server.store().blocked();
         long ms = BlockingCommands.timeoutMillis(c, args);
         long deadline = ms == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
         try {
-            blocked.block(w, keys);
-            server.store().serveBlocked(); // a key written between the run and the join
+            flush(out);
             // Counted blocked (INFO, CLIENT UNBLOCK) once it has its place in every line: a client
             // seen blocked is served before any that blocks after.
             server.blockedClients().add(w.waitId(), w);
@@ -298,19 +299,6 @@ final class BlockingRespConnection implements ClientHandle {
 
     private byte[] timedOut() {
         return replies.protocol() == 3 ? BlockingCommands.TIMED_OUT_RESP3 : BlockingCommands.TIMED_OUT_RESP2;
-    }
-
-    /** Runs the command once; when it is served its reply joins the others. */
-    private boolean runServed(Command c, CommandArgs args) {
-        run.reset();
-        run.protocol(replies.protocol());
-        server.store().execute(c, args, run);
-        int length = run.length();
-        if (BlockingCommands.notServed(run.buffer(), 0, length)) {
-            return false;
-        }
-        replies.raw(run.array(), 0, length);
-        return true;
     }
 
     /**

@@ -111,9 +111,23 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
         return args;
     }
 
-    /** The first run. */
+    /**
+     * The first run: through {@link KvShard#submit} in the sharded mode; in the shared-state modes
+     * the run and the joining of the lines in one hold of the store's locks.
+     */
     void start() {
-        run(command, args);
+        if (kv.sharded()) {
+            run(command, args);
+            return;
+        }
+        state.set(BLOCKED); // claimable from the moment it joins, inside the run
+        now.reset();
+        now.protocol(client.protocol());
+        if (kv.runOrBlock(command, args, now, this, keys)) {
+            answer(now.buffer(), 0, now.length());
+        } else {
+            blocked(false);
+        }
     }
 
     private void run(Command c, CommandArgs a) {
@@ -141,14 +155,21 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
             answer(reply, offset, length);
             return;
         }
-        joined = true;
         state.set(BLOCKED); // before it joins a line: an owner may claim it at once
+        blocked(true);
+    }
+
+    /** The first run found nothing: it waits, in the lines of its keys (joined now, or by the run). */
+    private void blocked(boolean join) {
+        joined = true;
         kv.blocking().waiting(this);
         long ms = BlockingCommands.timeoutMillis(command, args);
         if (ms > 0) {
             timer = kv.scheduleTimer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms), this::onTimeout);
         }
-        joinsAway = kv.blocking().blockOn(this, keys);
+        if (join) {
+            joinsAway = kv.blocking().blockOn(this, keys);
+        }
         countWhenInEveryLine();
     }
 

@@ -1,8 +1,10 @@
 package io.shardloop.kv;
 
+import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -93,6 +95,31 @@ public final class ConcurrentStore implements Store {
         if (!served) {
             serveBlocked();
         }
+    }
+
+    @Override
+    public boolean executeOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, List<Key> keys) {
+        KeyStripes held = stripes.get();
+        held.clear();
+        held.addKeysOf(c, args);
+        held.lock(lockStripes);
+        boolean served;
+        boolean readyServed;
+        try {
+            int start = out.length();
+            run(c, args, out);
+            served = !BlockingCommands.notServed(out.buffer(), start, out.length() - start);
+            if (!served) {
+                blocked.block(w, keys); // the stripes, then the table's monitor, as a put
+            }
+            readyServed = serveReadyHolding();
+        } finally {
+            held.unlock(lockStripes);
+        }
+        if (!readyServed) {
+            serveBlocked();
+        }
+        return served;
     }
 
     /**

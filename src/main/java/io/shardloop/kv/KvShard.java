@@ -880,6 +880,24 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return w;
     }
 
+    /**
+     * Shared-state modes: a blocking command's first run and, finding nothing, its waiter's joining
+     * the lines, under the same locks ({@link Store#executeOrBlock}).
+     *
+     * @return true when it was served (its reply in {@code out})
+     */
+    boolean runOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, java.util.List<Key> keys) {
+        assert loop.inLoop() && executor == null;
+        if (group.overMaxMemory() && c.denyOom()) {
+            out.raw(Errors.OOM);
+            return true;
+        }
+        counters.increment(LOCAL_COMMANDS);
+        boolean served = shared.executeOrBlock(c, args, out, w, keys);
+        tracking.afterCommand(c, args);
+        return served;
+    }
+
     /** This shard's side of the blocked clients: BlockingWait's lines and answers. */
     ShardBlocking blocking() {
         return blocking;

@@ -1,8 +1,10 @@
 package io.shardloop.kv;
 
+import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -70,6 +72,23 @@ public final class LockedStore implements Store {
     private void serveReady() {
         if (!blocked.isEmpty() && blocked.hasReady()) {
             blocked.serveReady(owner);
+        }
+    }
+
+    @Override
+    public boolean executeOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, List<Key> keys) {
+        lock.lock();
+        try {
+            int start = out.length();
+            run(c, args, out);
+            boolean served = !BlockingCommands.notServed(out.buffer(), start, out.length() - start);
+            if (!served) {
+                blocked.block(w, keys);
+            }
+            serveReady();
+            return served;
+        } finally {
+            lock.unlock();
         }
     }
 

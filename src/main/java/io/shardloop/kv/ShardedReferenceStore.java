@@ -5,6 +5,7 @@ import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 import org.agrona.ExpandableArrayBuffer;
 
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -108,6 +109,18 @@ public final class ShardedReferenceStore implements Store {
     @Override
     public BlockedKeys blocked() {
         return blocked;
+    }
+
+    @Override
+    public boolean executeOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, List<Key> keys) {
+        int start = out.length();
+        execute(c, args, out);
+        if (!BlockingCommands.notServed(out.buffer(), start, out.length() - start)) {
+            return true;
+        }
+        blocked.block(w, keys);
+        serveBlocked();
+        return false;
     }
 
     /** Serves the clients blocked on its keys, from the shard that owns each (one thread over every shard). */

@@ -117,7 +117,12 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
      */
     void start() {
         if (kv.sharded()) {
-            run(command, args);
+            kv.plan(command, args, plan);
+            if (plan.kind() == Plan.Kind.OWNER && !kv.refusesForMemory(command)) {
+                startAtOwner(plan.owner());
+            } else {
+                run(command, args);
+            }
             return;
         }
         state.set(BLOCKED); // claimable from the moment it joins, inside the run
@@ -157,6 +162,23 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
         }
         state.set(BLOCKED); // before it joins a line: an owner may claim it at once
         blocked(true);
+    }
+
+    /**
+     * Every key on one other shard: the owner runs the command and, finding nothing, has it join
+     * its lines in the same step ({@link ShardBlocking#MSG_BLOCK}); its answer, if it found
+     * something, comes as an owner's serve does.
+     */
+    private void startAtOwner(int owner) {
+        state.set(BLOCKED);
+        joined = true;
+        kv.blocking().waiting(this);
+        long ms = BlockingCommands.timeoutMillis(command, args);
+        if (ms > 0) {
+            timer = kv.scheduleTimer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms), this::onTimeout);
+        }
+        joinsAway = 1;
+        kv.blocking().runOrBlockAt(owner, this);
     }
 
     /** The first run found nothing: it waits, in the lines of its keys (joined now, or by the run). */

@@ -898,6 +898,29 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return served;
     }
 
+    /** Whether the command is refused -OOM now (maxmemory), before any part of it runs. */
+    boolean refusesForMemory(Command c) {
+        return group.overMaxMemory() && c.denyOom();
+    }
+
+    /**
+     * Sharded mode: the first run of a blocking command of another shard's client whose keys are
+     * all here, now or, when a transaction over several shards holds one of them, once they are
+     * free; {@code then} gets its reply, before anything else runs here.
+     */
+    void firstRunForAnotherShard(Command c, CommandArgs args, int protocol, java.util.function.Consumer<BufferReplyWriter> then) {
+        counters.increment(REMOTE_COMMANDS_SERVED);
+        if (!locks.isEmpty() && locks.blocks(c, args)) {
+            transactions.participant().runWhenFree(Transaction.single(c, args), protocol, then);
+            return;
+        }
+        BufferReplyWriter reply = new BufferReplyWriter(64);
+        reply.protocol(protocol);
+        executor.execute(c, args, reply);
+        publishSizes(args.db());
+        then.accept(reply);
+    }
+
     /** This shard's side of the blocked clients: BlockingWait's lines and answers. */
     ShardBlocking blocking() {
         return blocking;

@@ -22,7 +22,12 @@ import java.util.List;
  * Owned by its shard's loop thread.
  */
 final class ShardBlocking {
-    /** One-way, waiter's shard to owner: a client waits on the owner's keys of its command; payload: wait id, RESP version, the command. */
+    /**
+     * One-way, waiter's shard to owner: a client waits on the owner's keys of its command; payload:
+     * wait id, RESP version, whether the owner runs the command first (it owns all its keys: the
+     * run and the joining are then one step there, answered as a serve if it found something), the
+     * command.
+     */
     static final int MSG_BLOCK = 20;
     /** One-way, waiter's shard to owner: the wait leaves every line there (served, timed out, gone); payload: wait id. */
     static final int MSG_LEAVE = 21;
@@ -53,6 +58,8 @@ final class ShardBlocking {
     private int counted;
     private long waitSequence;
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(128);
+    /** The key of an answer that is a first run's rather than a serve from one key. */
+    private static final Key NO_KEY = Key.wrap(new byte[0]);
 
     ShardBlocking(KvShard kv, String shardName, int here, int shardCount, boolean sharded, BlockedKeys lines,
                   Runnable serve, Mailbox mailbox, BlockedClients blockedClients, SingleWriterCounters counters) {
@@ -112,7 +119,7 @@ final class ShardBlocking {
                 mine.add(k);
             } else if (!toldOwner[owner]) {
                 toldOwner[owner] = true;
-                sendBlock(owner, w);
+                sendBlock(owner, w, false);
             }
         }
         if (!mine.isEmpty()) {
@@ -124,6 +131,11 @@ final class ShardBlocking {
             told += t ? 1 : 0;
         }
         return told;
+    }
+
+    /** The owner of every key of the wait runs its command first, and has it join its lines if it finds nothing. */
+    void runOrBlockAt(int owner, BlockingWait w) {
+        sendBlock(owner, w, true);
     }
 
     /** The wait leaves the lines of its keys at every owner. */
@@ -157,19 +169,21 @@ final class ShardBlocking {
         switch (type) {
             case MSG_BLOCK -> {
                 CommandArgs args = new CommandArgs();
-                CommandCodec.decode(buffer, offset + 12, args);
+                CommandCodec.decode(buffer, offset + 13, args);
                 Command c = CommandTable.find(args);
-                RemoteWaiter w = new RemoteWaiter(buffer.getLong(offset), buffer.getInt(offset + 8), source, c, args);
-                List<Key> mine = new ArrayList<>();
-                for (Key k : BlockingCommands.waitedKeys(c, args)) {
-                    if (ownerOf(k) == here) {
-                        mine.add(k);
-                    }
+                int protocol = buffer.getInt(offset + 8);
+                RemoteWaiter w = new RemoteWaiter(buffer.getLong(offset), protocol, source, c, args);
+                if (buffer.getByte(offset + 12) == 1) {
+                    kv.firstRunForAnotherShard(c, args, protocol, r -> {
+                        if (BlockingCommands.notServed(r.buffer(), 0, r.length())) {
+                            join(w, source);
+                        } else {
+                            w.served(NO_KEY, r.buffer(), 0, r.length());
+                        }
+                    });
+                } else {
+                    join(w, source);
                 }
-                lines.block(w, mine);
-                serveHere();
-                message.putLong(0, w.waitId());
-                send(source, MSG_JOINED, 8);
             }
             case MSG_JOINED -> {
                 BlockingWait w = waits.get(buffer.getLong(offset));
@@ -184,6 +198,20 @@ final class ShardBlocking {
             }
         }
         return true;
+    }
+
+    /** A wait of another shard joins the lines of its keys here, is served at once if one holds something, and is told. */
+    private void join(RemoteWaiter w, int source) {
+        List<Key> mine = new ArrayList<>();
+        for (Key k : BlockingCommands.waitedKeys(w.command(), w.args())) {
+            if (ownerOf(k) == here) {
+                mine.add(k);
+            }
+        }
+        lines.block(w, mine);
+        serveHere();
+        message.putLong(0, w.waitId());
+        send(source, MSG_JOINED, 8);
     }
 
     /** An owner's answer for a wait of this shard; a wait that has ended gives what it took back. */
@@ -208,11 +236,12 @@ final class ShardBlocking {
         }
     }
 
-    private void sendBlock(int owner, BlockingWait w) {
+    private void sendBlock(int owner, BlockingWait w, boolean runFirst) {
         message.putLong(0, w.waitId());
         message.putInt(8, w.protocol());
-        int length = CommandCodec.encode(w.args(), message, 12);
-        send(owner, MSG_BLOCK, 12 + length);
+        message.putByte(12, (byte) (runFirst ? 1 : 0));
+        int length = CommandCodec.encode(w.args(), message, 13);
+        send(owner, MSG_BLOCK, 13 + length);
     }
 
     /** The shard that keeps the line of a key a client waits on. */

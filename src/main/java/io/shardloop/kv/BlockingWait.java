@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * over (a task on this loop, or {@link ShardBlocking#MSG_SERVED}).
  * <pre>
  *   RUNNING    (first run)   served              → answered
+ *              (keys all on one other shard: BLOCKED at once, and the owner runs it: what it found
+ *              comes as a serve's answer, or it joins the lines there)
  *                            not served          → BLOCKED: joins the lines of its keys (at their owners);
  *                                                  counted blocked once every owner has it in line
  *   BLOCKED    an owner claims it                → SERVED (from any thread, one compare-and-set)

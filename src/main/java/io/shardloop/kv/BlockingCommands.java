@@ -279,8 +279,9 @@ public final class BlockingCommands {
     }
 
     /**
-     * The command that puts back what a served answer took, for a client that hung up before it
-     * could read it (its run was away on another shard): the elements pushed back onto the end they
+     * The command that puts back what a served answer took, for a wait that ended before the
+     * answer reached it (its client hung up while its run was away on another shard; an owner of
+     * another shard served it after a timeout, an unblock or another owner's answer): the elements pushed back onto the end they
      * came from, the members added back with their scores; null when nothing was taken (BLMOVE and
      * BRPOPLPUSH moved it into their destination, which keeps it).
      */

@@ -21,13 +21,13 @@ import io.shardloop.resp.Session;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.RespParser;
+import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -338,51 +338,39 @@ final class BlockingRespConnection implements ClientHandle {
 
     /**
      * A blocking command outside a MULTI: run it; if it finds nothing, the replies before it go out
-     * and this thread waits (on a condition, woken by the write that makes a key ready, by its
-     * timeout or by CLIENT UNBLOCK) and runs it again, until it is served.
+     * and this thread waits in the lines of its keys (on a condition) until the thread of a write
+     * that makes a key ready serves it (runs its pop for it and hands it the answer), or its
+     * timeout or CLIENT UNBLOCK ends the wait.
      */
     private void block(Command c, CommandArgs args) throws IOException {
-        if (runServed(c, args, false)) {
+        ThreadWait w = new ThreadWait(session.id(), c, args, replies.protocol());
+        List<Key> keys = BlockingCommands.waitedKeys(c, args); // its lines are its database's
+        run.reset();
+        run.protocol(replies.protocol());
+        if (server.store().executeOrBlock(c, args, run, w, keys)) { // otherwise it is in line already
+            replies.raw(run.array(), 0, run.length());
+            server.clientTracking().afterCommand(c, args, session.id());
             return;
-        }
-        flush(out);
-        ThreadWait w = new ThreadWait(session.id());
-        List<Key> keys = new ArrayList<>();
-        for (int n = 0; n < c.keyCount(args); n++) {
-            int at = c.keyIndex(args, n);
-            Key k = DbKeys.of(args, at); // its line is its database's
-            if (!keys.contains(k)) {
-                keys.add(k);
-            }
         }
         BlockedKeys blocked = server.store().blocked();
         long ms = BlockingCommands.timeoutMillis(c, args);
         long deadline = ms == 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
         try {
-            for (Key k : keys) {
-                blocked.block(k, w);
-            }
+            flush(out);
             // Counted blocked (INFO, CLIENT UNBLOCK) once it has its place in every line: a client
             // seen blocked is served before any that blocks after.
             server.blockedClients().add(w.waitId(), w);
-            while (true) {
-                Object next = w.next(deadline);
-                if (next instanceof Key k) {
-                    if (runServed(c, args, true)) {
-                        return;
-                    }
-                    blocked.decline(k, w.waitId());
-                } else {
-                    replies.raw(next == ThreadWait.UNBLOCKED ? UNBLOCKED : timedOut());
-                    return;
-                }
+            Object end = w.next(deadline);
+            if (end instanceof byte[] answer) {
+                replies.raw(answer, 0, answer.length);
+                // Its keys were written for it (the source, a move's destination): their trackers hear of it.
+                server.clientTracking().afterCommand(c, args, session.id());
+            } else {
+                replies.raw(end == ThreadWait.UNBLOCKED ? UNBLOCKED : timedOut());
             }
         } finally {
-            w.done();
             server.blockedClients().remove(w.waitId(), w);
-            for (Key k : keys) {
-                blocked.leave(k, w.waitId());
-            }
+            blocked.leave(w.waitId());
         }
     }
 
@@ -392,35 +380,30 @@ final class BlockingRespConnection implements ClientHandle {
         return replies.protocol() == 3 ? BlockingCommands.TIMED_OUT_RESP3 : BlockingCommands.TIMED_OUT_RESP2;
     }
 
-    /** Runs the command once; when it is served its reply joins the others. */
-    private boolean runServed(Command c, CommandArgs args, boolean again) {
-        run.reset();
-        run.protocol(replies.protocol());
-        server.store().execute(c, args, run);
-        int length = run.length();
-        if (BlockingCommands.notServed(run.buffer(), 0, length)
-                || (again && BlockingCommands.staysBlocked(c, run.buffer(), 0, length))) {
-            return false;
-        }
-        replies.raw(run.array(), 0, length);
-        server.clientTracking().afterCommand(c, args, session.id());
-        return true;
-    }
-
     /**
-     * This thread's wait, as the store's {@link BlockedKeys} and CLIENT UNBLOCK see it: they post
-     * the event and notify; the connection thread takes the events in {@link #next}.
+     * This thread's wait, as the store's {@link BlockedKeys} and CLIENT UNBLOCK see it: a writer's
+     * thread claims it and hands it its answer, a timeout or CLIENT UNBLOCK ends it, whichever
+     * comes first; the connection thread waits for that in {@link #next}.
      */
     private static final class ThreadWait implements BlockedKeys.Waiter, io.shardloop.kv.BlockedClients.Blocked {
         static final Object TIMED_OUT = new Object();
         static final Object UNBLOCKED = new Object();
         private final long id;
-        private final ArrayDeque<Key> ready = new ArrayDeque<>();
+        private final Command command;
+        private final CommandArgs args = new CommandArgs();
+        private final int protocol;
+        /** Null while it waits; then a claim's answer (once in), TIMED_OUT or UNBLOCKED. */
         private Object end;
-        private boolean done;
+        private boolean claimed;
 
-        ThreadWait(long id) {
+        ThreadWait(long id, Command command, CommandArgs args, int protocol) {
             this.id = id;
+            this.command = command;
+            for (int i = 0; i < args.count(); i++) {
+                this.args.addFrom(args, i);
+            }
+            this.args.db(args.db());
+            this.protocol = protocol;
         }
 
         @Override
@@ -429,14 +412,40 @@ final class BlockingRespConnection implements ClientHandle {
         }
 
         @Override
-        public synchronized void onReady(Key key) {
-            ready.addLast(key);
+        public Command command() {
+            return command;
+        }
+
+        @Override
+        public CommandArgs args() {
+            return args;
+        }
+
+        @Override
+        public int protocol() {
+            return protocol;
+        }
+
+        @Override
+        public synchronized boolean claim() {
+            if (claimed || end != null) {
+                return false;
+            }
+            claimed = true;
+            return true;
+        }
+
+        @Override
+        public synchronized void served(Key key, DirectBuffer reply, int offset, int length) {
+            byte[] answer = new byte[length];
+            reply.getBytes(offset, answer);
+            end = answer;
             notifyAll();
         }
 
         @Override
         public synchronized boolean unblockFromAnyThread(boolean error) {
-            if (done || end != null) {
+            if (claimed || end != null) {
                 return false;
             }
             end = error ? UNBLOCKED : TIMED_OUT;
@@ -444,25 +453,31 @@ final class BlockingRespConnection implements ClientHandle {
             return true;
         }
 
-        /** The next event: a ready key, or the end (timed out, unblocked); deadline 0 for none. */
+        /**
+         * How the wait ended: the answer (a byte array), TIMED_OUT or UNBLOCKED; deadline 0 for
+         * none. A claimed wait waits for its answer even past the deadline: it is on its way.
+         */
         synchronized Object next(long deadline) {
-            while (end == null && ready.isEmpty()) {
+            while (end == null) {
                 long left = deadline == 0 ? 0 : deadline - System.nanoTime();
-                if (deadline != 0 && left <= 0) {
-                    return TIMED_OUT;
+                if (deadline != 0 && left <= 0 && !claimed) {
+                    end = TIMED_OUT;
+                    break;
                 }
                 try {
-                    TimeUnit.NANOSECONDS.timedWait(this, deadline == 0 ? Long.MAX_VALUE : left);
+                    if (deadline == 0 || claimed) {
+                        wait();
+                    } else {
+                        TimeUnit.NANOSECONDS.timedWait(this, left);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return TIMED_OUT;
+                    if (!claimed) {
+                        end = TIMED_OUT;
+                    }
                 }
             }
-            return end != null ? end : ready.pollFirst();
-        }
-
-        synchronized void done() {
-            done = true;
+            return end;
         }
     }
 

@@ -109,7 +109,7 @@ final class StatsPages {
                     "Clients of this shard blocked in BLPOP and the other blocking commands.",
                     s -> kvCounter(http, s, KvShard.BLOCKED_CLIENTS));
             family(sb, stats, "shardloop_kv_blocked_wakeups_total", "counter",
-                    "Wake-ups sent to clients blocked on this shard's keys (sharded mode).",
+                    "Clients blocked on this shard's keys that it served (sharded mode).",
                     s -> kvCounter(http, s, KvShard.BLOCKED_WAKEUPS));
         }
         sb.append("# HELP shardloop_offload_queued Blocking tasks waiting for an offload thread (all shards).\n")

@@ -18,9 +18,10 @@ import java.util.List;
  * also what a MULTI or a script reads.
  * <p>
  * Blocking itself belongs to the front end: when a client outside a MULTI reads that null, it is
- * not answered; it waits on the keys ({@link BlockedKeys}, {@link BlockingWait}) and runs the
- * command again when one of them is written, until it is served or its {@link #timeoutMillis} runs
- * out (then a null array, as Redis's timeout reply).
+ * not answered; it waits on the keys ({@link BlockedKeys}, {@link BlockingWait}) until the owner
+ * of one serves it right after a push, running the command's part for that key
+ * ({@link #partFor}), or its {@link #timeoutMillis} runs out (then a null array, as Redis's
+ * timeout reply).
  */
 public final class BlockingCommands {
     private static final byte[] NOT_A_FLOAT = Errors.encoded("-ERR timeout is not a float or out of range");
@@ -152,6 +153,114 @@ public final class BlockingCommands {
         return c.hasFlag("blocking");
     }
 
+    /**
+     * The keys a client in the command waits on, named with their database ({@link DbKeys}), each
+     * once: every key it names, but the destination of BLMOVE and BRPOPLPUSH (Redis blocks a move
+     * on its source alone).
+     */
+    public static List<Key> waitedKeys(Command c, CommandArgs a) {
+        int n = c.name().equals("blmove") || c.name().equals("brpoplpush") ? 1 : c.keyCount(a);
+        List<Key> keys = new ArrayList<>(Math.max(0, n)); // none for arguments its handler refuses
+        for (int i = 0; i < n; i++) {
+            Key k = DbKeys.of(a, c.keyIndex(a, i));
+            if (!keys.contains(k)) {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    /** What the owner of a key runs to serve a waiter from that key ({@link BlockedKeys#serveReady}). */
+    record Part(Command command, CommandArgs args) {
+    }
+
+    /**
+     * Whether a waiter in the command may be served from a key holding this value: a list for the
+     * list commands, a sorted set for the others (Redis serves a key only the clients blocked for
+     * its type; the others stay blocked).
+     */
+    static boolean takesFrom(Command c, Object value) {
+        return switch (c.name()) {
+            case "bzpopmin", "bzpopmax", "bzmpop" -> value instanceof SortedSet;
+            default -> value instanceof ArrayDeque<?>;
+        };
+    }
+
+    /**
+     * The command's part for one of its keys, as its owner runs it to serve the waiter (Redis's
+     * serveClientBlockedOnList and genericZpopCommand on the ready key): BLPOP, BRPOP, BZPOPMIN and
+     * BZPOPMAX over that key alone; BLMPOP and BZMPOP with that key alone; BLMOVE and BRPOPLPUSH
+     * whole when the destination's data is there too, otherwise only the pop of the source
+     * (LPOP or RPOP), whose element the waiter's shard then pushes ({@link #popsOnly}).
+     *
+     * @param key the key, named with its database ({@link DbKeys})
+     */
+    static Part partFor(Command c, CommandArgs a, Key key, BlockedKeys.Owner owner) {
+        CommandArgs part = new CommandArgs();
+        part.db(a.db());
+        Key name = DbKeys.name(key);
+        switch (c.name()) {
+            case "blmove", "brpoplpush" -> {
+                if (owner.owns(DbKeys.of(a, 2))) {
+                    copy(a, 0, a.count(), part);
+                    return new Part(c, part);
+                }
+                part.add(fromLeft(c, a) ? "LPOP" : "RPOP").add(a.copy(1));
+                return new Part(CommandTable.find(part), part);
+            }
+            case "blmpop", "bzmpop" -> {
+                int numKeys = (int) a.parseLong(2, 0);
+                part.addFrom(a, 0);
+                part.addFrom(a, 1);
+                part.add("1").add(name.array(), name.offset(), name.length());
+                copy(a, 3 + numKeys, a.count(), part);
+            }
+            default -> {
+                part.addFrom(a, 0);
+                part.add(name.array(), name.offset(), name.length());
+                part.addFrom(a, a.count() - 1);
+            }
+        }
+        return new Part(c, part);
+    }
+
+    /**
+     * Whether the owner of this move's source serves it with the pop alone: its destination lives on
+     * another shard, where the waiter's shard pushes the element (one message later, so for that
+     * moment the element is in neither list).
+     */
+    static boolean popsOnly(Command c, CommandArgs a, int shardCount, boolean sharded) {
+        if (!sharded || (!c.name().equals("blmove") && !c.name().equals("brpoplpush"))) {
+            return false;
+        }
+        return DbKeys.owner(DbKeys.of(a, 1), shardCount) != DbKeys.owner(DbKeys.of(a, 2), shardCount);
+    }
+
+    /** The push of a move's popped element into its destination, at the end the move names. */
+    static CommandArgs pushToDestination(Command c, CommandArgs a, DirectBuffer element, int at) {
+        boolean toLeft = c.name().equals("brpoplpush") || a.is(4, "left");
+        CommandArgs push = new CommandArgs();
+        push.db(a.db());
+        return push.add(toLeft ? "LPUSH" : "RPUSH").add(a.copy(2)).add(bulk(element, at));
+    }
+
+    /** The push that puts a move's popped element back onto the end of the source it came from. */
+    static CommandArgs pushBackToSource(Command c, CommandArgs a, DirectBuffer element, int at) {
+        CommandArgs back = new CommandArgs();
+        back.db(a.db());
+        return back.add(fromLeft(c, a) ? "LPUSH" : "RPUSH").add(a.copy(1)).add(bulk(element, at));
+    }
+
+    private static boolean fromLeft(Command c, CommandArgs a) {
+        return c.name().equals("blmove") && a.is(3, "left");
+    }
+
+    private static void copy(CommandArgs from, int start, int end, CommandArgs to) {
+        for (int i = start; i < end; i++) {
+            to.addFrom(from, i);
+        }
+    }
+
     /** Whether a reply is the not-served one ({@link BlockingCommands}): the client waits. */
     public static boolean notServed(DirectBuffer reply, int offset, int length) {
         if (length < 3) {
@@ -164,34 +273,15 @@ public final class BlockingCommands {
         return (first == '*' || first == '$') && reply.getByte(offset + 1) == '-' && reply.getByte(offset + 2) == '1';
     }
 
-    /**
-     * Whether a run after a wake-up that answered this reply leaves the client blocked: a WRONGTYPE
-     * from a pop (its key now holds another type: Redis serves a blocked client only from a key of
-     * the type it waits for). A move's WRONGTYPE is its answer: the source it was woken for holds a
-     * list, so the destination is of another type, and Redis answers the client so
-     * (serveClientBlockedOnList), leaving the element in the source.
-     */
-    public static boolean staysBlocked(Command c, DirectBuffer reply, int offset, int length) {
-        return !c.name().equals("blmove") && !c.name().equals("brpoplpush") && wrongType(reply, offset, length);
-    }
-
-    /** Whether a reply is WRONGTYPE. */
-    private static boolean wrongType(DirectBuffer reply, int offset, int length) {
-        int n = Errors.WRONGTYPE.length;
-        if (length < n) {
-            return false;
-        }
-        for (int i = 0; i < n - 2; i++) {
-            if (reply.getByte(offset + i) != Errors.WRONGTYPE[i]) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether a reply is an error (a move's push met a destination of another type). */
+    static boolean isError(DirectBuffer reply, int offset, int length) {
+        return length > 0 && reply.getByte(offset) == '-';
     }
 
     /**
-     * The command that puts back what a served answer took, for a client that hung up before it
-     * could read it (its run was away on another shard): the elements pushed back onto the end they
+     * The command that puts back what a served answer took, for a wait that ended before the
+     * answer reached it (its client hung up while its run was away on another shard; an owner of
+     * another shard served it after a timeout, an unblock or another owner's answer): the elements pushed back onto the end they
      * came from, the members added back with their scores; null when nothing was taken (BLMOVE and
      * BRPOPLPUSH moved it into their destination, which keeps it).
      */

@@ -6,30 +6,38 @@ import io.shardloop.resp.codec.ReplySink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One blocking command (BLPOP...) of a loop's client, from its first run to its one answer: the
- * waiter side of {@link BlockedKeys}. Each run, the first and every one after a wake-up, is a
- * plain submission of the command through {@link KvShard#submit} (here, to the owner, or as a
- * transaction over several shards), so it is atomic wherever the keys live.
+ * waiter side of {@link BlockedKeys}. The first run is a plain submission of the command through
+ * {@link KvShard#submit} (here, to the owner, or as a transaction over several shards), so it is
+ * atomic wherever the keys live. After that the owners of its keys serve it: the first owner to
+ * serve it runs the command's part for its key there, right after the push, and hands the answer
+ * over (a task on this loop, or {@link ShardBlocking#MSG_SERVED}).
  * <pre>
- *   RUNNING (first run)  served            → answered
- *                        not served        → BLOCKED: joins the line of each key (at its owner)
- *   BLOCKED              a key is ready    → RUNNING again
- *                        timeout, UNBLOCK  → answered (null array, or -UNBLOCKED), leaves its lines
- *   RUNNING (again)      served            → answered, leaves its lines (the next waiter is signaled)
- *                        not served        → BLOCKED, declines the key (it keeps its place in line)
- *                        a timeout or UNBLOCK meanwhile waits for the run's answer: an element the
- *                        run took is still the client's
+ *   RUNNING    (first run)   served              → answered
+ *              (keys all on one other shard: BLOCKED at once, and the owner runs it: what it found
+ *              comes as a serve's answer, or it joins the lines there)
+ *                            not served          → BLOCKED: joins the lines of its keys (at their owners);
+ *                                                  counted blocked once every owner has it in line
+ *   BLOCKED    an owner claims it                → SERVED (from any thread, one compare-and-set)
+ *              timeout, UNBLOCK, hang-up         → DONE: answered (null array, -UNBLOCKED, nothing), leaves its lines
+ *   SERVED     its answer is here                → answered, leaves its lines; a move whose
+ *                                                  destination is on another shard → MOVING
+ *   MOVING     the popped element pushed there   → answered with it
+ *              the destination holds another type → RETURNING: the element pushed back onto its source
+ *   RETURNING  pushed back                       → answered WRONGTYPE
  * </pre>
- * The client reads nothing more meanwhile (the front end holds its input until the answer).
+ * An answer an owner sends for a wait already ended goes back where it came from
+ * ({@link BlockingCommands#giveBack}). The client reads nothing more meanwhile (the front end
+ * holds its input until the answer).
  * <p>
- * Owned by its client's shard: every method but {@link #onReady} and {@link #unblockFromAnyThread}
- * runs on that shard's loop thread; those two only post a task to it.
+ * Owned by its client's shard: every method but {@link #claim}, {@link #served} and
+ * {@link #unblockFromAnyThread} runs on that shard's loop thread; those change the state with one
+ * compare-and-set and post the rest to the loop.
  */
 public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter, BlockedClients.Blocked {
     /** The front end's side: its client's answer. */
@@ -44,7 +52,10 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
     private static final byte[] UNBLOCKED = Errors.encoded("-UNBLOCKED client unblocked via CLIENT UNBLOCK");
     private static final int RUNNING = 0;
     private static final int BLOCKED = 1;
-    private static final int DONE = 2;
+    private static final int SERVED = 2;
+    private static final int MOVING = 3;
+    private static final int RETURNING = 4;
+    private static final int DONE = 5;
 
     private final KvShard kv;
     private final Command command;
@@ -52,17 +63,21 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
     private final Client client;
     private final long clientId;
     private final long waitId;
-    private final List<Key> keys = new ArrayList<>();
+    private final List<Key> keys;
     private final Plan plan = new Plan();
     private final BufferReplyWriter now = new BufferReplyWriter(256);
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
-    private final ArrayDeque<Key> readyWhileRunning = new ArrayDeque<>();
-    private volatile int state = RUNNING;
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
     private boolean joined;
-    /** The key whose wake-up this run answers, or null for the first run. */
-    private Key runFor;
-    /** An answer decided while a run was away (timeout, UNBLOCK): given when the run finds nothing. */
-    private byte[] endWhenBack;
+    /** Owners of other shards that have not yet said the wait is in their lines. */
+    private int joinsAway;
+    /** Whether it is counted blocked ({@link ShardBlocking#inEveryLine}). */
+    private boolean counted;
+    /** What runs now: the command itself, or the push of a move's element (held while credit is short). */
+    private Command running;
+    private CommandArgs runningArgs;
+    /** A move's popped element, as the bulk it answers; then the answer kept while it goes back. */
+    private byte[] pending;
     private long timer = -1;
     private long tokens;
 
@@ -76,14 +91,7 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
             this.args.addFrom(args, i);
         }
         this.args.db(args.db());
-        int n = command.keyCount(this.args);
-        for (int i = 0; i < n; i++) {
-            int at = command.keyIndex(this.args, i);
-            Key k = DbKeys.of(this.args, at); // its line is its database's
-            if (!keys.contains(k)) {
-                keys.add(k);
-            }
-        }
+        this.keys = BlockingCommands.waitedKeys(command, this.args); // its lines are its database's
     }
 
     public long clientId() {
@@ -95,105 +103,185 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
         return waitId;
     }
 
-    /** The first run. */
-    void start() {
-        run();
+    @Override
+    public Command command() {
+        return command;
     }
 
-    private void run() {
-        state = RUNNING;
-        kv.plan(command, args, plan);
+    @Override
+    public CommandArgs args() {
+        return args;
+    }
+
+    /**
+     * The first run: through {@link KvShard#submit} in the sharded mode; in the shared-state modes
+     * the run and the joining of the lines in one hold of the store's locks.
+     */
+    void start() {
+        if (kv.sharded()) {
+            kv.plan(command, args, plan);
+            if (plan.kind() == Plan.Kind.OWNER && !kv.refusesForMemory(command)) {
+                startAtOwner(plan.owner());
+            } else {
+                run(command, args);
+            }
+            return;
+        }
+        state.set(BLOCKED); // claimable from the moment it joins, inside the run
         now.reset();
         now.protocol(client.protocol());
-        if (kv.submit(command, args, plan, this) && now.length() > 0) {
+        if (kv.runOrBlock(command, args, now, this, keys)) {
+            answer(now.buffer(), 0, now.length());
+        } else {
+            blocked(false);
+        }
+    }
+
+    private void run(Command c, CommandArgs a) {
+        running = c;
+        runningArgs = a;
+        kv.plan(c, a, plan);
+        now.reset();
+        now.protocol(client.protocol());
+        if (kv.submit(c, a, plan, this) && now.length() > 0) {
             onRun(now.buffer(), 0, now.length());
         }
     }
 
     private void onRun(DirectBuffer reply, int offset, int length) {
-        boolean notServed = BlockingCommands.notServed(reply, offset, length)
-                || (runFor != null && BlockingCommands.staysBlocked(command, reply, offset, length));
-        if (!notServed) {
+        switch (state.get()) {
+            case RUNNING -> onFirstRun(reply, offset, length);
+            case MOVING -> onPushed(reply, offset, length);
+            case RETURNING -> answer(pending);
+            default -> throw new IllegalStateException("a run answered in state " + state.get());
+        }
+    }
+
+    private void onFirstRun(DirectBuffer reply, int offset, int length) {
+        if (!BlockingCommands.notServed(reply, offset, length)) {
             answer(reply, offset, length);
             return;
         }
-        if (endWhenBack != null) {
-            answer(endWhenBack);
-            return;
+        state.set(BLOCKED); // before it joins a line: an owner may claim it at once
+        blocked(true);
+    }
+
+    /**
+     * Every key on one other shard: the owner runs the command and, finding nothing, has it join
+     * its lines in the same step ({@link ShardBlocking#MSG_BLOCK}); its answer, if it found
+     * something, comes as an owner's serve does.
+     */
+    private void startAtOwner(int owner) {
+        state.set(BLOCKED);
+        joined = true;
+        kv.blocking().waiting(this);
+        long ms = BlockingCommands.timeoutMillis(command, args);
+        if (ms > 0) {
+            timer = kv.scheduleTimer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms), this::onTimeout);
         }
-        state = BLOCKED;
-        if (!joined) {
-            joined = true;
-            kv.blocking().waiting(this);
-            long ms = BlockingCommands.timeoutMillis(command, args);
-            if (ms > 0) {
-                timer = kv.scheduleTimer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms), this::onTimeout);
-            }
-            for (Key k : keys) {
-                kv.blocking().blockOn(k, this);
-            }
-        } else if (runFor != null) {
-            kv.blocking().decline(runFor, waitId);
+        joinsAway = 1;
+        kv.blocking().runOrBlockAt(owner, this);
+    }
+
+    /** The first run found nothing: it waits, in the lines of its keys (joined now, or by the run). */
+    private void blocked(boolean join) {
+        joined = true;
+        kv.blocking().waiting(this);
+        long ms = BlockingCommands.timeoutMillis(command, args);
+        if (ms > 0) {
+            timer = kv.scheduleTimer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms), this::onTimeout);
         }
-        runFor = null;
-        Key next = readyWhileRunning.pollFirst();
-        if (next != null) {
-            onReadyHere(next);
+        if (join) {
+            joinsAway = kv.blocking().blockOn(this, keys);
+        }
+        countWhenInEveryLine();
+    }
+
+    /** An owner of another shard has it in its lines. */
+    void onJoined() {
+        joinsAway--;
+        countWhenInEveryLine();
+    }
+
+    private void countWhenInEveryLine() {
+        if (joinsAway == 0 && !counted && state.get() == BLOCKED) {
+            counted = true;
+            kv.blocking().inEveryLine(this);
         }
     }
 
-    /** Called by the owner of a key (under its table's monitor): runs again from a task on this loop. */
+    /** An owner takes it to serve it (any thread): only a wait still blocked may be served. */
     @Override
-    public void onReady(Key key) {
-        kv.post(() -> onReadyHere(key));
+    public boolean claim() {
+        return state.compareAndSet(BLOCKED, SERVED);
     }
 
-    /** A key this waits on may hold an element: run the command again (on this loop). */
-    void onReadyHere(Key key) {
-        if (state == DONE) {
-            return; // it has left every line already: its leave is on the way
-        }
-        if (state == RUNNING) {
-            readyWhileRunning.addLast(key);
+    /** The answer of an owner that claimed it (any thread, under the owner's table): on to this loop. */
+    @Override
+    public void served(Key key, DirectBuffer reply, int offset, int length) {
+        byte[] copy = new byte[length];
+        reply.getBytes(offset, copy);
+        kv.post(() -> onServedHere(key, new UnsafeBuffer(copy), 0, copy.length));
+    }
+
+    /** An owner served it (it was claimed): the answer, or a move's push to its destination first. */
+    void onServedHere(Key key, DirectBuffer reply, int offset, int length) {
+        if (BlockingCommands.popsOnly(command, args, kv.shardCount(), kv.sharded())
+                && !BlockingCommands.isError(reply, offset, length)) {
+            pending = new byte[length];
+            reply.getBytes(offset, pending);
+            state.set(MOVING);
+            CommandArgs push = BlockingCommands.pushToDestination(command, args, reply, offset);
+            run(CommandTable.find(push), push);
             return;
         }
-        runFor = key;
-        run();
+        answer(reply, offset, length);
+    }
+
+    /** The move's push answered: the element is the answer, or, refused, it goes back first. */
+    private void onPushed(DirectBuffer reply, int offset, int length) {
+        if (!BlockingCommands.isError(reply, offset, length)) {
+            answer(pending);
+            return;
+        }
+        view.wrap(pending);
+        CommandArgs back = BlockingCommands.pushBackToSource(command, args, view, 0);
+        pending = new byte[length];
+        reply.getBytes(offset, pending);
+        state.set(RETURNING);
+        run(CommandTable.find(back), back);
     }
 
     private void onTimeout(long nowNanos) {
         timer = -1;
-        end(kv.timedOutReply(client.protocol()));
+        if (state.compareAndSet(BLOCKED, DONE)) {
+            answer(kv.timedOutReply(client.protocol()));
+        }
     }
 
-    /** CLIENT UNBLOCK: true when it was waiting; its answer comes from a task on its loop. */
+    /** CLIENT UNBLOCK: true when it was still waiting; its answer comes from a task on its loop. */
     @Override
     public boolean unblockFromAnyThread(boolean error) {
-        if (state == DONE) {
+        if (!state.compareAndSet(BLOCKED, DONE)) {
             return false;
         }
-        kv.post(() -> end(error ? UNBLOCKED : kv.timedOutReply(client.protocol())));
+        byte[] reply = error ? UNBLOCKED : kv.timedOutReply(client.protocol());
+        kv.post(() -> answer(reply));
         return true;
     }
 
-    private void end(byte[] reply) {
-        if (state == DONE) {
-            return;
-        }
-        if (state == RUNNING) {
-            endWhenBack = reply;
-            return;
-        }
-        answer(reply);
-    }
-
-    /** The client is gone: leave every line, answer nothing (an element a run away takes goes back). */
+    /**
+     * The client is gone: a wait still blocked leaves every line and answers nothing; a run away
+     * gives back what it takes; an answer on its way is dropped by the front end.
+     */
     public void cancel() {
-        if (state == DONE) {
-            return;
+        if (state.get() == RUNNING) {
+            state.set(DONE);
+            kv.cancelWait(this);
+            finish();
+        } else if (state.compareAndSet(BLOCKED, DONE)) {
+            finish();
         }
-        kv.cancelWait(this);
-        finish();
     }
 
     private void answer(byte[] reply) {
@@ -202,21 +290,21 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
     }
 
     private void answer(DirectBuffer reply, int offset, int length) {
+        state.set(DONE);
         finish();
         client.onBlockedReply(reply, offset, length);
     }
 
     private void finish() {
-        state = DONE;
         if (timer >= 0) {
             kv.cancelTimer(timer);
             timer = -1;
         }
         if (joined) {
-            for (Key k : keys) {
-                kv.blocking().leave(k, waitId);
-            }
-            kv.blocking().doneWaiting(this);
+            joined = false;
+            kv.blocking().leave(this, keys);
+            kv.blocking().doneWaiting(this, counted);
+            counted = false;
         }
     }
 
@@ -234,8 +322,8 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
 
     @Override
     public void onReply(long token, DirectBuffer reply, int offset, int length) {
-        if (state == DONE) {
-            // The client hung up while the run was away: what the run took goes back.
+        if (state.get() == DONE) {
+            // The client hung up while its first run was away: what the run took goes back.
             if (!BlockingCommands.notServed(reply, offset, length)) {
                 CommandArgs back = BlockingCommands.giveBack(command, args, reply, offset);
                 if (back != null) {
@@ -268,8 +356,8 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
 
     @Override
     public void onCanSubmit() {
-        if (state != DONE) {
-            run();
+        if (state.get() != DONE) {
+            run(running, runningArgs);
         }
     }
 }

@@ -1,8 +1,10 @@
 package io.shardloop.kv;
 
+import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -25,7 +27,29 @@ import java.util.function.LongSupplier;
 public final class ConcurrentStore implements Store {
     private final ConcurrentDatabase[] databases;
     /** The clients blocked on keys of every database ({@link DbKeys} names), told by every put. */
-    private final BlockedKeys blocked = new BlockedKeys(k -> true);
+    private final BlockedKeys blocked = new BlockedKeys();
+    /** The data blocked clients are served from, with every stripe held ({@link #serveBlocked}). */
+    private final BlockedKeys.Owner owner = new BlockedKeys.Owner() {
+        @Override
+        public Object valueOf(Key key) {
+            return databases[DbKeys.db(key)].shared().get(DbKeys.name(key));
+        }
+
+        @Override
+        public boolean owns(Key key) {
+            return true;
+        }
+
+        @Override
+        public boolean mayRun(Command c, CommandArgs args) {
+            return true;
+        }
+
+        @Override
+        public void run(Command c, CommandArgs args, ReplySink out) {
+            ConcurrentStore.this.run(c, args, out);
+        }
+    };
     /** The key locks: a command holds the stripes of every key it names, taken in stripe order. */
     private final ReentrantLock[] lockStripes = new ReentrantLock[KeyStripes.COUNT];
     private final ThreadLocal<KeyStripes> stripes = ThreadLocal.withInitial(KeyStripes::new);
@@ -67,10 +91,86 @@ public final class ConcurrentStore implements Store {
         held.clear();
         held.addKeysOf(c, args);
         held.lock(lockStripes);
+        boolean served;
         try {
             run(c, args, out);
+            served = serveReadyHolding();
         } finally {
             held.unlock(lockStripes);
+        }
+        if (!served) {
+            serveBlocked();
+        }
+    }
+
+    @Override
+    public boolean executeOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, List<Key> keys) {
+        KeyStripes held = stripes.get();
+        held.clear();
+        held.addKeysOf(c, args);
+        held.lock(lockStripes);
+        boolean served;
+        boolean readyServed;
+        try {
+            int start = out.length();
+            run(c, args, out);
+            served = !BlockingCommands.notServed(out.buffer(), start, out.length() - start);
+            if (!served) {
+                blocked.block(w, keys); // the stripes, then the table's monitor, as a put
+            }
+            readyServed = serveReadyHolding();
+        } finally {
+            held.unlock(lockStripes);
+        }
+        if (!readyServed) {
+            serveBlocked();
+        }
+        return served;
+    }
+
+    /**
+     * The clients blocked on keys the command just wrote, served before its stripes are let go
+     * when every other stripe is free now (taken without waiting, so in no order that could
+     * deadlock); false when some were not, and {@link #serveBlocked} must take them in order.
+     */
+    private boolean serveReadyHolding() {
+        if (blocked.isEmpty() || !blocked.hasReady()) {
+            return true;
+        }
+        int taken = 0;
+        while (taken < lockStripes.length && lockStripes[taken].tryLock()) {
+            taken++;
+        }
+        try {
+            if (taken == lockStripes.length) {
+                blocked.serveReady(owner);
+                return true;
+            }
+            return false;
+        } finally {
+            for (int i = taken - 1; i >= 0; i--) {
+                lockStripes[i].unlock();
+            }
+        }
+    }
+
+    /**
+     * Serves the blocked clients holding every stripe (in stripe order), so no other command runs
+     * meanwhile: a waiter's part takes its keys' bins under the table's monitor, which a command
+     * holding a bin asks for when it writes a key with waiters. After a command whose stripes could
+     * not be joined by all the others at once, a command of another thread may run between the two.
+     */
+    @Override
+    public void serveBlocked() {
+        for (ReentrantLock l : lockStripes) {
+            l.lock();
+        }
+        try {
+            blocked.serveReady(owner);
+        } finally {
+            for (int i = lockStripes.length - 1; i >= 0; i--) {
+                lockStripes[i].unlock();
+            }
         }
     }
 
@@ -89,10 +189,15 @@ public final class ConcurrentStore implements Store {
             held.add(DbKeys.name(tx.watchedKey(i)).hashCode());
         }
         held.lock(lockStripes);
+        boolean served;
         try {
             tx.runOn(k -> databases[0].shared(), this::run, out);
+            served = serveReadyHolding();
         } finally {
             held.unlock(lockStripes);
+        }
+        if (!served) {
+            serveBlocked();
         }
     }
 

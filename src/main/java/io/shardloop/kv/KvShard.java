@@ -55,9 +55,10 @@ import java.util.function.LongSupplier;
  * that may grow the data is answered {@code -OOM} here, before any part of it runs.
  * <p>
  * <b>Blocked clients</b> (BLPOP and the others, {@link #block}): the owner of a key keeps its
- * line of waiters ({@link BlockedKeys}); a waiter of another shard joins, leaves and is woken by
- * one-way messages ({@link ShardBlocking}), a waiter of this shard without any. Each run of a
- * waiting command is a plain {@link #submit}.
+ * line of waiters ({@link BlockedKeys}) and serves them itself right after each command,
+ * transaction or message that put a value under the key, before it runs the next; a waiter of
+ * another shard joins, leaves and gets its answer by one-way messages ({@link ShardBlocking}), a
+ * waiter of this shard without any. A waiting command's first run is a plain {@link #submit}.
  * <p>
  * <b>KEYS</b> walks the keyspace with SCAN steps of {@link #KEYS_STEP} keys, one step per loop
  * turn or per message, so it never holds a loop for long; the keys are deduplicated and answered
@@ -99,7 +100,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     public static final int LOCK_WAITS = 11;
     /** Clients of this shard blocked in BLPOP and the others now. */
     public static final int BLOCKED_CLIENTS = 12;
-    /** Wake-ups this shard sent to clients blocked on its keys (a push made a key ready). */
+    /** Clients blocked on this shard's keys that it served (a push made a key ready). */
     public static final int BLOCKED_WAKEUPS = 13;
     private static final int COUNTERS = 14;
     /** Per database, after {@link #COUNTERS}: its keys, its keys with a time to live, its average TTL (sharded mode). */
@@ -169,6 +170,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final long[] publishedExpired;
     private final EventLoop.TimerTask expireCycle = this::expireCycle;
     /** The clients waiting on this shard's keys (sharded mode), or the shared store's. */
+    private final BlockedKeys blockedKeys;
     /** This shard's side of the clients blocked in BLPOP and the others ({@link ShardBlocking}). */
     private final ShardBlocking blocking;
 
@@ -190,6 +192,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private boolean grantScheduled;
     private boolean walking;
     private final EventLoop.TurnEnd grantWaiters = this::grantWaiters;
+    private boolean serveScheduled;
+    private final EventLoop.TurnEnd serveAtTurnEnd = () -> {
+        serveScheduled = false;
+        serveBlocked();
+    };
     private final Runnable grantNextTurn = this::grantWaiters;
 
     /** One waiter in line: who, and the length of the command it holds (what its credit must cover). */
@@ -244,9 +251,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             freeCalls[freeCallCount++] = i;
         }
         this.connectionQuestions = new ConnectionQuestions(mailbox, here, shardCount);
-        BlockedKeys blockedKeys;
+        Runnable serve;
         if (executor != null) {
-            blockedKeys = new BlockedKeys(k -> executor.keyspace(DbKeys.db(k)).get(DbKeys.name(k)) != null);
+            blockedKeys = new BlockedKeys(this::serveBlockedSoon);
+            BlockedKeys.Owner owner = new KeysHere();
+            serve = () -> blockedKeys.serveReady(owner);
             for (Keyspace k : executor.databases()) {
                 k.blockedKeys(blockedKeys);
                 k.keyspaceEvents(group.keyspaceEvents());
@@ -254,9 +263,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             }
         } else {
             blockedKeys = shared.blocked();
+            serve = shared::serveBlocked;
         }
-        this.blocking = new ShardBlocking(shard.name(), here, shardCount, executor != null, blockedKeys, mailbox,
-                group.blockedClients(), counters);
+        this.blocking = new ShardBlocking(this, shard.name(), here, shardCount, executor != null, blockedKeys, serve,
+                mailbox, group.blockedClients(), counters);
         mailbox.handler(this); // pub/sub and the questions about connections cross shards in every state mode
         mailbox.creditListener(this);
         if (executor != null || here == 0) {
@@ -495,6 +505,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             if (!transactions.participant().blocks(tx)) {
                 tx.runOn(k -> executor.keyspace(), executor::execute, who.replyNow());
                 publishSizes();
+                serveBlocked();
             } else {
                 long token = who.defer();
                 transactions.participant().runWhenFree(tx, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
@@ -592,6 +603,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (executor != null) {
             executor.execute(c, args, out);
             publishSizesAfter(c, args.db());
+            serveBlocked();
         } else {
             shared.execute(c, args, out);
             tracking.afterCommand(c, args);
@@ -626,6 +638,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         } else {
             who.onReply(token, buffer, offset, length);
         }
+        serveBlocked();
     }
 
     // ---- credit and the queue of waiters ----------------------------------------------------------
@@ -751,9 +764,17 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     // ---- the owner: commands other shards send -----------------------------------------------------
 
-    /** A command from another shard: run it on this shard's keys and reply with the RESP bytes. */
+    /**
+     * A message from another shard: a command to run on this shard's keys (replied with the RESP
+     * bytes), or one of the other kinds; then the waiters of the keys it wrote are served.
+     */
     @Override
     public void onMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
+        handleMessage(type, sourceShard, correlationId, buffer, offset, length);
+        serveBlocked();
+    }
+
+    private void handleMessage(int type, int sourceShard, long correlationId, DirectBuffer buffer, int offset, int length) {
         if (pubsub.onMessage(type, sourceShard, correlationId, buffer, offset, length)) {
             return;
         }
@@ -851,8 +872,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     // ---- blocked clients (BLPOP and the others) ---------------------------------------------------
 
     /**
-     * Runs a blocking command of a client outside a MULTI: at once, and again each time one of its
-     * keys is ready, until it is served or its time runs out; the one answer reaches the client.
+     * Runs a blocking command of a client outside a MULTI: at once, then, if it found nothing, it
+     * waits until an owner of one of its keys serves it or its time runs out; the one answer
+     * reaches the client.
      * The wait it returns ends when {@link BlockingWait#cancel} is called for a client gone.
      */
     public BlockingWait block(Command c, CommandArgs args, long clientId, BlockingWait.Client client) {
@@ -862,9 +884,99 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return w;
     }
 
-    /** This shard's side of the blocked clients: BlockingWait's lines and wake-ups. */
+    /**
+     * Shared-state modes: a blocking command's first run and, finding nothing, its waiter's joining
+     * the lines, under the same locks ({@link Store#executeOrBlock}).
+     *
+     * @return true when it was served (its reply in {@code out})
+     */
+    boolean runOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, java.util.List<Key> keys) {
+        assert loop.inLoop() && executor == null;
+        if (group.overMaxMemory() && c.denyOom()) {
+            out.raw(Errors.OOM);
+            return true;
+        }
+        counters.increment(LOCAL_COMMANDS);
+        boolean served = shared.executeOrBlock(c, args, out, w, keys);
+        tracking.afterCommand(c, args);
+        return served;
+    }
+
+    /** Whether the command is refused -OOM now (maxmemory), before any part of it runs. */
+    boolean refusesForMemory(Command c) {
+        return group.overMaxMemory() && c.denyOom();
+    }
+
+    /**
+     * Sharded mode: the first run of a blocking command of another shard's client whose keys are
+     * all here, now or, when a transaction over several shards holds one of them, once they are
+     * free; {@code then} gets its reply, before anything else runs here.
+     */
+    void firstRunForAnotherShard(Command c, CommandArgs args, int protocol, java.util.function.Consumer<BufferReplyWriter> then) {
+        counters.increment(REMOTE_COMMANDS_SERVED);
+        if (!locks.isEmpty() && locks.blocks(c, args)) {
+            transactions.participant().runWhenFree(Transaction.single(c, args), protocol, TrackingShard.NO_CLIENT, then);
+            return;
+        }
+        BufferReplyWriter reply = new BufferReplyWriter(64);
+        reply.protocol(protocol);
+        executor.execute(c, args, reply);
+        publishSizes(args.db());
+        then.accept(reply);
+    }
+
+    /** This shard's side of the blocked clients: BlockingWait's lines and answers. */
     ShardBlocking blocking() {
         return blocking;
+    }
+
+    /**
+     * Sharded mode: serves the waiters of this shard's keys written since they were last served
+     * ({@link BlockedKeys#serveReady}); called right after each command, transaction and message
+     * that may have written, before the next runs. One volatile read while nobody waits.
+     */
+    private void serveBlocked() {
+        if (executor != null && !blockedKeys.isEmpty() && blockedKeys.hasReady()) {
+            blocking.serveHere();
+        }
+    }
+
+    /** A key became ready: served at the end of this turn at the latest, whatever wrote it. */
+    private void serveBlockedSoon() {
+        if (serveScheduled) {
+            return;
+        }
+        serveScheduled = true;
+        if (loop.inLoop()) {
+            loop.atTurnEnd(serveAtTurnEnd);
+        } else {
+            loop.execute(serveAtTurnEnd::onTurnEnd);
+        }
+    }
+
+    /** This shard's keys, as its blocked clients are served from them (sharded mode, on the loop). */
+    private final class KeysHere implements BlockedKeys.Owner {
+        @Override
+        public Object valueOf(Key key) {
+            return executor.keyspace(DbKeys.db(key)).get(DbKeys.name(key));
+        }
+
+        @Override
+        public boolean owns(Key key) {
+            return DbKeys.owner(key, shardCount) == here;
+        }
+
+        @Override
+        public boolean mayRun(Command c, CommandArgs args) {
+            return locks.isEmpty() || !locks.blocks(c, args);
+        }
+
+        @Override
+        public void run(Command c, CommandArgs args, ReplySink out) {
+            counters.increment(LOCAL_COMMANDS);
+            executor.execute(c, args, out);
+            publishSizes(args.db());
+        }
     }
 
     /**

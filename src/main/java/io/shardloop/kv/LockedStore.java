@@ -1,8 +1,10 @@
 package io.shardloop.kv;
 
+import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -13,7 +15,29 @@ import java.util.function.LongSupplier;
 public final class LockedStore implements Store {
     private final ReentrantLock lock = new ReentrantLock();
     private final Keyspace[] databases;
-    private final BlockedKeys blocked = new BlockedKeys(k -> true);
+    private final BlockedKeys blocked = new BlockedKeys();
+    /** The data blocked clients are served from, under {@link #lock}. */
+    private final BlockedKeys.Owner owner = new BlockedKeys.Owner() {
+        @Override
+        public Object valueOf(Key key) {
+            return databases[DbKeys.db(key)].get(DbKeys.name(key));
+        }
+
+        @Override
+        public boolean owns(Key key) {
+            return true;
+        }
+
+        @Override
+        public boolean mayRun(Command c, CommandArgs args) {
+            return true;
+        }
+
+        @Override
+        public void run(Command c, CommandArgs args, ReplySink out) {
+            LockedStore.this.run(c, args, out);
+        }
+    };
 
     public LockedStore(int databases, LongSupplier clock) {
         this(databases, clock, new KeyspaceEvents());
@@ -43,6 +67,41 @@ public final class LockedStore implements Store {
         lock.lock();
         try {
             run(c, args, out);
+            serveReady();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The clients blocked on keys the command just wrote, served before the lock is let go. */
+    private void serveReady() {
+        if (!blocked.isEmpty() && blocked.hasReady()) {
+            blocked.serveReady(owner);
+        }
+    }
+
+    @Override
+    public boolean executeOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, List<Key> keys) {
+        lock.lock();
+        try {
+            int start = out.length();
+            run(c, args, out);
+            boolean served = !BlockingCommands.notServed(out.buffer(), start, out.length() - start);
+            if (!served) {
+                blocked.block(w, keys);
+            }
+            serveReady();
+            return served;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void serveBlocked() {
+        lock.lock();
+        try {
+            serveReady();
         } finally {
             lock.unlock();
         }
@@ -59,6 +118,7 @@ public final class LockedStore implements Store {
         lock.lock();
         try {
             tx.runOn(k -> databases[0], this::run, out);
+            serveReady();
         } finally {
             lock.unlock();
         }

@@ -5,6 +5,7 @@ import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 import org.agrona.ExpandableArrayBuffer;
 
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,7 +25,7 @@ public final class ShardedReferenceStore implements Store {
     private final ReplyMerger merger = new ReplyMerger();
     private final ExpandableArrayBuffer message = new ExpandableArrayBuffer(256);
     private final LongSupplier clock;
-    private final BlockedKeys blocked = new BlockedKeys(k -> true);
+    private final BlockedKeys blocked = new BlockedKeys();
     private final EncodingThresholds encodings = new EncodingThresholds();
 
     public ShardedReferenceStore(int shardCount, int databases, LongSupplier clock) {
@@ -115,6 +116,44 @@ public final class ShardedReferenceStore implements Store {
     @Override
     public BlockedKeys blocked() {
         return blocked;
+    }
+
+    @Override
+    public boolean executeOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, List<Key> keys) {
+        int start = out.length();
+        execute(c, args, out);
+        if (!BlockingCommands.notServed(out.buffer(), start, out.length() - start)) {
+            return true;
+        }
+        blocked.block(w, keys);
+        serveBlocked();
+        return false;
+    }
+
+    /** Serves the clients blocked on its keys, from the shard that owns each (one thread over every shard). */
+    @Override
+    public void serveBlocked() {
+        blocked.serveReady(new BlockedKeys.Owner() {
+            @Override
+            public Object valueOf(Key key) {
+                return ownerOf(DbKeys.name(key)).database(DbKeys.db(key)).get(DbKeys.name(key));
+            }
+
+            @Override
+            public boolean owns(Key key) {
+                return true;
+            }
+
+            @Override
+            public boolean mayRun(Command c, CommandArgs args) {
+                return true;
+            }
+
+            @Override
+            public void run(Command c, CommandArgs args, ReplySink out) {
+                execute(c, args, out);
+            }
+        });
     }
 
     @Override

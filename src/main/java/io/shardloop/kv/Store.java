@@ -1,7 +1,10 @@
 package io.shardloop.kv;
 
+import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
+
+import java.util.List;
 
 /**
  * The data behind the server, in one of three {@link StateMode}s, all with one contract: execute a
@@ -41,6 +44,24 @@ public interface Store {
      * their database ({@link DbKeys}).
      */
     BlockedKeys blocked();
+
+    /**
+     * Serves the clients blocked on keys written since they were last served
+     * ({@link BlockedKeys#serveReady}), holding the locks the data needs: what a client that has
+     * just joined the lines asks, in case a key already holds something. Every {@code execute}
+     * serves them itself after its command or transaction.
+     */
+    void serveBlocked();
+
+    /**
+     * A blocking command's first run ({@link BlockingCommands}): runs it and, when it finds
+     * nothing, has the waiter join the lines of these keys before the store's locks are let go, so
+     * no command runs between the two, as Redis blocks a client inside its command.
+     *
+     * @return true when it was served (its reply appended to {@code out}); false when the waiter is
+     *         in line ({@code out} then holds the not-served reply)
+     */
+    boolean executeOrBlock(Command c, CommandArgs args, BufferReplyWriter out, BlockedKeys.Waiter w, List<Key> keys);
 
     /**
      * WATCH: registers one more watcher of the key and returns its {@link WatchTable#code} now.

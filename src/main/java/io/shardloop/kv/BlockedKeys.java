@@ -79,6 +79,40 @@ public final class BlockedKeys {
 
         /** Runs the command on the data here. */
         void run(Command c, CommandArgs args, ReplySink out);
+
+        /**
+         * The owner of every key, whose commands may always run: a store that one thread serves
+         * whole (a shared store under its lock, or every shard at once).
+         */
+        static Owner ofEverything(java.util.function.Function<Key, Object> valueOf, Runner runner) {
+            return new Owner() {
+                @Override
+                public Object valueOf(Key key) {
+                    return valueOf.apply(key);
+                }
+
+                @Override
+                public boolean owns(Key key) {
+                    return true;
+                }
+
+                @Override
+                public boolean mayRun(Command c, CommandArgs args) {
+                    return true;
+                }
+
+                @Override
+                public void run(Command c, CommandArgs args, ReplySink out) {
+                    runner.run(c, args, out);
+                }
+            };
+        }
+    }
+
+    /** How an {@link Owner#ofEverything} runs a command. */
+    @FunctionalInterface
+    public interface Runner {
+        void run(Command c, CommandArgs args, ReplySink out);
     }
 
     private static final class Entry {

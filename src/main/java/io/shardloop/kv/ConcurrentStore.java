@@ -29,27 +29,8 @@ public final class ConcurrentStore implements Store {
     /** The clients blocked on keys of every database ({@link DbKeys} names), told by every put. */
     private final BlockedKeys blocked = new BlockedKeys();
     /** The data blocked clients are served from, with every stripe held ({@link #serveBlocked}). */
-    private final BlockedKeys.Owner owner = new BlockedKeys.Owner() {
-        @Override
-        public Object valueOf(Key key) {
-            return databases[DbKeys.db(key)].shared().get(DbKeys.name(key));
-        }
-
-        @Override
-        public boolean owns(Key key) {
-            return true;
-        }
-
-        @Override
-        public boolean mayRun(Command c, CommandArgs args) {
-            return true;
-        }
-
-        @Override
-        public void run(Command c, CommandArgs args, ReplySink out) {
-            ConcurrentStore.this.run(c, args, out);
-        }
-    };
+    private final BlockedKeys.Owner owner = BlockedKeys.Owner.ofEverything(
+            this::blockedValue, this::run);
     /** The key locks: a command holds the stripes of every key it names, taken in stripe order. */
     private final ReentrantLock[] lockStripes = new ReentrantLock[KeyStripes.COUNT];
     private final ThreadLocal<KeyStripes> stripes = ThreadLocal.withInitial(KeyStripes::new);
@@ -299,5 +280,10 @@ public final class ConcurrentStore implements Store {
             weights[i] = databases[i].timedSize();
         }
         return KvGroup.weightedAverage(averages, weights);
+    }
+
+    /** The value a blocked client is served from ({@link #owner}): a key named with its database. */
+    private Object blockedValue(Key key) {
+        return databases[DbKeys.db(key)].shared().get(DbKeys.name(key));
     }
 }

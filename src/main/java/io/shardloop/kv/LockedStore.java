@@ -17,27 +17,8 @@ public final class LockedStore implements Store {
     private final Keyspace[] databases;
     private final BlockedKeys blocked = new BlockedKeys();
     /** The data blocked clients are served from, under {@link #lock}. */
-    private final BlockedKeys.Owner owner = new BlockedKeys.Owner() {
-        @Override
-        public Object valueOf(Key key) {
-            return databases[DbKeys.db(key)].get(DbKeys.name(key));
-        }
-
-        @Override
-        public boolean owns(Key key) {
-            return true;
-        }
-
-        @Override
-        public boolean mayRun(Command c, CommandArgs args) {
-            return true;
-        }
-
-        @Override
-        public void run(Command c, CommandArgs args, ReplySink out) {
-            LockedStore.this.run(c, args, out);
-        }
-    };
+    private final BlockedKeys.Owner owner = BlockedKeys.Owner.ofEverything(
+            this::blockedValue, this::run);
 
     public LockedStore(int databases, LongSupplier clock) {
         this(databases, clock, new KeyspaceEvents());
@@ -248,5 +229,10 @@ public final class LockedStore implements Store {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The value a blocked client is served from ({@link #owner}): a key named with its database. */
+    private Object blockedValue(Key key) {
+        return databases[DbKeys.db(key)].get(DbKeys.name(key));
     }
 }

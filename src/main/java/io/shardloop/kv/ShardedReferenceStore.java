@@ -133,27 +133,8 @@ public final class ShardedReferenceStore implements Store {
     /** Serves the clients blocked on its keys, from the shard that owns each (one thread over every shard). */
     @Override
     public void serveBlocked() {
-        blocked.serveReady(new BlockedKeys.Owner() {
-            @Override
-            public Object valueOf(Key key) {
-                return ownerOf(DbKeys.name(key)).database(DbKeys.db(key)).get(DbKeys.name(key));
-            }
-
-            @Override
-            public boolean owns(Key key) {
-                return true;
-            }
-
-            @Override
-            public boolean mayRun(Command c, CommandArgs args) {
-                return true;
-            }
-
-            @Override
-            public void run(Command c, CommandArgs args, ReplySink out) {
-                execute(c, args, out);
-            }
-        });
+        blocked.serveReady(BlockedKeys.Owner.ofEverything(
+                key -> ownerOf(DbKeys.name(key)).database(DbKeys.db(key)).get(DbKeys.name(key)), this::execute));
     }
 
     @Override

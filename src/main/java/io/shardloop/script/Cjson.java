@@ -14,7 +14,8 @@ import java.io.ByteArrayOutputStream;
  * The {@code cjson} library as Redis embeds it (lua-cjson 2.1 with Redis's defaults):
  * {@code encode} (numbers as "%.14g", "/" escaped, a table with only positive integer keys an
  * array, holes as null, refused when excessively sparse, an empty table "{}"), {@code decode}
- * (numbers to Lua numbers, null to {@code cjson.null}) and {@code null}. Stateless.
+ * (numbers to Lua numbers, null to {@code cjson.null}), {@code null} and
+ * {@code encode_keep_buffer}. Each engine's table holds its own setting of the last.
  */
 final class Cjson {
     /** cjson.null: a value of its own, as Redis's NULL lightuserdata. */
@@ -49,7 +50,30 @@ final class Cjson {
             }
         });
         t.rawset("null", NULL);
+        t.rawset("encode_keep_buffer", new KeepBuffer());
         return t;
+    }
+
+    /**
+     * cjson.encode_keep_buffer([setting]): whether encode keeps its buffer between calls, a memory
+     * choice with no effect on what encode writes (this encoder allocates per call whatever the
+     * setting); answers the setting, after changing it when given true, false, "on" or "off", as
+     * lua-cjson's json_enum_option does. One per engine, as the setting is per Lua state.
+     */
+    private static final class KeepBuffer extends OneArgFunction {
+        private boolean keep = true;
+
+        @Override
+        public LuaValue call(LuaValue v) {
+            if (v.isboolean()) {
+                keep = v.toboolean();
+            } else if (v.isstring() && !v.isnumber() && (v.tojstring().equals("on") || v.tojstring().equals("off"))) {
+                keep = v.tojstring().equals("on");
+            } else if (!v.isnil()) {
+                throw new LuaError("bad argument #1 to 'encode_keep_buffer' (invalid option '" + v.tojstring() + "')");
+            }
+            return LuaValue.valueOf(keep);
+        }
     }
 
     static void encode(LuaValue v, ByteArrayOutputStream out, int depth) {

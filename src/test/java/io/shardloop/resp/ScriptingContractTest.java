@@ -177,6 +177,10 @@ class ScriptingContractTest {
             {"EVAL", "return cjson.decode('[1,2,null,{\"a\":3.5}]')[4].a", "0"},
             {"EVAL", "local t = cjson.decode('{\"k\":[true,false,\"s\"]}') return {tostring(t.k[1]), t.k[3]}", "0"},
             {"EVAL", "return cjson.encode(cjson.decode('{\"a\":[1,2,{\"b\":\"c\"}]}'))", "0"},
+            {"EVAL", "return {tostring(cjson.encode_keep_buffer(false)), tostring(cjson.encode_keep_buffer()),"
+                    + " tostring(cjson.encode_keep_buffer('on')), cjson.encode({1})}", "0"},
+            {"EVAL", "return cjson.encode_keep_buffer('x')", "0"},
+            {"EVAL", "return cjson.encode_keep_buffer(1)", "0"},
             {"EVAL", "return cmsgpack.pack({1, 2, 3})", "0"},
             {"EVAL", "return cmsgpack.pack(1, -1, -100, 200, 70000, 5000000000, -40000, 0.5, 0.1, true, false, 'short')", "0"},
             {"EVAL", "return cmsgpack.pack({a=1})", "0"},

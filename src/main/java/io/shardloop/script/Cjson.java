@@ -14,18 +14,30 @@ import java.io.ByteArrayOutputStream;
  * The {@code cjson} library as Redis embeds it (lua-cjson 2.1 with Redis's defaults):
  * {@code encode} (numbers as "%.14g", "/" escaped, a table with only positive integer keys an
  * array, holes as null, refused when excessively sparse, an empty table "{}"), {@code decode}
- * (numbers to Lua numbers, null to {@code cjson.null}), {@code null} and
- * {@code encode_keep_buffer}. Each engine's table holds its own setting of the last.
+ * (numbers to Lua numbers, null to {@code cjson.null}), {@code null}, and the settings Redis's
+ * tests use: {@code encode_max_depth}, {@code decode_max_depth} (1000), {@code encode_invalid_numbers}
+ * (off: NaN and Inf refused; on: written "nan", "inf"; "null": written null) and
+ * {@code encode_keep_buffer} (a memory choice: answered, changes nothing here). Not provided:
+ * encode_sparse_array, encode_number_precision, decode_invalid_numbers. One per engine: its
+ * settings last from script to script, as they do in Redis's one Lua state.
  */
 final class Cjson {
     /** cjson.null: a value of its own, as Redis's NULL lightuserdata. */
     static final LuaValue NULL = new LuaUserdata(new Object());
-    private static final int MAX_DEPTH = 1000;
+    private static final int DEFAULT_DEPTH = 1000;
 
-    private Cjson() {
+    private int encodeMaxDepth = DEFAULT_DEPTH;
+    private int decodeMaxDepth = DEFAULT_DEPTH;
+    /** 0: NaN and Inf refused; 1: written as C prints them; -1: written null (lua-cjson's values). */
+    private int encodeInvalidNumbers;
+    private boolean keepBuffer = true;
+
+    /** A new library table, with lua-cjson's default settings. */
+    static LuaTable library() {
+        return new Cjson().table();
     }
 
-    static LuaTable library() {
+    private LuaTable table() {
         LuaTable t = new LuaTable();
         t.rawset("encode", new OneArgFunction() {
             @Override
@@ -39,7 +51,7 @@ final class Cjson {
             @Override
             public LuaValue call(LuaValue v) {
                 LuaString s = v.checkstring();
-                Decoder d = new Decoder(s.m_bytes, s.m_offset, s.m_offset + s.m_length);
+                Decoder d = new Decoder(s.m_bytes, s.m_offset, s.m_offset + s.m_length, decodeMaxDepth);
                 d.space();
                 LuaValue r = d.value(0);
                 d.space();
@@ -50,42 +62,91 @@ final class Cjson {
             }
         });
         t.rawset("null", NULL);
-        t.rawset("encode_keep_buffer", new KeepBuffer());
+        t.rawset("encode_keep_buffer", new OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue v) {
+                if (!v.isnil()) {
+                    keepBuffer = onOff(v, "encode_keep_buffer", false) == 1;
+                }
+                return LuaValue.valueOf(keepBuffer);
+            }
+        });
+        t.rawset("encode_invalid_numbers", new OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue v) {
+                if (!v.isnil()) {
+                    encodeInvalidNumbers = onOff(v, "encode_invalid_numbers", true);
+                }
+                return encodeInvalidNumbers < 0 ? LuaValue.valueOf("null") : LuaValue.valueOf(encodeInvalidNumbers == 1);
+            }
+        });
+        t.rawset("encode_max_depth", new OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue v) {
+                if (!v.isnil()) {
+                    encodeMaxDepth = depth(v, "encode_max_depth");
+                }
+                return LuaValue.valueOf(encodeMaxDepth);
+            }
+        });
+        t.rawset("decode_max_depth", new OneArgFunction() {
+            @Override
+            public LuaValue call(LuaValue v) {
+                if (!v.isnil()) {
+                    decodeMaxDepth = depth(v, "decode_max_depth");
+                }
+                return LuaValue.valueOf(decodeMaxDepth);
+            }
+        });
         return t;
     }
 
-    /**
-     * cjson.encode_keep_buffer([setting]): whether encode keeps its buffer between calls, a memory
-     * choice with no effect on what encode writes (this encoder allocates per call whatever the
-     * setting); answers the setting, after changing it when given true, false, "on" or "off", as
-     * lua-cjson's json_enum_option does. One per engine, as the setting is per Lua state.
-     */
-    private static final class KeepBuffer extends OneArgFunction {
-        private boolean keep = true;
-
-        @Override
-        public LuaValue call(LuaValue v) {
-            if (v.isboolean()) {
-                keep = v.toboolean();
-            } else if (v.isstring() && !v.isnumber() && (v.tojstring().equals("on") || v.tojstring().equals("off"))) {
-                keep = v.tojstring().equals("on");
-            } else if (!v.isnil()) {
-                throw new LuaError("bad argument #1 to 'encode_keep_buffer' (invalid option '" + v.tojstring() + "')");
-            }
-            return LuaValue.valueOf(keep);
+    /** lua-cjson's json_enum_option over off/on (and "null" where allowed): 0, 1 or -1. */
+    private static int onOff(LuaValue v, String name, boolean allowsNull) {
+        if (v.isboolean()) {
+            return v.toboolean() ? 1 : 0;
         }
+        if (v.type() == LuaValue.TSTRING) {
+            switch (v.tojstring()) {
+                case "off" -> { return 0; }
+                case "on" -> { return 1; }
+                case "null" -> {
+                    if (allowsNull) {
+                        return -1;
+                    }
+                }
+                default -> { }
+            }
+        }
+        throw new LuaError("bad argument #1 to '" + name + "' (invalid option '" + v.tojstring() + "')");
     }
 
-    static void encode(LuaValue v, ByteArrayOutputStream out, int depth) {
+    /** lua-cjson's json_integer_option for a depth: an integer from 1 to INT_MAX. */
+    private static int depth(LuaValue v, String name) {
+        if (!v.isnumber()) {
+            throw new LuaError("bad argument #1 to '" + name + "' (number expected, got " + v.typename() + ")");
+        }
+        double d = v.todouble();
+        if (d < 1 || d > Integer.MAX_VALUE) {
+            throw new LuaError("bad argument #1 to '" + name + "' (expected integer between 1 and 2147483647)");
+        }
+        return (int) d;
+    }
+
+    private void encode(LuaValue v, ByteArrayOutputStream out, int depth) {
         switch (v.type()) {
             case LuaValue.TNIL -> ascii(out, "null");
             case LuaValue.TBOOLEAN -> ascii(out, v.toboolean() ? "true" : "false");
             case LuaValue.TNUMBER -> {
                 double d = v.todouble();
                 if (Double.isNaN(d) || Double.isInfinite(d)) {
-                    throw new LuaError("Cannot serialise number: must not be NaN or Inf");
+                    if (encodeInvalidNumbers == 0) {
+                        throw new LuaError("Cannot serialise number: must not be NaN or Inf");
+                    }
+                    ascii(out, encodeInvalidNumbers < 0 ? "null" : Double.isNaN(d) ? "nan" : d > 0 ? "inf" : "-inf");
+                } else {
+                    ascii(out, LuaReplies.numberText(d));
                 }
-                ascii(out, LuaReplies.numberText(d));
             }
             case LuaValue.TSTRING -> string((LuaString) v, out);
             case LuaValue.TTABLE -> table(v, out, depth + 1);
@@ -99,8 +160,8 @@ final class Cjson {
         }
     }
 
-    private static void table(LuaValue t, ByteArrayOutputStream out, int depth) {
-        if (depth > MAX_DEPTH) {
+    private void table(LuaValue t, ByteArrayOutputStream out, int depth) {
+        if (depth > encodeMaxDepth) {
             throw new LuaError("Cannot serialise, excessive nesting (" + depth + ")");
         }
         int items = 0;
@@ -188,16 +249,25 @@ final class Cjson {
         int at;
         final int end;
         final int start;
+        final int maxDepth;
 
-        Decoder(byte[] b, int at, int end) {
+        Decoder(byte[] b, int at, int end, int maxDepth) {
             this.b = b;
             this.at = at;
             this.end = end;
             this.start = at;
+            this.maxDepth = maxDepth;
         }
 
         LuaError error(String expected) {
             return new LuaError("Expected " + expected + " but found invalid token at character " + (at - start + 1));
+        }
+
+        /** lua-cjson's json_decode_descend: an object or array opening at {@code at}, this deep. */
+        void descend(int depth) {
+            if (depth > maxDepth) {
+                throw new LuaError("Found too many nested data structures (" + depth + ") at character " + (at - start + 1));
+            }
         }
 
         void space() {
@@ -206,16 +276,15 @@ final class Cjson {
             }
         }
 
+        /** One value, inside {@code depth} objects and arrays. */
         LuaValue value(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw new LuaError("Found too many nested data structures (" + depth + ") at character " + (at - start + 1));
-            }
             if (at >= end) {
                 throw error("value");
             }
             byte c = b[at];
             switch (c) {
                 case '{' -> {
+                    descend(depth + 1);
                     at++;
                     LuaTable t = new LuaTable();
                     space();
@@ -248,6 +317,7 @@ final class Cjson {
                     }
                 }
                 case '[' -> {
+                    descend(depth + 1);
                     at++;
                     LuaTable t = new LuaTable();
                     space();

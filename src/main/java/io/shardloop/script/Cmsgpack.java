@@ -15,7 +15,8 @@ import java.util.List;
  * The {@code cmsgpack} library as Redis embeds it (lua-cmsgpack 0.4): {@code pack(...)} writes
  * each value as MessagePack (integers in the smallest form, other numbers as float when exact,
  * else double; strings as str8, str16 or str32 by length; a table with keys 1..n an array, else a map), {@code unpack}
- * reads every value back. Stateless.
+ * reads every value back, {@code unpack_one(s [, offset])} and {@code unpack_limit(s, n [, offset])}
+ * read one or n values from an offset and answer the next offset first (-1 at the end). Stateless.
  */
 final class Cmsgpack {
     private static final int MAX_DEPTH = 16;
@@ -41,17 +42,50 @@ final class Cmsgpack {
         t.rawset("unpack", new VarArgFunction() {
             @Override
             public Varargs invoke(Varargs args) {
-                LuaString s = args.checkstring(1);
-                int[] at = {s.m_offset};
-                int end = s.m_offset + s.m_length;
-                List<LuaValue> values = new ArrayList<>();
-                while (at[0] < end) {
-                    values.add(unpack(s.m_bytes, at, end));
-                }
-                return varargsOf(values.toArray(new LuaValue[0]));
+                return unpackFull(args.checkstring(1), 0, 0);
+            }
+        });
+        t.rawset("unpack_one", new VarArgFunction() {
+            @Override
+            public Varargs invoke(Varargs args) {
+                return unpackFull(args.checkstring(1), 1, args.optint(2, 0));
+            }
+        });
+        t.rawset("unpack_limit", new VarArgFunction() {
+            @Override
+            public Varargs invoke(Varargs args) {
+                return unpackFull(args.checkstring(1), args.checkint(2), args.optint(3, 0));
             }
         });
         return t;
+    }
+
+    /**
+     * lua-cmsgpack's mp_unpack_full: up to {@code limit} values from {@code offset} on (both 0:
+     * every value, as unpack), and, unless every value was asked for, first the offset of the next
+     * value, or -1 at the end of the input.
+     */
+    private static Varargs unpackFull(LuaString s, int limit, int offset) {
+        if (offset < 0 || limit < 0) {
+            throw new LuaError("Invalid request to unpack with offset of " + offset + " and limit of " + s.m_length + ".");
+        }
+        if (offset > s.m_length) {
+            throw new LuaError("Start offset " + offset + " greater than input length " + s.m_length + ".");
+        }
+        boolean all = limit == 0 && offset == 0;
+        int[] at = {s.m_offset + offset};
+        int end = s.m_offset + s.m_length;
+        List<LuaValue> values = new ArrayList<>();
+        if (!all) {
+            values.add(LuaValue.NIL); // the next offset, once known
+        }
+        for (int n = 0; at[0] < end && (all || n < limit); n++) {
+            values.add(unpack(s.m_bytes, at, end));
+        }
+        if (!all) {
+            values.set(0, LuaValue.valueOf(at[0] == end ? -1 : at[0] - s.m_offset));
+        }
+        return LuaValue.varargsOf(values.toArray(new LuaValue[0]));
     }
 
     static void pack(LuaValue v, ByteArrayOutputStream out, int depth) {

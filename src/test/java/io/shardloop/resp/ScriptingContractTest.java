@@ -202,6 +202,15 @@ class ScriptingContractTest {
             {"EVAL", "return cmsgpack.pack(string.rep('x', 40))", "0"},
             {"EVAL", "local a, b, c = cmsgpack.unpack(cmsgpack.pack({1, {2, 'x'}}, 'y', -5)) return {a[2][2], b, c}", "0"},
             {"EVAL", "return cmsgpack.unpack(cmsgpack.pack({k='v'})).k", "0"},
+            {"EVAL", "local s = cmsgpack.pack(1, 'two', {3}) local o, a = cmsgpack.unpack_one(s)"
+                    + " local o2, b = cmsgpack.unpack_one(s, o) local o3, c = cmsgpack.unpack_one(s, o2)"
+                    + " return {o, a, o2, b, o3, c[1]}", "0"},
+            {"EVAL", "local s = cmsgpack.pack(1, 2, 3) local o, a, b = cmsgpack.unpack_limit(s, 2)"
+                    + " local o2, c, d = cmsgpack.unpack_limit(s, 5, o) return {o, a, b, o2, c, tostring(d)}", "0"},
+            {"EVAL", "return {cmsgpack.unpack_limit(cmsgpack.pack(7, 8), 0, 0)}", "0"},
+            {"EVAL", "return cmsgpack.unpack_one(cmsgpack.pack(1), 5)", "0"},
+            {"EVAL", "return cmsgpack.unpack_one(cmsgpack.pack(1), -1)", "0"},
+            {"EVAL", "return {cmsgpack.unpack_one(cmsgpack.pack(1), 1)}", "0"},
             {"EVAL", "return bit.tohex(65535) .. ' ' .. bit.band(7, 3) .. ' ' .. bit.bor(1, 2, 4) .. ' ' .. bit.bnot(0)", "0"},
             {"EVAL", "return {bit.lshift(1, 4), bit.rshift(-1, 28), bit.arshift(-16, 2), bit.bxor(5, 3), bit.tobit(4294967297)}", "0"},
         });

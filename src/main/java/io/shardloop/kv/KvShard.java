@@ -367,19 +367,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             spread = transactions.prepare(Transaction.single(c, args));
             length = spread.scheduleLength();
         }
-        // A waiter let through keeps its pass while its callback runs: the commands its connection
-        // has already received go too, up to its share (its turn in line, round robin).
-        boolean granted = who == granting && grantLeft > 0;
-        if ((!granted && hasWaitersFor(plan)) || !creditFor(plan, length)) {
-            if (who == granting) {
-                granting = null; // its turn is over: it queues behind the others
-            }
-            enqueue(who, plan, length);
+        if (!mayGoFirst(who, plan) || !creditFor(plan, length)) {
+            waitInLine(who, plan, length);
             return false;
         }
-        if (granted) {
-            grantLeft--;
-        }
+        usePass(who);
         long token = who.defer();
         switch (plan.kind()) {
             case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(),
@@ -404,17 +396,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
         int length = CommandCodec.encodedLength(args);
         plan.all();
-        boolean granted = who == granting && grantLeft > 0;
-        if ((!granted && hasWaitersFor(plan)) || !pubsub.hasCredit(length)) {
-            if (who == granting) {
-                granting = null;
-            }
-            enqueue(who, plan, length);
+        if (!mayGoFirst(who, plan) || !pubsub.hasCredit(length)) {
+            waitInLine(who, plan, length);
             return false;
         }
-        if (granted) {
-            grantLeft--;
-        }
+        usePass(who);
         pubsub.run(c, args, who);
         return true;
     }
@@ -514,17 +500,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
         int length = plan.kind() == Plan.Kind.OWNER ? ShardTransactions.batchLength(tx)
                 : transactions.prepare(tx).scheduleLength();
-        boolean granted = who == granting && grantLeft > 0;
-        if ((!granted && hasWaitersFor(plan)) || !creditFor(plan, length)) {
-            if (who == granting) {
-                granting = null;
-            }
-            enqueue(who, plan, length);
+        if (!mayGoFirst(who, plan) || !creditFor(plan, length)) {
+            waitInLine(who, plan, length);
             return false;
         }
-        if (granted) {
-            grantLeft--;
-        }
+        usePass(who);
         long token = who.defer();
         counters.increment(REMOTE_COMMANDS_SENT);
         if (plan.kind() == Plan.Kind.OWNER) {
@@ -659,6 +639,31 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a command of {@code who} may go before the waiters for credit: none waits for the
+     * shards its plan touches, or {@code who} holds a pass. A waiter let through keeps its pass
+     * while its callback runs: the commands its connection has already received go too, up to its
+     * share (its turn in line, round robin).
+     */
+    private boolean mayGoFirst(CreditWaiter who, Plan plan) {
+        return (who == granting && grantLeft > 0) || !hasWaitersFor(plan);
+    }
+
+    /** A command of {@code who} goes: one of its pass's commands, if it holds one. */
+    private void usePass(CreditWaiter who) {
+        if (who == granting && grantLeft > 0) {
+            grantLeft--;
+        }
+    }
+
+    /** A command of {@code who} may not go: it queues behind the others, and a pass it held is over. */
+    private void waitInLine(CreditWaiter who, Plan plan, int length) {
+        if (who == granting) {
+            granting = null;
+        }
+        enqueue(who, plan, length);
     }
 
     private void enqueue(CreditWaiter who, Plan plan, int length) {

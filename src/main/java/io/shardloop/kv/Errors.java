@@ -37,6 +37,20 @@ public final class Errors {
     }
 
     /**
+     * A subcommand that names no key: HELP (with nothing after it, else the wrong arity of
+     * {@code command|help}) answers these lines, any other Redis's unknown-subcommand error.
+     */
+    public static void helpOrUnknown(CommandArgs a, ReplySink out, String command, String[] lines) {
+        if (!a.is(1, "HELP")) {
+            out.error(unknownSubcommand(a, command));
+        } else if (a.count() != 2) {
+            out.error(wrongArity(command.toLowerCase(java.util.Locale.ROOT) + "|help"));
+        } else {
+            help(out, command, lines);
+        }
+    }
+
+    /**
      * Redis's {@code addReplyHelp}: an array of simple strings, a header naming the command, the
      * lines, then HELP's own two lines.
      */

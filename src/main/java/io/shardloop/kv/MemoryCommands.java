@@ -20,15 +20,7 @@ final class MemoryCommands {
 
     /** MEMORY with a subcommand other than USAGE: HELP, or Redis's unknown-subcommand error. */
     static void memory(Db db, CommandArgs a, ReplySink out) {
-        if (a.is(1, "HELP")) {
-            if (a.count() != 2) {
-                out.error(Errors.wrongArity("memory|help"));
-            } else {
-                Errors.help(out, "MEMORY", HELP);
-            }
-        } else {
-            out.error(Errors.unknownSubcommand(a, "MEMORY"));
-        }
+        Errors.helpOrUnknown(a, out, "MEMORY", HELP);
     }
 
     /** MEMORY USAGE key [SAMPLES count]: the estimate of {@link MemoryUsage}, or a null bulk. */

@@ -37,15 +37,7 @@ final class ObjectCommands {
 
     /** OBJECT with a subcommand that names no key: HELP, or Redis's unknown-subcommand error. */
     static void object(Db db, CommandArgs a, ReplySink out) {
-        if (a.is(1, "HELP")) {
-            if (a.count() != 2) {
-                out.error(Errors.wrongArity("object|help"));
-            } else {
-                Errors.help(out, "OBJECT", HELP);
-            }
-        } else {
-            out.error(Errors.unknownSubcommand(a, "OBJECT"));
-        }
+        Errors.helpOrUnknown(a, out, "OBJECT", HELP);
     }
 
     static void encoding(Db db, CommandArgs a, ReplySink out) {

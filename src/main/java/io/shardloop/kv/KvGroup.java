@@ -5,6 +5,7 @@ import io.shardloop.runtime.shard.Shard;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The key-value data of one server, over all its shards, in one {@link StateMode}. Every protocol
@@ -132,14 +133,7 @@ public final class KvGroup {
         if (shared != null) {
             return shared.size(db);
         }
-        long total = 0;
-        for (int i = 0; i < shards; i++) {
-            KvShard s = services.get(i);
-            if (s != null) {
-                total += s.publishedKeyCount(db);
-            }
-        }
-        return total;
+        return overShards(s -> s.publishedKeyCount(db));
     }
 
     /** Keys with a time to live of one database over all shards (INFO keyspace's {@code expires}). */
@@ -147,14 +141,7 @@ public final class KvGroup {
         if (shared != null) {
             return shared.timedSize(db);
         }
-        long total = 0;
-        for (int i = 0; i < shards; i++) {
-            KvShard s = services.get(i);
-            if (s != null) {
-                total += s.publishedTimedCount(db);
-            }
-        }
-        return total;
+        return overShards(s -> s.publishedTimedCount(db));
     }
 
     /** The estimate of the time left to one database's keys with a time to live, ms. */
@@ -276,14 +263,7 @@ public final class KvGroup {
         if (shared != null) {
             return shared.size();
         }
-        long total = 0;
-        for (int i = 0; i < shards; i++) {
-            KvShard s = services.get(i);
-            if (s != null) {
-                total += s.publishedKeyCount();
-            }
-        }
-        return total;
+        return overShards(KvShard::publishedKeyCount);
     }
 
     /** Keys with a time to live over all shards (INFO keyspace's {@code expires}). */
@@ -325,11 +305,16 @@ public final class KvGroup {
     }
 
     private long sum(int counter) {
+        return overShards(s -> s.counters().get(counter));
+    }
+
+    /** A figure summed over the shards started so far. */
+    private long overShards(ToLongFunction<KvShard> figure) {
         long total = 0;
         for (int i = 0; i < shards; i++) {
             KvShard s = services.get(i);
             if (s != null) {
-                total += s.counters().get(counter);
+                total += figure.applyAsLong(s);
             }
         }
         return total;

@@ -1,5 +1,6 @@
 package io.shardloop.kv;
 
+import io.shardloop.persist.Crc64;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

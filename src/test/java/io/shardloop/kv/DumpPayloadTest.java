@@ -1,5 +1,6 @@
 package io.shardloop.kv;
 
+import io.shardloop.persist.Crc64;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

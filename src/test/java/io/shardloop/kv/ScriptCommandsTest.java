@@ -1,5 +1,6 @@
 package io.shardloop.kv;
 
+import io.shardloop.persist.Crc64;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.script.ScriptRegistry;

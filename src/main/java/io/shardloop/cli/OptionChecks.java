@@ -33,6 +33,13 @@ final class OptionChecks {
                 + "' " + why);
     }
 
+    /** A Redis-style yes/no value. */
+    void yesNo(String option, String value) {
+        if (!value.equalsIgnoreCase("yes") && !value.equalsIgnoreCase("no")) {
+            throw invalid(option, "is not yes or no");
+        }
+    }
+
     void atLeast(String option, long value, long min, String why) {
         if (value < min) {
             throw invalid(option, "is below " + min + (why == null ? "" : " (" + why + ")"));

@@ -3,6 +3,9 @@ package io.shardloop.cli;
 import io.shardloop.baseline.ServerModel;
 import io.shardloop.http.HttpConfig;
 import io.shardloop.kv.StateMode;
+import io.shardloop.persist.AppendLog;
+import io.shardloop.persist.DiskFiles;
+import io.shardloop.persist.PersistenceConfig;
 import io.shardloop.resp.PubSubLimit;
 import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.mailbox.MailboxConfig;
@@ -155,6 +158,43 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--databases", paramLabel = "N", defaultValue = "16",
             description = "Numbered databases, as Redis's databases setting: SELECT 0 to N-1. Default: ${DEFAULT-VALUE}.")
     int databases;
+
+    @Option(names = "--appendonly", paramLabel = "yes|no", defaultValue = "no",
+            description = "Redis's appendonly: each shard appends the effects of its writes to its own log in --dir, "
+                    + "read back at start. Default: ${DEFAULT-VALUE}.")
+    String appendOnly;
+
+    @Option(names = "--appendfsync", paramLabel = "always|everysec|no", defaultValue = "everysec",
+            description = "Redis's appendfsync: always (a write is answered once its log is synced), everysec "
+                    + "(synced once a second), no (left to the OS). Default: ${DEFAULT-VALUE}.")
+    String appendFsync;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "Redis's dir: where the append-only directory and the snapshot are. Default: the working directory.")
+    Path dir;
+
+    @Option(names = "--appenddirname", paramLabel = "NAME", defaultValue = PersistenceConfig.DEFAULT_APPEND_DIR,
+            description = "Redis's appenddirname: the shards' logs, under --dir. Default: ${DEFAULT-VALUE}.")
+    String appendDirName;
+
+    @Option(names = "--dbfilename", paramLabel = "NAME", defaultValue = PersistenceConfig.DEFAULT_DB_FILENAME,
+            description = "Redis's dbfilename: the snapshot SAVE and BGSAVE write, under --dir. Default: ${DEFAULT-VALUE}.")
+    String dbFilename;
+
+    @Option(names = "--auto-aof-rewrite-percentage", paramLabel = "PERCENT", defaultValue = "100",
+            description = "Redis's auto-aof-rewrite-percentage: a shard's log is compacted once it has grown this much "
+                    + "past its size after the last compaction (0: never). Default: ${DEFAULT-VALUE}.")
+    int autoRewritePercentage;
+
+    @Option(names = "--auto-aof-rewrite-min-size", paramLabel = "SIZE", defaultValue = "64mb",
+            converter = Converters.Size.class,
+            description = "Redis's auto-aof-rewrite-min-size: no automatic compaction below this size. Default: ${DEFAULT-VALUE}.")
+    long autoRewriteMinSize;
+
+    @Option(names = "--aof-load-truncated", paramLabel = "yes|no", defaultValue = "yes",
+            description = "Redis's aof-load-truncated: a log cut short by a crash is loaded up to its last whole record "
+                    + "(yes), or start-up stops (no). Default: ${DEFAULT-VALUE}.")
+    String aofLoadTruncated;
 
     @Option(names = "--notify-keyspace-events", paramLabel = "CLASSES", defaultValue = "",
             description = "Redis's keyspace notifications: the classes of events published as __keyspace@<db>__:<key> "
@@ -450,6 +490,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         server.databases(databases);
         server.notifyKeyspaceEvents(notifyKeyspaceEvents);
+        server.persistence(new PersistenceConfig(appendOnly.equalsIgnoreCase("yes"), AppendLog.Fsync.parse(appendFsync),
+                (dir != null ? dir : Path.of("")).toAbsolutePath(), appendDirName, dbFilename, autoRewritePercentage,
+                autoRewriteMinSize, aofLoadTruncated.equalsIgnoreCase("yes"), DiskFiles.INSTANCE));
         return server.protocols(served).bind(bind).respPort(respPort).httpPort(httpPort).echoPort(port)
                 .model(model).state(state).runtime(runtime)
                 .respLimits(new RespLimits(maxBulk, maxArgs, (int) maxInline)).maxOutstanding(maxOutstanding)
@@ -472,6 +515,24 @@ final class ServeCommand implements Callable<Integer> {
         }
         c.cpus("--cpus", cpus);
         c.atLeast("--databases", databases, 1, "database 0 at least");
+        c.yesNo("--appendonly", appendOnly);
+        c.yesNo("--aof-load-truncated", aofLoadTruncated);
+        if (AppendLog.Fsync.parse(appendFsync) == null) {
+            throw c.invalid("--appendfsync", "is none of always, everysec, no");
+        }
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw c.invalid("--dir", "is not a directory");
+        }
+        for (String[] name : new String[][] {{"--appenddirname", appendDirName}, {"--dbfilename", dbFilename}}) {
+            if (name[1].isEmpty() || name[1].contains("/") || name[1].equals(".") || name[1].equals("..")) {
+                throw c.invalid(name[0], "must be a plain file name, not a path");
+            }
+        }
+        c.atLeast("--auto-aof-rewrite-percentage", autoRewritePercentage, 0, "0 turns it off");
+        if (appendOnly.equalsIgnoreCase("yes") && (model.threaded() || state != null && state != StateMode.SHARDED)) {
+            throw c.invalid("--appendonly", "is served by the event loops over sharded state (--model loops "
+                    + "--state sharded)");
+        }
         if (io.shardloop.kv.KeyspaceEvents.parse(notifyKeyspaceEvents) < 0) {
             throw c.invalid("--notify-keyspace-events", "has a class Redis does not know: use the letters of "
                     + "'Ag$lshzxeKEtmdn'");
@@ -493,9 +554,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw c.invalid("--root", "is served by --model loops only");
             }
         }
-        if (!protectedMode.equalsIgnoreCase("yes") && !protectedMode.equalsIgnoreCase("no")) {
-            throw c.invalid("--protected-mode", "is not yes or no");
-        }
+        c.yesNo("--protected-mode", protectedMode);
         c.between("--max-bulk", maxBulk, 1, Integer.MAX_VALUE - 16, null);
         c.atLeast("--max-args", maxArgs, 1, null);
         c.between("--max-inline", maxInline, 16, Integer.MAX_VALUE, null);

@@ -128,6 +128,19 @@ public interface Db {
      */
     void swapKeys(Db other);
 
+    /**
+     * The append-only log this database's writes go to, or null: a command whose effects differ
+     * from its arguments (SPOP's random members) writes them there itself and calls
+     * {@link #propagated}.
+     */
+    default io.shardloop.persist.AppendLog appendLog() {
+        return null;
+    }
+
+    /** The command running logged its own effects: the executor does not log it again. */
+    default void propagated() {
+    }
+
     @FunctionalInterface
     interface KeyVisitor {
         void visit(Key key, Object value);

@@ -167,6 +167,9 @@ final class GatheredKeys {
         }
         if (owner instanceof Keyspace k) {
             k.applied(key);
+            if (k.appendLog() != null) {
+                Propagation.appendState(k.appendLog(), k, DbKeys.db(named), key);
+            }
         }
         return present ? at + valueLength : at;
     }

@@ -1,5 +1,6 @@
 package io.shardloop.kv;
 
+import io.shardloop.persist.AppendLog;
 import io.shardloop.resp.codec.CommandArgs;
 
 import java.util.Arrays;
@@ -57,6 +58,22 @@ public final class Keyspace implements Db {
     private Keyspace[] databases;
     /** Whether it holds only the copies a transaction over several shards gathered ({@link GatheredKeys}). */
     private boolean gathered;
+    /** The changes of this shard's databases, counted together (Redis's server.dirty). */
+    private Changes changes = new Changes();
+    /** The append-only log of this shard, or null when nothing is logged. */
+    private AppendLog appendLog;
+    /** While the log is replayed: no key expires and the clock reads 0 (deadlines in the log are absolute). */
+    private boolean loading;
+    /** Set by a command that logged its own effects ({@link #propagated}), taken by the executor. */
+    private boolean propagated;
+
+    /**
+     * The changes of a shard's databases: every keyspace event, FLUSHDB, SWAPDB; a write command
+     * that moved it changed the data and is logged. Single-threaded, as the keyspaces are.
+     */
+    static final class Changes {
+        long count;
+    }
     /** Redis's server.lruclock for this database's entries, ticked by {@link #tickLruClock}. */
     private int lruClock;
     /** The thresholds of the compact encodings, shared by the databases of a store. */
@@ -102,8 +119,10 @@ public final class Keyspace implements Db {
             dbs[i].index = i;
             dbs[i].encodings = encodings;
         }
+        Changes changes = new Changes();
         for (Keyspace k : dbs) {
             k.databases = dbs;
+            k.changes = changes;
         }
         return dbs;
     }
@@ -114,7 +133,44 @@ public final class Keyspace implements Db {
 
     @Override
     public long now() {
-        return clock.getAsLong();
+        return loading ? 0 : clock.getAsLong();
+    }
+
+    /** Changes of this shard's databases so far (see {@link Changes}). */
+    long changes() {
+        return changes.count;
+    }
+
+    /** Counts a change no keyspace event tells (FLUSHDB's, SWAPDB's). */
+    private void changed() {
+        changes.count++;
+    }
+
+    @Override
+    public AppendLog appendLog() {
+        return appendLog;
+    }
+
+    /** Logs this database's writes, and its expired keys as DELs, to {@code log} (null: none). */
+    void appendLog(AppendLog log) {
+        this.appendLog = log;
+    }
+
+    /** While true, the log is being replayed into this database: no key expires, the clock reads 0. */
+    void loading(boolean loading) {
+        this.loading = loading;
+    }
+
+    @Override
+    public void propagated() {
+        propagated = true;
+    }
+
+    /** Whether the command just run logged its own effects, clearing it. */
+    boolean takePropagated() {
+        boolean p = propagated;
+        propagated = false;
+        return p;
     }
 
     @Override
@@ -263,6 +319,13 @@ public final class Keyspace implements Db {
     }
 
     private void expired(Entry e, boolean onLookup) {
+        AppendLog log = appendLog;
+        if (log != null) { // Redis propagates an expired key's deletion as a DEL
+            log.command(index, 2);
+            log.arg("DEL");
+            log.arg(e.key.array(), e.key.offset(), e.key.length());
+            log.endCommand();
+        }
         if (expiryListener != null) {
             expiryListener.expired(e.key, onLookup);
         }
@@ -280,6 +343,7 @@ public final class Keyspace implements Db {
 
     @Override
     public void notify(int type, String event, Key key) {
+        changes.count++;
         events.notify(type, event, key, index);
     }
 
@@ -332,6 +396,7 @@ public final class Keyspace implements Db {
     /** O(1): the old map and arrays are left to the collector (clearing a map of millions in place holds the loop). */
     @Override
     public void clear() {
+        changed();
         map = new HashMap<>();
         all = new Entry[16];
         allSize = 0;
@@ -385,6 +450,29 @@ public final class Keyspace implements Db {
         return null;
     }
 
+    /** Gets every entry with its deadline, expired ones too. */
+    @FunctionalInterface
+    interface EntryVisitor {
+        void visit(Key key, Object value, long expireAt);
+    }
+
+    /** Visits every entry, expired or not, with its deadline (a change of shard count at start-up). */
+    void forEachEntry(EntryVisitor visitor) {
+        for (int i = 0; i < allSize; i++) {
+            Entry e = all[i];
+            visitor.visit(e.key, e.value, e.expireAt);
+        }
+    }
+
+    /** Keys held in all of a shard's databases. */
+    static long size(Keyspace[] databases) {
+        long n = 0;
+        for (Keyspace k : databases) {
+            n += k.allSize;
+        }
+        return n;
+    }
+
     @Override
     public void forEachKey(KeyVisitor visitor) {
         long now = now();
@@ -426,6 +514,7 @@ public final class Keyspace implements Db {
     /** O(1): the maps and index arrays change hands; the watch tables and the counts of expired keys stay. */
     @Override
     public void swapKeys(Db other) {
+        changed();
         Keyspace o = (Keyspace) other;
         HashMap<Key, Entry> m = map;
         map = o.map;
@@ -546,8 +635,8 @@ public final class Keyspace implements Db {
     }
 
     /** Redis's rule: a key expires once the clock is past its deadline. */
-    private static boolean isExpired(Entry e, long now) {
-        return e.expireAt != NO_EXPIRY && now > e.expireAt;
+    private boolean isExpired(Entry e, long now) {
+        return e.expireAt != NO_EXPIRY && now > e.expireAt && !loading;
     }
 
     private void delete(Entry e) {

@@ -44,6 +44,7 @@ public final class KvGroup {
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     /** The thresholds of the compact encodings (CONFIG SET's): the shared store's, or every shard's databases'. */
     private final EncodingThresholds encodings;
+    private final Durability durability;
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -69,6 +70,12 @@ public final class KvGroup {
 
     /** @param databases how many numbered databases (SELECT 0 to databases - 1) */
     public KvGroup(StateMode mode, int shards, LongSupplier clock, long maxMemory, int databases) {
+        this(mode, shards, clock, maxMemory, databases, io.shardloop.persist.PersistenceConfig.defaults());
+    }
+
+    /** @param persistence what is kept on disk (the shards' logs, snapshots) */
+    public KvGroup(StateMode mode, int shards, LongSupplier clock, long maxMemory, int databases,
+                   io.shardloop.persist.PersistenceConfig persistence) {
         if (databases < 1) {
             throw new IllegalArgumentException("at least one database, got " + databases);
         }
@@ -86,6 +93,46 @@ public final class KvGroup {
         }
         this.encodings = shared == null ? new EncodingThresholds() : shared.encodings();
         this.services = new AtomicReferenceArray<>(shards);
+        this.durability = new Durability(persistence, shards, databases, clock);
+    }
+
+    /**
+     * After the shards' loops ended: each log writes and syncs what is left and closes (a shard
+     * still running, named in {@code running}, is left alone).
+     */
+    public void closeLogs(java.util.List<String> running) {
+        for (int s = 0; s < shards; s++) {
+            KvShard service = services.get(s);
+            if (service == null || service.log() == null || running.contains(service.name())) {
+                continue;
+            }
+            try {
+                service.log().close();
+            } catch (java.io.IOException e) {
+                java.util.logging.Logger.getLogger(KvGroup.class.getName()).severe(
+                        "shard " + s + ": closing its append-only file failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** What is kept on disk, and what was read back at start. */
+    public Durability durability() {
+        return durability;
+    }
+
+    /**
+     * The error of a shard's log that cannot be written now, or null when every log is fine: while
+     * there is one, write commands are refused with -MISCONF (reads go on).
+     */
+    public String diskError() {
+        for (int s = 0; s < shards; s++) {
+            KvShard service = services.get(s);
+            String error = service == null ? null : service.diskError();
+            if (error != null) {
+                return error;
+            }
+        }
+        return null;
     }
 
     /** The thresholds of the compact encodings every store of the group holds values by. */

@@ -2,6 +2,7 @@ package io.shardloop.kv;
 
 import io.shardloop.metrics.ProcessMemory;
 import io.shardloop.metrics.SingleWriterCounters;
+import io.shardloop.persist.AppendLog;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
@@ -14,6 +15,7 @@ import io.shardloop.runtime.shard.Shard;
 import io.shardloop.script.ScriptRegistry;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -156,6 +158,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final Mailbox mailbox;
     private final Store shared;
     private final ShardExecutor executor;
+    /** This shard's append-only log, or null when nothing is logged. */
+    private final AppendLog log;
+    /** appendfsync always: a reply made aside, to leave now or after the sync ({@link #executeHeld}). */
+    private final BufferReplyWriter heldReply = new BufferReplyWriter(256);
     private final KeyLocks locks = new KeyLocks();
     private final ShardTransactions transactions;
     private final PubSubShard pubsub;
@@ -215,8 +221,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.publishedKeys = new long[group.databases()];
         this.publishedExpires = new long[group.databases()];
         this.publishedExpired = new long[group.databases()];
-        this.executor = shared == null
-                ? new ShardExecutor(Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
+        Keyspace[] loaded = shared == null ? group.durability().takeLoaded(here) : null;
+        this.executor = shared == null ? new ShardExecutor(loaded != null ? loaded
+                : Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
+        this.log = executor == null ? null : group.durability().openLog(shard);
+        if (log != null) {
+            executor.log(log);
+        }
         this.tracking = new TrackingShard(group, here, shared == null, loop, mailbox);
         this.transactions = executor == null ? null
                 : new ShardTransactions(this, here, mailbox, executor, locks, counters, tracking);
@@ -319,6 +330,21 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         return Errors.OOM.clone();
     }
 
+    /** The error of this shard's log when it cannot be written now, else null. Any thread. */
+    String diskError() {
+        return log == null ? null : log.failure();
+    }
+
+    /** The shard's name (its loop thread's). */
+    String name() {
+        return shard.name();
+    }
+
+    /** This shard's append-only log, or null when nothing is logged. */
+    AppendLog log() {
+        return log;
+    }
+
     /** Plans a resolved data command for this shard (see {@link Router#plan}). */
     public void plan(Command c, CommandArgs args, Plan plan) {
         Router.plan(c, args, here, shardCount, sharded(), plan);
@@ -341,6 +367,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             who.replyNow().raw(Errors.OOM); // before any part runs, on any shard
             return true;
         }
+        if (refusesForDisk(c, who.replyNow())) {
+            return true;
+        }
         if (c == CommandTable.KEYS_COMMAND) {
             new KeysWalk(who, who.defer(), args).step();
             return true;
@@ -356,7 +385,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                         r -> deliver(who, token, r));
                 return true;
             }
-            executeHere(c, args, who.replyNow());
+            if (log != null && log.fsync() == AppendLog.Fsync.ALWAYS) {
+                executeHeld(c, args, who);
+            } else {
+                executeHere(c, args, who.replyNow());
+            }
             return true;
         }
         TransactionParts spread = null;
@@ -430,7 +463,44 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** A transaction's reply: its part here may have changed any database's sizes. */
     private void deliver(Submitter who, long token, BufferReplyWriter reply) {
         publishSizes();
-        who.onReply(token, reply.buffer(), 0, reply.length());
+        if (log == null || !log.holdsReplies()) {
+            who.onReply(token, reply.buffer(), 0, reply.length());
+            return;
+        }
+        byte[] bytes = copy(reply);
+        log.afterDurable(() -> who.onReply(token, new UnsafeBuffer(bytes), 0, bytes.length));
+    }
+
+    /**
+     * appendfsync always: runs the command into a reply of its own, which leaves at once when
+     * nothing appended waits for the disk, or takes its place in line and leaves after the sync that
+     * covers what the log holds now (this command's write, or one its read saw).
+     */
+    private void executeHeld(Command c, CommandArgs args, Submitter who) {
+        heldReply.reset();
+        heldReply.protocol(who.protocol());
+        executeHere(c, args, heldReply);
+        replyHeld(who, Propagation.logs(c));
+    }
+
+    /**
+     * The reply in {@link #heldReply}: now, or in its place in line once the log is synced. While
+     * the disk fails, a read's reply leaves at once (reads go on; it may show a write not yet on disk).
+     */
+    private void replyHeld(Submitter who, boolean write) {
+        if (!log.holdsReplies() || !write && log.failure() != null) {
+            who.replyNow().raw(heldReply.buffer().byteArray(), 0, heldReply.length());
+            return;
+        }
+        long token = who.defer();
+        byte[] bytes = copy(heldReply);
+        log.afterDurable(() -> who.onReply(token, new UnsafeBuffer(bytes), 0, bytes.length));
+    }
+
+    private static byte[] copy(BufferReplyWriter reply) {
+        byte[] bytes = new byte[reply.length()];
+        reply.buffer().getBytes(0, bytes);
+        return bytes;
     }
 
     /**
@@ -474,6 +544,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             who.replyNow().raw(Errors.OOM);
             return true;
         }
+        for (int i = 0; i < tx.size(); i++) {
+            if (refusesForDisk(tx.command(i), who.replyNow())) {
+                return true;
+            }
+        }
         if (executor == null) {
             counters.increment(LOCAL_COMMANDS);
             shared.execute(tx, who.replyNow());
@@ -489,7 +564,20 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (plan.kind() == Plan.Kind.HERE) {
             counters.increment(LOCAL_COMMANDS);
             if (!transactions.participant().blocks(tx)) {
-                tx.runOn(k -> executor.keyspace(), executor::execute, who.replyNow());
+                boolean hold = log != null && log.fsync() == AppendLog.Fsync.ALWAYS;
+                if (hold) {
+                    heldReply.reset();
+                    heldReply.protocol(who.protocol());
+                }
+                executor.beginRecord();
+                try {
+                    tx.runOn(k -> executor.keyspace(), executor::execute, hold ? heldReply : who.replyNow());
+                } finally {
+                    executor.endRecord();
+                }
+                if (hold) {
+                    replyHeld(who, true);
+                }
                 publishSizes();
                 serveBlocked();
             } else {
@@ -816,7 +904,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset, protocol);
         tracking.writer(TrackingShard.NO_CLIENT);
         publishSizesAfter(executor.lastCommand(), buffer.getInt(offset + CommandDescriptor.DB_OFFSET));
-        mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
+        if (log == null || !log.holdsReplies()) {
+            mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
+            return;
+        }
+        byte[] bytes = copy(reply); // the reply leaves once what it tells of is on disk
+        log.afterDurable(() -> mailbox.reply(sourceShard, correlationId, MSG_REPLY, new UnsafeBuffer(bytes), 0, bytes.length));
     }
 
     /**
@@ -905,6 +998,22 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         boolean served = shared.executeOrBlock(c, args, out, w, keys);
         tracking.afterCommand(c, args);
         return served;
+    }
+
+    /**
+     * Redis's refusal of writes while the append-only file cannot be written (disk full, I/O error):
+     * {@code -MISCONF Errors writing to the AOF file: <why>}, written to {@code out}; reads go on.
+     */
+    boolean refusesForDisk(Command c, ReplySink out) {
+        if (!Propagation.logs(c) && !Propagation.mayWriteScript(c)) {
+            return false;
+        }
+        String error = group.diskError();
+        if (error == null) {
+            return false;
+        }
+        out.error("MISCONF Errors writing to the AOF file: " + error);
+        return true;
     }
 
     /** Whether the command is refused -OOM now (maxmemory), before any part of it runs. */

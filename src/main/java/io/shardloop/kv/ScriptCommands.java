@@ -266,7 +266,16 @@ public final class ScriptCommands {
             if (db != callers) {
                 db.watches().beforeCommand(c, command, db); // EVAL changed its keys in the caller's database; these are in another
             }
-            c.handler().execute(c.route() == Command.Route.LOCAL ? null : db, command, reply);
+            io.shardloop.persist.AppendLog log = db.appendLog();
+            if (log == null || !(db instanceof Keyspace k)) {
+                c.handler().execute(c.route() == Command.Route.LOCAL ? null : db, command, reply);
+            } else { // the script's record, opened by the executor, gets each call that changed the data
+                long before = k.changes();
+                c.handler().execute(c.route() == Command.Route.LOCAL ? null : db, command, reply);
+                if (!k.takePropagated() && k.changes() != before && Propagation.logs(c)) {
+                    Propagation.append(log, db, c, command);
+                }
+            }
             MonitorFeed.scripted(dbIndex, c, command);
         }
 

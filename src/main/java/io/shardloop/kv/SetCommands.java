@@ -162,9 +162,22 @@ final class SetCommands {
             out.setHeader(n);
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
+        io.shardloop.persist.AppendLog log = n > 0 ? db.appendLog() : null;
+        if (log != null) { // logged as what was chosen, as Redis propagates SPOP as SREM
+            log.command(a.db(), 2 + n);
+            log.arg("SREM");
+            log.arg(a.array(), a.offset(1), a.length(1));
+        }
         for (int k = 0; k < n; k++) {
             Key m = s.removeIndex(random.nextInt(s.size()));
             out.bulk(m.array(), m.offset(), m.length());
+            if (log != null) {
+                log.arg(m.array(), m.offset(), m.length());
+            }
+        }
+        if (log != null) {
+            log.endCommand();
+            db.propagated();
         }
         if (n > 0) {
             db.notify(SET, "spop", key);

@@ -311,7 +311,17 @@ final class ShardBlocking {
             at += 4 + length;
             int backLength = back == null ? 0 : CommandCodec.encode(back, message, at + 4);
             message.putInt(at, backLength);
-            send(shardOfWait, MSG_SERVED, at + 4 + backLength);
+            int total = at + 4 + backLength;
+            if (!io.shardloop.persist.AppendLog.holdsRepliesOnThisThread()) {
+                send(shardOfWait, MSG_SERVED, total);
+                return;
+            }
+            byte[] held = new byte[total]; // the pop is logged here: the answer waits for the disk
+            message.getBytes(0, held);
+            io.shardloop.persist.AppendLog.whenDurable(() -> {
+                message.putBytes(0, held);
+                send(shardOfWait, MSG_SERVED, total);
+            });
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.shardloop.kv;
 
+import io.shardloop.persist.AppendLog;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
@@ -18,6 +19,8 @@ public final class ShardExecutor {
     private final Keyspace[] databases;
     private final CommandArgs decoded = new CommandArgs();
     private final BufferReplyWriter reply = new BufferReplyWriter();
+    /** Where the writes go, or null when nothing is logged. */
+    private AppendLog log;
     /** The command {@link #execute} ran last, or null when the last one did not resolve. */
     private Command last;
     /** Told after each command ran (client-side caching's invalidations), or null. */
@@ -62,13 +65,61 @@ public final class ShardExecutor {
         execute(c, args, out);
     }
 
-    /** Runs a resolved data or keyless command whose keys (if any) this shard owns. */
+    /**
+     * Runs a resolved data or keyless command whose keys (if any) this shard owns; with a log, a
+     * command that changed the data is appended to it as its effect ({@link Propagation}), in one
+     * record with the deletions of keys it found expired and, for a script, with its calls.
+     */
     public void execute(Command c, CommandArgs args, ReplySink out) {
         Keyspace keyspace = databases[args.db()];
         keyspace.watches().beforeCommand(c, args, keyspace);
-        c.handler().execute(keyspace, args, out);
+        AppendLog log = this.log;
+        if (log == null) {
+            c.handler().execute(keyspace, args, out);
+        } else {
+            long before = keyspace.changes();
+            log.begin();
+            try {
+                c.handler().execute(keyspace, args, out);
+                if (!keyspace.takePropagated() && keyspace.changes() != before && Propagation.logs(c)) {
+                    Propagation.append(log, keyspace, c, args);
+                }
+            } finally {
+                log.end();
+            }
+        }
         if (afterCommand != null) {
             afterCommand.accept(c, args);
+        }
+    }
+
+    /**
+     * Opens a record of the log ({@link AppendLog#begin}): the commands run until {@link
+     * #endRecord} are logged together (a transaction, a part of one), replayed whole or not at all.
+     */
+    void beginRecord() {
+        if (log != null) {
+            log.begin();
+        }
+    }
+
+    /** Closes what {@link #beginRecord} opened. */
+    void endRecord() {
+        if (log != null) {
+            log.end();
+        }
+    }
+
+    /** The log this shard's writes go to, or null. */
+    public AppendLog log() {
+        return log;
+    }
+
+    /** Logs this shard's writes to {@code log} from now on (its databases' expired keys too). */
+    void log(AppendLog log) {
+        this.log = log;
+        for (Keyspace k : databases) {
+            k.appendLog(log);
         }
     }
 

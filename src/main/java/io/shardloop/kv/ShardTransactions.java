@@ -348,11 +348,13 @@ final class ShardTransactions implements ResponseHandler {
             ExpandableArrayBuffer mine = changes.get(s);
             if (s == here) {
                 tracking.writer(co.writer);
+                executor.beginRecord();
                 try {
                     for (int j = 0, at = 0; j < counts[s]; j++) {
                         at = GatheredKeys.apply(executor.keyspace(), mine, at);
                     }
                 } finally {
+                    executor.endRecord();
                     tracking.writer(TrackingShard.NO_CLIENT);
                 }
                 participant.unwatch(part.watched);

@@ -7,6 +7,7 @@ import io.shardloop.runtime.mailbox.Mailbox;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,11 +103,13 @@ final class TransactionParticipant {
                 int count = buffer.getInt(at);
                 at += 4;
                 tracking.writer(buffer.getLong(offset + 8));
+                executor.beginRecord();
                 try {
                     for (int j = 0; j < count; j++) {
                         at = GatheredKeys.apply(executor.keyspace(), buffer, at);
                     }
                 } finally {
+                    executor.endRecord();
                     tracking.writer(TrackingShard.NO_CLIENT);
                 }
                 unwatch(unwatch);
@@ -206,7 +209,15 @@ final class TransactionParticipant {
         message.putInt(8, index);
         message.putInt(12, count);
         message.putBytes(16, reply.buffer(), 0, reply.length());
-        sendAlways(source, ShardTransactions.MSG_RESULT, message, 16 + reply.length());
+        int length = 16 + reply.length();
+        io.shardloop.persist.AppendLog log = executor.log();
+        if (log == null || !log.holdsReplies()) {
+            sendAlways(source, ShardTransactions.MSG_RESULT, message, length);
+        } else { // the part's results leave once its writes are on disk
+            byte[] held = new byte[length];
+            message.getBytes(0, held);
+            log.afterDurable(() -> sendAlways(source, ShardTransactions.MSG_RESULT, new UnsafeBuffer(held), length));
+        }
         locks.release(p.entry);
     }
 
@@ -220,6 +231,7 @@ final class TransactionParticipant {
         int at = offset;
         long before = tracking.writer();
         tracking.writer(writer);
+        executor.beginRecord();
         try {
             for (int j = 0; j < count; j++) {
                 CommandCodec.decode(commands, at, decoded);
@@ -227,6 +239,7 @@ final class TransactionParticipant {
                 executor.execute(decoded, reply);
             }
         } finally {
+            executor.endRecord();
             tracking.writer(before);
         }
         return reply;
@@ -262,18 +275,30 @@ final class TransactionParticipant {
      */
     void runWhenFree(Transaction tx, int protocol, long writer, Consumer<BufferReplyWriter> deliver) {
         if (!blocks(tx)) {
-            deliver.accept(runHere(tx, protocol, writer));
+            whenDurable(deliver, runHere(tx, protocol, writer));
             return;
         }
         counters.increment(KvShard.LOCK_WAITS);
         KeyLocks.Entry[] entry = new KeyLocks.Entry[1];
         entry[0] = entryFor(tx, group.nextTransactionId(), () -> {
-            deliver.accept(runHere(tx, protocol, writer));
+            whenDurable(deliver, runHere(tx, protocol, writer));
             locks.release(entry[0]);
         });
         if (locks.acquire(entry[0]) == KeyLocks.GRANTED) {
             entry[0].onGrant.run();
         }
+    }
+
+    /** Gives the reply to {@code deliver} once what the log holds now is durable (appendfsync always), else at once. */
+    private void whenDurable(Consumer<BufferReplyWriter> deliver, BufferReplyWriter r) {
+        io.shardloop.persist.AppendLog log = executor.log();
+        if (log == null || !log.holdsReplies()) {
+            deliver.accept(r);
+            return;
+        }
+        BufferReplyWriter copy = new BufferReplyWriter(r.length());
+        copy.raw(r.buffer().byteArray(), 0, r.length());
+        log.afterDurable(() -> deliver.accept(copy));
     }
 
     /** Whether a transaction of this shard's keys must wait for the locks of one over several shards. */
@@ -294,9 +319,11 @@ final class TransactionParticipant {
         reply.protocol(protocol);
         long before = tracking.writer();
         tracking.writer(writer);
+        executor.beginRecord();
         try {
             tx.runOn(k -> executor.keyspace(), executor::execute, reply);
         } finally {
+            executor.endRecord();
             tracking.writer(before);
         }
         return reply;

@@ -85,8 +85,12 @@ public final class Server implements AutoCloseable {
     private static Server startLoops(ServerConfig config, InetAddress bind) throws IOException {
         boolean data = config.protocols().stream().anyMatch(ServedProtocol::servesData);
         KvGroup kv = data ? new KvGroup(config.state(), config.runtime().shards(),
-                System::currentTimeMillis, config.maxMemory(), config.databases()) : null;
+                System::currentTimeMillis, config.maxMemory(), config.databases(), config.persistence()) : null;
         if (kv != null) {
+            String loaded = kv.durability().load(); // before any shard serves
+            if (loaded != null) {
+                java.util.logging.Logger.getLogger(Server.class.getName()).info(loaded);
+            }
             kv.notifyKeyspaceEvents(config.notifyKeyspaceEvents()); // checked by the config
         }
         List<Protocol> protocols = new ArrayList<>();
@@ -215,6 +219,9 @@ public final class Server implements AutoCloseable {
         }
         if (group != null) {
             abandoned = group.stop(config.stopTimeout());
+            if (kv != null) {
+                kv.closeLogs(abandoned); // what the stopped shards appended is written and synced
+            }
             closeProtocols(protocols);
         } else {
             abandoned = List.of();

@@ -5,6 +5,7 @@ import io.shardloop.baseline.ThreadedConfig;
 import io.shardloop.http.HttpConfig;
 import io.shardloop.kv.KvGroup;
 import io.shardloop.kv.StateMode;
+import io.shardloop.persist.PersistenceConfig;
 import io.shardloop.resp.PubSubLimit;
 import io.shardloop.resp.RespConfig;
 import io.shardloop.resp.codec.RespLimits;
@@ -46,12 +47,14 @@ import java.util.Set;
  * @param pubsubLimit    Redis's {@code client-output-buffer-limit pubsub}: when a subscriber that does
  *                       not read is closed
  * @param notifyKeyspaceEvents Redis's {@code notify-keyspace-events} classes ("" for none, the default)
+ * @param persistence    what is kept on disk: the shards' append-only logs, snapshots (the event-loop
+ *                       model over sharded state)
  */
 public record ServerConfig(List<ServedProtocol> protocols, String bind, int respPort, int httpPort, int echoPort,
                            ServerModel model, StateMode state, RuntimeConfig runtime, RespLimits respLimits,
                            int maxOutstanding, String requirePass, HttpConfig http, Duration stopTimeout,
                            boolean protectedMode, long maxMemory, int databases,
-                           PubSubLimit pubsubLimit, String notifyKeyspaceEvents) {
+                           PubSubLimit pubsubLimit, String notifyKeyspaceEvents, PersistenceConfig persistence) {
     /** The ports {@code shardloop serve} listens on unless told otherwise. */
     public static final int DEFAULT_RESP_PORT = 6379;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -111,6 +114,14 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         if (maxMemory < 0) {
             throw new IllegalArgumentException("maxmemory must not be negative, got " + maxMemory);
         }
+        if (persistence == null) {
+            throw new IllegalArgumentException("the persistence settings are required");
+        }
+        if (persistence.appendOnly() && (model.threaded() || state != StateMode.SHARDED)) {
+            throw new IllegalArgumentException("appendonly yes is served by the event loops over sharded state"
+                    + " (--model loops --state sharded), not by --model " + model.label() + " --state "
+                    + state.name().toLowerCase(Locale.ROOT));
+        }
         if (databases < 1) {
             throw new IllegalArgumentException("at least one database, got " + databases);
         }
@@ -162,6 +173,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         b.append(" databases=").append(databases);
         if (!model.threaded()) {
             b.append(" maxmemory=").append(maxMemory);
+            b.append(' ').append(persistence.describe());
         }
         if (serves(ServedProtocol.RESP)) {
             b.append("; resp: max-bulk=").append(respLimits.maxBulkLength()).append(" max-args=")
@@ -204,6 +216,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         private int databases = KvGroup.DEFAULT_DATABASES;
         private PubSubLimit pubsubLimit = PubSubLimit.REDIS_DEFAULT;
         private String notifyKeyspaceEvents = "";
+        private PersistenceConfig persistence = PersistenceConfig.defaults();
 
         private Builder() {
         }
@@ -232,13 +245,15 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         public Builder pubsubLimit(PubSubLimit v) { pubsubLimit = v; return this; }
         /** Unset: "", Redis's default (no events). */
         public Builder notifyKeyspaceEvents(String v) { notifyKeyspaceEvents = v; return this; }
+        /** Unset: Redis's defaults ({@link PersistenceConfig#defaults()}: appendonly no). */
+        public Builder persistence(PersistenceConfig v) { persistence = v; return this; }
 
         public ServerConfig build() {
             StateMode s = state != null ? state : model.threaded() ? StateMode.LOCKED : StateMode.SHARDED;
             RuntimeConfig r = runtime != null ? runtime : RuntimeConfig.builder(Pinning.usableCpus().size()).build();
             return new ServerConfig(protocols, bind, respPort, httpPort, echoPort, model, s, r, respLimits,
                     maxOutstanding, requirePass, http, stopTimeout, protectedMode, maxMemory, databases,
-                    pubsubLimit, notifyKeyspaceEvents);
+                    pubsubLimit, notifyKeyspaceEvents, persistence);
         }
     }
 }

@@ -367,7 +367,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             who.replyNow().raw(Errors.OOM); // before any part runs, on any shard
             return true;
         }
-        if (refusesForDisk(c, who.replyNow())) {
+        if (refusesForDisk(c, who)) {
             return true;
         }
         if (c == CommandTable.KEYS_COMMAND) {
@@ -545,7 +545,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             return true;
         }
         for (int i = 0; i < tx.size(); i++) {
-            if (refusesForDisk(tx.command(i), who.replyNow())) {
+            if (refusesForDisk(tx.command(i), who)) {
                 return true;
             }
         }
@@ -1002,9 +1002,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     /**
      * Redis's refusal of writes while the append-only file cannot be written (disk full, I/O error):
-     * {@code -MISCONF Errors writing to the AOF file: <why>}, written to {@code out}; reads go on.
+     * {@code -MISCONF Errors writing to the AOF file: <why>}, the reply of {@code who}; reads go on.
      */
-    boolean refusesForDisk(Command c, ReplySink out) {
+    private boolean refusesForDisk(Command c, Submitter who) {
         if (!Propagation.logs(c) && !Propagation.mayWriteScript(c)) {
             return false;
         }
@@ -1012,7 +1012,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (error == null) {
             return false;
         }
-        out.error("MISCONF Errors writing to the AOF file: " + error);
+        who.replyNow().error("MISCONF Errors writing to the AOF file: " + error); // asked only now: it takes a place in line
         return true;
     }
 

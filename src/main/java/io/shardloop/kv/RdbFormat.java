@@ -2,7 +2,8 @@ package io.shardloop.kv;
 
 /**
  * The constants of Redis's RDB value encoding ({@code src/rdb.h} of Redis 7.0) that
- * {@link ValueCodec} and {@link DumpPayload} write and read.
+ * {@link ValueCodec} and {@link DumpPayload} write and read, and the opcodes of an RDB file around
+ * them ({@link RdbFileWriter}, {@link RdbFileReader}).
  * <p>
  * A length is written big endian in one of four sizes, told apart by the top two bits of its first
  * byte; the fourth form ({@code 11} then six bits) is not a length but names how a string follows:
@@ -82,10 +83,8 @@ final class RdbFormat {
     static final int DOUBLE_POS_INF = 254;
     static final int DOUBLE_NAN = 253;
 
-    /*
-     * What an RDB file holds around the values ({@code RDB_OPCODE_*}): one byte in the place of a
-     * value's type byte, then its operands.
-     */
+    // What an RDB file holds around the values (RDB_OPCODE_*): one byte in the place of a value's
+    // type byte, then its operands. RdbFileWriter writes them, RdbFileReader reads them.
     /** The first bytes of every RDB file, before four ASCII digits of its version. */
     static final String MAGIC = "REDIS";
     /** A function library: its code as a string (Redis 7.0 GA on). */

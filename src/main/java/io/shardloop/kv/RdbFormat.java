@@ -2,7 +2,8 @@ package io.shardloop.kv;
 
 /**
  * The constants of Redis's RDB value encoding ({@code src/rdb.h} of Redis 7.0) that
- * {@link ValueCodec} and {@link DumpPayload} write and read.
+ * {@link ValueCodec} and {@link DumpPayload} write and read, and the opcodes of an RDB file around
+ * them ({@link RdbFileWriter}, {@link RdbFileReader}).
  * <p>
  * A length is written big endian in one of four sizes, told apart by the top two bits of its first
  * byte; the fourth form ({@code 11} then six bits) is not a length but names how a string follows:
@@ -42,6 +43,25 @@ final class RdbFormat {
     /** A list as quicklist nodes: node count, then per node a container kind and a string. */
     static final int TYPE_LIST_QUICKLIST_2 = 18;
 
+    /** A module value (Redis 4.0's first form); not read here. */
+    static final int TYPE_MODULE = 6;
+    /** A module value with opcodes that let a reader skip it; not read here. */
+    static final int TYPE_MODULE_2 = 7;
+    /** Hash as a zipmap (before Redis 2.6); not read here. */
+    static final int TYPE_HASH_ZIPMAP = 9;
+    /** List as a ziplist (before Redis 3.2); not read here. */
+    static final int TYPE_LIST_ZIPLIST = 10;
+    /** Sorted set as a ziplist (before Redis 7.0); not read here. */
+    static final int TYPE_ZSET_ZIPLIST = 12;
+    /** Hash as a ziplist (before Redis 7.0); not read here. */
+    static final int TYPE_HASH_ZIPLIST = 13;
+    /** List as a quicklist of ziplists (Redis 3.2 to 6.2); not read here. */
+    static final int TYPE_LIST_QUICKLIST = 14;
+    /** A stream (Redis 5.0 to 6.2); not read here. */
+    static final int TYPE_STREAM_LISTPACKS = 15;
+    /** A stream (Redis 7.0); not read here. */
+    static final int TYPE_STREAM_LISTPACKS_2 = 19;
+
     /** A quicklist node holding one element as it is. */
     static final int QUICKLIST_NODE_PLAIN = 1;
     /** A quicklist node holding a listpack of elements. */
@@ -63,6 +83,48 @@ final class RdbFormat {
     static final int DOUBLE_POS_INF = 254;
     static final int DOUBLE_NAN = 253;
 
+    // What an RDB file holds around the values (RDB_OPCODE_*): one byte in the place of a value's
+    // type byte, then its operands. RdbFileWriter writes them, RdbFileReader reads them.
+    /** The first bytes of every RDB file, before four ASCII digits of its version. */
+    static final String MAGIC = "REDIS";
+    /** A function library: its code as a string (Redis 7.0 GA on). */
+    static final int OPCODE_FUNCTION2 = 245;
+    /** A function library in the form of Redis 7.0's release candidates; not read here. */
+    static final int OPCODE_FUNCTION = 246;
+    /** A module's data outside the keyspace; not read here. */
+    static final int OPCODE_MODULE_AUX = 247;
+    /** The next key's LRU idle time in seconds, as a length. */
+    static final int OPCODE_IDLE = 248;
+    /** The next key's LFU counter, one byte. */
+    static final int OPCODE_FREQ = 249;
+    /** An aux field: two strings, name and value. */
+    static final int OPCODE_AUX = 250;
+    /** The selected database's key count and expiring-key count, two lengths: a sizing hint. */
+    static final int OPCODE_RESIZEDB = 251;
+    /** The next key's expiry: 8-byte little-endian Unix time in milliseconds. */
+    static final int OPCODE_EXPIRETIME_MS = 252;
+    /** The next key's expiry: 4-byte little-endian Unix time in seconds (before RDB 3). */
+    static final int OPCODE_EXPIRETIME = 253;
+    /** The database the following keys go to, as a length. */
+    static final int OPCODE_SELECTDB = 254;
+    /** The end of the data; from RDB 5 on, an 8-byte little-endian CRC-64 of everything before follows. */
+    static final int OPCODE_EOF = 255;
+    /** The first RDB version that ends with a checksum. */
+    static final int FIRST_CHECKSUMMED_VERSION = 5;
+
     private RdbFormat() {
+    }
+
+    /** What a value type that Redis writes and {@link ValueCodec} does not read holds; null for no such type. */
+    static String unsupportedType(int type) {
+        return switch (type) {
+            case TYPE_MODULE, TYPE_MODULE_2 -> "a module value";
+            case TYPE_STREAM_LISTPACKS, TYPE_STREAM_LISTPACKS_2 -> "a stream";
+            case TYPE_HASH_ZIPMAP -> "a hash as a zipmap";
+            case TYPE_LIST_ZIPLIST, TYPE_LIST_QUICKLIST -> "a list of ziplists";
+            case TYPE_ZSET_ZIPLIST -> "a sorted set as a ziplist";
+            case TYPE_HASH_ZIPLIST -> "a hash as a ziplist";
+            default -> null;
+        };
     }
 }

@@ -19,11 +19,12 @@ import static io.shardloop.kv.RdbFormat.LEN_64BIT;
  * parse throws {@link ValueCodec.MalformedValueException}, so that a corrupt payload can never read
  * past its bytes nor make it allocate more than the bytes could hold.
  * <p>
- * One per decode, used by one thread.
+ * One per decode, used by one thread. A {@link RdbStreamInput} reads a file the same way through a
+ * window it refills ({@link #fill}).
  */
-final class RdbInput {
+sealed class RdbInput permits RdbStreamInput {
     private final DirectBuffer buffer;
-    private final int end;
+    private int end;
     private int position;
     /** Set by {@link #readLengthOrEncoding()}: whether the value read names a string encoding. */
     private boolean encoded;
@@ -42,8 +43,45 @@ final class RdbInput {
         return position;
     }
 
+    /** The bytes that may still be read: a bound for lengths and counts read. */
     int remaining() {
         return end - position;
+    }
+
+    /**
+     * Called when fewer than {@code n} bytes are left before the end: a streaming input brings
+     * more into its buffer (moving them with {@link #window}) and says whether {@code n} are there
+     * now. These bytes are all there are.
+     */
+    boolean fill(int n) {
+        return false;
+    }
+
+    /** The error for a read that runs past the bytes there are (a streaming input: a truncated file). */
+    RuntimeException pastEnd(String detail) {
+        return ValueCodec.malformed(detail);
+    }
+
+    /** For {@link #fill}: the bytes to read now lie at {@code position} up to {@code end} of the buffer. */
+    final void window(int position, int end) {
+        this.position = position;
+        this.end = end;
+    }
+
+    /** A 4-byte little-endian signed integer. */
+    int readLittleEndianInt() {
+        require(4);
+        int v = buffer.getInt(position, ByteOrder.LITTLE_ENDIAN);
+        position += 4;
+        return v;
+    }
+
+    /** An 8-byte little-endian signed integer. */
+    long readLittleEndianLong() {
+        require(8);
+        long v = buffer.getLong(position, ByteOrder.LITTLE_ENDIAN);
+        position += 8;
+        return v;
     }
 
     int readUnsignedByte() {
@@ -67,7 +105,7 @@ final class RdbInput {
     int readCount(int minBytes) {
         long n = readLength();
         if (n > remaining() / minBytes) {
-            throw ValueCodec.malformed("count " + n + " exceeds the " + remaining() + " bytes left");
+            throw pastEnd("count " + n + " exceeds the " + remaining() + " bytes left");
         }
         return (int) n;
     }
@@ -181,14 +219,14 @@ final class RdbInput {
 
     private int checkedLength(long len) {
         if (len > remaining()) {
-            throw ValueCodec.malformed("string length " + len + " exceeds the " + remaining() + " bytes left");
+            throw pastEnd("string length " + len + " exceeds the " + remaining() + " bytes left");
         }
         return (int) len;
     }
 
     private void require(int n) {
-        if (n > end - position) {
-            throw ValueCodec.malformed("truncated: " + n + " bytes needed, " + (end - position) + " left");
+        if (n > end - position && !fill(n)) {
+            throw pastEnd("truncated: " + n + " bytes needed, " + (end - position) + " left");
         }
     }
 

@@ -180,7 +180,20 @@ public final class ValueCodec {
 
     /** Reads one value, type byte first, leaving the cursor after it. */
     static Object read(RdbInput in) {
-        int type = in.readUnsignedByte();
+        return read(in, in.readUnsignedByte());
+    }
+
+    /** Whether {@link #read} reads values of this RDB type. */
+    static boolean reads(int type) {
+        return switch (type) {
+            case TYPE_STRING, TYPE_LIST, TYPE_SET, TYPE_ZSET, TYPE_ZSET_2, TYPE_HASH, TYPE_SET_INTSET,
+                 TYPE_HASH_LISTPACK, TYPE_ZSET_LISTPACK, TYPE_LIST_QUICKLIST_2 -> true;
+            default -> false;
+        };
+    }
+
+    /** Reads one value of a type whose byte was read already, leaving the cursor after it. */
+    static Object read(RdbInput in, int type) {
         return switch (type) {
             case TYPE_STRING -> in.readString();
             case TYPE_LIST -> readList(in);
@@ -233,8 +246,28 @@ public final class ValueCodec {
         return stringLength(k.array(), k.offset(), k.length());
     }
 
-    /** A string: as an integer encoding when Redis would write one, else its length and bytes. */
-    private static int putString(MutableDirectBuffer dst, int at, byte[] b, int off, int len) {
+    /**
+     * A key and its value as an RDB file holds them: the value's type byte, the key as a string,
+     * then the value; an expandable buffer grows to fit.
+     *
+     * @return the number of bytes written.
+     */
+    static int encodeEntry(byte[] key, int keyOffset, int keyLength, Object value, MutableDirectBuffer dst, int offset) {
+        int keyBytes = (int) stringLength(key, keyOffset, keyLength);
+        // The value goes keyBytes further on, so that its type byte lands on the key's last byte:
+        // it is moved to the front before the key is written over it.
+        int valueBytes = encode(value, dst, offset + keyBytes);
+        dst.putByte(offset, dst.getByte(offset + keyBytes));
+        putString(dst, offset + 1, key, keyOffset, keyLength);
+        return keyBytes + valueBytes;
+    }
+
+    /**
+     * A string: as an integer encoding when Redis would write one, else its length and bytes.
+     *
+     * @return the offset after it.
+     */
+    static int putString(MutableDirectBuffer dst, int at, byte[] b, int off, int len) {
         long v = asInteger(b, off, len);
         if (v == NOT_AN_INTEGER) {
             at += putLength(dst, at, len);

@@ -22,6 +22,11 @@ import java.util.function.LongSupplier;
  * that fits the entry's padding; the LRU clock it reads is a field ticked by {@link #expireCycle},
  * so a lookup pays a compare and, once a second per key, a store.
  * <p>
+ * A snapshot (BGSAVE, the log's compaction) is taken without a fork and without stopping the loop:
+ * {@link #beginSnapshot} starts a {@link Walk} that saves the entries a few at a time, and until it
+ * has passed them, the first access to an entry not yet saved saves it first, as it was (Dragonfly's
+ * versioned buckets, per entry). A bit of the entry's header says which snapshot saved it last.
+ * <p>
  * Single-threaded: owned by one shard and touched only by its loop thread (in the {@code locked}
  * mode, only under the store's lock). Nothing here is synchronized.
  */
@@ -66,6 +71,10 @@ public final class Keyspace implements Db {
     private boolean loading;
     /** Set by a command that logged its own effects ({@link #propagated}), taken by the executor. */
     private boolean propagated;
+    /** The snapshot that has yet to save some of the entries here, or null ({@link Walk}). */
+    private Walk walk;
+    /** The {@link ObjectHeader#SAVED} bit of an entry the current (or last) snapshot has saved. */
+    private int savedMark;
 
     /**
      * The changes of a shard's databases: every keyspace event, FLUSHDB, SWAPDB; a write command
@@ -205,7 +214,8 @@ public final class Keyspace implements Db {
 
     @Override
     public void setHeader(Key key, int header) {
-        map.get(key).header = header;
+        Entry e = map.get(key);
+        e.header = (header & ~ObjectHeader.SAVED) | (e.header & ObjectHeader.SAVED);
     }
 
     @Override
@@ -259,10 +269,11 @@ public final class Keyspace implements Db {
         }
         if (e == null) {
             Key owned = key.owned();
-            e = new Entry(owned, value, ObjectHeader.fresh(lruClock));
+            e = new Entry(owned, value, ObjectHeader.fresh(lruClock) | savedMark); // not in a snapshot under way
             map.put(owned, e);
             addToAll(e);
         } else {
+            beforeChange(e);
             e.header = rewritten(e, value);
             e.value = value;
         }
@@ -273,6 +284,7 @@ public final class Keyspace implements Db {
     @Override
     public void replace(Key key, Object value) {
         Entry e = map.get(key);
+        beforeChange(e);
         e.header = rewritten(e, value);
         e.value = value;
         written(key);
@@ -280,7 +292,8 @@ public final class Keyspace implements Db {
 
     /** A write's header: accessed now; a new value starts in its compact encoding, the same one keeps its own. */
     private int rewritten(Entry e, Object value) {
-        return e.value == value ? (e.header & ~ObjectHeader.LRU_CLOCK_MAX) | lruClock : ObjectHeader.fresh(lruClock);
+        return e.value == value ? (e.header & ~ObjectHeader.LRU_CLOCK_MAX) | lruClock
+                : ObjectHeader.fresh(lruClock) | (e.header & ObjectHeader.SAVED);
     }
 
     /**
@@ -356,7 +369,9 @@ public final class Keyspace implements Db {
 
     @Override
     public void setExpireAt(Key key, long expireAt) {
-        setDeadline(map.get(key), expireAt);
+        Entry e = map.get(key);
+        beforeChange(e);
+        setDeadline(e, expireAt);
     }
 
     @Override
@@ -397,6 +412,10 @@ public final class Keyspace implements Db {
     @Override
     public void clear() {
         changed();
+        if (walk != null) {
+            walk.detach(all, allSize); // the snapshot goes on over the entries given up, which nothing reaches now
+            walk = null;
+        }
         map = new HashMap<>();
         all = new Entry[16];
         allSize = 0;
@@ -534,6 +553,15 @@ public final class Keyspace implements Db {
         long ttl = averageTtl;
         averageTtl = o.averageTtl;
         o.averageTtl = ttl;
+        Walk w = walk; // a snapshot's walk goes with the entries it walks, and saves them under their database then
+        walk = o.walk;
+        o.walk = w;
+        if (walk != null) {
+            walk.owner = this;
+        }
+        if (o.walk != null) {
+            o.walk.owner = o;
+        }
         if (blocked != null && !blocked.isEmpty()) {
             blocked.databasesSwapped(index, o.index);
         }
@@ -624,6 +652,9 @@ public final class Keyspace implements Db {
 
     private Entry live(Key key) {
         Entry e = map.get(key);
+        if (e != null) {
+            beforeChange(e); // any access: a write may follow a read in the same command
+        }
         if (e != null && e.expireAt != NO_EXPIRY && isExpired(e, now())) {
             delete(e);
             expiredCount++;
@@ -640,6 +671,7 @@ public final class Keyspace implements Db {
     }
 
     private void delete(Entry e) {
+        beforeChange(e);
         map.remove(e.key);
         setDeadline(e, NO_EXPIRY);
         int last = --allSize;
@@ -675,6 +707,118 @@ public final class Keyspace implements Db {
             timed[timedSize++] = e;
         }
         e.expireAt = expireAt;
+    }
+
+    // ---- snapshots ----------------------------------------------------------------------------
+
+    /** Where a snapshot's entries go, each once, as they were when it began. */
+    @FunctionalInterface
+    interface SnapshotSink {
+        void save(int db, Key key, Object value, long expireAt);
+    }
+
+    /** Saves the entry first if a snapshot under way has not: it is about to be read, changed or removed. */
+    private void beforeChange(Entry e) {
+        Walk w = walk;
+        if (w != null && (e.header & ObjectHeader.SAVED) != w.mark) {
+            w.save(e);
+        }
+    }
+
+    /**
+     * Begins a snapshot of this database as it is now: every entry goes to {@code sink} once, through
+     * the walk's {@link Walk#step}s or on its first access before them. One snapshot at a time.
+     */
+    Walk beginSnapshot(SnapshotSink sink) {
+        if (walk != null) {
+            throw new IllegalStateException("a snapshot of database " + index + " is under way");
+        }
+        savedMark ^= ObjectHeader.SAVED; // every entry here now reads as not saved, every new one as saved
+        walk = new Walk(this, sink, index, savedMark, allSize, now());
+        return walk;
+    }
+
+    /**
+     * A snapshot's pass over one database's entries, from the top of {@code all} down: entries at
+     * and above the cursor are saved (an insert lands above it and is new; a delete moves the top
+     * entry, saved, into its hole), those below are saved when the cursor reaches them unless an
+     * access saved them first. It follows the entries through SWAPDB, and keeps the ones FLUSHDB gave
+     * up. On the keyspace's thread.
+     */
+    static final class Walk {
+        /** The keyspace whose entries these are now, or null once they were given up ({@link #detach}). */
+        private Keyspace owner;
+        private Entry[] detached;
+        private SnapshotSink sink;
+        private final int db;
+        private final int mark;
+        private final long startedAt;
+        private int cursor;
+        private long saved;
+
+        private Walk(Keyspace owner, SnapshotSink sink, int db, int mark, int size, long startedAt) {
+            this.owner = owner;
+            this.sink = sink;
+            this.db = db;
+            this.mark = mark;
+            this.cursor = size;
+            this.startedAt = startedAt;
+        }
+
+        /**
+         * Saves up to {@code max} more entries; true when every entry is saved (the walk is over).
+         */
+        boolean step(int max) {
+            Entry[] entries = owner != null ? owner.all : detached;
+            if (owner != null) {
+                cursor = Math.min(cursor, owner.allSize);
+            }
+            for (int n = 0; cursor > 0 && n < max; n++) {
+                Entry e = entries[--cursor];
+                if ((e.header & ObjectHeader.SAVED) != mark) {
+                    save(e);
+                }
+            }
+            if (cursor > 0) {
+                return false;
+            }
+            if (owner != null) {
+                owner.walk = null;
+            }
+            owner = null;
+            detached = null;
+            return true;
+        }
+
+        /** From now on entries are only marked saved, not given to the sink (a snapshot that failed). */
+        void abandon() {
+            sink = null;
+        }
+
+        /** Entries saved so far (the keys written, expired ones not counted). */
+        long saved() {
+            return saved;
+        }
+
+        /** The database this walk saves, as it was numbered when the snapshot began. */
+        int db() {
+            return db;
+        }
+
+        private void save(Entry e) {
+            e.header = (e.header & ~ObjectHeader.SAVED) | mark;
+            if (sink != null && (e.expireAt == NO_EXPIRY || e.expireAt >= startedAt)) {
+                saved++;
+                sink.save(db, e.key, e.value, e.expireAt);
+            }
+        }
+
+        /** The keyspace gave its entries up (FLUSHDB): the ones below the cursor are saved from the old array. */
+        private void detach(Entry[] entries, int size) {
+            detached = entries;
+            cursor = Math.min(cursor, size);
+            owner = null;
+        }
     }
 
     private int nextRandom(int bound) {

@@ -7,6 +7,8 @@ package io.shardloop.kv;
  *   bits  0-23  the LRU clock, seconds, at the key's last access (Redis's LRU_BITS)
  *   bit   24    CONVERTED: the value was seen past its compact encoding's thresholds, and is held
  *               in its big one (hashtable, skiplist) until it is rewritten ({@link ObjectEncoding})
+ *   bit   25    SAVED: which snapshot saved the entry last, as a parity ({@link Keyspace.Walk}); its
+ *               keyspace alone reads and writes it
  * </pre>
  * The clock itself is kept by each store and ticked by its periodic timer, as Redis's serverCron
  * refreshes server.lruclock, so a lookup reads an int rather than the time. Stateless.
@@ -18,6 +20,7 @@ final class ObjectHeader {
     /** Redis's LRU_CLOCK_RESOLUTION, milliseconds. */
     static final long LRU_CLOCK_RESOLUTION = 1000;
     static final int CONVERTED = 1 << LRU_BITS;
+    static final int SAVED = 1 << (LRU_BITS + 1);
 
     private ObjectHeader() {
     }

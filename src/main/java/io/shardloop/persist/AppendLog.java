@@ -68,6 +68,10 @@ public final class AppendLog {
     /** Opens the file the log goes on to after a {@link #rotate}, off the loop; may write a manifest. */
     public interface Rotation {
         LogFile open() throws IOException;
+
+        /** On the loop, once the log appends to the file {@link #open} gave. */
+        default void opened() {
+        }
     }
 
     private final EventLoop loop;
@@ -343,11 +347,15 @@ public final class AppendLog {
             return;
         }
         if (pendingLength > 0) {
-            // Swap: the loop appends to the spare while the pool writes this one.
+            // Swap: the loop appends to the spare while the pool writes this one; bytes appended
+            // after a rotation's point stay behind for the next file.
             ExpandableDirectByteBuffer b = pending;
-            int length = pendingLength;
+            int length = rotation != null ? (int) Math.min(pendingLength, rotateAfter - handed) : pendingLength;
+            int rest = pendingLength - length;
+            spare.checkLimit(rest);
+            spare.putBytes(0, b, length, rest);
             pending = spare;
-            pendingLength = 0;
+            pendingLength = rest;
             spare = null;
             launch(b, length, wantSync || rotation != null, null);
         } else if (wantSync && written > synced) {
@@ -435,6 +443,7 @@ public final class AppendLog {
                 fileSize = 0;
             }
             synced = written;
+            inFlightRotation.opened();
         } else {
             handed = target;
             written = target;

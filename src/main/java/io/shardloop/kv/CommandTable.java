@@ -288,6 +288,11 @@ public final class CommandTable {
         connection(g, "info", -1, NONE);
         connection(g, "acl", -2, NONE);
         connection(g, "debug", -2, NONE);
+        String[] disk = {"admin", "noscript", "no_async_loading"};
+        connection(g, "bgsave", -1, disk);
+        connection(g, "save", 1, new String[] {"admin", "noscript", "no_async_loading", "no_multi"});
+        connection(g, "bgrewriteaof", 1, disk);
+        connection(g, "lastsave", 1, new String[] {"loading", "stale", "fast"});
         int memory = local(g, "memory", -2, NONE, MemoryCommands::memory);
         SUBCOMMANDS[memory] = new Subcommand[] {new Subcommand("usage",
                 new Command("memory|usage", -3, R, 2, 2, 1, Route.SINGLE_KEY, Merge.NONE, MemoryCommands::usage))};

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * What the server keeps on disk, over all its shards: the settings, the data read back at start
- * ({@link #loaded}), and each shard's append-only log, opened on its own loop ({@link #openLog}).
+ * ({@link #loaded}), and each shard's part (its append-only log, its snapshots), opened on its own loop ({@link #openShard});
+ * the commands over every shard's part ({@link DiskCommands}).
  * <p>
  * Shared across shards: the settings are immutable; the loaded databases are handed over once,
  * each to its shard's thread, through an atomic array.
@@ -34,6 +35,9 @@ public final class Durability {
 
     private final int databases;
     private final java.util.function.LongSupplier clock;
+    private final DiskCommands commands;
+    private volatile long loadedKeys;
+    private volatile long loadedExpired;
 
     Durability(PersistenceConfig config, int shards, int databases, java.util.function.LongSupplier clock) {
         this.config = config;
@@ -41,6 +45,7 @@ public final class Durability {
         this.databases = databases;
         this.clock = clock;
         this.loaded = new AtomicReferenceArray<>(shards);
+        this.commands = new DiskCommands(this, shards);
     }
 
     public PersistenceConfig config() {
@@ -68,7 +73,7 @@ public final class Durability {
      */
     public String load() throws IOException {
         if (!config.appendOnly()) {
-            return null;
+            return loadDump();
         }
         Path dir = config.appendDir();
         int old = AofLayout.shardsInUse(dir);
@@ -131,6 +136,7 @@ public final class Durability {
                 AofLayout.deleteSet(config.files(), dir, j, old);
             }
         }
+        loadedKeys = keys;
         StringBuilder line = new StringBuilder("DB loaded from append only files: ").append(keys).append(" keys from ")
                 .append(old).append(old == 1 ? " shard's" : " shards'").append(" logs in ")
                 .append((System.nanoTime() - start) / 1_000_000).append(" ms");
@@ -156,6 +162,13 @@ public final class Durability {
         int[] db = {0};
         String note = null;
         try {
+            Path base = files.base();
+            if (base != null) {
+                if (!Files.exists(base)) {
+                    throw new IOException("the base file " + base + " its manifest names is missing");
+                }
+                RdbFileReader.read(base, new Loader(dbs, -1, null));
+            }
             List<Path> incr = files.incrementals();
             for (int i = 0; i < incr.size(); i++) {
                 Path file = incr.get(i);
@@ -198,6 +211,83 @@ public final class Durability {
         return note;
     }
 
+    /**
+     * Reads the snapshot dbfilename names (appendonly no), when there is one: each key goes to the
+     * shard that owns it. A file that is damaged stops start-up, naming it and the offset.
+     *
+     * @return one line for the start-up log, or null when there was no file
+     */
+    private String loadDump() throws IOException {
+        Path file = config.dir().resolve(config.dbFilename());
+        if (!Files.exists(file)) {
+            return null;
+        }
+        long start = System.nanoTime();
+        Keyspace[][] to = new Keyspace[shards][];
+        for (int k = 0; k < shards; k++) {
+            to[k] = Keyspace.databases(databases, clock, k, shards);
+        }
+        long[] counts = new long[2];
+        try {
+            RdbFileReader.read(file, new Loader(null, clock.getAsLong(), counts) {
+                @Override
+                Keyspace target(int db, byte[] key) {
+                    return to[Slots.ownerOf(key, 0, key.length, shards)][db];
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw new IOException(file + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        for (int k = 0; k < shards; k++) {
+            loaded(k, to[k]);
+        }
+        loadedKeys = counts[0];
+        loadedExpired = counts[1];
+        return "DB loaded from disk: " + counts[0] + " keys from " + file + " in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms" + (counts[1] > 0 ? ", " + counts[1] + " expired keys left out" : "");
+    }
+
+    /** Puts what an RDB file holds into databases; a key already there is replaced. */
+    private class Loader implements RdbVisitor {
+        private final Keyspace[] dbs;
+        private final long now;
+        private final long[] counts;
+        private final Key probe = Key.probe();
+
+        /**
+         * @param now    keys that expired before this are left out (Redis as a master); -1: all are kept (a log's base)
+         * @param counts keys loaded and left out, or null
+         */
+        Loader(Keyspace[] dbs, long now, long[] counts) {
+            this.dbs = dbs;
+            this.now = now;
+            this.counts = counts;
+        }
+
+        Keyspace target(int db, byte[] key) {
+            return dbs[db];
+        }
+
+        @Override
+        public void entry(int db, byte[] key, Object value, long expireAtMs) {
+            if (db < 0 || db >= databases) {
+                throw new UncheckedIOException(new IOException("the file holds database " + db
+                        + " and this server has " + databases + " (--databases)"));
+            }
+            long expireAt = expireAtMs < 0 ? Db.NO_EXPIRY : expireAtMs;
+            if (now >= 0 && expireAt != Db.NO_EXPIRY && expireAt < now) {
+                if (counts != null) {
+                    counts[1]++;
+                }
+                return;
+            }
+            target(db, key).load(probe.view(key, 0, key.length), value, expireAt);
+            if (counts != null) {
+                counts[0]++;
+            }
+        }
+    }
+
     /** Moves every key of one old shard's databases to its owner among {@code to}; returns how many. */
     private static long redistribute(Keyspace[] from, Keyspace[][] to) {
         long[] n = {0};
@@ -228,20 +318,42 @@ public final class Durability {
         }
     }
 
-    /** Opens shard {@code shard}'s log (appendonly yes), on its loop thread, before it serves; null when off. */
-    AppendLog openLog(Shard shard) {
-        if (!config.appendOnly()) {
-            return null;
+    /**
+     * Opens shard {@code shard}'s part of the disk on its loop thread, before it serves: its log
+     * (appendonly yes) and what compacts it, and its part of the snapshots.
+     */
+    ShardDisk openShard(Shard shard, Keyspace[] dbs) {
+        AppendLog log = null;
+        ShardFiles files = null;
+        long size = 0;
+        long base = 0;
+        if (config.appendOnly()) {
+            try {
+                files = ShardFiles.read(config.files(), config.appendDir(), shard.index(), shards);
+                LogFile last = files.openLast();
+                long[] sizes = files.sizes();
+                size = sizes[0];
+                base = sizes[1];
+                log = new AppendLog(shard.name(), shard.loop(), shard::offload, config.fsync(), last, last.size());
+                log.bindThisThread();
+            } catch (IOException e) {
+                throw new UncheckedIOException("shard " + shard.index() + ": cannot open its append-only file in "
+                        + config.appendDir() + ": " + e.getMessage(), e);
+            }
         }
-        try {
-            ShardFiles files = ShardFiles.read(config.files(), config.appendDir(), shard.index(), shards);
-            LogFile last = files.openLast();
-            AppendLog log = new AppendLog(shard.name(), shard.loop(), shard::offload, config.fsync(), last, last.size());
-            log.bindThisThread();
-            return log;
-        } catch (IOException e) {
-            throw new UncheckedIOException("shard " + shard.index() + ": cannot open its append-only file in "
-                    + config.appendDir() + ": " + e.getMessage(), e);
-        }
+        ShardDisk disk = new ShardDisk(shard.name(), shard.index(), shards, shard.loop(), shard::offload, config, dbs,
+                log, files, size, base, commands.rewritesUnderWay());
+        commands.register(shard.index(), disk);
+        return disk;
+    }
+
+    /** BGSAVE, SAVE, LASTSAVE, BGREWRITEAOF and INFO persistence over every shard. */
+    public DiskCommands commands() {
+        return commands;
+    }
+
+    /** Keys read at start and keys left out because they had expired (INFO's rdb_last_load_keys_*). */
+    long[] lastLoad() {
+        return new long[] {loadedKeys, loadedExpired};
     }
 }

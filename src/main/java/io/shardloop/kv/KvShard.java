@@ -224,7 +224,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         Keyspace[] loaded = shared == null ? group.durability().takeLoaded(here) : null;
         this.executor = shared == null ? new ShardExecutor(loaded != null ? loaded
                 : Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
-        this.log = executor == null ? null : group.durability().openLog(shard);
+        ShardDisk disk = executor == null ? null : group.durability().openShard(shard, executor.databases());
+        this.log = disk == null ? null : disk.log();
         if (log != null) {
             executor.log(log);
         }

@@ -14,6 +14,9 @@ public interface LogFiles {
     /** Deletes a file if it is there. */
     void delete(Path path) throws IOException;
 
+    /** Renames a file over another, atomically, and makes the rename durable (a snapshot written under a temporary name). */
+    void rename(Path from, Path to) throws IOException;
+
     /** Makes a directory's entries (a created or renamed file) durable. */
     void syncDirectory(Path dir) throws IOException;
 }

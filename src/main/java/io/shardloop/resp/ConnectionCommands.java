@@ -6,6 +6,8 @@ import io.shardloop.kv.Errors;
 import io.shardloop.kv.MultiState;
 import io.shardloop.kv.Sanitize;
 import io.shardloop.kv.Store;
+import io.shardloop.persist.DiskControl;
+import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.ReplySink;
 import io.shardloop.runtime.net.ProtectedMode;
@@ -257,9 +259,56 @@ public final class ConnectionCommands {
             case "slowlog" -> logs.slowlog(a, out, later);
             case "latency" -> logs.latency(a, out, later);
             case "debug" -> debug(a, out);
+            case "bgsave", "save", "bgrewriteaof", "lastsave" -> disk(c.name(), a, out, later);
             default -> Store.rejectConnectionCommand(c, out);
         }
         return CONTINUE;
+    }
+
+    /**
+     * BGSAVE [SCHEDULE], SAVE, BGREWRITEAOF and LASTSAVE, through the view's {@link DiskControl}.
+     * SAVE answers once the file is written, in its place in line; the loop goes on meanwhile (Redis
+     * blocks every client for it). Inside EXEC, where nothing can answer later, it is refused.
+     */
+    private void disk(String name, CommandArgs a, ReplySink out, LaterReply later) {
+        DiskControl disk = view.disk();
+        switch (name) {
+            case "bgsave" -> {
+                if (a.count() > 2 || a.count() == 2 && !a.is(1, "SCHEDULE")) {
+                    out.raw(SYNTAX);
+                    return;
+                }
+                write(disk.bgsave(a.count() == 2), out);
+            }
+            case "bgrewriteaof" -> write(disk.bgrewriteaof(), out);
+            case "lastsave" -> out.integer(disk.lastSave());
+            default -> {
+                if (disk == DiskControl.NONE) {
+                    out.error(DiskControl.NO_DISK);
+                    return;
+                }
+                if (later == null) {
+                    out.error("ERR Command not allowed inside a transaction");
+                    return;
+                }
+                long token = later.defer();
+                int protocol = later.protocol();
+                disk.save(reply -> {
+                    BufferReplyWriter w = new BufferReplyWriter(64);
+                    w.protocol(protocol);
+                    write(reply, w);
+                    later.complete(token, w.toByteArray());
+                });
+            }
+        }
+    }
+
+    private static void write(DiskControl.Reply reply, ReplySink out) {
+        if (reply.error()) {
+            out.error(reply.text());
+        } else {
+            out.simple(reply.text());
+        }
     }
 
     private static boolean[] containers(String... names) {

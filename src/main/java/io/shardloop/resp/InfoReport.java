@@ -65,7 +65,7 @@ final class InfoReport {
                     case "server" -> server(view, out);
                     case "clients" -> clients(view, out);
                     case "memory" -> memory(view, out);
-                    case "persistence" -> persistence(out);
+                    case "persistence" -> view.disk().info().forEach((name, value) -> field(out, name, value));
                     case "stats" -> stats(view, out);
                     case "replication" -> field(field(out, "role", "master"), "connected_slaves", 0);
                     case "commandstats" -> commandStats(view, out);
@@ -144,14 +144,6 @@ final class InfoReport {
     }
 
     /** Nothing is persisted yet: nothing is loading or being saved. */
-    private static void persistence(StringBuilder out) {
-        field(out, "loading", 0);
-        field(out, "async_loading", 0);
-        field(out, "rdb_bgsave_in_progress", 0);
-        field(out, "aof_enabled", 0);
-        field(out, "aof_rewrite_in_progress", 0);
-    }
-
     private static void stats(ServerView view, StringBuilder out) {
         ServerRates rates = view.rates();
         field(out, "total_connections_received", view.connectionsReceived());

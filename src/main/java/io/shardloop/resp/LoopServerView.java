@@ -37,6 +37,7 @@ final class LoopServerView implements ServerView {
     private final StatsZero zero;
     private final List<CommandStats> commandStats;
     private final EventLoop.TimerTask sample = this::sample;
+    private final io.shardloop.persist.DiskControl disk;
 
     /** @param served the protocol whose endpoint's port INFO shows (the RESP protocol this view belongs to) */
     LoopServerView(Shard shard, Protocol served, KvGroup cluster, AtomicReferenceArray<RespShardCounters> all,
@@ -49,6 +50,13 @@ final class LoopServerView implements ServerView {
         this.all = all;
         this.rates = rates;
         this.startedMillis = startedMillis;
+        this.disk = cluster.mode() == io.shardloop.kv.StateMode.SHARDED
+                ? cluster.durability().commands().on(shard.loop()::execute) : io.shardloop.persist.DiskControl.NONE;
+    }
+
+    @Override
+    public io.shardloop.persist.DiskControl disk() {
+        return disk;
     }
 
     /** Samples the rates every {@link InstantaneousRate#PERIOD_MILLIS} from this shard's loop (shard 0's only). */

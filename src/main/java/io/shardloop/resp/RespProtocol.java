@@ -51,7 +51,7 @@ public final class RespProtocol implements Protocol {
             settings = new ServerSettings(cluster::maxMemory, cluster::maxMemory, view::maxClients,
                     view::idleTimeoutSeconds, view.databases(), config.protectedMode(), scripts.timeLimitMillis(),
                     scripts::timeLimitMillis).keyspaceEvents(view).pubsubLimit(config.pubsubLimit())
-                    .encodings(cluster.encodings());
+                    .encodings(cluster.encodings()).persistence(cluster.durability().config());
         }
         return settings;
     }

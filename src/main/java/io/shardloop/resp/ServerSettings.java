@@ -29,8 +29,9 @@ import java.util.function.Supplier;
  * where {@link #encodings} wired them (else only shown). list-max-listpack-size and
  * list-compress-depth are accepted and shown: Redis 7.0's lists are quicklists whatever they say,
  * and the server's lists have no nodes to size or compress.</li>
- * <li>save and appendonly: this server keeps nothing on disk; GET answers "" and "no", SET takes
- * only those values.</li>
+ * <li>save: there are no save points (snapshots are taken by BGSAVE and SAVE); GET answers "", SET
+ * takes only that. appendonly and the other persistence parameters are as the server started
+ * ({@link #persistence}).</li>
  * <li>maxclients, timeout and protected-mode (and maxmemory and busy-reply-threshold where the
  * model cannot change them): fixed when the server starts; a SET to the value they have is OK
  * (nothing changes), to another "can't set immutable config". databases is immutable, as in
@@ -43,7 +44,7 @@ import java.util.function.Supplier;
  */
 public final class ServerSettings {
     private static final String IMMUTABLE = "can't set immutable config";
-    private static final String NO_DISK = "this server keeps no data on disk";
+    private static final String NO_SAVE_POINTS = "save points are not supported: snapshots are taken by BGSAVE and SAVE";
     private static final List<String> POLICIES = List.of("volatile-lru", "volatile-lfu", "volatile-random",
             "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction");
 
@@ -51,7 +52,7 @@ public final class ServerSettings {
      * How a parameter's text is read, and what it may be. FIXED: fixed at start here (a SET to the
      * value it has is answered OK, and changes nothing); IMMUTABLE: immutable in Redis too.
      */
-    private enum Kind { MEMORY, INTEGER, BOOL, ENUM, TEXT, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
+    private enum Kind { MEMORY, INTEGER, ENUM, TEXT, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
 
     /** One parameter; aliases share the {@link Value}. */
     private static final class Value {
@@ -114,7 +115,7 @@ public final class ServerSettings {
         add(new Value(Kind.IMMUTABLE, 0, 0, Integer.toString(databases), null, null), "databases");
         add(new Value(Kind.FIXED, 0, 0, protectedMode ? "yes" : "no", null, null), "protected-mode");
         add(new Value(Kind.TEXT, 0, 0, "", null, null), "save");
-        add(new Value(Kind.BOOL, 0, 0, "no", null, null), "appendonly");
+        add(new Value(Kind.FIXED, 0, 0, "no", null, null), "appendonly"); // what the server started with: persistence()
         slowlogSlowerThan = integer(10_000, -1, Long.MAX_VALUE, "slowlog-log-slower-than");
         slowlogMaxLen = integer(128, 0, Long.MAX_VALUE, "slowlog-max-len");
         latencyThreshold = integer(0, 0, Long.MAX_VALUE, "latency-monitor-threshold");
@@ -145,6 +146,27 @@ public final class ServerSettings {
     /** The subscribers' limit the server starts with (serve's --client-output-buffer-limit-pubsub-*). */
     public ServerSettings pubsubLimit(PubSubLimit initial) {
         outputLimits = new ClientOutputLimits(initial);
+        return this;
+    }
+
+    /**
+     * What the server keeps on disk, as it started: appendonly, appendfsync, dir, appenddirname,
+     * dbfilename, auto-aof-rewrite-percentage, auto-aof-rewrite-min-size and aof-load-truncated are
+     * shown, and fixed (a SET to the value they have is OK, to another "can't set immutable config").
+     */
+    public ServerSettings persistence(io.shardloop.persist.PersistenceConfig p) {
+        if (p == null) {
+            return this;
+        }
+        String[][] shown = {
+                {"appendonly", p.appendOnly() ? "yes" : "no"}, {"appendfsync", p.fsync().label()},
+                {"dir", p.dir().toString()}, {"appenddirname", p.appendDirName()}, {"dbfilename", p.dbFilename()},
+                {"auto-aof-rewrite-percentage", Integer.toString(p.autoRewritePercentage())},
+                {"auto-aof-rewrite-min-size", Long.toString(p.autoRewriteMinSize())},
+                {"aof-load-truncated", p.loadTruncated() ? "yes" : "no"}};
+        for (String[] s : shown) {
+            add(new Value(Kind.FIXED, 0, 0, s[1], null, null), s[0]);
+        }
         return this;
     }
 
@@ -343,14 +365,6 @@ public final class ServerSettings {
                 }
                 numbers[i] = parsed;
             }
-            case BOOL -> {
-                if (!value.equalsIgnoreCase("yes") && !value.equalsIgnoreCase("no")) {
-                    return "argument must be 'yes' or 'no'";
-                }
-                if (value.equalsIgnoreCase("yes")) {
-                    return NO_DISK; // appendonly
-                }
-            }
             case ENUM -> {
                 if (!POLICIES.contains(value.toLowerCase(Locale.ROOT))) {
                     return "argument(s) must be one of the following: " + String.join(", ", POLICIES);
@@ -361,7 +375,7 @@ public final class ServerSettings {
             }
             case TEXT -> {
                 if (!value.isEmpty()) {
-                    return NO_DISK; // save
+                    return NO_SAVE_POINTS;
                 }
             }
             case CLASSES -> {
@@ -373,6 +387,10 @@ public final class ServerSettings {
                 return ClientOutputLimits.check(value);
             }
             case FIXED -> {
+                boolean yesNo = v.show().equals("yes") || v.show().equals("no");
+                if (yesNo && !value.equalsIgnoreCase("yes") && !value.equalsIgnoreCase("no")) {
+                    return "argument must be 'yes' or 'no'"; // a bad value first, as Redis checks it
+                }
                 if (!value.equalsIgnoreCase(v.show())) {
                     return IMMUTABLE;
                 }

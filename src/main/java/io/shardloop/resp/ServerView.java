@@ -123,6 +123,11 @@ public interface ServerView {
         return new long[4];
     }
 
+    /** What is kept on disk: BGSAVE, SAVE, LASTSAVE, BGREWRITEAOF and INFO persistence; none by default. */
+    default io.shardloop.persist.DiskControl disk() {
+        return io.shardloop.persist.DiskControl.NONE;
+    }
+
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
     default List<String> ownSections() {
         return List.of();

@@ -66,6 +66,12 @@ public final class FaultyFiles implements LogFiles {
     }
 
     @Override
+    public void rename(Path from, Path to) throws IOException {
+        check();
+        DiskFiles.INSTANCE.rename(from, to);
+    }
+
+    @Override
     public void delete(Path path) throws IOException {
         DiskFiles.INSTANCE.delete(path);
     }

@@ -58,7 +58,9 @@ class ServerSettingsTest {
         assertEquals("ERR CONFIG SET failed (possibly related to argument 'Databases') - can't set immutable config",
                 settings.set(List.of("Databases", "1")), "immutable in Redis too");
         assertEquals(List.of("100"), settings.get(List.of("maxclients")).stream().map(p -> p[1]).toList());
-        assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendonly') - this server keeps no data on disk",
-                settings.set(List.of("appendonly", "yes")));
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendonly') - can't set immutable config",
+                settings.set(List.of("appendonly", "yes")), "what the server started with");
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'",
+                settings.set(List.of("appendonly", "maybe")));
     }
 }

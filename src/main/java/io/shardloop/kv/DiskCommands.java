@@ -1,0 +1,323 @@
+package io.shardloop.kv;
+
+import io.shardloop.persist.DiskControl;
+import io.shardloop.persist.PersistenceConfig;
+import io.shardloop.runtime.offload.OffloadPool;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * BGSAVE, SAVE, LASTSAVE and BGREWRITEAOF over every shard, and INFO's persistence section.
+ * <p>
+ * A save is a round: each shard writes its part, an RDB body of its keys as they were when its loop
+ * took the request ({@link ShardDisk#savePart}); the shard that finishes last joins the bodies into
+ * one file ({@link RdbJoin}) under a temporary name, off its loop, and renames it to dbfilename, so
+ * the file is whole or the one before. Each shard's part is one moment of that shard: a transaction
+ * over several shards that commits between two shards' moments may be in one part and not in the
+ * other (each shard's own data is consistent).
+ * <p>
+ * Thread-safe: any connection's thread starts a round or a compaction by posting to every shard's
+ * loop; the state shared between them is atomic or volatile.
+ */
+public final class DiskCommands implements DiskControl {
+    private static final Logger LOG = Logger.getLogger(DiskCommands.class.getName());
+    private final Durability durability;
+    private final PersistenceConfig config;
+    private final int shards;
+    private final AtomicReferenceArray<ShardDisk> disks;
+    private final AtomicReference<Round> round = new AtomicReference<>();
+    private final AtomicInteger rewritesUnderWay = new AtomicInteger();
+    private volatile long lastSave = System.currentTimeMillis() / 1000;
+    private volatile boolean lastSaveFailed;
+    private volatile long lastSaveSeconds = -1;
+    private volatile long saves;
+
+    /** One save over every shard. */
+    private final class Round {
+        final long startedNanos = System.nanoTime();
+        final List<Consumer<Reply>> waiters = new ArrayList<>();
+        final AtomicInteger remaining = new AtomicInteger(shards);
+        final Path[] bodies = new Path[shards];
+        volatile IOException failure;
+    }
+
+    DiskCommands(Durability durability, int shards) {
+        this.durability = durability;
+        this.config = durability.config();
+        this.shards = shards;
+        this.disks = new AtomicReferenceArray<>(shards);
+    }
+
+    void register(int shard, ShardDisk disk) {
+        disks.set(shard, disk);
+    }
+
+    AtomicInteger rewritesUnderWay() {
+        return rewritesUnderWay;
+    }
+
+    // ---- saves ---------------------------------------------------------------------------------
+
+    @Override
+    public Reply bgsave(boolean schedule) {
+        if (round.get() != null) {
+            return Reply.error("ERR Background save already in progress");
+        }
+        if (rewritesUnderWay.get() > 0 && !schedule) {
+            return Reply.error("ERR An AOF log rewriting in progress: can't BGSAVE right now. "
+                    + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+        }
+        boolean afterRewrite = rewritesUnderWay.get() > 0;
+        Reply started = begin(null);
+        if (started != null) {
+            return started;
+        }
+        return Reply.status(afterRewrite ? "Background saving scheduled" : "Background saving started");
+    }
+
+    @Override
+    public void save(Consumer<Reply> done) {
+        Reply refused = begin(done);
+        if (refused != null) {
+            done.accept(refused);
+        }
+    }
+
+    /** Starts a round (with one waiter, or none); the error when one runs already, else null. */
+    private Reply begin(Consumer<Reply> waiter) {
+        Round r = new Round();
+        if (waiter != null) {
+            r.waiters.add(waiter);
+        }
+        if (!round.compareAndSet(null, r)) {
+            return Reply.error("ERR Background save already in progress");
+        }
+        for (int k = 0; k < shards; k++) {
+            ShardDisk disk = disks.get(k);
+            if (disk == null) { // a shard not serving yet: the round cannot be whole
+                round.set(null);
+                return Reply.error("ERR the server is still starting: no snapshot yet");
+            }
+            r.bodies[k] = config.dir().resolve("temp-" + config.dbFilename() + ".s" + k + "of" + shards + ".body");
+        }
+        for (int k = 0; k < shards; k++) {
+            ShardDisk disk = disks.get(k);
+            int shard = k;
+            disk.loop().execute(() -> disk.savePart(r.bodies[shard], failure -> partDone(r, disk, failure)));
+        }
+        return null;
+    }
+
+    /** On the loop of the shard whose part ended; the last one joins the parts. */
+    private void partDone(Round r, ShardDisk disk, IOException failure) {
+        if (failure != null) {
+            r.failure = failure;
+        }
+        if (r.remaining.decrementAndGet() > 0) {
+            return;
+        }
+        if (r.failure != null) {
+            roundEnded(r, r.failure);
+            return;
+        }
+        Path file = config.dir().resolve(config.dbFilename());
+        Path temp = config.dir().resolve("temp-" + config.dbFilename());
+        int rc = disk.offload(() -> {
+            RdbJoin.join(ShardDisk.header(false), List.of(r.bodies), temp);
+            config.files().rename(temp, file);
+            return null;
+        }, (Object ignored, Throwable error) -> roundEnded(r, error));
+        if (rc != OffloadPool.ACCEPTED) {
+            roundEnded(r, new IOException("the offload pool refused to join the snapshot's parts"));
+        }
+    }
+
+    private void roundEnded(Round r, Throwable failure) {
+        for (Path body : r.bodies) {
+            try {
+                config.files().delete(body);
+            } catch (IOException e) {
+                LOG.warning("cannot remove " + body + ": " + e.getMessage());
+            }
+        }
+        lastSaveSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - r.startedNanos);
+        Reply reply;
+        if (failure == null) {
+            saves++;
+            lastSave = System.currentTimeMillis() / 1000;
+            lastSaveFailed = false;
+            LOG.info("DB saved on disk: " + config.dir().resolve(config.dbFilename()));
+            reply = Reply.status("OK");
+        } else {
+            lastSaveFailed = true;
+            LOG.warning("saving the snapshot failed: " + failure.getMessage());
+            reply = Reply.error("ERR saving the snapshot failed: " + failure.getMessage());
+        }
+        round.set(null);
+        for (Consumer<Reply> w : r.waiters) { // filled before the round was published
+            w.accept(reply);
+        }
+    }
+
+    @Override
+    public long lastSave() {
+        return lastSave;
+    }
+
+    // ---- compaction ----------------------------------------------------------------------------
+
+    @Override
+    public Reply bgrewriteaof() {
+        if (!config.appendOnly()) {
+            return Reply.error("ERR the append-only log is off (appendonly no): there is no log to rewrite");
+        }
+        if (!rewritesUnderWay.compareAndSet(0, shards)) {
+            return Reply.error("ERR Background append only file rewriting already in progress");
+        }
+        boolean scheduled = round.get() != null;
+        for (int k = 0; k < shards; k++) {
+            ShardDisk disk = disks.get(k);
+            if (disk == null) {
+                rewritesUnderWay.decrementAndGet();
+                continue;
+            }
+            disk.loop().execute(() -> {
+                if (!disk.rewrite()) {
+                    rewritesUnderWay.decrementAndGet(); // one runs here already, counted by itself
+                }
+            });
+        }
+        return Reply.status(scheduled ? "Background append only file rewriting scheduled"
+                : "Background append only file rewriting started");
+    }
+
+    // ---- INFO ----------------------------------------------------------------------------------
+
+    @Override
+    public Map<String, Object> info() {
+        long changes = 0;
+        long processed = 0;
+        long total = 0;
+        boolean rewriting = false;
+        boolean scheduled = false;
+        long rewriteStarted = Long.MAX_VALUE;
+        long lastRewrite = -1;
+        long rewrites = 0;
+        int failures = 0;
+        boolean rewriteFailed = false;
+        String writeFailure = null;
+        long size = 0;
+        long base = 0;
+        long buffered = 0;
+        boolean syncPending = false;
+        for (int k = 0; k < shards; k++) {
+            ShardDisk d = disks.get(k);
+            if (d == null) {
+                continue;
+            }
+            changes += d.changesSinceSave();
+            processed += d.keysProcessed();
+            total += d.keysTotal();
+            rewriting |= d.rewriting();
+            scheduled |= d.rewriteScheduled();
+            if (d.rewriting()) {
+                rewriteStarted = Math.min(rewriteStarted, d.rewriteStartedMillis());
+            }
+            lastRewrite = Math.max(lastRewrite, d.lastRewriteSeconds());
+            rewrites += d.rewrites();
+            failures = Math.max(failures, d.consecutiveFailures());
+            rewriteFailed |= d.lastRewriteFailed();
+            if (writeFailure == null) {
+                writeFailure = d.writeFailure();
+            }
+            size += d.currentSize();
+            base += d.baseSize();
+            buffered += d.buffered();
+            syncPending |= d.syncPending();
+        }
+        Round r = round.get();
+        long[] load = durability.lastLoad();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("loading", 0); // the server serves only once everything is read back
+        f.put("async_loading", 0);
+        f.put("current_cow_peak", 0); // no fork: nothing is copied on write
+        f.put("current_cow_size", 0);
+        f.put("current_cow_size_age", 0);
+        f.put("current_fork_perc", "0.00");
+        f.put("current_save_keys_processed", processed);
+        f.put("current_save_keys_total", total);
+        f.put("rdb_changes_since_last_save", changes);
+        f.put("rdb_bgsave_in_progress", r != null ? 1 : 0);
+        f.put("rdb_last_save_time", lastSave);
+        f.put("rdb_last_bgsave_status", lastSaveFailed ? "err" : "ok");
+        f.put("rdb_last_bgsave_time_sec", lastSaveSeconds);
+        f.put("rdb_current_bgsave_time_sec", r == null ? -1 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - r.startedNanos));
+        f.put("rdb_saves", saves);
+        f.put("rdb_last_cow_size", 0);
+        f.put("rdb_last_load_keys_expired", load[1]);
+        f.put("rdb_last_load_keys_loaded", load[0]);
+        f.put("aof_enabled", config.appendOnly() ? 1 : 0);
+        f.put("aof_rewrite_in_progress", rewriting ? 1 : 0);
+        f.put("aof_rewrite_scheduled", scheduled ? 1 : 0);
+        f.put("aof_last_rewrite_time_sec", lastRewrite);
+        f.put("aof_current_rewrite_time_sec", rewriting ? (System.currentTimeMillis() - rewriteStarted) / 1000 : -1);
+        f.put("aof_last_bgrewrite_status", rewriteFailed ? "err" : "ok");
+        f.put("aof_rewrites", rewrites);
+        f.put("aof_rewrites_consecutive_failures", failures);
+        f.put("aof_last_write_status", writeFailure == null ? "ok" : "err");
+        f.put("aof_last_cow_size", 0);
+        f.put("module_fork_in_progress", 0);
+        f.put("module_fork_last_cow_size", 0);
+        if (config.appendOnly()) {
+            f.put("aof_current_size", size);
+            f.put("aof_base_size", base);
+            f.put("aof_pending_rewrite", scheduled ? 1 : 0);
+            f.put("aof_buffer_length", buffered);
+            f.put("aof_pending_bio_fsync", syncPending ? 1 : 0);
+            f.put("aof_delayed_fsync", 0); // a sync is never put off: the log's job waits for the one before
+        }
+        return f;
+    }
+
+    /** The same commands, with SAVE's reply handed to {@code replies} (a connection's loop). */
+    public DiskControl on(java.util.concurrent.Executor replies) {
+        DiskCommands all = this;
+        return new DiskControl() {
+            @Override
+            public Reply bgsave(boolean schedule) {
+                return all.bgsave(schedule);
+            }
+
+            @Override
+            public void save(Consumer<Reply> done) {
+                all.save(reply -> replies.execute(() -> done.accept(reply)));
+            }
+
+            @Override
+            public long lastSave() {
+                return all.lastSave();
+            }
+
+            @Override
+            public Reply bgrewriteaof() {
+                return all.bgrewriteaof();
+            }
+
+            @Override
+            public Map<String, Object> info() {
+                return all.info();
+            }
+        };
+    }
+}

@@ -1,0 +1,368 @@
+package io.shardloop.kv;
+
+import io.shardloop.persist.AppendLog;
+import io.shardloop.persist.LogFile;
+import io.shardloop.persist.PersistenceConfig;
+import io.shardloop.persist.ShardFiles;
+import io.shardloop.runtime.loop.EventLoop;
+import io.shardloop.runtime.offload.OffloadPool;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * One shard's part of what is kept on disk: its append-only log, that log's compaction
+ * (BGREWRITEAOF, and the automatic trigger of auto-aof-rewrite-percentage and -min-size), and its
+ * part of a snapshot of every shard (BGSAVE, SAVE).
+ * <p>
+ * A compaction, as Redis 7's rewrite without its fork: in one turn the log goes on to a new
+ * incremental file and a {@link Snapshot} of the shard's databases begins, so the snapshot plus
+ * that file replay to the data; once both are done the snapshot becomes the base and the manifest
+ * is switched to name only it and the new file ({@link ShardFiles#replaceBase}); the old files are
+ * deleted. A crash before the switch leaves the old set, whole, plus the new file named after it.
+ * <p>
+ * A shard runs one snapshot at a time: a compaction asked for while its part of a BGSAVE is written
+ * waits for it ("scheduled"), and the other way round.
+ * <p>
+ * Threading: the shard's loop, except the file work on the offload pool; {@link ShardFiles} is
+ * touched only by those jobs, one at a time (the log's, then a compaction's end). The figures INFO
+ * reads from other threads are volatile.
+ */
+final class ShardDisk {
+    private static final Logger LOG = Logger.getLogger(ShardDisk.class.getName());
+    /** How often the automatic trigger looks at the log's size (Redis's serverCron, at hz 10). */
+    private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** After a failed compaction the automatic trigger waits this long before trying again. */
+    private static final long RETRY_AFTER_FAILURE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final String name;
+    private final EventLoop loop;
+    private final AppendLog.Offloader offloader;
+    private final PersistenceConfig config;
+    private final Keyspace[] databases;
+    private final AppendLog log;
+    private final ShardFiles files;
+    private final Path rewriteTemp;
+
+    private Snapshot running;
+    private volatile boolean rewriteWanted;
+    private Runnable partWanted;
+    // The compaction under way.
+    private long rotatedAt;
+    private boolean rotated;
+    private IOException snapshotFailure;
+    private boolean snapshotEnded;
+    /** The incremental file the log went on to, named by the job that made it. */
+    private volatile String newIncremental;
+    /** currentSize = sizeOffset + log.appended() */
+    private long sizeOffset;
+    private long rewriteBaseSize;
+    private long retryNotBefore;
+
+    private volatile boolean rewriting;
+    private volatile long rewriteStartedMillis;
+    private volatile long lastRewriteSeconds = -1;
+    private volatile long rewrites;
+    private volatile int consecutiveFailures;
+    private volatile boolean lastRewriteFailed;
+    private volatile long baseSize;
+    private volatile long currentSize;
+    private volatile boolean partRunning;
+    private volatile long changes;
+    private volatile long changesAtSave;
+    private volatile long keysProcessed;
+    private volatile long keysTotal;
+    private volatile long buffered;
+    private volatile boolean syncPending;
+    /** Compactions running or waiting over every shard: one more for each started, one less as each ends. */
+    private final AtomicInteger rewritesUnderWay;
+
+    /**
+     * @param log   the shard's log, or null (appendonly no)
+     * @param files its files, touched from here on only by jobs; null with no log
+     * @param size  the bytes of those files now (its base and incrementals)
+     * @param base  the bytes of its base file now
+     */
+    ShardDisk(String name, int shard, int shards, EventLoop loop, AppendLog.Offloader offloader, PersistenceConfig config,
+              Keyspace[] databases, AppendLog log, ShardFiles files, long size, long base, AtomicInteger rewritesUnderWay) {
+        this.name = name;
+        this.loop = loop;
+        this.offloader = offloader;
+        this.config = config;
+        this.databases = databases;
+        this.log = log;
+        this.files = files;
+        this.rewriteTemp = config.appendDir().resolve("temp-rewriteaof-s" + shard + "of" + shards + ".rdb");
+        this.sizeOffset = size;
+        this.rewriteBaseSize = size;
+        this.currentSize = size;
+        this.baseSize = base;
+        this.rewritesUnderWay = rewritesUnderWay;
+        loop.scheduleTimer(System.nanoTime() + CHECK_NANOS, this::check);
+    }
+
+    AppendLog log() {
+        return log;
+    }
+
+    // ---- compaction --------------------------------------------------------------------------
+
+    /**
+     * BGREWRITEAOF on this shard: started, or scheduled after the snapshot under way; false when one
+     * runs already. The caller counted it in the compactions under way.
+     */
+    boolean rewrite() {
+        if (log == null || rewriting || rewriteWanted) {
+            return false;
+        }
+        if (running != null) {
+            rewriteWanted = true;
+        } else {
+            startRewrite();
+        }
+        return true;
+    }
+
+    /** Whether a compaction runs or waits here. */
+    boolean rewriteBusy() {
+        return rewriting || rewriteWanted;
+    }
+
+    private void startRewrite() {
+        rewriting = true;
+        rewriteStartedMillis = System.currentTimeMillis();
+        rotated = false;
+        snapshotEnded = false;
+        snapshotFailure = null;
+        newIncremental = null;
+        rotatedAt = log.appended();
+        log.rotate(new AppendLog.Rotation() {
+            @Override
+            public LogFile open() throws IOException {
+                LogFile f = files.addIncremental();
+                newIncremental = files.lastIncrementalName();
+                return f;
+            }
+
+            @Override
+            public void opened() {
+                rotated = true;
+                finishRewrite();
+            }
+        });
+        running = new Snapshot(loop, offloader, config.files(), rewriteTemp, databases, header(true), (s, failure) -> {
+            snapshotEnded = true;
+            snapshotFailure = failure;
+            finishRewrite();
+        });
+        running.start();
+    }
+
+    /** Once both the snapshot and the log's new file are there: the manifest is switched (off the loop). */
+    private void finishRewrite() {
+        if (!snapshotEnded || !rotated) { // a failed snapshot waits for the rotation too: one at a time
+            return;
+        }
+        Snapshot s = running;
+        if (snapshotFailure != null) {
+            rewriteEnded(s, null, snapshotFailure);
+            return;
+        }
+        String kept = newIncremental;
+        int rc = offloader.offload(() -> {
+            String base = files.nextBaseName();
+            config.files().rename(rewriteTemp, config.appendDir().resolve(base));
+            files.replaceBase(base, kept);
+            return files.sizes();
+        }, (long[] sizes, Throwable error) -> rewriteEnded(s, sizes, error));
+        if (rc != OffloadPool.ACCEPTED) {
+            rewriteEnded(s, null, new IOException("the offload pool refused the compaction's last step"));
+        }
+    }
+
+    private void rewriteEnded(Snapshot s, long[] sizes, Throwable failure) {
+        running = null;
+        rewriting = false;
+        rewritesUnderWay.decrementAndGet();
+        lastRewriteSeconds = TimeUnit.NANOSECONDS.toSeconds(s.elapsedNanos());
+        if (failure == null) {
+            rewrites++;
+            consecutiveFailures = 0;
+            lastRewriteFailed = false;
+            baseSize = sizes[1];
+            sizeOffset = sizes[1] - rotatedAt; // the base, then what the log appended since the rotation
+            rewriteBaseSize = sizeOffset + log.appended();
+            currentSize = rewriteBaseSize;
+            LOG.info(name + ": append-only log compacted: " + s.keysSaved() + " keys, base " + sizes[1] + " bytes, in "
+                    + TimeUnit.NANOSECONDS.toMillis(s.elapsedNanos()) + " ms");
+        } else {
+            consecutiveFailures++;
+            lastRewriteFailed = true;
+            retryNotBefore = System.nanoTime() + RETRY_AFTER_FAILURE_NANOS;
+            LOG.warning(name + ": compacting the append-only log failed: " + failure.getMessage()
+                    + "; the log goes on in its files as they are");
+        }
+        runWaiting();
+    }
+
+    /**
+     * Ten times a second: publishes the figures INFO reads; and the automatic trigger, when the log
+     * grew by auto-aof-rewrite-percentage past its size after the last compaction.
+     */
+    private void check(long now) {
+        loop.scheduleTimer(System.nanoTime() + CHECK_NANOS, this::check);
+        changes = databases[0].changes();
+        Snapshot s = running;
+        keysProcessed = s == null ? 0 : s.keysSaved();
+        keysTotal = s == null ? 0 : s.keysAtStart();
+        if (log == null) {
+            return;
+        }
+        buffered = log.buffered();
+        syncPending = log.syncPending();
+        currentSize = sizeOffset + log.appended();
+        int percentage = config.autoRewritePercentage();
+        if (percentage == 0 || rewriting || rewriteWanted || running != null || currentSize <= config.autoRewriteMinSize()
+                || System.nanoTime() < retryNotBefore || log.failure() != null) {
+            return;
+        }
+        long base = Math.max(1, rewriteBaseSize);
+        long growth = currentSize * 100 / base - 100;
+        if (growth >= percentage) {
+            LOG.info(name + ": starting automatic rewriting of the append-only log: " + growth + "% growth");
+            rewritesUnderWay.incrementAndGet();
+            startRewrite();
+        }
+    }
+
+    // ---- a snapshot of every shard -------------------------------------------------------------
+
+    /**
+     * Writes this shard's part of a snapshot (an RDB body) to {@code body}, now or after the
+     * compaction under way; {@code done} gets null or the failure, on this loop.
+     */
+    void savePart(Path body, Consumer<IOException> done) {
+        Runnable start = () -> {
+            partRunning = true;
+            long changesAtStart = databases[0].changes();
+            running = new Snapshot(loop, offloader, config.files(), body, databases, null, (s, failure) -> {
+                running = null;
+                partRunning = false;
+                if (failure == null) {
+                    changesAtSave = changesAtStart;
+                }
+                changes = databases[0].changes();
+                done.accept(failure);
+                runWaiting();
+            });
+            running.start();
+        };
+        if (running != null) {
+            partWanted = start;
+        } else {
+            start.run();
+        }
+    }
+
+    private void runWaiting() {
+        if (partWanted != null) {
+            Runnable p = partWanted;
+            partWanted = null;
+            p.run();
+        } else if (rewriteWanted) {
+            rewriteWanted = false;
+            startRewrite();
+        }
+    }
+
+    /** The snapshot under way here, or null. */
+    Snapshot running() {
+        return running;
+    }
+
+    static RdbHeader header(boolean aofBase) {
+        Runtime r = Runtime.getRuntime();
+        return RdbHeader.now(r.totalMemory() - r.freeMemory(), aofBase);
+    }
+
+    // ---- what INFO reads, from any thread ------------------------------------------------------
+
+    boolean rewriting() {
+        return rewriting;
+    }
+
+    boolean rewriteScheduled() {
+        return rewriteWanted;
+    }
+
+    boolean partRunning() {
+        return partRunning;
+    }
+
+    long rewriteStartedMillis() {
+        return rewriteStartedMillis;
+    }
+
+    long lastRewriteSeconds() {
+        return lastRewriteSeconds;
+    }
+
+    long rewrites() {
+        return rewrites;
+    }
+
+    int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
+    boolean lastRewriteFailed() {
+        return lastRewriteFailed;
+    }
+
+    long baseSize() {
+        return baseSize;
+    }
+
+    long currentSize() {
+        return currentSize;
+    }
+
+    /** Changes since this shard's part of the last snapshot began (rdb_changes_since_last_save). */
+    long changesSinceSave() {
+        return Math.max(0, changes - changesAtSave); // the two are published at different moments
+    }
+
+    long keysProcessed() {
+        return keysProcessed;
+    }
+
+    long keysTotal() {
+        return keysTotal;
+    }
+
+    long buffered() {
+        return buffered;
+    }
+
+    boolean syncPending() {
+        return syncPending;
+    }
+
+    /** The log's write error now, or null (volatile in the log). */
+    String writeFailure() {
+        return log == null ? null : log.failure();
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Runs file work on this shard's offload pool; the completion comes back to its loop. */
+    <T> int offload(java.util.concurrent.Callable<T> task, OffloadPool.Completion<? super T> completion) {
+        return offloader.offload(task, completion);
+    }
+}

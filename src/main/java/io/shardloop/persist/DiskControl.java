@@ -1,0 +1,84 @@
+package io.shardloop.persist;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The commands about what is kept on disk, as a front end sees them: BGSAVE, SAVE, LASTSAVE,
+ * BGREWRITEAOF, and INFO's persistence section. {@link #NONE} is a server that keeps nothing on
+ * disk (the thread-per-connection models, the shared state modes).
+ * <p>
+ * Thread-safe: called from any connection's thread.
+ */
+public interface DiskControl {
+    /** A status line or an error line (without its leading '+' or '-'). */
+    record Reply(boolean error, String text) {
+        public static Reply status(String text) {
+            return new Reply(false, text);
+        }
+
+        public static Reply error(String text) {
+            return new Reply(true, text);
+        }
+    }
+
+    /** BGSAVE [SCHEDULE]. */
+    Reply bgsave(boolean schedule);
+
+    /** SAVE: {@code done} gets the reply once the file is written, on the calling connection's thread. */
+    void save(Consumer<Reply> done);
+
+    /** LASTSAVE: when the last snapshot was written, Unix seconds (the start-up time before any). */
+    long lastSave();
+
+    /** BGREWRITEAOF. */
+    Reply bgrewriteaof();
+
+    /** INFO persistence, in Redis's names and order. */
+    Map<String, Object> info();
+
+    /** The error every one of these commands answers where nothing is kept on disk. */
+    String NO_DISK = "ERR this server keeps no data on disk (persistence needs the event-loop model with --state sharded)";
+
+    DiskControl NONE = new DiskControl() {
+        private final long started = System.currentTimeMillis() / 1000;
+
+        @Override
+        public Reply bgsave(boolean schedule) {
+            return Reply.error(NO_DISK);
+        }
+
+        @Override
+        public void save(Consumer<Reply> done) {
+            done.accept(Reply.error(NO_DISK));
+        }
+
+        @Override
+        public long lastSave() {
+            return started;
+        }
+
+        @Override
+        public Reply bgrewriteaof() {
+            return Reply.error(NO_DISK);
+        }
+
+        @Override
+        public Map<String, Object> info() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("loading", 0);
+            f.put("async_loading", 0);
+            f.put("rdb_changes_since_last_save", 0);
+            f.put("rdb_bgsave_in_progress", 0);
+            f.put("rdb_last_save_time", started);
+            f.put("rdb_last_bgsave_status", "ok");
+            f.put("aof_enabled", 0);
+            f.put("aof_rewrite_in_progress", 0);
+            f.put("aof_rewrite_scheduled", 0);
+            f.put("aof_last_bgrewrite_status", "ok");
+            f.put("aof_last_write_status", "ok");
+            return f;
+        }
+    };
+}

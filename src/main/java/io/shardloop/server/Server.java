@@ -87,7 +87,7 @@ public final class Server implements AutoCloseable {
         KvGroup kv = data ? new KvGroup(config.state(), config.runtime().shards(),
                 System::currentTimeMillis, config.maxMemory(), config.databases(), config.persistence()) : null;
         if (kv != null) {
-            String loaded = kv.durability().load(); // before any shard serves
+            String loaded = config.keepsDisk() ? kv.durability().load() : null; // before any shard serves
             if (loaded != null) {
                 java.util.logging.Logger.getLogger(Server.class.getName()).info(loaded);
             }

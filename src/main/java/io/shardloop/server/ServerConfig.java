@@ -117,7 +117,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         if (persistence == null) {
             throw new IllegalArgumentException("the persistence settings are required");
         }
-        if (persistence.appendOnly() && (model.threaded() || state != StateMode.SHARDED)) {
+        if (persistence.appendOnly() && !keepsDisk()) {
             throw new IllegalArgumentException("appendonly yes is served by the event loops over sharded state"
                     + " (--model loops --state sharded), not by --model " + model.label() + " --state "
                     + state.name().toLowerCase(Locale.ROOT));
@@ -133,6 +133,11 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
     }
 
     /** The Redis protocol's settings. */
+    /** Whether this server keeps data on disk (snapshots, logs): the event loops over sharded state do. */
+    public boolean keepsDisk() {
+        return !model.threaded() && state == StateMode.SHARDED;
+    }
+
     public RespConfig resp() {
         return new RespConfig(respLimits, maxOutstanding, requirePass, protectedMode, pubsubLimit);
     }
@@ -216,7 +221,12 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         private int databases = KvGroup.DEFAULT_DATABASES;
         private PubSubLimit pubsubLimit = PubSubLimit.REDIS_DEFAULT;
         private String notifyKeyspaceEvents = "";
-        private PersistenceConfig persistence = PersistenceConfig.defaults();
+        /**
+         * Redis's defaults but for the directory: a server built in code (a test, an embedding)
+         * starts from nothing, whatever its working directory holds; {@code serve --dir} defaults to
+         * the working directory, as redis-server's dir does.
+         */
+        private PersistenceConfig persistence = PersistenceConfig.defaults().withDir(ProcessDirectory.get());
 
         private Builder() {
         }
@@ -254,6 +264,25 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
             return new ServerConfig(protocols, bind, respPort, httpPort, echoPort, model, s, r, respLimits,
                     maxOutstanding, requirePass, http, stopTimeout, protectedMode, maxMemory, databases,
                     pubsubLimit, notifyKeyspaceEvents, persistence);
+        }
+    }
+
+    /** A directory of this process's own for the snapshots of servers built in code, made once. */
+    private static final class ProcessDirectory {
+        private static final java.nio.file.Path DIR = make();
+
+        static java.nio.file.Path get() {
+            return DIR;
+        }
+
+        private static java.nio.file.Path make() {
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("shardloop-");
+                dir.toFile().deleteOnExit(); // when nothing was saved in it
+                return dir;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot make a directory for the snapshots: " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ import java.util.logging.Logger;
 /** The {@code shardloop} command: wires the subcommands, holds no logic of its own. */
 @Command(name = "shardloop", mixinStandardHelpOptions = true, version = "shardloop 0.1.0",
         description = "A shard-per-core server runtime: one pinned event loop per CPU, nothing shared.%n",
-        subcommands = {ServeCommand.class, LoadCommand.class, ScaleCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, LoadCommand.class, ScaleCommand.class, CheckAofCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Kept so the level set on it is not collected with it. */
     private static final Logger AFFINITY_LOG = Logger.getLogger("net.openhft");

@@ -13,10 +13,17 @@ import java.util.List;
 
 /**
  * Reads an append-only file (RESP commands, as Redis writes its AOF) into records: one command,
- * or the commands between MULTI and EXEC, delivered only once whole. It tells apart a file that a
- * crash cut short (it ends inside a command, or inside a MULTI: {@link Outcome#truncatedAt}, the
- * offset where the last whole record ends, as Redis's loader reverts an unfinished MULTI) from one
- * that is damaged before its end ({@link CorruptException}, with the offset).
+ * or the commands between MULTI and EXEC, delivered only once whole. Lines that start with
+ * {@code #} between commands are annotations (Redis's {@code #TS:} timestamps) and are skipped, as
+ * Redis's loader skips them. It tells apart a file that a crash cut short (it ends inside a
+ * command, or inside a MULTI: {@link Outcome#truncatedAt}, the offset where the last whole record
+ * ends, as Redis's loader reverts an unfinished MULTI) from one that is damaged before its end
+ * ({@link CorruptException}, with the offset).
+ * <p>
+ * {@link #analyze} is the same reading for {@code shardloop check-aof}: where the good part ends
+ * (offset and line, as redis-check-aof's {@code ok_up_to} and {@code ok_up_to_line}), what is wrong
+ * after it, and whether a whole command follows the damage, which tells a torn or garbage tail
+ * (cutting it loses nothing whole) from damage in the middle.
  * <p>
  * Streams: the file is read through a buffer, never whole. Single-threaded.
  */
@@ -34,26 +41,60 @@ public final class AofReader {
         }
     }
 
+    /**
+     * What {@link #analyze} found in one file.
+     *
+     * @param size              the file's bytes
+     * @param okUpTo            where the last whole record ends (the size when the file is valid)
+     * @param okUpToLine        the line (from 1, counting the lines of the RESP framing) {@code okUpTo} is on
+     * @param damageAt          where the damage was found (-1: none)
+     * @param damage            what is wrong there, or null when the file is valid
+     * @param wholeCommandAfter the offset of the first whole command after the damage, or -1 when
+     *                          none follows it (the damage is the file's tail)
+     */
+    public record Analysis(long size, long okUpTo, long okUpToLine, long damageAt, String damage, long wholeCommandAfter) {
+        public boolean valid() {
+            return damage == null;
+        }
+    }
+
     /** A file damaged before its end: start-up stops, naming it and the offset. */
     public static final class CorruptException extends IOException {
         private final long offset;
+        private final String why;
 
         CorruptException(Path file, long offset, String why) {
             super("Bad file format reading the append only file " + file + " at offset " + offset + ": " + why);
             this.offset = offset;
+            this.why = why;
         }
 
         public long offset() {
             return offset;
         }
+
+        /** What was wrong, without the file and the offset. */
+        public String why() {
+            return why;
+        }
     }
 
     private final Path path;
+    private final long size;
     private InputStream in;
     private long position;
+    /** The line {@link #position} is on: one more for each CRLF of the framing and each annotation. */
+    private long line = 1;
+    private long commandStart;
+    private long recordStart;
+    private long recordLine = 1;
+    private boolean inMulti;
+    /** Where the command the file ends inside starts; -1 while none. */
+    private long tornAt = -1;
 
-    private AofReader(Path path) {
+    private AofReader(Path path) throws IOException {
         this.path = path;
+        this.size = Files.size(path);
     }
 
     /** Reads {@code file}, giving every whole record to {@code visitor}. */
@@ -61,31 +102,56 @@ public final class AofReader {
         return new AofReader(file).run(visitor);
     }
 
+    /** Reads {@code file} through and says how far it is good, as redis-check-aof does. */
+    public static Analysis analyze(Path file) throws IOException {
+        AofReader reader = new AofReader(file);
+        Outcome outcome;
+        try {
+            outcome = reader.run((commands, transaction) -> { });
+        } catch (CorruptException e) {
+            return new Analysis(reader.size, reader.recordStart, reader.recordLine, e.offset(), e.why(),
+                    reader.wholeCommandAfter(reader.commandStart + 1));
+        }
+        if (!outcome.truncated()) {
+            return new Analysis(reader.size, reader.size, reader.line, -1, null, -1);
+        }
+        if (reader.tornAt < 0) {
+            return new Analysis(reader.size, outcome.truncatedAt(), reader.recordLine, outcome.truncatedAt(),
+                    "Reached EOF before reading EXEC for MULTI", -1);
+        }
+        return new Analysis(reader.size, outcome.truncatedAt(), reader.recordLine, reader.tornAt,
+                "the file ends inside this command, " + (reader.size - reader.tornAt) + " bytes into it",
+                reader.wholeCommandAfter(reader.tornAt + 1));
+    }
+
     private Outcome run(Visitor visitor) throws IOException {
-        long size = Files.size(path);
         long records = 0;
         List<CommandArgs> batch = new ArrayList<>();
         CommandArgs single = new CommandArgs();
         List<CommandArgs> one = new ArrayList<>(1);
-        boolean inMulti = false;
-        long recordStart = 0;
         try (InputStream stream = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
             in = stream;
             while (true) {
-                long commandStart = position;
+                commandStart = position;
                 if (!inMulti) {
                     recordStart = commandStart;
+                    recordLine = line;
                 }
                 int first = in.read();
                 if (first < 0) {
                     break;
                 }
                 position++;
+                if (first == '#') {
+                    skipAnnotation();
+                    continue;
+                }
                 CommandArgs cmd = inMulti ? new CommandArgs() : single;
                 cmd.clear();
                 try {
                     readCommand(first, cmd, commandStart);
                 } catch (EOFException cut) {
+                    tornAt = commandStart;
                     return new Outcome(records, recordStart, size);
                 }
                 if (cmd.count() == 1 && cmd.is(0, "MULTI")) {
@@ -114,6 +180,18 @@ public final class AofReader {
         return new Outcome(records, inMulti ? recordStart : -1, size);
     }
 
+    /** Skips an annotation's line, up to its LF or the end of the file, as Redis's loader does. */
+    private void skipAnnotation() throws IOException {
+        int b;
+        do {
+            b = in.read();
+            if (b >= 0) {
+                position++;
+            }
+        } while (b >= 0 && b != '\n');
+        line++;
+    }
+
     private void readCommand(int first, CommandArgs cmd, long start) throws IOException {
         if (first != '*') {
             throw new CorruptException(path, start, "expected '*' at the start of a command, found byte " + first);
@@ -132,6 +210,9 @@ public final class AofReader {
             if (length < 0 || length > Integer.MAX_VALUE - 16) {
                 throw new CorruptException(path, at, "an argument of " + length + " bytes");
             }
+            if (length > size - position) {
+                throw new EOFException(); // the file ends inside it: nothing to read it into
+            }
             byte[] bytes = in.readNBytes((int) length);
             position += bytes.length;
             if (bytes.length < length) {
@@ -140,6 +221,7 @@ public final class AofReader {
             if (next() != '\r' || next() != '\n') {
                 throw new CorruptException(path, position - 2, "an argument not followed by CRLF");
             }
+            line++;
             cmd.add(bytes, 0, bytes.length);
         }
     }
@@ -158,6 +240,7 @@ public final class AofReader {
                 if (digits == 0) {
                     throw new CorruptException(path, start, "a count without digits");
                 }
+                line++;
                 return negative ? -n : n;
             }
             if (b == '-' && digits == 0 && !negative) {
@@ -178,5 +261,38 @@ public final class AofReader {
         }
         position++;
         return b;
+    }
+
+    /**
+     * The offset of the first whole command that starts at or after {@code from}, or -1: each
+     * {@code *} is tried as the start of one (not only those after an LF: the damage may be a lost LF).
+     */
+    private long wholeCommandAfter(long from) throws IOException {
+        try (InputStream scan = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+            scan.skipNBytes(Math.min(from, size));
+            for (long at = from; at < size; at++) {
+                int b = scan.read();
+                if (b < 0) {
+                    return -1;
+                }
+                if (b == '*' && isWholeCommandAt(at)) {
+                    return at;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private boolean isWholeCommandAt(long at) throws IOException {
+        AofReader probe = new AofReader(path);
+        try (InputStream stream = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+            stream.skipNBytes(at + 1);
+            probe.in = stream;
+            probe.position = at + 1;
+            probe.readCommand('*', new CommandArgs(), at);
+            return true;
+        } catch (EOFException | CorruptException notOne) {
+            return false;
+        }
     }
 }

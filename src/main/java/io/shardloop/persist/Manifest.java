@@ -101,7 +101,17 @@ public final class Manifest {
             if (w.length != 6 || !w[0].equals("file") || !w[2].equals("seq") || !w[4].equals("type")) {
                 throw new IllegalArgumentException("Invalid AOF manifest file format: " + source + " line " + n);
             }
-            Entry e = new Entry(w[1], Integer.parseInt(w[3]), w[5].charAt(0));
+            int seq;
+            try {
+                seq = Integer.parseInt(w[3]);
+            } catch (NumberFormatException notANumber) {
+                throw new IllegalArgumentException("Invalid AOF manifest file format: " + source + " line " + n
+                        + " (seq '" + w[3] + "' is not a number)");
+            }
+            if (w[5].length() != 1) {
+                throw new IllegalArgumentException("Invalid AOF manifest file format: " + source + " line " + n);
+            }
+            Entry e = new Entry(w[1], seq, w[5].charAt(0));
             switch (e.type()) {
                 case 'b' -> base = e;
                 case 'i' -> incr.add(e);

@@ -27,7 +27,7 @@ class HelpTextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "serve", "load", "scale"})
+    @ValueSource(strings = {"", "serve", "load", "scale", "check-aof"})
     void shouldFitEveryLineInEightyColumns(String command) {
         List<String> tooLong = new ArrayList<>();
         for (String line : help(command).lines().toList()) {
@@ -39,7 +39,7 @@ class HelpTextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "load", "scale"})
+    @ValueSource(strings = {"serve", "load", "scale", "check-aof"})
     void shouldPrintEveryExampleLineWhole(String command) {
         String text = help(command);
         String[] footer = Main.commandLine().getSubcommands().get(command).getCommandSpec().usageMessage().footer();
@@ -54,7 +54,7 @@ class HelpTextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"serve", "load", "scale"})
+    @ValueSource(strings = {"serve", "load", "scale", "check-aof"})
     void shouldEndNoDescriptionLineMidSentenceBeforeAShortOne(String command) {
         // picocli starts a new line for every element of a description array: an element that ends
         // mid-sentence shows as a line broken at the width, then a short line, then the rest.

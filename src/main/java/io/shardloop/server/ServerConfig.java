@@ -117,7 +117,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         if (persistence == null) {
             throw new IllegalArgumentException("the persistence settings are required");
         }
-        if (persistence.appendOnly() && !keepsDisk()) {
+        if (persistence.appendOnly() && (model.threaded() || state != StateMode.SHARDED)) { // keepsDisk(), before the fields are set
             throw new IllegalArgumentException("appendonly yes is served by the event loops over sharded state"
                     + " (--model loops --state sharded), not by --model " + model.label() + " --state "
                     + state.name().toLowerCase(Locale.ROOT));

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One shard's databases as they were at one moment, written as RDB while the shard goes on
  * serving: no fork, no copy of the data, no turn held for long. {@link #start} begins a
- * {@link Keyspace.Walk} over each database at that moment; then each turn a step saves entries for
- * at most {@link #STEP_NANOS}, and an entry a command touches before its step comes is saved first,
+ * {@link Keyspace.Walk} over each database at that moment; then a step saves entries for at most
+ * {@link #STEP_NANOS} every {@link #GAP_NANOS} of the loop's time, and an entry a command touches before its step comes is saved first,
  * as it was. The encoded bytes go to the file through the offload pool, one write in flight, and
  * the walk waits while more than {@link #MAX_UNWRITTEN} bytes are not yet written.
  * <p>
@@ -27,7 +27,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class Snapshot implements Keyspace.SnapshotSink {
     /** A step's time on the loop. */
-    static final long STEP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * The time between two steps, the loop serving meanwhile: the walk takes at most half of a
+     * shard's time, so a loop that shares its CPU with others still has most of its share for
+     * requests (stepping every turn took nine tenths of it, and requests queued behind the walk).
+     */
+    static final long GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** Bytes handed to a write once this many are encoded. */
     static final int CHUNK = 256 * 1024;
     /** The walk pauses while this many bytes wait for the disk. */
@@ -52,7 +58,7 @@ final class Snapshot implements Keyspace.SnapshotSink {
     private final Keyspace.Walk[] walks;
     private final long[] keys;
     private final long[] expires;
-    private final Runnable step = this::step;
+    private final EventLoop.TimerTask step = now -> step();
     private int walking;
     private int selected = -1;
     private boolean walked;
@@ -143,7 +149,7 @@ final class Snapshot implements Keyspace.SnapshotSink {
     private void scheduleStep() {
         if (!stepScheduled) {
             stepScheduled = true;
-            loop.execute(step);
+            loop.scheduleTimer(System.nanoTime() + GAP_NANOS, step);
         }
     }
 

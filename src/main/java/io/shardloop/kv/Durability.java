@@ -4,6 +4,7 @@ import io.shardloop.persist.AppendLog;
 import io.shardloop.persist.LogFile;
 import io.shardloop.persist.PersistenceConfig;
 import io.shardloop.persist.ShardFiles;
+import io.shardloop.persist.TransactionCut;
 import io.shardloop.runtime.shard.Shard;
 
 import io.shardloop.persist.AofLayout;
@@ -14,6 +15,7 @@ import io.shardloop.resp.codec.CommandArgs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 import java.io.UncheckedIOException;
@@ -38,12 +40,16 @@ public final class Durability {
     private final DiskCommands commands;
     private volatile long loadedKeys;
     private volatile long loadedExpired;
+    /** The group's transaction ids: the load moves them past every one the logs name ({@link TransactionCut}). */
+    private final java.util.concurrent.atomic.AtomicLong transactionIds;
 
-    Durability(PersistenceConfig config, int shards, int databases, java.util.function.LongSupplier clock) {
+    Durability(PersistenceConfig config, int shards, int databases, java.util.function.LongSupplier clock,
+               java.util.concurrent.atomic.AtomicLong transactionIds) {
         this.config = config;
         this.shards = shards;
         this.databases = databases;
         this.clock = clock;
+        this.transactionIds = transactionIds;
         this.loaded = new AtomicReferenceArray<>(shards);
         this.commands = new DiskCommands(this, shards);
     }
@@ -67,7 +73,8 @@ public final class Durability {
      * become the shards' databases, with another each key goes to its new owner and the new set of
      * files is written (one RESTORE per key) before the old one is removed. A log cut short by a
      * crash is loaded up to its last whole record, with one line in the log (aof-load-truncated
-     * yes); damage before its end stops start-up, naming the file and the offset.
+     * yes); damage before its end stops start-up, naming the file and the offset. First the logs
+     * are cut where a transaction over several shards is not whole on disk ({@link TransactionCut}).
      *
      * @return one line for the start-up log, or null when there was nothing to load
      */
@@ -85,6 +92,13 @@ public final class Durability {
             return null;
         }
         long start = System.nanoTime();
+        List<List<Path>> incrementals = new ArrayList<>();
+        for (int j = 0; j < old; j++) {
+            incrementals.add(ShardFiles.read(config.files(), dir, j, old).incrementals());
+        }
+        TransactionCut cut = TransactionCut.scan(incrementals);
+        String cutNote = cut.apply(config.files(), config.loadTruncated());
+        transactionIds.accumulateAndGet(cut.lastTransaction(), Math::max); // a new id never names an old part
         Keyspace[][] read = new Keyspace[old][];
         String[] notes = new String[old];
         IOException[] failure = new IOException[1];
@@ -142,6 +156,9 @@ public final class Durability {
                 .append((System.nanoTime() - start) / 1_000_000).append(" ms");
         if (old != shards) {
             line.append(", moved to ").append(shards).append(" shards");
+        }
+        if (cutNote != null) {
+            line.append("; ").append(cutNote);
         }
         for (String n : notes) {
             if (n != null) {

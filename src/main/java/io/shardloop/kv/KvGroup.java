@@ -93,7 +93,7 @@ public final class KvGroup {
         }
         this.encodings = shared == null ? new EncodingThresholds() : shared.encodings();
         this.services = new AtomicReferenceArray<>(shards);
-        this.durability = new Durability(persistence, shards, databases, clock);
+        this.durability = new Durability(persistence, shards, databases, clock, transactionIds);
     }
 
     /**

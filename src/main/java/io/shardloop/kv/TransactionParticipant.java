@@ -1,6 +1,7 @@
 package io.shardloop.kv;
 
 import io.shardloop.metrics.SingleWriterCounters;
+import io.shardloop.persist.AppendLog;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.runtime.mailbox.Mailbox;
@@ -24,6 +25,13 @@ import java.util.function.Consumer;
  * shard's own), and the plain commands that must wait for a transaction's locks
  * ({@link #runWhenFree}).
  * <p>
+ * <b>On disk.</b> A part that is one of several that write is logged as a tagged record
+ * ({@link AppendLog#beginPart}); when its coordinator holds its reply for the disk (appendfsync
+ * always) the part sets a barrier before it, answers once it is synced ({@link AppendLog#afterSynced}),
+ * and when told that every part is on disk ({@link ShardTransactions#MSG_DURABLE}) lifts the barrier
+ * and answers once what came before the part may leave too ({@link ShardTransactions#MSG_CLEARED}).
+ * Any other answer leaves once what it tells of is durable ({@link AppendLog#afterDurable}).
+ * <p>
  * Single-threaded: owned by the shard's loop thread.
  */
 final class TransactionParticipant {
@@ -45,6 +53,8 @@ final class TransactionParticipant {
     private final BufferReplyWriter reply = new BufferReplyWriter(256);
     /** Parts of other shards' transactions held here, by id. */
     private final Map<Long, Participation> participating = new HashMap<>();
+    /** The barriers of the parts logged here whose transactions are not yet on disk everywhere, by id. */
+    private final Map<Long, AppendLog.Barrier> barriers = new HashMap<>();
 
     TransactionParticipant(KvGroup group, Mailbox mailbox, ShardExecutor executor, KeyLocks locks,
                            SingleWriterCounters counters, TrackingShard tracking) {
@@ -98,12 +108,15 @@ final class TransactionParticipant {
                 if (p == null) {
                     throw new IllegalStateException("changes to apply for no transaction here: " + id);
                 }
+                int parts = buffer.getInt(offset + 16);
+                boolean hold = buffer.getByte(offset + 20) == 1;
+                int index = buffer.getInt(offset + 21);
                 List<Key> unwatch = new ArrayList<>();
-                int at = readKeys(buffer, offset + 16, unwatch);
+                int at = readKeys(buffer, offset + 25, unwatch);
                 int count = buffer.getInt(at);
                 at += 4;
                 tracking.writer(buffer.getLong(offset + 8));
-                executor.beginRecord();
+                openPart(id, parts, hold);
                 try {
                     for (int j = 0; j < count; j++) {
                         at = GatheredKeys.apply(executor.keyspace(), buffer, at);
@@ -114,6 +127,17 @@ final class TransactionParticipant {
                 }
                 unwatch(unwatch);
                 locks.release(p.entry);
+                if (hold) { // the coordinator's reply waits until the changes are on disk
+                    message.putLong(0, id);
+                    message.putInt(8, index);
+                    sendWhenDurable(source, ShardTransactions.MSG_APPLIED, 12, parts > 0);
+                }
+            }
+            case ShardTransactions.MSG_DURABLE -> {
+                long id = buffer.getLong(offset);
+                lift(id);
+                message.putLong(0, id);
+                sendWhenDurable(source, ShardTransactions.MSG_CLEARED, 8, false);
             }
             case ShardTransactions.MSG_UNWATCH -> {
                 List<Key> keys = new ArrayList<>();
@@ -199,39 +223,36 @@ final class TransactionParticipant {
         }
         int index = buffer.getInt(offset + 9);
         long writer = buffer.getLong(offset + 13);
+        int parts = buffer.getInt(offset + 21);
+        boolean hold = buffer.getByte(offset + 25) == 1;
         List<Key> unwatch = new ArrayList<>();
-        int at = readKeys(buffer, offset + 21, unwatch);
+        int at = readKeys(buffer, offset + 26, unwatch);
         int count = buffer.getInt(at);
-        runPart(buffer, at + 4, count, protocol, writer);
+        runPart(buffer, at + 4, count, protocol, writer, id, parts, hold);
         unwatch(unwatch);
         // The answer: the id, the part's index at the coordinator, the count, the replies back to back.
         message.putLong(0, id);
         message.putInt(8, index);
         message.putInt(12, count);
         message.putBytes(16, reply.buffer(), 0, reply.length());
-        int length = 16 + reply.length();
-        io.shardloop.persist.AppendLog log = executor.log();
-        if (log == null || !log.holdsReplies()) {
-            sendAlways(source, ShardTransactions.MSG_RESULT, message, length);
-        } else { // the part's results leave once its writes are on disk
-            byte[] held = new byte[length];
-            message.getBytes(0, held);
-            log.afterDurable(() -> sendAlways(source, ShardTransactions.MSG_RESULT, new UnsafeBuffer(held), length));
-        }
+        sendWhenDurable(source, ShardTransactions.MSG_RESULT, 16 + reply.length(), parts > 0);
         locks.release(p.entry);
     }
 
     /**
      * Runs {@code count} encoded commands of a part on this shard's keys, as {@code writer}'s; their
-     * replies back to back in the writer returned.
+     * replies back to back in the writer returned. The part is logged as transaction
+     * {@code transaction}'s, one of {@code parts} (0: an ordinary record), after a barrier when
+     * {@code hold} ({@link #openPart}).
      */
-    BufferReplyWriter runPart(DirectBuffer commands, int offset, int count, int protocol, long writer) {
+    BufferReplyWriter runPart(DirectBuffer commands, int offset, int count, int protocol, long writer,
+                              long transaction, int parts, boolean hold) {
         reply.reset();
         reply.protocol(protocol);
         int at = offset;
         long before = tracking.writer();
         tracking.writer(writer);
-        executor.beginRecord();
+        openPart(transaction, parts, hold);
         try {
             for (int j = 0; j < count; j++) {
                 CommandCodec.decode(commands, at, decoded);
@@ -291,7 +312,7 @@ final class TransactionParticipant {
 
     /** Gives the reply to {@code deliver} once what the log holds now is durable (appendfsync always), else at once. */
     private void whenDurable(Consumer<BufferReplyWriter> deliver, BufferReplyWriter r) {
-        io.shardloop.persist.AppendLog log = executor.log();
+        AppendLog log = executor.log();
         if (log == null || !log.holdsReplies()) {
             deliver.accept(r);
             return;
@@ -299,6 +320,52 @@ final class TransactionParticipant {
         BufferReplyWriter copy = new BufferReplyWriter(r.length());
         copy.raw(r.buffer().byteArray(), 0, r.length());
         log.afterDurable(() -> deliver.accept(copy));
+    }
+
+    /**
+     * Opens the record of transaction {@code transaction}'s part here: an ordinary one when
+     * {@code parts} is 0 (no other shard logs a part), else tagged as one of {@code parts}, after a
+     * barrier when {@code hold} (its coordinator holds the reply until every part is on disk).
+     */
+    void openPart(long transaction, int parts, boolean hold) {
+        AppendLog log = executor.log();
+        if (log == null || parts == 0) {
+            executor.beginRecord();
+            return;
+        }
+        if (hold) {
+            barriers.put(transaction, log.barrier());
+        }
+        log.beginPart(transaction, parts);
+    }
+
+    /** Every part of transaction {@code transaction} is on disk: lifts the barrier its part here set, if any. */
+    void lift(long transaction) {
+        AppendLog.Barrier b = barriers.remove(transaction);
+        if (b != null) {
+            executor.log().lift(b);
+        }
+    }
+
+    /**
+     * Sends {@code message[0, length)} one way once what it tells of may leave: when
+     * {@code synced}, once this shard's log is synced (the answer that a tagged part is on disk);
+     * else once it is durable, barriers included.
+     */
+    private void sendWhenDurable(int target, int type, int length, boolean synced) {
+        AppendLog log = executor.log();
+        if (log == null || !log.holdsReplies()) {
+            sendAlways(target, type, message, length);
+            return;
+        }
+        byte[] held = new byte[length];
+        message.getBytes(0, held);
+        Runnable send = () -> sendAlways(target, type, new UnsafeBuffer(held), length);
+        if (synced) {
+            log.afterSynced(send);
+        } else {
+            log.afterDurable(send);
+        }
     }
 
     /** Whether a transaction of this shard's keys must wait for the locks of one over several shards. */

@@ -169,6 +169,17 @@ final class TransactionParts {
         return false;
     }
 
+    /** How many parts have a command that may write (each may then log a record on its shard). */
+    int writingParts() {
+        int n = 0;
+        for (ShardPart part : parts) {
+            if (part.mayWrite) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The one shard touched, or -1 when none is or several are. */
     int onlyShard() {
         return parts.size() == 1 ? parts.get(0).shard : -1;
@@ -193,6 +204,8 @@ final class TransactionParts {
         final List<Key> named = new ArrayList<>();
         final List<Boolean> writes = new ArrayList<>();
         boolean everything;
+        /** Whether one of its commands may write (a write command, or a script that may write). */
+        boolean mayWrite;
         final List<Key> watched = new ArrayList<>();
         long[] codes = new long[0];
         /** Its sub-commands, encoded one after another ({@link CommandCodec}). */
@@ -210,6 +223,7 @@ final class TransactionParts {
             commandsLength += CommandCodec.encode(a, commands, commandsLength);
             everything |= overEverything || c.route() == Command.Route.ALL_SHARDS;
             boolean write = c.isWrite();
+            mayWrite |= write || Propagation.mayWriteScript(c);
             for (int n = 0; n < Math.max(0, c.keyCount(a)); n++) {
                 int k = c.keyIndex(a, n);
                 keys.add(Key.copyOf(a.array(), a.offset(k), a.length(k)));

@@ -25,9 +25,23 @@ import java.util.List;
  * after it, and whether a whole command follows the damage, which tells a torn or garbage tail
  * (cutting it loses nothing whole) from damage in the middle.
  * <p>
+ * An annotation belongs to the record after it, which then starts where the annotation does, and
+ * a file that ends after an annotation is cut short there. {@link #scan} reports each record's
+ * start and annotation without keeping its commands ({@link TransactionCut} finds the parts of
+ * transactions over several shards so).
+ * <p>
  * Streams: the file is read through a buffer, never whole. Single-threaded.
  */
 public final class AofReader {
+    /** Gets where each whole record starts and its annotation (the line without {@code #} and CRLF), or null. */
+    @FunctionalInterface
+    public interface Positions {
+        void record(long start, String annotation) throws IOException;
+    }
+
+    /** The longest annotation line read; a longer one is damage. */
+    private static final int MAX_ANNOTATION = 1024;
+
     /** Gets each whole record; its commands are valid during the call only. */
     @FunctionalInterface
     public interface Visitor {
@@ -99,7 +113,15 @@ public final class AofReader {
 
     /** Reads {@code file}, giving every whole record to {@code visitor}. */
     public static Outcome read(Path file, Visitor visitor) throws IOException {
-        return new AofReader(file).run(visitor);
+        return new AofReader(file).run(visitor, null);
+    }
+
+    /**
+     * Reads {@code file} for where its records start and their annotations, checking its form as
+     * {@link #read} does but keeping no command.
+     */
+    public static Outcome scan(Path file, Positions positions) throws IOException {
+        return new AofReader(file).run(null, positions);
     }
 
     /** Reads {@code file} through and says how far it is good, as redis-check-aof does. */
@@ -107,7 +129,7 @@ public final class AofReader {
         AofReader reader = new AofReader(file);
         Outcome outcome;
         try {
-            outcome = reader.run((commands, transaction) -> { });
+            outcome = reader.run((commands, transaction) -> { }, null);
         } catch (CorruptException e) {
             return new Analysis(reader.size, reader.recordStart, reader.recordLine, e.offset(), e.why(),
                     reader.wholeCommandAfter(reader.commandStart + 1));
@@ -124,8 +146,10 @@ public final class AofReader {
                 reader.wholeCommandAfter(reader.tornAt + 1));
     }
 
-    private Outcome run(Visitor visitor) throws IOException {
+    private Outcome run(Visitor visitor, Positions positions) throws IOException {
         long records = 0;
+        String annotation = null;
+        boolean skim = visitor == null;
         List<CommandArgs> batch = new ArrayList<>();
         CommandArgs single = new CommandArgs();
         List<CommandArgs> one = new ArrayList<>(1);
@@ -133,7 +157,7 @@ public final class AofReader {
             in = stream;
             while (true) {
                 commandStart = position;
-                if (!inMulti) {
+                if (!inMulti && annotation == null) {
                     recordStart = commandStart;
                     recordLine = line;
                 }
@@ -143,13 +167,20 @@ public final class AofReader {
                 }
                 position++;
                 if (first == '#') {
-                    skipAnnotation();
+                    try {
+                        String text = readAnnotation(commandStart);
+                        if (!inMulti) {
+                            annotation = text; // inside a MULTI it is skipped, as Redis does
+                        }
+                    } catch (EOFException cut) {
+                        return new Outcome(records, recordStart, size);
+                    }
                     continue;
                 }
-                CommandArgs cmd = inMulti ? new CommandArgs() : single;
+                CommandArgs cmd = inMulti && !skim ? new CommandArgs() : single;
                 cmd.clear();
                 try {
-                    readCommand(first, cmd, commandStart);
+                    readCommand(first, cmd, commandStart, skim);
                 } catch (EOFException cut) {
                     tornAt = commandStart;
                     return new Outcome(records, recordStart, size);
@@ -165,34 +196,55 @@ public final class AofReader {
                         throw new CorruptException(path, commandStart, "EXEC without MULTI");
                     }
                     inMulti = false;
-                    visitor.record(batch, true);
+                    if (skim) {
+                        positions.record(recordStart, annotation);
+                    } else {
+                        visitor.record(batch, true);
+                    }
+                    annotation = null;
                     records++;
                 } else if (inMulti) {
-                    batch.add(cmd);
+                    if (!skim) {
+                        batch.add(cmd);
+                    }
                 } else {
-                    one.clear();
-                    one.add(cmd);
-                    visitor.record(one, false);
+                    if (skim) {
+                        positions.record(recordStart, annotation);
+                    } else {
+                        one.clear();
+                        one.add(cmd);
+                        visitor.record(one, false);
+                    }
+                    annotation = null;
                     records++;
                 }
             }
         }
-        return new Outcome(records, inMulti ? recordStart : -1, size);
+        return new Outcome(records, inMulti || annotation != null ? recordStart : -1, size);
     }
 
-    /** Skips an annotation's line, up to its LF or the end of the file, as Redis's loader does. */
-    private void skipAnnotation() throws IOException {
-        int b;
-        do {
-            b = in.read();
-            if (b >= 0) {
-                position++;
+    /** The rest of an annotation line after its {@code #}, without its line end. */
+    private String readAnnotation(long start) throws IOException {
+        StringBuilder text = new StringBuilder();
+        while (true) {
+            int b = next();
+            if (b == '\n') {
+                line++;
+                int end = text.length();
+                return text.substring(0, end > 0 && text.charAt(end - 1) == '\r' ? end - 1 : end);
             }
-        } while (b >= 0 && b != '\n');
-        line++;
+            if (text.length() == MAX_ANNOTATION) {
+                throw new CorruptException(path, start, "an annotation line longer than " + MAX_ANNOTATION + " bytes");
+            }
+            text.append((char) b);
+        }
     }
 
-    private void readCommand(int first, CommandArgs cmd, long start) throws IOException {
+    /**
+     * Reads one command into {@code cmd}; when skimming, only a command of one short argument is
+     * kept (enough to tell MULTI and EXEC), the others' bytes are skipped.
+     */
+    private void readCommand(int first, CommandArgs cmd, long start, boolean skim) throws IOException {
         if (first != '*') {
             throw new CorruptException(path, start, "expected '*' at the start of a command, found byte " + first);
         }
@@ -213,17 +265,39 @@ public final class AofReader {
             if (length > size - position) {
                 throw new EOFException(); // the file ends inside it: nothing to read it into
             }
-            byte[] bytes = in.readNBytes((int) length);
-            position += bytes.length;
-            if (bytes.length < length) {
-                throw new EOFException();
+            byte[] bytes = null;
+            if (skim && (argc > 1 || length > 5)) {
+                skip(length);
+            } else {
+                bytes = in.readNBytes((int) length);
+                position += bytes.length;
+                if (bytes.length < length) {
+                    throw new EOFException();
+                }
             }
             if (next() != '\r' || next() != '\n') {
                 throw new CorruptException(path, position - 2, "an argument not followed by CRLF");
             }
             line++;
-            cmd.add(bytes, 0, bytes.length);
+            if (bytes != null) {
+                cmd.add(bytes, 0, bytes.length);
+            }
         }
+    }
+
+    private void skip(long length) throws IOException {
+        long left = length;
+        while (left > 0) {
+            long skipped = in.skip(left);
+            if (skipped <= 0) {
+                if (in.read() < 0) {
+                    throw new EOFException();
+                }
+                skipped = 1;
+            }
+            left -= skipped;
+        }
+        position += length;
     }
 
     /** The decimal number up to CRLF. */
@@ -289,7 +363,7 @@ public final class AofReader {
             stream.skipNBytes(at + 1);
             probe.in = stream;
             probe.position = at + 1;
-            probe.readCommand('*', new CommandArgs(), at);
+            probe.readCommand('*', new CommandArgs(), at, false);
             return true;
         } catch (EOFException | CorruptException notOne) {
             return false;

@@ -27,6 +27,14 @@ import java.util.logging.Logger;
  * position the log had when the reply was made; {@code EVERYSEC} syncs from a timer once a second;
  * {@code NO} leaves it to the operating system.
  * <p>
+ * A part of a transaction over several shards is a record of its own with an annotation before it
+ * ({@link #beginPart}), so that the loader keeps it only with its partners ({@link TransactionCut}):
+ * it cuts a shard's log at a part whose partner is missing, and so drops what follows. Under
+ * {@code ALWAYS} such a part sets a {@link #barrier} before it: replies made after it wait, beside
+ * the sync, until it is lifted, once every part is on disk; the answer that tells that the part
+ * itself is on disk waits for the sync alone ({@link #afterSynced}), so barriers never wait on each
+ * other.
+ * <p>
  * When a write or sync fails the batch is kept and tried again every second, after cutting the file
  * back to its last good size; meanwhile {@link #failure} names the error (the server then refuses
  * writes with -MISCONF) and held replies stay held: an acknowledged write is always on disk.
@@ -112,6 +120,12 @@ public final class AppendLog {
     private Rotation rotation;
     private boolean retryScheduled;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** Actions that wait for the sync alone ({@link #afterSynced}), in order of position. */
+    private final ArrayDeque<Held> heldForSync = new ArrayDeque<>();
+    /** Barriers not yet lifted, in order of position (a lifted one leaves once those before it have). */
+    private final ArrayDeque<Barrier> barriers = new ArrayDeque<>();
+    /** The annotation written before the open record, or null ({@link #beginPart}). */
+    private byte[] recordTag;
     private volatile String failure;
     private long failures;
     private long syncs;
@@ -124,6 +138,19 @@ public final class AppendLog {
     };
 
     private record Held(long position, Runnable action) {
+    }
+
+    /**
+     * A point of the log that replies made after it wait for until it is {@link #lift lifted}: set
+     * before a part of a transaction over several shards, lifted once every part is on disk.
+     */
+    public static final class Barrier {
+        private final long position;
+        private boolean lifted;
+
+        private Barrier(long position) {
+            this.position = position;
+        }
     }
 
     /**
@@ -167,14 +194,37 @@ public final class AppendLog {
         }
     }
 
+    /**
+     * Opens a record that is the part of transaction {@code transaction} on this shard, one of
+     * {@code parts}: it is written after its annotation ({@link TransactionCut#annotation}), and
+     * written even when its commands changed nothing (as an empty MULTI/EXEC), so that the loader
+     * finds every part. Not inside another record.
+     */
+    public void beginPart(long transaction, int parts) {
+        if (depth > 0) {
+            throw new IllegalStateException("a transaction's part inside a record");
+        }
+        begin();
+        recordTag = TransactionCut.annotation(transaction, parts);
+    }
+
     /** Closes a record; the outermost close keeps it for the next write. */
     public void end() {
-        if (--depth > 0 || recordCommands == 0) {
+        if (--depth > 0) {
             return;
         }
-        boolean wrap = recordCommands > 1;
-        int length = recordLength + (wrap ? MULTI.length + EXEC.length : 0);
+        byte[] tag = recordTag;
+        recordTag = null;
+        if (recordCommands == 0 && tag == null) {
+            return;
+        }
+        boolean wrap = recordCommands != 1;
+        int length = recordLength + (wrap ? MULTI.length + EXEC.length : 0) + (tag == null ? 0 : tag.length);
         pending.checkLimit(pendingLength + length);
+        if (tag != null) {
+            pending.putBytes(pendingLength, tag);
+            pendingLength += tag.length;
+        }
         if (wrap) {
             pending.putBytes(pendingLength, MULTI);
             pendingLength += MULTI.length;
@@ -258,10 +308,17 @@ public final class AppendLog {
 
     /**
      * Whether a reply made now must wait for the disk: under {@code ALWAYS}, when something
-     * appended is not yet synced (a write's own record, or one another client's reply would read).
+     * appended is not yet synced (a write's own record, or one another client's reply would read),
+     * or a barrier before it is not lifted.
      */
     public boolean holdsReplies() {
-        return fsync == Fsync.ALWAYS && synced < appended;
+        return !mayLeave(appended, true);
+    }
+
+    /** Whether what waits for position {@code position} may go: synced, and past no barrier when {@code barriersToo}. */
+    private boolean mayLeave(long position, boolean barriersToo) {
+        return fsync != Fsync.ALWAYS || position <= synced
+                && (!barriersToo || barriers.isEmpty() || position <= barriers.peekFirst().position);
     }
 
     private static final ThreadLocal<AppendLog> ON_THIS_THREAD = new ThreadLocal<>();
@@ -291,14 +348,49 @@ public final class AppendLog {
         return log != null && log.holdsReplies();
     }
 
-    /** Runs {@code action} once what has been appended so far is synced (at once when it is, or when the policy does not wait). */
+    /**
+     * Runs {@code action} once what has been appended so far is synced and the barriers set before
+     * now are lifted (at once when they are, or when the policy does not wait).
+     */
     public void afterDurable(Runnable action) {
-        if (!holdsReplies()) {
+        if (mayLeave(appended, true)) {
             action.run();
             return;
         }
         held.add(new Held(appended, action));
         scheduleFlush();
+    }
+
+    /**
+     * Runs {@code action} once what has been appended so far is synced, whatever the barriers: the
+     * answer that a transaction's part is on disk, which lifting the barriers waits for.
+     */
+    public void afterSynced(Runnable action) {
+        if (mayLeave(appended, false)) {
+            action.run();
+            return;
+        }
+        heldForSync.add(new Held(appended, action));
+        scheduleFlush();
+    }
+
+    /**
+     * Sets a barrier at what has been appended so far (before a transaction's part): replies made
+     * after it ({@link #afterDurable}) wait until it is {@link #lift lifted}.
+     */
+    public Barrier barrier() {
+        Barrier b = new Barrier(appended);
+        barriers.add(b);
+        return b;
+    }
+
+    /** Lifts a barrier: the replies that waited only for it leave. */
+    public void lift(Barrier barrier) {
+        barrier.lifted = true;
+        while (!barriers.isEmpty() && barriers.peekFirst().lifted) {
+            barriers.pollFirst();
+        }
+        release();
     }
 
     // ---- writing, off the loop -----------------------------------------------------------------
@@ -484,7 +576,10 @@ public final class AppendLog {
     }
 
     private void release() {
-        while (!held.isEmpty() && (held.peekFirst().position <= synced || fsync != Fsync.ALWAYS)) {
+        while (!heldForSync.isEmpty() && mayLeave(heldForSync.peekFirst().position, false)) {
+            heldForSync.pollFirst().action.run();
+        }
+        while (!held.isEmpty() && mayLeave(held.peekFirst().position, true)) {
             held.pollFirst().action.run();
         }
     }
@@ -538,7 +633,7 @@ public final class AppendLog {
 
     /** Replies waiting for the disk. */
     public int heldReplies() {
-        return held.size();
+        return held.size() + heldForSync.size();
     }
 
     /**

@@ -31,7 +31,7 @@ class AofReaderTest {
     @Test
     void shouldSkipAnnotationLinesBetweenAndInsideRecords() throws Exception {
         Path p = file("#TS:1700000000\r\n" + SET_A + "*1\r\n$5\r\nMULTI\r\n#TS:1700000001\r\n" + SET_A
-                + "*1\r\n$4\r\nEXEC\r\n#last, without its end of line");
+                + "*1\r\n$4\r\nEXEC\r\n");
         List<String> seen = new ArrayList<>();
         AofReader.Outcome o = AofReader.read(p, (commands, tx) -> seen.add(commands.size() + (tx ? "tx" : "")));
         assertEquals(List.of("1", "1tx"), seen);
@@ -39,7 +39,14 @@ class AofReaderTest {
         AofReader.Analysis a = AofReader.analyze(p);
         assertTrue(a.valid());
         assertEquals(Files.size(p), a.okUpTo());
-        assertEquals(1 + 1 + 7 + 3 + 1 + 7 + 3 + 1, a.okUpToLine());
+        assertEquals(1 + 1 + 7 + 3 + 1 + 7 + 3, a.okUpToLine());
+        // An annotation belongs to the record after it: one left at the end is cut with it, so that
+        // a record appended later is never taken for the annotated one.
+        long end = Files.size(p);
+        Path dangling = file(Files.readString(p, StandardCharsets.ISO_8859_1) + "#TX:7:2\r\n");
+        AofReader.Outcome cut = AofReader.read(dangling, (commands, tx) -> { });
+        assertTrue(cut.truncated());
+        assertEquals(end, cut.truncatedAt());
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.shardloop.server;
 
+import io.shardloop.kv.Slots;
 import io.shardloop.persist.AppendLog;
 import io.shardloop.persist.AofLayout;
 import io.shardloop.persist.FaultyFiles;
 import io.shardloop.persist.PersistenceConfig;
+import io.shardloop.runtime.shard.AcceptMode;
 import io.shardloop.runtime.shard.RuntimeConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,13 +29,17 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * appendonly yes: what the shards log is read back at start, whole, also with another shard count;
  * a log cut short is loaded up to its last whole record; damage before the end stops start-up; a
- * disk that fails holds the replies of the writes it has not taken and refuses new writes.
+ * disk that fails holds the replies of the writes it has not taken and refuses new writes; a
+ * transaction over several shards is read back whole or not at all, and under always its reply
+ * (and the replies after its part on a shard) waits until every shard has its part on disk.
  */
 class AppendOnlyTest {
     @TempDir
@@ -226,6 +232,216 @@ class AppendOnlyTest {
         }
         try (Server server = start(1, config); Jedis j = client(server)) {
             assertEquals(List.of("1", "x", "3"), j.mget("before", "held", "new"));
+        }
+    }
+
+    /** A key named {@code prefix} and a hash tag that shard {@code shard} of {@code shards} owns. */
+    private static String keyOn(int shard, int shards, String prefix) {
+        for (int i = 0; ; i++) {
+            String k = "{" + prefix + i + "}" + prefix;
+            byte[] b = k.getBytes(StandardCharsets.US_ASCII);
+            if (Slots.ownerOf(b, 0, b.length, shards) == shard) {
+                return k;
+            }
+        }
+    }
+
+    private static int count(String text, String of) {
+        int n = 0;
+        for (int at = text.indexOf(of); at >= 0; at = text.indexOf(of, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The largest transaction id the annotations of {@code log} name. */
+    private static long lastTransaction(String log) {
+        long last = 0;
+        for (int at = log.indexOf("#TX:"); at >= 0; at = log.indexOf("#TX:", at + 1)) {
+            last = Math.max(last, Long.parseLong(log.substring(at + 4, log.indexOf(':', at + 4))));
+        }
+        return last;
+    }
+
+    @Test
+    void shouldDropATransactionOverSeveralShardsWhosePartOnOneIsMissingWithWhatFollowsItThere() throws Exception {
+        String a = keyOn(0, 2, "a");
+        String b = keyOn(1, 2, "b");
+        String after = keyOn(0, 2, "after");
+        try (Server server = start(2, AppendLog.Fsync.ALWAYS); Jedis j = client(server)) {
+            j.set(keyOn(0, 2, "r"), "moved");
+            j.rename(keyOn(0, 2, "r"), keyOn(1, 2, "r")); // gathered: a part on each owner
+            j.mset(a, "0", b, "0"); // split: a part on each
+            Transaction t = j.multi(); // one part writes: an ordinary record
+            t.set(a, "1");
+            t.get(b);
+            t.exec();
+            t = j.multi();
+            t.set(a, "1");
+            t.set(b, "1");
+            t.exec();
+            j.mget(a, b); // reads: nothing logged
+            t = j.multi();
+            t.set(a, "2");
+            t.set(b, "2");
+            t.exec();
+            j.set(after, "x");
+        }
+        Path appendDir = dir.resolve(PersistenceConfig.DEFAULT_APPEND_DIR);
+        Path s0 = appendDir.resolve(AofLayout.incrementalName(0, 2, 1));
+        Path s1 = appendDir.resolve(AofLayout.incrementalName(1, 2, 1));
+        String log0 = Files.readString(s0, StandardCharsets.ISO_8859_1);
+        String log1 = Files.readString(s1, StandardCharsets.ISO_8859_1);
+        assertEquals(4, count(log0, "#TX:"), log0);
+        assertEquals(4, count(log1, "#TX:"), log1);
+        assertTrue(log0.substring(log0.lastIndexOf("#TX:")).startsWith("#TX:" + lastTransaction(log1) + ":2\r\n"), log0);
+        try (var f = java.nio.channels.FileChannel.open(s1, StandardOpenOption.WRITE)) {
+            f.truncate(log1.lastIndexOf("#TX:")); // shard 1's part of the last transaction never reached its disk
+        }
+        long lastBefore = lastTransaction(log0);
+        try (Server server = start(2, AppendLog.Fsync.ALWAYS); Jedis j = client(server)) {
+            assertEquals(List.of("1", "1"), j.mget(a, b), "the last transaction is not there at all");
+            assertNull(j.get(after), "what shard 0 logged after its part goes with it");
+            assertEquals("moved", j.get(keyOn(1, 2, "r")));
+            assertNull(j.get(keyOn(0, 2, "r")));
+            assertEquals(log0.lastIndexOf("#TX:"), Files.size(s0), "shard 0's log is cut at the part whose partner is gone");
+            Transaction t = j.multi();
+            t.set(a, "3");
+            t.set(b, "3");
+            t.exec();
+        }
+        long next = lastTransaction(Files.readString(s0, StandardCharsets.ISO_8859_1));
+        assertTrue(next > lastBefore, "a transaction after the restart takes an id no part in the logs has: " + next);
+        try (Server server = start(2, AppendLog.Fsync.ALWAYS); Jedis j = client(server)) {
+            assertEquals(List.of("3", "3"), j.mget(a, b));
+        }
+    }
+
+    @Test
+    void shouldWriteTaggedPartsThatRedisCheckAofPasses() throws Exception {
+        Path check = Path.of("/usr/bin/redis-check-aof");
+        assumeTrue(Files.isExecutable(check), "redis-check-aof is not installed");
+        try (Server server = start(2, AppendLog.Fsync.ALWAYS); Jedis j = client(server)) {
+            Transaction t = j.multi();
+            t.set(keyOn(0, 2, "a"), "1");
+            t.del(keyOn(1, 2, "missing")); // may write, changes nothing: an empty part
+            t.exec();
+        }
+        Path appendDir = dir.resolve(PersistenceConfig.DEFAULT_APPEND_DIR);
+        String empty = Files.readString(appendDir.resolve(AofLayout.incrementalName(1, 2, 1)), StandardCharsets.ISO_8859_1);
+        assertTrue(empty.matches("#TX:\\d+:2\r\n\\*1\r\n\\$5\r\nMULTI\r\n\\*1\r\n\\$4\r\nEXEC\r\n"), empty);
+        for (int shard = 0; shard < 2; shard++) {
+            Process p = new ProcessBuilder(check.toString(), appendDir.resolve(AofLayout.incrementalName(shard, 2, 1)).toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("is valid"), out);
+        }
+    }
+
+    @Test
+    void shouldNeverStallTransactionsOverSeveralShardsThatWaitForEachOthersBarriers() throws Exception {
+        // Transactions of disjoint keys over the same two shards are logged in either order on
+        // each; under always each one's reply waits for the other shard's barriers: none may wait forever.
+        int clients = 4;
+        int rounds = 150;
+        try (Server server = start(2, AppendLog.Fsync.ALWAYS)) {
+            List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int c = 0; c < clients; c++) {
+                String x = keyOn(0, 2, "x" + c);
+                String y = keyOn(1, 2, "y" + c);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try (Jedis j = new Jedis("127.0.0.1", server.port(ServedProtocol.RESP), 5_000)) {
+                        for (int i = 1; i <= rounds; i++) {
+                            Transaction t = j.multi();
+                            t.set(x, Integer.toString(i));
+                            t.set(y, Integer.toString(i));
+                            t.exec();
+                            j.mset(x + "m", "1", y + "m", "1"); // split over both
+                            j.rename(i % 2 == 1 ? x + "m" : y + "m", i % 2 == 1 ? y + "r" : x + "r"); // gathered
+                            assertEquals(List.of(Integer.toString(i), Integer.toString(i)), j.mget(x, y));
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            assertTrue(failures.isEmpty(), "a client failed or timed out: " + failures);
+        }
+    }
+
+    private static Socket connect(Server server) throws IOException {
+        Socket s = new Socket("127.0.0.1", server.port(ServedProtocol.RESP));
+        s.setSoTimeout(5_000);
+        send(s, "PING");
+        assertEquals("+PONG\r\n", read(s, 7));
+        return s;
+    }
+
+    private static void send(Socket s, String... args) throws IOException {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            b.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        }
+        s.getOutputStream().write(b.toString().getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+    }
+
+    private static String read(Socket s, int bytes) throws IOException {
+        byte[] b = s.getInputStream().readNBytes(bytes);
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    /** Nothing arrives on {@code s} for 300 ms. */
+    private static void assertHeld(Socket s, String what) throws IOException {
+        s.setSoTimeout(300);
+        assertThrows(java.net.SocketTimeoutException.class, () -> s.getInputStream().read(), what);
+        s.setSoTimeout(5_000);
+    }
+
+    @Test
+    void shouldHoldTheRepliesOfATransactionOverSeveralShardsAndAfterItsPartsUntilEveryPartIsOnDisk() throws Exception {
+        FaultyFiles disk = new FaultyFiles();
+        PersistenceConfig config = PersistenceConfig.defaults().withAppendOnly(true).withFsync(AppendLog.Fsync.ALWAYS)
+                .withDir(dir).withFiles(disk);
+        String a = keyOn(0, 2, "a");
+        String b = keyOn(1, 2, "b");
+        ServerConfig handoff = ServerConfig.builder().protocols(ServedProtocol.RESP).persistence(config)
+                .runtime(RuntimeConfig.builder(2).pin(false).acceptMode(AcceptMode.HANDOFF).build()).build();
+        // Handed out in turn from shard 0: the first and third connections are shard 0's.
+        try (Server server = Server.start(handoff); Socket coordinator = connect(server);
+             Socket onShard1 = connect(server); Socket reader = connect(server)) {
+            send(coordinator, "SET", a, "v");
+            assertEquals("+OK\r\n", read(coordinator, 5));
+
+            disk.failingOnly(AofLayout.appendFilename(1, 2)); // shard 1's disk refuses what comes now
+            send(coordinator, "RENAME", a, b); // gathered on shard 0, applied by both owners
+            assertHeld(coordinator, "the RENAME's reply waits for shard 1's part");
+            disk.failing(false);
+            assertEquals("+OK\r\n", read(coordinator, 5), "and leaves once it is on disk");
+
+            disk.failingOnly(AofLayout.appendFilename(1, 2));
+            send(coordinator, "MULTI");
+            send(coordinator, "SET", a, "x");
+            send(coordinator, "SET", b, "x");
+            send(coordinator, "EXEC");
+            assertEquals("+OK\r\n+QUEUED\r\n+QUEUED\r\n", read(coordinator, 23));
+            assertHeld(coordinator, "EXEC's reply waits for shard 1's part");
+            send(reader, "GET", a);
+            assertHeld(reader, "a read on shard 0 after its part waits too: a crash now would take the part back");
+            disk.failing(false);
+            assertEquals("*2\r\n+OK\r\n+OK\r\n", read(coordinator, 14));
+            assertEquals("$1\r\nx\r\n", read(reader, 7));
+            send(onShard1, "GET", b);
+            assertEquals("$1\r\nx\r\n", read(onShard1, 7));
+        }
+        try (Server server = start(2, AppendLog.Fsync.ALWAYS); Jedis j = client(server)) {
+            assertEquals(List.of("x", "x"), j.mget(a, b));
         }
     }
 }

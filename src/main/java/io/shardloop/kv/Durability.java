@@ -2,6 +2,7 @@ package io.shardloop.kv;
 
 import io.shardloop.persist.AppendLog;
 import io.shardloop.persist.LogFile;
+import io.shardloop.persist.ParallelShards;
 import io.shardloop.persist.PersistenceConfig;
 import io.shardloop.persist.ShardFiles;
 import io.shardloop.persist.TransactionCut;
@@ -101,32 +102,10 @@ public final class Durability {
         transactionIds.accumulateAndGet(cut.lastTransaction(), Math::max); // a new id never names an old part
         Keyspace[][] read = new Keyspace[old][];
         String[] notes = new String[old];
-        IOException[] failure = new IOException[1];
-        Thread[] threads = new Thread[old];
-        for (int j = 0; j < old; j++) {
-            int shard = j;
-            threads[j] = Thread.ofPlatform().name("aof-load-" + j).start(() -> {
-                try {
-                    read[shard] = Keyspace.databases(databases, clock, shard, old);
-                    notes[shard] = replay(dir, shard, old, read[shard]);
-                } catch (IOException | RuntimeException e) {
-                    synchronized (failure) {
-                        failure[0] = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-                    }
-                }
-            });
-        }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while loading the append-only files");
-            }
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
+        ParallelShards.run("aof-load", old, "loading the append-only files", shard -> {
+            read[shard] = Keyspace.databases(databases, clock, shard, old);
+            notes[shard] = replay(dir, shard, old, read[shard]);
+        });
         long keys = 0;
         if (old == shards) {
             for (int k = 0; k < shards; k++) {

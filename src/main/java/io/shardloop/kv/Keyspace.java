@@ -800,11 +800,6 @@ public final class Keyspace implements Db {
             return saved;
         }
 
-        /** The database this walk saves, as it was numbered when the snapshot began. */
-        int db() {
-            return db;
-        }
-
         private void save(Entry e) {
             e.header = (e.header & ~ObjectHeader.SAVED) | mark;
             if (sink != null && (e.expireAt == NO_EXPIRY || e.expireAt >= startedAt)) {

@@ -71,7 +71,6 @@ final class ShardDisk {
     private volatile boolean lastRewriteFailed;
     private volatile long baseSize;
     private volatile long currentSize;
-    private volatile boolean partRunning;
     private volatile long changes;
     private volatile long changesAtSave;
     private volatile long keysProcessed;
@@ -125,11 +124,6 @@ final class ShardDisk {
             startRewrite();
         }
         return true;
-    }
-
-    /** Whether a compaction runs or waits here. */
-    boolean rewriteBusy() {
-        return rewriting || rewriteWanted;
     }
 
     private void startRewrite() {
@@ -247,11 +241,9 @@ final class ShardDisk {
      */
     void savePart(Path body, Consumer<IOException> done) {
         Runnable start = () -> {
-            partRunning = true;
             long changesAtStart = databases[0].changes();
             running = new Snapshot(loop, offloader, config.files(), body, databases, null, (s, failure) -> {
                 running = null;
-                partRunning = false;
                 if (failure == null) {
                     changesAtSave = changesAtStart;
                 }
@@ -279,11 +271,6 @@ final class ShardDisk {
         }
     }
 
-    /** The snapshot under way here, or null. */
-    Snapshot running() {
-        return running;
-    }
-
     static RdbHeader header(boolean aofBase) {
         Runtime r = Runtime.getRuntime();
         return RdbHeader.now(r.totalMemory() - r.freeMemory(), aofBase);
@@ -297,10 +284,6 @@ final class ShardDisk {
 
     boolean rewriteScheduled() {
         return rewriteWanted;
-    }
-
-    boolean partRunning() {
-        return partRunning;
     }
 
     long rewriteStartedMillis() {

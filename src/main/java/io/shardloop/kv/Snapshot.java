@@ -113,11 +113,6 @@ final class Snapshot implements Keyspace.SnapshotSink {
         writer.entry(key, value, expireAt == Db.NO_EXPIRY ? RdbFileWriter.NO_EXPIRY : expireAt);
     }
 
-    /** The file written. */
-    Path target() {
-        return target;
-    }
-
     /** Keys written (expired ones left out), so far. */
     long keysSaved() {
         long n = 0;
@@ -134,11 +129,6 @@ final class Snapshot implements Keyspace.SnapshotSink {
             n += k;
         }
         return n;
-    }
-
-    /** Bytes encoded so far. */
-    long bytes() {
-        return writer.written();
     }
 
     /** Nanoseconds from {@link #start} to the end (or to now while it runs). */

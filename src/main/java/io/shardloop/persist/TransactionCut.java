@@ -80,31 +80,8 @@ public final class TransactionCut {
         for (int s = 0; s < n; s++) {
             found.add(new ArrayList<>());
         }
-        IOException[] failure = new IOException[1];
-        Thread[] threads = new Thread[n];
-        for (int s = 0; s < n; s++) {
-            int shard = s;
-            threads[s] = Thread.ofPlatform().name("aof-scan-" + s).start(() -> {
-                try {
-                    scanShard(incrementals.get(shard), found.get(shard));
-                } catch (IOException | RuntimeException e) {
-                    synchronized (failure) {
-                        failure[0] = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-                    }
-                }
-            });
-        }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while reading the append-only files");
-            }
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
+        ParallelShards.run("aof-scan", n, "reading the append-only files",
+                shard -> scanShard(incrementals.get(shard), found.get(shard)));
         long last = 0;
         for (List<Part> parts : found) {
             for (Part p : parts) {

@@ -108,6 +108,7 @@ public final class Durability {
         });
         long keys = 0;
         if (old == shards) {
+            cut.markKept(config.files()); // after the replay cut any torn tail: the marks go after whole records
             for (int k = 0; k < shards; k++) {
                 loaded(k, read[k]);
                 keys += Keyspace.size(read[k]);

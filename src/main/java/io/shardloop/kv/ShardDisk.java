@@ -156,7 +156,12 @@ final class ShardDisk {
         running.start();
     }
 
-    /** Once both the snapshot and the log's new file are there: the manifest is switched (off the loop). */
+    /**
+     * Once both the snapshot and the log's new file are there, and what the snapshot folds may
+     * replace the old files ({@link AppendLog#whenFoldable}: no part of a transaction over several
+     * shards before the rotation can still be cut, and the loader knows it whatever this shard's
+     * files say): the manifest is switched (off the loop).
+     */
     private void finishRewrite() {
         if (!snapshotEnded || !rotated) { // a failed snapshot waits for the rotation too: one at a time
             return;
@@ -166,6 +171,10 @@ final class ShardDisk {
             rewriteEnded(s, null, snapshotFailure);
             return;
         }
+        log.whenFoldable(rotatedAt, () -> switchBase(s));
+    }
+
+    private void switchBase(Snapshot s) {
         String kept = newIncremental;
         int rc = offloader.offload(() -> {
             String base = files.nextBaseName();

@@ -41,18 +41,12 @@ import java.util.function.Consumer;
  * record tagged with the transaction's id and the number of such parts, so that the loader keeps
  * a part only with all its partners ({@link io.shardloop.persist.TransactionCut}); a gathered
  * transaction tags the changes it applies on each of several owners. Under appendfsync always the
- * reply waits until no crash can take the transaction back:
- * <pre>
- *   parts run (MSG_RUN) / changes applied (MSG_APPLY)   each tagged part sets a barrier before it
- *   MSG_RESULT / MSG_APPLIED                           once the part is synced (tagged: the sync alone)
- *   every part on disk: MSG_DURABLE to tagged parts     each lifts its barrier,
- *   MSG_CLEARED                                         once what came before it may leave too
- *   the reply                                           once this shard's log is durable
- * </pre>
- * A barrier holds every reply made on its shard after the part (the loader would cut them with it).
- * Lifting one waits only for the tagged parts' answers, which wait only for syncs, never for a
- * barrier; the other answers (an untagged part's, MSG_CLEARED) wait for barriers, and the reply for
- * all of them. So no barrier waits for another.
+ * reply waits until no crash can take the transaction back: each part's answer (MSG_RESULT,
+ * MSG_APPLIED) leaves once the part is settled ({@link Settlement}: on disk, and kept by the cut of
+ * every crash to come), and so does every other reply made on that shard after it; the reply
+ * leaves once every part has answered and this shard's log is durable. Settling waits only for
+ * syncs, never for a reply, so two transactions logged in opposite orders on two shards never
+ * wait for each other.
  * <p>
  * <b>Credit.</b> Only the first hop is a request (it takes mailbox credit, checked by the caller
  * before anything starts); the second hop and its answer are one-way messages, so a transaction
@@ -84,10 +78,6 @@ final class ShardTransactions implements ResponseHandler {
     static final int MSG_APPLY = 10;
     /** One-way: a gathered transaction's changes are applied (and on disk), to its coordinator (appendfsync always). */
     static final int MSG_APPLIED = 11;
-    /** One-way: every part of a transaction is on disk; lift the barrier of the part here. */
-    static final int MSG_DURABLE = 12;
-    /** One-way: what came before the part here is durable too, to its coordinator. */
-    static final int MSG_CLEARED = 13;
 
     private static final byte GRANTED = TransactionParticipant.GRANTED;
     private static final byte RETRY = TransactionParticipant.RETRY;
@@ -103,6 +93,8 @@ final class ShardTransactions implements ResponseHandler {
     private final KeyLocks locks;
     private final TrackingShard tracking;
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(1024);
+    /** Settles the parts of transactions over several shards logged here; null without a log or with one shard. */
+    private final Settlement settlement;
     private final BufferReplyWriter reply = new BufferReplyWriter(256);
     private final TransactionParticipant participant;
     private final ReplyMerger merger = new ReplyMerger();
@@ -121,6 +113,8 @@ final class ShardTransactions implements ResponseHandler {
         this.executor = executor;
         this.locks = locks;
         this.participant = new TransactionParticipant(group, mailbox, executor, locks, counters, tracking);
+        io.shardloop.persist.AppendLog log = executor.log();
+        this.settlement = log == null || shardCount < 2 ? null : new Settlement(here, shardCount, mailbox, log);
     }
 
     /** This shard's side of every transaction, its own included. */
@@ -133,7 +127,10 @@ final class ShardTransactions implements ResponseHandler {
      * the parts of theirs. False for a type that is not one.
      */
     boolean onMessage(int type, int source, long correlationId, DirectBuffer buffer, int offset, int length) {
-        if (type != MSG_RESULT && type != MSG_APPLIED && type != MSG_CLEARED) {
+        if (settlement != null && settlement.onMessage(type, source, buffer, offset)) {
+            return true;
+        }
+        if (type != MSG_RESULT && type != MSG_APPLIED) {
             return participant.onMessage(type, source, correlationId, buffer, offset);
         }
         long id = buffer.getLong(offset);
@@ -141,15 +138,10 @@ final class ShardTransactions implements ResponseHandler {
         if (co == null) {
             throw new IllegalStateException("an answer (message " + type + ") for no transaction: " + id);
         }
-        switch (type) {
-            case MSG_RESULT -> onResult(co, buffer.getInt(offset + 8), buffer, offset + 16, length - 16, buffer.getInt(offset + 12));
-            case MSG_APPLIED -> onApplied(co, buffer.getInt(offset + 8));
-            default -> {
-                if (--co.clearing == 0 && co.awaiting == 0) {
-                    coordinating.remove(co.id);
-                    co.deliver.accept(co.reply);
-                }
-            }
+        if (type == MSG_RESULT) {
+            onResult(co, buffer.getInt(offset + 8), buffer, offset + 16, length - 16, buffer.getInt(offset + 12));
+        } else {
+            onApplied(co, buffer.getInt(offset + 8));
         }
         return true;
     }
@@ -192,12 +184,8 @@ final class ShardTransactions implements ResponseHandler {
         final byte[][] fetched;
         /** Per part: the part count its record is tagged with, 0 when it is not tagged. */
         final int[] tags;
-        /** Whether the reply waits until every part is on disk (this shard's log is under appendfsync always). */
+        /** Whether the reply waits until every part is settled (this shard's log is under appendfsync always). */
         boolean hold;
-        /** The tagged parts yet to answer that they are on disk (counted under {@link #hold} only). */
-        int taggedAwaiting;
-        /** The shards yet to answer {@link #MSG_CLEARED}. */
-        int clearing;
         /** The reply, kept while it waits for the disk. */
         BufferReplyWriter reply;
 
@@ -326,24 +314,21 @@ final class ShardTransactions implements ResponseHandler {
         }
         co.awaiting = co.prepared.parts.size();
         int writing = co.prepared.writingParts();
-        co.taggedAwaiting = 0;
-        co.clearing = 0;
         for (int n = 0; n < co.prepared.parts.size(); n++) {
             co.tags[n] = writing > 1 && co.prepared.parts.get(n).mayWrite ? writing : 0;
-            co.taggedAwaiting += co.tags[n] > 0 ? 1 : 0;
         }
         for (int n = 0; n < co.prepared.parts.size(); n++) {
             TransactionParts.ShardPart part = co.prepared.parts.get(n);
             if (part.shard == here) {
                 BufferReplyWriter replies = participant.runPart(part.commands, 0, part.count, co.protocol, co.writer,
-                        co.id, co.tags[n], co.hold);
+                        co.id, co.tags[n]);
                 participant.unwatch(part.watched);
                 KeyLocks.Entry e = co.localEntry;
                 co.localEntry = null;
                 resultHere(co, n, replies, part.count);
                 locks.release(e);
             } else {
-                int length = encodeRun(co.id, co.protocol, co.writer, n, part, co.tags[n], co.hold);
+                int length = encodeRun(co.id, co.protocol, co.writer, n, part, co.tags[n]);
                 sendAlways(part.shard, MSG_RUN, length);
             }
         }
@@ -355,7 +340,7 @@ final class ShardTransactions implements ResponseHandler {
         return log != null && log.fsync() == io.shardloop.persist.AppendLog.Fsync.ALWAYS;
     }
 
-    /** The replies of the part that ran here: counted now, or, for a tagged part, once it is synced. */
+    /** The replies of the part that ran here: counted now, or, for a tagged part, once it is settled. */
     private void resultHere(Coordination co, int n, BufferReplyWriter replies, int count) {
         io.shardloop.persist.AppendLog log = executor.log();
         if (co.tags[n] == 0 || log == null || !log.holdsReplies()) {
@@ -364,13 +349,13 @@ final class ShardTransactions implements ResponseHandler {
         }
         byte[] copy = new byte[replies.length()];
         replies.buffer().getBytes(0, copy);
-        log.afterSynced(() -> onResult(co, n, new UnsafeBuffer(copy), 0, copy.length, count));
+        log.afterDurable(() -> onResult(co, n, new UnsafeBuffer(copy), 0, copy.length, count));
     }
 
     /**
      * Every shard holds its keys and has sent their values: the transaction runs here on copies,
      * and each shard gets back the keys that changed, applies them and lets go (under appendfsync
-     * always, answering once they are on disk: {@link #MSG_APPLIED}).
+     * always, answering once they are settled: {@link #MSG_APPLIED}).
      */
     private void runGathered(Coordination co) {
         TransactionParts p = co.prepared;
@@ -419,11 +404,8 @@ final class ShardTransactions implements ResponseHandler {
         }
         co.reply = out;
         co.awaiting = 1; // until every part is sent
-        co.taggedAwaiting = 0;
-        co.clearing = 0;
         for (int n = 0; n < p.parts.size(); n++) {
             co.tags[n] = changed > 1 && counts[p.parts.get(n).shard] > 0 ? changed : 0;
-            co.taggedAwaiting += co.tags[n] > 0 ? 1 : 0;
         }
         for (int n = 0; n < p.parts.size(); n++) {
             TransactionParts.ShardPart part = p.parts.get(n);
@@ -431,7 +413,7 @@ final class ShardTransactions implements ResponseHandler {
             ExpandableArrayBuffer mine = changes.get(s);
             if (s == here) {
                 tracking.writer(co.writer);
-                participant.openPart(co.id, co.tags[n], co.hold);
+                participant.openPart(co.id, co.tags[n]);
                 try {
                     for (int j = 0, at = 0; j < counts[s]; j++) {
                         at = GatheredKeys.apply(executor.keyspace(), mine, at);
@@ -448,7 +430,7 @@ final class ShardTransactions implements ResponseHandler {
                 io.shardloop.persist.AppendLog log = executor.log();
                 int index = n;
                 if (co.tags[n] > 0 && log != null && log.holdsReplies()) {
-                    log.afterSynced(() -> onApplied(co, index));
+                    log.afterDurable(() -> onApplied(co, index));
                 } else {
                     onApplied(co, index);
                 }
@@ -466,58 +448,26 @@ final class ShardTransactions implements ResponseHandler {
             }
             sendAlways(s, MSG_APPLY, at + 4 + lengths[s]);
             if (co.hold) {
-                co.awaiting++; // it answers once its changes are on disk
+                co.awaiting++; // it answers once its changes are settled
             }
         }
         onApplied(co, -1);
     }
 
     /**
-     * Part {@code n} of a gathered transaction has applied its changes (on disk under appendfsync
+     * Part {@code n} of a gathered transaction has applied its changes (settled under appendfsync
      * always; -1: every part is sent); after the last, the reply.
      */
     private void onApplied(Coordination co, int n) {
-        partOnDisk(co, n);
         if (--co.awaiting == 0) {
-            deliverWhenCleared(co, co.reply);
+            deliver(co, co.reply);
         }
     }
 
-    /**
-     * Part {@code n} answered: when it is the last tagged one (under appendfsync always), every
-     * part is on disk, and the barriers they set are lifted, here at once and elsewhere with
-     * {@link #MSG_DURABLE}, each of which answers {@link #MSG_CLEARED}.
-     */
-    private void partOnDisk(Coordination co, int n) {
-        if (!co.hold || n < 0 || co.tags[n] == 0 || --co.taggedAwaiting > 0) {
-            return;
-        }
-        for (int i = 0; i < co.prepared.parts.size(); i++) {
-            int s = co.prepared.parts.get(i).shard;
-            if (co.tags[i] == 0) {
-                continue;
-            }
-            if (s == here) {
-                participant.lift(co.id);
-            } else {
-                message.putLong(0, co.id);
-                sendAlways(s, MSG_DURABLE, 8);
-                co.clearing++;
-            }
-        }
-    }
-
-    /** Every answer is in: the reply leaves now, or (kept) once the last {@link #MSG_CLEARED} comes. */
-    private void deliverWhenCleared(Coordination co, BufferReplyWriter out) {
-        if (co.clearing == 0) {
-            coordinating.remove(co.id);
-            co.deliver.accept(out);
-            return;
-        }
-        if (out != co.reply) {
-            co.reply = new BufferReplyWriter(out.length());
-            co.reply.raw(out.array(), 0, out.length());
-        }
+    /** Every answer is in: the reply leaves. */
+    private void deliver(Coordination co, BufferReplyWriter out) {
+        coordinating.remove(co.id);
+        co.deliver.accept(out);
     }
 
     /** The error of a command over every key in a transaction whose values gather on one shard. */
@@ -566,7 +516,6 @@ final class ShardTransactions implements ResponseHandler {
         if (part.count != count) {
             throw new IllegalStateException("shard " + part.shard + " answered " + count + " of " + part.count + " commands");
         }
-        partOnDisk(co, n);
         if (--co.awaiting == 0) {
             finish(co);
         }
@@ -604,7 +553,7 @@ final class ShardTransactions implements ResponseHandler {
                 merger.finish(out);
             }
         }
-        deliverWhenCleared(co, out);
+        deliver(co, out);
     }
 
     // ---- one shard ------------------------------------------------------------------------------
@@ -729,16 +678,14 @@ final class ShardTransactions implements ResponseHandler {
         return at;
     }
 
-    /** The second hop: the part's commands, with the part count its record is tagged with (0: none) and whether it sets a barrier. */
-    private int encodeRun(long id, int protocol, long writer, int index, TransactionParts.ShardPart part, int parts,
-                          boolean hold) {
+    /** The second hop: the part's commands, with the part count its record is tagged with (0: none). */
+    private int encodeRun(long id, int protocol, long writer, int index, TransactionParts.ShardPart part, int parts) {
         message.putLong(0, id);
         message.putByte(8, (byte) protocol);
         message.putInt(9, index);
         message.putLong(13, writer);
         message.putInt(21, parts);
-        message.putByte(25, (byte) (hold ? 1 : 0));
-        int at = TransactionParticipant.writeKeys(message, part.watched, 26);
+        int at = TransactionParticipant.writeKeys(message, part.watched, 25);
         message.putInt(at, part.count);
         message.putBytes(at + 4, part.commands, 0, part.commandsLength);
         return at + 4 + part.commandsLength;

@@ -26,11 +26,8 @@ import java.util.function.Consumer;
  * ({@link #runWhenFree}).
  * <p>
  * <b>On disk.</b> A part that is one of several that write is logged as a tagged record
- * ({@link AppendLog#beginPart}); when its coordinator holds its reply for the disk (appendfsync
- * always) the part sets a barrier before it, answers once it is synced ({@link AppendLog#afterSynced}),
- * and when told that every part is on disk ({@link ShardTransactions#MSG_DURABLE}) lifts the barrier
- * and answers once what came before the part may leave too ({@link ShardTransactions#MSG_CLEARED}).
- * Any other answer leaves once what it tells of is durable ({@link AppendLog#afterDurable}).
+ * ({@link AppendLog#beginPart}). Every answer leaves once what it tells of is durable
+ * ({@link AppendLog#afterDurable}: under appendfsync always, synced, and after no unsettled part).
  * <p>
  * Single-threaded: owned by the shard's loop thread.
  */
@@ -53,8 +50,6 @@ final class TransactionParticipant {
     private final BufferReplyWriter reply = new BufferReplyWriter(256);
     /** Parts of other shards' transactions held here, by id. */
     private final Map<Long, Participation> participating = new HashMap<>();
-    /** The barriers of the parts logged here whose transactions are not yet on disk everywhere, by id. */
-    private final Map<Long, AppendLog.Barrier> barriers = new HashMap<>();
 
     TransactionParticipant(KvGroup group, Mailbox mailbox, ShardExecutor executor, KeyLocks locks,
                            SingleWriterCounters counters, TrackingShard tracking) {
@@ -116,7 +111,7 @@ final class TransactionParticipant {
                 int count = buffer.getInt(at);
                 at += 4;
                 tracking.writer(buffer.getLong(offset + 8));
-                openPart(id, parts, hold);
+                openPart(id, parts);
                 try {
                     for (int j = 0; j < count; j++) {
                         at = GatheredKeys.apply(executor.keyspace(), buffer, at);
@@ -127,17 +122,11 @@ final class TransactionParticipant {
                 }
                 unwatch(unwatch);
                 locks.release(p.entry);
-                if (hold) { // the coordinator's reply waits until the changes are on disk
+                if (hold) { // the coordinator's reply waits until the changes are settled
                     message.putLong(0, id);
                     message.putInt(8, index);
-                    sendWhenDurable(source, ShardTransactions.MSG_APPLIED, 12, parts > 0);
+                    sendWhenDurable(source, ShardTransactions.MSG_APPLIED, 12);
                 }
-            }
-            case ShardTransactions.MSG_DURABLE -> {
-                long id = buffer.getLong(offset);
-                lift(id);
-                message.putLong(0, id);
-                sendWhenDurable(source, ShardTransactions.MSG_CLEARED, 8, false);
             }
             case ShardTransactions.MSG_UNWATCH -> {
                 List<Key> keys = new ArrayList<>();
@@ -224,35 +213,33 @@ final class TransactionParticipant {
         int index = buffer.getInt(offset + 9);
         long writer = buffer.getLong(offset + 13);
         int parts = buffer.getInt(offset + 21);
-        boolean hold = buffer.getByte(offset + 25) == 1;
         List<Key> unwatch = new ArrayList<>();
-        int at = readKeys(buffer, offset + 26, unwatch);
+        int at = readKeys(buffer, offset + 25, unwatch);
         int count = buffer.getInt(at);
-        runPart(buffer, at + 4, count, protocol, writer, id, parts, hold);
+        runPart(buffer, at + 4, count, protocol, writer, id, parts);
         unwatch(unwatch);
         // The answer: the id, the part's index at the coordinator, the count, the replies back to back.
         message.putLong(0, id);
         message.putInt(8, index);
         message.putInt(12, count);
         message.putBytes(16, reply.buffer(), 0, reply.length());
-        sendWhenDurable(source, ShardTransactions.MSG_RESULT, 16 + reply.length(), parts > 0);
+        sendWhenDurable(source, ShardTransactions.MSG_RESULT, 16 + reply.length());
         locks.release(p.entry);
     }
 
     /**
      * Runs {@code count} encoded commands of a part on this shard's keys, as {@code writer}'s; their
      * replies back to back in the writer returned. The part is logged as transaction
-     * {@code transaction}'s, one of {@code parts} (0: an ordinary record), after a barrier when
-     * {@code hold} ({@link #openPart}).
+     * {@code transaction}'s, one of {@code parts} (0: an ordinary record, {@link #openPart}).
      */
     BufferReplyWriter runPart(DirectBuffer commands, int offset, int count, int protocol, long writer,
-                              long transaction, int parts, boolean hold) {
+                              long transaction, int parts) {
         reply.reset();
         reply.protocol(protocol);
         int at = offset;
         long before = tracking.writer();
         tracking.writer(writer);
-        openPart(transaction, parts, hold);
+        openPart(transaction, parts);
         try {
             for (int j = 0; j < count; j++) {
                 CommandCodec.decode(commands, at, decoded);
@@ -324,35 +311,19 @@ final class TransactionParticipant {
 
     /**
      * Opens the record of transaction {@code transaction}'s part here: an ordinary one when
-     * {@code parts} is 0 (no other shard logs a part), else tagged as one of {@code parts}, after a
-     * barrier when {@code hold} (its coordinator holds the reply until every part is on disk).
+     * {@code parts} is 0 (no other shard logs a part), else tagged as one of {@code parts}.
      */
-    void openPart(long transaction, int parts, boolean hold) {
+    void openPart(long transaction, int parts) {
         AppendLog log = executor.log();
         if (log == null || parts == 0) {
             executor.beginRecord();
             return;
         }
-        if (hold) {
-            barriers.put(transaction, log.barrier());
-        }
         log.beginPart(transaction, parts);
     }
 
-    /** Every part of transaction {@code transaction} is on disk: lifts the barrier its part here set, if any. */
-    void lift(long transaction) {
-        AppendLog.Barrier b = barriers.remove(transaction);
-        if (b != null) {
-            executor.log().lift(b);
-        }
-    }
-
-    /**
-     * Sends {@code message[0, length)} one way once what it tells of may leave: when
-     * {@code synced}, once this shard's log is synced (the answer that a tagged part is on disk);
-     * else once it is durable, barriers included.
-     */
-    private void sendWhenDurable(int target, int type, int length, boolean synced) {
+    /** Sends {@code message[0, length)} one way once what it tells of is durable ({@link AppendLog#afterDurable}). */
+    private void sendWhenDurable(int target, int type, int length) {
         AppendLog log = executor.log();
         if (log == null || !log.holdsReplies()) {
             sendAlways(target, type, message, length);
@@ -360,12 +331,7 @@ final class TransactionParticipant {
         }
         byte[] held = new byte[length];
         message.getBytes(0, held);
-        Runnable send = () -> sendAlways(target, type, new UnsafeBuffer(held), length);
-        if (synced) {
-            log.afterSynced(send);
-        } else {
-            log.afterDurable(send);
-        }
+        log.afterDurable(() -> sendAlways(target, type, new UnsafeBuffer(held), length));
     }
 
     /** Whether a transaction of this shard's keys must wait for the locks of one over several shards. */

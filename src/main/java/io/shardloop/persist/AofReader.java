@@ -26,7 +26,8 @@ import java.util.List;
  * (cutting it loses nothing whole) from damage in the middle.
  * <p>
  * An annotation belongs to the record after it, which then starts where the annotation does, and
- * a file that ends after an annotation is cut short there. {@link #scan} reports each record's
+ * a file that ends after an annotation is cut short there; a settled mark ({@link #STANDALONE})
+ * belongs to none. {@link #scan} reports each record's
  * start and annotation without keeping its commands ({@link TransactionCut} finds the parts of
  * transactions over several shards so).
  * <p>
@@ -37,7 +38,18 @@ public final class AofReader {
     @FunctionalInterface
     public interface Positions {
         void record(long start, String annotation) throws IOException;
+
+        /** An annotation that stands alone ({@link #STANDALONE}), at {@code start}. */
+        default void standalone(long start, String annotation) throws IOException {
+            record(start, annotation);
+        }
     }
+
+    /**
+     * The start of an annotation that belongs to no record (a settled mark, {@link TransactionCut}):
+     * reported where it is ({@link Positions#standalone}) and not carried to the record after it.
+     */
+    public static final String STANDALONE = "SETTLED:";
 
     /** The longest annotation line read; a longer one is damage. */
     private static final int MAX_ANNOTATION = 1024;
@@ -169,8 +181,15 @@ public final class AofReader {
                 if (first == '#') {
                     try {
                         String text = readAnnotation(commandStart);
-                        if (!inMulti) {
-                            annotation = text; // inside a MULTI it is skipped, as Redis does
+                        if (inMulti) {
+                            continue; // inside a MULTI it is skipped, as Redis does
+                        }
+                        if (text.startsWith(STANDALONE)) {
+                            if (skim) {
+                                positions.standalone(commandStart, text);
+                            }
+                        } else {
+                            annotation = text;
                         }
                     } catch (EOFException cut) {
                         return new Outcome(records, recordStart, size);

@@ -3,6 +3,7 @@ package io.shardloop.persist;
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.offload.OffloadPool;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,11 +30,14 @@ import java.util.logging.Logger;
  * <p>
  * A part of a transaction over several shards is a record of its own with an annotation before it
  * ({@link #beginPart}), so that the loader keeps it only with its partners ({@link TransactionCut}):
- * it cuts a shard's log at a part whose partner is missing, and so drops what follows. Under
- * {@code ALWAYS} such a part sets a {@link #barrier} before it: replies made after it wait, beside
- * the sync, until it is lifted, once every part is on disk; the answer that tells that the part
- * itself is on disk waits for the sync alone ({@link #afterSynced}), so barriers never wait on each
- * other.
+ * it cuts a shard's log at a part whose partner is missing, and so drops what follows. Such a part
+ * is <em>unsettled</em> until a settlement round over every shard's durable parts finds that no crash
+ * can cut it any more ({@link #settle}, kv's {@code Settlement}); then a mark naming it is appended
+ * ({@link TransactionCut#settledMark}), so that the loader keeps it even once a partner's part has
+ * gone into that shard's base. Under {@code ALWAYS} a reply made after an unsettled part waits,
+ * beside the sync, until the part is settled; a compaction's new base replaces the old files only
+ * once every part before its rotation is settled and every shard's marks of it are durable
+ * ({@link #whenFoldable}).
  * <p>
  * When a write or sync fails the batch is kept and tried again every second, after cutting the file
  * back to its last good size; meanwhile {@link #failure} names the error (the server then refuses
@@ -120,10 +124,23 @@ public final class AppendLog {
     private Rotation rotation;
     private boolean retryScheduled;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
-    /** Actions that wait for the sync alone ({@link #afterSynced}), in order of position. */
-    private final ArrayDeque<Held> heldForSync = new ArrayDeque<>();
-    /** Barriers not yet lifted, in order of position (a lifted one leaves once those before it have). */
-    private final ArrayDeque<Barrier> barriers = new ArrayDeque<>();
+    /** Tagged parts logged here and not yet settled, in log order. */
+    private final ArrayDeque<Part> unsettled = new ArrayDeque<>();
+    /** The open record's part (between {@link #beginPart} and its {@link #end}), or null. */
+    private Part openPart;
+    /** Settlement rounds whose marks here are not yet durable: (round, position after the marks). */
+    private final ArrayDeque<long[]> marksInFlight = new ArrayDeque<>();
+    /** The last settlement round this shard took part in. */
+    private long lastRound;
+    /** The last round whose marks here, and every earlier round's, are durable. */
+    private long marksDurableRound;
+    /** The last round whose marks are durable on every shard, as the last round said. */
+    private long marksDurableEverywhere;
+    /** The last round in which a part of this shard settled. */
+    private long lastSettlingRound;
+    private Foldable foldable;
+    /** Told when the durable position moves past an unsettled part ({@link #onDurable}). */
+    private Runnable durableListener;
     /** The annotation written before the open record, or null ({@link #beginPart}). */
     private byte[] recordTag;
     private volatile String failure;
@@ -140,16 +157,30 @@ public final class AppendLog {
     private record Held(long position, Runnable action) {
     }
 
-    /**
-     * A point of the log that replies made after it wait for until it is {@link #lift lifted}: set
-     * before a part of a transaction over several shards, lifted once every part is on disk.
-     */
-    public static final class Barrier {
-        private final long position;
-        private boolean lifted;
+    /** A tagged part: its transaction, the transaction's part count, where its record starts and ends in the log. */
+    private static final class Part {
+        final long transaction;
+        final int parts;
+        final long start;
+        long end;
 
-        private Barrier(long position) {
+        Part(long transaction, int parts, long start) {
+            this.transaction = transaction;
+            this.parts = parts;
+            this.start = start;
+        }
+    }
+
+    /** A compaction waiting until what its rotation folds may replace the old files. */
+    private static final class Foldable {
+        final long position;
+        final Runnable action;
+        /** Once no part before {@link #position} is unsettled: the round whose marks must be durable everywhere; -1 before. */
+        long round = -1;
+
+        Foldable(long position, Runnable action) {
             this.position = position;
+            this.action = action;
         }
     }
 
@@ -206,6 +237,7 @@ public final class AppendLog {
         }
         begin();
         recordTag = TransactionCut.annotation(transaction, parts);
+        openPart = new Part(transaction, parts, appended);
     }
 
     /** Closes a record; the outermost close keeps it for the next write. */
@@ -215,6 +247,8 @@ public final class AppendLog {
         }
         byte[] tag = recordTag;
         recordTag = null;
+        Part part = openPart;
+        openPart = null;
         if (recordCommands == 0 && tag == null) {
             return;
         }
@@ -238,6 +272,10 @@ public final class AppendLog {
         appended += length;
         selectedDb = recordDb;
         records++;
+        if (part != null) {
+            part.end = appended;
+            unsettled.add(part);
+        }
         scheduleFlush();
     }
 
@@ -309,16 +347,20 @@ public final class AppendLog {
     /**
      * Whether a reply made now must wait for the disk: under {@code ALWAYS}, when something
      * appended is not yet synced (a write's own record, or one another client's reply would read),
-     * or a barrier before it is not lifted.
+     * or a part before it is not settled.
      */
     public boolean holdsReplies() {
-        return !mayLeave(appended, true);
+        return !mayLeave(appended);
     }
 
-    /** Whether what waits for position {@code position} may go: synced, and past no barrier when {@code barriersToo}. */
-    private boolean mayLeave(long position, boolean barriersToo) {
-        return fsync != Fsync.ALWAYS || position <= synced
-                && (!barriersToo || barriers.isEmpty() || position <= barriers.peekFirst().position);
+    /** Whether what waits for position {@code position} may go: synced, and after no unsettled part. */
+    private boolean mayLeave(long position) {
+        return fsync != Fsync.ALWAYS || position <= synced && settledBefore(position);
+    }
+
+    /** Whether no part that starts before {@code position} is unsettled. */
+    private boolean settledBefore(long position) {
+        return unsettled.isEmpty() || unsettled.peekFirst().start >= position;
     }
 
     private static final ThreadLocal<AppendLog> ON_THIS_THREAD = new ThreadLocal<>();
@@ -349,11 +391,11 @@ public final class AppendLog {
     }
 
     /**
-     * Runs {@code action} once what has been appended so far is synced and the barriers set before
-     * now are lifted (at once when they are, or when the policy does not wait).
+     * Runs {@code action} once what has been appended so far is synced and every part before it
+     * settled (at once when it is, or when the policy does not wait).
      */
     public void afterDurable(Runnable action) {
-        if (mayLeave(appended, true)) {
+        if (mayLeave(appended)) {
             action.run();
             return;
         }
@@ -361,36 +403,119 @@ public final class AppendLog {
         scheduleFlush();
     }
 
+    // ---- settling the parts of transactions over several shards ----------------------------------
+
     /**
-     * Runs {@code action} once what has been appended so far is synced, whatever the barriers: the
-     * answer that a transaction's part is on disk, which lifting the barriers waits for.
+     * Where the log is durable: synced, or under {@code NO} written (all that policy promises). A
+     * settlement round counts only the parts that end before it.
      */
-    public void afterSynced(Runnable action) {
-        if (mayLeave(appended, false)) {
-            action.run();
-            return;
+    private long durable() {
+        return fsync == Fsync.NO ? written : synced;
+    }
+
+    /**
+     * Calls {@code listener} (on the loop) after each write or settlement while a part is unsettled
+     * or when this shard's marks became durable: where the settlement asks for a round.
+     */
+    public void onDurable(Runnable listener) {
+        this.durableListener = listener;
+    }
+
+    /** How many parts, from the oldest unsettled, are durable (at most {@code max}). */
+    public int durableUnsettled(int max) {
+        long d = durable();
+        int n = 0;
+        for (Part p : unsettled) {
+            if (n == max || p.end > d) {
+                break;
+            }
+            n++;
         }
-        heldForSync.add(new Held(appended, action));
-        scheduleFlush();
+        return n;
     }
 
     /**
-     * Sets a barrier at what has been appended so far (before a transaction's part): replies made
-     * after it ({@link #afterDurable}) wait until it is {@link #lift lifted}.
+     * Writes the first {@code count} unsettled parts ({@link #durableUnsettled}) at {@code offset}
+     * of {@code into}, each its transaction (8 bytes) and part count (4); returns the bytes written.
      */
-    public Barrier barrier() {
-        Barrier b = new Barrier(appended);
-        barriers.add(b);
-        return b;
+    public int writeUnsettled(MutableDirectBuffer into, int offset, int count) {
+        int at = offset;
+        int n = 0;
+        for (Part p : unsettled) {
+            if (n++ == count) {
+                break;
+            }
+            into.putLong(at, p.transaction);
+            into.putInt(at + 8, p.parts);
+            at += 12;
+        }
+        return at - offset;
     }
 
-    /** Lifts a barrier: the replies that waited only for it leave. */
-    public void lift(Barrier barrier) {
-        barrier.lifted = true;
-        while (!barriers.isEmpty() && barriers.peekFirst().lifted) {
-            barriers.pollFirst();
+    /**
+     * Settlement round {@code round} settled the first {@code count} unsettled parts (a prefix of
+     * those this shard reported for it): they are marked in the log, the replies that waited for
+     * them may leave; {@code everywhere} is the last round whose marks every shard has on disk.
+     */
+    public void settle(long round, int count, long everywhere) {
+        lastRound = round;
+        marksDurableEverywhere = Math.max(marksDurableEverywhere, everywhere);
+        if (count > 0) {
+            long[] ids = new long[count];
+            for (int i = 0; i < count; i++) {
+                ids[i] = unsettled.pollFirst().transaction;
+            }
+            if (depth > 0) {
+                throw new IllegalStateException("a settlement inside a record");
+            }
+            byte[] mark = TransactionCut.settledMark(ids);
+            pending.checkLimit(pendingLength + mark.length);
+            pending.putBytes(pendingLength, mark);
+            pendingLength += mark.length;
+            appended += mark.length;
+            marksInFlight.add(new long[] {round, appended});
+            lastSettlingRound = round;
+            scheduleFlush();
+        } else if (marksInFlight.isEmpty()) {
+            marksDurableRound = round;
         }
         release();
+    }
+
+    /** The last settlement round whose marks here, and every earlier one's, are durable. */
+    public long marksDurableRound() {
+        return marksDurableRound;
+    }
+
+    /**
+     * Runs {@code action} (once, on the loop) when what lies before {@code position} may go into a
+     * base that replaces the files holding it: every part before it settled, and every shard's
+     * marks of those settlements durable, so that a partner's part in another shard's log is kept
+     * by the loader whatever this shard's files say. At once where no part was ever tagged here.
+     */
+    public void whenFoldable(long position, Runnable action) {
+        if (foldable != null) {
+            throw new IllegalStateException("a compaction already waits to fold");
+        }
+        foldable = new Foldable(position, action);
+        checkFoldable();
+    }
+
+    private void checkFoldable() {
+        Foldable f = foldable;
+        if (f == null) {
+            return;
+        }
+        if (f.round < 0) {
+            if (!settledBefore(f.position)) {
+                return;
+            }
+            f.round = lastSettlingRound;
+        }
+        if (f.round == 0 || marksDurableEverywhere >= f.round) {
+            foldable = null;
+            f.action.run();
+        }
     }
 
     // ---- writing, off the loop -----------------------------------------------------------------
@@ -576,11 +701,20 @@ public final class AppendLog {
     }
 
     private void release() {
-        while (!heldForSync.isEmpty() && mayLeave(heldForSync.peekFirst().position, false)) {
-            heldForSync.pollFirst().action.run();
+        long marksBefore = marksDurableRound;
+        long d = durable();
+        while (!marksInFlight.isEmpty() && marksInFlight.peekFirst()[1] <= d) {
+            marksDurableRound = marksInFlight.pollFirst()[0];
         }
-        while (!held.isEmpty() && mayLeave(held.peekFirst().position, true)) {
+        if (marksInFlight.isEmpty()) {
+            marksDurableRound = lastRound;
+        }
+        while (!held.isEmpty() && mayLeave(held.peekFirst().position)) {
             held.pollFirst().action.run();
+        }
+        checkFoldable();
+        if (durableListener != null && (!unsettled.isEmpty() || marksDurableRound != marksBefore)) {
+            durableListener.run();
         }
     }
 
@@ -633,7 +767,7 @@ public final class AppendLog {
 
     /** Replies waiting for the disk. */
     public int heldReplies() {
-        return held.size() + heldForSync.size();
+        return held.size();
     }
 
     /**

@@ -27,8 +27,17 @@ import java.util.logging.Logger;
  *       until no cut moves (cuts only move earlier, so it ends).</li>
  * </ol>
  * Each log is then a prefix of what its shard did, and the prefixes agree: a part is kept only
- * with all its partners. Under appendfsync always no acknowledged write lies after a cut: a reply
- * made on a shard after a part waits until every part is on disk ({@link AppendLog#barrier}).
+ * with all its partners.
+ * <p>
+ * <b>Settled.</b> The same computation runs live over the parts each shard has on disk
+ * ({@link #settledPrefixes}): a part it keeps can never be cut by a later crash, since a crash only
+ * loses what is not yet on disk and more parts on disk only move cuts later. Such parts are
+ * <em>settled</em>: each shard then appends a mark naming them ({@link #settledMark},
+ * {@code #SETTLED:<id>,<id>...}, a line that belongs to no record), and the loader takes a
+ * transaction named by a mark in any shard's log as whole, so that a compaction may fold a part
+ * into its shard's base (where no annotation is left) while a partner's part is still in another
+ * shard's log. Under appendfsync always no acknowledged write lies after an unsettled part: a reply
+ * made after one waits until it is settled ({@link AppendLog#afterDurable}).
  * <p>
  * Start-up only: {@link #scan} reads the shards' files on a thread each, then the cut is computed
  * and {@link #apply applied} by the calling thread, before any shard serves.
@@ -36,6 +45,10 @@ import java.util.logging.Logger;
 public final class TransactionCut {
     private static final Logger LOG = Logger.getLogger(TransactionCut.class.getName());
     private static final String PREFIX = "TX:";
+    /** The annotation of a settled mark, which stands alone ({@link AofReader#STANDALONE}). */
+    private static final String SETTLED = AofReader.STANDALONE;
+    /** Transactions named on one mark line: it stays well under Redis's loader's line of 1024 bytes. */
+    private static final int IDS_PER_MARK = 32;
 
     /** One part found in a shard's log: its transaction, the transaction's part count, where its record starts. */
     record Part(long transaction, int parts, int file, long offset) {
@@ -57,16 +70,57 @@ public final class TransactionCut {
     private final List<List<Path>> incrementals;
     private final Cut[] cuts;
     private final long lastTransaction;
+    /** Per shard: the transactions of the parts its log keeps and no mark names yet. */
+    private final List<List<Long>> unmarked;
 
-    private TransactionCut(List<List<Path>> incrementals, Cut[] cuts, long lastTransaction) {
+    private TransactionCut(List<List<Path>> incrementals, Cut[] cuts, long lastTransaction, List<List<Long>> unmarked) {
         this.incrementals = incrementals;
         this.cuts = cuts;
         this.lastTransaction = lastTransaction;
+        this.unmarked = unmarked;
     }
 
     /** The annotation line before a part's record: {@code #TX:<transaction>:<parts>} and CRLF. */
     public static byte[] annotation(long transaction, int parts) {
         return ("#" + PREFIX + transaction + ":" + parts + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The mark lines that name {@code transactions} as settled: {@code #SETTLED:<id>,<id>...} and
+     * CRLF, at most {@value #IDS_PER_MARK} to a line.
+     */
+    public static byte[] settledMark(long[] transactions) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < transactions.length; i++) {
+            if (i % IDS_PER_MARK == 0) {
+                b.append(i == 0 ? "" : "\r\n").append('#').append(SETTLED);
+            } else {
+                b.append(',');
+            }
+            b.append(transactions[i]);
+        }
+        return b.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The live settlement: given each shard's unsettled parts on disk, oldest first (their
+     * transactions and part counts), how many of each shard's, from its first, are settled.
+     */
+    public static int[] settledPrefixes(long[][] transactions, int[][] parts) {
+        List<List<Part>> shards = new ArrayList<>();
+        for (int s = 0; s < transactions.length; s++) {
+            List<Part> list = new ArrayList<>(transactions[s].length);
+            for (int i = 0; i < transactions[s].length; i++) {
+                list.add(new Part(transactions[s][i], parts[s][i], 0, i));
+            }
+            shards.add(list);
+        }
+        Cut[] cuts = compute(Set.of(), shards);
+        int[] settled = new int[transactions.length];
+        for (int s = 0; s < settled.length; s++) {
+            settled[s] = cuts[s] == null ? transactions[s].length : (int) cuts[s].offset();
+        }
+        return settled;
     }
 
     /**
@@ -77,21 +131,42 @@ public final class TransactionCut {
     public static TransactionCut scan(List<List<Path>> incrementals) throws IOException {
         int n = incrementals.size();
         List<List<Part>> found = new ArrayList<>();
+        List<Set<Long>> marked = new ArrayList<>();
         for (int s = 0; s < n; s++) {
             found.add(new ArrayList<>());
+            marked.add(new HashSet<>());
         }
         ParallelShards.run("aof-scan", n, "reading the append-only files",
-                shard -> scanShard(incrementals.get(shard), found.get(shard)));
+                shard -> scanShard(incrementals.get(shard), found.get(shard), marked.get(shard)));
+        Set<Long> settled = new HashSet<>();
+        for (Set<Long> m : marked) {
+            settled.addAll(m);
+        }
         long last = 0;
         for (List<Part> parts : found) {
             for (Part p : parts) {
                 last = Math.max(last, p.transaction());
             }
         }
-        return new TransactionCut(incrementals, compute(found), last);
+        Cut[] cuts = compute(settled, found);
+        List<List<Long>> unmarked = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            List<Long> kept = new ArrayList<>();
+            List<Part> parts = found.get(s);
+            for (Part p : parts) {
+                if (cuts[s] != null && p.file() == cuts[s].file() && p.offset() == cuts[s].offset()) {
+                    break;
+                }
+                if (!marked.get(s).contains(p.transaction())) {
+                    kept.add(p.transaction());
+                }
+            }
+            unmarked.add(kept);
+        }
+        return new TransactionCut(incrementals, cuts, last, unmarked);
     }
 
-    private static void scanShard(List<Path> files, List<Part> into) throws IOException {
+    private static void scanShard(List<Path> files, List<Part> into, Set<Long> marked) throws IOException {
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
             if (!Files.exists(file)) {
@@ -99,8 +174,13 @@ public final class TransactionCut {
             }
             int index = i;
             AofReader.Outcome outcome = AofReader.scan(file, (start, annotation) -> {
-                if (annotation != null && annotation.startsWith(PREFIX)) {
+                if (annotation == null) {
+                    return;
+                }
+                if (annotation.startsWith(PREFIX)) {
                     into.add(parse(file, index, start, annotation));
+                } else if (annotation.startsWith(SETTLED)) {
+                    parseMark(file, start, annotation, marked);
                 }
             });
             if (outcome.truncated() && i < files.size() - 1) {
@@ -125,8 +205,22 @@ public final class TransactionCut {
                 + "' (expected '#" + PREFIX + "<id>:<parts>')");
     }
 
-    /** The cut of each shard ({@code shards}: each one's parts in log order), null where it keeps all. */
-    static Cut[] compute(List<List<Part>> shards) {
+    private static void parseMark(Path file, long start, String annotation, Set<Long> into) throws IOException {
+        try {
+            for (String id : annotation.substring(SETTLED.length()).split(",")) {
+                into.add(Long.parseLong(id));
+            }
+        } catch (NumberFormatException bad) {
+            throw new AofReader.CorruptException(file, start, "a settled mark '#" + annotation
+                    + "' (expected '#" + SETTLED + "<id>,<id>...')");
+        }
+    }
+
+    /**
+     * The cut of each shard ({@code shards}: each one's parts in log order), null where it keeps
+     * all; a transaction in {@code settled} (named by a mark) is whole, whatever parts are found.
+     */
+    static Cut[] compute(Set<Long> settled, List<List<Part>> shards) {
         int n = shards.size();
         Map<Long, List<int[]>> where = new HashMap<>();
         int[] end = new int[n]; // per shard: the parts from this index on are dropped
@@ -141,7 +235,8 @@ public final class TransactionCut {
         ArrayDeque<Long> toCut = new ArrayDeque<>();
         for (List<Part> parts : shards) {
             for (Part p : parts) {
-                if (where.get(p.transaction()).size() < p.parts() && broken.add(p.transaction())) {
+                if (!settled.contains(p.transaction()) && where.get(p.transaction()).size() < p.parts()
+                        && broken.add(p.transaction())) {
                     toCut.add(p.transaction());
                 }
             }
@@ -221,5 +316,29 @@ public final class TransactionCut {
         }
         return count == 0 ? null : count + (count == 1 ? " shard's log" : " shards' logs")
                 + " cut at a transaction over several shards not whole on disk";
+    }
+
+    /**
+     * After the replay, with the shards' files as they were read: appends to each shard's last
+     * incremental file a mark naming the parts its log keeps that no mark names yet (synced), so
+     * that they stay whole once a partner's part is folded into a base. A part kept at start is
+     * settled: every part the logs keep has all its partners on disk.
+     */
+    public void markKept(LogFiles files) throws IOException {
+        for (int s = 0; s < unmarked.size(); s++) {
+            List<Long> ids = unmarked.get(s);
+            List<Path> shardFiles = incrementals.get(s);
+            if (ids.isEmpty() || shardFiles.isEmpty()) {
+                continue;
+            }
+            long[] transactions = new long[ids.size()];
+            for (int i = 0; i < transactions.length; i++) {
+                transactions[i] = ids.get(i);
+            }
+            try (LogFile f = files.open(shardFiles.getLast())) {
+                f.write(java.nio.ByteBuffer.wrap(settledMark(transactions)));
+                f.force();
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +46,7 @@ class TransactionCutTest {
 
     @Test
     void shouldKeepEveryLogWholeWhenEveryTransactionHasAllItsParts() {
-        TransactionCut.Cut[] cuts = TransactionCut.compute(List.of(
+        TransactionCut.Cut[] cuts = TransactionCut.compute(Set.of(), List.of(
                 shard(tx(1, 2), tx(2, 3)),
                 shard(tx(1, 2), tx(2, 3)),
                 shard(tx(2, 3))));
@@ -54,7 +55,7 @@ class TransactionCutTest {
 
     @Test
     void shouldCutAShardAtItsFirstPartWhosePartnerIsMissing() {
-        TransactionCut.Cut[] cuts = TransactionCut.compute(List.of(
+        TransactionCut.Cut[] cuts = TransactionCut.compute(Set.of(), List.of(
                 shard(tx(1, 2), tx(2, 2), tx(3, 2)),
                 shard(tx(1, 2))));
         // 2 and 3 lack their part on shard 1: shard 0 is cut at 2, and 3 goes with it
@@ -69,7 +70,7 @@ class TransactionCutTest {
         // 4 misses its part on shard 2: shard 0 is cut at 4, dropping 5's part there; 5 is then not
         // whole, so shard 1 is cut at 5, dropping 6's part there; 6 is then not whole, so shard 2 is
         // cut at 6, although every part of 6 was on disk.
-        TransactionCut.Cut[] cuts = TransactionCut.compute(List.of(
+        TransactionCut.Cut[] cuts = TransactionCut.compute(Set.of(), List.of(
                 shard(tx(1, 3), tx(4, 2), tx(5, 2)),
                 shard(tx(1, 3), tx(5, 2), tx(6, 2)),
                 shard(tx(1, 3), tx(6, 2), tx(7, 1))));
@@ -82,7 +83,7 @@ class TransactionCutTest {
     void shouldCutEarlierWhenAShardsCutDropsAPartBeforeAnotherShardsFirstCut() {
         // shard 1 alone would be cut at 9 (missing on shard 0); but shard 0 is cut at 8, which drops
         // 10's part there, and 10 comes before 9 on shard 1
-        TransactionCut.Cut[] cuts = TransactionCut.compute(List.of(
+        TransactionCut.Cut[] cuts = TransactionCut.compute(Set.of(), List.of(
                 shard(tx(8, 2), tx(10, 2)),
                 shard(tx(10, 2), tx(9, 2)),
                 shard()));
@@ -92,7 +93,7 @@ class TransactionCutTest {
     @Test
     void shouldKeepATransactionOfOnePart() {
         // a transaction of one part (a single writing shard) is whole by itself
-        assertArrayEquals(new long[] {-1}, offsets(TransactionCut.compute(List.of(shard(tx(3, 1), tx(4, 1))))));
+        assertArrayEquals(new long[] {-1}, offsets(TransactionCut.compute(Set.of(), List.of(shard(tx(3, 1), tx(4, 1))))));
     }
 
     // ---- files ----------------------------------------------------------------------------------
@@ -209,5 +210,81 @@ class TransactionCutTest {
         List<String> seen = new ArrayList<>();
         AofReader.read(f, (cmds, transaction) -> seen.add(cmds.size() + " " + transaction));
         assertEquals(List.of("0 true"), seen);
+    }
+
+    // ---- settling --------------------------------------------------------------------------------
+
+    @Test
+    void shouldSettleNoLinkOfAChainWhoseLastLinkIsNotOnDiskYet() {
+        // Every part of 1 and 3 is on disk, but 2 misses its part on shard 1: a crash now cuts
+        // shard 0 at 2, which drops 3 there, then shard 1 at 3, which drops 1 there: nothing settles.
+        long[][] ids = {{1, 2, 3}, {3, 1}};
+        int[][] parts = {{2, 2, 2}, {2, 2}};
+        assertArrayEquals(new int[] {0, 0}, TransactionCut.settledPrefixes(ids, parts));
+        long[][] later = {{1, 2, 3}, {3, 1, 2}};
+        int[][] laterParts = {{2, 2, 2}, {2, 2, 2}};
+        assertArrayEquals(new int[] {3, 3}, TransactionCut.settledPrefixes(later, laterParts), "once 2's part is on disk too");
+    }
+
+    @Test
+    void shouldSettleThePrefixBeforeTheFirstPartThatCanStillBeCut() {
+        long[][] ids = {{1, 2, 4}, {1, 4}, {2}};
+        int[][] parts = {{2, 3, 2}, {2, 2}, {3}};
+        assertArrayEquals(new int[] {1, 1, 0}, TransactionCut.settledPrefixes(ids, parts));
+    }
+
+    @Test
+    void shouldKeepAPartWhosePartnerIsInABaseWhenAMarkNamesIt() throws IOException {
+        // Shard 0 folded its part of 7 into its base: no annotation of it is left in its logs.
+        Path s0 = file("s0.aof", set("a", "1"));
+        Path s1 = file("s1.aof", part(7, 2, set("z", "7")), "#SETTLED:6,7\r\n", set("d", "4"));
+        assertNull(TransactionCut.scan(List.of(List.of(s0), List.of(s1))).cut(1));
+        Path unmarked = file("s1-unmarked.aof", part(7, 2, set("z", "7")), set("d", "4"));
+        assertEquals(0, TransactionCut.scan(List.of(List.of(s0), List.of(unmarked))).cut(1).offset(),
+                "without the mark the part is taken for one whose partner never reached the disk");
+        Path elsewhere = file("s0-marked.aof", set("a", "1"), "#SETTLED:7\r\n");
+        assertNull(TransactionCut.scan(List.of(List.of(elsewhere), List.of(unmarked))).cut(1), "a mark in any shard's log");
+    }
+
+    @Test
+    void shouldMarkThePartsTheLoadKeepsThatNoMarkNames() throws IOException {
+        String s0Content = set("a", "1") + part(5, 2, set("x", "5")) + part(6, 2, set("x", "6")) + "#SETTLED:5\r\n";
+        Path s0 = file("s0.aof", s0Content);
+        Path s1 = file("s1.aof", part(6, 2, set("y", "6")), part(5, 2, set("y", "5")));
+        TransactionCut cut = TransactionCut.scan(List.of(List.of(s0), List.of(s1)));
+        assertNull(cut.cut(0));
+        assertNull(cut.cut(1));
+        cut.markKept(DiskFiles.INSTANCE);
+        assertEquals(s0Content + "#SETTLED:6\r\n", Files.readString(s0, StandardCharsets.US_ASCII));
+        assertTrue(Files.readString(s1, StandardCharsets.US_ASCII).endsWith(part(5, 2, set("y", "5")) + "#SETTLED:6,5\r\n"));
+        TransactionCut again = TransactionCut.scan(List.of(List.of(s0), List.of(s1)));
+        long size = Files.size(s1);
+        again.markKept(DiskFiles.INSTANCE);
+        assertEquals(size, Files.size(s1), "nothing left to mark");
+    }
+
+    @Test
+    void shouldWriteMarksOnLinesRedisReads() {
+        long[] ids = new long[70];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = Long.MAX_VALUE - i;
+        }
+        String marks = new String(TransactionCut.settledMark(ids), StandardCharsets.US_ASCII);
+        String[] lines = marks.split("\r\n");
+        assertEquals(3, lines.length, marks);
+        for (String line : lines) {
+            assertTrue(line.startsWith("#SETTLED:") && line.length() < 1024, line);
+        }
+        assertTrue(marks.endsWith("\r\n"));
+    }
+
+    @Test
+    void shouldNotTakeAFileThatEndsWithAMarkForOneCutShort() throws IOException {
+        Path f = file("m.aof", set("a", "1"), "#SETTLED:3\r\n");
+        AofReader.Outcome o = AofReader.read(f, (cmds, transaction) -> { });
+        assertTrue(!o.truncated());
+        assertEquals(1, o.records());
+        Path torn = file("m2.aof", set("a", "1"), "#SETTLED:3");
+        assertEquals(set("a", "1").length(), AofReader.read(torn, (cmds, transaction) -> { }).truncatedAt());
     }
 }

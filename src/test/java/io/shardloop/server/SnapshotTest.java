@@ -147,6 +147,53 @@ class SnapshotTest {
         }
     }
 
+    /** A key with a hash tag that shard {@code shard} of {@code shards} owns. */
+    private static String keyOn(int shard, int shards, String prefix) {
+        for (int i = 0; ; i++) {
+            String k = "{" + prefix + i + "}" + prefix;
+            byte[] b = k.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            if (io.shardloop.kv.Slots.ownerOf(b, 0, b.length, shards) == shard) {
+                return k;
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepTransactionsOverSeveralShardsWholeWhenOneShardCompactsAlone() throws Exception {
+        // Shard 0 folds its parts of the transactions into its base, where no annotation is left;
+        // shard 1's parts stay in its log, and the restart must still find them whole.
+        String a = keyOn(0, 2, "a");
+        String b = keyOn(1, 2, "b");
+        String later = keyOn(1, 2, "later");
+        List<String> fill = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            fill.add(keyOn(0, 2, "fill" + i));
+        }
+        try (Server server = start(2, aof().withAutoRewrite(100, 64 * 1024)); Jedis j = client(server)) {
+            for (int i = 0; i < 20; i++) {
+                redis.clients.jedis.Transaction t = j.multi();
+                t.set(a, "a" + i);
+                t.set(b, "b" + i);
+                t.exec();
+            }
+            for (int i = 0; i < 5_000; i++) {
+                j.set(fill.get(i % fill.size()), "value-" + i);
+            }
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (Long.parseLong(info(j).get("aof_rewrites")) < 1 || !"0".equals(info(j).get("aof_rewrite_in_progress"))) {
+                assertTrue(System.nanoTime() < deadline, "shard 0 never compacted alone: " + info(j));
+                Thread.sleep(20);
+            }
+            j.set(later, "after the compaction");
+        }
+        try (Server server = start(2, aof()); Jedis j = client(server)) {
+            assertEquals("a19", j.get(a));
+            assertEquals("b19", j.get(b), "shard 1's part of the last transaction");
+            assertEquals("after the compaction", j.get(later), "what shard 1 logged after its parts");
+            assertEquals("value-4999", j.get(fill.get(4_999 % fill.size())));
+        }
+    }
+
     @Test
     void shouldSaveOneDumpOfEveryShardAndReadItBackOverAnotherShardCount() throws Exception {
         PersistenceConfig rdb = PersistenceConfig.defaults().withDir(dir);

@@ -12,6 +12,7 @@ import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.mailbox.MessageHandler;
 import io.shardloop.runtime.mailbox.ResponseHandler;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.script.ScriptEngine;
 import io.shardloop.script.ScriptRegistry;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -243,6 +244,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
         group.keyspaceEvents().bindThisThread(pubsub::publishEvent); // the events of commands this loop runs
         ScriptPubSub.bindThisThread(pubsub::runWithin); // the PUBLISHes of scripts this loop runs
+        ScriptEngine.bindThisThread(group.scripts()); // this server's scripts and libraries
         MonitorFeed.bindThisThread(new MonitorFeed.Feed() { // the commands of scripts this loop runs
             @Override
             public boolean anyMonitor() {
@@ -445,7 +447,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
      * runs past its busy threshold). SCRIPT KILL, which runs where it arrives, stops it.
      */
     private boolean scriptHolds(Plan plan) {
-        ScriptRegistry scripts = ScriptRegistry.shared();
+        ScriptRegistry scripts = group.scripts();
         if (!scripts.busy()) {
             return false;
         }

@@ -98,7 +98,7 @@ public final class KvGroup {
         }
         this.encodings = shared == null ? new EncodingThresholds() : shared.encodings();
         this.services = new AtomicReferenceArray<>(shards);
-        this.durability = new Durability(persistence, shards, databases, clock, transactionIds);
+        this.durability = new Durability(persistence, shards, databases, clock, transactionIds, scripts);
     }
 
     /**

@@ -410,8 +410,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         usePass(who);
         long token = who.defer();
         switch (plan.kind()) {
-            case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(),
-                    call(who, token, null));
+            case OWNER -> {
+                send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(), call(who, token, null));
+                if (c.route() == Command.Route.FIRST_SHARD) {
+                    who.holdInputUntil(token); // a fence: the FCALL after a FUNCTION LOAD finds the library
+                }
+            }
             case SPLIT, ALL, SPREAD -> {
                 keepOrder(who, token, spread);
                 transactions.coordinate(spread, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
@@ -600,6 +604,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         counters.increment(REMOTE_COMMANDS_SENT);
         if (plan.kind() == Plan.Kind.OWNER) {
             transactions.sendBatch(plan.owner(), tx, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
+            if (changesLibraries(tx)) {
+                who.holdInputUntil(token);
+            }
         } else {
             TransactionParts parts = transactions.prepare(tx);
             keepOrder(who, token, parts);
@@ -610,15 +617,26 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     /**
      * A transaction over several shards is in flight: the submitter keeps its client's order around
-     * it. One with a SELECT is a fence: the database of every later command depends on it.
+     * it. One with a SELECT is a fence: the database of every later command depends on it; and one
+     * that changes the function libraries: every later FCALL does.
      */
     private static void keepOrder(Submitter who, long token, TransactionParts parts) {
         PendingTransactions pending = who.pendingTransactions();
-        if (pending != null && !parts.tx.selects()) {
+        if (pending != null && !parts.tx.selects() && !changesLibraries(parts.tx)) {
             pending.add(token, parts);
         } else {
             who.holdInputUntil(token);
         }
+    }
+
+    /** Whether a transaction changes the function libraries: then it is a fence, as such a command is. */
+    private static boolean changesLibraries(Transaction tx) {
+        for (int i = 0; i < tx.size(); i++) {
+            if (tx.command(i).route() == Command.Route.FIRST_SHARD) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

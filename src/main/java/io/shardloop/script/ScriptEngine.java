@@ -270,21 +270,22 @@ public final class ScriptEngine {
 
     /**
      * FUNCTION LOAD: checks the library's metadata, runs its body to learn its functions, and adds
-     * it to the registry. Replies the library's name or Redis's error.
+     * it to the registry. Replies the library's name or Redis's error; returns whether it was added.
      */
-    public void loadLibrary(byte[] code, boolean replace, ReplySink out) {
+    public boolean loadLibrary(byte[] code, boolean replace, ReplySink out) {
         String source = new String(code, java.nio.charset.StandardCharsets.ISO_8859_1);
         Object parsed = parseLibrary(source);
         if (parsed instanceof String error) {
             out.error(error);
-            return;
+            return false;
         }
         String error = registry.add((ScriptRegistry.Library) parsed, replace);
         if (error != null) {
             out.error(error);
-            return;
+            return false;
         }
         out.bulk(((ScriptRegistry.Library) parsed).name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        return true;
     }
 
     /** The library a source defines, or Redis's error text (FUNCTION LOAD and RESTORE check with it). */

@@ -21,6 +21,7 @@ import io.shardloop.resp.Session;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
 import io.shardloop.resp.codec.RespParser;
+import io.shardloop.script.ScriptEngine;
 import org.agrona.DirectBuffer;
 
 import java.io.IOException;
@@ -126,6 +127,7 @@ final class BlockingRespConnection implements ClientHandle {
             }
         });
         ScriptPubSub.bindThisThread(this::pubsubCommand); // the PUBLISHes of this client's scripts
+        ScriptEngine.bindThisThread(server.scripts()); // this server's scripts and libraries
         commands.clients().add(this);
         try {
             ByteBuffer bytes = window.bytes();

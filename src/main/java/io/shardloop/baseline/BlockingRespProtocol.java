@@ -74,6 +74,8 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
     /** CLIENT TRACKING: every connection's tracking and the one table of what they read. */
     private final LockedTracking tracking = new LockedTracking();
     private final Thread timer;
+    /** This server's script cache and function libraries, which each connection's thread binds. */
+    private final ScriptRegistry scripts = new ScriptRegistry();
     private volatile boolean closed;
     /** Set once by the server before it accepts; INFO reads it from connection threads after. */
     private volatile int port;
@@ -102,7 +104,6 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
             }
         });
         this.config = resp;
-        ScriptRegistry scripts = ScriptRegistry.shared();
         this.commands = new ConnectionCommands(resp, this, new ConcurrentClients(),
                 new ServerSettings(this::maxMemory, null, this::maxClients, this::idleTimeoutSeconds, databases(),
                         resp.protectedMode(),
@@ -147,6 +148,11 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
 
     io.shardloop.kv.PubSubRegistry pubsub() {
         return pubsub;
+    }
+
+    /** This server's script cache, function libraries and running scripts. */
+    public ScriptRegistry scripts() {
+        return scripts;
     }
 
     ConnectionCommands commands() {

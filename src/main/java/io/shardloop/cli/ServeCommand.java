@@ -23,7 +23,6 @@ import io.shardloop.runtime.stall.StallConfig;
 import io.shardloop.server.ServedProtocol;
 import io.shardloop.server.Server;
 import io.shardloop.server.ServerConfig;
-import io.shardloop.script.ScriptRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -382,7 +381,6 @@ final class ServeCommand implements Callable<Integer> {
             err.println(name + ": " + e.getMessage());
             return OneLineErrors.EXIT_USAGE;
         }
-        ScriptRegistry.shared().timeLimitMillis(luaTimeLimit.toMillis()); // process-wide, as the script cache
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         Server server;
@@ -490,6 +488,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         server.databases(databases);
         server.notifyKeyspaceEvents(notifyKeyspaceEvents);
+        server.luaTimeLimit(luaTimeLimit);
         server.persistence(new PersistenceConfig(appendOnly.equalsIgnoreCase("yes"), AppendLog.Fsync.parse(appendFsync),
                 (dir != null ? dir : Path.of("")).toAbsolutePath(), appendDirName, dbFilename, autoRewritePercentage,
                 autoRewriteMinSize, aofLoadTruncated.equalsIgnoreCase("yes"), DiskFiles.INSTANCE));

@@ -90,6 +90,12 @@ public record Command(String name, int arity, String[] flags, int firstKey, int 
         SCAN,
         /** Needs no data (PING, ECHO, COMMAND, CONFIG GET): runs wherever it arrives. */
         LOCAL,
+        /**
+         * Changes the function libraries (FUNCTION LOAD, DELETE, FLUSH, RESTORE): runs on shard
+         * {@link Router#FIRST}, whose log keeps every change in the order they were made, and whose
+         * snapshots carry the libraries.
+         */
+        FIRST_SHARD,
         /** Needs the connection or the server (AUTH, HELLO, CLIENT, QUIT, RESET, SELECT, INFO, CONFIG, DEBUG): the connection's job. */
         CONNECTION
     }

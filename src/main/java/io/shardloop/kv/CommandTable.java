@@ -251,7 +251,14 @@ public final class CommandTable {
         scriptCommand(g, "fcall", script, ScriptCommands::fcall);
         scriptCommand(g, "fcall_ro", readOnlyScript, ScriptCommands::fcallRo);
         local(g, "script", -2, NONE, ScriptCommands::script);
-        local(g, "function", -2, NONE, FunctionCommands::function);
+        int function = local(g, "function", -2, NONE, FunctionCommands::function);
+        String[] changes = {"write", "noscript"};
+        String[] grows = {"write", "denyoom", "noscript"};
+        SUBCOMMANDS[function] = new Subcommand[] { // Redis 7.0's arities and flags
+            librariesSubcommand("load", -3, grows),
+            librariesSubcommand("delete", 3, changes),
+            librariesSubcommand("flush", -2, changes),
+            librariesSubcommand("restore", -3, grows)};
 
         g = "connection";
         local(g, "ping", -1, F, ServerCommands::ping);
@@ -304,6 +311,19 @@ public final class CommandTable {
     /** Every command, in table order. */
     public static List<Command> all() {
         return ALL;
+    }
+
+    /** The subcommands that are commands of their own (MEMORY USAGE, FUNCTION LOAD...), which {@link #all} leaves out. */
+    static List<Command> subcommands() {
+        List<Command> subs = new ArrayList<>();
+        for (Subcommand[] group : SUBCOMMANDS) {
+            if (group != null) {
+                for (Subcommand sub : group) {
+                    subs.add(sub.command());
+                }
+            }
+        }
+        return subs;
     }
 
     /** The command named by argument 0, or null. */
@@ -412,6 +432,15 @@ public final class CommandTable {
     /** OBJECT's subcommands: each names its key at argument 2, as MEMORY USAGE does. */
     private static Subcommand objectSubcommand(String name, Command.Handler h) {
         return new Subcommand(name, new Command("object|" + name, 3, R, 2, 2, 1, Route.SINGLE_KEY, Merge.NONE, h));
+    }
+
+    /**
+     * FUNCTION's subcommands that change the libraries: the FUNCTION handler runs them, on shard
+     * {@link Router#FIRST} ({@link Route#FIRST_SHARD}), where they are logged.
+     */
+    private static Subcommand librariesSubcommand(String name, int arity, String[] flags) {
+        return new Subcommand(name, new Command("function|" + name, arity, flags, 0, 0, 0, Route.FIRST_SHARD,
+                Merge.NONE, FunctionCommands::function));
     }
 
     /**

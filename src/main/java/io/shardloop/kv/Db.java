@@ -141,6 +141,13 @@ public interface Db {
     default void propagated() {
     }
 
+    /**
+     * The command running changed something no key holds (the function libraries): counted as a
+     * change of the data, as Redis counts it in server.dirty, so that the command is logged.
+     */
+    default void changedBesideKeys() {
+    }
+
     @FunctionalInterface
     interface KeyVisitor {
         void visit(Key key, Object value);

@@ -12,6 +12,8 @@ import io.shardloop.persist.AofLayout;
 import io.shardloop.persist.AofReader;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
+import io.shardloop.script.ScriptEngine;
+import io.shardloop.script.ScriptRegistry;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * What the server keeps on disk, over all its shards: the settings, the data read back at start
- * ({@link #loaded}), and each shard's part (its append-only log, its snapshots), opened on its own loop ({@link #openShard});
+ * ({@link #loaded}; the function libraries go straight into the server's registry), and each
+ * shard's part (its append-only log, its snapshots), opened on its own loop ({@link #openShard});
  * the commands over every shard's part ({@link DiskCommands}).
  * <p>
  * Shared across shards: the settings are immutable; the loaded databases are handed over once,
@@ -43,10 +46,13 @@ public final class Durability {
     private volatile long loadedExpired;
     /** The group's transaction ids: the load moves them past every one the logs name ({@link TransactionCut}). */
     private final java.util.concurrent.atomic.AtomicLong transactionIds;
+    /** The server's function libraries: read back here, kept by shard {@link Router#FIRST}'s log and snapshots. */
+    private final ScriptRegistry scripts;
 
     Durability(PersistenceConfig config, int shards, int databases, java.util.function.LongSupplier clock,
-               java.util.concurrent.atomic.AtomicLong transactionIds) {
+               java.util.concurrent.atomic.AtomicLong transactionIds, ScriptRegistry scripts) {
         this.config = config;
+        this.scripts = scripts;
         this.shards = shards;
         this.databases = databases;
         this.clock = clock;
@@ -103,6 +109,7 @@ public final class Durability {
         Keyspace[][] read = new Keyspace[old][];
         String[] notes = new String[old];
         ParallelShards.run("aof-load", old, "loading the append-only files", shard -> {
+            ScriptEngine.bindThisThread(scripts); // the FUNCTION commands replayed change this server's libraries
             read[shard] = Keyspace.databases(databases, clock, shard, old);
             notes[shard] = replay(dir, shard, old, read[shard]);
         });
@@ -244,12 +251,17 @@ public final class Durability {
                 + (System.nanoTime() - start) / 1_000_000 + " ms" + (counts[1] > 0 ? ", " + counts[1] + " expired keys left out" : "");
     }
 
-    /** Puts what an RDB file holds into databases; a key already there is replaced. */
+    /**
+     * Puts what an RDB file holds into databases, a key already there replaced, and its function
+     * libraries into the server's (a library already there stops the load, as in Redis).
+     */
     private class Loader implements RdbVisitor {
         private final Keyspace[] dbs;
         private final long now;
         private final long[] counts;
         private final Key probe = Key.probe();
+        /** Made for the first library: the load's own, over the server's registry, on the loading thread. */
+        private ScriptEngine engine;
 
         /**
          * @param now    keys that expired before this are left out (Redis as a master); -1: all are kept (a log's base)
@@ -263,6 +275,18 @@ public final class Durability {
 
         Keyspace target(int db, byte[] key) {
             return dbs[db];
+        }
+
+        @Override
+        public void function(String code) {
+            if (engine == null) {
+                engine = new ScriptEngine(scripts);
+            }
+            String error = FunctionCommands.loadFromFile(engine, code);
+            if (error != null) {
+                throw new UncheckedIOException(new IOException("a function library in the file cannot be loaded: "
+                        + (error.startsWith("ERR ") ? error.substring(4) : error)));
+            }
         }
 
         @Override
@@ -300,12 +324,20 @@ public final class Durability {
         return n[0];
     }
 
-    /** Writes every key of a new shard into its first log file, as RESTOREs (a change of shard count). */
+    /**
+     * Writes every key of a new shard into its first log file, as RESTOREs (a change of shard count);
+     * shard {@link Router#FIRST}'s begins with a FUNCTION LOAD of each library, as Redis's rewrite does.
+     */
     private void writeAll(Path dir, int shard, Keyspace[] dbs) throws IOException {
         AofLayout.deleteSet(config.files(), dir, shard, shards); // a set for this count left by an earlier crash
         ShardFiles files = ShardFiles.read(config.files(), dir, shard, shards);
         try (LogFile f = files.openLast()) {
             StateWriter out = new StateWriter(f);
+            if (shard == Router.FIRST) {
+                for (String code : FunctionCommands.codes(scripts)) {
+                    out.functionLoad(code);
+                }
+            }
             for (int db = 0; db < dbs.length; db++) {
                 int index = db;
                 dbs[db].forEachEntry((key, value, expireAt) -> out.restore(index, key, value, expireAt));
@@ -339,7 +371,7 @@ public final class Durability {
             }
         }
         ShardDisk disk = new ShardDisk(shard.name(), shard.index(), shards, shard.loop(), shard::offload, config, dbs,
-                log, files, size, base, commands.rewritesUnderWay());
+                shard.index() == Router.FIRST ? scripts : null, log, files, size, base, commands.rewritesUnderWay());
         commands.register(shard.index(), disk);
         return disk;
     }

@@ -11,12 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * FUNCTION LOAD | LIST | DELETE | FLUSH | KILL | STATS | DUMP | RESTORE | HELP, on the
- * process-wide libraries of {@link ScriptRegistry}: routed {@link Command.Route#LOCAL}, run where
- * they arrive. DUMP writes Redis's payload (one RDB function record per library, the RDB version,
- * a CRC64) with the code uncompressed; RESTORE reads Redis's, LZF-compressed code included.
- * LIST shows libraries and their functions by name (Redis shows them in its hash tables' order).
- * Stateless.
+ * FUNCTION LOAD | LIST | DELETE | FLUSH | KILL | STATS | DUMP | RESTORE | HELP, on the server's
+ * libraries ({@link ScriptRegistry}, the one bound to this thread). LIST, KILL, STATS, DUMP and
+ * HELP are routed {@link Command.Route#LOCAL}, run where they arrive; LOAD, DELETE, FLUSH and
+ * RESTORE, subcommands of their own, {@link Command.Route#FIRST_SHARD}: on shard
+ * {@link Router#FIRST}, where each that changed the libraries is logged ({@link
+ * Db#changedBesideKeys}), as Redis counts it in server.dirty. DUMP writes Redis's payload (one RDB
+ * function record per library, the RDB version, a CRC64) with the code uncompressed; RESTORE reads
+ * Redis's, LZF-compressed code included. LIST shows libraries and their functions by name (Redis
+ * shows them in its hash tables' order). Stateless.
  */
 public final class FunctionCommands {
     /** RDB_OPCODE_FUNCTION2: a library record in RDB 10. */
@@ -37,13 +40,16 @@ public final class FunctionCommands {
                 out.error(n < 3 ? Errors.wrongArity("function|load") : "ERR Unknown option given: " + args.string(2));
                 return;
             }
-            engine.loadLibrary(args.copy(n - 1), replace, out);
+            if (engine.loadLibrary(args.copy(n - 1), replace, out)) {
+                changed(db);
+            }
         } else if (args.is(1, "list")) {
             list(registry, args, out);
         } else if (args.is(1, "delete")) {
             if (n != 3) {
                 out.error(Errors.wrongArity("function|delete"));
             } else if (registry.delete(args.string(2))) {
+                changed(db);
                 out.simple("OK");
             } else {
                 out.error("ERR Library not found");
@@ -54,6 +60,7 @@ public final class FunctionCommands {
                 return;
             }
             registry.replaceAll(List.of());
+            changed(db);
             out.simple("OK");
         } else if (args.is(1, "kill")) {
             if (n != 2) {
@@ -76,7 +83,9 @@ public final class FunctionCommands {
             }
             out.bulk(dump(registry));
         } else if (args.is(1, "restore")) {
-            restore(engine, args, out);
+            if (restore(engine, args, out)) {
+                changed(db);
+            }
         } else if (args.is(1, "help") && n == 2) {
             Errors.help(out, "FUNCTION", new String[] {
                 "LOAD [REPLACE] <FUNCTION CODE>",
@@ -118,6 +127,13 @@ public final class FunctionCommands {
                 "      in case of functions name collision with another library)."});
         } else {
             out.error(Errors.unknownSubcommand(args, "FUNCTION"));
+        }
+    }
+
+    /** The libraries changed: the command is logged (db is null where a LOCAL command runs: never for these). */
+    private static void changed(Db db) {
+        if (db != null) {
+            db.changedBesideKeys();
         }
     }
 
@@ -204,6 +220,29 @@ public final class FunctionCommands {
         out.integer(registry.libraries().functions().size());
     }
 
+    /**
+     * A library read from a file (an RDB function record): added as FUNCTION LOAD adds one, a library
+     * of that name already there refused, as Redis's loader refuses it.
+     *
+     * @return null, or Redis's error text
+     */
+    static String loadFromFile(ScriptEngine engine, String code) {
+        Object parsed = engine.parseLibrary(code);
+        if (parsed instanceof String error) {
+            return error;
+        }
+        return engine.registry().add((ScriptRegistry.Library) parsed, false);
+    }
+
+    /** The code of every library, in load order: what a snapshot writes as its function records. */
+    static List<String> codes(ScriptRegistry registry) {
+        List<String> codes = new ArrayList<>();
+        for (ScriptRegistry.Library l : registry.libraries().byName().values()) {
+            codes.add(l.code());
+        }
+        return codes;
+    }
+
     static byte[] dump(ScriptRegistry registry) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (ScriptRegistry.Library l : registry.libraries().byName().values()) {
@@ -221,22 +260,23 @@ public final class FunctionCommands {
         return b.toByteArray();
     }
 
-    private static void restore(ScriptEngine engine, CommandArgs args, ReplySink out) {
+    /** FUNCTION RESTORE: whether it changed the libraries. */
+    private static boolean restore(ScriptEngine engine, CommandArgs args, ReplySink out) {
         int n = args.count();
         if (n < 3 || n > 4) {
             out.error(Errors.wrongArity("function|restore"));
-            return;
+            return false;
         }
         String policy = n == 4 ? args.string(3).toLowerCase(java.util.Locale.ROOT) : "append";
         if (!policy.equals("append") && !policy.equals("replace") && !policy.equals("flush")) {
             out.error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
-            return;
+            return false;
         }
         byte[] p = args.copy(2);
         if (p.length < 10 || (p[p.length - 10] & 0xff | (p[p.length - 9] & 0xff) << 8) > RDB_VERSION
                 || crc64(p, 0, p.length - 8) != littleEndianLong(p, p.length - 8)) {
             out.error("ERR DUMP payload version or checksum are wrong");
-            return;
+            return false;
         }
         List<ScriptRegistry.Library> restored = new ArrayList<>();
         int[] at = {0};
@@ -244,17 +284,17 @@ public final class FunctionCommands {
         while (at[0] < end) {
             if ((p[at[0]++] & 0xff) != FUNCTION_RECORD) {
                 out.error("ERR given type is not a function");
-                return;
+                return false;
             }
             String code = readString(p, at, end);
             if (code == null) {
                 out.error("ERR Failed loading library");
-                return;
+                return false;
             }
             Object parsed = engine.parseLibrary(code);
             if (parsed instanceof String error) {
                 out.error(error);
-                return;
+                return false;
             }
             restored.add((ScriptRegistry.Library) parsed);
         }
@@ -262,24 +302,27 @@ public final class FunctionCommands {
         if (policy.equals("flush")) {
             registry.replaceAll(restored);
             out.simple("OK");
-            return;
+            return true;
         }
         if (policy.equals("append")) {
             for (ScriptRegistry.Library l : restored) {
                 if (registry.libraries().byName().containsKey(l.name())) {
                     out.error("ERR Library " + l.name() + " already exists");
-                    return;
+                    return false;
                 }
             }
         }
+        boolean changed = false;
         for (ScriptRegistry.Library l : restored) {
             String error = registry.add(l, true);
             if (error != null) {
                 out.error(error);
-                return;
+                return changed; // the libraries added before it stay: logged, they replay the same
             }
+            changed = true;
         }
         out.simple("OK");
+        return true;
     }
 
     /** Redis's rdbSaveLen. */

@@ -175,6 +175,11 @@ public final class Keyspace implements Db {
         propagated = true;
     }
 
+    @Override
+    public void changedBesideKeys() {
+        changed();
+    }
+
     /** Whether the command just run logged its own effects, clearing it. */
     boolean takePropagated() {
         boolean p = propagated;

@@ -2,6 +2,7 @@ package io.shardloop.kv;
 
 import io.shardloop.metrics.ProcessMemory;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.script.ScriptRegistry;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
@@ -17,7 +18,9 @@ import java.util.function.ToLongFunction;
  * the store itself, which is thread-safe by construction; the counter that gives transactions
  * over several shards their one global order ({@link #nextTransactionId}); and the count of MONITOR
  * clients, which every command reads to know whether to feed them; and the
- * {@code notify-keyspace-events} classes ({@link KeyspaceEvents}), which every write reads.
+ * {@code notify-keyspace-events} classes ({@link KeyspaceEvents}), which every write reads; and
+ * the server's scripts and function libraries ({@link ScriptRegistry}, thread-safe), which each
+ * shard's loop binds to itself.
  */
 public final class KvGroup {
     private final StateMode mode;
@@ -45,6 +48,8 @@ public final class KvGroup {
     /** The thresholds of the compact encodings (CONFIG SET's): the shared store's, or every shard's databases'. */
     private final EncodingThresholds encodings;
     private final Durability durability;
+    /** This server's script cache and function libraries: its own, not another server's in the same JVM. */
+    private final ScriptRegistry scripts = new ScriptRegistry();
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -93,7 +98,7 @@ public final class KvGroup {
         }
         this.encodings = shared == null ? new EncodingThresholds() : shared.encodings();
         this.services = new AtomicReferenceArray<>(shards);
-        this.durability = new Durability(persistence, shards, databases, clock, transactionIds);
+        this.durability = new Durability(persistence, shards, databases, clock, transactionIds, scripts);
     }
 
     /**
@@ -113,6 +118,11 @@ public final class KvGroup {
                         "shard " + s + ": closing its append-only file failed: " + e.getMessage());
             }
         }
+    }
+
+    /** This server's script cache, function libraries and running scripts. */
+    public ScriptRegistry scripts() {
+        return scripts;
     }
 
     /** What is kept on disk, and what was read back at start. */

@@ -12,6 +12,7 @@ import io.shardloop.runtime.mailbox.Mailbox;
 import io.shardloop.runtime.mailbox.MessageHandler;
 import io.shardloop.runtime.mailbox.ResponseHandler;
 import io.shardloop.runtime.shard.Shard;
+import io.shardloop.script.ScriptEngine;
 import io.shardloop.script.ScriptRegistry;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -243,6 +244,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         }
         group.keyspaceEvents().bindThisThread(pubsub::publishEvent); // the events of commands this loop runs
         ScriptPubSub.bindThisThread(pubsub::runWithin); // the PUBLISHes of scripts this loop runs
+        ScriptEngine.bindThisThread(group.scripts()); // this server's scripts and libraries
         MonitorFeed.bindThisThread(new MonitorFeed.Feed() { // the commands of scripts this loop runs
             @Override
             public boolean anyMonitor() {
@@ -408,8 +410,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         usePass(who);
         long token = who.defer();
         switch (plan.kind()) {
-            case OWNER -> send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(),
-                    call(who, token, null));
+            case OWNER -> {
+                send(plan.owner(), CommandCodec.encode(args, scratch, 0), who.protocol(), call(who, token, null));
+                if (c.route() == Command.Route.FIRST_SHARD) {
+                    who.holdInputUntil(token); // a fence: the FCALL after a FUNCTION LOAD finds the library
+                }
+            }
             case SPLIT, ALL, SPREAD -> {
                 keepOrder(who, token, spread);
                 transactions.coordinate(spread, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
@@ -445,7 +451,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
      * runs past its busy threshold). SCRIPT KILL, which runs where it arrives, stops it.
      */
     private boolean scriptHolds(Plan plan) {
-        ScriptRegistry scripts = ScriptRegistry.shared();
+        ScriptRegistry scripts = group.scripts();
         if (!scripts.busy()) {
             return false;
         }
@@ -598,6 +604,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         counters.increment(REMOTE_COMMANDS_SENT);
         if (plan.kind() == Plan.Kind.OWNER) {
             transactions.sendBatch(plan.owner(), tx, who.protocol(), tracking.writer(), r -> deliver(who, token, r));
+            if (changesLibraries(tx)) {
+                who.holdInputUntil(token);
+            }
         } else {
             TransactionParts parts = transactions.prepare(tx);
             keepOrder(who, token, parts);
@@ -608,15 +617,26 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
 
     /**
      * A transaction over several shards is in flight: the submitter keeps its client's order around
-     * it. One with a SELECT is a fence: the database of every later command depends on it.
+     * it. One with a SELECT is a fence: the database of every later command depends on it; and one
+     * that changes the function libraries: every later FCALL does.
      */
     private static void keepOrder(Submitter who, long token, TransactionParts parts) {
         PendingTransactions pending = who.pendingTransactions();
-        if (pending != null && !parts.tx.selects()) {
+        if (pending != null && !parts.tx.selects() && !changesLibraries(parts.tx)) {
             pending.add(token, parts);
         } else {
             who.holdInputUntil(token);
         }
+    }
+
+    /** Whether a transaction changes the function libraries: then it is a fence, as such a command is. */
+    private static boolean changesLibraries(Transaction tx) {
+        for (int i = 0; i < tx.size(); i++) {
+            if (tx.command(i).route() == Command.Route.FIRST_SHARD) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

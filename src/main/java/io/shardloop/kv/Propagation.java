@@ -33,6 +33,9 @@ final class Propagation {
         for (Command c : CommandTable.all()) {
             RULES[c.index()] = rule(c);
         }
+        for (Command c : CommandTable.subcommands()) {
+            RULES[c.index()] = rule(c);
+        }
     }
 
     private Propagation() {

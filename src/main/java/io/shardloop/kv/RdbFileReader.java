@@ -138,7 +138,7 @@ public final class RdbFileReader {
                 String name = latin1(in.readString());
                 visitor.aux(name, latin1(in.readString()));
             }
-            case OPCODE_FUNCTION2 -> visitor.function(new String(in.readString(), StandardCharsets.UTF_8));
+            case OPCODE_FUNCTION2 -> visitor.function(latin1(in.readString()));
             case OPCODE_FUNCTION -> throw error(RdbFileException.Kind.UNSUPPORTED,
                     "a function library in the format of Redis 7.0's release candidates");
             case OPCODE_MODULE_AUX -> throw error(RdbFileException.Kind.UNSUPPORTED, "module aux data");

@@ -87,11 +87,14 @@ public final class RdbFileWriter {
         return this;
     }
 
-    /** A function library: its code as FUNCTION LOAD takes it, written as UTF-8; after the header, before the databases. */
+    /**
+     * A function library: its code as FUNCTION LOAD takes it, one char per byte (ISO-8859-1, as the
+     * libraries hold it); after the header, before the databases.
+     */
     public RdbFileWriter function(String code) {
         checkOpen();
         buffer.putByte(size++, (byte) OPCODE_FUNCTION2);
-        putString(code.getBytes(StandardCharsets.UTF_8));
+        putString(code.getBytes(StandardCharsets.ISO_8859_1));
         return this;
     }
 

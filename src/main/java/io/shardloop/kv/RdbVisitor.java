@@ -25,7 +25,10 @@ public interface RdbVisitor {
     default void aux(String name, String value) {
     }
 
-    /** A function library (FUNCTION LOAD's argument: the code with its {@code #!lua name=...} line), as UTF-8. */
+    /**
+     * A function library (FUNCTION LOAD's argument: the code with its {@code #!lua name=...} line),
+     * one char per byte (ISO-8859-1), as the libraries hold their code.
+     */
     default void function(String code) {
     }
 

@@ -10,11 +10,18 @@ import io.shardloop.resp.codec.ReplySink;
  *   <li>{@link #resolve}: the name, the arity and the shape of the key arguments (MSET's pairs) are
  *       checked once, before anything is routed or run, with Redis's error texts;</li>
  *   <li>{@link #plan}: where the command runs: here, on its owner, split by owner and merged, or
- *       on every shard and merged ({@link Plan}).</li>
+ *       on every shard and merged ({@link Plan}); a change of the function libraries on shard
+ *       {@link #FIRST}.</li>
  * </ol>
  * In the shared-state modes every data command runs here, on the shared store. Stateless.
  */
 public final class Router {
+    /**
+     * The shard the changes of the function libraries run on ({@link Command.Route#FIRST_SHARD}):
+     * its log and its snapshots are where the libraries are kept on disk.
+     */
+    public static final int FIRST = 0;
+
     private Router() {
     }
 
@@ -87,6 +94,7 @@ public final class Router {
                 }
             }
             case ALL_SHARDS -> plan.all();
+            case FIRST_SHARD -> ownerOrHere(FIRST, here, plan);
             case LOCAL, CONNECTION -> plan.here();
         }
     }

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL and FCALL_RO, which run a script whole on the shard
  * owning its keys (routed {@link Command.Route#WHOLE} by its numkeys argument), and SCRIPT and
- * FUNCTION, which touch only the process-wide {@link ScriptRegistry}. The script runs on this
+ * FUNCTION, which touch only the server's {@link ScriptRegistry}. The script runs on this
  * thread's {@link ScriptEngine}; each {@code redis.call} is checked here and runs its handler on
  * the same {@link Db}:
  * <ul>
@@ -126,7 +126,7 @@ public final class ScriptCommands {
         engine.fcall(f, args, 3, numKeys, new Calls(db, args, 3, numKeys, readOnly || f.readOnly()), out);
     }
 
-    /** SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP: the process-wide script cache. */
+    /** SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP: the server's script cache. */
     public static void script(Db db, CommandArgs args, ReplySink out) {
         ScriptEngine engine = ScriptEngine.forThisThread();
         ScriptRegistry registry = engine.registry();

@@ -6,6 +6,7 @@ import io.shardloop.persist.PersistenceConfig;
 import io.shardloop.persist.ShardFiles;
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.offload.OffloadPool;
+import io.shardloop.script.ScriptRegistry;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,6 +25,10 @@ import java.util.logging.Logger;
  * that file replay to the data; once both are done the snapshot becomes the base and the manifest
  * is switched to name only it and the new file ({@link ShardFiles#replaceBase}); the old files are
  * deleted. A crash before the switch leaves the old set, whole, plus the new file named after it.
+ * <p>
+ * The snapshots of shard {@link Router#FIRST} carry the server's function libraries before the
+ * keys, as Redis's do: that shard runs and logs every change of them, so the libraries taken in
+ * the snapshot's first turn go with its log's rotation, and come first in a joined dump.
  * <p>
  * A shard runs one snapshot at a time: a compaction asked for while its part of a BGSAVE is written
  * waits for it ("scheduled"), and the other way round.
@@ -44,6 +49,8 @@ final class ShardDisk {
     private final AppendLog.Offloader offloader;
     private final PersistenceConfig config;
     private final Keyspace[] databases;
+    /** The server's function libraries, which this shard's snapshots carry; null on the other shards. */
+    private final ScriptRegistry libraries;
     private final AppendLog log;
     private final ShardFiles files;
     private final Path rewriteTemp;
@@ -81,18 +88,22 @@ final class ShardDisk {
     private final AtomicInteger rewritesUnderWay;
 
     /**
+     * @param libraries the server's function libraries when this shard keeps them (shard
+     *              {@link Router#FIRST}, which runs and logs their changes), else null
      * @param log   the shard's log, or null (appendonly no)
      * @param files its files, touched from here on only by jobs; null with no log
      * @param size  the bytes of those files now (its base and incrementals)
      * @param base  the bytes of its base file now
      */
     ShardDisk(String name, int shard, int shards, EventLoop loop, AppendLog.Offloader offloader, PersistenceConfig config,
-              Keyspace[] databases, AppendLog log, ShardFiles files, long size, long base, AtomicInteger rewritesUnderWay) {
+              Keyspace[] databases, ScriptRegistry libraries, AppendLog log, ShardFiles files, long size, long base,
+              AtomicInteger rewritesUnderWay) {
         this.name = name;
         this.loop = loop;
         this.offloader = offloader;
         this.config = config;
         this.databases = databases;
+        this.libraries = libraries;
         this.log = log;
         this.files = files;
         this.rewriteTemp = config.appendDir().resolve("temp-rewriteaof-s" + shard + "of" + shards + ".rdb");
@@ -148,11 +159,12 @@ final class ShardDisk {
                 finishRewrite();
             }
         });
-        running = new Snapshot(loop, offloader, config.files(), rewriteTemp, databases, header(true), (s, failure) -> {
+        Snapshot.Done ended = (s, failure) -> {
             snapshotEnded = true;
             snapshotFailure = failure;
             finishRewrite();
-        });
+        };
+        running = new Snapshot(loop, offloader, config.files(), rewriteTemp, databases, header(true), functions(), ended);
         running.start();
     }
 
@@ -251,7 +263,7 @@ final class ShardDisk {
     void savePart(Path body, Consumer<IOException> done) {
         Runnable start = () -> {
             long changesAtStart = databases[0].changes();
-            running = new Snapshot(loop, offloader, config.files(), body, databases, null, (s, failure) -> {
+            running = new Snapshot(loop, offloader, config.files(), body, databases, null, functions(), (s, failure) -> {
                 running = null;
                 if (failure == null) {
                     changesAtSave = changesAtStart;
@@ -278,6 +290,14 @@ final class ShardDisk {
             rewriteWanted = false;
             startRewrite();
         }
+    }
+
+    /**
+     * The libraries' code as they are now, for a snapshot beginning in this turn: on this shard's
+     * loop, which runs every change of them, so they are the libraries at the snapshot's moment.
+     */
+    private java.util.List<String> functions() {
+        return libraries == null ? java.util.List.of() : FunctionCommands.codes(libraries);
     }
 
     static RdbHeader header(boolean aofBase) {

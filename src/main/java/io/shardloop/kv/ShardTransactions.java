@@ -374,7 +374,7 @@ final class ShardTransactions implements ResponseHandler {
         for (int i = 0; i < tx.size(); i++) {
             Command c = tx.command(i);
             if (p.outsideGathering[i]) {
-                out.error(NOT_GATHERED);
+                out.error(c.route() == Command.Route.FIRST_SHARD ? LIBRARIES_NOT_GATHERED : NOT_GATHERED);
             } else if (c.route() == Command.Route.CONNECTION) {
                 tx.runOnConnection(i, out);
             } else if (c.route() == Command.Route.LOCAL) {
@@ -472,6 +472,8 @@ final class ShardTransactions implements ResponseHandler {
 
     /** The error of a command over every key in a transaction whose values gather on one shard. */
     static final String NOT_GATHERED = "ERR a command over every key cannot run in a transaction "
+            + "with a command over keys of several shards";
+    static final String LIBRARIES_NOT_GATHERED = "ERR a change of the function libraries cannot run in a transaction "
             + "with a command over keys of several shards";
 
     private void abort(Coordination co, int n, boolean over) {

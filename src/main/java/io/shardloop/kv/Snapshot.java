@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * the walk waits while more than {@link #MAX_UNWRITTEN} bytes are not yet written.
  * <p>
  * With a header the file is a whole RDB file (the base of a shard's log); without, it is a body
- * that {@link RdbJoin} joins with the other shards' into one dump (BGSAVE).
+ * that {@link RdbJoin} joins with the other shards' into one dump (BGSAVE). Function libraries, when
+ * it is given any, come first, as Redis writes them.
  * <p>
  * The loop's thread runs everything but the file work; the jobs run on the pool one at a time, each
  * handed the file by the one before it.
@@ -53,6 +54,7 @@ final class Snapshot implements Keyspace.SnapshotSink {
     private final Path target;
     private final Keyspace[] databases;
     private final RdbHeader header;
+    private final java.util.List<String> functions;
     private final Done done;
     private final RdbFileWriter writer = new RdbFileWriter();
     private final Keyspace.Walk[] walks;
@@ -75,15 +77,17 @@ final class Snapshot implements Keyspace.SnapshotSink {
     /**
      * @param target    the file written (created, or emptied first)
      * @param header    the RDB header for a whole file; null for a body
+     * @param functions the code of the function libraries to write before the keys (empty for none)
      */
     Snapshot(EventLoop loop, AppendLog.Offloader offloader, LogFiles files, Path target, Keyspace[] databases,
-             RdbHeader header, Done done) {
+             RdbHeader header, java.util.List<String> functions, Done done) {
         this.loop = loop;
         this.offloader = offloader;
         this.files = files;
         this.target = target;
         this.databases = databases;
         this.header = header;
+        this.functions = functions;
         this.done = done;
         this.walks = new Keyspace.Walk[databases.length];
         this.keys = new long[databases.length];
@@ -100,6 +104,9 @@ final class Snapshot implements Keyspace.SnapshotSink {
         }
         if (header != null) {
             writer.header(header);
+        }
+        for (String code : functions) {
+            writer.function(code);
         }
         scheduleStep();
     }

@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes keys as whole states to a log file, one {@code RESTORE key ms payload REPLACE ABSTTL} each
- * (with SELECT where the database changes), through a buffer written out in chunks. What a shard's
- * new log starts with when the shard count changed. Single-threaded.
+ * (with SELECT where the database changes), and function libraries, one {@code FUNCTION LOAD code}
+ * each, through a buffer written out in chunks. What a shard's new log starts with when the shard
+ * count changed. Single-threaded.
  */
 final class StateWriter {
     private static final int CHUNK = 1 << 20;
@@ -40,6 +41,18 @@ final class StateWriter {
         arg(payload, 0, payload.length);
         arg("REPLACE".getBytes(StandardCharsets.US_ASCII), 0, 7);
         arg("ABSTTL".getBytes(StandardCharsets.US_ASCII), 0, 6);
+        if (length >= CHUNK) {
+            flush();
+        }
+    }
+
+    /** A library, as Redis's AOF rewrite writes one; before the keys. */
+    void functionLoad(String code) {
+        byte[] b = code.getBytes(StandardCharsets.ISO_8859_1);
+        header(3);
+        arg("FUNCTION".getBytes(StandardCharsets.US_ASCII), 0, 8);
+        arg("LOAD".getBytes(StandardCharsets.US_ASCII), 0, 4);
+        arg(b, 0, b.length);
         if (length >= CHUNK) {
             flush();
         }

@@ -24,6 +24,7 @@ final class TransactionParts {
             CommandArgs a = tx.args(i);
             switch (c.route()) {
                 case CONNECTION, LOCAL -> p.pieces(i, 0);
+                case FIRST_SHARD -> p.addWhole(i, Router.FIRST, c, a, false);
                 case SINGLE_KEY -> {
                     int k = c.firstKey();
                     p.addWhole(i, Slots.ownerOf(a.array(), a.offset(k), a.length(k), shardCount), c, a, false);
@@ -81,7 +82,8 @@ final class TransactionParts {
         if (p.gathered) {
             for (int i = 0; i < tx.size(); i++) {
                 Command.Route r = tx.command(i).route();
-                p.outsideGathering[i] = r == Command.Route.ALL_SHARDS || r == Command.Route.SCAN;
+                p.outsideGathering[i] = r == Command.Route.ALL_SHARDS || r == Command.Route.SCAN
+                        || r == Command.Route.FIRST_SHARD; // it must run on its shard, logged there
             }
         }
         return p;

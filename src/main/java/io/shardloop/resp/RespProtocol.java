@@ -47,7 +47,7 @@ public final class RespProtocol implements Protocol {
 
     private synchronized ServerSettings settings(ServerView view) {
         if (settings == null) {
-            ScriptRegistry scripts = ScriptRegistry.shared();
+            ScriptRegistry scripts = cluster.scripts();
             settings = new ServerSettings(cluster::maxMemory, cluster::maxMemory, view::maxClients,
                     view::idleTimeoutSeconds, view.databases(), config.protectedMode(), scripts.timeLimitMillis(),
                     scripts::timeLimitMillis).keyspaceEvents(view).pubsubLimit(config.pubsubLimit())

@@ -32,7 +32,7 @@ import java.util.Map;
  * loadfile, print, require, collectgarbage, bytecode loading), string, table, math, Redis's
  * {@code redis} API, {@code cjson}, {@code cmsgpack} and {@code bit}; no os, io, debug, package,
  * coroutine or Java access. Each
- * script compiles once per engine, from the process-wide {@link ScriptRegistry}.
+ * script compiles once per engine, from its server's {@link ScriptRegistry}.
  * <p>
  * Errors are reported in Redis 7.0's words: "ERR user_script:1: boom script: &lt;sha&gt;, on
  * {@code @user_script:1}." for a script, "... script: &lt;function&gt;, on {@code @user_function:N}."
@@ -41,7 +41,10 @@ import java.util.Map;
  * limit, and stops it with an error no {@code pcall} can catch; what it wrote before stays.
  * <p>
  * Not thread-safe: one engine per thread ({@link #forThisThread}), used by that thread only; only
- * {@link #kill}, {@link #runningMillis} and {@link #running} may be called from others.
+ * {@link #kill}, {@link #runningMillis} and {@link #running} may be called from others. A thread
+ * serves one server's registry, bound to it by that server ({@link #bindThisThread}): its loops,
+ * its connection threads, its start-up load; a thread no server bound (a test's, an in-process
+ * store's) has a registry of its own.
  */
 public final class ScriptEngine {
     /** Instructions between two checks of the kill flag and the clock. */
@@ -51,8 +54,9 @@ public final class ScriptEngine {
     static final String REDIS_VERSION = "7.0.15";
     static final int REDIS_VERSION_NUM = 0x07000f;
 
-    private static final ThreadLocal<ScriptEngine> PER_THREAD =
-            ThreadLocal.withInitial(() -> new ScriptEngine(ScriptRegistry.shared()));
+    /** The registry each thread's scripts use, bound by the server the thread works for. */
+    private static final ThreadLocal<ScriptRegistry> BOUND = new ThreadLocal<>();
+    private static final ThreadLocal<ScriptEngine> PER_THREAD = new ThreadLocal<>();
 
     private final ScriptRegistry registry;
     private final System.Logger log = System.getLogger("io.shardloop.script");
@@ -127,9 +131,28 @@ public final class ScriptEngine {
         loaderNames.rawset("redis", loaderApi);
     }
 
-    /** This thread's engine. */
+    /**
+     * This thread's scripts use {@code registry} from now on: a server binds each thread it runs
+     * commands on (its loops, its connection threads, the threads that read its files at start).
+     * The engine is made on the thread's first script.
+     */
+    public static void bindThisThread(ScriptRegistry registry) {
+        BOUND.set(registry);
+    }
+
+    /** This thread's engine, over the registry bound to it (one of its own when none was). */
     public static ScriptEngine forThisThread() {
-        return PER_THREAD.get();
+        ScriptRegistry registry = BOUND.get();
+        if (registry == null) {
+            registry = new ScriptRegistry();
+            BOUND.set(registry);
+        }
+        ScriptEngine engine = PER_THREAD.get();
+        if (engine == null || engine.registry != registry) {
+            engine = new ScriptEngine(registry);
+            PER_THREAD.set(engine);
+        }
+        return engine;
     }
 
     public ScriptRegistry registry() {
@@ -247,21 +270,22 @@ public final class ScriptEngine {
 
     /**
      * FUNCTION LOAD: checks the library's metadata, runs its body to learn its functions, and adds
-     * it to the registry. Replies the library's name or Redis's error.
+     * it to the registry. Replies the library's name or Redis's error; returns whether it was added.
      */
-    public void loadLibrary(byte[] code, boolean replace, ReplySink out) {
+    public boolean loadLibrary(byte[] code, boolean replace, ReplySink out) {
         String source = new String(code, java.nio.charset.StandardCharsets.ISO_8859_1);
         Object parsed = parseLibrary(source);
         if (parsed instanceof String error) {
             out.error(error);
-            return;
+            return false;
         }
         String error = registry.add((ScriptRegistry.Library) parsed, replace);
         if (error != null) {
             out.error(error);
-            return;
+            return false;
         }
         out.bulk(((ScriptRegistry.Library) parsed).name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        return true;
     }
 
     /** The library a source defines, or Redis's error text (FUNCTION LOAD and RESTORE check with it). */

@@ -11,10 +11,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every shard shares about scripts: the script cache (SHA1 to source: SCRIPT LOAD on one
- * shard serves EVALSHA on every other), the function libraries, the time limit, and the scripts
- * running now (for SCRIPT KILL and FUNCTION KILL from any thread, BUSY replies and the stall
- * detector). Each thread's {@link ScriptEngine} compiles from here, lazily.
+ * What the shards of one server share about scripts: the script cache (SHA1 to source: SCRIPT LOAD
+ * on one shard serves EVALSHA on every other), the function libraries, the time limit, and the
+ * scripts running now (for SCRIPT KILL and FUNCTION KILL from any thread, BUSY replies and the
+ * stall detector). One per server, never one per process: two servers in one JVM have their own
+ * libraries and caches, as two redis-servers do, and the libraries one server reads back from its
+ * files are its alone. Each thread's {@link ScriptEngine} compiles from the registry bound to that
+ * thread ({@link ScriptEngine#bindThisThread}), lazily.
  * <p>
  * Thread-safe. The libraries are an immutable map replaced whole under a lock (copy on write),
  * with a version that engines compare to know when to recompile.
@@ -22,8 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ScriptRegistry {
     /** Redis's busy-reply-threshold default (the old lua-time-limit): 5 seconds. */
     public static final long DEFAULT_TIME_LIMIT_MILLIS = 5000;
-
-    private static final ScriptRegistry SHARED = new ScriptRegistry();
 
     private final Map<String, String> scripts = new ConcurrentHashMap<>();
     /** Bumped by SCRIPT FLUSH (under this registry's lock): engines drop what they compiled. */
@@ -46,11 +47,6 @@ public final class ScriptRegistry {
 
     /** The libraries by name (in load order) and every function by name, as of one version. */
     public record Libraries(Map<String, Library> byName, Map<String, FunctionInfo> functions, long version) {
-    }
-
-    /** The process's registry. */
-    public static ScriptRegistry shared() {
-        return SHARED;
     }
 
     // ---- scripts ------------------------------------------------------------------------------

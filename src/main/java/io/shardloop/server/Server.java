@@ -92,6 +92,7 @@ public final class Server implements AutoCloseable {
                 java.util.logging.Logger.getLogger(Server.class.getName()).info(loaded);
             }
             kv.notifyKeyspaceEvents(config.notifyKeyspaceEvents()); // checked by the config
+            kv.scripts().timeLimitMillis(config.luaTimeLimit().toMillis());
         }
         List<Protocol> protocols = new ArrayList<>();
         List<Endpoint> endpoints = new ArrayList<>();
@@ -124,6 +125,7 @@ public final class Server implements AutoCloseable {
                         BlockingRespProtocol resp = new BlockingRespProtocol(base, config.state(), config.resp(),
                                 System::currentTimeMillis, config.databases());
                         resp.notifyKeyspaceEvents(config.notifyKeyspaceEvents()); // checked by the config
+                        resp.scripts().timeLimitMillis(config.luaTimeLimit().toMillis());
                         yield resp;
                     }
                     case HTTP -> new BlockingHttpProtocol(base, config.http().limits());

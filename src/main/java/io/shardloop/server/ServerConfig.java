@@ -49,12 +49,14 @@ import java.util.Set;
  * @param notifyKeyspaceEvents Redis's {@code notify-keyspace-events} classes ("" for none, the default)
  * @param persistence    what is kept on disk: the shards' append-only logs, snapshots (the event-loop
  *                       model over sharded state)
+ * @param luaTimeLimit   Redis's lua-time-limit: how long a script may run before it is stopped (zero: no limit)
  */
 public record ServerConfig(List<ServedProtocol> protocols, String bind, int respPort, int httpPort, int echoPort,
                            ServerModel model, StateMode state, RuntimeConfig runtime, RespLimits respLimits,
                            int maxOutstanding, String requirePass, HttpConfig http, Duration stopTimeout,
                            boolean protectedMode, long maxMemory, int databases,
-                           PubSubLimit pubsubLimit, String notifyKeyspaceEvents, PersistenceConfig persistence) {
+                           PubSubLimit pubsubLimit, String notifyKeyspaceEvents, PersistenceConfig persistence,
+                           Duration luaTimeLimit) {
     /** The ports {@code shardloop serve} listens on unless told otherwise. */
     public static final int DEFAULT_RESP_PORT = 6379;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -90,8 +92,9 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
             }
         }
         if (model == null || state == null || runtime == null || respLimits == null || http == null
-                || stopTimeout == null) {
-            throw new IllegalArgumentException("model, state, runtime, RESP limits, HTTP and stop timeout are required");
+                || stopTimeout == null || luaTimeLimit == null) {
+            throw new IllegalArgumentException("model, state, runtime, RESP limits, HTTP, stop timeout and lua time limit"
+                    + " are required");
         }
         model.check(state);
         if (model.threaded()) {
@@ -227,6 +230,7 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
          * the working directory, as redis-server's dir does.
          */
         private PersistenceConfig persistence = PersistenceConfig.defaults().withDir(ProcessDirectory.get());
+        private Duration luaTimeLimit = Duration.ofMillis(io.shardloop.script.ScriptRegistry.DEFAULT_TIME_LIMIT_MILLIS);
 
         private Builder() {
         }
@@ -257,13 +261,15 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
         public Builder notifyKeyspaceEvents(String v) { notifyKeyspaceEvents = v; return this; }
         /** Unset: Redis's defaults ({@link PersistenceConfig#defaults()}: appendonly no). */
         public Builder persistence(PersistenceConfig v) { persistence = v; return this; }
+        /** Unset: Redis's 5 seconds; zero: no limit. */
+        public Builder luaTimeLimit(Duration v) { luaTimeLimit = v; return this; }
 
         public ServerConfig build() {
             StateMode s = state != null ? state : model.threaded() ? StateMode.LOCKED : StateMode.SHARDED;
             RuntimeConfig r = runtime != null ? runtime : RuntimeConfig.builder(Pinning.usableCpus().size()).build();
             return new ServerConfig(protocols, bind, respPort, httpPort, echoPort, model, s, r, respLimits,
                     maxOutstanding, requirePass, http, stopTimeout, protectedMode, maxMemory, databases,
-                    pubsubLimit, notifyKeyspaceEvents, persistence);
+                    pubsubLimit, notifyKeyspaceEvents, persistence, luaTimeLimit);
         }
     }
 

@@ -134,6 +134,37 @@ class CheckAofCommandTest {
     }
 
     @Test
+    void shouldFindFilesHoldingFunctionLibrariesValid() throws Exception {
+        String one = "#!lua name=one\nredis.register_function('onef', function() return 1 end)";
+        String two = "#!lua name=two\nredis.register_function('twof', function() return 2 end)";
+        try (Server server = start(dir, 1, true); Jedis j = client(server)) {
+            j.functionLoad(one);
+            j.set("k", "v");
+            j.bgrewriteaof();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!j.info("persistence").contains("aof_rewrites:1")
+                    || j.info("persistence").contains("aof_rewrite_in_progress:1")) {
+                assertTrue(System.nanoTime() < deadline, "the compaction never ended");
+                Thread.sleep(20);
+            }
+            j.functionLoad(two);
+            j.functionDelete("one");
+        }
+        Path appendDir = dir.resolve(PersistenceConfig.DEFAULT_APPEND_DIR);
+        Path base;
+        try (var files = Files.list(appendDir)) {
+            base = files.filter(p -> p.getFileName().toString().endsWith(".base.rdb")).findFirst().orElseThrow();
+        }
+        assertTrue(Files.readString(base, StandardCharsets.ISO_8859_1).contains(one), "the base holds a function record");
+        String incr = Files.readString(appendDir.resolve(AofLayout.incrementalName(0, 1, 2)), StandardCharsets.ISO_8859_1);
+        assertTrue(incr.contains("FUNCTION") && incr.contains("DELETE"), "the log holds the FUNCTION commands: " + incr);
+        Run r = check(appendDir);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("BASE AOF " + base.getFileName() + " is valid"), r.toString());
+        assertTrue(r.out().contains("All the AOF files and manifests of the 1 shard are valid"), r.toString());
+    }
+
+    @Test
     void shouldFindATornTailAndCutItOnceConfirmedSoTheServerLoadsItWithAofLoadTruncatedNo() throws Exception {
         try (Server server = start(dir, 1, true); Jedis j = client(server)) {
             j.set("a", "1");

@@ -3,7 +3,7 @@ package io.shardloop.kv;
 import io.shardloop.persist.Crc64;
 import io.shardloop.resp.codec.BufferReplyWriter;
 import io.shardloop.resp.codec.CommandArgs;
-import io.shardloop.script.ScriptRegistry;
+import io.shardloop.script.ScriptEngine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -71,7 +71,7 @@ class ScriptCommandsTest {
         run(store, "FUNCTION", "FLUSH");
         String lib = "#!lua name=dumped\nredis.register_function('dumpedf', function() return 7 end)";
         assertEquals("$6\r\ndumped\r\n", run(store, "FUNCTION", "LOAD", lib));
-        byte[] payload = FunctionCommands.dump(ScriptRegistry.shared());
+        byte[] payload = FunctionCommands.dump(ScriptEngine.forThisThread().registry()); // this thread's stores'
         assertEquals("-ERR Library dumped already exists\r\n", restore(store, payload, null));
         assertEquals("+OK\r\n", restore(store, payload, "REPLACE"));
         run(store, "FUNCTION", "FLUSH");

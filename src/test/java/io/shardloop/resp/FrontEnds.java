@@ -37,6 +37,7 @@ final class FrontEnds implements AutoCloseable {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final List<KvGroup> groups = new ArrayList<>();
     private final List<BlockingRespProtocol> threaded = new ArrayList<>();
+    private final Map<String, BlockingRespProtocol> threadedByName = new LinkedHashMap<>();
 
     private FrontEnds() throws Exception {
         redis = RedisServer.start();
@@ -59,6 +60,7 @@ final class FrontEnds implements AutoCloseable {
                 servers.add(s);
                 servers.add(protocol);
                 ports.put(model.label() + " " + mode.name().toLowerCase(), s.port());
+                threadedByName.put(model.label() + " " + mode.name().toLowerCase(), protocol);
             }
         }
     }
@@ -86,6 +88,11 @@ final class FrontEnds implements AutoCloseable {
         for (BlockingRespProtocol p : threaded) {
             assertTrue(p.notifyKeyspaceEvents(classes) == null, classes);
         }
+    }
+
+    /** The scripts and libraries of a thread-per-connection front end, by its name in {@link #ports}. */
+    io.shardloop.script.ScriptRegistry threadedScripts(String name) {
+        return threadedByName.get(name).scripts();
     }
 
     /** Each front end's name and port, in a stable order. */

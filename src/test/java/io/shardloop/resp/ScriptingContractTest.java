@@ -2,6 +2,7 @@ package io.shardloop.resp;
 
 import io.shardloop.kv.StateMode;
 import io.shardloop.kv.Store;
+import io.shardloop.script.ScriptEngine;
 import io.shardloop.script.ScriptRegistry;
 import io.shardloop.testing.RawResp;
 import org.junit.jupiter.api.AfterAll;
@@ -311,7 +312,7 @@ class ScriptingContractTest {
                     new String(fromRedis, StandardCharsets.ISO_8859_1)));
             assertEquals("$9 crossed x", FrontEnds.call(store, 2, "FCALL", "crossingf", "0", "x"));
 
-            byte[] ours = ScriptRegistry.shared().libraries().byName().isEmpty() ? new byte[0]
+            byte[] ours = ScriptEngine.forThisThread().registry().libraries().byName().isEmpty() ? new byte[0]
                     : dumpOf(store);
             redis.functionFlush();
             assertEquals("OK", redis.functionRestore(ours));
@@ -392,11 +393,12 @@ class ScriptingContractTest {
         });
         runner.start();
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!ScriptRegistry.shared().busy() && System.nanoTime() < deadline) {
+        ScriptRegistry scripts = fronts.threadedScripts("threads locked");
+        while (!scripts.busy() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
         try (RawResp killer = new RawResp(port)) {
-            assertTrue(ScriptRegistry.shared().busyMillis() >= 0);
+            assertTrue(scripts.busyMillis() >= 0);
             assertEquals("+OK", killer.call("SCRIPT", "KILL"));
             runner.join(5000);
             assertEquals("-ERR Script killed by user with SCRIPT KILL...", reply.get());

@@ -6,6 +6,7 @@ import io.shardloop.kv.StateMode;
 import io.shardloop.persist.AppendLog;
 import io.shardloop.persist.DiskFiles;
 import io.shardloop.persist.PersistenceConfig;
+import io.shardloop.persist.SavePoints;
 import io.shardloop.resp.PubSubLimit;
 import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.mailbox.MailboxConfig;
@@ -195,6 +196,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Redis's aof-load-truncated: a log cut short by a crash is loaded up to its last whole record "
                     + "(yes), or start-up stops (no). Default: ${DEFAULT-VALUE}.")
     String aofLoadTruncated;
+
+    @Option(names = "--save", paramLabel = "\"SECONDS CHANGES ...\"", defaultValue = PersistenceConfig.REDIS_SAVE_POINTS,
+            description = "Redis's save points: a snapshot (BGSAVE, to --dbfilename) is taken once, since the last one, "
+                    + "at least CHANGES writes were made and more than SECONDS went by, for any pair; SHUTDOWN, SIGINT "
+                    + "and SIGTERM save one before exiting when any is set. \"\" for none. Served by the event loops "
+                    + "over sharded state. Default: \"${DEFAULT-VALUE}\" (Redis's).")
+    String save;
 
     @Option(names = "--notify-keyspace-events", paramLabel = "CLASSES", defaultValue = "",
             description = "Redis's keyspace notifications: the classes of events published as __keyspace@<db>__:<key> "
@@ -492,7 +500,7 @@ final class ServeCommand implements Callable<Integer> {
         server.notifyKeyspaceEvents(notifyKeyspaceEvents);
         server.persistence(new PersistenceConfig(appendOnly.equalsIgnoreCase("yes"), AppendLog.Fsync.parse(appendFsync),
                 (dir != null ? dir : Path.of("")).toAbsolutePath(), appendDirName, dbFilename, autoRewritePercentage,
-                autoRewriteMinSize, aofLoadTruncated.equalsIgnoreCase("yes"), DiskFiles.INSTANCE));
+                autoRewriteMinSize, aofLoadTruncated.equalsIgnoreCase("yes"), SavePoints.parse(save), DiskFiles.INSTANCE));
         return server.protocols(served).bind(bind).respPort(respPort).httpPort(httpPort).echoPort(port)
                 .model(model).state(state).runtime(runtime)
                 .respLimits(new RespLimits(maxBulk, maxArgs, (int) maxInline)).maxOutstanding(maxOutstanding)
@@ -529,6 +537,12 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         c.atLeast("--auto-aof-rewrite-percentage", autoRewritePercentage, 0, "0 turns it off");
+        try {
+            SavePoints.parse(save);
+        } catch (IllegalArgumentException e) {
+            throw c.invalid("--save", "is not pairs of seconds (1 or more) and changes (0 or more), one space "
+                    + "apart, nor \"\" (" + e.getMessage() + ")");
+        }
         if (appendOnly.equalsIgnoreCase("yes") && (model.threaded() || state != null && state != StateMode.SHARDED)) {
             throw c.invalid("--appendonly", "is served by the event loops over sharded state (--model loops "
                     + "--state sharded)");

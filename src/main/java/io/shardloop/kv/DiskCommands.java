@@ -2,6 +2,8 @@ package io.shardloop.kv;
 
 import io.shardloop.persist.DiskControl;
 import io.shardloop.persist.PersistenceConfig;
+import io.shardloop.persist.SavePoints;
+import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.offload.OffloadPool;
 
 import java.io.IOException;
@@ -27,11 +29,22 @@ import java.util.logging.Logger;
  * over several shards that commits between two shards' moments may be in one part and not in the
  * other (each shard's own data is consistent).
  * <p>
+ * Save points (Redis's {@code save}): ten times a second shard 0's loop adds up the shards' changes
+ * since the last successful save ({@link ShardDisk#changesSinceSave}, Redis's {@code server.dirty})
+ * and starts a round when a point is due, as Redis's serverCron does: not while a round or a
+ * compaction runs, and, after a failed save, not until {@link #RETRY_DELAY_SECONDS} have passed since
+ * it began. A successful round takes from each shard's count the changes made before its part
+ * began; those made since are kept (Redis's {@code dirty_before_bgsave}).
+ * <p>
  * Thread-safe: any connection's thread starts a round or a compaction by posting to every shard's
  * loop; the state shared between them is atomic or volatile.
  */
 public final class DiskCommands implements DiskControl {
     private static final Logger LOG = Logger.getLogger(DiskCommands.class.getName());
+    /** How often the save points are looked at (Redis's serverCron, at hz 10). */
+    private static final long CRON_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** After a failed save, the save points start no round until this many seconds after it began (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
+    static final long RETRY_DELAY_SECONDS = 5;
     private final Durability durability;
     private final PersistenceConfig config;
     private final int shards;
@@ -42,6 +55,10 @@ public final class DiskCommands implements DiskControl {
     private volatile boolean lastSaveFailed;
     private volatile long lastSaveSeconds = -1;
     private volatile long saves;
+    /** When the last round began, Unix seconds (Redis's lastbgsave_try); 0 before any. */
+    private volatile long lastTry;
+    private volatile SavePoints savePoints;
+    private final EventLoop.TimerTask cron = this::cron;
 
     /** One save over every shard. */
     private final class Round {
@@ -49,6 +66,8 @@ public final class DiskCommands implements DiskControl {
         final List<Consumer<Reply>> waiters = new ArrayList<>();
         final AtomicInteger remaining = new AtomicInteger(shards);
         final Path[] bodies = new Path[shards];
+        /** Each shard's change count when its part began, written by its loop before its part ends. */
+        final long[] changesAtStart = new long[shards];
         volatile IOException failure;
     }
 
@@ -57,10 +76,55 @@ public final class DiskCommands implements DiskControl {
         this.config = durability.config();
         this.shards = shards;
         this.disks = new AtomicReferenceArray<>(shards);
+        this.savePoints = config.savePoints();
     }
 
+    /** On the shard's loop, before it serves; shard 0's loop looks at the save points. */
     void register(int shard, ShardDisk disk) {
         disks.set(shard, disk);
+        if (shard == 0) {
+            disk.loop().scheduleTimer(System.nanoTime() + CRON_NANOS, cron);
+        }
+    }
+
+    // ---- save points ---------------------------------------------------------------------------
+
+    @Override
+    public SavePoints savePoints() {
+        return savePoints;
+    }
+
+    @Override
+    public void savePoints(SavePoints points) {
+        savePoints = points;
+    }
+
+    /** On shard 0's loop, ten times a second: a round when a save point is due (serverCron). */
+    private void cron(long now) {
+        disks.get(0).loop().scheduleTimer(System.nanoTime() + CRON_NANOS, cron);
+        SavePoints points = savePoints;
+        if (points.isEmpty() || round.get() != null || rewritesUnderWay.get() > 0) {
+            return;
+        }
+        long unix = System.currentTimeMillis() / 1000;
+        SavePoints.Point due = points.due(changesSinceSave(), unix - lastSave);
+        if (due == null || lastSaveFailed && unix - lastTry <= RETRY_DELAY_SECONDS) {
+            return;
+        }
+        LOG.info(due.changes() + " changes in " + due.seconds() + " seconds. Saving...");
+        begin(null);
+    }
+
+    /** The changes over every shard since the last successful save (rdb_changes_since_last_save), a moment old. */
+    private long changesSinceSave() {
+        long changes = 0;
+        for (int k = 0; k < shards; k++) {
+            ShardDisk d = disks.get(k);
+            if (d != null) {
+                changes += d.changesSinceSave();
+            }
+        }
+        return changes;
     }
 
     AtomicInteger rewritesUnderWay() {
@@ -111,10 +175,13 @@ public final class DiskCommands implements DiskControl {
             }
             r.bodies[k] = config.dir().resolve("temp-" + config.dbFilename() + ".s" + k + "of" + shards + ".body");
         }
+        saves++; // Redis counts a save when it starts (stat_rdb_saves)
+        lastTry = System.currentTimeMillis() / 1000;
         for (int k = 0; k < shards; k++) {
             ShardDisk disk = disks.get(k);
             int shard = k;
-            disk.loop().execute(() -> disk.savePart(r.bodies[shard], failure -> partDone(r, disk, failure)));
+            disk.loop().execute(() -> disk.savePart(r.bodies[shard], changes -> r.changesAtStart[shard] = changes,
+                    failure -> partDone(r, disk, failure)));
         }
         return null;
     }
@@ -154,7 +221,9 @@ public final class DiskCommands implements DiskControl {
         lastSaveSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - r.startedNanos);
         Reply reply;
         if (failure == null) {
-            saves++;
+            for (int k = 0; k < shards; k++) {
+                disks.get(k).saved(r.changesAtStart[k]);
+            }
             lastSave = System.currentTimeMillis() / 1000;
             lastSaveFailed = false;
             LOG.info("DB saved on disk: " + config.dir().resolve(config.dbFilename()));
@@ -317,6 +386,16 @@ public final class DiskCommands implements DiskControl {
             @Override
             public Map<String, Object> info() {
                 return all.info();
+            }
+
+            @Override
+            public SavePoints savePoints() {
+                return all.savePoints();
+            }
+
+            @Override
+            public void savePoints(SavePoints points) {
+                all.savePoints(points);
             }
         };
     }

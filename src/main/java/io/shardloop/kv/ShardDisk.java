@@ -237,27 +237,33 @@ final class ShardDisk {
 
     /**
      * Writes this shard's part of a snapshot (an RDB body) to {@code body}, now or after the
-     * compaction under way; {@code done} gets null or the failure, on this loop.
+     * compaction under way; {@code begun} gets the shard's change count at the moment the part
+     * began, {@code done} null or the failure, both on this loop.
      */
-    void savePart(Path body, Consumer<IOException> done) {
+    void savePart(Path body, java.util.function.LongConsumer begun, Consumer<IOException> done) {
         Runnable start = () -> {
-            long changesAtStart = databases[0].changes();
             running = new Snapshot(loop, offloader, config.files(), body, databases, null, (s, failure) -> {
                 running = null;
-                if (failure == null) {
-                    changesAtSave = changesAtStart;
-                }
                 changes = databases[0].changes();
                 done.accept(failure);
                 runWaiting();
             });
             running.start();
+            begun.accept(databases[0].changes());
         };
         if (running != null) {
             partWanted = start;
         } else {
             start.run();
         }
+    }
+
+    /**
+     * A round of every shard succeeded; this shard's part began at change {@code changesAtStart}:
+     * what came after it is what has changed since (any thread, one round at a time).
+     */
+    void saved(long changesAtStart) {
+        changesAtSave = changesAtStart;
     }
 
     private void runWaiting() {
@@ -314,7 +320,7 @@ final class ShardDisk {
         return currentSize;
     }
 
-    /** Changes since this shard's part of the last snapshot began (rdb_changes_since_last_save). */
+    /** Changes since this shard's part of the last successful save began (rdb_changes_since_last_save). */
     long changesSinceSave() {
         return Math.max(0, changes - changesAtSave); // the two are published at different moments
     }

@@ -47,8 +47,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code shardloop serve}: options → {@link ServerConfig} → {@link Server#start} → wait for SIGINT
- * or SIGTERM → {@link Server#stop()}. Every option value is checked here, so a bad one is refused
+ * {@code shardloop serve}: options → {@link ServerConfig} → {@link Server#start} → wait for SIGINT,
+ * SIGTERM or SHUTDOWN (which save first when told to, {@link Server#shutdown}) → {@link Server#stop()}. Every option value is checked here, so a bad one is refused
  * with one line that names it.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
@@ -57,9 +57,11 @@ import java.util.concurrent.TimeUnit;
                     + "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by "
                     + "key across the loops, and HTTP/1.1 on 127.0.0.1:8080 over the same store. Listens on "
                     + "loopback unless --bind says otherwise.%n",
-            "Stops cleanly on Ctrl-C or SIGTERM: stops accepting, sends what is buffered (for up to "
-                    + "--drain-timeout), then closes; a loop that has not stopped --stop-timeout later is named in "
-                    + "the log with its stack and left behind.%n",
+            "Stops cleanly on Ctrl-C, SIGTERM or SHUTDOWN: saves a snapshot first when --save has save points "
+                    + "(or SHUTDOWN SAVE; not SHUTDOWN NOSAVE; if it fails, goes on serving), stops accepting, sends "
+                    + "what is buffered (for up to --drain-timeout), then closes; a loop that has not stopped "
+                    + "--stop-timeout later is named in the log with its stack and left behind. A second Ctrl-C "
+                    + "meanwhile exits at once, with status 1.%n",
             "Sizes are bytes with an optional k, m or g (64k, 1m); times are a number with ms, s, m or h "
                     + "(250ms, 30s, 2m), or seconds alone.%n"},
         footer = {"%nExamples:",
@@ -78,7 +80,7 @@ import java.util.concurrent.TimeUnit;
             "  shardloop serve --no-pin --accept handoff",
             "      unpinned loops, one acceptor handing connections out",
             "%nExit status:",
-            "  0  stopped cleanly after SIGINT or SIGTERM",
+            "  0  stopped cleanly after SIGINT, SIGTERM or SHUTDOWN",
             "  1  could not start",
             "  2  a bad option value, a port already in use, or an address not",
             "     this machine's",
@@ -392,7 +394,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         ScriptRegistry.shared().timeLimitMillis(luaTimeLimit.toMillis()); // process-wide, as the script cache
         CountDownLatch stop = new CountDownLatch(1);
-        Signals.onTermination(stop::countDown);
+        Signals.onTermination(signal -> stop.countDown()); // until it serves: nothing to save yet
         Server server;
         try {
             server = Server.start(config);
@@ -418,6 +420,8 @@ final class ServeCommand implements Callable<Integer> {
         for (String line : server.servingLines()) {
             LOG.log(System.Logger.Level.INFO, line);
         }
+        server.shutdown().onStop(stop::countDown); // SHUTDOWN, or a signal, decided to stop: exit with 0
+        Signals.onTermination(signal -> onSignal(signal, server));
         LOG.log(System.Logger.Level.INFO, "Ctrl-C to stop");
         awaitStop(stop, server);
         LOG.log(System.Logger.Level.INFO, "stopping: no new connections, draining");
@@ -431,6 +435,28 @@ final class ServeCommand implements Callable<Integer> {
             return EXIT_SHARD_ABANDONED;
         }
         return 0;
+    }
+
+    /** Whether a signal's shutdown is under way: a second SIGINT meanwhile exits at once, as Redis does. */
+    private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** SIGINT or SIGTERM once the server serves: SHUTDOWN without arguments (Redis's sigShutdownHandler, then serverCron). */
+    private void onSignal(String signal, Server server) {
+        if (!signalled.compareAndSet(false, true)) {
+            if (signal.equals("INT")) {
+                LOG.log(System.Logger.Level.WARNING, "You insist... exiting now.");
+                Runtime.getRuntime().halt(1); // not a clean stop
+            }
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "Received SIG" + signal + " scheduling shutdown...");
+        server.shutdown().request(0, failed -> {
+            if (failed != null) { // the save failed: it goes on serving, as Redis does
+                LOG.log(System.Logger.Level.WARNING, "SIG" + signal + " received but errors trying to shut down the "
+                        + "server, check the logs for more information");
+                signalled.set(false);
+            }
+        });
     }
 
     /** The option that set a port, for the line about it being taken. */

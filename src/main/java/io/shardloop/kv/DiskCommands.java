@@ -51,6 +51,10 @@ public final class DiskCommands implements DiskControl {
     private final AtomicReferenceArray<ShardDisk> disks;
     private final AtomicReference<Round> round = new AtomicReference<>();
     private final AtomicInteger rewritesUnderWay = new AtomicInteger();
+    /** Those waiting for a round that begins after the one under way ({@link #finalSave}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Consumer<Reply>> afterRound =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final String IN_PROGRESS = "ERR Background save already in progress";
     private volatile long lastSave = System.currentTimeMillis() / 1000;
     private volatile boolean lastSaveFailed;
     private volatile long lastSaveSeconds = -1;
@@ -112,7 +116,7 @@ public final class DiskCommands implements DiskControl {
             return;
         }
         LOG.info(due.changes() + " changes in " + due.seconds() + " seconds. Saving...");
-        begin(null);
+        begin(List.of());
     }
 
     /** The changes over every shard since the last successful save (rdb_changes_since_last_save), a moment old. */
@@ -136,14 +140,14 @@ public final class DiskCommands implements DiskControl {
     @Override
     public Reply bgsave(boolean schedule) {
         if (round.get() != null) {
-            return Reply.error("ERR Background save already in progress");
+            return Reply.error(IN_PROGRESS);
         }
         if (rewritesUnderWay.get() > 0 && !schedule) {
             return Reply.error("ERR An AOF log rewriting in progress: can't BGSAVE right now. "
                     + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
         }
         boolean afterRewrite = rewritesUnderWay.get() > 0;
-        Reply started = begin(null);
+        Reply started = begin(List.of());
         if (started != null) {
             return started;
         }
@@ -158,14 +162,35 @@ public final class DiskCommands implements DiskControl {
         }
     }
 
+    @Override
+    public void finalSave(Consumer<Reply> done) {
+        while (true) {
+            Reply refused = begin(done);
+            if (refused == null) {
+                return;
+            }
+            if (!refused.text().equals(IN_PROGRESS)) {
+                done.accept(refused);
+                return;
+            }
+            afterRound.add(done); // the round that ends takes it into the next
+            if (round.get() != null || !afterRound.remove(done)) {
+                return; // the round under way will, or already did
+            }
+            // it ended before it could take this one: start one again
+        }
+    }
+
     /** Starts a round (with one waiter, or none); the error when one runs already, else null. */
     private Reply begin(Consumer<Reply> waiter) {
+        return begin(waiter == null ? List.of() : List.of(waiter));
+    }
+
+    private Reply begin(List<Consumer<Reply>> waiters) {
         Round r = new Round();
-        if (waiter != null) {
-            r.waiters.add(waiter);
-        }
+        r.waiters.addAll(waiters);
         if (!round.compareAndSet(null, r)) {
-            return Reply.error("ERR Background save already in progress");
+            return Reply.error(IN_PROGRESS);
         }
         for (int k = 0; k < shards; k++) {
             ShardDisk disk = disks.get(k);
@@ -236,6 +261,16 @@ public final class DiskCommands implements DiskControl {
         round.set(null);
         for (Consumer<Reply> w : r.waiters) { // filled before the round was published
             w.accept(reply);
+        }
+        List<Consumer<Reply>> next = new ArrayList<>();
+        for (Consumer<Reply> w; (w = afterRound.poll()) != null; ) {
+            next.add(w);
+        }
+        if (!next.isEmpty()) {
+            Reply refused = begin(next); // a round that begins after they asked
+            if (refused != null) {
+                next.forEach(w -> w.accept(refused));
+            }
         }
     }
 
@@ -371,6 +406,11 @@ public final class DiskCommands implements DiskControl {
             @Override
             public void save(Consumer<Reply> done) {
                 all.save(reply -> replies.execute(() -> done.accept(reply)));
+            }
+
+            @Override
+            public void finalSave(Consumer<Reply> done) {
+                all.finalSave(reply -> replies.execute(() -> done.accept(reply)));
             }
 
             @Override

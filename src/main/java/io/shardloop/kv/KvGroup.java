@@ -45,6 +45,7 @@ public final class KvGroup {
     /** The thresholds of the compact encodings (CONFIG SET's): the shared store's, or every shard's databases'. */
     private final EncodingThresholds encodings;
     private final Durability durability;
+    private final io.shardloop.persist.Shutdown shutdown;
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -94,6 +95,13 @@ public final class KvGroup {
         this.encodings = shared == null ? new EncodingThresholds() : shared.encodings();
         this.services = new AtomicReferenceArray<>(shards);
         this.durability = new Durability(persistence, shards, databases, clock, transactionIds);
+        this.shutdown = new io.shardloop.persist.Shutdown(mode == StateMode.SHARDED ? durability.commands()
+                : io.shardloop.persist.DiskControl.NONE);
+    }
+
+    /** SHUTDOWN over this data: saves it first where it is kept on disk; what stops the server is set by who runs it. */
+    public io.shardloop.persist.Shutdown shutdown() {
+        return shutdown;
     }
 
     /**

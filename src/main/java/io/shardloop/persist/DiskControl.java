@@ -29,6 +29,13 @@ public interface DiskControl {
     /** SAVE: {@code done} gets the reply once the file is written, on the calling connection's thread. */
     void save(Consumer<Reply> done);
 
+    /**
+     * SHUTDOWN's save: SAVE, in a round that begins after this call (after the one under way, if
+     * any); {@code done} gets the outcome on any thread, or the connection's where the front end
+     * wrapped it.
+     */
+    void finalSave(Consumer<Reply> done);
+
     /** LASTSAVE: when the last snapshot was written, Unix seconds (the start-up time before any). */
     long lastSave();
 
@@ -57,6 +64,11 @@ public interface DiskControl {
 
         @Override
         public void save(Consumer<Reply> done) {
+            done.accept(Reply.error(NO_DISK));
+        }
+
+        @Override
+        public void finalSave(Consumer<Reply> done) {
             done.accept(Reply.error(NO_DISK));
         }
 

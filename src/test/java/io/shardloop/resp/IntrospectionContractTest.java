@@ -114,6 +114,22 @@ class IntrospectionContractTest {
     }
 
     @Test
+    void shouldRefuseShutdownsBadArgumentsAndTransactionsAsRedisDoes() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] { // none that would stop a server
+            {"SHUTDOWN", "x"},
+            {"SHUTDOWN", "NOSAVE", "SAVE"},
+            {"SHUTDOWN", "ABORT", "NOW"},
+            {"SHUTDOWN", "now", "now", "ABORT"},
+            {"SHUTDOWN", "ABORT"},
+            {"MULTI"},
+            {"SHUTDOWN", "NOSAVE"},
+            {"SAVE"},
+            {"EXEC"},
+            {"COMMAND", "INFO", "shutdown"},
+        }, false);
+    }
+
+    @Test
     void shouldFindTheKeysOfACommandAsRedisDoes() throws Exception {
         fronts.assertSequenceAgreesWithRedis(new String[][] {
             {"COMMAND", "GETKEYS", "get", "a"},

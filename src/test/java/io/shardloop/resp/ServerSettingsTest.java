@@ -46,6 +46,7 @@ class ServerSettingsTest {
         io.shardloop.persist.DiskControl disk = new io.shardloop.persist.DiskControl() {
             @Override public Reply bgsave(boolean schedule) { return null; }
             @Override public void save(java.util.function.Consumer<Reply> done) { }
+            @Override public void finalSave(java.util.function.Consumer<Reply> done) { }
             @Override public long lastSave() { return 0; }
             @Override public Reply bgrewriteaof() { return null; }
             @Override public java.util.Map<String, Object> info() { return java.util.Map.of(); }

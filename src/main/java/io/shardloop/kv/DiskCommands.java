@@ -25,9 +25,18 @@ import java.util.logging.Logger;
  * A save is a round: each shard writes its part, an RDB body of its keys as they were when its loop
  * took the request ({@link ShardDisk#savePart}); the shard that finishes last joins the bodies into
  * one file ({@link RdbJoin}) under a temporary name, off its loop, and renames it to dbfilename, so
- * the file is whole or the one before. Each shard's part is one moment of that shard: a transaction
- * over several shards that commits between two shards' moments may be in one part and not in the
- * other (each shard's own data is consistent).
+ * the file is whole or the one before.
+ * <p>
+ * The round is one instant of every shard, a consistent cut: phase 1, each shard begins its part
+ * (in one turn) as the request reaches it, and from then on holds every reply it makes, to its
+ * clients and to other shards ({@link ReplyHold}); phase 2, once the last shard has begun, every
+ * shard is told and lets them go. A write that is not in the file ran after its shard began, so its
+ * acknowledgement (and any read's that saw it) leaves only after every shard has begun: whatever a
+ * client does after it learns of that write is not in the file either. The hold lasts one round trip
+ * between the loops, and no loop waits for it. A round waits, scheduled, while a shard compacts, and
+ * no compaction starts on a shard whose part is on its way, so that no part waits for one. Not an
+ * instant for a transaction over several shards whose parts run on either side of the cut: the
+ * parts run apart, so one can be in the file without the other (each shard's own data is consistent).
  * <p>
  * Save points (Redis's {@code save}): ten times a second shard 0's loop adds up the shards' changes
  * since the last successful save ({@link ShardDisk#changesSinceSave}, Redis's {@code server.dirty})
@@ -69,6 +78,12 @@ public final class DiskCommands implements DiskControl {
         final long startedNanos = System.nanoTime();
         final List<Consumer<Reply>> waiters = new ArrayList<>();
         final AtomicInteger remaining = new AtomicInteger(shards);
+        /** Parts begun: the last to begin ends the cut on every shard. */
+        final AtomicInteger begun = new AtomicInteger();
+        /** Set while its parts are being sent, and from then on once sent ({@link #post}). */
+        final java.util.concurrent.atomic.AtomicBoolean posting = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Its parts are sent: it runs (before, it is scheduled behind a compaction). */
+        volatile boolean posted;
         final Path[] bodies = new Path[shards];
         /** Each shard's change count when its part began, written by its loop before its part ends. */
         final long[] changesAtStart = new long[shards];
@@ -106,6 +121,11 @@ public final class DiskCommands implements DiskControl {
     /** On shard 0's loop, ten times a second: a round when a save point is due (serverCron). */
     private void cron(long now) {
         disks.get(0).loop().scheduleTimer(System.nanoTime() + CRON_NANOS, cron);
+        Round scheduled = round.get();
+        if (scheduled != null && !scheduled.posted) {
+            post(scheduled); // once no shard compacts
+            return;
+        }
         SavePoints points = savePoints;
         if (points.isEmpty() || round.get() != null || rewritesUnderWay.get() > 0) {
             return;
@@ -200,15 +220,54 @@ public final class DiskCommands implements DiskControl {
             }
             r.bodies[k] = config.dir().resolve("temp-" + config.dbFilename() + ".s" + k + "of" + shards + ".body");
         }
+        post(r);
+        return null;
+    }
+
+    /**
+     * Sends the round's parts to every shard, unless one compacts: then the round waits, scheduled,
+     * and the save points' timer tries again (as Redis starts a scheduled BGSAVE once no child runs).
+     * Each shard is told a part is coming before the compactions are looked at, and a compaction
+     * claims its shard before it looks for a part coming ({@link ShardDisk#rewrite}): no part ever
+     * waits here for a compaction, which would hold the other shards' replies for its length.
+     */
+    private void post(Round r) {
+        if (!r.posting.compareAndSet(false, true)) {
+            return;
+        }
+        for (int k = 0; k < shards; k++) {
+            disks.get(k).partComing(true);
+        }
+        for (int k = 0; k < shards; k++) {
+            if (disks.get(k).rewriting()) {
+                for (int j = 0; j < shards; j++) {
+                    disks.get(j).partComing(false);
+                }
+                r.posting.set(false);
+                return;
+            }
+        }
+        r.posted = true;
         saves++; // Redis counts a save when it starts (stat_rdb_saves)
         lastTry = System.currentTimeMillis() / 1000;
+        boolean cut = shards > 1; // one shard's part is one instant by itself
         for (int k = 0; k < shards; k++) {
             ShardDisk disk = disks.get(k);
             int shard = k;
-            disk.loop().execute(() -> disk.savePart(r.bodies[shard], changes -> r.changesAtStart[shard] = changes,
+            disk.loop().execute(() -> disk.savePart(r.bodies[shard], cut, changes -> begun(r, shard, changes, cut),
                     failure -> partDone(r, disk, failure)));
         }
-        return null;
+    }
+
+    /** On the loop of a shard whose part began; once every shard's has, the replies they held leave. */
+    private void begun(Round r, int shard, long changes, boolean cut) {
+        r.changesAtStart[shard] = changes;
+        if (cut && r.begun.incrementAndGet() == shards) {
+            for (int k = 0; k < shards; k++) {
+                ShardDisk disk = disks.get(k);
+                disk.loop().execute(disk::endCut);
+            }
+        }
     }
 
     /** On the loop of the shard whose part ended; the last one joins the parts. */
@@ -362,7 +421,7 @@ public final class DiskCommands implements DiskControl {
         f.put("current_save_keys_processed", processed);
         f.put("current_save_keys_total", total);
         f.put("rdb_changes_since_last_save", changes);
-        f.put("rdb_bgsave_in_progress", r != null ? 1 : 0);
+        f.put("rdb_bgsave_in_progress", r != null && r.posted ? 1 : 0);
         f.put("rdb_last_save_time", lastSave);
         f.put("rdb_last_bgsave_status", lastSaveFailed ? "err" : "ok");
         f.put("rdb_last_bgsave_time_sec", lastSaveSeconds);

@@ -25,8 +25,10 @@ import java.util.logging.Logger;
  * is switched to name only it and the new file ({@link ShardFiles#replaceBase}); the old files are
  * deleted. A crash before the switch leaves the old set, whole, plus the new file named after it.
  * <p>
- * A shard runs one snapshot at a time: a compaction asked for while its part of a BGSAVE is written
- * waits for it ("scheduled"), and the other way round.
+ * A shard runs one snapshot at a time: a compaction asked for while its part of a BGSAVE is written,
+ * or on its way, waits for it ("scheduled"); a round waits until no shard compacts ({@link DiskCommands}).
+ * Its part of a round over several shards holds the shard's replies from its beginning until every
+ * shard's has begun ({@link ReplyHold}), so that the round is one instant of every shard.
  * <p>
  * Threading: the shard's loop, except the file work on the offload pool; {@link ShardFiles} is
  * touched only by those jobs, one at a time (the log's, then a compaction's end). The figures INFO
@@ -45,11 +47,15 @@ final class ShardDisk {
     private final PersistenceConfig config;
     private final Keyspace[] databases;
     private final AppendLog log;
+    /** Where this shard's replies wait: for the log (appendfsync always), and for a round's cut. */
+    private final ReplyHold replies;
     private final ShardFiles files;
     private final Path rewriteTemp;
 
     private Snapshot running;
     private volatile boolean rewriteWanted;
+    /** A round's part is on its way here: no compaction starts until it has begun (set from any thread). */
+    private volatile boolean partComing;
     private Runnable partWanted;
     // The compaction under way.
     private long rotatedAt;
@@ -94,6 +100,8 @@ final class ShardDisk {
         this.config = config;
         this.databases = databases;
         this.log = log;
+        this.replies = new ReplyHold(log);
+        replies.bindThisThread(); // constructed on the shard's loop, before it serves
         this.files = files;
         this.rewriteTemp = config.appendDir().resolve("temp-rewriteaof-s" + shard + "of" + shards + ".rdb");
         this.sizeOffset = size;
@@ -108,6 +116,11 @@ final class ShardDisk {
         return log;
     }
 
+    /** Where this shard's replies wait before they leave ({@link ReplyHold}). */
+    ReplyHold replies() {
+        return replies;
+    }
+
     // ---- compaction --------------------------------------------------------------------------
 
     /**
@@ -118,10 +131,24 @@ final class ShardDisk {
         if (log == null || rewriting || rewriteWanted) {
             return false;
         }
-        if (running != null) {
-            rewriteWanted = true;
+        if (running != null || !claimForRewrite()) {
+            rewriteWanted = true; // after the part of a round: its cut holds every shard's replies until it begins
         } else {
             startRewrite();
+        }
+        return true;
+    }
+
+    /**
+     * Whether a compaction may start now: no part of a round is on its way here. The claim
+     * ({@link #rewriting}) is made before the look at {@link #partComing}, and a round sets that
+     * before it looks at the claims ({@link DiskCommands}): one of the two always sees the other.
+     */
+    private boolean claimForRewrite() {
+        rewriting = true;
+        if (partComing) {
+            rewriting = false;
+            return false;
         }
         return true;
     }
@@ -226,7 +253,7 @@ final class ShardDisk {
         }
         long base = Math.max(1, rewriteBaseSize);
         long growth = currentSize * 100 / base - 100;
-        if (growth >= percentage) {
+        if (growth >= percentage && claimForRewrite()) { // else after the round's part, at the next look
             LOG.info(name + ": starting automatic rewriting of the append-only log: " + growth + "% growth");
             rewritesUnderWay.incrementAndGet();
             startRewrite();
@@ -240,8 +267,9 @@ final class ShardDisk {
      * compaction under way; {@code begun} gets the shard's change count at the moment the part
      * began, {@code done} null or the failure, both on this loop.
      */
-    void savePart(Path body, java.util.function.LongConsumer begun, Consumer<IOException> done) {
+    void savePart(Path body, boolean cut, java.util.function.LongConsumer begun, Consumer<IOException> done) {
         Runnable start = () -> {
+            partComing = false;
             running = new Snapshot(loop, offloader, config.files(), body, databases, null, (s, failure) -> {
                 running = null;
                 changes = databases[0].changes();
@@ -249,6 +277,9 @@ final class ShardDisk {
                 runWaiting();
             });
             running.start();
+            if (cut) {
+                replies.beginCut(); // until every shard's part has begun (endCut)
+            }
             begun.accept(databases[0].changes());
         };
         if (running != null) {
@@ -256,6 +287,16 @@ final class ShardDisk {
         } else {
             start.run();
         }
+    }
+
+    /** Every shard's part of the round has begun: the replies held since this one's began leave. */
+    void endCut() {
+        replies.endCut();
+    }
+
+    /** A round's part is on its way to this shard (true, from any thread), or is not after all. */
+    void partComing(boolean coming) {
+        partComing = coming;
     }
 
     /**

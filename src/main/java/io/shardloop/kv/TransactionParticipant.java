@@ -310,16 +310,19 @@ final class TransactionParticipant {
         }
     }
 
-    /** Gives the reply to {@code deliver} once what the log holds now is durable (appendfsync always), else at once. */
+    /**
+     * Gives the reply to {@code deliver} once what the log holds now is durable (appendfsync always)
+     * and past a save's cut ({@link ReplyHold}), else at once.
+     */
     private void whenDurable(Consumer<BufferReplyWriter> deliver, BufferReplyWriter r) {
-        AppendLog log = executor.log();
-        if (log == null || !log.holdsReplies()) {
+        ReplyHold replies = executor.replies();
+        if (!replies.holds()) {
             deliver.accept(r);
             return;
         }
         BufferReplyWriter copy = new BufferReplyWriter(r.length());
         copy.raw(r.buffer().byteArray(), 0, r.length());
-        log.afterDurable(() -> deliver.accept(copy));
+        replies.afterDurable(() -> deliver.accept(copy));
     }
 
     /**
@@ -353,8 +356,8 @@ final class TransactionParticipant {
      * else once it is durable, barriers included.
      */
     private void sendWhenDurable(int target, int type, int length, boolean synced) {
-        AppendLog log = executor.log();
-        if (log == null || !log.holdsReplies()) {
+        ReplyHold replies = executor.replies();
+        if (!replies.holds()) {
             sendAlways(target, type, message, length);
             return;
         }
@@ -362,9 +365,9 @@ final class TransactionParticipant {
         message.getBytes(0, held);
         Runnable send = () -> sendAlways(target, type, new UnsafeBuffer(held), length);
         if (synced) {
-            log.afterSynced(send);
+            replies.afterSynced(send);
         } else {
-            log.afterDurable(send);
+            replies.afterDurable(send);
         }
     }
 

@@ -304,8 +304,7 @@ final class BlockingRespConnection implements ClientHandle {
             return RAN;
         }
         if (multi.active() && !MultiState.runsAtOnce(c)) {
-            multi.queue(c, args, replies);
-            return QUEUED;
+            return multi.queue(c, args, replies) ? QUEUED : REFUSED;
         }
         if (c.name().equals("reset")) {
             multi.reset();

@@ -46,6 +46,7 @@ import java.util.function.LongSupplier;
  */
 public final class BlockingRespProtocol implements BlockingProtocol, ServerView {
     private final io.shardloop.kv.BlockedClients blockedClients = new io.shardloop.kv.BlockedClients();
+    private final io.shardloop.persist.Shutdown shutdown = new io.shardloop.persist.Shutdown(io.shardloop.persist.DiskControl.NONE);
     private static final long EXPIRE_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final ServerModel model;
@@ -230,7 +231,17 @@ public final class BlockingRespProtocol implements BlockingProtocol, ServerView 
         timer.interrupt();
     }
 
+    /** SHUTDOWN: nothing is kept on disk here, so it saves nothing (or fails to, when told SAVE); who runs the server sets what stops it. */
+    public io.shardloop.persist.Shutdown shutdown() {
+        return shutdown;
+    }
+
     // ---- ServerView ------------------------------------------------------------------------------
+
+    @Override
+    public void shutdown(int flags, java.util.function.Consumer<String> outcome) {
+        shutdown.request(flags, outcome); // decided at once: there is no save to wait for
+    }
 
     @Override
     public long startedMillis() {

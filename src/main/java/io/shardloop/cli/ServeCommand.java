@@ -6,6 +6,7 @@ import io.shardloop.kv.StateMode;
 import io.shardloop.persist.AppendLog;
 import io.shardloop.persist.DiskFiles;
 import io.shardloop.persist.PersistenceConfig;
+import io.shardloop.persist.SavePoints;
 import io.shardloop.resp.PubSubLimit;
 import io.shardloop.resp.codec.RespLimits;
 import io.shardloop.runtime.mailbox.MailboxConfig;
@@ -45,8 +46,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code shardloop serve}: options → {@link ServerConfig} → {@link Server#start} → wait for SIGINT
- * or SIGTERM → {@link Server#stop()}. Every option value is checked here, so a bad one is refused
+ * {@code shardloop serve}: options → {@link ServerConfig} → {@link Server#start} → wait for SIGINT,
+ * SIGTERM or SHUTDOWN (which save first when told to, {@link Server#shutdown}) → {@link Server#stop()}. Every option value is checked here, so a bad one is refused
  * with one line that names it.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
@@ -55,9 +56,11 @@ import java.util.concurrent.TimeUnit;
                     + "listener. By default: the Redis protocol on 127.0.0.1:6379 over a key-value store sharded by "
                     + "key across the loops, and HTTP/1.1 on 127.0.0.1:8080 over the same store. Listens on "
                     + "loopback unless --bind says otherwise.%n",
-            "Stops cleanly on Ctrl-C or SIGTERM: stops accepting, sends what is buffered (for up to "
-                    + "--drain-timeout), then closes; a loop that has not stopped --stop-timeout later is named in "
-                    + "the log with its stack and left behind.%n",
+            "Stops cleanly on Ctrl-C, SIGTERM or SHUTDOWN: saves a snapshot first when --save has save points "
+                    + "(or SHUTDOWN SAVE; not SHUTDOWN NOSAVE; if it fails, goes on serving), stops accepting, sends "
+                    + "what is buffered (for up to --drain-timeout), then closes; a loop that has not stopped "
+                    + "--stop-timeout later is named in the log with its stack and left behind. A second Ctrl-C "
+                    + "meanwhile exits at once, with status 1.%n",
             "Sizes are bytes with an optional k, m or g (64k, 1m); times are a number with ms, s, m or h "
                     + "(250ms, 30s, 2m), or seconds alone.%n"},
         footer = {"%nExamples:",
@@ -76,7 +79,7 @@ import java.util.concurrent.TimeUnit;
             "  shardloop serve --no-pin --accept handoff",
             "      unpinned loops, one acceptor handing connections out",
             "%nExit status:",
-            "  0  stopped cleanly after SIGINT or SIGTERM",
+            "  0  stopped cleanly after SIGINT, SIGTERM or SHUTDOWN",
             "  1  could not start",
             "  2  a bad option value, a port already in use, or an address not",
             "     this machine's",
@@ -194,6 +197,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Redis's aof-load-truncated: a log cut short by a crash is loaded up to its last whole record "
                     + "(yes), or start-up stops (no). Default: ${DEFAULT-VALUE}.")
     String aofLoadTruncated;
+
+    @Option(names = "--save", paramLabel = "\"SECONDS CHANGES ...\"", defaultValue = PersistenceConfig.REDIS_SAVE_POINTS,
+            description = "Redis's save points: a snapshot (BGSAVE, to --dbfilename) is taken once, since the last one, "
+                    + "at least CHANGES writes were made and more than SECONDS went by, for any pair; SHUTDOWN, SIGINT "
+                    + "and SIGTERM save one before exiting when any is set. \"\" for none. Served by the event loops "
+                    + "over sharded state. Default: \"${DEFAULT-VALUE}\" (Redis's).")
+    String save;
 
     @Option(names = "--notify-keyspace-events", paramLabel = "CLASSES", defaultValue = "",
             description = "Redis's keyspace notifications: the classes of events published as __keyspace@<db>__:<key> "
@@ -382,7 +392,7 @@ final class ServeCommand implements Callable<Integer> {
             return OneLineErrors.EXIT_USAGE;
         }
         CountDownLatch stop = new CountDownLatch(1);
-        Signals.onTermination(stop::countDown);
+        Signals.onTermination(signal -> stop.countDown()); // until it serves: nothing to save yet
         Server server;
         try {
             server = Server.start(config);
@@ -408,6 +418,8 @@ final class ServeCommand implements Callable<Integer> {
         for (String line : server.servingLines()) {
             LOG.log(System.Logger.Level.INFO, line);
         }
+        server.shutdown().onStop(stop::countDown); // SHUTDOWN, or a signal, decided to stop: exit with 0
+        Signals.onTermination(signal -> onSignal(signal, server));
         LOG.log(System.Logger.Level.INFO, "Ctrl-C to stop");
         awaitStop(stop, server);
         LOG.log(System.Logger.Level.INFO, "stopping: no new connections, draining");
@@ -421,6 +433,28 @@ final class ServeCommand implements Callable<Integer> {
             return EXIT_SHARD_ABANDONED;
         }
         return 0;
+    }
+
+    /** Whether a signal's shutdown is under way: a second SIGINT meanwhile exits at once, as Redis does. */
+    private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** SIGINT or SIGTERM once the server serves: SHUTDOWN without arguments (Redis's sigShutdownHandler, then serverCron). */
+    private void onSignal(String signal, Server server) {
+        if (!signalled.compareAndSet(false, true)) {
+            if (signal.equals("INT")) {
+                LOG.log(System.Logger.Level.WARNING, "You insist... exiting now.");
+                Runtime.getRuntime().halt(1); // not a clean stop
+            }
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "Received SIG" + signal + " scheduling shutdown...");
+        server.shutdown().request(0, failed -> {
+            if (failed != null) { // the save failed: it goes on serving, as Redis does
+                LOG.log(System.Logger.Level.WARNING, "SIG" + signal + " received but errors trying to shut down the "
+                        + "server, check the logs for more information");
+                signalled.set(false);
+            }
+        });
     }
 
     /** The option that set a port, for the line about it being taken. */
@@ -491,7 +525,7 @@ final class ServeCommand implements Callable<Integer> {
         server.luaTimeLimit(luaTimeLimit);
         server.persistence(new PersistenceConfig(appendOnly.equalsIgnoreCase("yes"), AppendLog.Fsync.parse(appendFsync),
                 (dir != null ? dir : Path.of("")).toAbsolutePath(), appendDirName, dbFilename, autoRewritePercentage,
-                autoRewriteMinSize, aofLoadTruncated.equalsIgnoreCase("yes"), DiskFiles.INSTANCE));
+                autoRewriteMinSize, aofLoadTruncated.equalsIgnoreCase("yes"), SavePoints.parse(save), DiskFiles.INSTANCE));
         return server.protocols(served).bind(bind).respPort(respPort).httpPort(httpPort).echoPort(port)
                 .model(model).state(state).runtime(runtime)
                 .respLimits(new RespLimits(maxBulk, maxArgs, (int) maxInline)).maxOutstanding(maxOutstanding)
@@ -528,6 +562,12 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         c.atLeast("--auto-aof-rewrite-percentage", autoRewritePercentage, 0, "0 turns it off");
+        try {
+            SavePoints.parse(save);
+        } catch (IllegalArgumentException e) {
+            throw c.invalid("--save", "is not pairs of seconds (1 or more) and changes (0 or more), one space "
+                    + "apart, nor \"\" (" + e.getMessage() + ")");
+        }
         if (appendOnly.equalsIgnoreCase("yes") && (model.threaded() || state != null && state != StateMode.SHARDED)) {
             throw c.invalid("--appendonly", "is served by the event loops over sharded state (--model loops "
                     + "--state sharded)");

@@ -222,7 +222,7 @@ public final class BlockingWait implements KvShard.Submitter, BlockedKeys.Waiter
         byte[] copy = new byte[length];
         reply.getBytes(offset, copy);
         // On the owner's thread: what it took is logged there, so the answer leaves once that is durable.
-        io.shardloop.persist.AppendLog.whenDurable(() -> kv.post(() -> onServedHere(key, new UnsafeBuffer(copy), 0, copy.length)));
+        ReplyHold.whenDurable(() -> kv.post(() -> onServedHere(key, new UnsafeBuffer(copy), 0, copy.length)));
     }
 
     /** An owner served it (it was claimed): the answer, or a move's push to its destination first. */

@@ -300,6 +300,7 @@ public final class CommandTable {
         connection(g, "save", 1, new String[] {"admin", "noscript", "no_async_loading", "no_multi"});
         connection(g, "bgrewriteaof", 1, disk);
         connection(g, "lastsave", 1, new String[] {"loading", "stale", "fast"});
+        connection(g, "shutdown", -1, new String[] {"admin", "noscript", "loading", "stale", "no_multi", "allow_busy"});
         int memory = local(g, "memory", -2, NONE, MemoryCommands::memory);
         SUBCOMMANDS[memory] = new Subcommand[] {new Subcommand("usage",
                 new Command("memory|usage", -3, R, 2, 2, 1, Route.SINGLE_KEY, Merge.NONE, MemoryCommands::usage))};

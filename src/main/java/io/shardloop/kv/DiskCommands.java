@@ -2,6 +2,8 @@ package io.shardloop.kv;
 
 import io.shardloop.persist.DiskControl;
 import io.shardloop.persist.PersistenceConfig;
+import io.shardloop.persist.SavePoints;
+import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.offload.OffloadPool;
 
 import java.io.IOException;
@@ -23,32 +25,68 @@ import java.util.logging.Logger;
  * A save is a round: each shard writes its part, an RDB body of its keys as they were when its loop
  * took the request ({@link ShardDisk#savePart}); the shard that finishes last joins the bodies into
  * one file ({@link RdbJoin}) under a temporary name, off its loop, and renames it to dbfilename, so
- * the file is whole or the one before. Each shard's part is one moment of that shard: a transaction
- * over several shards that commits between two shards' moments may be in one part and not in the
- * other (each shard's own data is consistent).
+ * the file is whole or the one before.
+ * <p>
+ * The round is one instant of every shard, a consistent cut: phase 1, each shard begins its part
+ * (in one turn) as the request reaches it, and from then on holds every reply it makes, to its
+ * clients and to other shards ({@link ReplyHold}); phase 2, once the last shard has begun, every
+ * shard is told and lets them go. A write that is not in the file ran after its shard began, so its
+ * acknowledgement (and any read's that saw it) leaves only after every shard has begun: whatever a
+ * client does after it learns of that write is not in the file either. The hold lasts one round trip
+ * between the loops, and no loop waits for it. A round waits, scheduled, while a shard compacts, and
+ * no compaction starts on a shard whose part is on its way, so that no part waits for one. Not an
+ * instant for a transaction over several shards whose parts run on either side of the cut: the
+ * parts run apart, so one can be in the file without the other (each shard's own data is consistent).
+ * <p>
+ * Save points (Redis's {@code save}): ten times a second shard 0's loop adds up the shards' changes
+ * since the last successful save ({@link ShardDisk#changesSinceSave}, Redis's {@code server.dirty})
+ * and starts a round when a point is due, as Redis's serverCron does: not while a round or a
+ * compaction runs, and, after a failed save, not until {@link #RETRY_DELAY_SECONDS} have passed since
+ * it began. A successful round takes from each shard's count the changes made before its part
+ * began; those made since are kept (Redis's {@code dirty_before_bgsave}).
  * <p>
  * Thread-safe: any connection's thread starts a round or a compaction by posting to every shard's
  * loop; the state shared between them is atomic or volatile.
  */
 public final class DiskCommands implements DiskControl {
     private static final Logger LOG = Logger.getLogger(DiskCommands.class.getName());
+    /** How often the save points are looked at (Redis's serverCron, at hz 10). */
+    private static final long CRON_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** After a failed save, the save points start no round until this many seconds after it began (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
+    static final long RETRY_DELAY_SECONDS = 5;
     private final Durability durability;
     private final PersistenceConfig config;
     private final int shards;
     private final AtomicReferenceArray<ShardDisk> disks;
     private final AtomicReference<Round> round = new AtomicReference<>();
     private final AtomicInteger rewritesUnderWay = new AtomicInteger();
+    /** Those waiting for a round that begins after the one under way ({@link #finalSave}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Consumer<Reply>> afterRound =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final String IN_PROGRESS = "ERR Background save already in progress";
     private volatile long lastSave = System.currentTimeMillis() / 1000;
     private volatile boolean lastSaveFailed;
     private volatile long lastSaveSeconds = -1;
     private volatile long saves;
+    /** When the last round began, Unix seconds (Redis's lastbgsave_try); 0 before any. */
+    private volatile long lastTry;
+    private volatile SavePoints savePoints;
+    private final EventLoop.TimerTask cron = this::cron;
 
     /** One save over every shard. */
     private final class Round {
         final long startedNanos = System.nanoTime();
         final List<Consumer<Reply>> waiters = new ArrayList<>();
         final AtomicInteger remaining = new AtomicInteger(shards);
+        /** Parts begun: the last to begin ends the cut on every shard. */
+        final AtomicInteger begun = new AtomicInteger();
+        /** Set while its parts are being sent, and from then on once sent ({@link #post}). */
+        final java.util.concurrent.atomic.AtomicBoolean posting = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Its parts are sent: it runs (before, it is scheduled behind a compaction). */
+        volatile boolean posted;
         final Path[] bodies = new Path[shards];
+        /** Each shard's change count when its part began, written by its loop before its part ends. */
+        final long[] changesAtStart = new long[shards];
         volatile IOException failure;
     }
 
@@ -57,10 +95,60 @@ public final class DiskCommands implements DiskControl {
         this.config = durability.config();
         this.shards = shards;
         this.disks = new AtomicReferenceArray<>(shards);
+        this.savePoints = config.savePoints();
     }
 
+    /** On the shard's loop, before it serves; shard 0's loop looks at the save points. */
     void register(int shard, ShardDisk disk) {
         disks.set(shard, disk);
+        if (shard == 0) {
+            disk.loop().scheduleTimer(System.nanoTime() + CRON_NANOS, cron);
+        }
+    }
+
+    // ---- save points ---------------------------------------------------------------------------
+
+    @Override
+    public SavePoints savePoints() {
+        return savePoints;
+    }
+
+    @Override
+    public void savePoints(SavePoints points) {
+        savePoints = points;
+    }
+
+    /** On shard 0's loop, ten times a second: a round when a save point is due (serverCron). */
+    private void cron(long now) {
+        disks.get(0).loop().scheduleTimer(System.nanoTime() + CRON_NANOS, cron);
+        Round scheduled = round.get();
+        if (scheduled != null && !scheduled.posted) {
+            post(scheduled); // once no shard compacts
+            return;
+        }
+        SavePoints points = savePoints;
+        if (points.isEmpty() || round.get() != null || rewritesUnderWay.get() > 0) {
+            return;
+        }
+        long unix = System.currentTimeMillis() / 1000;
+        SavePoints.Point due = points.due(changesSinceSave(), unix - lastSave);
+        if (due == null || lastSaveFailed && unix - lastTry <= RETRY_DELAY_SECONDS) {
+            return;
+        }
+        LOG.info(due.changes() + " changes in " + due.seconds() + " seconds. Saving...");
+        begin(List.of());
+    }
+
+    /** The changes over every shard since the last successful save (rdb_changes_since_last_save), a moment old. */
+    private long changesSinceSave() {
+        long changes = 0;
+        for (int k = 0; k < shards; k++) {
+            ShardDisk d = disks.get(k);
+            if (d != null) {
+                changes += d.changesSinceSave();
+            }
+        }
+        return changes;
     }
 
     AtomicInteger rewritesUnderWay() {
@@ -72,14 +160,14 @@ public final class DiskCommands implements DiskControl {
     @Override
     public Reply bgsave(boolean schedule) {
         if (round.get() != null) {
-            return Reply.error("ERR Background save already in progress");
+            return Reply.error(IN_PROGRESS);
         }
         if (rewritesUnderWay.get() > 0 && !schedule) {
             return Reply.error("ERR An AOF log rewriting in progress: can't BGSAVE right now. "
                     + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
         }
         boolean afterRewrite = rewritesUnderWay.get() > 0;
-        Reply started = begin(null);
+        Reply started = begin(List.of());
         if (started != null) {
             return started;
         }
@@ -94,14 +182,35 @@ public final class DiskCommands implements DiskControl {
         }
     }
 
+    @Override
+    public void finalSave(Consumer<Reply> done) {
+        while (true) {
+            Reply refused = begin(done);
+            if (refused == null) {
+                return;
+            }
+            if (!refused.text().equals(IN_PROGRESS)) {
+                done.accept(refused);
+                return;
+            }
+            afterRound.add(done); // the round that ends takes it into the next
+            if (round.get() != null || !afterRound.remove(done)) {
+                return; // the round under way will, or already did
+            }
+            // it ended before it could take this one: start one again
+        }
+    }
+
     /** Starts a round (with one waiter, or none); the error when one runs already, else null. */
     private Reply begin(Consumer<Reply> waiter) {
+        return begin(waiter == null ? List.of() : List.of(waiter));
+    }
+
+    private Reply begin(List<Consumer<Reply>> waiters) {
         Round r = new Round();
-        if (waiter != null) {
-            r.waiters.add(waiter);
-        }
+        r.waiters.addAll(waiters);
         if (!round.compareAndSet(null, r)) {
-            return Reply.error("ERR Background save already in progress");
+            return Reply.error(IN_PROGRESS);
         }
         for (int k = 0; k < shards; k++) {
             ShardDisk disk = disks.get(k);
@@ -111,12 +220,54 @@ public final class DiskCommands implements DiskControl {
             }
             r.bodies[k] = config.dir().resolve("temp-" + config.dbFilename() + ".s" + k + "of" + shards + ".body");
         }
+        post(r);
+        return null;
+    }
+
+    /**
+     * Sends the round's parts to every shard, unless one compacts: then the round waits, scheduled,
+     * and the save points' timer tries again (as Redis starts a scheduled BGSAVE once no child runs).
+     * Each shard is told a part is coming before the compactions are looked at, and a compaction
+     * claims its shard before it looks for a part coming ({@link ShardDisk#rewrite}): no part ever
+     * waits here for a compaction, which would hold the other shards' replies for its length.
+     */
+    private void post(Round r) {
+        if (!r.posting.compareAndSet(false, true)) {
+            return;
+        }
+        for (int k = 0; k < shards; k++) {
+            disks.get(k).partComing(true);
+        }
+        for (int k = 0; k < shards; k++) {
+            if (disks.get(k).rewriting()) {
+                for (int j = 0; j < shards; j++) {
+                    disks.get(j).partComing(false);
+                }
+                r.posting.set(false);
+                return;
+            }
+        }
+        r.posted = true;
+        saves++; // Redis counts a save when it starts (stat_rdb_saves)
+        lastTry = System.currentTimeMillis() / 1000;
+        boolean cut = shards > 1; // one shard's part is one instant by itself
         for (int k = 0; k < shards; k++) {
             ShardDisk disk = disks.get(k);
             int shard = k;
-            disk.loop().execute(() -> disk.savePart(r.bodies[shard], failure -> partDone(r, disk, failure)));
+            disk.loop().execute(() -> disk.savePart(r.bodies[shard], cut, changes -> begun(r, shard, changes, cut),
+                    failure -> partDone(r, disk, failure)));
         }
-        return null;
+    }
+
+    /** On the loop of a shard whose part began; once every shard's has, the replies they held leave. */
+    private void begun(Round r, int shard, long changes, boolean cut) {
+        r.changesAtStart[shard] = changes;
+        if (cut && r.begun.incrementAndGet() == shards) {
+            for (int k = 0; k < shards; k++) {
+                ShardDisk disk = disks.get(k);
+                disk.loop().execute(disk::endCut);
+            }
+        }
     }
 
     /** On the loop of the shard whose part ended; the last one joins the parts. */
@@ -154,7 +305,9 @@ public final class DiskCommands implements DiskControl {
         lastSaveSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - r.startedNanos);
         Reply reply;
         if (failure == null) {
-            saves++;
+            for (int k = 0; k < shards; k++) {
+                disks.get(k).saved(r.changesAtStart[k]);
+            }
             lastSave = System.currentTimeMillis() / 1000;
             lastSaveFailed = false;
             LOG.info("DB saved on disk: " + config.dir().resolve(config.dbFilename()));
@@ -167,6 +320,16 @@ public final class DiskCommands implements DiskControl {
         round.set(null);
         for (Consumer<Reply> w : r.waiters) { // filled before the round was published
             w.accept(reply);
+        }
+        List<Consumer<Reply>> next = new ArrayList<>();
+        for (Consumer<Reply> w; (w = afterRound.poll()) != null; ) {
+            next.add(w);
+        }
+        if (!next.isEmpty()) {
+            Reply refused = begin(next); // a round that begins after they asked
+            if (refused != null) {
+                next.forEach(w -> w.accept(refused));
+            }
         }
     }
 
@@ -258,7 +421,7 @@ public final class DiskCommands implements DiskControl {
         f.put("current_save_keys_processed", processed);
         f.put("current_save_keys_total", total);
         f.put("rdb_changes_since_last_save", changes);
-        f.put("rdb_bgsave_in_progress", r != null ? 1 : 0);
+        f.put("rdb_bgsave_in_progress", r != null && r.posted ? 1 : 0);
         f.put("rdb_last_save_time", lastSave);
         f.put("rdb_last_bgsave_status", lastSaveFailed ? "err" : "ok");
         f.put("rdb_last_bgsave_time_sec", lastSaveSeconds);
@@ -305,6 +468,11 @@ public final class DiskCommands implements DiskControl {
             }
 
             @Override
+            public void finalSave(Consumer<Reply> done) {
+                all.finalSave(reply -> replies.execute(() -> done.accept(reply)));
+            }
+
+            @Override
             public long lastSave() {
                 return all.lastSave();
             }
@@ -317,6 +485,16 @@ public final class DiskCommands implements DiskControl {
             @Override
             public Map<String, Object> info() {
                 return all.info();
+            }
+
+            @Override
+            public SavePoints savePoints() {
+                return all.savePoints();
+            }
+
+            @Override
+            public void savePoints(SavePoints points) {
+                all.savePoints(points);
             }
         };
     }

@@ -364,7 +364,6 @@ public final class Durability {
                 size = sizes[0];
                 base = sizes[1];
                 log = new AppendLog(shard.name(), shard.loop(), shard::offload, config.fsync(), last, last.size());
-                log.bindThisThread();
             } catch (IOException e) {
                 throw new UncheckedIOException("shard " + shard.index() + ": cannot open its append-only file in "
                         + config.appendDir() + ": " + e.getMessage(), e);

@@ -166,6 +166,7 @@ final class GatheredKeys {
             owner.load(key, ValueCodec.decode(src, at, valueLength), expireAt); // its events were the commands'
         }
         if (owner instanceof Keyspace k) {
+            k.changed(); // its events were on the copies: a change here, for the save points
             k.applied(key);
             if (k.appendLog() != null) {
                 Propagation.appendState(k.appendLog(), k, DbKeys.db(named), key);

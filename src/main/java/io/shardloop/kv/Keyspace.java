@@ -77,8 +77,11 @@ public final class Keyspace implements Db {
     private int savedMark;
 
     /**
-     * The changes of a shard's databases: every keyspace event, FLUSHDB, SWAPDB; a write command
-     * that moved it changed the data and is logged. Single-threaded, as the keyspaces are.
+     * The changes of a shard's databases: every keyspace event but "new" (which comes with its
+     * command's own), FLUSHDB, SWAPDB, each key a transaction over several shards wrote here; a write
+     * command that moved it changed the data and is logged. Close to Redis's server.dirty (SET 1,
+     * MSET and DEL of n keys n), which save points count; Redis counts some commands by element
+     * (LPUSH of n: n), this one per event. Single-threaded, as the keyspaces are.
      */
     static final class Changes {
         long count;
@@ -150,8 +153,8 @@ public final class Keyspace implements Db {
         return changes.count;
     }
 
-    /** Counts a change no keyspace event tells (FLUSHDB's, SWAPDB's). */
-    private void changed() {
+    /** Counts a change no keyspace event tells (FLUSHDB's, SWAPDB's, a gathered transaction's keys). */
+    void changed() {
         changes.count++;
     }
 
@@ -361,7 +364,9 @@ public final class Keyspace implements Db {
 
     @Override
     public void notify(int type, String event, Key key) {
-        changes.count++;
+        if (type != KeyspaceEvents.NEW) { // a new key's event comes with its command's: SET is one change, as in Redis
+            changes.count++;
+        }
         events.notify(type, event, key, index);
     }
 

@@ -50,6 +50,7 @@ public final class KvGroup {
     private final Durability durability;
     /** This server's script cache and function libraries: its own, not another server's in the same JVM. */
     private final ScriptRegistry scripts = new ScriptRegistry();
+    private final io.shardloop.persist.Shutdown shutdown;
 
     /** The default {@code maxmemory}: three quarters of the largest heap the JVM may have. */
     public static long defaultMaxMemory() {
@@ -99,6 +100,13 @@ public final class KvGroup {
         this.encodings = shared == null ? new EncodingThresholds() : shared.encodings();
         this.services = new AtomicReferenceArray<>(shards);
         this.durability = new Durability(persistence, shards, databases, clock, transactionIds, scripts);
+        this.shutdown = new io.shardloop.persist.Shutdown(mode == StateMode.SHARDED ? durability.commands()
+                : io.shardloop.persist.DiskControl.NONE);
+    }
+
+    /** SHUTDOWN over this data: saves it first where it is kept on disk; what stops the server is set by who runs it. */
+    public io.shardloop.persist.Shutdown shutdown() {
+        return shutdown;
     }
 
     /**

@@ -161,7 +161,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final ShardExecutor executor;
     /** This shard's append-only log, or null when nothing is logged. */
     private final AppendLog log;
-    /** appendfsync always: a reply made aside, to leave now or after the sync ({@link #executeHeld}). */
+    /** Where this shard's replies wait: for the log's sync (appendfsync always) and for a save's cut. */
+    private final ReplyHold replies;
+    /** appendfsync always, or a save's cut: a reply made aside, to leave now or later ({@link #executeHeld}). */
     private final BufferReplyWriter heldReply = new BufferReplyWriter(256);
     private final KeyLocks locks = new KeyLocks();
     private final ShardTransactions transactions;
@@ -227,8 +229,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 : Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
         ShardDisk disk = executor == null ? null : group.durability().openShard(shard, executor.databases());
         this.log = disk == null ? null : disk.log();
+        this.replies = disk == null ? new ReplyHold(null) : disk.replies();
         if (log != null) {
             executor.log(log);
+        }
+        if (executor != null) {
+            executor.replies(replies);
         }
         this.tracking = new TrackingShard(group, here, shared == null, loop, mailbox);
         this.transactions = executor == null ? null
@@ -388,7 +394,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                         r -> deliver(who, token, r));
                 return true;
             }
-            if (log != null && log.fsync() == AppendLog.Fsync.ALWAYS) {
+            if (replies.aside()) {
                 executeHeld(c, args, who);
             } else {
                 executeHere(c, args, who.replyNow());
@@ -470,18 +476,18 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     /** A transaction's reply: its part here may have changed any database's sizes. */
     private void deliver(Submitter who, long token, BufferReplyWriter reply) {
         publishSizes();
-        if (log == null || !log.holdsReplies()) {
+        if (!replies.holds()) {
             who.onReply(token, reply.buffer(), 0, reply.length());
             return;
         }
         byte[] bytes = copy(reply);
-        log.afterDurable(() -> who.onReply(token, new UnsafeBuffer(bytes), 0, bytes.length));
+        replies.afterDurable(() -> who.onReply(token, new UnsafeBuffer(bytes), 0, bytes.length));
     }
 
     /**
-     * appendfsync always: runs the command into a reply of its own, which leaves at once when
-     * nothing appended waits for the disk, or takes its place in line and leaves after the sync that
-     * covers what the log holds now (this command's write, or one its read saw).
+     * appendfsync always, or a save's cut under way: runs the command into a reply of its own, which
+     * leaves at once when nothing holds it, or takes its place in line and leaves after the sync that
+     * covers what the log holds now (this command's write, or one its read saw) and after the cut.
      */
     private void executeHeld(Command c, CommandArgs args, Submitter who) {
         heldReply.reset();
@@ -491,17 +497,18 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     }
 
     /**
-     * The reply in {@link #heldReply}: now, or in its place in line once the log is synced. While
-     * the disk fails, a read's reply leaves at once (reads go on; it may show a write not yet on disk).
+     * The reply in {@link #heldReply}: now, or in its place in line once the log is synced and no
+     * cut holds it. While the disk fails, a read's reply leaves at once but for a cut (reads go on;
+     * it may show a write not yet on disk).
      */
     private void replyHeld(Submitter who, boolean write) {
-        if (!log.holdsReplies() || !write && log.failure() != null) {
+        if (write ? !replies.holds() : !replies.holdsRead()) {
             who.replyNow().raw(heldReply.buffer().byteArray(), 0, heldReply.length());
             return;
         }
         long token = who.defer();
         byte[] bytes = copy(heldReply);
-        log.afterDurable(() -> who.onReply(token, new UnsafeBuffer(bytes), 0, bytes.length));
+        replies.afterDurable(() -> who.onReply(token, new UnsafeBuffer(bytes), 0, bytes.length));
     }
 
     private static byte[] copy(BufferReplyWriter reply) {
@@ -571,7 +578,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         if (plan.kind() == Plan.Kind.HERE) {
             counters.increment(LOCAL_COMMANDS);
             if (!transactions.participant().blocks(tx)) {
-                boolean hold = log != null && log.fsync() == AppendLog.Fsync.ALWAYS;
+                boolean hold = replies.aside();
                 if (hold) {
                     heldReply.reset();
                     heldReply.protocol(who.protocol());
@@ -925,12 +932,12 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         BufferReplyWriter reply = executor.executeEncoded(buffer, offset, protocol);
         tracking.writer(TrackingShard.NO_CLIENT);
         publishSizesAfter(executor.lastCommand(), buffer.getInt(offset + CommandDescriptor.DB_OFFSET));
-        if (log == null || !log.holdsReplies()) {
+        if (!replies.holds()) {
             mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
             return;
         }
-        byte[] bytes = copy(reply); // the reply leaves once what it tells of is on disk
-        log.afterDurable(() -> mailbox.reply(sourceShard, correlationId, MSG_REPLY, new UnsafeBuffer(bytes), 0, bytes.length));
+        byte[] bytes = copy(reply); // the reply leaves once what it tells of is on disk, and past the cut
+        replies.afterDurable(() -> mailbox.reply(sourceShard, correlationId, MSG_REPLY, new UnsafeBuffer(bytes), 0, bytes.length));
     }
 
     /**

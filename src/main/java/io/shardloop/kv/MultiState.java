@@ -21,6 +21,7 @@ public final class MultiState {
     static final String EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI";
     static final String DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI";
     static final String WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed";
+    static final String NOT_IN_MULTI = "ERR Command not allowed inside a transaction";
     static final String EXEC_ABORT = "EXECABORT Transaction discarded because of previous errors.";
 
     /** What {@link #selectedDb} answers for an index that is not an integer. */
@@ -124,9 +125,15 @@ public final class MultiState {
     /**
      * Queues a command of a MULTI, on the database it will run on at EXEC: the connection's, or
      * that of a SELECT queued before it (which runs, in its place, on the connection at EXEC, and
-     * succeeds exactly when its index is in range).
+     * succeeds exactly when its index is in range). A command Redis flags no_multi (SAVE,
+     * SHUTDOWN) is refused instead, and EXEC will abort; false then.
      */
-    public void queue(Command c, CommandArgs args, ReplySink out) {
+    public boolean queue(Command c, CommandArgs args, ReplySink out) {
+        if (c.hasFlag("no_multi")) {
+            out.error(NOT_IN_MULTI);
+            refused();
+            return false;
+        }
         if (queuedDb >= 0) {
             args.db(queuedDb);
         }
@@ -138,6 +145,7 @@ public final class MultiState {
             }
         }
         out.simple("QUEUED");
+        return true;
     }
 
     /** A command was refused while queueing (its error already answered): EXEC will abort. */

@@ -312,13 +312,13 @@ final class ShardBlocking {
             int backLength = back == null ? 0 : CommandCodec.encode(back, message, at + 4);
             message.putInt(at, backLength);
             int total = at + 4 + backLength;
-            if (!io.shardloop.persist.AppendLog.holdsRepliesOnThisThread()) {
+            if (!ReplyHold.holdsOnThisThread()) {
                 send(shardOfWait, MSG_SERVED, total);
                 return;
             }
             byte[] held = new byte[total]; // the pop is logged here: the answer waits for the disk
             message.getBytes(0, held);
-            io.shardloop.persist.AppendLog.whenDurable(() -> {
+            ReplyHold.whenDurable(() -> {
                 message.putBytes(0, held);
                 send(shardOfWait, MSG_SERVED, total);
             });

@@ -30,8 +30,10 @@ import java.util.logging.Logger;
  * keys, as Redis's do: that shard runs and logs every change of them, so the libraries taken in
  * the snapshot's first turn go with its log's rotation, and come first in a joined dump.
  * <p>
- * A shard runs one snapshot at a time: a compaction asked for while its part of a BGSAVE is written
- * waits for it ("scheduled"), and the other way round.
+ * A shard runs one snapshot at a time: a compaction asked for while its part of a BGSAVE is written,
+ * or on its way, waits for it ("scheduled"); a round waits until no shard compacts ({@link DiskCommands}).
+ * Its part of a round over several shards holds the shard's replies from its beginning until every
+ * shard's has begun ({@link ReplyHold}), so that the round is one instant of every shard.
  * <p>
  * Threading: the shard's loop, except the file work on the offload pool; {@link ShardFiles} is
  * touched only by those jobs, one at a time (the log's, then a compaction's end). The figures INFO
@@ -52,11 +54,15 @@ final class ShardDisk {
     /** The server's function libraries, which this shard's snapshots carry; null on the other shards. */
     private final ScriptRegistry libraries;
     private final AppendLog log;
+    /** Where this shard's replies wait: for the log (appendfsync always), and for a round's cut. */
+    private final ReplyHold replies;
     private final ShardFiles files;
     private final Path rewriteTemp;
 
     private Snapshot running;
     private volatile boolean rewriteWanted;
+    /** A round's part is on its way here: no compaction starts until it has begun (set from any thread). */
+    private volatile boolean partComing;
     private Runnable partWanted;
     // The compaction under way.
     private long rotatedAt;
@@ -105,6 +111,8 @@ final class ShardDisk {
         this.databases = databases;
         this.libraries = libraries;
         this.log = log;
+        this.replies = new ReplyHold(log);
+        replies.bindThisThread(); // constructed on the shard's loop, before it serves
         this.files = files;
         this.rewriteTemp = config.appendDir().resolve("temp-rewriteaof-s" + shard + "of" + shards + ".rdb");
         this.sizeOffset = size;
@@ -119,6 +127,11 @@ final class ShardDisk {
         return log;
     }
 
+    /** Where this shard's replies wait before they leave ({@link ReplyHold}). */
+    ReplyHold replies() {
+        return replies;
+    }
+
     // ---- compaction --------------------------------------------------------------------------
 
     /**
@@ -129,10 +142,24 @@ final class ShardDisk {
         if (log == null || rewriting || rewriteWanted) {
             return false;
         }
-        if (running != null) {
-            rewriteWanted = true;
+        if (running != null || !claimForRewrite()) {
+            rewriteWanted = true; // after the part of a round: its cut holds every shard's replies until it begins
         } else {
             startRewrite();
+        }
+        return true;
+    }
+
+    /**
+     * Whether a compaction may start now: no part of a round is on its way here. The claim
+     * ({@link #rewriting}) is made before the look at {@link #partComing}, and a round sets that
+     * before it looks at the claims ({@link DiskCommands}): one of the two always sees the other.
+     */
+    private boolean claimForRewrite() {
+        rewriting = true;
+        if (partComing) {
+            rewriting = false;
+            return false;
         }
         return true;
     }
@@ -247,7 +274,7 @@ final class ShardDisk {
         }
         long base = Math.max(1, rewriteBaseSize);
         long growth = currentSize * 100 / base - 100;
-        if (growth >= percentage) {
+        if (growth >= percentage && claimForRewrite()) { // else after the round's part, at the next look
             LOG.info(name + ": starting automatic rewriting of the append-only log: " + growth + "% growth");
             rewritesUnderWay.incrementAndGet();
             startRewrite();
@@ -258,27 +285,47 @@ final class ShardDisk {
 
     /**
      * Writes this shard's part of a snapshot (an RDB body) to {@code body}, now or after the
-     * compaction under way; {@code done} gets null or the failure, on this loop.
+     * compaction under way; {@code begun} gets the shard's change count at the moment the part
+     * began, {@code done} null or the failure, both on this loop.
      */
-    void savePart(Path body, Consumer<IOException> done) {
+    void savePart(Path body, boolean cut, java.util.function.LongConsumer begun, Consumer<IOException> done) {
         Runnable start = () -> {
-            long changesAtStart = databases[0].changes();
+            partComing = false;
             running = new Snapshot(loop, offloader, config.files(), body, databases, null, functions(), (s, failure) -> {
                 running = null;
-                if (failure == null) {
-                    changesAtSave = changesAtStart;
-                }
                 changes = databases[0].changes();
                 done.accept(failure);
                 runWaiting();
             });
             running.start();
+            if (cut) {
+                replies.beginCut(); // until every shard's part has begun (endCut)
+            }
+            begun.accept(databases[0].changes());
         };
         if (running != null) {
             partWanted = start;
         } else {
             start.run();
         }
+    }
+
+    /** Every shard's part of the round has begun: the replies held since this one's began leave. */
+    void endCut() {
+        replies.endCut();
+    }
+
+    /** A round's part is on its way to this shard (true, from any thread), or is not after all. */
+    void partComing(boolean coming) {
+        partComing = coming;
+    }
+
+    /**
+     * A round of every shard succeeded; this shard's part began at change {@code changesAtStart}:
+     * what came after it is what has changed since (any thread, one round at a time).
+     */
+    void saved(long changesAtStart) {
+        changesAtSave = changesAtStart;
     }
 
     private void runWaiting() {
@@ -343,7 +390,7 @@ final class ShardDisk {
         return currentSize;
     }
 
-    /** Changes since this shard's part of the last snapshot began (rdb_changes_since_last_save). */
+    /** Changes since this shard's part of the last successful save began (rdb_changes_since_last_save). */
     long changesSinceSave() {
         return Math.max(0, changes - changesAtSave); // the two are published at different moments
     }

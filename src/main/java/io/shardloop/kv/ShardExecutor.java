@@ -21,6 +21,8 @@ public final class ShardExecutor {
     private final BufferReplyWriter reply = new BufferReplyWriter();
     /** Where the writes go, or null when nothing is logged. */
     private AppendLog log;
+    /** Where the replies of this shard wait before they leave ({@link ReplyHold}). */
+    private ReplyHold replies = new ReplyHold(null);
     /** The command {@link #execute} ran last, or null when the last one did not resolve. */
     private Command last;
     /** Told after each command ran (client-side caching's invalidations), or null. */
@@ -121,6 +123,15 @@ public final class ShardExecutor {
         for (Keyspace k : databases) {
             k.appendLog(log);
         }
+    }
+
+    /** Where this shard's replies wait before they leave: for its log, and for a save's cut. */
+    ReplyHold replies() {
+        return replies;
+    }
+
+    void replies(ReplyHold hold) {
+        this.replies = hold;
     }
 
     /** Who is told after each command ran, on this executor's thread. */

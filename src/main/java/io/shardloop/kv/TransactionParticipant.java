@@ -297,16 +297,19 @@ final class TransactionParticipant {
         }
     }
 
-    /** Gives the reply to {@code deliver} once what the log holds now is durable (appendfsync always), else at once. */
+    /**
+     * Gives the reply to {@code deliver} once what the log holds now is durable (appendfsync always)
+     * and past a save's cut ({@link ReplyHold}), else at once.
+     */
     private void whenDurable(Consumer<BufferReplyWriter> deliver, BufferReplyWriter r) {
-        AppendLog log = executor.log();
-        if (log == null || !log.holdsReplies()) {
+        ReplyHold replies = executor.replies();
+        if (!replies.holds()) {
             deliver.accept(r);
             return;
         }
         BufferReplyWriter copy = new BufferReplyWriter(r.length());
         copy.raw(r.buffer().byteArray(), 0, r.length());
-        log.afterDurable(() -> deliver.accept(copy));
+        replies.afterDurable(() -> deliver.accept(copy));
     }
 
     /**
@@ -322,16 +325,16 @@ final class TransactionParticipant {
         log.beginPart(transaction, parts);
     }
 
-    /** Sends {@code message[0, length)} one way once what it tells of is durable ({@link AppendLog#afterDurable}). */
+    /** Sends {@code message[0, length)} one way once what it tells of is durable ({@link ReplyHold#afterDurable}). */
     private void sendWhenDurable(int target, int type, int length) {
-        AppendLog log = executor.log();
-        if (log == null || !log.holdsReplies()) {
+        ReplyHold replies = executor.replies();
+        if (!replies.holds()) {
             sendAlways(target, type, message, length);
             return;
         }
         byte[] held = new byte[length];
         message.getBytes(0, held);
-        log.afterDurable(() -> sendAlways(target, type, new UnsafeBuffer(held), length));
+        replies.afterDurable(() -> sendAlways(target, type, new UnsafeBuffer(held), length));
     }
 
     /** Whether a transaction of this shard's keys must wait for the locks of one over several shards. */

@@ -363,33 +363,6 @@ public final class AppendLog {
         return unsettled.isEmpty() || unsettled.peekFirst().start >= position;
     }
 
-    private static final ThreadLocal<AppendLog> ON_THIS_THREAD = new ThreadLocal<>();
-
-    /** Makes this the log of the calling thread (its shard's loop), for {@link #whenDurable}. */
-    public void bindThisThread() {
-        ON_THIS_THREAD.set(this);
-    }
-
-    /**
-     * Runs {@code action} once what the calling loop's shard has appended so far is synced, or at
-     * once where nothing waits (no log on this thread, or a policy that does not hold replies):
-     * where a reply or an answer to another shard leaves, after the write it tells of.
-     */
-    public static void whenDurable(Runnable action) {
-        AppendLog log = ON_THIS_THREAD.get();
-        if (log == null) {
-            action.run();
-        } else {
-            log.afterDurable(action);
-        }
-    }
-
-    /** Whether the calling loop's shard holds replies now ({@link #holdsReplies}). */
-    public static boolean holdsRepliesOnThisThread() {
-        AppendLog log = ON_THIS_THREAD.get();
-        return log != null && log.holdsReplies();
-    }
-
     /**
      * Runs {@code action} once what has been appended so far is synced and every part before it
      * settled (at once when it is, or when the policy does not wait).

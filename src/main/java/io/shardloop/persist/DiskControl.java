@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * The commands about what is kept on disk, as a front end sees them: BGSAVE, SAVE, LASTSAVE,
- * BGREWRITEAOF, and INFO's persistence section. {@link #NONE} is a server that keeps nothing on
+ * BGREWRITEAOF, INFO's persistence section, and the save points (CONFIG's save). {@link #NONE} is a server that keeps nothing on
  * disk (the thread-per-connection models, the shared state modes).
  * <p>
  * Thread-safe: called from any connection's thread.
@@ -29,6 +29,13 @@ public interface DiskControl {
     /** SAVE: {@code done} gets the reply once the file is written, on the calling connection's thread. */
     void save(Consumer<Reply> done);
 
+    /**
+     * SHUTDOWN's save: SAVE, in a round that begins after this call (after the one under way, if
+     * any); {@code done} gets the outcome on any thread, or the connection's where the front end
+     * wrapped it.
+     */
+    void finalSave(Consumer<Reply> done);
+
     /** LASTSAVE: when the last snapshot was written, Unix seconds (the start-up time before any). */
     long lastSave();
 
@@ -37,6 +44,12 @@ public interface DiskControl {
 
     /** INFO persistence, in Redis's names and order. */
     Map<String, Object> info();
+
+    /** Redis's save points now (CONFIG GET save): none where nothing is kept on disk. */
+    SavePoints savePoints();
+
+    /** CONFIG SET save: the save points from now on (ignored where nothing is kept on disk). */
+    void savePoints(SavePoints points);
 
     /** The error every one of these commands answers where nothing is kept on disk. */
     String NO_DISK = "ERR this server keeps no data on disk (persistence needs the event-loop model with --state sharded)";
@@ -55,6 +68,11 @@ public interface DiskControl {
         }
 
         @Override
+        public void finalSave(Consumer<Reply> done) {
+            done.accept(Reply.error(NO_DISK));
+        }
+
+        @Override
         public long lastSave() {
             return started;
         }
@@ -62,6 +80,15 @@ public interface DiskControl {
         @Override
         public Reply bgrewriteaof() {
             return Reply.error(NO_DISK);
+        }
+
+        @Override
+        public SavePoints savePoints() {
+            return SavePoints.NONE;
+        }
+
+        @Override
+        public void savePoints(SavePoints points) {
         }
 
         @Override

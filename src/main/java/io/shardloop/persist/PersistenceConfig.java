@@ -15,18 +15,24 @@ import java.nio.file.Path;
  * @param autoRewriteMinSize   Redis's auto-aof-rewrite-min-size: but not below this many bytes (64 MiB)
  * @param loadTruncated        Redis's aof-load-truncated: a log cut short by a crash is loaded up to its
  *                             last whole record, with one line in the log (yes); no: start-up stops
+ * @param savePoints           Redis's save: when a snapshot is taken by itself, and whether SHUTDOWN
+ *                             saves one; {@code serve} starts with Redis's ({@link #REDIS_SAVE_POINTS}), a
+ *                             server built in code ({@link #defaults()}) with none, so that tests and
+ *                             experiments write no dump of their own; CONFIG SET save changes it at run time
  * @param files                the file layer (tests give one that fails on demand)
  */
 public record PersistenceConfig(boolean appendOnly, AppendLog.Fsync fsync, Path dir, String appendDirName,
                                 String dbFilename, int autoRewritePercentage, long autoRewriteMinSize,
-                                boolean loadTruncated, LogFiles files) {
+                                boolean loadTruncated, SavePoints savePoints, LogFiles files) {
     public static final String DEFAULT_APPEND_DIR = "appendonlydir";
+    /** Redis's save points when it starts without a configuration file: {@code serve}'s default. */
+    public static final String REDIS_SAVE_POINTS = "3600 1 300 100 60 10000";
     public static final String DEFAULT_DB_FILENAME = "dump.rdb";
     public static final long DEFAULT_REWRITE_MIN_SIZE = 64L << 20;
 
     public PersistenceConfig {
-        if (fsync == null || dir == null || files == null) {
-            throw new IllegalArgumentException("appendfsync, dir and the file layer are required");
+        if (fsync == null || dir == null || files == null || savePoints == null) {
+            throw new IllegalArgumentException("appendfsync, dir, the save points and the file layer are required");
         }
         if (!plainName(appendDirName)) {
             throw new IllegalArgumentException("appenddirname '" + appendDirName + "' must be a plain name, not a path");
@@ -42,40 +48,48 @@ public record PersistenceConfig(boolean appendOnly, AppendLog.Fsync fsync, Path 
         }
     }
 
-    /** Redis's defaults: nothing logged, everysec, the working directory. */
+    /**
+     * Redis's defaults (nothing logged, everysec, the working directory) but for the save points:
+     * none, where Redis has {@link #REDIS_SAVE_POINTS} ({@code serve}'s default).
+     */
     public static PersistenceConfig defaults() {
         return new PersistenceConfig(false, AppendLog.Fsync.EVERYSEC, Path.of("").toAbsolutePath(), DEFAULT_APPEND_DIR,
-                DEFAULT_DB_FILENAME, 100, DEFAULT_REWRITE_MIN_SIZE, true, DiskFiles.INSTANCE);
+                DEFAULT_DB_FILENAME, 100, DEFAULT_REWRITE_MIN_SIZE, true, SavePoints.NONE, DiskFiles.INSTANCE);
+    }
+
+    public PersistenceConfig withSavePoints(SavePoints points) {
+        return new PersistenceConfig(appendOnly, fsync, dir, appendDirName, dbFilename, autoRewritePercentage,
+                autoRewriteMinSize, loadTruncated, points, files);
     }
 
     public PersistenceConfig withAppendOnly(boolean on) {
         return new PersistenceConfig(on, fsync, dir, appendDirName, dbFilename, autoRewritePercentage,
-                autoRewriteMinSize, loadTruncated, files);
+                autoRewriteMinSize, loadTruncated, savePoints, files);
     }
 
     public PersistenceConfig withFsync(AppendLog.Fsync f) {
         return new PersistenceConfig(appendOnly, f, dir, appendDirName, dbFilename, autoRewritePercentage,
-                autoRewriteMinSize, loadTruncated, files);
+                autoRewriteMinSize, loadTruncated, savePoints, files);
     }
 
     public PersistenceConfig withDir(Path d) {
         return new PersistenceConfig(appendOnly, fsync, d.toAbsolutePath(), appendDirName, dbFilename,
-                autoRewritePercentage, autoRewriteMinSize, loadTruncated, files);
+                autoRewritePercentage, autoRewriteMinSize, loadTruncated, savePoints, files);
     }
 
     public PersistenceConfig withAutoRewrite(int percentage, long minSize) {
         return new PersistenceConfig(appendOnly, fsync, dir, appendDirName, dbFilename, percentage, minSize,
-                loadTruncated, files);
+                loadTruncated, savePoints, files);
     }
 
     public PersistenceConfig withLoadTruncated(boolean yes) {
         return new PersistenceConfig(appendOnly, fsync, dir, appendDirName, dbFilename, autoRewritePercentage,
-                autoRewriteMinSize, yes, files);
+                autoRewriteMinSize, yes, savePoints, files);
     }
 
     public PersistenceConfig withFiles(LogFiles f) {
         return new PersistenceConfig(appendOnly, fsync, dir, appendDirName, dbFilename, autoRewritePercentage,
-                autoRewriteMinSize, loadTruncated, f);
+                autoRewriteMinSize, loadTruncated, savePoints, f);
     }
 
     /** The directory of the shards' logs. */
@@ -89,7 +103,7 @@ public record PersistenceConfig(boolean appendOnly, AppendLog.Fsync fsync, Path 
                 + " appenddirname=" + appendDirName + " dbfilename=" + dbFilename
                 + " auto-aof-rewrite-percentage=" + autoRewritePercentage
                 + " auto-aof-rewrite-min-size=" + autoRewriteMinSize
-                + " aof-load-truncated=" + (loadTruncated ? "yes" : "no");
+                + " aof-load-truncated=" + (loadTruncated ? "yes" : "no") + " save=\"" + savePoints + "\"";
     }
 
     private static boolean plainName(String name) {

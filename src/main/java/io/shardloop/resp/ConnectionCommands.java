@@ -260,6 +260,7 @@ public final class ConnectionCommands {
             case "latency" -> logs.latency(a, out, later);
             case "debug" -> debug(a, out);
             case "bgsave", "save", "bgrewriteaof", "lastsave" -> disk(c.name(), a, out, later);
+            case "shutdown" -> shutdown(a, out, later);
             default -> Store.rejectConnectionCommand(c, out);
         }
         return CONTINUE;
@@ -301,6 +302,63 @@ public final class ConnectionCommands {
                 });
             }
         }
+    }
+
+    /**
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0's shutdownCommand reads it, through
+     * the server's {@link io.shardloop.persist.Shutdown}. Its reply waits in line for the outcome:
+     * an error when the server goes on serving, nothing when it stops (the connection closes with
+     * it). Without a place in line (a thread per connection, where nothing is saved) the outcome
+     * comes at once. There is never a shutdown waiting for replicas: ABORT finds none.
+     */
+    private void shutdown(CommandArgs a, ReplySink out, LaterReply later) {
+        int flags = 0;
+        boolean abort = false;
+        for (int i = 1; i < a.count(); i++) {
+            if (a.is(i, "NOSAVE")) {
+                flags |= io.shardloop.persist.Shutdown.NOSAVE;
+            } else if (a.is(i, "SAVE")) {
+                flags |= io.shardloop.persist.Shutdown.SAVE;
+            } else if (a.is(i, "NOW")) {
+                flags |= io.shardloop.persist.Shutdown.NOW;
+            } else if (a.is(i, "FORCE")) {
+                flags |= io.shardloop.persist.Shutdown.FORCE;
+            } else if (a.is(i, "ABORT")) {
+                abort = true;
+            } else {
+                out.raw(SYNTAX);
+                return;
+            }
+        }
+        int both = io.shardloop.persist.Shutdown.NOSAVE | io.shardloop.persist.Shutdown.SAVE;
+        if (abort && flags != 0 || (flags & both) == both) {
+            out.raw(SYNTAX);
+            return;
+        }
+        if (abort) {
+            out.error("ERR No shutdown in progress.");
+            return;
+        }
+        if (later == null) {
+            String[] outcome = {null};
+            view.shutdown(flags, o -> outcome[0] = o);
+            if (outcome[0] != null) {
+                out.error(outcome[0]);
+            }
+            return;
+        }
+        long token = later.defer();
+        int protocol = later.protocol();
+        view.shutdown(flags, o -> {
+            if (o == null) {
+                later.complete(token, new byte[0]); // stopping: nothing to answer, nothing to wait for
+                return;
+            }
+            BufferReplyWriter w = new BufferReplyWriter(64);
+            w.protocol(protocol);
+            w.error(o);
+            later.complete(token, w.toByteArray());
+        });
     }
 
     private static void write(DiskControl.Reply reply, ReplySink out) {

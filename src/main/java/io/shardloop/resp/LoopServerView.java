@@ -59,6 +59,11 @@ final class LoopServerView implements ServerView {
         return disk;
     }
 
+    @Override
+    public void shutdown(int flags, java.util.function.Consumer<String> outcome) {
+        cluster.shutdown().request(flags, o -> shard.loop().execute(() -> outcome.accept(o)));
+    }
+
     /** Samples the rates every {@link InstantaneousRate#PERIOD_MILLIS} from this shard's loop (shard 0's only). */
     void startSampling() {
         shard.loop().scheduleTimer(System.nanoTime() + SAMPLE_PERIOD_NANOS, sample);

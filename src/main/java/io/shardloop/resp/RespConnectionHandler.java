@@ -341,8 +341,7 @@ final class RespConnectionHandler implements ConnectionHandler, KvShard.Submitte
                 multi.refused();
                 return REFUSED;
             }
-            multi.queue(c, args, reply());
-            return QUEUED;
+            return multi.queue(c, args, reply()) ? QUEUED : REFUSED;
         }
         if (c.name().equals("reset")) {
             multi.reset();

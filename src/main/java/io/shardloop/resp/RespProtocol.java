@@ -51,7 +51,9 @@ public final class RespProtocol implements Protocol {
             settings = new ServerSettings(cluster::maxMemory, cluster::maxMemory, view::maxClients,
                     view::idleTimeoutSeconds, view.databases(), config.protectedMode(), scripts.timeLimitMillis(),
                     scripts::timeLimitMillis).keyspaceEvents(view).pubsubLimit(config.pubsubLimit())
-                    .encodings(cluster.encodings()).persistence(cluster.durability().config());
+                    .encodings(cluster.encodings()).persistence(cluster.durability().config(),
+                            cluster.mode() == io.shardloop.kv.StateMode.SHARDED ? cluster.durability().commands()
+                                    : null);
         }
         return settings;
     }

@@ -29,9 +29,10 @@ import java.util.function.Supplier;
  * where {@link #encodings} wired them (else only shown). list-max-listpack-size and
  * list-compress-depth are accepted and shown: Redis 7.0's lists are quicklists whatever they say,
  * and the server's lists have no nodes to size or compress.</li>
- * <li>save: there are no save points (snapshots are taken by BGSAVE and SAVE); GET answers "", SET
- * takes only that. appendonly and the other persistence parameters are as the server started
- * ({@link #persistence}).</li>
+ * <li>save: the save points, checked and shown as Redis's config.c does ({@link
+ * io.shardloop.persist.SavePoints}); where data is kept on disk they are the server's, which take a
+ * snapshot when due and decide SHUTDOWN's save ({@link #persistence}); elsewhere they are accepted
+ * and shown only. appendonly and the other persistence parameters are as the server started.</li>
  * <li>maxclients, timeout and protected-mode (and maxmemory and busy-reply-threshold where the
  * model cannot change them): fixed when the server starts; a SET to the value they have is OK
  * (nothing changes), to another "can't set immutable config". databases is immutable, as in
@@ -44,7 +45,6 @@ import java.util.function.Supplier;
  */
 public final class ServerSettings {
     private static final String IMMUTABLE = "can't set immutable config";
-    private static final String NO_SAVE_POINTS = "save points are not supported: snapshots are taken by BGSAVE and SAVE";
     private static final List<String> POLICIES = List.of("volatile-lru", "volatile-lfu", "volatile-random",
             "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction");
 
@@ -52,7 +52,7 @@ public final class ServerSettings {
      * How a parameter's text is read, and what it may be. FIXED: fixed at start here (a SET to the
      * value it has is answered OK, and changes nothing); IMMUTABLE: immutable in Redis too.
      */
-    private enum Kind { MEMORY, INTEGER, ENUM, TEXT, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
+    private enum Kind { MEMORY, INTEGER, ENUM, SAVE_POINTS, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
 
     /** One parameter; aliases share the {@link Value}. */
     private static final class Value {
@@ -114,7 +114,7 @@ public final class ServerSettings {
         fixed("timeout", idleTimeout);
         add(new Value(Kind.IMMUTABLE, 0, 0, Integer.toString(databases), null, null), "databases");
         add(new Value(Kind.FIXED, 0, 0, protectedMode ? "yes" : "no", null, null), "protected-mode");
-        add(new Value(Kind.TEXT, 0, 0, "", null, null), "save");
+        add(new Value(Kind.SAVE_POINTS, 0, 0, "", null, null), "save"); // shown only, until a server's are wired
         add(new Value(Kind.FIXED, 0, 0, "no", null, null), "appendonly"); // what the server started with: persistence()
         slowlogSlowerThan = integer(10_000, -1, Long.MAX_VALUE, "slowlog-log-slower-than");
         slowlogMaxLen = integer(128, 0, Long.MAX_VALUE, "slowlog-max-len");
@@ -152,11 +152,22 @@ public final class ServerSettings {
     /**
      * What the server keeps on disk, as it started: appendonly, appendfsync, dir, appenddirname,
      * dbfilename, auto-aof-rewrite-percentage, auto-aof-rewrite-min-size and aof-load-truncated are
-     * shown, and fixed (a SET to the value they have is OK, to another "can't set immutable config").
+     * shown, and fixed (a SET to the value they have is OK, to another "can't set immutable config");
+     * save is {@code disk}'s save points, shown from it and set into it (where {@code disk} is null,
+     * nothing is kept on disk: save is only shown).
      */
-    public ServerSettings persistence(io.shardloop.persist.PersistenceConfig p) {
+    public ServerSettings persistence(io.shardloop.persist.PersistenceConfig p, io.shardloop.persist.DiskControl disk) {
         if (p == null) {
             return this;
+        }
+        if (disk != null) {
+            Value save = new Value(Kind.SAVE_POINTS, 0, 0, "", null, null);
+            save.shown = () -> disk.savePoints().toString();
+            save.setInto = value -> {
+                disk.savePoints(io.shardloop.persist.SavePoints.parse(value)); // checked before: it parses
+                return null;
+            };
+            add(save, "save");
         }
         String[][] shown = {
                 {"appendonly", p.appendOnly() ? "yes" : "no"}, {"appendfsync", p.fsync().label()},
@@ -333,6 +344,7 @@ public final class ServerSettings {
             }
             v.number = numbers[i];
             v.text = v.kind == Kind.MEMORY || v.kind == Kind.INTEGER ? Long.toString(numbers[i])
+                    : v.kind == Kind.SAVE_POINTS ? io.shardloop.persist.SavePoints.parse(value).toString()
                     : value.toLowerCase(Locale.ROOT);
             if (v.apply != null) {
                 v.apply.accept(numbers[i]);
@@ -373,9 +385,11 @@ public final class ServerSettings {
                     return "this server evicts no keys: only noeviction";
                 }
             }
-            case TEXT -> {
-                if (!value.isEmpty()) {
-                    return NO_SAVE_POINTS;
+            case SAVE_POINTS -> {
+                try {
+                    io.shardloop.persist.SavePoints.parse(value);
+                } catch (IllegalArgumentException e) {
+                    return e.getMessage();
                 }
             }
             case CLASSES -> {

@@ -128,6 +128,15 @@ public interface ServerView {
         return io.shardloop.persist.DiskControl.NONE;
     }
 
+    /**
+     * SHUTDOWN through the server's {@link io.shardloop.persist.Shutdown}: {@code outcome} gets its
+     * error when the server goes on serving, or null once it stops, on the calling connection's
+     * thread. A view of no server saves and stops nothing.
+     */
+    default void shutdown(int flags, java.util.function.Consumer<String> outcome) {
+        new io.shardloop.persist.Shutdown(disk()).request(flags, outcome);
+    }
+
     /** Sections of its own, after Redis's, in INFO's default and all (lower-case names, e.g. "shards"). */
     default List<String> ownSections() {
         return List.of();

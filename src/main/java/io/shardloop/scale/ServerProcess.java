@@ -45,7 +45,7 @@ final class ServerProcess implements AutoCloseable {
             c.add(config.serverJava());
             c.addAll(config.serverJvmFlags());
             c.addAll(List.of("-cp", config.classPath(), "io.shardloop.cli.Main", "serve", "--bind", "127.0.0.1",
-                    "--model", target.model().label()));
+                    "--model", target.model().label(), "--save", "")); // no snapshots, as redis-server's --save ''
             if (target.protocol() == LoadConfig.Protocol.RESP) {
                 c.addAll(List.of("--protocol", "resp", "--resp-port", String.valueOf(port), "--http-port", "0",
                         "--state", target.state().name().toLowerCase(Locale.ROOT)));

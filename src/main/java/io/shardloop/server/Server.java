@@ -45,6 +45,7 @@ public final class Server implements AutoCloseable {
     private final List<ThreadedServer> threaded;
     private final List<BlockingProtocol> blocking;
     private final Map<ServedProtocol, Integer> ports = new EnumMap<>(ServedProtocol.class);
+    private final io.shardloop.persist.Shutdown shutdown;
     private List<String> abandoned;
 
     private Server(ServerConfig config, ShardGroup group, KvGroup kv, List<Protocol> protocols,
@@ -58,6 +59,24 @@ public final class Server implements AutoCloseable {
         for (int i = 0; i < config.protocols().size(); i++) {
             ports.put(config.protocols().get(i), group != null ? group.port(i) : threaded.get(i).port());
         }
+        io.shardloop.persist.Shutdown s = kv != null ? kv.shutdown() : null;
+        for (BlockingProtocol p : blocking) {
+            if (p instanceof BlockingRespProtocol resp) {
+                s = resp.shutdown();
+            }
+        }
+        this.shutdown = s != null ? s : new io.shardloop.persist.Shutdown(io.shardloop.persist.DiskControl.NONE);
+        this.shutdown.onStop(this::stop); // on the shutdown's own thread; serve sets its own (then exits)
+    }
+
+    /**
+     * SHUTDOWN and the signals that ask for it: saves first when told to or when save points are
+     * set, then stops this server ({@link #stop}, on a thread of its own); it never exits the
+     * process: {@code serve} sets an action of its own ({@link io.shardloop.persist.Shutdown#onStop})
+     * that ends its wait, stops the server and exits with status 0.
+     */
+    public io.shardloop.persist.Shutdown shutdown() {
+        return shutdown;
     }
 
     /**

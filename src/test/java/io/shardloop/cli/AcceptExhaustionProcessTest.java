@@ -42,7 +42,7 @@ class AcceptExhaustionProcessTest {
 
     private ServeProcess startOutOfDescriptors(int port) throws Exception {
         ServeProcess server = ServeProcess.start(dir.resolve("serve.log"), OPEN_FILE_LIMIT, "--protocol", "resp",
-                "--resp-port", String.valueOf(port), "--shards", "2", "--no-pin", "--max-connections", "100000",
+                "--resp-port", String.valueOf(port), "--shards", "2", "--no-pin", "--save", "", "--max-connections", "100000",
                 "--drain-timeout", "2s");
         server.awaitLine(Pattern.compile("serving resp on 127\\.0\\.0\\.1:" + port), Duration.ofSeconds(30));
         return server;

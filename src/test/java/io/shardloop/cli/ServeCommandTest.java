@@ -97,6 +97,8 @@ class ServeCommandTest {
                 List.of("--databases", "0"),
                 List.of("--databases", "many"),
                 List.of("--notify-keyspace-events", "KEQ"),
+                List.of("--save", "3600"),
+                List.of("--save", "0 1"),
                 List.of("--client-query-buffer-limit", "1k"));
     }
 
@@ -241,6 +243,18 @@ class ServeCommandTest {
         ServerConfig c = parse("--databases", "4", "--no-pin", "--shards", "1");
         assertEquals(4, c.databases());
         assertTrue(c.describe().contains("databases=4"), c.describe());
+    }
+
+    @Test
+    void shouldStartWithRedissSavePointsUnlessToldOtherwise() {
+        assertEquals(io.shardloop.persist.SavePoints.parse("3600 1 300 100 60 10000"),
+                parse("--no-pin", "--shards", "1").persistence().savePoints(), "Redis's without a configuration file");
+        assertTrue(parse("--save", "", "--no-pin", "--shards", "1").persistence().savePoints().isEmpty());
+        ServerConfig c = parse("--save", "60 5", "--no-pin", "--shards", "1");
+        assertEquals("60 5", c.persistence().savePoints().toString());
+        assertTrue(c.describe().contains("save=\"60 5\""), c.describe());
+        assertTrue(io.shardloop.persist.PersistenceConfig.defaults().savePoints().isEmpty(),
+                "a server built in code takes no snapshot by itself");
     }
 
     @Test

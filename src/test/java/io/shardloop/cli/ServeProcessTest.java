@@ -80,7 +80,8 @@ class ServeProcessTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--protocol", "resp", "--resp-port", String.valueOf(port), "--shards", "2", "--no-pin"));
+                "serve", "--protocol", "resp", "--resp-port", String.valueOf(port), "--shards", "2", "--no-pin",
+                "--save", ""));
         Process server = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {

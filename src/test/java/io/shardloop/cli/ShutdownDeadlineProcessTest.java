@@ -28,7 +28,7 @@ class ShutdownDeadlineProcessTest {
         assumeTrue(Files.isReadable(Path.of("/proc/self/stat")), "signals through kill(1)");
         int port = ServeProcess.freePort();
         try (ServeProcess server = ServeProcess.start(dir.resolve("serve.log"), 0, "--protocol", "resp",
-                "--resp-port", String.valueOf(port), "--shards", "2", "--no-pin",
+                "--resp-port", String.valueOf(port), "--shards", "2", "--no-pin", "--save", "",
                 "--drain-timeout", DRAIN.toSeconds() + "s", "--stop-timeout", STOP.toSeconds() + "s");
              Socket client = new Socket()) {
             server.awaitLine(Pattern.compile("serving resp on 127\\.0\\.0\\.1:" + port), Duration.ofSeconds(30));

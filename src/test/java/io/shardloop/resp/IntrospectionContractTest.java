@@ -69,6 +69,19 @@ class IntrospectionContractTest {
             {"CONFIG", "GET", "maxmemory-policy"},
             {"CONFIG", "SET", "appendonly", "maybe"},
             {"CONFIG", "SET", "appendonly", "no"},
+            {"CONFIG", "SET", "save", "3600 1 300 100"},
+            {"CONFIG", "GET", "save"},
+            {"CONFIG", "SET", "save", "+3600 7"},
+            {"CONFIG", "GET", "save"},
+            {"CONFIG", "SET", "save", "3600  3600 4"},
+            {"CONFIG", "GET", "save"},
+            {"CONFIG", "SET", "save", "3600"},
+            {"CONFIG", "SET", "save", "0 1"},
+            {"CONFIG", "SET", "save", "3600 -1"},
+            {"CONFIG", "SET", "save", " 3600 1"},
+            {"CONFIG", "SET", "save", "3600 x"},
+            {"CONFIG", "SET", "save", "3600 1", "save", "3600 2"},
+            {"CONFIG", "GET", "save"},
             {"CONFIG", "SET", "save", ""},
             {"CONFIG", "GET", "save"},
             {"CONFIG", "GET", "appendonly"},
@@ -97,6 +110,22 @@ class IntrospectionContractTest {
             {"CONFIG", "RESETSTAT"},
             {"CONFIG", "NOSUCH"},
             {"CONFIG", "HELP"},
+        }, false);
+    }
+
+    @Test
+    void shouldRefuseShutdownsBadArgumentsAndTransactionsAsRedisDoes() throws Exception {
+        fronts.assertSequenceAgreesWithRedis(new String[][] { // none that would stop a server
+            {"SHUTDOWN", "x"},
+            {"SHUTDOWN", "NOSAVE", "SAVE"},
+            {"SHUTDOWN", "ABORT", "NOW"},
+            {"SHUTDOWN", "now", "now", "ABORT"},
+            {"SHUTDOWN", "ABORT"},
+            {"MULTI"},
+            {"SHUTDOWN", "NOSAVE"},
+            {"SAVE"},
+            {"EXEC"},
+            {"COMMAND", "INFO", "shutdown"},
         }, false);
     }
 

@@ -40,6 +40,37 @@ class ServerSettingsTest {
     }
 
     @Test
+    void shouldReadSavePointsAsRedissConfigDoesAndSetThemIntoTheServers() {
+        java.util.concurrent.atomic.AtomicReference<io.shardloop.persist.SavePoints> points =
+                new java.util.concurrent.atomic.AtomicReference<>(io.shardloop.persist.SavePoints.parse("3600 1"));
+        io.shardloop.persist.DiskControl disk = new io.shardloop.persist.DiskControl() {
+            @Override public Reply bgsave(boolean schedule) { return null; }
+            @Override public void save(java.util.function.Consumer<Reply> done) { }
+            @Override public void finalSave(java.util.function.Consumer<Reply> done) { }
+            @Override public long lastSave() { return 0; }
+            @Override public Reply bgrewriteaof() { return null; }
+            @Override public java.util.Map<String, Object> info() { return java.util.Map.of(); }
+            @Override public io.shardloop.persist.SavePoints savePoints() { return points.get(); }
+            @Override public void savePoints(io.shardloop.persist.SavePoints p) { points.set(p); }
+        };
+        settings.persistence(io.shardloop.persist.PersistenceConfig.defaults(), disk);
+        assertEquals(List.of("3600 1"), settings.get(List.of("save")).stream().map(p -> p[1]).toList());
+        assertNull(settings.set(List.of("save", "+900 1 300 10")));
+        assertEquals("900 1 300 10", points.get().toString(), "the server's own, as Redis shows them");
+        assertNull(settings.set(List.of("save", "60  3600 4")), "two spaces: an empty word, which strtoll reads as 0");
+        assertEquals("60 0 3600 4", settings.get(List.of("save")).get(0)[1]);
+        assertNull(settings.set(List.of("save", "1 2147483648")));
+        assertEquals("1 -2147483648", points.get().toString(), "changes are an int in Redis");
+        for (String bad : new String[] {"3600", "0 1", "1 -1", " 5 3", "abc 1", "1 2 ", "1 x"}) {
+            assertEquals("ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
+                    settings.set(List.of("save", bad)), bad);
+        }
+        assertEquals("1 -2147483648", points.get().toString(), "nothing applied");
+        assertNull(settings.set(List.of("save", "")));
+        assertEquals(io.shardloop.persist.SavePoints.NONE, points.get());
+    }
+
+    @Test
     void shouldApplyEveryPairOrNone() {
         assertNull(settings.set(List.of("maxmemory", "2mb", "LUA-TIME-LIMIT", "750", "slowlog-max-len", "3")));
         assertEquals(2L << 20, maxMemory.get());

@@ -33,6 +33,7 @@ class ScaleConfigTest {
                 loops, List.of(1, 2), 8080, Path.of("."));
         assertEquals(List.of("/usr/bin/taskset", "-c", "1,2"), pinned.subList(0, 3));
         assertTrue(String.join(" ", pinned).endsWith("--shards 2 --cpus 1,2"), pinned.toString());
+        assertEquals("", pinned.get(pinned.indexOf("--save") + 1), "no snapshots of its own, as redis-server's --save ''");
         List<String> unpinned = ServerProcess.command(config(List.of(0, 1, 2), 1, List.of(2), "/usr/bin/taskset", false),
                 loops, List.of(1, 2), 8080, Path.of("."));
         assertFalse(unpinned.contains("/usr/bin/taskset"), unpinned.toString());

@@ -1,7 +1,9 @@
 package io.shardloop.server;
 
 import io.shardloop.persist.AppendLog;
+import io.shardloop.persist.FaultyFiles;
 import io.shardloop.persist.PersistenceConfig;
+import io.shardloop.persist.SavePoints;
 import io.shardloop.runtime.shard.RuntimeConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -217,6 +220,60 @@ class SnapshotTest {
         try (Server server = start(3, rdb); Jedis j = client(server)) {
             assertEquals(before, contents(j));
             assertEquals(Long.toString(before.size()), info(j).get("rdb_last_load_keys_loaded"));
+        }
+    }
+
+    @Test
+    void shouldSaveByItselfOnceASavePointIsDueAndCountOnlyTheChangesMadeSince() throws Exception {
+        PersistenceConfig rdb = PersistenceConfig.defaults().withDir(dir).withSavePoints(SavePoints.parse("1 6"));
+        Path dump = dir.resolve("dump.rdb");
+        try (Server server = start(2, rdb); Jedis j = client(server)) {
+            assertEquals(Map.of("save", "1 6"), j.configGet("save"));
+            for (int i = 0; i < 4; i++) {
+                j.set("k" + i, "v" + i);
+            }
+            awaitField(j, "rdb_changes_since_last_save", "4");
+            Thread.sleep(2_200); // past the point's second: only its changes are missing
+            assertFalse(Files.exists(dump), "4 changes of 6");
+            assertEquals("0", info(j).get("rdb_saves"));
+            j.mset("a", "1", "b", "2"); // 2 changes, over both shards
+            awaitField(j, "rdb_saves", "1");
+            awaitField(j, "rdb_bgsave_in_progress", "0");
+            assertEquals("ok", info(j).get("rdb_last_bgsave_status"));
+            awaitField(j, "rdb_changes_since_last_save", "0");
+            assertTrue(Files.exists(dump));
+            j.configSet("save", "");
+            for (int i = 0; i < 20; i++) {
+                j.set("later" + i, "x");
+            }
+            awaitField(j, "rdb_changes_since_last_save", "20");
+            Thread.sleep(1_500);
+            assertEquals("1", info(j).get("rdb_saves"), "no save points, no save");
+        }
+        try (Server server = start(3, PersistenceConfig.defaults().withDir(dir)); Jedis j = client(server)) {
+            assertEquals(List.of("v0", "v1", "v2", "v3", "1", "2"), j.mget("k0", "k1", "k2", "k3", "a", "b"));
+            assertEquals(null, j.get("later0"));
+        }
+    }
+
+    @Test
+    void shouldTryASavePointAgainOnlyFiveSecondsAfterAFailedSave() throws Exception {
+        FaultyFiles disk = new FaultyFiles();
+        disk.failing(true);
+        PersistenceConfig rdb = PersistenceConfig.defaults().withDir(dir).withSavePoints(SavePoints.parse("1 1"))
+                .withFiles(disk);
+        try (Server server = start(2, rdb); Jedis j = client(server)) {
+            j.set("k", "v");
+            awaitField(j, "rdb_last_bgsave_status", "err");
+            awaitField(j, "rdb_bgsave_in_progress", "0");
+            assertEquals("1", info(j).get("rdb_saves"));
+            assertTrue(Long.parseLong(info(j).get("rdb_changes_since_last_save")) >= 1, "a failed save resets nothing");
+            disk.failing(false);
+            Thread.sleep(3_500);
+            assertEquals("1", info(j).get("rdb_saves"), "not again within 5 seconds of the failed one");
+            awaitField(j, "rdb_saves", "2");
+            awaitField(j, "rdb_last_bgsave_status", "ok");
+            awaitField(j, "rdb_changes_since_last_save", "0");
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static io.shardloop.server.DiskFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -52,10 +53,6 @@ class AppendOnlyTest {
     private static Server start(int shards, PersistenceConfig persistence) throws IOException {
         return Server.start(ServerConfig.builder().protocols(ServedProtocol.RESP)
                 .runtime(RuntimeConfig.builder(shards).pin(false).build()).persistence(persistence).build());
-    }
-
-    private static Jedis client(Server server) {
-        return new Jedis("127.0.0.1", server.port(ServedProtocol.RESP), 10_000);
     }
 
     /** Writes of every kind, over several shards and databases. */
@@ -235,17 +232,6 @@ class AppendOnlyTest {
         }
     }
 
-    /** A key named {@code prefix} and a hash tag that shard {@code shard} of {@code shards} owns. */
-    private static String keyOn(int shard, int shards, String prefix) {
-        for (int i = 0; ; i++) {
-            String k = "{" + prefix + i + "}" + prefix;
-            byte[] b = k.getBytes(StandardCharsets.US_ASCII);
-            if (Slots.ownerOf(b, 0, b.length, shards) == shard) {
-                return k;
-            }
-        }
-    }
-
     /** Takes the settled marks out of a log file, as if none had been written; returns what is left. */
     private static String withoutSettledMarks(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.ISO_8859_1).replaceAll("#SETTLED:[0-9,]*\r\n", "");
@@ -386,28 +372,6 @@ class AppendOnlyTest {
             }
             assertTrue(failures.isEmpty(), "a client failed or timed out: " + failures);
         }
-    }
-
-    private static Socket connect(Server server) throws IOException {
-        Socket s = new Socket("127.0.0.1", server.port(ServedProtocol.RESP));
-        s.setSoTimeout(5_000);
-        send(s, "PING");
-        assertEquals("+PONG\r\n", read(s, 7));
-        return s;
-    }
-
-    private static void send(Socket s, String... args) throws IOException {
-        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
-        for (String a : args) {
-            b.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
-        }
-        s.getOutputStream().write(b.toString().getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-    }
-
-    private static String read(Socket s, int bytes) throws IOException {
-        byte[] b = s.getInputStream().readNBytes(bytes);
-        return new String(b, StandardCharsets.US_ASCII);
     }
 
     /** Nothing arrives on {@code s} for 300 ms. */

@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.shardloop.server.DiskFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,43 +60,6 @@ class FunctionPersistenceTest {
                 .runtime(RuntimeConfig.builder(shards).pin(false).build()).persistence(persistence).build());
     }
 
-    private static Jedis client(Server server) {
-        return new Jedis("127.0.0.1", server.port(ServedProtocol.RESP), 10_000);
-    }
-
-    /** A library named {@code name} with one function, {@code name + "f"}, returning {@code value}. */
-    private static String library(String name, String value) {
-        return "#!lua name=" + name + "\nredis.register_function('" + name + "f', function() return '" + value + "' end)";
-    }
-
-    /** Each library's name and what its function returns, by name. */
-    private static Map<String, Object> libraries(Jedis j) {
-        Map<String, Object> out = new TreeMap<>();
-        for (LibraryInfo l : j.functionList()) {
-            out.put(l.getLibraryName(), j.fcall(l.getLibraryName() + "f", List.of(), List.of()));
-        }
-        return out;
-    }
-
-    private static Map<String, String> info(Jedis j) {
-        Map<String, String> out = new TreeMap<>();
-        for (String line : j.info("persistence").split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                out.put(line.substring(0, colon), line.substring(colon + 1));
-            }
-        }
-        return out;
-    }
-
-    private static void awaitField(Jedis j, String field, String value) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!value.equals(info(j).get(field))) {
-            assertTrue(System.nanoTime() < deadline, field + " never became " + value + ": " + info(j));
-            Thread.sleep(20);
-        }
-    }
-
     /** The function records of an RDB file, in order. */
     private static List<String> functionsIn(Path rdb) throws IOException {
         List<String> codes = new ArrayList<>();
@@ -114,16 +78,6 @@ class FunctionPersistenceTest {
 
     private Path appendDir() {
         return dir.resolve(PersistenceConfig.DEFAULT_APPEND_DIR);
-    }
-
-    private static String keyOn(int shard, int shards, String prefix) {
-        for (int i = 0; ; i++) {
-            String k = "{" + prefix + i + "}" + prefix;
-            byte[] b = k.getBytes(StandardCharsets.US_ASCII);
-            if (Slots.ownerOf(b, 0, b.length, shards) == shard) {
-                return k;
-            }
-        }
     }
 
     @Test
@@ -308,27 +262,6 @@ class FunctionPersistenceTest {
         try (Server server = start(2, always.withFiles(io.shardloop.persist.DiskFiles.INSTANCE)); Jedis j = client(server)) {
             assertEquals(Map.of("held", "h"), libraries(j));
         }
-    }
-
-    private static Socket connect(Server server) throws IOException {
-        Socket s = new Socket("127.0.0.1", server.port(ServedProtocol.RESP));
-        s.setSoTimeout(5_000);
-        send(s, "PING");
-        assertEquals("+PONG\r\n", read(s, 7));
-        return s;
-    }
-
-    private static void send(Socket s, String... args) throws IOException {
-        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
-        for (String a : args) {
-            b.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
-        }
-        s.getOutputStream().write(b.toString().getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-    }
-
-    private static String read(Socket s, int bytes) throws IOException {
-        return new String(s.getInputStream().readNBytes(bytes), StandardCharsets.US_ASCII);
     }
 
     /** Nothing arrives on {@code s} for 300 ms. */

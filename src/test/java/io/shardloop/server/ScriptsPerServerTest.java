@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static io.shardloop.server.DiskFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -20,24 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * the loops or on a thread per connection.
  */
 class ScriptsPerServerTest {
-    private static Jedis client(Server server) {
-        return new Jedis("127.0.0.1", server.port(ServedProtocol.RESP), 10_000);
-    }
-
-    /** A library named {@code name} with one function, {@code name + "f"}, returning {@code value}. */
-    private static String library(String name, String value) {
-        return "#!lua name=" + name + "\nredis.register_function('" + name + "f', function() return '" + value + "' end)";
-    }
-
-    /** Each library's name and what its function returns, by name. */
-    private static Map<String, Object> libraries(Jedis j) {
-        Map<String, Object> out = new TreeMap<>();
-        for (LibraryInfo l : j.functionList()) {
-            out.put(l.getLibraryName(), j.fcall(l.getLibraryName() + "f", List.of(), List.of()));
-        }
-        return out;
-    }
-
     @Test
     void shouldKeepEachServersLibrariesAndScriptsToItself() throws Exception {
         ServerConfig loops = ServerConfig.builder().protocols(ServedProtocol.RESP)

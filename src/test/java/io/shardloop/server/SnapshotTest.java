@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
+import static io.shardloop.server.DiskFixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,29 +42,6 @@ class SnapshotTest {
 
     private PersistenceConfig aof() {
         return PersistenceConfig.defaults().withAppendOnly(true).withFsync(AppendLog.Fsync.EVERYSEC).withDir(dir);
-    }
-
-    private static Jedis client(Server server) {
-        return new Jedis("127.0.0.1", server.port(ServedProtocol.RESP), 10_000);
-    }
-
-    private static Map<String, String> info(Jedis j) {
-        Map<String, String> out = new TreeMap<>();
-        for (String line : j.info("persistence").split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                out.put(line.substring(0, colon), line.substring(colon + 1));
-            }
-        }
-        return out;
-    }
-
-    private static void awaitField(Jedis j, String field, String value) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!value.equals(info(j).get(field))) {
-            assertTrue(System.nanoTime() < deadline, field + " never became " + value + ": " + info(j));
-            Thread.sleep(20);
-        }
     }
 
     /** Every key with its type's DUMP, over databases 0 and 1. */
@@ -147,17 +125,6 @@ class SnapshotTest {
             assertTrue(Long.parseLong(info(j).get("aof_rewrites")) >= 2, info(j).toString());
             assertTrue(Long.parseLong(info(j).get("aof_current_size")) < 1_000_000, "compacted: " + info(j));
             assertEquals("value-19999", j.get("key99"));
-        }
-    }
-
-    /** A key with a hash tag that shard {@code shard} of {@code shards} owns. */
-    private static String keyOn(int shard, int shards, String prefix) {
-        for (int i = 0; ; i++) {
-            String k = "{" + prefix + i + "}" + prefix;
-            byte[] b = k.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            if (io.shardloop.kv.Slots.ownerOf(b, 0, b.length, shards) == shard) {
-                return k;
-            }
         }
     }
 

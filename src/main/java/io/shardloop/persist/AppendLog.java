@@ -25,8 +25,7 @@ import java.util.logging.Logger;
  *   [ synced | written, not synced | in flight | pending in this turn's buffer ]
  * </pre>
  * Under {@code ALWAYS} a reply waits ({@link #afterDurable}) until {@code synced} passes the
- * position the log had when the reply was made, and the next sync waits a moment for the clients
- * the last one released ({@link #GATHER_NANOS}); {@code EVERYSEC} syncs from a timer once a second;
+ * position the log had when the reply was made; {@code EVERYSEC} syncs from a timer once a second;
  * {@code NO} leaves it to the operating system.
  * <p>
  * A part of a transaction over several shards is a record of its own with an annotation before it
@@ -50,12 +49,6 @@ import java.util.logging.Logger;
 public final class AppendLog {
     private static final Logger LOG = Logger.getLogger(AppendLog.class.getName());
     private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /**
-     * Under {@code ALWAYS}, how long the next sync waits, at most, for the clients the last one
-     * released: they answer a round trip later, and a sync started at once would leave them for
-     * the one after (the clients then split into two groups, each waiting for the other's sync).
-     */
-    private static final long GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final byte[] MULTI = "*1\r\n$5\r\nMULTI\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EXEC = "*1\r\n$4\r\nEXEC\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -127,14 +120,6 @@ public final class AppendLog {
     /** True while a job runs on the pool (set by the loop, cleared by the job). */
     private volatile boolean working;
     private boolean flushScheduled;
-    /** A wait for the clients the last sync released is under way ({@link #GATHER_NANOS}). */
-    private boolean gathering;
-    /** Moves at each launch: a wait that ends after its sync has started changes nothing. */
-    private long gatherGeneration;
-    /** Replies the last release let go: the records the next sync waits for. */
-    private int released;
-    /** {@link #records} at that release. */
-    private long recordsAtRelease;
     private boolean syncWanted;
     private Rotation rotation;
     private boolean retryScheduled;
@@ -543,13 +528,6 @@ public final class AppendLog {
         if (inFlight || retryScheduled) {
             return;
         }
-        if (fsync == Fsync.ALWAYS && pendingLength > 0 && rotation == null && failure == null
-                && records - recordsAtRelease < released) {
-            if (!gathering) { // else the wait under way starts it, unless they all come back before
-                gather();
-            }
-            return;
-        }
         boolean wantSync = fsync == Fsync.ALWAYS ? synced < appended : syncWanted && synced < appended;
         if (rotation != null && handed == rotateAfter && written == handed) {
             Rotation r = rotation;
@@ -575,29 +553,8 @@ public final class AppendLog {
         }
     }
 
-    /** Waits (on the pool, never the loop) for the clients the last sync released, then starts the next. */
-    private void gather() {
-        gathering = true;
-        long generation = gatherGeneration;
-        int rc = offloader.offload(() -> {
-            java.util.concurrent.locks.LockSupport.parkNanos(GATHER_NANOS);
-            return null;
-        }, (Object none, Throwable error) -> {
-            gathering = false;
-            if (generation == gatherGeneration) {
-                released = 0; // waited long enough: whoever came back goes in this sync
-            }
-            startNext();
-        });
-        if (rc != OffloadPool.ACCEPTED) {
-            gathering = false;
-            startNext();
-        }
-    }
-
     private void launch(ExpandableDirectByteBuffer buffer, int length, boolean sync, Rotation rotate) {
         inFlight = true;
-        gatherGeneration++;
         inFlightBuffer = buffer;
         inFlightLength = length;
         inFlightSync = sync;
@@ -725,14 +682,8 @@ public final class AppendLog {
         if (marksInFlight.isEmpty()) {
             marksDurableRound = lastRound;
         }
-        int leaving = 0;
         while (!held.isEmpty() && mayLeave(held.peekFirst().position)) {
             held.pollFirst().action.run();
-            leaving++;
-        }
-        if (leaving > 0) {
-            released = leaving;
-            recordsAtRelease = records;
         }
         checkFoldable();
         if (durableListener != null && (!unsettled.isEmpty() || marksDurableRound != marksBefore)) {

@@ -180,8 +180,8 @@ final class LoadConnection implements ConnectionHandler, Connector.Listener, Eve
 
     /** Closed loop: keeps the pipeline full until the end. */
     private void sendClosedLoop(long now) {
-        if (!owner.scheduleStarted()) {
-            return;
+        if (!owner.scheduleStarted() || now < owner.scheduleStartNanos()) {
+            return; // before t0: the loop starts every connection at t0
         }
         while (state == UP && outstanding < depth && measuredSent < quota && now < owner.endNanos()) {
             send(now, now);

@@ -127,9 +127,12 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
             this.end = end;
             this.scheduleStarted = true;
             if (!config.openLoop()) {
-                long now = System.nanoTime();
-                for (LoadConnection c : connections) {
-                    c.startClosedLoop(now);
+                // t0 lies a moment ahead: a request sent before it would be warmup, outside the
+                // measured part and the request limit.
+                if (System.nanoTime() >= t0) {
+                    startClosedLoop();
+                } else {
+                    loop.scheduleTimer(t0, now -> startClosedLoop());
                 }
             }
         });
@@ -205,8 +208,21 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         return config.openLoop();
     }
 
+    /** Closed loop, from t0 on: every connection fills its pipeline (a timer may fire a hair early: its sends count from t0). */
+    private void startClosedLoop() {
+        long now = Math.max(System.nanoTime(), t0);
+        for (LoadConnection c : connections) {
+            c.startClosedLoop(now);
+        }
+    }
+
     boolean scheduleStarted() {
         return scheduleStarted;
+    }
+
+    /** When the schedule starts (the warmup's start, t0). */
+    long scheduleStartNanos() {
+        return t0;
     }
 
     long measureStartNanos() {

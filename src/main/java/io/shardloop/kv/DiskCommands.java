@@ -209,16 +209,15 @@ public final class DiskCommands implements DiskControl {
     private Reply begin(List<Consumer<Reply>> waiters) {
         Round r = new Round();
         r.waiters.addAll(waiters);
-        if (!round.compareAndSet(null, r)) {
-            return Reply.error(IN_PROGRESS);
-        }
+        // Whole before it is published: the save points' timer may post a round it finds.
         for (int k = 0; k < shards; k++) {
-            ShardDisk disk = disks.get(k);
-            if (disk == null) { // a shard not serving yet: the round cannot be whole
-                round.set(null);
+            if (disks.get(k) == null) { // a shard not serving yet: the round cannot be whole
                 return Reply.error("ERR the server is still starting: no snapshot yet");
             }
             r.bodies[k] = config.dir().resolve("temp-" + config.dbFilename() + ".s" + k + "of" + shards + ".body");
+        }
+        if (!round.compareAndSet(null, r)) {
+            return Reply.error(IN_PROGRESS);
         }
         post(r);
         return null;

@@ -946,7 +946,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
      * commands over several keys).
      */
     private void publishSizesAfter(Command c, int db) {
-        if (c != null && (c.route() == Command.Route.ALL_SHARDS || c.route() == Command.Route.WHOLE)) {
+        if (c != null && (c.route() == Command.Route.ALL_SHARDS || c.route() == Command.Route.WHOLE
+                || c.name().equals("move") || c.name().equals("copy"))) { // MOVE, COPY ... DB n: another database changed too
             publishSizes();
         } else {
             publishSizes(db);
@@ -954,7 +955,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     }
 
     /** Publishes the sizes of every database (after a transaction, an expiry cycle). */
-    private void publishSizes() {
+    void publishSizes() {
         for (int db = 0; db < publishedKeys.length; db++) {
             publishSizes(db);
         }

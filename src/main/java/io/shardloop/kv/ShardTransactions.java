@@ -112,7 +112,7 @@ final class ShardTransactions implements ResponseHandler {
         this.mailbox = mailbox;
         this.executor = executor;
         this.locks = locks;
-        this.participant = new TransactionParticipant(group, mailbox, executor, locks, counters, tracking);
+        this.participant = new TransactionParticipant(group, mailbox, executor, locks, counters, tracking, kv::publishSizes);
         io.shardloop.persist.AppendLog log = executor.log();
         this.settlement = log == null || shardCount < 2 ? null : new Settlement(here, shardCount, mailbox, log);
     }

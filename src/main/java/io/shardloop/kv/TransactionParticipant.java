@@ -50,10 +50,16 @@ final class TransactionParticipant {
     private final BufferReplyWriter reply = new BufferReplyWriter(256);
     /** Parts of other shards' transactions held here, by id. */
     private final Map<Long, Participation> participating = new HashMap<>();
+    /**
+     * Publishes this shard's database sizes (INFO keyspace, DBSIZE's parts): run before an answer
+     * leaves, so that whoever learns of the writes reads sizes that count them.
+     */
+    private final Runnable publishSizes;
 
     TransactionParticipant(KvGroup group, Mailbox mailbox, ShardExecutor executor, KeyLocks locks,
-                           SingleWriterCounters counters, TrackingShard tracking) {
+                           SingleWriterCounters counters, TrackingShard tracking, Runnable publishSizes) {
         this.group = group;
+        this.publishSizes = publishSizes;
         this.tracking = tracking;
         this.mailbox = mailbox;
         this.executor = executor;
@@ -302,6 +308,7 @@ final class TransactionParticipant {
      * and past a save's cut ({@link ReplyHold}), else at once.
      */
     private void whenDurable(Consumer<BufferReplyWriter> deliver, BufferReplyWriter r) {
+        publishSizes.run();
         ReplyHold replies = executor.replies();
         if (!replies.holds()) {
             deliver.accept(r);
@@ -327,6 +334,7 @@ final class TransactionParticipant {
 
     /** Sends {@code message[0, length)} one way once what it tells of is durable ({@link ReplyHold#afterDurable}). */
     private void sendWhenDurable(int target, int type, int length) {
+        publishSizes.run();
         ReplyHold replies = executor.replies();
         if (!replies.holds()) {
             sendAlways(target, type, message, length);

@@ -61,8 +61,6 @@ final class Settlement {
     private int reportedUnsettled;
     /** The marks-durable round the last report gave. */
     private long reportedMarks;
-    /** The last round in which parts of this shard settled. */
-    private long lastSettled;
     /** The most parts the next report lists. */
     private int reportCap = FIRST_REPORT;
 
@@ -113,6 +111,7 @@ final class Settlement {
             return;
         }
         boolean newParts = log.durableUnsettled(reportCap) > reportedUnsettled;
+        long lastSettled = log.lastSettlingRound();
         boolean newMarks = lastSettled > reportedMarks && log.marksDurableRound() >= lastSettled;
         if (!newParts && !newMarks) {
             return;
@@ -143,7 +142,6 @@ final class Settlement {
 
     private void onSettled(long r, int count, long everywhere) {
         if (count > 0) {
-            lastSettled = r;
             reportCap = FIRST_REPORT;
         } else if (reportedUnsettled == reportCap) {
             reportCap *= 2; // a full report settled nothing: what its parts wait for may lie beyond it

@@ -460,6 +460,11 @@ public final class AppendLog {
         return marksDurableRound;
     }
 
+    /** The last settlement round in which parts of this shard settled (0: none yet). */
+    public long lastSettlingRound() {
+        return lastSettlingRound;
+    }
+
     /**
      * Runs {@code action} (once, on the loop) when what lies before {@code position} may go into a
      * base that replaces the files holding it: every part before it settled, and every shard's

@@ -27,16 +27,21 @@ import java.util.logging.Logger;
  * one file ({@link RdbJoin}) under a temporary name, off its loop, and renames it to dbfilename, so
  * the file is whole or the one before.
  * <p>
- * The round is one instant of every shard, a consistent cut: phase 1, each shard begins its part
- * (in one turn) as the request reaches it, and from then on holds every reply it makes, to its
- * clients and to other shards ({@link ReplyHold}); phase 2, once the last shard has begun, every
- * shard is told and lets them go. A write that is not in the file ran after its shard began, so its
- * acknowledgement (and any read's that saw it) leaves only after every shard has begun: whatever a
- * client does after it learns of that write is not in the file either. The hold lasts one round trip
- * between the loops, and no loop waits for it. A round waits, scheduled, while a shard compacts, and
- * no compaction starts on a shard whose part is on its way, so that no part waits for one. Not an
- * instant for a transaction over several shards whose parts run on either side of the cut: the
- * parts run apart, so one can be in the file without the other (each shard's own data is consistent).
+ * The round is one instant of every shard, a consistent cut, taken as a transaction over every key
+ * of every shard: phase 1, the round draws an id of the transactions' global order and each shard
+ * takes all its keys under it ({@link ShardDisk#holdForRound}, {@link KeyLocks}), after the
+ * transactions with smaller ids that hold some and before those with larger ones, as the parts of
+ * any transaction over several shards are (one that finds a larger id ahead makes the round let go
+ * everywhere and try again with a new id); phase 2, once every shard holds them, each begins its
+ * part and lets go. Between the phases a shard runs no command, so a transaction over several
+ * shards is in the file whole or not at all, and a write that is not in the file ran after its
+ * shard's phase 2 began, after every shard's phase 1 ended: whatever a client did before it
+ * learned of that write (on any shard) is in the file, and nothing it does after is. The hold
+ * lasts one round trip between the loops, and no loop waits for it: the commands held wait in the
+ * locks' line. SHUTDOWN's round keeps the keys held once it succeeded, so that nothing is
+ * acknowledged that the file lacks (Redis serves nothing while its final save runs). A round waits,
+ * scheduled, while a shard compacts, and no compaction starts on a shard whose part is on its way,
+ * so that no part waits for one.
  * <p>
  * Save points (Redis's {@code save}): ten times a second shard 0's loop adds up the shards' changes
  * since the last successful save ({@link ShardDisk#changesSinceSave}, Redis's {@code server.dirty})
@@ -78,8 +83,6 @@ public final class DiskCommands implements DiskControl {
         final long startedNanos = System.nanoTime();
         final List<Consumer<Reply>> waiters = new ArrayList<>();
         final AtomicInteger remaining = new AtomicInteger(shards);
-        /** Parts begun: the last to begin ends the cut on every shard. */
-        final AtomicInteger begun = new AtomicInteger();
         /** Set while its parts are being sent, and from then on once sent ({@link #post}). */
         final java.util.concurrent.atomic.AtomicBoolean posting = new java.util.concurrent.atomic.AtomicBoolean();
         /** Its parts are sent: it runs (before, it is scheduled behind a compaction). */
@@ -88,6 +91,18 @@ public final class DiskCommands implements DiskControl {
         /** Each shard's change count when its part began, written by its loop before its part ends. */
         final long[] changesAtStart = new long[shards];
         volatile IOException failure;
+        /** SHUTDOWN's round: the shards go on holding their keys once it succeeded, until the server stops. */
+        final boolean keep;
+
+        Round(boolean keep) {
+            this.keep = keep;
+        }
+    }
+
+    /** One try at phase one of a round: every shard answers once. */
+    private static final class Attempt {
+        final AtomicInteger answers = new AtomicInteger();
+        volatile boolean refused;
     }
 
     DiskCommands(Durability durability, int shards) {
@@ -136,7 +151,7 @@ public final class DiskCommands implements DiskControl {
             return;
         }
         LOG.info(due.changes() + " changes in " + due.seconds() + " seconds. Saving...");
-        begin(List.of());
+        begin(List.of(), false);
     }
 
     /** The changes over every shard since the last successful save (rdb_changes_since_last_save), a moment old. */
@@ -167,7 +182,7 @@ public final class DiskCommands implements DiskControl {
                     + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
         }
         boolean afterRewrite = rewritesUnderWay.get() > 0;
-        Reply started = begin(List.of());
+        Reply started = begin(List.of(), false);
         if (started != null) {
             return started;
         }
@@ -176,7 +191,7 @@ public final class DiskCommands implements DiskControl {
 
     @Override
     public void save(Consumer<Reply> done) {
-        Reply refused = begin(done);
+        Reply refused = begin(List.of(done), false);
         if (refused != null) {
             done.accept(refused);
         }
@@ -185,7 +200,7 @@ public final class DiskCommands implements DiskControl {
     @Override
     public void finalSave(Consumer<Reply> done) {
         while (true) {
-            Reply refused = begin(done);
+            Reply refused = begin(List.of(done), true);
             if (refused == null) {
                 return;
             }
@@ -201,13 +216,13 @@ public final class DiskCommands implements DiskControl {
         }
     }
 
-    /** Starts a round (with one waiter, or none); the error when one runs already, else null. */
-    private Reply begin(Consumer<Reply> waiter) {
-        return begin(waiter == null ? List.of() : List.of(waiter));
-    }
-
-    private Reply begin(List<Consumer<Reply>> waiters) {
-        Round r = new Round();
+    /**
+     * Starts a round with those waiting for it; the error when one runs already, else null.
+     *
+     * @param keep SHUTDOWN's round: once it succeeded the shards serve nothing more
+     */
+    private Reply begin(List<Consumer<Reply>> waiters, boolean keep) {
+        Round r = new Round(keep);
         r.waiters.addAll(waiters);
         // Whole before it is published: the save points' timer may post a round it finds.
         for (int k = 0; k < shards; k++) {
@@ -249,23 +264,44 @@ public final class DiskCommands implements DiskControl {
         r.posted = true;
         saves++; // Redis counts a save when it starts (stat_rdb_saves)
         lastTry = System.currentTimeMillis() / 1000;
-        boolean cut = shards > 1; // one shard's part is one instant by itself
+        hold(r);
+    }
+
+    /**
+     * Phase one: every shard's keys, taken in the global order of transactions under a new id
+     * ({@link ShardDisk#holdForRound}); once every shard has answered, phase two, or, where one
+     * refused, every shard lets go and the round tries again.
+     */
+    private void hold(Round r) {
+        Attempt a = new Attempt();
+        long id = durability.nextTransactionId();
         for (int k = 0; k < shards; k++) {
             ShardDisk disk = disks.get(k);
-            int shard = k;
-            disk.loop().execute(() -> disk.savePart(r.bodies[shard], cut, changes -> begun(r, shard, changes, cut),
-                    failure -> partDone(r, disk, failure)));
+            disk.loop().execute(() -> disk.holdForRound(id, held -> answered(r, a, held)));
         }
     }
 
-    /** On the loop of a shard whose part began; once every shard's has, the replies they held leave. */
-    private void begun(Round r, int shard, long changes, boolean cut) {
-        r.changesAtStart[shard] = changes;
-        if (cut && r.begun.incrementAndGet() == shards) {
+    /** On the loop of a shard that answered phase one. */
+    private void answered(Round r, Attempt a, boolean held) {
+        if (!held) {
+            a.refused = true;
+        }
+        if (a.answers.incrementAndGet() < shards) {
+            return;
+        }
+        if (a.refused) { // each loop lets go before it takes the next attempt's hold
             for (int k = 0; k < shards; k++) {
                 ShardDisk disk = disks.get(k);
-                disk.loop().execute(disk::endCut);
+                disk.loop().execute(disk::releaseRoundHold);
             }
+            hold(r);
+            return;
+        }
+        for (int k = 0; k < shards; k++) { // phase two: each part begins, and its shard serves again
+            ShardDisk disk = disks.get(k);
+            int shard = k;
+            disk.loop().execute(() -> disk.savePart(r.bodies[shard], r.keep,
+                    changes -> r.changesAtStart[shard] = changes, failure -> partDone(r, disk, failure)));
         }
     }
 
@@ -314,6 +350,12 @@ public final class DiskCommands implements DiskControl {
         } else {
             lastSaveFailed = true;
             LOG.warning("saving the snapshot failed: " + failure.getMessage());
+            if (r.keep) { // the server goes on serving (or stops anyway, with FORCE)
+                for (int k = 0; k < shards; k++) {
+                    ShardDisk disk = disks.get(k);
+                    disk.loop().execute(disk::releaseRoundHold);
+                }
+            }
             reply = Reply.error("ERR saving the snapshot failed: " + failure.getMessage());
         }
         round.set(null);
@@ -325,7 +367,7 @@ public final class DiskCommands implements DiskControl {
             next.add(w);
         }
         if (!next.isEmpty()) {
-            Reply refused = begin(next); // a round that begins after they asked
+            Reply refused = begin(next, true); // SHUTDOWN's, in a round that begins after they asked
             if (refused != null) {
                 next.forEach(w -> w.accept(refused));
             }

@@ -351,7 +351,7 @@ public final class Durability {
      * Opens shard {@code shard}'s part of the disk on its loop thread, before it serves: its log
      * (appendonly yes) and what compacts it, and its part of the snapshots.
      */
-    ShardDisk openShard(Shard shard, Keyspace[] dbs) {
+    ShardDisk openShard(Shard shard, Keyspace[] dbs, KeyLocks locks) {
         AppendLog log = null;
         ShardFiles files = null;
         long size = 0;
@@ -370,9 +370,14 @@ public final class Durability {
             }
         }
         ShardDisk disk = new ShardDisk(shard.name(), shard.index(), shards, shard.loop(), shard::offload, config, dbs,
-                shard.index() == Router.FIRST ? scripts : null, log, files, size, base, commands.rewritesUnderWay());
+                shard.index() == Router.FIRST ? scripts : null, log, files, size, base, commands.rewritesUnderWay(), locks);
         commands.register(shard.index(), disk);
         return disk;
+    }
+
+    /** The next id of the global order of transactions over several shards ({@link KvGroup#nextTransactionId}). */
+    long nextTransactionId() {
+        return transactionIds.incrementAndGet();
     }
 
     /** BGSAVE, SAVE, LASTSAVE, BGREWRITEAOF and INFO persistence over every shard. */

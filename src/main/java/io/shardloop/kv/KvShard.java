@@ -227,7 +227,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         Keyspace[] loaded = shared == null ? group.durability().takeLoaded(here) : null;
         this.executor = shared == null ? new ShardExecutor(loaded != null ? loaded
                 : Keyspace.databases(group.databases(), clock, here, shardCount)) : null;
-        ShardDisk disk = executor == null ? null : group.durability().openShard(shard, executor.databases());
+        ShardDisk disk = executor == null ? null : group.durability().openShard(shard, executor.databases(), locks);
         this.log = disk == null ? null : disk.log();
         this.replies = disk == null ? new ReplyHold(null) : disk.replies();
         if (log != null) {

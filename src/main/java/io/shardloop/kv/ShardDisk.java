@@ -32,8 +32,8 @@ import java.util.logging.Logger;
  * <p>
  * A shard runs one snapshot at a time: a compaction asked for while its part of a BGSAVE is written,
  * or on its way, waits for it ("scheduled"); a round waits until no shard compacts ({@link DiskCommands}).
- * Its part of a round over several shards holds the shard's replies from its beginning until every
- * shard's has begun ({@link ReplyHold}), so that the round is one instant of every shard.
+ * A round holds every key of every shard, in the transactions' global order, until each shard's
+ * part has begun ({@link #holdForRound}), so that the round is one instant of every shard.
  * <p>
  * Threading: the shard's loop, except the file work on the offload pool; {@link ShardFiles} is
  * touched only by those jobs, one at a time (the log's, then a compaction's end). The figures INFO
@@ -54,7 +54,7 @@ final class ShardDisk {
     /** The server's function libraries, which this shard's snapshots carry; null on the other shards. */
     private final ScriptRegistry libraries;
     private final AppendLog log;
-    /** Where this shard's replies wait: for the log (appendfsync always), and for a round's cut. */
+    /** Where this shard's replies wait for the log (appendfsync always). */
     private final ReplyHold replies;
     private final ShardFiles files;
     private final Path rewriteTemp;
@@ -64,6 +64,10 @@ final class ShardDisk {
     /** A round's part is on its way here: no compaction starts until it has begun (set from any thread). */
     private volatile boolean partComing;
     private Runnable partWanted;
+    /** This shard's keys, held (or waited for) by a round's phase one; null when no round holds them. */
+    private KeyLocks.Entry roundHold;
+    /** The shard's intent locks, which a round takes in the transactions' order. */
+    private final KeyLocks locks;
     // The compaction under way.
     private long rotatedAt;
     private boolean rotated;
@@ -103,7 +107,8 @@ final class ShardDisk {
      */
     ShardDisk(String name, int shard, int shards, EventLoop loop, AppendLog.Offloader offloader, PersistenceConfig config,
               Keyspace[] databases, ScriptRegistry libraries, AppendLog log, ShardFiles files, long size, long base,
-              AtomicInteger rewritesUnderWay) {
+              AtomicInteger rewritesUnderWay, KeyLocks locks) {
+        this.locks = locks;
         this.name = name;
         this.loop = loop;
         this.offloader = offloader;
@@ -143,7 +148,7 @@ final class ShardDisk {
             return false;
         }
         if (running != null || !claimForRewrite()) {
-            rewriteWanted = true; // after the part of a round: its cut holds every shard's replies until it begins
+            rewriteWanted = true; // after the part of a round: it holds every shard's keys until it begins
         } else {
             startRewrite();
         }
@@ -284,11 +289,41 @@ final class ShardDisk {
     // ---- a snapshot of every shard -------------------------------------------------------------
 
     /**
-     * Writes this shard's part of a snapshot (an RDB body) to {@code body}, now or after the
-     * compaction under way; {@code begun} gets the shard's change count at the moment the part
+     * Phase one of a round ({@link DiskCommands}): takes every key of this shard, in the global
+     * order of transactions ({@link KeyLocks}, with the round's {@code id}), so that no command
+     * runs here until the part begins; {@code answer} gets true once they are held (now, or when
+     * the transactions ahead have let go), or false at once when a transaction with a larger id
+     * holds some of them (the round lets go everywhere and tries again with a new id).
+     */
+    void holdForRound(long id, Consumer<Boolean> answer) {
+        KeyLocks.Entry e = new KeyLocks.Entry(id, new Key[0], new boolean[0], true, () -> answer.accept(true));
+        switch (locks.acquire(e)) {
+            case KeyLocks.GRANTED -> {
+                roundHold = e;
+                answer.accept(true);
+            }
+            case KeyLocks.WAITING -> roundHold = e; // answered on its grant
+            default -> answer.accept(false);
+        }
+    }
+
+    /** Lets go of this shard's keys, held or waited for by a round: the commands waiting run. */
+    void releaseRoundHold() {
+        if (roundHold != null) {
+            KeyLocks.Entry e = roundHold;
+            roundHold = null;
+            locks.release(e);
+        }
+    }
+
+    /**
+     * Phase two of a round: writes this shard's part of a snapshot (an RDB body) to {@code body},
+     * now or after the compaction under way, and lets go of the keys ({@link #holdForRound}) once it
+     * has begun, unless {@code keep} (SHUTDOWN's round: nothing is served until the server stops,
+     * or until the round fails). {@code begun} gets the shard's change count at the moment the part
      * began, {@code done} null or the failure, both on this loop.
      */
-    void savePart(Path body, boolean cut, java.util.function.LongConsumer begun, Consumer<IOException> done) {
+    void savePart(Path body, boolean keep, java.util.function.LongConsumer begun, Consumer<IOException> done) {
         Runnable start = () -> {
             partComing = false;
             running = new Snapshot(loop, offloader, config.files(), body, databases, null, functions(), (s, failure) -> {
@@ -298,21 +333,16 @@ final class ShardDisk {
                 runWaiting();
             });
             running.start();
-            if (cut) {
-                replies.beginCut(); // until every shard's part has begun (endCut)
-            }
             begun.accept(databases[0].changes());
+            if (!keep) {
+                releaseRoundHold();
+            }
         };
         if (running != null) {
             partWanted = start;
         } else {
             start.run();
         }
-    }
-
-    /** Every shard's part of the round has begun: the replies held since this one's began leave. */
-    void endCut() {
-        replies.endCut();
     }
 
     /** A round's part is on its way to this shard (true, from any thread), or is not after all. */

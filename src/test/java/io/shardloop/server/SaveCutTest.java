@@ -23,10 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A save round over several shards is one instant of all of them: clients each write a counter to
- * a key of one shard, and after its reply the same counter to a key of another, while SAVEs run;
- * in every dump a client's second key never holds more than its first (a write the file lacks was
- * acknowledged only once every shard had begun, so what came after it is not in the file either).
+ * A save round over several shards is one instant of all of them, while clients write a counter to
+ * a key of one shard and a key of another and SAVEs run. Written one after the other, the second
+ * key never holds more than the first in a dump (a write the file lacks was acknowledged only once
+ * every shard had begun, so what came after it is not in the file either); written by one
+ * transaction, the two keys always hold the same.
  */
 class SaveCutTest {
     private static final int SHARDS = 4;
@@ -46,8 +47,44 @@ class SaveCutTest {
         }
     }
 
+    /** One client's step: writes its two keys with the value {@code n}. */
+    private interface Step {
+        void write(RawResp c, String first, String second, long n) throws Exception;
+    }
+
+    /** What a dump must say of one client's two keys; a line telling what is wrong, or null. */
+    private interface Check {
+        String of(String first, long a, String second, long b);
+    }
+
     @Test
     void shouldNeverSaveAWriteWithoutTheWritesAcknowledgedBeforeIt() throws Exception {
+        saveWhileWriting((c, first, second, n) -> {
+            assertEquals("+OK", c.call("SET", first, Long.toString(n)));
+            assertEquals("+OK", c.call("SET", second, Long.toString(n)));
+        }, (first, a, second, b) -> b > a ? second + "=" + b + " saved without " + first + "=" + b + " (" + a + ")" : null);
+    }
+
+    /**
+     * A transaction over two shards is in a dump whole or not at all, whether it is one command
+     * (MSET) or a MULTI block: its keys always hold the same counter.
+     */
+    @Test
+    void shouldSaveATransactionOverSeveralShardsWholeOrNotAtAll() throws Exception {
+        saveWhileWriting((c, first, second, n) -> {
+            String v = Long.toString(n);
+            if (n % 2 == 0) {
+                assertEquals("+OK", c.call("MSET", first, v, second, v));
+            } else {
+                assertEquals("+OK", c.call("MULTI"));
+                assertEquals("+QUEUED", c.call("SET", first, v));
+                assertEquals("+QUEUED", c.call("SET", second, v));
+                assertEquals("*2 [+OK, +OK]", c.call("EXEC"));
+            }
+        }, (first, a, second, b) -> a != b ? "half a transaction saved: " + first + "=" + a + ", " + second + "=" + b : null);
+    }
+
+    private void saveWhileWriting(Step step, Check check) throws Exception {
         PersistenceConfig rdb = PersistenceConfig.defaults().withDir(dir);
         try (Server server = Server.start(ServerConfig.builder().protocols(ServedProtocol.RESP)
                 .runtime(RuntimeConfig.builder(SHARDS).pin(false).build()).persistence(rdb).build())) {
@@ -67,8 +104,7 @@ class SaveCutTest {
                 writers.add(Thread.ofPlatform().start(() -> {
                     try (RawResp c = new RawResp(port)) {
                         for (long n = 1; !stop.get(); n++) {
-                            assertEquals("+OK", c.call("SET", first[id], Long.toString(n)));
-                            assertEquals("+OK", c.call("SET", second[id], Long.toString(n)));
+                            step.write(c, first[id], second[id], n);
                             writes.incrementAndGet();
                         }
                     } catch (Throwable t) {
@@ -90,9 +126,9 @@ class SaveCutTest {
                     for (int i = 0; i < CLIENTS; i++) {
                         long a = saved.getOrDefault(first[i], 0L);
                         long b = saved.getOrDefault(second[i], 0L);
-                        if (b > a) {
-                            broken.add("client " + i + ": " + second[i] + "=" + b + " saved without " + first[i] + "=" + b
-                                    + " (" + a + ")");
+                        String wrong = check.of(first[i], a, second[i], b);
+                        if (wrong != null) {
+                            broken.add("client " + i + ": " + wrong);
                         }
                     }
                 }

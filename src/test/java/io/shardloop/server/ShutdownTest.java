@@ -145,6 +145,70 @@ class ShutdownTest {
         assertTrue(keysAfterRestart(aof, 1).startsWith(":20 $2 v0"));
     }
 
+    /**
+     * Every write acknowledged before the server stops is in the final dump: clients write while
+     * SHUTDOWN saves enough keys to take a while, and no shard serves once the save's parts began.
+     */
+    @Test
+    void shouldSaveEveryWriteAcknowledgedBeforeTheServerStops() throws Exception {
+        int writers = 6;
+        String[] keys = new String[writers];
+        long[] acknowledged = new long[writers];
+        try (Server server = Server.start(ServerConfig.builder().protocols(ServedProtocol.RESP)
+                .runtime(RuntimeConfig.builder(2).pin(false).drainTimeout(java.time.Duration.ofMillis(300)).build())
+                .persistence(rdb("")).build())) {
+            int port = server.port(ServedProtocol.RESP);
+            try (RawResp c = new RawResp(port, 30_000)) {
+                for (int batch = 0; batch < 200; batch++) { // 200,000 keys, pipelined
+                    for (int i = 0; i < 1_000; i++) {
+                        c.send("SET", "fill:" + batch + ":" + i, "some value to save");
+                    }
+                    for (int i = 0; i < 1_000; i++) {
+                        assertEquals("+OK", c.read());
+                    }
+                }
+            }
+            java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(writers);
+            Thread[] threads = new Thread[writers];
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                keys[w] = "w" + w;
+                threads[w] = Thread.ofPlatform().start(() -> {
+                    try (RawResp c = new RawResp(port)) {
+                        for (long n = 1; ; n++) {
+                            assertEquals("+OK", c.call("SET", keys[id], Long.toString(n)));
+                            acknowledged[id] = n;
+                            if (n == 100) {
+                                writing.countDown();
+                            }
+                        }
+                    } catch (IOException closed) {
+                        // the server stopped
+                    }
+                });
+            }
+            writing.await();
+            try (RawResp c = new RawResp(port, 30_000)) {
+                shutdown(c, "SAVE");
+            }
+            awaitClosed(port);
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+        java.util.Map<String, Long> saved = new java.util.HashMap<>();
+        io.shardloop.kv.RdbFileReader.read(dir.resolve("dump.rdb"), (db, key, value, expireAt) -> {
+            String k = new String(key, java.nio.charset.StandardCharsets.US_ASCII);
+            if (k.startsWith("w")) {
+                saved.put(k, Long.parseLong(new String((byte[]) value, java.nio.charset.StandardCharsets.US_ASCII)));
+            }
+        });
+        for (int w = 0; w < writers; w++) {
+            assertTrue(saved.getOrDefault(keys[w], 0L) >= acknowledged[w],
+                    keys[w] + ": " + acknowledged[w] + " acknowledged, " + saved.get(keys[w]) + " saved");
+        }
+    }
+
     @Test
     void shouldRefuseShutdownInATransactionAndInAScriptAndBadArguments() throws Exception {
         try (Server server = start(rdb("")); RawResp c = new RawResp(server.port(ServedProtocol.RESP))) {

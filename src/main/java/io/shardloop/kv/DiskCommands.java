@@ -76,6 +76,8 @@ public final class DiskCommands implements DiskControl {
     /** When the last round began, Unix seconds (Redis's lastbgsave_try); 0 before any. */
     private volatile long lastTry;
     private volatile SavePoints savePoints;
+    /** appendfsync now: as the server started, until CONFIG SET changes it. */
+    private volatile io.shardloop.persist.AppendLog.Fsync fsync;
     private final EventLoop.TimerTask cron = this::cron;
 
     /** One save over every shard. */
@@ -111,11 +113,13 @@ public final class DiskCommands implements DiskControl {
         this.shards = shards;
         this.disks = new AtomicReferenceArray<>(shards);
         this.savePoints = config.savePoints();
+        this.fsync = config.fsync();
     }
 
     /** On the shard's loop, before it serves; shard 0's loop looks at the save points. */
     void register(int shard, ShardDisk disk) {
         disks.set(shard, disk);
+        disk.fsync(fsync); // a CONFIG SET before this shard served
         if (shard == 0) {
             disk.loop().scheduleTimer(System.nanoTime() + CRON_NANOS, cron);
         }
@@ -131,6 +135,22 @@ public final class DiskCommands implements DiskControl {
     @Override
     public void savePoints(SavePoints points) {
         savePoints = points;
+    }
+
+    @Override
+    public io.shardloop.persist.AppendLog.Fsync appendfsync() {
+        return fsync;
+    }
+
+    @Override
+    public void appendfsync(io.shardloop.persist.AppendLog.Fsync policy) {
+        fsync = policy;
+        for (int k = 0; k < shards; k++) {
+            ShardDisk disk = disks.get(k);
+            if (disk != null) { // a shard not serving yet takes it from here when it registers
+                disk.loop().execute(() -> disk.fsync(fsync));
+            }
+        }
     }
 
     /** On shard 0's loop, ten times a second: a round when a save point is due (serverCron). */
@@ -536,6 +556,16 @@ public final class DiskCommands implements DiskControl {
             @Override
             public void savePoints(SavePoints points) {
                 all.savePoints(points);
+            }
+
+            @Override
+            public io.shardloop.persist.AppendLog.Fsync appendfsync() {
+                return all.appendfsync();
+            }
+
+            @Override
+            public void appendfsync(io.shardloop.persist.AppendLog.Fsync policy) {
+                all.appendfsync(policy);
             }
         };
     }

@@ -345,6 +345,13 @@ final class ShardDisk {
         }
     }
 
+    /** CONFIG SET appendfsync, on this loop: the log syncs by {@code policy} from now on. */
+    void fsync(AppendLog.Fsync policy) {
+        if (log != null && log.fsync() != policy) {
+            log.fsync(policy);
+        }
+    }
+
     /** A round's part is on its way to this shard (true, from any thread), or is not after all. */
     void partComing(boolean coming) {
         partComing = coming;

@@ -202,12 +202,18 @@ public final class AppendLog {
         return fsync;
     }
 
-    /** CONFIG SET appendfsync. */
+    /**
+     * CONFIG SET appendfsync: from now on the log syncs by {@code policy}. Under {@code ALWAYS} what
+     * was appended is synced at once; leaving it, the replies held for a sync leave now (the new
+     * policy does not wait for one), and so does whatever waited for the parts' settlement.
+     */
     public void fsync(Fsync policy) {
         this.fsync = policy;
         if (policy == Fsync.ALWAYS) {
             syncWanted = true;
             scheduleFlush();
+        } else {
+            release();
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * The commands about what is kept on disk, as a front end sees them: BGSAVE, SAVE, LASTSAVE,
- * BGREWRITEAOF, INFO's persistence section, and the save points (CONFIG's save). {@link #NONE} is a server that keeps nothing on
+ * BGREWRITEAOF, INFO's persistence section, the save points (CONFIG's save) and appendfsync. {@link #NONE} is a server that keeps nothing on
  * disk (the thread-per-connection models, the shared state modes).
  * <p>
  * Thread-safe: called from any connection's thread.
@@ -51,6 +51,15 @@ public interface DiskControl {
     /** CONFIG SET save: the save points from now on (ignored where nothing is kept on disk). */
     void savePoints(SavePoints points);
 
+    /** appendfsync now (CONFIG GET appendfsync). */
+    AppendLog.Fsync appendfsync();
+
+    /**
+     * CONFIG SET appendfsync: every shard's log syncs by {@code policy} from its loop's next turn
+     * on; replies held for a sync that the new policy does not wait for leave then.
+     */
+    void appendfsync(AppendLog.Fsync policy);
+
     /** The error every one of these commands answers where nothing is kept on disk. */
     String NO_DISK = "ERR this server keeps no data on disk (persistence needs the event-loop model with --state sharded)";
 
@@ -85,6 +94,15 @@ public interface DiskControl {
         @Override
         public SavePoints savePoints() {
             return SavePoints.NONE;
+        }
+
+        @Override
+        public AppendLog.Fsync appendfsync() {
+            return AppendLog.Fsync.EVERYSEC;
+        }
+
+        @Override
+        public void appendfsync(AppendLog.Fsync policy) {
         }
 
         @Override

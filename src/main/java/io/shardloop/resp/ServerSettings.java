@@ -52,7 +52,7 @@ public final class ServerSettings {
      * How a parameter's text is read, and what it may be. FIXED: fixed at start here (a SET to the
      * value it has is answered OK, and changes nothing); IMMUTABLE: immutable in Redis too.
      */
-    private enum Kind { MEMORY, INTEGER, ENUM, SAVE_POINTS, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
+    private enum Kind { MEMORY, INTEGER, ENUM, FSYNC, SAVE_POINTS, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
 
     /** One parameter; aliases share the {@link Value}. */
     private static final class Value {
@@ -116,6 +116,7 @@ public final class ServerSettings {
         add(new Value(Kind.FIXED, 0, 0, protectedMode ? "yes" : "no", null, null), "protected-mode");
         add(new Value(Kind.SAVE_POINTS, 0, 0, "", null, null), "save"); // shown only, until a server's are wired
         add(new Value(Kind.FIXED, 0, 0, "no", null, null), "appendonly"); // what the server started with: persistence()
+        add(new Value(Kind.FSYNC, 0, 0, "everysec", null, null), "appendfsync"); // shown and kept, until a server's are wired
         slowlogSlowerThan = integer(10_000, -1, Long.MAX_VALUE, "slowlog-log-slower-than");
         slowlogMaxLen = integer(128, 0, Long.MAX_VALUE, "slowlog-max-len");
         latencyThreshold = integer(0, 0, Long.MAX_VALUE, "latency-monitor-threshold");
@@ -150,11 +151,11 @@ public final class ServerSettings {
     }
 
     /**
-     * What the server keeps on disk, as it started: appendonly, appendfsync, dir, appenddirname,
-     * dbfilename, auto-aof-rewrite-percentage, auto-aof-rewrite-min-size and aof-load-truncated are
-     * shown, and fixed (a SET to the value they have is OK, to another "can't set immutable config");
-     * save is {@code disk}'s save points, shown from it and set into it (where {@code disk} is null,
-     * nothing is kept on disk: save is only shown).
+     * What the server keeps on disk, as it started: appendonly, dir, appenddirname, dbfilename,
+     * auto-aof-rewrite-percentage, auto-aof-rewrite-min-size and aof-load-truncated are shown, and
+     * fixed (a SET to the value they have is OK, to another "can't set immutable config"); save and
+     * appendfsync are {@code disk}'s, shown from it and set into it (where {@code disk} is null,
+     * nothing is kept on disk: save is only shown, appendfsync only kept).
      */
     public ServerSettings persistence(io.shardloop.persist.PersistenceConfig p, io.shardloop.persist.DiskControl disk) {
         if (p == null) {
@@ -168,9 +169,18 @@ public final class ServerSettings {
                 return null;
             };
             add(save, "save");
+            Value fsync = new Value(Kind.FSYNC, 0, 0, "", null, null);
+            fsync.shown = () -> disk.appendfsync().label();
+            fsync.setInto = value -> {
+                disk.appendfsync(io.shardloop.persist.AppendLog.Fsync.parse(value)); // checked before: it parses
+                return null;
+            };
+            add(fsync, "appendfsync");
+        } else {
+            add(new Value(Kind.FSYNC, 0, 0, p.fsync().label(), null, null), "appendfsync"); // nothing is synced here
         }
         String[][] shown = {
-                {"appendonly", p.appendOnly() ? "yes" : "no"}, {"appendfsync", p.fsync().label()},
+                {"appendonly", p.appendOnly() ? "yes" : "no"},
                 {"dir", p.dir().toString()}, {"appenddirname", p.appendDirName()}, {"dbfilename", p.dbFilename()},
                 {"auto-aof-rewrite-percentage", Integer.toString(p.autoRewritePercentage())},
                 {"auto-aof-rewrite-min-size", Long.toString(p.autoRewriteMinSize())},
@@ -383,6 +393,11 @@ public final class ServerSettings {
                 }
                 if (!value.equalsIgnoreCase("noeviction")) {
                     return "this server evicts no keys: only noeviction";
+                }
+            }
+            case FSYNC -> {
+                if (io.shardloop.persist.AppendLog.Fsync.parse(value) == null) {
+                    return "argument(s) must be one of the following: always, everysec, no";
                 }
             }
             case SAVE_POINTS -> {

@@ -43,6 +43,8 @@ class ServerSettingsTest {
     void shouldReadSavePointsAsRedissConfigDoesAndSetThemIntoTheServers() {
         java.util.concurrent.atomic.AtomicReference<io.shardloop.persist.SavePoints> points =
                 new java.util.concurrent.atomic.AtomicReference<>(io.shardloop.persist.SavePoints.parse("3600 1"));
+        java.util.concurrent.atomic.AtomicReference<io.shardloop.persist.AppendLog.Fsync> fsync =
+                new java.util.concurrent.atomic.AtomicReference<>(io.shardloop.persist.AppendLog.Fsync.EVERYSEC);
         io.shardloop.persist.DiskControl disk = new io.shardloop.persist.DiskControl() {
             @Override public Reply bgsave(boolean schedule) { return null; }
             @Override public void save(java.util.function.Consumer<Reply> done) { }
@@ -52,6 +54,8 @@ class ServerSettingsTest {
             @Override public java.util.Map<String, Object> info() { return java.util.Map.of(); }
             @Override public io.shardloop.persist.SavePoints savePoints() { return points.get(); }
             @Override public void savePoints(io.shardloop.persist.SavePoints p) { points.set(p); }
+            @Override public io.shardloop.persist.AppendLog.Fsync appendfsync() { return fsync.get(); }
+            @Override public void appendfsync(io.shardloop.persist.AppendLog.Fsync f) { fsync.set(f); }
         };
         settings.persistence(io.shardloop.persist.PersistenceConfig.defaults(), disk);
         assertEquals(List.of("3600 1"), settings.get(List.of("save")).stream().map(p -> p[1]).toList());
@@ -68,6 +72,12 @@ class ServerSettingsTest {
         assertEquals("1 -2147483648", points.get().toString(), "nothing applied");
         assertNull(settings.set(List.of("save", "")));
         assertEquals(io.shardloop.persist.SavePoints.NONE, points.get());
+        assertNull(settings.set(List.of("appendfsync", "ALWAYS")));
+        assertEquals(io.shardloop.persist.AppendLog.Fsync.ALWAYS, fsync.get());
+        assertEquals("always", settings.get(List.of("appendfsync")).get(0)[1]);
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of "
+                + "the following: always, everysec, no", settings.set(List.of("appendfsync", "sometimes")));
+        assertEquals(io.shardloop.persist.AppendLog.Fsync.ALWAYS, fsync.get(), "nothing applied");
     }
 
     @Test

@@ -232,6 +232,34 @@ class AppendOnlyTest {
         }
     }
 
+    /**
+     * CONFIG SET appendfsync changes every shard's log at once: switched to always, a write's reply
+     * waits for its sync (none comes while the disk refuses it); switched back, it leaves at once.
+     */
+    @Test
+    void shouldSyncByThePolicyConfigSetGives() throws Exception {
+        FaultyFiles disk = new FaultyFiles();
+        PersistenceConfig config = PersistenceConfig.defaults().withAppendOnly(true).withDir(dir).withFiles(disk);
+        try (Server server = start(2, config); Jedis j = client(server);
+             Socket raw = new Socket("127.0.0.1", server.port(ServedProtocol.RESP))) {
+            assertEquals("OK", j.configSet("appendfsync", "always"));
+            assertEquals(Map.of("appendfsync", "always"), j.configGet("appendfsync"));
+            disk.failing(true);
+            raw.setSoTimeout(300);
+            OutputStream out = raw.getOutputStream();
+            InputStream in = raw.getInputStream();
+            out.write("*3\r\n$3\r\nSET\r\n$4\r\nheld\r\n$1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThrows(java.net.SocketTimeoutException.class, in::read, "no reply before its sync, under always");
+            assertEquals("OK", j.configSet("appendfsync", "everysec"));
+            raw.setSoTimeout(5_000);
+            byte[] reply = new byte[5];
+            assertEquals(5, in.readNBytes(reply, 0, 5));
+            assertEquals("+OK\r\n", new String(reply, StandardCharsets.US_ASCII), "everysec waits for no sync");
+            disk.failing(false);
+        }
+    }
+
     /** Takes the settled marks out of a log file, as if none had been written; returns what is left. */
     private static String withoutSettledMarks(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.ISO_8859_1).replaceAll("#SETTLED:[0-9,]*\r\n", "");

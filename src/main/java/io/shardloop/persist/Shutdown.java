@@ -35,10 +35,21 @@ public final class Shutdown {
     /** The requests waiting for the outcome of the shutdown under way; null when none is. */
     private List<Consumer<String>> waiting;
     private boolean stopping;
+    /** The stop follows a final save that succeeded: the shards serve nothing more. */
+    private volatile boolean savedBeforeStop;
 
     /** @param disk the server's, whose save points and final save it uses ({@link DiskControl#NONE} where nothing is kept) */
     public Shutdown(DiskControl disk) {
         this.disk = disk;
+    }
+
+    /**
+     * Whether the server stops after a final save that succeeded: from its beginning no shard runs
+     * a command, so the replies still owed to a connection when it stops may never come, and the
+     * stop does not wait for them.
+     */
+    public boolean savedBeforeStop() {
+        return savedBeforeStop;
     }
 
     /** What stops the server once a shutdown decided it (set by whoever runs the server); run on a thread of its own. */
@@ -75,6 +86,7 @@ public final class Shutdown {
         LOG.info("Saving the final RDB snapshot before exiting.");
         disk.finalSave(reply -> {
             if (!reply.error()) {
+                savedBeforeStop = true;
                 finish();
             } else if ((flags & FORCE) != 0) {
                 LOG.warning("Error trying to save the DB. Exit anyway.");

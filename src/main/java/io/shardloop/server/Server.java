@@ -230,6 +230,8 @@ public final class Server implements AutoCloseable {
      * Stops in order: the shards stop accepting, drain (within the drain timeout), close their
      * listeners together and end (within the stop timeout after it); then the protocols close. In
      * a thread-per-connection model each server stops accepting and drains, then its protocol closes.
+     * After SHUTDOWN's final save the drain sends what is buffered and waits for no reply still owed:
+     * the shards serve nothing more ({@link io.shardloop.persist.Shutdown#savedBeforeStop}).
      * Idempotent.
      *
      * @return the shards still running at the deadline, by name (left behind), or empty
@@ -239,7 +241,7 @@ public final class Server implements AutoCloseable {
             return abandoned;
         }
         if (group != null) {
-            abandoned = group.stop(config.stopTimeout());
+            abandoned = group.stop(config.stopTimeout(), !shutdown.savedBeforeStop());
             if (kv != null) {
                 kv.closeLogs(abandoned); // what the stopped shards appended is written and synced
             }

@@ -57,6 +57,8 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     private boolean readPaused;
     private boolean inputEnded;
     private boolean draining;
+    /** Draining waits for no reply the handler owes ({@link #closeAfterFlush(boolean)}). */
+    private boolean abandonReplies;
     private boolean closed;
     private boolean notifyWritable;
     private long lastReadNanos;
@@ -209,8 +211,23 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
      * closes. Loop thread only.
      */
     public void closeAfterFlush() {
+        closeAfterFlush(true);
+    }
+
+    /**
+     * As {@link #closeAfterFlush()}, but, without {@code waitForReplies}, waits for no reply the
+     * handler still owes (a server that serves nothing more: they may never come).
+     */
+    public void closeAfterFlush(boolean waitForReplies) {
         assert loop.inLoop();
-        if (closed || draining) {
+        if (!waitForReplies) {
+            abandonReplies = true;
+        }
+        if (closed) {
+            return;
+        }
+        if (draining) { // already draining (the peer shut its side): it may stop waiting now
+            closeIfDrained();
             return;
         }
         draining = true;
@@ -223,7 +240,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     }
 
     private void closeIfDrained() {
-        if (draining && out.isEmpty() && !handler.hasRepliesInFlight()) {
+        if (draining && out.isEmpty() && (abandonReplies || !handler.hasRepliesInFlight())) {
             close(null);
         }
     }

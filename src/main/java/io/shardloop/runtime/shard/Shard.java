@@ -247,11 +247,14 @@ public final class Shard implements ConnectionOwner {
 
     // ---- shutdown steps, each run on the loop thread --------------------------------------------
 
-    /** The first step of shutdown: no more connections here, and those open close once flushed. */
-    void stopAcceptingAndDrain(CountDownLatch done) {
+    /**
+     * The first step of shutdown: no more connections here, and those open close once flushed (and,
+     * with {@code waitForReplies}, once their handlers owe no reply).
+     */
+    void stopAcceptingAndDrain(CountDownLatch done, boolean waitForReplies) {
         shuttingDown = true;
         pauseAccepting();
-        drain(done);
+        drain(done, waitForReplies);
     }
 
     void pauseAccepting() {
@@ -269,8 +272,16 @@ public final class Shard implements ConnectionOwner {
         }
     }
 
-    /** Closes every connection once its unsent bytes are out; counts down when none is left. */
+    /** Closes every connection once its unsent bytes are out and the replies it is owed; counts down when none is left. */
     void drain(CountDownLatch done) {
+        drain(done, true);
+    }
+
+    /**
+     * Closes every connection once its unsent bytes are out (and, with {@code waitForReplies}, the
+     * replies it is owed); counts down when none is left.
+     */
+    void drain(CountDownLatch done, boolean waitForReplies) {
         assert loop.inLoop();
         if (connections.isEmpty()) {
             done.countDown();
@@ -278,7 +289,7 @@ public final class Shard implements ConnectionOwner {
         }
         drained = done;
         for (Connection connection : new ArrayList<>(connections.values())) {
-            connection.closeAfterFlush();
+            connection.closeAfterFlush(waitForReplies);
         }
     }
 

@@ -316,6 +316,11 @@ public final class ShardGroup implements AutoCloseable {
         stop(DEFAULT_STOP_TIMEOUT);
     }
 
+    /** {@link #stop(Duration, boolean)}, the drain waiting for the replies connections are owed. */
+    public List<String> stop(Duration stopTimeout) {
+        return stop(stopTimeout, true);
+    }
+
     /**
      * Stops in order, and returns by the drain timeout plus {@code stopTimeout} whatever the loops
      * do: every listener stops accepting; connections drain their unsent bytes (within the drain
@@ -326,9 +331,12 @@ public final class ShardGroup implements AutoCloseable {
      * exits regardless). Idempotent: a later call returns the first one's answer (at once, and
      * empty, while the first still runs).
      *
+     * @param waitForReplies whether a connection's drain waits for the replies its handler still
+     *                       owes ({@link io.shardloop.runtime.net.ConnectionHandler#hasRepliesInFlight});
+     *                       false where none may come (the server serves nothing more)
      * @return the names of the shards abandoned; empty when every loop stopped.
      */
-    public List<String> stop(Duration stopTimeout) {
+    public List<String> stop(Duration stopTimeout, boolean waitForReplies) {
         if (closed) {
             return abandoned;
         }
@@ -352,7 +360,7 @@ public final class ShardGroup implements AutoCloseable {
         for (int i = 0; i < shards.length; i++) {
             Shard shard = shards[i];
             CountDownLatch done = drained[i] = new CountDownLatch(1);
-            shard.loop().execute(() -> shard.stopAcceptingAndDrain(done));
+            shard.loop().execute(() -> shard.stopAcceptingAndDrain(done, waitForReplies));
         }
         List<String> draining = new ArrayList<>();
         for (int i = 0; i < shards.length; i++) {

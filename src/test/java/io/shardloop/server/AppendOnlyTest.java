@@ -201,12 +201,7 @@ class AppendOnlyTest {
              Socket raw = new Socket("127.0.0.1", server.port(ServedProtocol.RESP))) {
             j.set("before", "1");
             disk.failing(true);
-            raw.setSoTimeout(300);
-            OutputStream out = raw.getOutputStream();
-            InputStream in = raw.getInputStream();
-            out.write("*3\r\n$3\r\nSET\r\n$4\r\nheld\r\n$1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertThrows(java.net.SocketTimeoutException.class, in::read, "no reply while the disk refuses the write");
+            InputStream in = sendUnanswered(raw, "no reply while the disk refuses the write");
             long deadline = System.nanoTime() + 5_000_000_000L;
             String refused = null;
             while (System.nanoTime() < deadline) {
@@ -232,6 +227,17 @@ class AppendOnlyTest {
         }
     }
 
+    /** Sends SET held x on {@code raw} and checks that no reply comes within 300 ms; its input, to read the reply later. */
+    private static InputStream sendUnanswered(Socket raw, String why) throws IOException {
+        raw.setSoTimeout(300);
+        OutputStream out = raw.getOutputStream();
+        out.write("*3\r\n$3\r\nSET\r\n$4\r\nheld\r\n$1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = raw.getInputStream();
+        assertThrows(java.net.SocketTimeoutException.class, in::read, why);
+        return in;
+    }
+
     /**
      * CONFIG SET appendfsync changes every shard's log at once: switched to always, a write's reply
      * waits for its sync (none comes while the disk refuses it); switched back, it leaves at once.
@@ -245,12 +251,7 @@ class AppendOnlyTest {
             assertEquals("OK", j.configSet("appendfsync", "always"));
             assertEquals(Map.of("appendfsync", "always"), j.configGet("appendfsync"));
             disk.failing(true);
-            raw.setSoTimeout(300);
-            OutputStream out = raw.getOutputStream();
-            InputStream in = raw.getInputStream();
-            out.write("*3\r\n$3\r\nSET\r\n$4\r\nheld\r\n$1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertThrows(java.net.SocketTimeoutException.class, in::read, "no reply before its sync, under always");
+            InputStream in = sendUnanswered(raw, "no reply before its sync, under always");
             assertEquals("OK", j.configSet("appendfsync", "everysec"));
             raw.setSoTimeout(5_000);
             byte[] reply = new byte[5];

@@ -7,7 +7,10 @@ import java.util.Locale;
 import java.util.TreeSet;
 import java.util.function.Function;
 
-/** {@code report.md}: environment, settings, one table per measure and protocol, the charts, the commands. */
+/**
+ * {@code report.md}: environment, settings, one table per measure and protocol, what they say
+ * ({@link ScaleFindings}), the charts, the commands.
+ */
 final class ScaleReport {
     private ScaleReport() {
     }
@@ -45,6 +48,8 @@ final class ScaleReport {
                         + "load thread(s), pipeline %d; open-loop rates at %s of each point's own peak%n",
                 c.duration().toMillis(), c.warmup().toMillis(), c.connections(), c.clientCpus(), c.pipeline(),
                 c.fractions()));
+        b.append("- before each protocol's first point, one run of it that is not measured (the load generator, in this "
+                + "process, compiles there rather than in the first point)\n");
         b.append("- RESP load: `shardloop load` defaults (SET:GET 1:10, 100000 keys uniform, 100-byte values); HTTP load: GET /plaintext\n");
         b.append("- server CPU per request: utime+stime from /proc/PID/stat (and its child processes) over the closed-loop run, "
                 + "divided by its responses; 10 ms tick resolution\n");
@@ -59,6 +64,12 @@ final class ScaleReport {
                         ScalePoint.RatePoint r = p.rateNearest(p99Fraction);
                         return r == null ? "" : fmt(r.p99Us() / 1000.0, "%.2f") + (r.errors() > 0 ? " (" + r.errors() + " err)" : "");
                     });
+            List<String> findings = ScaleFindings.of(ps);
+            if (!findings.isEmpty()) {
+                b.append("### What the numbers say\n\n");
+                findings.forEach(line -> b.append("- ").append(line).append('\n'));
+                b.append('\n');
+            }
             for (Path chart : charts) {
                 if (chart.getFileName().toString().startsWith(protocol + "-")) {
                     b.append("![").append(chart.getFileName()).append("](charts/").append(chart.getFileName()).append(")\n");

@@ -38,12 +38,40 @@ public final class ScaleRun {
         Files.createDirectories(config.out().resolve("logs"));
         int total = config.points();
         int done = 0;
+        java.util.Set<LoadConfig.Protocol> warmed = java.util.EnumSet.noneOf(LoadConfig.Protocol.class);
         for (Target target : config.targets()) {
+            if (warmed.add(target.protocol())) {
+                run.warmUp(target, config.shardCounts().getFirst());
+            }
             for (int n : config.shardCounts()) {
                 run.points.add(run.measure(target, n, ++done, total));
             }
         }
         return run.points;
+    }
+
+    /**
+     * Before a protocol's first point: the same server and load for a warmup and a run, not
+     * measured. The load generator runs in this process, so without it the first point is measured
+     * while the JIT still compiles the generator's side of it.
+     */
+    private void warmUp(Target target, int n) {
+        List<Integer> serverCpus = config.serverCpus(n);
+        String name = target.protocolName() + "-warmup";
+        progress.printf(Locale.ROOT, "[warm-up] %s %s N=%d: one run that is not measured%n", target.protocolName(),
+                target.label(), n);
+        try (PrintStream loadOut = new PrintStream(Files.newOutputStream(config.out().resolve("logs").resolve(name + ".load.log")), true)) {
+            Path work = config.out().resolve("logs").resolve(name);
+            Files.createDirectories(work);
+            int port = ServerProcess.freePort();
+            List<String> command = ServerProcess.command(config, target, serverCpus, port, work);
+            try (ServerProcess server = ServerProcess.start(command, port, config.out().resolve("logs").resolve(name + ".server.log"))) {
+                load(new InetSocketAddress("127.0.0.1", port), target, 0, config.warmup().plus(config.duration()), loadOut);
+            }
+        } catch (IOException | RuntimeException e) {
+            progress.println("[warm-up] " + target.protocolName() + " " + target.label() + ": failed (" + e.getMessage()
+                    + "); the first point is measured cold");
+        }
     }
 
     private ScalePoint measure(Target target, int n, int index, int total) {

@@ -76,6 +76,12 @@ public final class DiskCommands implements DiskControl {
     /** When the last round began, Unix seconds (Redis's lastbgsave_try); 0 before any. */
     private volatile long lastTry;
     private volatile SavePoints savePoints;
+    /** appendonly now: as the server started, until CONFIG SET appendonly yes turns the log on. */
+    private volatile boolean appendOnly;
+    /** CONFIG SET appendonly yes is being carried out. */
+    private final java.util.concurrent.atomic.AtomicBoolean switching = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The round that turns the log on waits for the round under way. */
+    private volatile boolean logWanted;
     /** appendfsync now: as the server started, until CONFIG SET changes it. */
     private volatile io.shardloop.persist.AppendLog.Fsync fsync;
     private final EventLoop.TimerTask cron = this::cron;
@@ -95,9 +101,12 @@ public final class DiskCommands implements DiskControl {
         volatile IOException failure;
         /** SHUTDOWN's round: the shards go on holding their keys once it succeeded, until the server stops. */
         final boolean keep;
+        /** Not a save: the round that turns the log on (CONFIG SET appendonly yes). */
+        final boolean log;
 
-        Round(boolean keep) {
+        Round(boolean keep, boolean log) {
             this.keep = keep;
+            this.log = log;
         }
     }
 
@@ -114,6 +123,7 @@ public final class DiskCommands implements DiskControl {
         this.disks = new AtomicReferenceArray<>(shards);
         this.savePoints = config.savePoints();
         this.fsync = config.fsync();
+        this.appendOnly = config.appendOnly();
     }
 
     /** On the shard's loop, before it serves; shard 0's loop looks at the save points. */
@@ -242,7 +252,7 @@ public final class DiskCommands implements DiskControl {
      * @param keep SHUTDOWN's round: once it succeeded the shards serve nothing more
      */
     private Reply begin(List<Consumer<Reply>> waiters, boolean keep) {
-        Round r = new Round(keep);
+        Round r = new Round(keep, false);
         r.waiters.addAll(waiters);
         // Whole before it is published: the save points' timer may post a round it finds.
         for (int k = 0; k < shards; k++) {
@@ -282,6 +292,10 @@ public final class DiskCommands implements DiskControl {
             }
         }
         r.posted = true;
+        if (r.log) {
+            prepare(r);
+            return;
+        }
         saves++; // Redis counts a save when it starts (stat_rdb_saves)
         lastTry = System.currentTimeMillis() / 1000;
         hold(r);
@@ -315,6 +329,21 @@ public final class DiskCommands implements DiskControl {
                 disk.loop().execute(disk::releaseRoundHold);
             }
             hold(r);
+            return;
+        }
+        if (r.log) { // phase two: each shard's log starts, with the snapshot of its first base
+            rewritesUnderWay.addAndGet(shards);
+            appendOnly = true;
+            for (int k = 0; k < shards; k++) {
+                ShardDisk disk = disks.get(k);
+                disk.loop().execute(() -> {
+                    disk.startLog();
+                    disk.releaseRoundHold();
+                    if (r.remaining.decrementAndGet() == 0) {
+                        logRoundEnded();
+                    }
+                });
+            }
             return;
         }
         for (int k = 0; k < shards; k++) { // phase two: each part begins, and its shard serves again
@@ -382,6 +411,11 @@ public final class DiskCommands implements DiskControl {
         for (Consumer<Reply> w : r.waiters) { // filled before the round was published
             w.accept(reply);
         }
+        startWaitingRounds();
+    }
+
+    /** After a round: SHUTDOWN's saves that waited for it, else the switch of the log that did. */
+    private void startWaitingRounds() {
         List<Consumer<Reply>> next = new ArrayList<>();
         for (Consumer<Reply> w; (w = afterRound.poll()) != null; ) {
             next.add(w);
@@ -391,7 +425,104 @@ public final class DiskCommands implements DiskControl {
             if (refused != null) {
                 next.forEach(w -> w.accept(refused));
             }
+        } else if (logWanted) {
+            startLogRound();
         }
+    }
+
+    // ---- turning the log on (CONFIG SET appendonly yes) -----------------------------------------
+
+    /** On from the moment CONFIG SET asks (Redis's aof_state leaves AOF_OFF at once), unless turning it on fails. */
+    @Override
+    public boolean appendOnly() {
+        return appendOnly || switching.get();
+    }
+
+    @Override
+    public String appendOnlyRefused(boolean on) {
+        return !on && appendOnly
+                ? "turning the append-only log off while serving is not supported: restart without --appendonly yes"
+                : null;
+    }
+
+    /**
+     * Turns the log on as a round over every shard, so that no transaction over several shards is
+     * logged on one shard and not on another: phase 0, each shard reads its files and opens a
+     * temporary incremental file off its loop; phase 1, the round's hold on every key of every
+     * shard ({@link #hold}); phase 2, each shard's log starts on that file and, in the same turn, the
+     * snapshot of its first base ({@link ShardDisk#startLog}), then it serves again. Once its base is
+     * written, each shard's manifest names the base and the file, as Redis 7 names the temporary
+     * incremental file of its first rewrite once that ends.
+     */
+    @Override
+    public void appendOnly(boolean on) {
+        if (on && !appendOnly && switching.compareAndSet(false, true)) {
+            logWanted = true;
+            startLogRound();
+        }
+    }
+
+    /** Starts the round that turns the log on, unless one runs: then that one starts it as it ends. */
+    private void startLogRound() {
+        for (int k = 0; k < shards; k++) {
+            if (disks.get(k) == null) {
+                LOG.warning("the server is still starting: the append-only log stays off");
+                logWanted = false;
+                switching.set(false);
+                return;
+            }
+        }
+        Round r = new Round(false, true);
+        if (!round.compareAndSet(null, r)) {
+            if (round.get() == null && logWanted) {
+                startLogRound(); // it ended before it could see the wish
+            }
+            return;
+        }
+        logWanted = false;
+        post(r);
+    }
+
+    /** Phase 0: every shard opens its files, off its loop; then phase 1. */
+    private void prepare(Round r) {
+        for (int k = 0; k < shards; k++) {
+            ShardDisk disk = disks.get(k);
+            disk.loop().execute(() -> disk.prepareLog(failure -> prepared(r, failure)));
+        }
+    }
+
+    /** On the loop of a shard whose files are open (or failed to open). */
+    private void prepared(Round r, IOException failure) {
+        if (failure != null) {
+            r.failure = failure;
+        }
+        if (r.remaining.decrementAndGet() > 0) {
+            return;
+        }
+        if (r.failure != null) {
+            for (int k = 0; k < shards; k++) {
+                ShardDisk disk = disks.get(k);
+                disk.loop().execute(() -> {
+                    disk.dropPreparedLog();
+                    disk.partComing(false);
+                });
+            }
+            LOG.warning("turning the append-only log on failed: " + r.failure.getMessage() + "; it stays off");
+            switching.set(false);
+            round.set(null);
+            startWaitingRounds();
+            return;
+        }
+        r.remaining.set(shards);
+        hold(r);
+    }
+
+    /** Every shard's log is on and writing its first base. */
+    private void logRoundEnded() {
+        LOG.info("the append-only log is on: each shard writes its first base");
+        switching.set(false);
+        round.set(null);
+        startWaitingRounds();
     }
 
     @Override
@@ -403,7 +534,10 @@ public final class DiskCommands implements DiskControl {
 
     @Override
     public Reply bgrewriteaof() {
-        if (!config.appendOnly()) {
+        if (!appendOnly) {
+            if (switching.get()) { // its first rewrite comes with it
+                return Reply.error("ERR Background append only file rewriting already in progress");
+            }
             return Reply.error("ERR the append-only log is off (appendonly no): there is no log to rewrite");
         }
         if (!rewritesUnderWay.compareAndSet(0, shards)) {
@@ -482,17 +616,18 @@ public final class DiskCommands implements DiskControl {
         f.put("current_save_keys_processed", processed);
         f.put("current_save_keys_total", total);
         f.put("rdb_changes_since_last_save", changes);
-        f.put("rdb_bgsave_in_progress", r != null && r.posted ? 1 : 0);
+        boolean saving = r != null && !r.log;
+        f.put("rdb_bgsave_in_progress", saving && r.posted ? 1 : 0);
         f.put("rdb_last_save_time", lastSave);
         f.put("rdb_last_bgsave_status", lastSaveFailed ? "err" : "ok");
         f.put("rdb_last_bgsave_time_sec", lastSaveSeconds);
-        f.put("rdb_current_bgsave_time_sec", r == null ? -1 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - r.startedNanos));
+        f.put("rdb_current_bgsave_time_sec", !saving ? -1 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - r.startedNanos));
         f.put("rdb_saves", saves);
         f.put("rdb_last_cow_size", 0);
         f.put("rdb_last_load_keys_expired", load[1]);
         f.put("rdb_last_load_keys_loaded", load[0]);
-        f.put("aof_enabled", config.appendOnly() ? 1 : 0);
-        f.put("aof_rewrite_in_progress", rewriting ? 1 : 0);
+        f.put("aof_enabled", appendOnly() ? 1 : 0);
+        f.put("aof_rewrite_in_progress", rewriting || switching.get() ? 1 : 0); // the log turned on writes its first bases
         f.put("aof_rewrite_scheduled", scheduled ? 1 : 0);
         f.put("aof_last_rewrite_time_sec", lastRewrite);
         f.put("aof_current_rewrite_time_sec", rewriting ? (System.currentTimeMillis() - rewriteStarted) / 1000 : -1);
@@ -503,7 +638,7 @@ public final class DiskCommands implements DiskControl {
         f.put("aof_last_cow_size", 0);
         f.put("module_fork_in_progress", 0);
         f.put("module_fork_last_cow_size", 0);
-        if (config.appendOnly()) {
+        if (appendOnly) {
             f.put("aof_current_size", size);
             f.put("aof_base_size", base);
             f.put("aof_pending_rewrite", scheduled ? 1 : 0);
@@ -556,6 +691,21 @@ public final class DiskCommands implements DiskControl {
             @Override
             public void savePoints(SavePoints points) {
                 all.savePoints(points);
+            }
+
+            @Override
+            public boolean appendOnly() {
+                return all.appendOnly();
+            }
+
+            @Override
+            public String appendOnlyRefused(boolean on) {
+                return all.appendOnlyRefused(on);
+            }
+
+            @Override
+            public void appendOnly(boolean on) {
+                all.appendOnly(on);
             }
 
             @Override

@@ -159,11 +159,11 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     private final Mailbox mailbox;
     private final Store shared;
     private final ShardExecutor executor;
-    /** This shard's append-only log, or null when nothing is logged. */
-    private final AppendLog log;
-    /** Where this shard's replies wait: for the log's sync (appendfsync always) and for a save's cut. */
+    /** This shard's append-only log, or null when nothing is logged; set on this loop when CONFIG SET turns it on, read by the stop's thread. */
+    private volatile AppendLog log;
+    /** Where this shard's replies wait: for the log's sync (appendfsync always). */
     private final ReplyHold replies;
-    /** appendfsync always, or a save's cut: a reply made aside, to leave now or later ({@link #executeHeld}). */
+    /** appendfsync always: a reply made aside, to leave now or later ({@link #executeHeld}). */
     private final BufferReplyWriter heldReply = new BufferReplyWriter(256);
     private final KeyLocks locks = new KeyLocks();
     private final ShardTransactions transactions;
@@ -240,6 +240,13 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
         this.transactions = executor == null ? null
                 : new ShardTransactions(this, here, mailbox, executor, locks, counters, tracking);
         this.pubsub = new PubSubShard(group, here, mailbox);
+        if (disk != null) {
+            disk.onLogStarted(started -> {
+                log = started;
+                executor.log(started);
+                transactions.logStarted(started);
+            });
+        }
         if (executor != null) {
             executor.afterCommand(tracking::afterCommand);
             for (Keyspace k : executor.databases()) {
@@ -485,9 +492,9 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     }
 
     /**
-     * appendfsync always, or a save's cut under way: runs the command into a reply of its own, which
-     * leaves at once when nothing holds it, or takes its place in line and leaves after the sync that
-     * covers what the log holds now (this command's write, or one its read saw) and after the cut.
+     * appendfsync always: runs the command into a reply of its own, which leaves at once when nothing
+     * holds it, or takes its place in line and leaves after the sync that covers what the log holds
+     * now (this command's write, or one its read saw).
      */
     private void executeHeld(Command c, CommandArgs args, Submitter who) {
         heldReply.reset();
@@ -497,9 +504,8 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
     }
 
     /**
-     * The reply in {@link #heldReply}: now, or in its place in line once the log is synced and no
-     * cut holds it. While the disk fails, a read's reply leaves at once but for a cut (reads go on;
-     * it may show a write not yet on disk).
+     * The reply in {@link #heldReply}: now, or in its place in line once the log is synced. While
+     * the disk fails, a read's reply leaves at once (reads go on; it may show a write not yet on disk).
      */
     private void replyHeld(Submitter who, boolean write) {
         if (write ? !replies.holds() : !replies.holdsRead()) {
@@ -936,7 +942,7 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
             mailbox.reply(sourceShard, correlationId, MSG_REPLY, reply.buffer(), 0, reply.length());
             return;
         }
-        byte[] bytes = copy(reply); // the reply leaves once what it tells of is on disk, and past the cut
+        byte[] bytes = copy(reply); // the reply leaves once what it tells of is on disk
         replies.afterDurable(() -> mailbox.reply(sourceShard, correlationId, MSG_REPLY, new UnsafeBuffer(bytes), 0, bytes.length));
     }
 

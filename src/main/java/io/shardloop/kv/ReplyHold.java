@@ -12,10 +12,15 @@ import io.shardloop.persist.AppendLog;
 final class ReplyHold {
     private static final ThreadLocal<ReplyHold> ON_THIS_THREAD = new ThreadLocal<>();
 
-    /** The shard's log, or null when nothing is logged. */
-    private final AppendLog log;
+    /** The shard's log, or null when nothing is logged (until CONFIG SET appendonly yes). */
+    private AppendLog log;
 
     ReplyHold(AppendLog log) {
+        this.log = log;
+    }
+
+    /** The shard's log turned on at run time: replies wait for it from now on. */
+    void log(AppendLog log) {
         this.log = log;
     }
 

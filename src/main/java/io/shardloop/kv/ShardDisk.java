@@ -53,10 +53,25 @@ final class ShardDisk {
     private final Keyspace[] databases;
     /** The server's function libraries, which this shard's snapshots carry; null on the other shards. */
     private final ScriptRegistry libraries;
-    private final AppendLog log;
+    /** The shard's log, or null (appendonly no); set once more when CONFIG SET turns it on ({@link #startLog}); read by INFO. */
+    private volatile AppendLog log;
     /** Where this shard's replies wait for the log (appendfsync always). */
     private final ReplyHold replies;
-    private final ShardFiles files;
+    private ShardFiles files;
+    private final int shard;
+    private final int shards;
+    /** appendfsync now, for a log started at run time. */
+    private AppendLog.Fsync policy;
+    /** The log was turned on at run time and no manifest names its file yet: its first base is being written, or failed. */
+    private boolean adopting;
+    /** What a compaction under way switches to: the first base of a log turned on at run time ({@link ShardFiles#adopt}). */
+    private boolean compactionAdopts;
+    /** Told of a log turned on at run time, on this loop: the shard's executor and transactions take it. */
+    private Consumer<AppendLog> logStarted = l -> {
+    };
+    // Phase 0 of turning the log on: its files, read and opened off the loop.
+    private ShardFiles preparedFiles;
+    private LogFile preparedFile;
     private final Path rewriteTemp;
 
     private Snapshot running;
@@ -116,6 +131,9 @@ final class ShardDisk {
         this.databases = databases;
         this.libraries = libraries;
         this.log = log;
+        this.shard = shard;
+        this.shards = shards;
+        this.policy = config.fsync();
         this.replies = new ReplyHold(log);
         replies.bindThisThread(); // constructed on the shard's loop, before it serves
         this.files = files;
@@ -128,6 +146,7 @@ final class ShardDisk {
         loop.scheduleTimer(System.nanoTime() + CHECK_NANOS, this::check);
     }
 
+    /** The shard's log now, or null; on this loop. */
     AppendLog log() {
         return log;
     }
@@ -170,16 +189,40 @@ final class ShardDisk {
     }
 
     private void startRewrite() {
+        compact(true);
+    }
+
+    /**
+     * Starts a compaction: in this turn the log goes on to a new file ({@code rotate}; a temporary
+     * one while the log waits for its first base) and a snapshot begins; without {@code rotate} the
+     * log has just started on its file (a log turned on at run time).
+     */
+    private void compact(boolean rotate) {
         rewriting = true;
         rewriteStartedMillis = System.currentTimeMillis();
-        rotated = false;
+        rotated = !rotate;
         snapshotEnded = false;
         snapshotFailure = null;
         newIncremental = null;
+        compactionAdopts = adopting;
         rotatedAt = log.appended();
+        Snapshot.Done ended = (s, failure) -> {
+            snapshotEnded = true;
+            snapshotFailure = failure;
+            finishRewrite();
+        };
+        running = new Snapshot(loop, offloader, config.files(), rewriteTemp, databases, header(true), functions(), ended);
+        running.start();
+        if (!rotate) {
+            return;
+        }
+        boolean adopts = compactionAdopts;
         log.rotate(new AppendLog.Rotation() {
             @Override
             public LogFile open() throws IOException {
+                if (adopts) {
+                    return files.openTemporaryIncremental();
+                }
                 LogFile f = files.addIncremental();
                 newIncremental = files.lastIncrementalName();
                 return f;
@@ -191,13 +234,6 @@ final class ShardDisk {
                 finishRewrite();
             }
         });
-        Snapshot.Done ended = (s, failure) -> {
-            snapshotEnded = true;
-            snapshotFailure = failure;
-            finishRewrite();
-        };
-        running = new Snapshot(loop, offloader, config.files(), rewriteTemp, databases, header(true), functions(), ended);
-        running.start();
     }
 
     /**
@@ -220,10 +256,15 @@ final class ShardDisk {
 
     private void switchBase(Snapshot s) {
         String kept = newIncremental;
+        boolean adopts = compactionAdopts;
         int rc = offloader.offload(() -> {
             String base = files.nextBaseName();
             config.files().rename(rewriteTemp, config.appendDir().resolve(base));
-            files.replaceBase(base, kept);
+            if (adopts) {
+                files.adopt(base);
+            } else {
+                files.replaceBase(base, kept);
+            }
             return files.sizes();
         }, (long[] sizes, Throwable error) -> rewriteEnded(s, sizes, error));
         if (rc != OffloadPool.ACCEPTED) {
@@ -237,6 +278,10 @@ final class ShardDisk {
         rewritesUnderWay.decrementAndGet();
         lastRewriteSeconds = TimeUnit.NANOSECONDS.toSeconds(s.elapsedNanos());
         if (failure == null) {
+            if (compactionAdopts) {
+                adopting = false;
+                LOG.info(name + ": the append-only log turned on at run time is whole: its manifest names it");
+            }
             rewrites++;
             consecutiveFailures = 0;
             lastRewriteFailed = false;
@@ -251,7 +296,8 @@ final class ShardDisk {
             lastRewriteFailed = true;
             retryNotBefore = System.nanoTime() + RETRY_AFTER_FAILURE_NANOS;
             LOG.warning(name + ": compacting the append-only log failed: " + failure.getMessage()
-                    + "; the log goes on in its files as they are");
+                    + (compactionAdopts ? "; the log turned on at run time is named by no manifest until a base is "
+                    + "written: tried again in a minute, or by BGREWRITEAOF" : "; the log goes on in its files as they are"));
         }
         runWaiting();
     }
@@ -272,6 +318,12 @@ final class ShardDisk {
         buffered = log.buffered();
         syncPending = log.syncPending();
         currentSize = sizeOffset + log.appended();
+        if (adopting && !rewriting && !rewriteWanted && running == null && System.nanoTime() >= retryNotBefore
+                && claimForRewrite()) { // a log turned on at run time whose first base failed
+            rewritesUnderWay.incrementAndGet();
+            startRewrite();
+            return;
+        }
         int percentage = config.autoRewritePercentage();
         if (percentage == 0 || rewriting || rewriteWanted || running != null || currentSize <= config.autoRewriteMinSize()
                 || System.nanoTime() < retryNotBefore || log.failure() != null) {
@@ -347,9 +399,75 @@ final class ShardDisk {
 
     /** CONFIG SET appendfsync, on this loop: the log syncs by {@code policy} from now on. */
     void fsync(AppendLog.Fsync policy) {
+        this.policy = policy;
         if (log != null && log.fsync() != policy) {
             log.fsync(policy);
         }
+    }
+
+    // ---- turning the log on at run time (CONFIG SET appendonly yes) ------------------------------
+
+    /** Who takes a log turned on at run time (the shard's executor and transactions), on this loop. */
+    void onLogStarted(Consumer<AppendLog> listener) {
+        this.logStarted = listener;
+    }
+
+    /**
+     * Phase 0 of turning the log on ({@link DiskCommands}): this shard's files read and a temporary
+     * incremental file opened, off the loop; {@code ready} gets null or the failure, on this loop.
+     */
+    void prepareLog(Consumer<IOException> ready) {
+        int rc = offloader.offload(() -> {
+            ShardFiles f = ShardFiles.read(config.files(), config.appendDir(), shard, shards);
+            return new Object[] {f, f.openTemporaryIncremental()};
+        }, (Object[] opened, Throwable error) -> {
+            if (error != null) {
+                ready.accept(error instanceof IOException io ? io : new IOException(error.toString(), error));
+                return;
+            }
+            preparedFiles = (ShardFiles) opened[0];
+            preparedFile = (LogFile) opened[1];
+            ready.accept(null);
+        });
+        if (rc != OffloadPool.ACCEPTED) {
+            ready.accept(new IOException("the offload pool refused to open the append-only files"));
+        }
+    }
+
+    /** Phase 0 failed on some shard: the file opened here is closed, off the loop. */
+    void dropPreparedLog() {
+        LogFile f = preparedFile;
+        preparedFile = null;
+        preparedFiles = null;
+        if (f != null && offloader.offload(() -> {
+            f.close();
+            return null;
+        }, (Object ignored, Throwable error) -> { }) != OffloadPool.ACCEPTED) {
+            LOG.warning(name + ": the offload pool refused to close a temporary append-only file");
+        }
+    }
+
+    /**
+     * Phase 2 of turning the log on, while the round holds every key of every shard: the log starts
+     * on the prepared file, and in the same turn the snapshot of its first base begins (a compaction
+     * with nothing to rotate); once the base is written the manifest names it and the log's file
+     * ({@link ShardFiles#adopt}). Until then a crash loses the log, as one during Redis's first
+     * rewrite does; a base that fails is tried again a minute later (or by BGREWRITEAOF).
+     */
+    void startLog() {
+        partComing = false;
+        log = new AppendLog(name, loop, offloader, policy, preparedFile, 0);
+        files = preparedFiles;
+        preparedFile = null;
+        preparedFiles = null;
+        replies.log(log);
+        logStarted.accept(log);
+        adopting = true;
+        sizeOffset = 0;
+        rewriteBaseSize = 0;
+        currentSize = 0;
+        baseSize = 0;
+        compact(false);
     }
 
     /** A round's part is on its way to this shard (true, from any thread), or is not after all. */

@@ -125,7 +125,7 @@ public final class ShardExecutor {
         }
     }
 
-    /** Where this shard's replies wait before they leave: for its log, and for a save's cut. */
+    /** Where this shard's replies wait before they leave: for its log. */
     ReplyHold replies() {
         return replies;
     }

@@ -94,7 +94,7 @@ final class ShardTransactions implements ResponseHandler {
     private final TrackingShard tracking;
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(1024);
     /** Settles the parts of transactions over several shards logged here; null without a log or with one shard. */
-    private final Settlement settlement;
+    private Settlement settlement;
     private final BufferReplyWriter reply = new BufferReplyWriter(256);
     private final TransactionParticipant participant;
     private final ReplyMerger merger = new ReplyMerger();
@@ -115,6 +115,16 @@ final class ShardTransactions implements ResponseHandler {
         this.participant = new TransactionParticipant(group, mailbox, executor, locks, counters, tracking, kv::publishSizes);
         io.shardloop.persist.AppendLog log = executor.log();
         this.settlement = log == null || shardCount < 2 ? null : new Settlement(here, shardCount, mailbox, log);
+    }
+
+    /**
+     * The shard's log was turned on at run time (while a round held every shard's keys, so no part
+     * of a transaction over several shards is logged anywhere yet): its parts are settled from now on.
+     */
+    void logStarted(io.shardloop.persist.AppendLog log) {
+        if (settlement == null && shardCount >= 2) {
+            settlement = new Settlement(here, shardCount, mailbox, log);
+        }
     }
 
     /** This shard's side of every transaction, its own included. */

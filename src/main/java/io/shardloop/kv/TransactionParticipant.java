@@ -304,8 +304,8 @@ final class TransactionParticipant {
     }
 
     /**
-     * Gives the reply to {@code deliver} once what the log holds now is durable (appendfsync always)
-     * and past a save's cut ({@link ReplyHold}), else at once.
+     * Gives the reply to {@code deliver} once what the log holds now is durable (appendfsync always,
+     * {@link ReplyHold}), else at once.
      */
     private void whenDurable(Consumer<BufferReplyWriter> deliver, BufferReplyWriter r) {
         publishSizes.run();

@@ -51,6 +51,19 @@ public interface DiskControl {
     /** CONFIG SET save: the save points from now on (ignored where nothing is kept on disk). */
     void savePoints(SavePoints points);
 
+    /** appendonly now (CONFIG GET appendonly, INFO's aof_enabled). */
+    boolean appendOnly();
+
+    /** Why CONFIG SET appendonly {@code on} is refused, or null when it is taken. */
+    String appendOnlyRefused(boolean on);
+
+    /**
+     * CONFIG SET appendonly (after {@link #appendOnlyRefused} said yes): turns the log on, in the
+     * background (each shard writes its first base; INFO's aof_rewrite_in_progress says when it is
+     * done); nothing when it is as asked.
+     */
+    void appendOnly(boolean on);
+
     /** appendfsync now (CONFIG GET appendfsync). */
     AppendLog.Fsync appendfsync();
 
@@ -94,6 +107,20 @@ public interface DiskControl {
         @Override
         public SavePoints savePoints() {
             return SavePoints.NONE;
+        }
+
+        @Override
+        public boolean appendOnly() {
+            return false;
+        }
+
+        @Override
+        public String appendOnlyRefused(boolean on) {
+            return on ? "this server keeps no data on disk" : null;
+        }
+
+        @Override
+        public void appendOnly(boolean on) {
         }
 
         @Override

@@ -23,6 +23,9 @@ public final class ShardFiles {
     private final int shard;
     private final int shards;
     private Manifest manifest;
+    /** The temporary incremental file the log writes while it waits for a base ({@link #openTemporaryIncremental}), or null. */
+    private String temporaryIncremental;
+    private int temporaries;
 
     private ShardFiles(LogFiles files, Path dir, int shard, int shards, Manifest manifest) {
         this.files = files;
@@ -98,6 +101,42 @@ public final class ShardFiles {
     public void replaceBase(String baseName, String firstKept) throws IOException {
         Manifest before = manifest;
         manifest = manifest.withBase(baseName, manifest.nextBaseSeq(), firstKept);
+        files.writeAtomically(dir.resolve(AofLayout.manifestName(shard, shards)), manifest.format().getBytes(StandardCharsets.UTF_8));
+        for (String gone : before.namesNotIn(manifest)) {
+            files.delete(dir.resolve(gone));
+        }
+    }
+
+    /**
+     * Turning the log on at run time: a new temporary incremental file, empty, that no manifest
+     * names yet (the directory is created when missing; the temporary file before it, which the log
+     * left for this one, is deleted). {@link #adopt} names it once a base it follows is written; a
+     * crash before leaves the manifest as it was.
+     */
+    public LogFile openTemporaryIncremental() throws IOException {
+        Files.createDirectories(dir);
+        String before = temporaryIncremental;
+        temporaryIncremental = "temp-" + AofLayout.appendFilename(shard, shards) + "." + (++temporaries) + ".incr";
+        LogFile f = files.open(dir.resolve(temporaryIncremental));
+        f.truncate(0);
+        if (before != null) {
+            files.delete(dir.resolve(before));
+        }
+        return f;
+    }
+
+    /**
+     * The log turned on at run time is whole: {@code baseName} (written and synced) is the base and
+     * the temporary incremental file, renamed into its place, the only file after it; the manifest
+     * switches to name just those two, then the files it named before are deleted.
+     */
+    public void adopt(String baseName) throws IOException {
+        int seq = manifest.nextIncrementalSeq();
+        String incremental = AofLayout.incrementalName(shard, shards, seq);
+        files.rename(dir.resolve(temporaryIncremental), dir.resolve(incremental));
+        temporaryIncremental = null;
+        Manifest before = manifest;
+        manifest = manifest.withIncremental(incremental, seq).withBase(baseName, manifest.nextBaseSeq(), incremental);
         files.writeAtomically(dir.resolve(AofLayout.manifestName(shard, shards)), manifest.format().getBytes(StandardCharsets.UTF_8));
         for (String gone : before.namesNotIn(manifest)) {
             files.delete(dir.resolve(gone));

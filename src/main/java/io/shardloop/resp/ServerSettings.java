@@ -52,7 +52,7 @@ public final class ServerSettings {
      * How a parameter's text is read, and what it may be. FIXED: fixed at start here (a SET to the
      * value it has is answered OK, and changes nothing); IMMUTABLE: immutable in Redis too.
      */
-    private enum Kind { MEMORY, INTEGER, ENUM, FSYNC, SAVE_POINTS, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
+    private enum Kind { MEMORY, INTEGER, ENUM, FSYNC, YES_NO, SAVE_POINTS, CLASSES, OUTPUT_LIMITS, FIXED, IMMUTABLE }
 
     /** One parameter; aliases share the {@link Value}. */
     private static final class Value {
@@ -64,6 +64,8 @@ public final class ServerSettings {
         /** A text the server keeps itself (notify-keyspace-events): shown from it, set into it. */
         Supplier<String> shown;
         Function<String, String> setInto;
+        /** Why the server refuses a value of the right form (a YES_NO it cannot apply), or null when it takes it. */
+        Function<String, String> refused;
         volatile String text;
         volatile long number;
 
@@ -151,11 +153,12 @@ public final class ServerSettings {
     }
 
     /**
-     * What the server keeps on disk, as it started: appendonly, dir, appenddirname, dbfilename,
+     * What the server keeps on disk, as it started: dir, appenddirname, dbfilename,
      * auto-aof-rewrite-percentage, auto-aof-rewrite-min-size and aof-load-truncated are shown, and
-     * fixed (a SET to the value they have is OK, to another "can't set immutable config"); save and
-     * appendfsync are {@code disk}'s, shown from it and set into it (where {@code disk} is null,
-     * nothing is kept on disk: save is only shown, appendfsync only kept).
+     * fixed (a SET to the value they have is OK, to another "can't set immutable config"); save,
+     * appendfsync and appendonly are {@code disk}'s, shown from it and set into it (appendonly only
+     * on: it cannot be turned off while serving); where {@code disk} is null nothing is kept on disk:
+     * save is only shown, appendfsync only kept, appendonly fixed.
      */
     public ServerSettings persistence(io.shardloop.persist.PersistenceConfig p, io.shardloop.persist.DiskControl disk) {
         if (p == null) {
@@ -176,11 +179,21 @@ public final class ServerSettings {
                 return null;
             };
             add(fsync, "appendfsync");
+            Value appendOnly = new Value(Kind.YES_NO, 0, 0, "", null, null);
+            appendOnly.shown = () -> disk.appendOnly() ? "yes" : "no";
+            appendOnly.refused = value -> disk.appendOnlyRefused(value.equalsIgnoreCase("yes"));
+            appendOnly.setInto = value -> {
+                disk.appendOnly(value.equalsIgnoreCase("yes"));
+                return null;
+            };
+            add(appendOnly, "appendonly");
         } else {
             add(new Value(Kind.FSYNC, 0, 0, p.fsync().label(), null, null), "appendfsync"); // nothing is synced here
         }
+        if (disk == null) {
+            add(new Value(Kind.FIXED, 0, 0, p.appendOnly() ? "yes" : "no", null, null), "appendonly");
+        }
         String[][] shown = {
-                {"appendonly", p.appendOnly() ? "yes" : "no"},
                 {"dir", p.dir().toString()}, {"appenddirname", p.appendDirName()}, {"dbfilename", p.dbFilename()},
                 {"auto-aof-rewrite-percentage", Integer.toString(p.autoRewritePercentage())},
                 {"auto-aof-rewrite-min-size", Long.toString(p.autoRewriteMinSize())},
@@ -393,6 +406,15 @@ public final class ServerSettings {
                 }
                 if (!value.equalsIgnoreCase("noeviction")) {
                     return "this server evicts no keys: only noeviction";
+                }
+            }
+            case YES_NO -> {
+                if (!value.equalsIgnoreCase("yes") && !value.equalsIgnoreCase("no")) {
+                    return "argument must be 'yes' or 'no'";
+                }
+                String why = v.refused == null ? null : v.refused.apply(value);
+                if (why != null) {
+                    return why;
                 }
             }
             case FSYNC -> {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CONFIG's parameters: Redis's readings of numbers and sizes, and a SET that applies all or none. */
 class ServerSettingsTest {
@@ -43,6 +44,7 @@ class ServerSettingsTest {
     void shouldReadSavePointsAsRedissConfigDoesAndSetThemIntoTheServers() {
         java.util.concurrent.atomic.AtomicReference<io.shardloop.persist.SavePoints> points =
                 new java.util.concurrent.atomic.AtomicReference<>(io.shardloop.persist.SavePoints.parse("3600 1"));
+        java.util.concurrent.atomic.AtomicBoolean appendOnly = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicReference<io.shardloop.persist.AppendLog.Fsync> fsync =
                 new java.util.concurrent.atomic.AtomicReference<>(io.shardloop.persist.AppendLog.Fsync.EVERYSEC);
         io.shardloop.persist.DiskControl disk = new io.shardloop.persist.DiskControl() {
@@ -56,6 +58,9 @@ class ServerSettingsTest {
             @Override public void savePoints(io.shardloop.persist.SavePoints p) { points.set(p); }
             @Override public io.shardloop.persist.AppendLog.Fsync appendfsync() { return fsync.get(); }
             @Override public void appendfsync(io.shardloop.persist.AppendLog.Fsync f) { fsync.set(f); }
+            @Override public boolean appendOnly() { return appendOnly.get(); }
+            @Override public String appendOnlyRefused(boolean on) { return on || !appendOnly.get() ? null : "not off"; }
+            @Override public void appendOnly(boolean on) { appendOnly.set(on); }
         };
         settings.persistence(io.shardloop.persist.PersistenceConfig.defaults(), disk);
         assertEquals(List.of("3600 1"), settings.get(List.of("save")).stream().map(p -> p[1]).toList());
@@ -78,6 +83,14 @@ class ServerSettingsTest {
         assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of "
                 + "the following: always, everysec, no", settings.set(List.of("appendfsync", "sometimes")));
         assertEquals(io.shardloop.persist.AppendLog.Fsync.ALWAYS, fsync.get(), "nothing applied");
+        assertEquals("no", settings.get(List.of("appendonly")).get(0)[1]);
+        assertNull(settings.set(List.of("appendonly", "yes")));
+        assertEquals("yes", settings.get(List.of("appendonly")).get(0)[1]);
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendonly') - not off",
+                settings.set(List.of("appendonly", "no")), "the server's refusal");
+        assertEquals("ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'",
+                settings.set(List.of("appendonly", "maybe")));
+        assertTrue(appendOnly.get());
     }
 
     @Test

@@ -78,10 +78,14 @@ public final class DiskCommands implements DiskControl {
     private volatile SavePoints savePoints;
     /** appendonly now: as the server started, until CONFIG SET appendonly yes turns the log on. */
     private volatile boolean appendOnly;
-    /** CONFIG SET appendonly yes is being carried out. */
+    /** CONFIG SET appendonly is being carried out. */
     private final java.util.concurrent.atomic.AtomicBoolean switching = new java.util.concurrent.atomic.AtomicBoolean();
-    /** The round that turns the log on waits for the round under way. */
+    /** The round that turns the log on or off waits for the round under way. */
     private volatile boolean logWanted;
+    /** What that round does: turn the log on (true) or off. */
+    private volatile boolean logWantedOn;
+    /** How many times the log was turned on while serving: each time's settlements number their rounds apart. */
+    private long logEpoch;
     /** appendfsync now: as the server started, until CONFIG SET changes it. */
     private volatile io.shardloop.persist.AppendLog.Fsync fsync;
     private final EventLoop.TimerTask cron = this::cron;
@@ -101,12 +105,15 @@ public final class DiskCommands implements DiskControl {
         volatile IOException failure;
         /** SHUTDOWN's round: the shards go on holding their keys once it succeeded, until the server stops. */
         final boolean keep;
-        /** Not a save: the round that turns the log on (CONFIG SET appendonly yes). */
+        /** Not a save: the round that turns the log on or off (CONFIG SET appendonly). */
         final boolean log;
+        /** For a round of the log: on (yes) or off (no). */
+        final boolean on;
 
-        Round(boolean keep, boolean log) {
+        Round(boolean keep, boolean log, boolean on) {
             this.keep = keep;
             this.log = log;
+            this.on = on;
         }
     }
 
@@ -252,7 +259,7 @@ public final class DiskCommands implements DiskControl {
      * @param keep SHUTDOWN's round: once it succeeded the shards serve nothing more
      */
     private Reply begin(List<Consumer<Reply>> waiters, boolean keep) {
-        Round r = new Round(keep, false);
+        Round r = new Round(keep, false, false);
         r.waiters.addAll(waiters);
         // Whole before it is published: the save points' timer may post a round it finds.
         for (int k = 0; k < shards; k++) {
@@ -293,7 +300,11 @@ public final class DiskCommands implements DiskControl {
         }
         r.posted = true;
         if (r.log) {
-            prepare(r);
+            if (r.on) {
+                prepare(r);
+            } else {
+                hold(r); // nothing to open
+            }
             return;
         }
         saves++; // Redis counts a save when it starts (stat_rdb_saves)
@@ -331,16 +342,31 @@ public final class DiskCommands implements DiskControl {
             hold(r);
             return;
         }
-        if (r.log) { // phase two: each shard's log starts, with the snapshot of its first base
-            rewritesUnderWay.addAndGet(shards);
-            appendOnly = true;
+        if (r.log && !r.on) { // phase two: each shard's log stops
+            appendOnly = false;
             for (int k = 0; k < shards; k++) {
                 ShardDisk disk = disks.get(k);
                 disk.loop().execute(() -> {
-                    disk.startLog();
+                    disk.stopLog();
                     disk.releaseRoundHold();
                     if (r.remaining.decrementAndGet() == 0) {
-                        logRoundEnded();
+                        logRoundEnded(false);
+                    }
+                });
+            }
+            return;
+        }
+        if (r.log) { // phase two: each shard's log starts, with the snapshot of its first base
+            rewritesUnderWay.addAndGet(shards);
+            appendOnly = true;
+            long epoch = ++logEpoch; // one round of the log at a time
+            for (int k = 0; k < shards; k++) {
+                ShardDisk disk = disks.get(k);
+                disk.loop().execute(() -> {
+                    disk.startLog(epoch);
+                    disk.releaseRoundHold();
+                    if (r.remaining.decrementAndGet() == 0) {
+                        logRoundEnded(true);
                     }
                 });
             }
@@ -430,49 +456,50 @@ public final class DiskCommands implements DiskControl {
         }
     }
 
-    // ---- turning the log on (CONFIG SET appendonly yes) -----------------------------------------
+    // ---- turning the log on and off (CONFIG SET appendonly) -------------------------------------
 
-    /** On from the moment CONFIG SET asks (Redis's aof_state leaves AOF_OFF at once), unless turning it on fails. */
+    /** As CONFIG SET last asked, from the moment it asks (Redis's aof_state changes at once), unless turning the log on fails. */
     @Override
     public boolean appendOnly() {
-        return appendOnly || switching.get();
+        return switching.get() ? logWantedOn : appendOnly;
     }
 
     @Override
     public String appendOnlyRefused(boolean on) {
-        return !on && appendOnly
-                ? "turning the append-only log off while serving is not supported: restart without --appendonly yes"
-                : null;
+        return switching.get() && on != appendOnly() ? "the append-only log is being turned "
+                + (appendOnly() ? "on" : "off") + ": try again once INFO says aof_rewrite_in_progress:0" : null;
     }
 
     /**
-     * Turns the log on as a round over every shard, so that no transaction over several shards is
-     * logged on one shard and not on another: phase 0, each shard reads its files and opens a
-     * temporary incremental file off its loop; phase 1, the round's hold on every key of every
-     * shard ({@link #hold}); phase 2, each shard's log starts on that file and, in the same turn, the
-     * snapshot of its first base ({@link ShardDisk#startLog}), then it serves again. Once its base is
-     * written, each shard's manifest names the base and the file, as Redis 7 names the temporary
-     * incremental file of its first rewrite once that ends.
+     * Turns the log on or off as a round over every shard, so that no transaction over several
+     * shards is logged on one shard and not on another. On: phase 0, each shard reads its files and
+     * opens a temporary incremental file off its loop; phase 1, the round's hold on every key of
+     * every shard ({@link #hold}); phase 2, each shard's log starts on that file and, in the same
+     * turn, the snapshot of its first base ({@link ShardDisk#startLog}), then it serves again. Once
+     * its base is written, each shard's manifest names the base and the file, as Redis 7 names the
+     * temporary incremental file of its first rewrite once that ends. Off: phases 1 and 2, each
+     * shard's log stopping in the hold ({@link ShardDisk#stopLog}).
      */
     @Override
     public void appendOnly(boolean on) {
-        if (on && !appendOnly && switching.compareAndSet(false, true)) {
+        if (on != appendOnly && switching.compareAndSet(false, true)) {
+            logWantedOn = on;
             logWanted = true;
             startLogRound();
         }
     }
 
-    /** Starts the round that turns the log on, unless one runs: then that one starts it as it ends. */
+    /** Starts the round that turns the log on or off, unless one runs: then that one starts it as it ends. */
     private void startLogRound() {
         for (int k = 0; k < shards; k++) {
             if (disks.get(k) == null) {
-                LOG.warning("the server is still starting: the append-only log stays off");
+                LOG.warning("the server is still starting: the append-only log stays as it is");
                 logWanted = false;
                 switching.set(false);
                 return;
             }
         }
-        Round r = new Round(false, true);
+        Round r = new Round(false, true, logWantedOn);
         if (!round.compareAndSet(null, r)) {
             if (round.get() == null && logWanted) {
                 startLogRound(); // it ended before it could see the wish
@@ -517,9 +544,10 @@ public final class DiskCommands implements DiskControl {
         hold(r);
     }
 
-    /** Every shard's log is on and writing its first base. */
-    private void logRoundEnded() {
-        LOG.info("the append-only log is on: each shard writes its first base");
+    /** Every shard's log is on and writing its first base, or off. */
+    private void logRoundEnded(boolean on) {
+        LOG.info(on ? "the append-only log is on: each shard writes its first base"
+                : "the append-only log is off: its files stay as they are");
         switching.set(false);
         round.set(null);
         startWaitingRounds();

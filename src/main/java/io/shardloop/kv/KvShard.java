@@ -241,10 +241,10 @@ public final class KvShard implements MessageHandler, ResponseHandler, CreditLis
                 : new ShardTransactions(this, here, mailbox, executor, locks, counters, tracking);
         this.pubsub = new PubSubShard(group, here, mailbox);
         if (disk != null) {
-            disk.onLogStarted(started -> {
-                log = started;
-                executor.log(started);
-                transactions.logStarted(started);
+            disk.onLog((now, epoch) -> {
+                log = now;
+                executor.log(now);
+                transactions.log(now, epoch);
             });
         }
         if (executor != null) {

@@ -47,11 +47,15 @@ final class Settlement {
     /** The most parts a shard reports in a round while its reports settle some (12 bytes each). */
     static final int FIRST_REPORT = 256;
     private static final int COORDINATOR = 0;
+    /** A round's number carries its settlement's epoch above these bits ({@link #Settlement}). */
+    private static final int EPOCH_SHIFT = 40;
 
     private final int here;
     private final int shards;
     private final Mailbox mailbox;
     private final AppendLog log;
+    /** How many times the log was turned on before this settlement's (0 for a log the server started with). */
+    private final long epoch;
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(32 + 12 * FIRST_REPORT);
 
     // This shard's side.
@@ -73,8 +77,15 @@ final class Settlement {
     private final int[][] parts;
     private final long[] marks;
 
-    Settlement(int here, int shards, Mailbox mailbox, AppendLog log) {
+    /**
+     * @param epoch how many times the log was turned on while serving before this one: the rounds
+     *              of this settlement are numbered from {@code epoch << 40}, and a message of an
+     *              earlier one (a log turned off, then on again) is told apart and dropped
+     */
+    Settlement(int here, int shards, Mailbox mailbox, AppendLog log, long epoch) {
         this.here = here;
+        this.epoch = epoch;
+        this.round = epoch << EPOCH_SHIFT;
         this.shards = shards;
         this.mailbox = mailbox;
         this.log = log;
@@ -89,14 +100,27 @@ final class Settlement {
     boolean onMessage(int type, int source, DirectBuffer buffer, int offset) {
         switch (type) {
             case MSG_WANTED -> onWanted();
-            case MSG_GATHER -> onGather(buffer.getLong(offset));
+            case MSG_GATHER -> {
+                if (ours(buffer.getLong(offset))) {
+                    onGather(buffer.getLong(offset));
+                }
+            }
             case MSG_REPORT -> onReport(source, buffer, offset);
-            case MSG_SETTLED -> onSettled(buffer.getLong(offset), buffer.getInt(offset + 8), buffer.getLong(offset + 12));
+            case MSG_SETTLED -> {
+                if (ours(buffer.getLong(offset))) {
+                    onSettled(buffer.getLong(offset), buffer.getInt(offset + 8), buffer.getLong(offset + 12));
+                }
+            }
             default -> {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether round {@code r} is one of this settlement's, not of one before it. */
+    private boolean ours(long r) {
+        return r >>> EPOCH_SHIFT == epoch;
     }
 
     // ---- this shard ----------------------------------------------------------------------------
@@ -174,6 +198,9 @@ final class Settlement {
     }
 
     private void onReport(int s, DirectBuffer buffer, int offset) {
+        if (!running || buffer.getLong(offset) != round) {
+            return; // a report to a settlement before this one
+        }
         long marksRound = buffer.getLong(offset + 8);
         int count = buffer.getInt(offset + 16);
         long[] ids = new long[count];

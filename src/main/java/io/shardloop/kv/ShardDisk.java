@@ -66,8 +66,8 @@ final class ShardDisk {
     private boolean adopting;
     /** What a compaction under way switches to: the first base of a log turned on at run time ({@link ShardFiles#adopt}). */
     private boolean compactionAdopts;
-    /** Told of a log turned on at run time, on this loop: the shard's executor and transactions take it. */
-    private Consumer<AppendLog> logStarted = l -> {
+    /** Told of the log turned on or off while serving (null), with its epoch, on this loop: the shard's executor and transactions take it. */
+    private java.util.function.ObjLongConsumer<AppendLog> logChanged = (l, epoch) -> {
     };
     // Phase 0 of turning the log on: its files, read and opened off the loop.
     private ShardFiles preparedFiles;
@@ -405,11 +405,32 @@ final class ShardDisk {
         }
     }
 
-    // ---- turning the log on at run time (CONFIG SET appendonly yes) ------------------------------
+    // ---- turning the log on and off while serving (CONFIG SET appendonly) -------------------------
 
-    /** Who takes a log turned on at run time (the shard's executor and transactions), on this loop. */
-    void onLogStarted(Consumer<AppendLog> listener) {
-        this.logStarted = listener;
+    /**
+     * CONFIG SET appendonly no, while a round holds every key of every shard and no compaction runs
+     * here: nothing is logged from now on, the replies held for a sync leave, and the log writes
+     * and syncs what it holds and closes its file ({@link AppendLog#retire}). Its files stay, as
+     * Redis's do: a start with appendonly yes reads them back as they are.
+     */
+    void stopLog() {
+        partComing = false;
+        AppendLog old = log;
+        log = null;
+        files = null;
+        adopting = false;
+        if (rewriteWanted) { // a BGREWRITEAOF scheduled behind a save's part: no log to rewrite now
+            rewriteWanted = false;
+            rewritesUnderWay.decrementAndGet();
+        }
+        replies.log(null);
+        logChanged.accept(null, 0);
+        old.retire();
+    }
+
+    /** Who takes the log turned on or off while serving (the shard's executor and transactions), on this loop. */
+    void onLog(java.util.function.ObjLongConsumer<AppendLog> listener) {
+        this.logChanged = listener;
     }
 
     /**
@@ -454,14 +475,14 @@ final class ShardDisk {
      * ({@link ShardFiles#adopt}). Until then a crash loses the log, as one during Redis's first
      * rewrite does; a base that fails is tried again a minute later (or by BGREWRITEAOF).
      */
-    void startLog() {
+    void startLog(long epoch) {
         partComing = false;
         log = new AppendLog(name, loop, offloader, policy, preparedFile, 0);
         files = preparedFiles;
         preparedFile = null;
         preparedFiles = null;
         replies.log(log);
-        logStarted.accept(log);
+        logChanged.accept(log, epoch);
         adopting = true;
         sizeOffset = 0;
         rewriteBaseSize = 0;

@@ -114,17 +114,17 @@ final class ShardTransactions implements ResponseHandler {
         this.locks = locks;
         this.participant = new TransactionParticipant(group, mailbox, executor, locks, counters, tracking, kv::publishSizes);
         io.shardloop.persist.AppendLog log = executor.log();
-        this.settlement = log == null || shardCount < 2 ? null : new Settlement(here, shardCount, mailbox, log);
+        this.settlement = log == null || shardCount < 2 ? null : new Settlement(here, shardCount, mailbox, log, 0);
     }
 
     /**
-     * The shard's log was turned on at run time (while a round held every shard's keys, so no part
-     * of a transaction over several shards is logged anywhere yet): its parts are settled from now on.
+     * The shard's log was turned on or off while serving, while a round held every shard's keys (so
+     * no transaction over several shards is between its hops anywhere): from now on its parts are
+     * settled by a settlement of that epoch ({@link Settlement}), or not at all (null: the messages
+     * of the one before are dropped as they come).
      */
-    void logStarted(io.shardloop.persist.AppendLog log) {
-        if (settlement == null && shardCount >= 2) {
-            settlement = new Settlement(here, shardCount, mailbox, log);
-        }
+    void log(io.shardloop.persist.AppendLog log, long epoch) {
+        settlement = log == null || shardCount < 2 ? null : new Settlement(here, shardCount, mailbox, log, epoch);
     }
 
     /** This shard's side of every transaction, its own included. */
@@ -137,7 +137,8 @@ final class ShardTransactions implements ResponseHandler {
      * the parts of theirs. False for a type that is not one.
      */
     boolean onMessage(int type, int source, long correlationId, DirectBuffer buffer, int offset, int length) {
-        if (settlement != null && settlement.onMessage(type, source, buffer, offset)) {
+        if (settlement != null ? settlement.onMessage(type, source, buffer, offset)
+                : type >= Settlement.MSG_WANTED && type <= Settlement.MSG_SETTLED) { // a log turned off
             return true;
         }
         if (type != MSG_RESULT && type != MSG_APPLIED) {

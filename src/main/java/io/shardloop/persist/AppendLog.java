@@ -72,6 +72,51 @@ public final class AppendLog {
         }
     }
 
+    /** What a retired log goes on to: nothing is appended to it, so nothing reaches it. */
+    private static final LogFile DISCARDED = new LogFile() {
+        @Override
+        public void write(ByteBuffer... buffers) throws IOException {
+            throw new IOException("the append-only log is off");
+        }
+
+        @Override
+        public void force() {
+        }
+
+        @Override
+        public long size() {
+            return 0;
+        }
+
+        @Override
+        public void truncate(long size) {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /**
+     * The log is turned off (CONFIG SET appendonly no; its shard appends nothing more to it): what it
+     * holds is written and synced to its file, which is then closed, off the loop; replies held for
+     * a sync leave now, as no policy waits for one any more.
+     */
+    public void retire() {
+        fsync(Fsync.NO);
+        durableListener = null;
+        rotate(new Rotation() {
+            @Override
+            public LogFile open() {
+                return DISCARDED;
+            }
+
+            @Override
+            public void opened() {
+            }
+        });
+    }
+
     /** Runs blocking file work off the loop; the completion runs on the loop ({@code Shard::offload}). */
     public interface Offloader {
         <T> int offload(Callable<T> task, OffloadPool.Completion<? super T> completion);

@@ -58,9 +58,9 @@ public interface DiskControl {
     String appendOnlyRefused(boolean on);
 
     /**
-     * CONFIG SET appendonly (after {@link #appendOnlyRefused} said yes): turns the log on, in the
+     * CONFIG SET appendonly (after {@link #appendOnlyRefused} took it): turns the log on, in the
      * background (each shard writes its first base; INFO's aof_rewrite_in_progress says when it is
-     * done); nothing when it is as asked.
+     * done), or off; nothing when it is as asked.
      */
     void appendOnly(boolean on);
 

@@ -72,6 +72,9 @@ public final class AppendLog {
         }
     }
 
+    /** Turned off ({@link #retire}): once its file is closed its timer stops. */
+    private boolean retired;
+
     /** What a retired log goes on to: nothing is appended to it, so nothing reaches it. */
     private static final LogFile DISCARDED = new LogFile() {
         @Override
@@ -103,6 +106,7 @@ public final class AppendLog {
      * a sync leave now, as no policy waits for one any more.
      */
     public void retire() {
+        retired = true;
         fsync(Fsync.NO);
         durableListener = null;
         rotate(new Rotation() {
@@ -748,6 +752,9 @@ public final class AppendLog {
     }
 
     private void onSecond(long now) {
+        if (retired && rotation == null && !inFlight && !retryScheduled && pendingLength == 0) {
+            return; // what it held is on its file, closed: nothing is left to sync
+        }
         loop.scheduleTimer(System.nanoTime() + SECOND_NANOS, everySecond);
         if (fsync == Fsync.EVERYSEC && written > synced || pendingLength > 0 && fsync == Fsync.EVERYSEC) {
             syncWanted = true;

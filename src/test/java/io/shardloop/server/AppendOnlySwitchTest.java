@@ -75,6 +75,26 @@ class AppendOnlySwitchTest {
         return writers;
     }
 
+    /** Stops the writers and waits for them; none of them failed. */
+    private static void stopWriters(List<Thread> writers, AtomicBoolean stop, AtomicReference<Throwable> failure)
+            throws InterruptedException {
+        stop.set(true);
+        for (Thread t : writers) {
+            t.join();
+        }
+        assertNull(failure.get());
+    }
+
+    /** Each writer's two keys hold the same counter, at least the last one acknowledged. */
+    private static void assertReadBack(Jedis j, String[] first, String[] second, long[] acknowledged) {
+        for (int w = 0; w < WRITERS; w++) {
+            long a = Long.parseLong(j.get(first[w]));
+            long b = Long.parseLong(j.get(second[w]));
+            assertEquals(a, b, "writer " + w + ": a transaction read back by halves");
+            assertTrue(a >= acknowledged[w], "writer " + w + ": " + acknowledged[w] + " acknowledged, " + a + " read back");
+        }
+    }
+
     @Test
     void shouldTurnTheLogOnWhileServingAndReadBackEveryAcknowledgedWriteFromIt() throws Exception {
         PersistenceConfig off = PersistenceConfig.defaults().withDir(dir);
@@ -97,12 +117,8 @@ class AppendOnlySwitchTest {
                 DiskFixtures.awaitField(j, "aof_rewrite_in_progress", "0");
                 Thread.sleep(200); // writes after the bases too
             } finally {
-                stop.set(true);
-                for (Thread t : writers) {
-                    t.join();
-                }
+                stopWriters(writers, stop, failure);
             }
-            assertNull(failure.get());
             assertEquals("ok", DiskFixtures.info(j).get("aof_last_bgrewrite_status"));
             j.set("after", "the switch");
         }
@@ -117,12 +133,7 @@ class AppendOnlySwitchTest {
         try (Server server = start(off.withAppendOnly(true)); Jedis j = DiskFixtures.client(server)) {
             assertEquals("v4999", j.get("before:4999"));
             assertEquals("the switch", j.get("after"));
-            for (int w = 0; w < WRITERS; w++) {
-                long a = Long.parseLong(j.get(first[w]));
-                long b = Long.parseLong(j.get(second[w]));
-                assertEquals(a, b, "writer " + w + ": a transaction read back by halves");
-                assertTrue(a >= acknowledged[w], "writer " + w + ": " + acknowledged[w] + " acknowledged, " + a + " read back");
-            }
+            assertReadBack(j, first, second, acknowledged);
         }
     }
 
@@ -186,21 +197,12 @@ class AppendOnlySwitchTest {
                 DiskFixtures.awaitField(j, "aof_rewrite_in_progress", "0");
                 Thread.sleep(300); // transactions settled by the new logs' settlement
             } finally {
-                stop.set(true);
-                for (Thread t : writers) {
-                    t.join();
-                }
+                stopWriters(writers, stop, failure);
             }
-            assertNull(failure.get());
             assertEquals("ok", DiskFixtures.info(j).get("aof_last_bgrewrite_status"));
         }
         try (Server server = start(on); Jedis j = DiskFixtures.client(server)) {
-            for (int w = 0; w < WRITERS; w++) {
-                long a = Long.parseLong(j.get(first[w]));
-                long b = Long.parseLong(j.get(second[w]));
-                assertEquals(a, b, "writer " + w + ": a transaction read back by halves");
-                assertTrue(a >= acknowledged[w], "writer " + w + ": " + acknowledged[w] + " acknowledged, " + a + " read back");
-            }
+            assertReadBack(j, first, second, acknowledged);
         }
     }
 }

@@ -74,9 +74,13 @@ final class ShardTransactions implements ResponseHandler {
     static final int MSG_ABORT = 8;
     /** One-way: drop watches (UNWATCH, DISCARD, a client gone). */
     static final int MSG_UNWATCH = 9;
-    /** One-way: a gathered transaction's changes to this shard's keys; apply them and let go. */
+    /** One-way: a gathered transaction's changes to this shard's keys; apply them, let go and answer {@link #MSG_APPLIED}. */
     static final int MSG_APPLY = 10;
-    /** One-way: a gathered transaction's changes are applied (and on disk), to its coordinator (appendfsync always). */
+    /**
+     * One-way: a gathered transaction's changes are applied (and settled, under appendfsync always),
+     * to its coordinator, whose reply waits for every one: whoever learns of the transaction, on any
+     * shard and by any path (INFO's key counts among them), finds its changes there.
+     */
     static final int MSG_APPLIED = 11;
 
     private static final byte GRANTED = TransactionParticipant.GRANTED;
@@ -365,8 +369,8 @@ final class ShardTransactions implements ResponseHandler {
 
     /**
      * Every shard holds its keys and has sent their values: the transaction runs here on copies,
-     * and each shard gets back the keys that changed, applies them and lets go (under appendfsync
-     * always, answering once they are settled: {@link #MSG_APPLIED}).
+     * and each shard gets back the keys that changed, applies them, lets go and answers (under
+     * appendfsync always once they are settled: {@link #MSG_APPLIED}); the reply waits for every answer.
      */
     private void runGathered(Coordination co) {
         TransactionParts p = co.prepared;
@@ -450,17 +454,14 @@ final class ShardTransactions implements ResponseHandler {
             message.putLong(0, co.id);
             message.putLong(8, co.writer);
             message.putInt(16, co.tags[n]);
-            message.putByte(20, (byte) (co.hold ? 1 : 0));
-            message.putInt(21, n);
-            int at = TransactionParticipant.writeKeys(message, part.watched, 25);
+            message.putInt(20, n);
+            int at = TransactionParticipant.writeKeys(message, part.watched, 24);
             message.putInt(at, counts[s]);
             if (mine != null) {
                 message.putBytes(at + 4, mine, 0, lengths[s]);
             }
             sendAlways(s, MSG_APPLY, at + 4 + lengths[s]);
-            if (co.hold) {
-                co.awaiting++; // it answers once its changes are settled
-            }
+            co.awaiting++; // it answers once its changes are in (and settled)
         }
         onApplied(co, -1);
     }

@@ -110,10 +110,9 @@ final class TransactionParticipant {
                     throw new IllegalStateException("changes to apply for no transaction here: " + id);
                 }
                 int parts = buffer.getInt(offset + 16);
-                boolean hold = buffer.getByte(offset + 20) == 1;
-                int index = buffer.getInt(offset + 21);
+                int index = buffer.getInt(offset + 20);
                 List<Key> unwatch = new ArrayList<>();
-                int at = readKeys(buffer, offset + 25, unwatch);
+                int at = readKeys(buffer, offset + 24, unwatch);
                 int count = buffer.getInt(at);
                 at += 4;
                 tracking.writer(buffer.getLong(offset + 8));
@@ -128,11 +127,10 @@ final class TransactionParticipant {
                 }
                 unwatch(unwatch);
                 locks.release(p.entry);
-                if (hold) { // the coordinator's reply waits until the changes are settled
-                    message.putLong(0, id);
-                    message.putInt(8, index);
-                    sendWhenDurable(source, ShardTransactions.MSG_APPLIED, 12);
-                }
+                // The coordinator's reply waits until the changes are in (and settled, under always).
+                message.putLong(0, id);
+                message.putInt(8, index);
+                sendWhenDurable(source, ShardTransactions.MSG_APPLIED, 12);
             }
             case ShardTransactions.MSG_UNWATCH -> {
                 List<Key> keys = new ArrayList<>();

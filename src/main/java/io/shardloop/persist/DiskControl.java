@@ -73,6 +73,79 @@ public interface DiskControl {
      */
     void appendfsync(AppendLog.Fsync policy);
 
+    /**
+     * {@code all}'s commands, with SAVE's and SHUTDOWN's outcome handed to {@code replies} (a
+     * connection's loop) rather than given on whatever thread the save ends on.
+     */
+    static DiskControl repliesOn(DiskControl all, java.util.concurrent.Executor replies) {
+        return new DiskControl() {
+            @Override
+            public Reply bgsave(boolean schedule) {
+                return all.bgsave(schedule);
+            }
+
+            @Override
+            public void save(Consumer<Reply> done) {
+                all.save(reply -> replies.execute(() -> done.accept(reply)));
+            }
+
+            @Override
+            public void finalSave(Consumer<Reply> done) {
+                all.finalSave(reply -> replies.execute(() -> done.accept(reply)));
+            }
+
+            @Override
+            public long lastSave() {
+                return all.lastSave();
+            }
+
+            @Override
+            public Reply bgrewriteaof() {
+                return all.bgrewriteaof();
+            }
+
+            @Override
+            public Map<String, Object> info() {
+                return all.info();
+            }
+
+            @Override
+            public SavePoints savePoints() {
+                return all.savePoints();
+            }
+
+            @Override
+            public void savePoints(SavePoints points) {
+                all.savePoints(points);
+            }
+
+            @Override
+            public boolean appendOnly() {
+                return all.appendOnly();
+            }
+
+            @Override
+            public String appendOnlyRefused(boolean on) {
+                return all.appendOnlyRefused(on);
+            }
+
+            @Override
+            public void appendOnly(boolean on) {
+                all.appendOnly(on);
+            }
+
+            @Override
+            public AppendLog.Fsync appendfsync() {
+                return all.appendfsync();
+            }
+
+            @Override
+            public void appendfsync(AppendLog.Fsync policy) {
+                all.appendfsync(policy);
+            }
+        };
+    }
+
     /** The error every one of these commands answers where nothing is kept on disk. */
     String NO_DISK = "ERR this server keeps no data on disk (persistence needs the event-loop model with --state sharded)";
 

@@ -51,7 +51,7 @@ final class LoopServerView implements ServerView {
         this.rates = rates;
         this.startedMillis = startedMillis;
         this.disk = cluster.mode() == io.shardloop.kv.StateMode.SHARDED
-                ? cluster.durability().commands().on(shard.loop()::execute) : io.shardloop.persist.DiskControl.NONE;
+                ? io.shardloop.persist.DiskControl.repliesOn(cluster.durability().commands(), shard.loop()::execute) : io.shardloop.persist.DiskControl.NONE;
     }
 
     @Override

@@ -199,8 +199,6 @@ final class ShardTransactions implements ResponseHandler {
         final byte[][] fetched;
         /** Per part: the part count its record is tagged with, 0 when it is not tagged. */
         final int[] tags;
-        /** Whether the reply waits until every part is settled (this shard's log is under appendfsync always). */
-        boolean hold;
         /** The reply, kept while it waits for the disk. */
         BufferReplyWriter reply;
 
@@ -322,7 +320,6 @@ final class ShardTransactions implements ResponseHandler {
             }
             return;
         }
-        co.hold = logHoldsReplies();
         if (co.prepared.gathered) {
             runGathered(co);
             return;
@@ -347,12 +344,6 @@ final class ShardTransactions implements ResponseHandler {
                 sendAlways(part.shard, MSG_RUN, length);
             }
         }
-    }
-
-    /** Whether this shard's log holds replies until they are on disk (appendfsync always). */
-    private boolean logHoldsReplies() {
-        io.shardloop.persist.AppendLog log = executor.log();
-        return log != null && log.fsync() == io.shardloop.persist.AppendLog.Fsync.ALWAYS;
     }
 
     /** The replies of the part that ran here: counted now, or, for a tagged part, once it is settled. */

@@ -103,17 +103,26 @@ public final class DiskCommands implements DiskControl {
         /** Each shard's change count when its part began, written by its loop before its part ends. */
         final long[] changesAtStart = new long[shards];
         volatile IOException failure;
-        /** SHUTDOWN's round: the shards go on holding their keys once it succeeded, until the server stops. */
-        final boolean keep;
-        /** Not a save: the round that turns the log on or off (CONFIG SET appendonly). */
-        final boolean log;
-        /** For a round of the log: on (yes) or off (no). */
-        final boolean on;
+        final Kind kind;
 
-        Round(boolean keep, boolean log, boolean on) {
-            this.keep = keep;
-            this.log = log;
-            this.on = on;
+        Round(Kind kind) {
+            this.kind = kind;
+        }
+    }
+
+    /** What a round does once every shard holds its keys. */
+    private enum Kind {
+        /** BGSAVE, SAVE, the save points: each shard writes its part and lets go. */
+        SAVE,
+        /** SHUTDOWN's save: once it succeeded the shards go on holding their keys until the server stops. */
+        FINAL_SAVE,
+        /** CONFIG SET appendonly yes: each shard's log starts, with its first base. */
+        LOG_ON,
+        /** CONFIG SET appendonly no: each shard's log stops. */
+        LOG_OFF;
+
+        boolean saves() {
+            return this == SAVE || this == FINAL_SAVE;
         }
     }
 
@@ -188,7 +197,7 @@ public final class DiskCommands implements DiskControl {
             return;
         }
         LOG.info(due.changes() + " changes in " + due.seconds() + " seconds. Saving...");
-        begin(List.of(), false);
+        begin(List.of(), Kind.SAVE);
     }
 
     /** The changes over every shard since the last successful save (rdb_changes_since_last_save), a moment old. */
@@ -219,7 +228,7 @@ public final class DiskCommands implements DiskControl {
                     + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
         }
         boolean afterRewrite = rewritesUnderWay.get() > 0;
-        Reply started = begin(List.of(), false);
+        Reply started = begin(List.of(), Kind.SAVE);
         if (started != null) {
             return started;
         }
@@ -228,7 +237,7 @@ public final class DiskCommands implements DiskControl {
 
     @Override
     public void save(Consumer<Reply> done) {
-        Reply refused = begin(List.of(done), false);
+        Reply refused = begin(List.of(done), Kind.SAVE);
         if (refused != null) {
             done.accept(refused);
         }
@@ -237,7 +246,7 @@ public final class DiskCommands implements DiskControl {
     @Override
     public void finalSave(Consumer<Reply> done) {
         while (true) {
-            Reply refused = begin(List.of(done), true);
+            Reply refused = begin(List.of(done), Kind.FINAL_SAVE);
             if (refused == null) {
                 return;
             }
@@ -253,13 +262,9 @@ public final class DiskCommands implements DiskControl {
         }
     }
 
-    /**
-     * Starts a round with those waiting for it; the error when one runs already, else null.
-     *
-     * @param keep SHUTDOWN's round: once it succeeded the shards serve nothing more
-     */
-    private Reply begin(List<Consumer<Reply>> waiters, boolean keep) {
-        Round r = new Round(keep, false, false);
+    /** Starts a save ({@link Kind#SAVE} or {@link Kind#FINAL_SAVE}) with those waiting for it; the error when one runs already, else null. */
+    private Reply begin(List<Consumer<Reply>> waiters, Kind kind) {
+        Round r = new Round(kind);
         r.waiters.addAll(waiters);
         // Whole before it is published: the save points' timer may post a round it finds.
         for (int k = 0; k < shards; k++) {
@@ -299,12 +304,12 @@ public final class DiskCommands implements DiskControl {
             }
         }
         r.posted = true;
-        if (r.log) {
-            if (r.on) {
-                prepare(r);
-            } else {
-                hold(r); // nothing to open
-            }
+        if (r.kind == Kind.LOG_ON) {
+            prepare(r);
+            return;
+        }
+        if (r.kind == Kind.LOG_OFF) {
+            hold(r); // nothing to open
             return;
         }
         saves++; // Redis counts a save when it starts (stat_rdb_saves)
@@ -342,31 +347,24 @@ public final class DiskCommands implements DiskControl {
             hold(r);
             return;
         }
-        if (r.log && !r.on) { // phase two: each shard's log stops
-            appendOnly = false;
-            for (int k = 0; k < shards; k++) {
-                ShardDisk disk = disks.get(k);
-                disk.loop().execute(() -> {
-                    disk.stopLog();
-                    disk.releaseRoundHold();
-                    if (r.remaining.decrementAndGet() == 0) {
-                        logRoundEnded(false);
-                    }
-                });
+        if (!r.kind.saves()) { // phase two: each shard's log starts (with the snapshot of its first base) or stops
+            boolean on = r.kind == Kind.LOG_ON;
+            appendOnly = on;
+            if (on) {
+                rewritesUnderWay.addAndGet(shards);
             }
-            return;
-        }
-        if (r.log) { // phase two: each shard's log starts, with the snapshot of its first base
-            rewritesUnderWay.addAndGet(shards);
-            appendOnly = true;
-            long epoch = ++logEpoch; // one round of the log at a time
+            long epoch = on ? ++logEpoch : 0; // one round of the log at a time
             for (int k = 0; k < shards; k++) {
                 ShardDisk disk = disks.get(k);
                 disk.loop().execute(() -> {
-                    disk.startLog(epoch);
+                    if (on) {
+                        disk.startLog(epoch);
+                    } else {
+                        disk.stopLog();
+                    }
                     disk.releaseRoundHold();
                     if (r.remaining.decrementAndGet() == 0) {
-                        logRoundEnded(true);
+                        logRoundEnded(on);
                     }
                 });
             }
@@ -375,7 +373,7 @@ public final class DiskCommands implements DiskControl {
         for (int k = 0; k < shards; k++) { // phase two: each part begins, and its shard serves again
             ShardDisk disk = disks.get(k);
             int shard = k;
-            disk.loop().execute(() -> disk.savePart(r.bodies[shard], r.keep,
+            disk.loop().execute(() -> disk.savePart(r.bodies[shard], r.kind == Kind.FINAL_SAVE,
                     changes -> r.changesAtStart[shard] = changes, failure -> partDone(r, disk, failure)));
         }
     }
@@ -425,7 +423,7 @@ public final class DiskCommands implements DiskControl {
         } else {
             lastSaveFailed = true;
             LOG.warning("saving the snapshot failed: " + failure.getMessage());
-            if (r.keep) { // the server goes on serving (or stops anyway, with FORCE)
+            if (r.kind == Kind.FINAL_SAVE) { // the server goes on serving (or stops anyway, with FORCE)
                 for (int k = 0; k < shards; k++) {
                     ShardDisk disk = disks.get(k);
                     disk.loop().execute(disk::releaseRoundHold);
@@ -447,7 +445,7 @@ public final class DiskCommands implements DiskControl {
             next.add(w);
         }
         if (!next.isEmpty()) {
-            Reply refused = begin(next, true); // SHUTDOWN's, in a round that begins after they asked
+            Reply refused = begin(next, Kind.FINAL_SAVE); // SHUTDOWN's, in a round that begins after they asked
             if (refused != null) {
                 next.forEach(w -> w.accept(refused));
             }
@@ -499,7 +497,7 @@ public final class DiskCommands implements DiskControl {
                 return;
             }
         }
-        Round r = new Round(false, true, logWantedOn);
+        Round r = new Round(logWantedOn ? Kind.LOG_ON : Kind.LOG_OFF);
         if (!round.compareAndSet(null, r)) {
             if (round.get() == null && logWanted) {
                 startLogRound(); // it ended before it could see the wish
@@ -644,7 +642,7 @@ public final class DiskCommands implements DiskControl {
         f.put("current_save_keys_processed", processed);
         f.put("current_save_keys_total", total);
         f.put("rdb_changes_since_last_save", changes);
-        boolean saving = r != null && !r.log;
+        boolean saving = r != null && r.kind.saves();
         f.put("rdb_bgsave_in_progress", saving && r.posted ? 1 : 0);
         f.put("rdb_last_save_time", lastSave);
         f.put("rdb_last_bgsave_status", lastSaveFailed ? "err" : "ok");

@@ -62,10 +62,12 @@ final class ShardDisk {
     private final int shards;
     /** appendfsync now, for a log started at run time. */
     private AppendLog.Fsync policy;
-    /** The log was turned on at run time and no manifest names its file yet: its first base is being written, or failed. */
+    /**
+     * The log was turned on at run time and no manifest names its file yet: its first base is being
+     * written, or failed; a compaction then ends by {@link ShardFiles#adopt}. It changes only
+     * between compactions.
+     */
     private boolean adopting;
-    /** What a compaction under way switches to: the first base of a log turned on at run time ({@link ShardFiles#adopt}). */
-    private boolean compactionAdopts;
     /** Told of the log turned on or off while serving (null), with its epoch, on this loop: the shard's executor and transactions take it. */
     private java.util.function.ObjLongConsumer<AppendLog> logChanged = (l, epoch) -> {
     };
@@ -204,7 +206,6 @@ final class ShardDisk {
         snapshotEnded = false;
         snapshotFailure = null;
         newIncremental = null;
-        compactionAdopts = adopting;
         rotatedAt = log.appended();
         Snapshot.Done ended = (s, failure) -> {
             snapshotEnded = true;
@@ -216,7 +217,7 @@ final class ShardDisk {
         if (!rotate) {
             return;
         }
-        boolean adopts = compactionAdopts;
+        boolean adopts = adopting;
         log.rotate(new AppendLog.Rotation() {
             @Override
             public LogFile open() throws IOException {
@@ -256,7 +257,7 @@ final class ShardDisk {
 
     private void switchBase(Snapshot s) {
         String kept = newIncremental;
-        boolean adopts = compactionAdopts;
+        boolean adopts = adopting;
         int rc = offloader.offload(() -> {
             String base = files.nextBaseName();
             config.files().rename(rewriteTemp, config.appendDir().resolve(base));
@@ -278,7 +279,7 @@ final class ShardDisk {
         rewritesUnderWay.decrementAndGet();
         lastRewriteSeconds = TimeUnit.NANOSECONDS.toSeconds(s.elapsedNanos());
         if (failure == null) {
-            if (compactionAdopts) {
+            if (adopting) {
                 adopting = false;
                 LOG.info(name + ": the append-only log turned on at run time is whole: its manifest names it");
             }
@@ -296,7 +297,7 @@ final class ShardDisk {
             lastRewriteFailed = true;
             retryNotBefore = System.nanoTime() + RETRY_AFTER_FAILURE_NANOS;
             LOG.warning(name + ": compacting the append-only log failed: " + failure.getMessage()
-                    + (compactionAdopts ? "; the log turned on at run time is named by no manifest until a base is "
+                    + (adopting ? "; the log turned on at run time is named by no manifest until a base is "
                     + "written: tried again in a minute, or by BGREWRITEAOF" : "; the log goes on in its files as they are"));
         }
         runWaiting();

@@ -84,7 +84,7 @@ public final class ShardFiles {
         String name = AofLayout.incrementalName(shard, shards, seq);
         LogFile f = files.open(dir.resolve(name));
         manifest = manifest.withIncremental(name, seq);
-        files.writeAtomically(dir.resolve(AofLayout.manifestName(shard, shards)), manifest.format().getBytes(StandardCharsets.UTF_8));
+        writeManifest();
         return f;
     }
 
@@ -99,12 +99,21 @@ public final class ShardFiles {
      * the files it no longer names are deleted.
      */
     public void replaceBase(String baseName, String firstKept) throws IOException {
+        switchTo(manifest.withBase(baseName, manifest.nextBaseSeq(), firstKept));
+    }
+
+    /** Writes {@code next} as the manifest, then deletes the files the one before named and it does not. */
+    private void switchTo(Manifest next) throws IOException {
         Manifest before = manifest;
-        manifest = manifest.withBase(baseName, manifest.nextBaseSeq(), firstKept);
-        files.writeAtomically(dir.resolve(AofLayout.manifestName(shard, shards)), manifest.format().getBytes(StandardCharsets.UTF_8));
+        manifest = next;
+        writeManifest();
         for (String gone : before.namesNotIn(manifest)) {
             files.delete(dir.resolve(gone));
         }
+    }
+
+    private void writeManifest() throws IOException {
+        files.writeAtomically(dir.resolve(AofLayout.manifestName(shard, shards)), manifest.format().getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -135,12 +144,7 @@ public final class ShardFiles {
         String incremental = AofLayout.incrementalName(shard, shards, seq);
         files.rename(dir.resolve(temporaryIncremental), dir.resolve(incremental));
         temporaryIncremental = null;
-        Manifest before = manifest;
-        manifest = manifest.withIncremental(incremental, seq).withBase(baseName, manifest.nextBaseSeq(), incremental);
-        files.writeAtomically(dir.resolve(AofLayout.manifestName(shard, shards)), manifest.format().getBytes(StandardCharsets.UTF_8));
-        for (String gone : before.namesNotIn(manifest)) {
-            files.delete(dir.resolve(gone));
-        }
+        switchTo(manifest.withIncremental(incremental, seq).withBase(baseName, manifest.nextBaseSeq(), incremental));
     }
 
     /** The name of the last incremental file, or null. */

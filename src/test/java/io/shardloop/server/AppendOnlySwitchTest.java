@@ -43,72 +43,72 @@ class AppendOnlySwitchTest {
 
     /**
      * One client per writer, each writing a counter to a key of shard 0 and one of shard 1 in one
-     * transaction (MSET, or MULTI/EXEC), until {@code stop}; its last acknowledged value in
-     * {@code acknowledged}.
+     * transaction (MSET, or MULTI/EXEC) until stopped, keeping its last acknowledged value.
      */
-    private static List<Thread> startWriters(Server server, String[] first, String[] second, long[] acknowledged,
-                                             AtomicBoolean stop, AtomicReference<Throwable> failure) {
-        List<Thread> writers = new ArrayList<>();
-        for (int w = 0; w < WRITERS; w++) {
-            int id = w;
-            first[w] = DiskFixtures.keyOn(0, SHARDS, "a" + w + ":");
-            second[w] = DiskFixtures.keyOn(1, SHARDS, "b" + w + ":");
-            writers.add(Thread.ofPlatform().start(() -> {
-                try (RawResp c = new RawResp(server.port(ServedProtocol.RESP))) {
-                    for (long n = 1; !stop.get(); n++) {
-                        String v = Long.toString(n);
-                        if (n % 2 == 0) {
-                            assertEquals("+OK", c.call("MSET", first[id], v, second[id], v));
-                        } else {
-                            assertEquals("+OK", c.call("MULTI"));
-                            assertEquals("+QUEUED", c.call("SET", first[id], v));
-                            assertEquals("+QUEUED", c.call("SET", second[id], v));
-                            assertEquals("*2 [+OK, +OK]", c.call("EXEC"));
+    private static final class Writers {
+        final String[] first = new String[WRITERS];
+        final String[] second = new String[WRITERS];
+        final long[] acknowledged = new long[WRITERS];
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final List<Thread> threads = new ArrayList<>();
+
+        Writers(Server server) {
+            for (int w = 0; w < WRITERS; w++) {
+                int id = w;
+                first[w] = DiskFixtures.keyOn(0, SHARDS, "a" + w + ":");
+                second[w] = DiskFixtures.keyOn(1, SHARDS, "b" + w + ":");
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try (RawResp c = new RawResp(server.port(ServedProtocol.RESP))) {
+                        for (long n = 1; !stop.get(); n++) {
+                            String v = Long.toString(n);
+                            if (n % 2 == 0) {
+                                assertEquals("+OK", c.call("MSET", first[id], v, second[id], v));
+                            } else {
+                                assertEquals("+OK", c.call("MULTI"));
+                                assertEquals("+QUEUED", c.call("SET", first[id], v));
+                                assertEquals("+QUEUED", c.call("SET", second[id], v));
+                                assertEquals("*2 [+OK, +OK]", c.call("EXEC"));
+                            }
+                            acknowledged[id] = n;
                         }
-                        acknowledged[id] = n;
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
                     }
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            }));
+                }));
+            }
         }
-        return writers;
-    }
 
-    /** Stops the writers and waits for them; none of them failed. */
-    private static void stopWriters(List<Thread> writers, AtomicBoolean stop, AtomicReference<Throwable> failure)
-            throws InterruptedException {
-        stop.set(true);
-        for (Thread t : writers) {
-            t.join();
+        /** Stops them and waits for them; none of them failed. */
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertNull(failure.get());
         }
-        assertNull(failure.get());
-    }
 
-    /** Each writer's two keys hold the same counter, at least the last one acknowledged. */
-    private static void assertReadBack(Jedis j, String[] first, String[] second, long[] acknowledged) {
-        for (int w = 0; w < WRITERS; w++) {
-            long a = Long.parseLong(j.get(first[w]));
-            long b = Long.parseLong(j.get(second[w]));
-            assertEquals(a, b, "writer " + w + ": a transaction read back by halves");
-            assertTrue(a >= acknowledged[w], "writer " + w + ": " + acknowledged[w] + " acknowledged, " + a + " read back");
+        /** Each writer's two keys hold the same counter, at least the last one acknowledged. */
+        void assertReadBack(Jedis j) {
+            for (int w = 0; w < WRITERS; w++) {
+                long a = Long.parseLong(j.get(first[w]));
+                long b = Long.parseLong(j.get(second[w]));
+                assertEquals(a, b, "writer " + w + ": a transaction read back by halves");
+                assertTrue(a >= acknowledged[w], "writer " + w + ": " + acknowledged[w] + " acknowledged, " + a + " read back");
+            }
         }
     }
 
     @Test
     void shouldTurnTheLogOnWhileServingAndReadBackEveryAcknowledgedWriteFromIt() throws Exception {
         PersistenceConfig off = PersistenceConfig.defaults().withDir(dir);
-        String[] first = new String[WRITERS];
-        String[] second = new String[WRITERS];
-        long[] acknowledged = new long[WRITERS];
+        Writers writers;
         try (Server server = start(off); Jedis j = DiskFixtures.client(server)) {
             for (int i = 0; i < 5_000; i++) {
                 j.set("before:" + i, "v" + i);
             }
             assertEquals("0", DiskFixtures.info(j).get("aof_enabled"));
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> writers = startWriters(server, first, second, acknowledged, stop, failure);
+            writers = new Writers(server);
             try {
                 Thread.sleep(200);
                 assertEquals("OK", j.configSet("appendonly", "yes"));
@@ -117,7 +117,7 @@ class AppendOnlySwitchTest {
                 DiskFixtures.awaitField(j, "aof_rewrite_in_progress", "0");
                 Thread.sleep(200); // writes after the bases too
             } finally {
-                stopWriters(writers, stop, failure);
+                writers.stop();
             }
             assertEquals("ok", DiskFixtures.info(j).get("aof_last_bgrewrite_status"));
             j.set("after", "the switch");
@@ -133,7 +133,7 @@ class AppendOnlySwitchTest {
         try (Server server = start(off.withAppendOnly(true)); Jedis j = DiskFixtures.client(server)) {
             assertEquals("v4999", j.get("before:4999"));
             assertEquals("the switch", j.get("after"));
-            assertReadBack(j, first, second, acknowledged);
+            writers.assertReadBack(j);
         }
     }
 
@@ -177,13 +177,9 @@ class AppendOnlySwitchTest {
     void shouldTurnTheLogOffAndOnAgainWhileServing() throws Exception {
         PersistenceConfig on = PersistenceConfig.defaults().withDir(dir).withAppendOnly(true)
                 .withFsync(io.shardloop.persist.AppendLog.Fsync.ALWAYS);
-        String[] first = new String[WRITERS];
-        String[] second = new String[WRITERS];
-        long[] acknowledged = new long[WRITERS];
+        Writers writers;
         try (Server server = start(on); Jedis j = DiskFixtures.client(server)) {
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> writers = startWriters(server, first, second, acknowledged, stop, failure);
+            writers = new Writers(server);
             try {
                 Thread.sleep(200);
                 assertEquals("OK", j.configSet("appendonly", "no"));
@@ -197,12 +193,12 @@ class AppendOnlySwitchTest {
                 DiskFixtures.awaitField(j, "aof_rewrite_in_progress", "0");
                 Thread.sleep(300); // transactions settled by the new logs' settlement
             } finally {
-                stopWriters(writers, stop, failure);
+                writers.stop();
             }
             assertEquals("ok", DiskFixtures.info(j).get("aof_last_bgrewrite_status"));
         }
         try (Server server = start(on); Jedis j = DiskFixtures.client(server)) {
-            assertReadBack(j, first, second, acknowledged);
+            writers.assertReadBack(j);
         }
     }
 }

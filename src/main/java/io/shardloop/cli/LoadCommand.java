@@ -148,6 +148,10 @@ final class LoadCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Duration spinWindow;
 
+    @Option(names = "--transport", paramLabel = "KIND", defaultValue = "auto",
+            description = "How the load loops do network I/O: auto, epoll or nio (as serve's). Default: ${DEFAULT-VALUE}.")
+    String transport;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -260,7 +264,7 @@ final class LoadCommand implements Callable<Integer> {
                 .rate(rate).duration(duration).warmup(warmup != null ? warmup : LoadConfig.defaultWarmup(duration))
                 .connections(connections).threads(threads).cpus(cpus)
                 .requests(requests).timeout(timeout).pipeline(pipeline).reconnectDelay(reconnectDelay)
-                .spinWindow(spinWindow);
+                .spinWindow(spinWindow).transport(TransportOption.select(spec, transport).transport());
         if (protocol == LoadConfig.Protocol.HTTP) {
             b.http(new LoadConfig.HttpSettings(method, path, body, expectStatus));
         } else {

@@ -20,6 +20,7 @@ import io.shardloop.runtime.shard.DescriptorBudget;
 import io.shardloop.runtime.shard.Pinning;
 import io.shardloop.runtime.shard.PortInUseException;
 import io.shardloop.runtime.shard.RuntimeConfig;
+import io.shardloop.runtime.shard.Transports;
 import io.shardloop.runtime.stall.StallConfig;
 import io.shardloop.server.ServedProtocol;
 import io.shardloop.server.Server;
@@ -295,6 +296,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "CPUs to pin shards to, in order (e.g. 2,3). Default: the process's affinity mask.")
     List<Integer> cpus = List.of();
 
+    @Option(names = "--transport", paramLabel = "KIND", defaultValue = "auto",
+            description = "How the loops do network I/O: auto (the first of epoll and nio that starts here), "
+                    + "epoll (native, through FFM) or nio (the JDK's). Default: ${DEFAULT-VALUE}.")
+    String transport;
+
     @Option(names = "--accept", paramLabel = "MODE", defaultValue = "reuseport",
             description = "reuseport: a listener per shard (the kernel spreads connections); "
                     + "handoff: one acceptor hands them out round-robin. Default: ${DEFAULT-VALUE}.")
@@ -376,6 +382,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Log every shard's counters this often (0: only at exit). Default: ${DEFAULT-VALUE}.")
     Duration statsInterval;
 
+    /** Which transport --transport settled on, and why, kept for the start-up log. */
+    private Transports.Selection transportChoice;
+
     /** How --max-connections was settled, kept for the start-up log. */
     private DescriptorBudget.Choice connectionChoice;
 
@@ -414,6 +423,7 @@ final class ServeCommand implements Callable<Integer> {
             LOG.log(connectionChoice.warning() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                     connectionChoice.line());
         }
+        LOG.log(System.Logger.Level.INFO, "transport: " + transportChoice);
         LOG.log(System.Logger.Level.INFO, "config: " + config.describe());
         for (String line : server.servingLines()) {
             LOG.log(System.Logger.Level.INFO, line);
@@ -502,7 +512,8 @@ final class ServeCommand implements Callable<Integer> {
         int n = shards != null ? shards : Math.max(1, (cpus.isEmpty() ? Pinning.usableCpus() : cpus).size());
         ConnectionLimits limits = new ConnectionLimits((int) readBudget, highWater, lowWater, hardLimit,
                 (int) maxPendingInput, clientQueryBufferLimit, writeStallTimeout.toNanos(), idleTimeout.toNanos());
-        RuntimeConfig.Builder runtimeBuilder = RuntimeConfig.builder(n);
+        transportChoice = TransportOption.select(spec, transport);
+        RuntimeConfig.Builder runtimeBuilder = RuntimeConfig.builder(n).transport(transportChoice.transport());
         if (maxMemoryClients != null) {
             runtimeBuilder.maxClientMemory(maxMemoryClients);
         }

@@ -1,5 +1,8 @@
 package io.shardloop.load;
 
+import io.shardloop.runtime.shard.Transports;
+import io.shardloop.runtime.transport.Transport;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +31,7 @@ import java.util.List;
 public record LoadConfig(Protocol protocol, InetSocketAddress target, double rate, Duration duration, Duration warmup,
                          int connections, int threads, List<Integer> cpus, long requests, Duration timeout,
                          int pipeline, HttpSettings http, RespSettings resp, Duration reconnectDelay,
-                         Duration spinWindow) {
+                         Duration spinWindow, Transport transport) {
     /** The command line's warmup for runs of ten seconds or more: the first seconds of a cold JVM are not its steady state. */
     public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
 
@@ -238,6 +241,7 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
         private RespSettings resp = RespSettings.defaults();
         private Duration reconnectDelay = Duration.ofMillis(100);
         private Duration spinWindow = Duration.ofMillis(2);
+        private Transport transport = Transports.preferred().transport();
 
         private Builder(Protocol protocol, InetSocketAddress target) {
             this.protocol = protocol;
@@ -257,10 +261,11 @@ public record LoadConfig(Protocol protocol, InetSocketAddress target, double rat
         public Builder resp(RespSettings v) { resp = v; return this; }
         public Builder reconnectDelay(Duration v) { reconnectDelay = v; return this; }
         public Builder spinWindow(Duration v) { spinWindow = v; return this; }
+        public Builder transport(Transport v) { transport = v; return this; }
 
         public LoadConfig build() {
             return new LoadConfig(protocol, target, rate, duration, warmup, connections, threads, cpus, requests,
-                    timeout, pipeline, http, resp, reconnectDelay, spinWindow);
+                    timeout, pipeline, http, resp, reconnectDelay, spinWindow, transport);
         }
     }
 }

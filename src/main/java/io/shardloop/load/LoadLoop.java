@@ -81,7 +81,7 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
         this.name = "load-" + index;
         this.config = config;
         this.writer = writer;
-        this.host = new LoopHost(name, plannedCpu, 0, BUFFERS);
+        this.host = new LoopHost(name, plannedCpu, 0, config.transport(), BUFFERS);
         this.loop = host.loop();
         this.timeoutNanos = config.timeout().toNanos();
         this.reconnectDelayNanos = config.reconnectDelay().toNanos();
@@ -258,7 +258,7 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
 
     Connector connect(LoadConnection connection) {
         long id = ((long) index << 48) | nextConnectionSeq++;
-        return Connector.connect(this, config.target(), id, limits, c -> connection, timeoutNanos, connection);
+        return Connector.connect(this, host.io(), config.target(), id, limits, c -> connection, timeoutNanos, connection);
     }
 
     void onResponse(long start, long now, int outcome) {
@@ -347,11 +347,6 @@ final class LoadLoop implements ConnectionOwner, EventLoop.WorkSource, EventLoop
     }
 
     // ---- ConnectionOwner -----------------------------------------------------------------------
-
-    @Override
-    public ByteBuffer readBuffer() {
-        return host.readBuffer();
-    }
 
     @Override
     public BufferPool bufferPool() {

@@ -98,6 +98,9 @@ public final class EventLoop implements Runnable {
     private long turnStart;
 
     public EventLoop(String name, Poller poller, int idleSpins) {
+        // The failure path's classes are loaded before the loop runs: a loop that fails because the
+        // process is out of descriptors could not read them from the jar then.
+        LoopFailures.handler();
         this.name = name;
         this.poller = poller;
         this.idleSpins = idleSpins;

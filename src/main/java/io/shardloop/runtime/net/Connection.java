@@ -2,12 +2,12 @@ package io.shardloop.runtime.net;
 
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.loop.EventLoop;
-import io.shardloop.runtime.loop.Poller;
+import io.shardloop.runtime.transport.SocketEvents;
+import io.shardloop.runtime.transport.StreamSocket;
 
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * One accepted TCP connection on its shard.
@@ -15,13 +15,13 @@ import java.nio.channels.SocketChannel;
  * <b>Ownership.</b> A connection, its buffers and its handler are touched by its shard's loop
  * thread alone; nothing here is thread-safe, by design.
  * <p>
- * <b>Reading.</b> Bytes are read into the shard's shared read buffer, at most
- * {@link ConnectionLimits#readBudget()} per turn, and handed to the handler in place. Only bytes the
+ * <b>Reading.</b> The transport reads into the shard's shared read buffer, at most
+ * {@link ConnectionLimits#readBudget()} per turn, and the bytes go to the handler in place. Only bytes the
  * handler leaves unconsumed (a partial frame) are copied into a buffer of the connection's own,
  * which is dropped again once empty: an idle connection holds no buffer.
  * <p>
  * <b>Writing.</b> Replies gather in the {@link OutboundBuffer}; the connection flushes once at the end
- * of the turn. OP_WRITE is registered only while the socket is full. Above the high-water mark the
+ * of the turn, and waits for room only while the socket is full. Above the high-water mark the
  * connection is no longer read (so a client that never reads cannot make the server buffer without
  * end); at or below the low-water mark reading resumes; above the hard limit, or when the peer takes
  * nothing for the write-stall timeout, the connection is closed.
@@ -30,12 +30,14 @@ import java.nio.channels.SocketChannel;
  *     └──────────error, limit, timeout, close()──────────────────────────▶ CLOSED
  * </pre>
  */
-public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, EventLoop.TimerTask {
+public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventLoop.TimerTask {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     private static final long NO_TIMER = -1;
 
     private final long id;
-    private final SocketChannel channel;
+    private final StreamSocket socket;
+    /** {@code socket::write}, kept so a flush allocates nothing. */
+    private final OutboundBuffer.Sink sink;
     private final ConnectionOwner owner;
     private final EventLoop loop;
     private final ConnectionLimits limits;
@@ -43,8 +45,8 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     /** Bytes of the replies held in line behind an earlier one ({@link #newOutboundBuffer()}). */
     private final OutboundBuffer.Tally heldReplies = new OutboundBuffer.Tally();
     private final SingleWriterCounters stats;
-    private Poller.Registration registration;
     private ConnectionHandler handler;
+    private boolean started;
 
     /** Bytes the handler left unconsumed, in read mode; null when there are none. */
     private ByteBuffer pendingIn;
@@ -73,9 +75,10 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     /** What this connection last told its owner it holds ({@link #memory()}). */
     private long reportedMemory;
 
-    public Connection(long id, SocketChannel channel, ConnectionOwner owner, ConnectionLimits limits) {
+    public Connection(long id, StreamSocket socket, ConnectionOwner owner, ConnectionLimits limits) {
         this.id = id;
-        this.channel = channel;
+        this.socket = socket;
+        this.sink = socket::write;
         this.owner = owner;
         this.loop = owner.loop();
         this.limits = limits;
@@ -87,7 +90,11 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     public void start(ConnectionHandler.Factory handlers) throws IOException {
         assert loop.inLoop();
         this.handler = handlers.newHandler(this);
-        this.registration = loop.poller().register(channel, Poller.READ, this);
+        socket.start(this, limits.readBudget());
+        started = true;
+        if (readPaused) {
+            socket.reading(false); // the handler paused its input while it was made
+        }
         lastReadNanos = System.nanoTime();
         lastWriteProgressNanos = lastReadNanos;
         if (limits.idleNanos() > 0) {
@@ -108,11 +115,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
     }
 
     public SocketAddress remoteAddress() {
-        try {
-            return channel.getRemoteAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return socket.remoteAddress();
     }
 
     /** Bytes read from the socket and not yet taken by the handler (they wait while input is suspended). */
@@ -123,11 +126,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     /** The address the client connected to (CLIENT LIST's laddr), or null once closed. */
     public SocketAddress localAddress() {
-        try {
-            return channel.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return closed ? null : socket.localAddress();
     }
 
     /** Where replies go. Loop thread only; call {@link #flushSoon()} when writing outside a callback. */
@@ -259,14 +258,7 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             loop.cancelTimer(timerId);
             timerId = NO_TIMER;
         }
-        if (registration != null) {
-            registration.cancel();
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Nothing more to do for a socket that will not close cleanly.
-        }
+        socket.close();
         out.discard();
         pendingIn = null;
         stats.increment(NetStats.CLOSED);
@@ -313,56 +305,57 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
         return frameStartNanos + frameTimeoutNanos + extension;
     }
 
-    // ---- readiness -----------------------------------------------------------------------------
+    // ---- socket events --------------------------------------------------------------------------
 
     @Override
-    public void onReady(int readyOps) {
+    public void onInput(ByteBuffer bytes) {
         assert loop.inLoop();
         try {
-            if ((readyOps & Poller.WRITE) != 0) {
-                flushNow();
-            }
-            if (!closed && !readPaused && (readyOps & Poller.READ) != 0) {
-                readWithinBudget();
-                checkInput();
-            }
+            int n = bytes.remaining();
+            stats.add(NetStats.BYTES_READ, n);
+            lastReadNanos = System.nanoTime();
+            frameBytes += n;
+            deliver(bytes);
+            checkInput();
+            accountMemory();
+        } catch (RuntimeException e) {
+            handlerFailed(e);
+        }
+    }
+
+    @Override
+    public void onInputEnd() {
+        assert loop.inLoop();
+        try {
+            onInputClosed();
+            accountMemory();
+        } catch (RuntimeException e) {
+            handlerFailed(e);
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        assert loop.inLoop();
+        try {
+            flushNow();
             accountMemory();
         } catch (IOException e) {
             close(e.getMessage());
         } catch (RuntimeException e) {
-            stats.increment(NetStats.ERROR_CLOSES);
-            loop.reportFailure("the handler of connection " + id + " (closed)", e);
-            close(e.toString());
+            handlerFailed(e);
         }
     }
 
-    private void readWithinBudget() throws IOException {
-        ByteBuffer buf = owner.readBuffer();
-        int budget = limits.readBudget();
-        while (budget > 0 && !readPaused && !closed) {
-            buf.clear();
-            if (budget < buf.capacity()) {
-                buf.limit(budget);
-            }
-            int room = buf.remaining();
-            int n = channel.read(buf);
-            if (n < 0) {
-                onInputClosed();
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            budget -= n;
-            stats.add(NetStats.BYTES_READ, n);
-            lastReadNanos = System.nanoTime();
-            frameBytes += n;
-            buf.flip();
-            deliver(buf);
-            if (n < room) {
-                return; // the socket is drained; skip the read that would return 0
-            }
-        }
+    @Override
+    public void onIoFailure(IOException failure) {
+        close(failure.getMessage());
+    }
+
+    private void handlerFailed(RuntimeException e) {
+        stats.increment(NetStats.ERROR_CLOSES);
+        loop.reportFailure("the handler of connection " + id + " (closed)", e);
+        close(e.toString());
     }
 
     private void deliver(ByteBuffer fresh) {
@@ -437,6 +430,8 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             accountMemory();
         } catch (IOException e) {
             close(e.getMessage());
+        } catch (RuntimeException e) {
+            handlerFailed(e);
         }
     }
 
@@ -469,20 +464,20 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
 
     private void flushNow() throws IOException {
         if (!out.isEmpty()) {
-            long written = out.flushTo(channel);
+            long written = out.flushTo(sink);
             if (written > 0) {
                 stats.add(NetStats.BYTES_WRITTEN, written);
                 lastWriteProgressNanos = System.nanoTime();
             }
         }
         if (out.isEmpty()) {
-            setInterest(Poller.WRITE, false);
+            socket.awaitWritable(false);
             closeIfDrained();
             if (closed) {
                 return;
             }
         } else {
-            setInterest(Poller.WRITE, true);
+            socket.awaitWritable(true);
             if (out.size() > limits.highWater() && !outputPaused) {
                 stats.increment(NetStats.READ_PAUSES);
                 outputPaused = true;
@@ -532,7 +527,9 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
             return;
         }
         readPaused = paused;
-        setInterest(Poller.READ, !paused);
+        if (started) {
+            socket.reading(!paused);
+        }
         if (!paused && pendingIn != null) {
             // Bytes already received may hold whole requests: offer them again now.
             ByteBuffer in = pendingIn;
@@ -541,17 +538,6 @@ public final class Connection implements Poller.IoReady, EventLoop.TurnEnd, Even
                 pendingIn = null;
             }
             afterCallback();
-        }
-    }
-
-    private void setInterest(int op, boolean on) {
-        if (registration == null) {
-            return;
-        }
-        int ops = registration.interestOps();
-        int wanted = on ? ops | op : ops & ~op;
-        if (wanted != ops) {
-            registration.interestOps(wanted);
         }
     }
 

@@ -9,9 +9,6 @@ import java.nio.ByteBuffer;
 public interface ConnectionOwner {
     EventLoop loop();
 
-    /** The shard's scratch buffer for reads, shared by its connections one read at a time. */
-    ByteBuffer readBuffer();
-
     BufferPool bufferPool();
 
     /** The shard's scratch array for gathering writes. */

@@ -1,21 +1,20 @@
 package io.shardloop.runtime.net;
 
 import io.shardloop.runtime.loop.EventLoop;
-import io.shardloop.runtime.loop.Poller;
+import io.shardloop.runtime.transport.LoopIo;
+import io.shardloop.runtime.transport.StreamSocket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SocketChannel;
 
 /**
- * One outbound TCP connection being opened on an event loop, without blocking it: a non-blocking
- * connect, OP_CONNECT, then {@code finishConnect}, and the connected socket handed to a
+ * One outbound TCP connection being opened on an event loop, without blocking it: the loop's
+ * transport connects ({@link LoopIo#connect}), and the connected socket is handed to a
  * {@link Connection} that runs the given handler, exactly as an accepted one would.
  * <pre>
- *   connect() ──▶ PENDING ──OP_CONNECT, finishConnect ok──▶ DONE: Connection started, onConnected
- *                    ├──finishConnect throws (refused, unreachable)──▶ DONE: onConnectFailed
+ *   connect() ──▶ PENDING ──connected──▶ DONE: Connection started, onConnected
+ *                    ├──connect failed (refused, unreachable)──▶ DONE: onConnectFailed
  *                    ├──timeout──▶ DONE: onConnectFailed(SocketTimeoutException)
  *                    └──cancel()──▶ DONE: no callback
  * </pre>
@@ -23,7 +22,7 @@ import java.nio.channels.SocketChannel;
  * made (none after {@link #cancel()}), always from a later point of the loop than {@link #connect},
  * so the caller's state is settled before it is called back.
  */
-public final class Connector implements Poller.IoReady, EventLoop.TimerTask {
+public final class Connector implements LoopIo.ConnectEvents, EventLoop.TimerTask {
     private static final long NO_TIMER = -1;
 
     /** Told how the attempt ended, on the loop thread. */
@@ -45,7 +44,7 @@ public final class Connector implements Poller.IoReady, EventLoop.TimerTask {
     private final ConnectionHandler.Factory handlers;
     private final Listener listener;
     private final long timeoutNanos;
-    private SocketChannel channel;
+    private LoopIo.PendingConnect pending;
     private long timerId = NO_TIMER;
     private boolean done;
 
@@ -66,29 +65,23 @@ public final class Connector implements Poller.IoReady, EventLoop.TimerTask {
      * @param id           the id of the {@link Connection} to make
      * @param timeoutNanos how long the connect may take; 0 for no limit but the kernel's
      */
-    public static Connector connect(ConnectionOwner owner, InetSocketAddress address, long id, ConnectionLimits limits,
-                                    ConnectionHandler.Factory handlers, long timeoutNanos, Listener listener) {
+    public static Connector connect(ConnectionOwner owner, LoopIo io, InetSocketAddress address, long id,
+                                    ConnectionLimits limits, ConnectionHandler.Factory handlers, long timeoutNanos,
+                                    Listener listener) {
         assert owner.loop().inLoop();
         Connector connector = new Connector(owner, id, limits, handlers, timeoutNanos, listener);
-        connector.start(address);
+        connector.start(io, address);
         return connector;
     }
 
-    private void start(InetSocketAddress address) {
+    private void start(LoopIo io, InetSocketAddress address) {
         try {
-            channel = SocketChannel.open();
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (channel.connect(address)) {
-                loop.execute(this::finish); // connected at once (possible on loopback): still call back later
-                return;
-            }
-            loop.poller().register(channel, Poller.CONNECT, this);
+            pending = io.connect(address, this);
             if (timeoutNanos > 0) {
                 timerId = loop.scheduleTimer(System.nanoTime() + timeoutNanos, this);
             }
         } catch (IOException | RuntimeException e) {
-            IOException cause = e instanceof IOException io ? io : new IOException(e.toString(), e);
+            IOException cause = e instanceof IOException failure ? failure : new IOException(e.toString(), e);
             loop.execute(() -> fail(cause));
         }
     }
@@ -99,34 +92,20 @@ public final class Connector implements Poller.IoReady, EventLoop.TimerTask {
         if (!done) {
             done = true;
             cancelTimer();
-            closeChannel();
+            cancelPending();
         }
     }
 
     @Override
-    public void onReady(int readyOps) {
-        if ((readyOps & Poller.CONNECT) != 0) {
-            finish();
-        }
-    }
-
-    private void finish() {
+    public void onConnected(StreamSocket socket) {
         if (done) {
-            return;
-        }
-        try {
-            if (!channel.finishConnect()) {
-                return; // spurious wake-up; OP_CONNECT stays registered
-            }
-        } catch (IOException | RuntimeException e) {
-            fail(e instanceof IOException io ? io : new IOException(e.toString(), e));
+            socket.close();
             return;
         }
         done = true;
         cancelTimer();
-        Connection connection = new Connection(id, channel, owner, limits);
+        Connection connection = new Connection(id, socket, owner, limits);
         try {
-            // Registers the same channel again: its interest becomes READ and its handler the connection.
             connection.start(handlers);
         } catch (IOException | RuntimeException e) {
             connection.close(e.toString());
@@ -134,6 +113,12 @@ public final class Connector implements Poller.IoReady, EventLoop.TimerTask {
             return;
         }
         listener.onConnected(connection);
+    }
+
+    @Override
+    public void onConnectFailed(IOException cause) {
+        pending = null; // the transport closed the socket
+        fail(cause);
     }
 
     @Override
@@ -148,7 +133,7 @@ public final class Connector implements Poller.IoReady, EventLoop.TimerTask {
         }
         done = true;
         cancelTimer();
-        closeChannel();
+        cancelPending();
         listener.onConnectFailed(cause);
     }
 
@@ -159,13 +144,10 @@ public final class Connector implements Poller.IoReady, EventLoop.TimerTask {
         }
     }
 
-    private void closeChannel() {
-        if (channel != null) {
-            try {
-                channel.close(); // also cancels its registration
-            } catch (IOException ignored) {
-                // Nothing more to do for a socket that will not close cleanly.
-            }
+    private void cancelPending() {
+        if (pending != null) {
+            pending.cancel();
+            pending = null;
         }
     }
 }

@@ -4,7 +4,6 @@ import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
@@ -50,6 +49,16 @@ public final class OutboundBuffer {
         this.pool = pool;
         this.iov = iov;
         this.held = held;
+    }
+
+    /**
+     * Where a flush writes: a socket's gathering write, which advances each chunk's position past
+     * the bytes it took ({@link java.nio.channels.GatheringByteChannel}'s contract).
+     */
+    @FunctionalInterface
+    public interface Sink {
+        /** Takes what it can of the chunks' remaining bytes now; returns how many (0 when full). */
+        long write(ByteBuffer[] chunks, int count) throws IOException;
     }
 
     /** Bytes held in several buffers, kept up to date by each of them. */
@@ -154,11 +163,11 @@ public final class OutboundBuffer {
     }
 
     /**
-     * Writes as much as the channel takes in one gathering write.
+     * Writes as much as the sink takes in one gathering write.
      *
      * @return bytes written (0 when the socket is full).
      */
-    public long flushTo(GatheringByteChannel channel) throws IOException {
+    public long flushTo(Sink sink) throws IOException {
         if (size == 0) {
             return 0;
         }
@@ -171,7 +180,7 @@ public final class OutboundBuffer {
         }
         long written;
         try {
-            written = channel.write(iov, 0, count);
+            written = sink.write(iov, count);
         } finally {
             Arrays.fill(iov, 0, count, null);
         }

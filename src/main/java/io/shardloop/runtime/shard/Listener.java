@@ -1,61 +1,59 @@
 package io.shardloop.runtime.shard;
 
 import io.shardloop.runtime.loop.EventLoop;
-import io.shardloop.runtime.loop.Poller;
+import io.shardloop.runtime.transport.AcceptedSocket;
+import io.shardloop.runtime.transport.ListenSocket;
+import io.shardloop.runtime.transport.LoopIo;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 
 /**
  * A listening socket registered with one shard's loop. With SO_REUSEPORT every shard has its own
  * for each endpoint; in handoff mode only shard 0 has one and passes connections on.
  * <pre>
- *   ACCEPTING ──accept fails: out of descriptors/buffers/memory──▶ BACKING OFF (interest 0, a timer)
+ *   ACCEPTING ──accept fails: out of descriptors/buffers/memory──▶ BACKING OFF (watch off, a timer)
  *       ▲                                                               │
  *       └───────────────────────timer fires─────────────────────────────┘
- *   ACCEPTING / BACKING OFF ──pause()──▶ PAUSED (registration cancelled, timer cancelled) ──close()──▶ CLOSED
+ *   ACCEPTING / BACKING OFF ──pause()──▶ PAUSED (watch cancelled, timer cancelled) ──close()──▶ CLOSED
  * </pre>
  * Any other accept failure (the connection itself went wrong) is counted and accepting goes on.
  * <p>
  * Owned by one shard: its loop thread alone accepts, backs off, pauses and closes it.
  */
-final class Listener implements Poller.IoReady, EventLoop.TimerTask {
+final class Listener implements EventLoop.TimerTask {
     private static final System.Logger LOG = System.getLogger(Listener.class.getName());
     /** Connections accepted per readiness event, so a connection storm cannot starve the loop. */
     private static final int ACCEPTS_PER_TURN = 64;
     private static final long NO_TIMER = -1;
 
-    private final ServerSocketChannel channel;
+    private final ListenSocket socket;
     private final int endpointIndex;
     private final int port;
     private final Shard shard;
     private final AcceptFailureLog failureLog;
     private final AcceptBackoff backoff = new AcceptBackoff();
-    private Poller.Registration registration;
+    private LoopIo.Watch watch;
     private long resumeTimer = NO_TIMER;
 
-    Listener(ServerSocketChannel channel, int endpointIndex, Shard shard, AcceptFailureLog failureLog) throws IOException {
-        this.channel = channel;
+    Listener(ListenSocket socket, int endpointIndex, Shard shard, AcceptFailureLog failureLog) {
+        this.socket = socket;
         this.endpointIndex = endpointIndex;
-        this.port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+        this.port = socket.localAddress().getPort();
         this.shard = shard;
         this.failureLog = failureLog;
     }
 
     void register() throws IOException {
         assert shard.loop().inLoop();
-        registration = shard.loop().poller().register(channel, Poller.ACCEPT, this);
+        watch = shard.io().watch(socket, this::onAcceptable);
     }
 
-    @Override
-    public void onReady(int readyOps) {
+    private void onAcceptable() {
         assert shard.loop().inLoop();
         for (int i = 0; i < ACCEPTS_PER_TURN && resumeTimer == NO_TIMER; i++) {
-            SocketChannel accepted;
+            AcceptedSocket accepted;
             try {
-                accepted = channel.accept();
+                accepted = socket.accept();
             } catch (IOException e) {
                 onAcceptFailed(e);
                 continue;
@@ -77,7 +75,7 @@ final class Listener implements Poller.IoReady, EventLoop.TimerTask {
         }
         // The connection is still queued, so the listener stays ready: stop asking until the timer.
         long pause = backoff.onExhausted();
-        registration.interestOps(0);
+        watch.enabled(false);
         resumeTimer = shard.loop().scheduleTimer(now + pause, this);
         failureLog.onFailure(shard.name(), port, failure.getMessage(), pause, now);
     }
@@ -86,8 +84,8 @@ final class Listener implements Poller.IoReady, EventLoop.TimerTask {
     @Override
     public void onTimer(long nowNanos) {
         resumeTimer = NO_TIMER;
-        if (registration != null) {
-            registration.interestOps(Poller.ACCEPT);
+        if (watch != null) {
+            watch.enabled(true);
         }
     }
 
@@ -98,16 +96,16 @@ final class Listener implements Poller.IoReady, EventLoop.TimerTask {
             shard.loop().cancelTimer(resumeTimer);
             resumeTimer = NO_TIMER;
         }
-        if (registration != null) {
-            registration.cancel();
-            registration = null;
+        if (watch != null) {
+            watch.cancel();
+            watch = null;
         }
     }
 
     void close() {
         pause();
         try {
-            channel.close();
+            socket.close();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, shard.name() + ": closing a listener failed: " + e.getMessage());
         }

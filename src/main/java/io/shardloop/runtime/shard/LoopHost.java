@@ -2,9 +2,10 @@ package io.shardloop.runtime.shard;
 
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.loop.EventLoop;
-import io.shardloop.runtime.loop.NioPoller;
 import io.shardloop.runtime.net.BufferPool;
 import io.shardloop.runtime.net.NetStats;
+import io.shardloop.runtime.transport.LoopIo;
+import io.shardloop.runtime.transport.Transport;
 import net.openhft.affinity.AffinityLock;
 
 import java.io.IOException;
@@ -12,12 +13,12 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * One {@link EventLoop} with a thread of its own, pinned to a CPU when it can be, and the buffers
- * its connections share: the read buffer, the pool of outbound chunks, the gathering-write array and
- * the network counters. A server's {@link Shard} and a load generator's loop are each one of these
+ * One {@link EventLoop} with a thread of its own, pinned to a CPU when it can be, its transport's
+ * {@link LoopIo} (which owns the read buffer its connections share), and what else they share: the
+ * pool of outbound chunks, the gathering-write array and the network counters. A server's {@link Shard} and a load generator's loop are each one of these
  * and what they own on it.
  * <pre>{@code
- * LoopHost host = new LoopHost("shard-0", cpu, idleSpins, new LoopHost.Buffers(64 * 1024, 16 * 1024, 256));
+ * LoopHost host = new LoopHost("shard-0", cpu, idleSpins, transport, new LoopHost.Buffers(64 * 1024, 16 * 1024, 256));
  * new Thread(() -> host.run(startup, atExit, started), host.name()).start();
  * //   pin ─▶ claim the loop ─▶ startup ─▶ started.countDown() ─▶ loop.run() ─▶ atExit ─▶ unpin
  * //                               └─ throws: startFailure() ─▶ started.countDown() ─▶ atExit ─▶ unpin
@@ -46,8 +47,8 @@ public final class LoopHost {
     private final String name;
     private final int plannedCpu;
     private final EventLoop loop;
+    private final LoopIo io;
     private final BufferPool bufferPool;
-    private final ByteBuffer readBuffer;
     private final ByteBuffer[] iov = new ByteBuffer[IOV_LENGTH];
     private final SingleWriterCounters netStats = NetStats.newCounters();
 
@@ -58,12 +59,12 @@ public final class LoopHost {
      * @param plannedCpu the CPU to pin the thread to, or {@link Pinning#UNPINNED}
      * @param idleSpins  empty turns the loop polls without sleeping before it blocks
      */
-    public LoopHost(String name, int plannedCpu, int idleSpins, Buffers buffers) throws IOException {
+    public LoopHost(String name, int plannedCpu, int idleSpins, Transport transport, Buffers buffers) throws IOException {
         this.name = name;
         this.plannedCpu = plannedCpu;
-        this.loop = new EventLoop(name, new NioPoller(), idleSpins);
+        this.io = transport.openLoop(name, buffers.readBufferSize());
+        this.loop = new EventLoop(name, io, idleSpins);
         this.bufferPool = new BufferPool(buffers.chunkSize(), buffers.maxPooledChunks());
-        this.readBuffer = ByteBuffer.allocateDirect(buffers.readBufferSize());
     }
 
     public String name() {
@@ -74,10 +75,10 @@ public final class LoopHost {
         return loop;
     }
 
-    /** The read buffer the loop's connections share, one read at a time. Loop thread only. */
-    public ByteBuffer readBuffer() {
-        assert loop.inLoop();
-        return readBuffer;
+    /** The loop's sockets and its wait for events. Loop thread only. */
+    public LoopIo io() {
+        assert loop.inLoopOrUnclaimed();
+        return io;
     }
 
     public BufferPool bufferPool() {

@@ -4,6 +4,7 @@ import io.shardloop.runtime.mailbox.MailboxConfig;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.offload.OffloadConfig;
 import io.shardloop.runtime.stall.StallConfig;
+import io.shardloop.runtime.transport.Transport;
 
 import java.time.Duration;
 import java.util.List;
@@ -30,13 +31,18 @@ import java.util.List;
  * @param maxClientMemory bytes all connections together may hold (input not yet used, replies not yet
  *                        sent); past it the connections holding the most are closed, largest first
  *                        (Redis's maxmemory-clients); 0 for no such bound
+ * @param transport       how the loops do their network I/O ({@link Transports#select})
  */
 public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptMode acceptMode, int backlog,
                             int readBufferSize, int chunkSize, int maxPooledChunks, int idleSpins,
                             int maxConnections, Duration drainTimeout, ConnectionLimits limits,
-                            MailboxConfig mailbox, OffloadConfig offload, StallConfig stall, long maxClientMemory) {
+                            MailboxConfig mailbox, OffloadConfig offload, StallConfig stall, long maxClientMemory,
+                            Transport transport) {
     public RuntimeConfig {
         cpus = List.copyOf(cpus);
+        if (transport == null) {
+            throw new IllegalArgumentException("a transport is required");
+        }
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be at least 1, got " + shards);
         }
@@ -63,7 +69,7 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         return new Builder().shards(shards).pin(pin).cpus(cpus).acceptMode(acceptMode).backlog(backlog)
                 .readBufferSize(readBufferSize).chunkSize(chunkSize).maxPooledChunks(maxPooledChunks)
                 .idleSpins(idleSpins).maxConnections(maxConnections).drainTimeout(drainTimeout).limits(limits)
-                .mailbox(mailbox).offload(offload).stall(stall).maxClientMemory(maxClientMemory);
+                .mailbox(mailbox).offload(offload).stall(stall).maxClientMemory(maxClientMemory).transport(transport);
     }
 
     /** Builds a {@link RuntimeConfig}; starts from the defaults. */
@@ -85,6 +91,7 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         private StallConfig stall = StallConfig.defaults();
         /** A quarter of the largest heap the JVM may have. */
         private long maxClientMemory = Runtime.getRuntime().maxMemory() / 4;
+        private Transport transport = Transports.preferred().transport();
 
         public Builder shards(int v) { shards = v; return this; }
         public Builder pin(boolean v) { pin = v; return this; }
@@ -102,17 +109,18 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
         public Builder offload(OffloadConfig v) { offload = v; return this; }
         public Builder stall(StallConfig v) { stall = v; return this; }
         public Builder maxClientMemory(long v) { maxClientMemory = v; return this; }
+        public Builder transport(Transport v) { transport = v; return this; }
 
         public RuntimeConfig build() {
             return new RuntimeConfig(shards, pin, cpus, acceptMode, backlog, readBufferSize, chunkSize,
                     maxPooledChunks, idleSpins, maxConnections, drainTimeout, limits, mailbox,
-                    offload, stall, maxClientMemory);
+                    offload, stall, maxClientMemory, transport);
         }
     }
 
     /** One line per setting, for the start-up log. */
     public String describe() {
-        return "shards=" + shards + " pin=" + pin + (cpus.isEmpty() ? "" : " cpus=" + cpus)
+        return "shards=" + shards + " transport=" + transport.name() + " pin=" + pin + (cpus.isEmpty() ? "" : " cpus=" + cpus)
                 + " accept=" + acceptMode.name().toLowerCase() + " backlog=" + backlog
                 + " read-buffer=" + readBufferSize + " chunk=" + chunkSize + " pooled-chunks=" + maxPooledChunks
                 + " idle-spins=" + idleSpins + " max-connections=" + maxConnections

@@ -9,12 +9,13 @@ import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.net.ConnectionLimits;
 import io.shardloop.runtime.net.ConnectionOwner;
 import io.shardloop.runtime.net.NetStats;
+import io.shardloop.runtime.transport.AcceptedSocket;
+import io.shardloop.runtime.transport.LoopIo;
+import io.shardloop.runtime.transport.StreamSocket;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -58,7 +59,7 @@ public final class Shard implements ConnectionOwner {
         this.name = "shard-" + index;
         this.group = group;
         this.config = config;
-        this.host = new LoopHost(name, plannedCpu, config.idleSpins(),
+        this.host = new LoopHost(name, plannedCpu, config.idleSpins(), config.transport(),
                 new LoopHost.Buffers(config.readBufferSize(), config.chunkSize(), config.maxPooledChunks()));
         this.loop = host.loop();
         this.netStats = host.netStats();
@@ -112,9 +113,9 @@ public final class Shard implements ConnectionOwner {
         return host.placement();
     }
 
-    @Override
-    public ByteBuffer readBuffer() {
-        return host.readBuffer();
+    /** This shard's I/O: its sockets and its wait for events. Loop thread only. */
+    public LoopIo io() {
+        return host.io();
     }
 
     @Override
@@ -159,23 +160,30 @@ public final class Shard implements ConnectionOwner {
     }
 
     /** Takes ownership of an accepted socket. Loop thread only. */
-    void adopt(SocketChannel channel, int endpointIndex) {
+    void adopt(AcceptedSocket accepted, int endpointIndex) {
         assert loop.inLoop();
         if (shuttingDown) {
             // Handed over by the acceptor just before it stopped: the drain has begun here without it.
-            closeQuietly(channel);
+            accepted.close();
             return;
         }
         if (!group.reserveConnection()) {
             netStats.increment(NetStats.REFUSED);
-            closeQuietly(channel);
+            accepted.close();
+            return;
+        }
+        StreamSocket socket;
+        try {
+            socket = host.io().open(accepted);
+        } catch (IOException | RuntimeException e) {
+            group.releaseConnection();
+            accepted.close();
+            LOG.log(System.Logger.Level.DEBUG, name + ": could not take a connection: " + e);
             return;
         }
         long id = ((long) index << CONNECTION_ID_SHARD_SHIFT) | nextConnectionSeq++;
-        Connection connection = new Connection(id, channel, this, limits[endpointIndex]);
+        Connection connection = new Connection(id, socket, this, limits[endpointIndex]);
         try {
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             connections.put(id, connection);
             netStats.increment(NetStats.ACCEPTED);
             connection.start(handlers[endpointIndex]);
@@ -297,14 +305,6 @@ public final class Shard implements ConnectionOwner {
         assert loop.inLoopOrUnclaimed();
         for (Connection connection : new ArrayList<>(connections.values())) {
             connection.close("shutdown");
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // The peer is gone either way.
         }
     }
 

@@ -7,13 +7,12 @@ import io.shardloop.runtime.net.Connection;
 import io.shardloop.runtime.net.NetStats;
 import io.shardloop.runtime.offload.OffloadPool;
 import io.shardloop.runtime.stall.StallDetector;
+import io.shardloop.runtime.transport.AcceptedSocket;
+import io.shardloop.runtime.transport.ListenSocket;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +93,7 @@ public final class ShardGroup implements AutoCloseable {
      */
     public static ShardGroup start(RuntimeConfig config, List<Endpoint> endpoints) throws IOException {
         AcceptMode mode = config.acceptMode();
-        if (mode == AcceptMode.REUSEPORT && !reusePortSupported()) {
+        if (mode == AcceptMode.REUSEPORT && !config.transport().reusePortSupported()) {
             LOG.log(System.Logger.Level.WARNING, "SO_REUSEPORT is not supported here: one acceptor hands connections to shards");
             mode = AcceptMode.HANDOFF;
         }
@@ -109,21 +108,13 @@ public final class ShardGroup implements AutoCloseable {
         return group;
     }
 
-    public static boolean reusePortSupported() {
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private void bindAll() throws IOException {
         for (int e = 0; e < endpoints.size(); e++) {
             InetSocketAddress address = endpoints.get(e).address();
             if (acceptMode == AcceptMode.HANDOFF) {
-                ServerSocketChannel channel = bind(address, false);
-                ports[e] = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-                shards[0].addListener(new Listener(channel, e, shards[0], acceptFailures));
+                ListenSocket socket = bind(address, false);
+                ports[e] = socket.localAddress().getPort();
+                shards[0].addListener(new Listener(socket, e, shards[0], acceptFailures));
                 continue;
             }
             if (address.getPort() != 0) {
@@ -133,30 +124,19 @@ public final class ShardGroup implements AutoCloseable {
             }
             InetSocketAddress bound = address;
             for (Shard shard : shards) {
-                ServerSocketChannel channel = bind(bound, true);
-                bound = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) channel.getLocalAddress()).getPort());
-                shard.addListener(new Listener(channel, e, shard, acceptFailures));
+                ListenSocket socket = bind(bound, true);
+                bound = new InetSocketAddress(address.getAddress(), socket.localAddress().getPort());
+                shard.addListener(new Listener(socket, e, shard, acceptFailures));
             }
             ports[e] = bound.getPort();
         }
     }
 
-    private ServerSocketChannel bind(InetSocketAddress address, boolean reusePort) throws IOException {
-        ServerSocketChannel channel = ServerSocketChannel.open();
+    private ListenSocket bind(InetSocketAddress address, boolean reusePort) throws IOException {
         try {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (reusePort) {
-                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-            channel.configureBlocking(false);
-            channel.bind(address, config.backlog());
-            return channel;
+            return config.transport().listen(address, config.backlog(), reusePort);
         } catch (BindException e) {
-            channel.close();
             throw BindFailures.classify(address, e);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
         }
     }
 
@@ -286,18 +266,18 @@ public final class ShardGroup implements AutoCloseable {
     }
 
     /** Called on the accepting shard's thread: keep the socket, or hand it to the next shard. */
-    void dispatchAccepted(Shard acceptor, SocketChannel channel, int endpointIndex) {
+    void dispatchAccepted(Shard acceptor, AcceptedSocket accepted, int endpointIndex) {
         assert acceptor.loop().inLoop();
         if (acceptMode == AcceptMode.REUSEPORT) {
-            acceptor.adopt(channel, endpointIndex);
+            acceptor.adopt(accepted, endpointIndex);
             return;
         }
         Shard target = shards[nextHandoff];
         nextHandoff = (nextHandoff + 1) % shards.length;
         if (target == acceptor) {
-            target.adopt(channel, endpointIndex);
+            target.adopt(accepted, endpointIndex);
         } else {
-            target.loop().execute(() -> target.adopt(channel, endpointIndex));
+            target.loop().execute(() -> target.adopt(accepted, endpointIndex));
         }
     }
 

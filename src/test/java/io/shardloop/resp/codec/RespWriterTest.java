@@ -129,7 +129,7 @@ class RespWriterTest {
             }
         };
         while (!buffer.isEmpty()) {
-            buffer.flushTo(channel);
+            buffer.flushTo((chunks, count) -> channel.write(chunks, 0, count));
         }
         assertEquals(EXPECTED, sink.toString(StandardCharsets.ISO_8859_1));
     }

@@ -1,10 +1,15 @@
 package io.shardloop.runtime.loop;
 
+import io.shardloop.runtime.transport.AcceptedSocket;
+import io.shardloop.runtime.transport.ListenSocket;
+import io.shardloop.runtime.transport.LoopIo;
+import io.shardloop.runtime.transport.TestTransports;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +25,8 @@ class EventLoopFailureTest {
     @Test
     @ExpectLoopFailures(IllegalStateException.class)
     void shouldHandEveryExceptionToTheHandlerWithTheLoopsNameAndWhatRanAndGoOn() throws Exception {
-        Pipe pipe = Pipe.open();
-        try (var source = pipe.source(); var sink = pipe.sink(); RunningLoop running = RunningLoop.start("failing-loop")) {
+        ListenSocket listener = listener();
+        try (RunningLoop running = RunningLoop.start("failing-loop")) {
             EventLoop loop = running.loop;
             AtomicBoolean sourceThrew = new AtomicBoolean();
             running.runAndSync(() -> {
@@ -46,8 +51,8 @@ class EventLoopFailureTest {
                     }
                 });
                 try {
-                    loop.poller().register(pipe.source(), Poller.READ, ready -> {
-                        readOne(pipe);
+                    ((LoopIo) loop.poller()).watch(listener, () -> {
+                        acceptOne(listener);
                         throw new IllegalStateException("I/O handler");
                     });
                 } catch (IOException e) {
@@ -56,7 +61,7 @@ class EventLoopFailureTest {
                 loop.reportFailure("a caller's own work", new IllegalStateException("reported"));
                 throw new IllegalStateException("task");
             });
-            pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            connect(listener);
             List<RecordedLoopFailure> failures = LoopFailureExtension.awaitFailures(6, Duration.ofSeconds(5));
             running.sync(); // still turning
 
@@ -66,6 +71,8 @@ class EventLoopFailureTest {
                     "a work source", "work source", "an I/O handler", "I/O handler", "a caller's own work", "reported"),
                     byActivity);
             assertTrue(failures.stream().allMatch(f -> f.loopName().equals("failing-loop")), failures.toString());
+        } finally {
+            listener.close();
         }
     }
 
@@ -93,26 +100,28 @@ class EventLoopFailureTest {
     @ExpectLoopFailures(StackOverflowError.class)
     void shouldStopTheLoopWhenAnIoHandlerOverflowsItsStack() throws Exception {
         RunningLoop running = RunningLoop.start("failing-loop");
-        Pipe pipe = Pipe.open();
-        try (var source = pipe.source(); var sink = pipe.sink()) {
+        ListenSocket listener = listener();
+        try {
             running.runAndSync(() -> {
                 try {
-                    running.loop.poller().register(pipe.source(), Poller.READ, ready -> recurse(1));
+                    ((LoopIo) running.loop.poller()).watch(listener, () -> recurse(1));
                 } catch (IOException e) {
                     throw new AssertionError(e);
                 }
             });
-            pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            connect(listener);
             assertTrue(running.awaitEnd(Duration.ofSeconds(5)), "the loop's thread ends after an Error");
             assertEquals("an I/O handler",
                     LoopFailureExtension.awaitFailure(StackOverflowError.class, Duration.ofSeconds(1)).activity());
+        } finally {
+            listener.close();
         }
     }
 
     @Test
     @ExpectLoopFailures(AssertionError.class)
     void shouldNotTurnAgainWhenDrivenByHandAfterAnError() throws Exception {
-        EventLoop loop = new EventLoop("by-hand", new NioPoller(), 0);
+        EventLoop loop = new EventLoop("by-hand", TestTransports.openLoop(), 0);
         AtomicBoolean ranAfter = new AtomicBoolean();
         loop.execute(() -> {
             throw new AssertionError("broken invariant");
@@ -125,9 +134,23 @@ class EventLoopFailureTest {
         assertEquals(List.of("by-hand"), LoopFailureExtension.failuresSoFar().stream().map(RecordedLoopFailure::loopName).toList());
     }
 
-    private static void readOne(Pipe pipe) {
+    /** A listener on the test transport: a connection to it makes its watch's handler run. */
+    private static ListenSocket listener() throws IOException {
+        return TestTransports.current().listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4, false);
+    }
+
+    private static void connect(ListenSocket listener) throws IOException {
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.localAddress().getPort())) {
+            client.getOutputStream().write(1);
+        }
+    }
+
+    private static void acceptOne(ListenSocket listener) {
         try {
-            pipe.source().read(ByteBuffer.allocate(1));
+            AcceptedSocket accepted = listener.accept();
+            if (accepted != null) {
+                accepted.close();
+            }
         } catch (IOException e) {
             throw new AssertionError(e);
         }

@@ -1,5 +1,6 @@
 package io.shardloop.runtime.loop;
 
+import io.shardloop.runtime.transport.TestTransports;
 import io.shardloop.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +22,7 @@ class EventLoopTest {
 
     @BeforeEach
     void start() throws Exception {
-        loop = new EventLoop("test-loop", new NioPoller(), 0);
+        loop = new EventLoop("test-loop", TestTransports.openLoop(), 0);
         thread = new Thread(loop, "test-loop");
         thread.start();
     }

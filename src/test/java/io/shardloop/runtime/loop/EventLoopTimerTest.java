@@ -1,5 +1,6 @@
 package io.shardloop.runtime.loop;
 
+import io.shardloop.runtime.transport.TestTransports;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +15,7 @@ class EventLoopTimerTest {
      */
     @Test
     void shouldFireEveryTimerScheduledAfterAnEarlierOneFired() throws Exception {
-        EventLoop loop = new EventLoop("timers", new NioPoller(), 0);
+        EventLoop loop = new EventLoop("timers", TestTransports.openLoop(), 0);
         Thread thread = new Thread(loop, "timers");
         thread.start();
         try {

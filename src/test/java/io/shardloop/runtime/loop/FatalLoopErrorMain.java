@@ -1,5 +1,7 @@
 package io.shardloop.runtime.loop;
 
+import io.shardloop.runtime.transport.TestTransports;
+
 /**
  * A process whose loop throws an Error, for {@link HaltOnErrorTest}: with the default handler it must
  * halt with one line on stderr and {@link HaltOnError#EXIT_STATUS}, its shutdown hook not run.
@@ -10,7 +12,7 @@ public final class FatalLoopErrorMain {
 
     public static void main(String[] args) throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("shutdown hook ran")));
-        EventLoop loop = new EventLoop("shard-7", new NioPoller(), 0);
+        EventLoop loop = new EventLoop("shard-7", TestTransports.openLoop(), 0);
         Thread thread = new Thread(loop, "shard-7");
         thread.start();
         loop.execute(() -> {

@@ -1,5 +1,6 @@
 package io.shardloop.runtime.loop;
 
+import io.shardloop.runtime.transport.TestTransports;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -11,7 +12,7 @@ public final class RunningLoop implements AutoCloseable {
     public final Thread thread;
 
     private RunningLoop(String name) throws IOException {
-        loop = new EventLoop(name, new NioPoller(), 0);
+        loop = new EventLoop(name, TestTransports.openLoop(), 0);
         thread = new Thread(loop, name);
         thread.start();
     }

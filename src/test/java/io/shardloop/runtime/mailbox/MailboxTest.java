@@ -2,7 +2,7 @@ package io.shardloop.runtime.mailbox;
 
 import io.shardloop.runtime.loop.EventLoop;
 import io.shardloop.runtime.loop.ExpectLoopFailures;
-import io.shardloop.runtime.loop.NioPoller;
+import io.shardloop.runtime.transport.TestTransports;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +36,7 @@ class MailboxTest {
     private Mailbox[] mailboxes(MailboxConfig config, int shards) throws IOException {
         EventLoop[] array = new EventLoop[shards];
         for (int i = 0; i < shards; i++) {
-            array[i] = new EventLoop("test-" + i, new NioPoller(), 0);
+            array[i] = new EventLoop("test-" + i, TestTransports.openLoop(), 0);
             loops.add(array[i]);
         }
         return Mailboxes.create(config, array);

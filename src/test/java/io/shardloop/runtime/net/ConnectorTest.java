@@ -2,7 +2,8 @@ package io.shardloop.runtime.net;
 
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.loop.EventLoop;
-import io.shardloop.runtime.loop.NioPoller;
+import io.shardloop.runtime.transport.LoopIo;
+import io.shardloop.runtime.transport.TestTransports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,12 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 @Timeout(20)
 class ConnectorTest {
+    private final LoopIo io;
     private final EventLoop loop;
     private final Thread thread;
     private final Owner owner;
 
     ConnectorTest() throws IOException {
-        loop = new EventLoop("connector-test", new NioPoller(), 0);
+        io = TestTransports.openLoop();
+        loop = new EventLoop("connector-test", io, 0);
         owner = new Owner(loop);
         thread = new Thread(loop, "connector-test");
         thread.start();
@@ -43,10 +46,10 @@ class ConnectorTest {
     }
 
     /** The client side for the tests: owns the buffers, like a shard. */
-    private record Owner(EventLoop loop, ByteBuffer readBuffer, BufferPool bufferPool, ByteBuffer[] iov,
+    private record Owner(EventLoop loop, BufferPool bufferPool, ByteBuffer[] iov,
                          SingleWriterCounters netStats) implements ConnectionOwner {
         Owner(EventLoop loop) {
-            this(loop, ByteBuffer.allocateDirect(4096), new BufferPool(1024, 4), new ByteBuffer[8], NetStats.newCounters());
+            this(loop, new BufferPool(1024, 4), new ByteBuffer[8], NetStats.newCounters());
         }
 
         @Override
@@ -56,7 +59,7 @@ class ConnectorTest {
 
     private CompletableFuture<Object> connect(InetSocketAddress address, ConnectionHandler.Factory handlers) {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
-        loop.execute(() -> Connector.connect(owner, address, 1, ConnectionLimits.defaults(), handlers, 1_000_000_000L,
+        loop.execute(() -> Connector.connect(owner, io, address, 1, ConnectionLimits.defaults(), handlers, 1_000_000_000L,
                 new Connector.Listener() {
                     @Override
                     public void onConnected(Connection connection) {

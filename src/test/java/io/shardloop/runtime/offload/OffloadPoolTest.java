@@ -1,7 +1,7 @@
 package io.shardloop.runtime.offload;
 
 import io.shardloop.runtime.loop.EventLoop;
-import io.shardloop.runtime.loop.NioPoller;
+import io.shardloop.runtime.transport.TestTransports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class OffloadPoolTest {
 
     @BeforeEach
     void startLoop() throws IOException {
-        loop = new EventLoop("owner", new NioPoller(), 0);
+        loop = new EventLoop("owner", TestTransports.openLoop(), 0);
         loopThread = new Thread(loop, "owner");
         loopThread.start();
     }

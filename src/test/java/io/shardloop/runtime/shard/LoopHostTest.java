@@ -1,5 +1,6 @@
 package io.shardloop.runtime.shard;
 
+import io.shardloop.runtime.transport.TestTransports;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CountDownLatch;
@@ -19,14 +20,14 @@ class LoopHostTest {
 
     @Test
     void shouldRunTheStartupAsTheLoopsThreadThenTheLoopThenTheExitAction() throws Exception {
-        LoopHost host = new LoopHost("host-a", Pinning.UNPINNED, 0, SMALL);
+        LoopHost host = new LoopHost("host-a", Pinning.UNPINNED, 0, TestTransports.current(), SMALL);
         AtomicBoolean startupInLoop = new AtomicBoolean();
         AtomicReference<Thread> exitThread = new AtomicReference<>();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch ran = new CountDownLatch(1);
         Thread thread = new Thread(() -> host.run(() -> {
             startupInLoop.set(host.loop().inLoop());
-            assertEquals(4096, host.readBuffer().capacity()); // loop-only, and the startup is in the loop
+            assertSame(host.loop().poller(), host.io()); // the loop waits on its transport's I/O
         }, () -> exitThread.set(Thread.currentThread()), started), host.name());
         thread.start();
         assertTrue(started.await(10, TimeUnit.SECONDS));
@@ -44,7 +45,7 @@ class LoopHostTest {
 
     @Test
     void shouldKeepAStartupFailureAndNeverRunTheLoop() throws Exception {
-        LoopHost host = new LoopHost("host-b", Pinning.UNPINNED, 0, SMALL);
+        LoopHost host = new LoopHost("host-b", Pinning.UNPINNED, 0, TestTransports.current(), SMALL);
         IllegalStateException boom = new IllegalStateException("no listener");
         AtomicBoolean exited = new AtomicBoolean();
         AtomicBoolean taskRan = new AtomicBoolean();
@@ -63,8 +64,11 @@ class LoopHostTest {
     }
 
     @Test
-    void shouldRefuseItsReadBufferToAnotherThread() throws Exception {
-        LoopHost host = new LoopHost("host-c", Pinning.UNPINNED, 0, SMALL);
-        assertThrows(AssertionError.class, host::readBuffer);
+    void shouldRefuseItsIoToAnotherThread() throws Exception {
+        LoopHost host = new LoopHost("host-c", Pinning.UNPINNED, 0, TestTransports.current(), SMALL);
+        Thread owner = new Thread(host.loop()::claimThread);
+        owner.start();
+        owner.join();
+        assertThrows(AssertionError.class, host::io);
     }
 }

@@ -9,28 +9,28 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reference echo server: Netty 4.2, native epoll, N event loops and the port bound N times
- * with SO_REUSEPORT, as Netty recommends for multi-core servers. Usage: {@code NettyEchoServer PORT N}.
+ * The reference echo server: Netty 4.2 on a native transport (epoll by default, or io_uring), N
+ * event loops and the port bound N times with SO_REUSEPORT, as Netty recommends for multi-core
+ * servers. Usage: {@code NettyEchoServer PORT N [epoll|io_uring]}.
  */
 public final class NettyEchoServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+        NettyTransport transport = NettyTransport.fromArgs(args, 2);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
-                    .channel(EpollServerSocketChannel.class)
-                    .option(EpollChannelOption.SO_REUSEPORT, true)
+                    .channel(transport.serverChannel())
+                    .option(UnixChannelOption.SO_REUSEPORT, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -43,7 +43,7 @@ public final class NettyEchoServer {
             for (int i = 0; i < threads; i++) {
                 listeners.add(bootstrap.bind("127.0.0.1", port).sync().channel());
             }
-            System.out.println("netty echo on 127.0.0.1:" + port + " with " + threads + " epoll loop(s)");
+            System.out.println("netty echo on 127.0.0.1:" + port + " with " + threads + " " + transport.label + " loop(s)");
             for (Channel listener : listeners) {
                 listener.closeFuture().sync();
             }

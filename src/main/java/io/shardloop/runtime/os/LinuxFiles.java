@@ -12,7 +12,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -57,7 +56,7 @@ public final class LinuxFiles {
     private static final VarHandle ERRNO;
 
     static {
-        String unavailable = platformProblem();
+        String unavailable = NativeCalls.platformProblem();
         MethodHandle syscall = null;
         MethodHandle openat = null;
         MethodHandle statx = null;
@@ -71,21 +70,21 @@ public final class LinuxFiles {
                 SymbolLookup libc = linker.defaultLookup();
                 Linker.Option errnoOption = Linker.Option.captureCallState("errno");
                 // long syscall(long number, ...): openat2 has no glibc wrapper.
-                syscall = bind(linker, libc, "syscall",
+                syscall = NativeCalls.bind(linker, libc, "syscall",
                         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG),
                         Linker.Option.firstVariadicArg(1), errnoOption);
                 // int openat(int dirfd, const char *path, int flags, ...): no mode, nothing is created.
-                openat = bind(linker, libc, "openat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+                openat = NativeCalls.bind(linker, libc, "openat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
                         Linker.Option.firstVariadicArg(3), errnoOption);
                 // int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
-                statx = bind(linker, libc, "statx",
+                statx = NativeCalls.bind(linker, libc, "statx",
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errnoOption);
                 // ssize_t pread(int fd, void *buf, size_t count, off_t offset): off_t is 64-bit here.
-                pread = bind(linker, libc, "pread",
+                pread = NativeCalls.bind(linker, libc, "pread",
                         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), errnoOption);
                 FunctionDescriptor closeType = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
-                close = bind(linker, libc, "close", closeType, errnoOption);
-                closeCritical = bind(linker, libc, "close", closeType, errnoOption, Linker.Option.critical(false));
+                close = NativeCalls.bind(linker, libc, "close", closeType, errnoOption);
+                closeCritical = NativeCalls.bind(linker, libc, "close", closeType, errnoOption, Linker.Option.critical(false));
                 errno = Linker.Option.captureStateLayout().varHandle(MemoryLayout.PathElement.groupElement("errno"));
             } catch (RuntimeException | LinkageError e) {
                 unavailable = "binding the C library's file calls failed: " + e;
@@ -146,7 +145,7 @@ public final class LinuxFiles {
             try {
                 fd = (long) SYSCALL.invokeExact(s.state, SYS_OPENAT2, (long) dirfd, name, s.how, LinuxStructs.OPEN_HOW_SIZE);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (fd >= 0) {
                 return (int) fd;
@@ -168,7 +167,7 @@ public final class LinuxFiles {
             try {
                 fd = (int) OPENAT.invokeExact(s.state, dirfd, name, (int) flags);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (fd >= 0) {
                 return fd;
@@ -204,7 +203,7 @@ public final class LinuxFiles {
             try {
                 rc = (int) STATX.invokeExact(s.state, dirfd, name, flags, STATX_WANTED, s.statx);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (rc == 0) {
                 break;
@@ -254,7 +253,7 @@ public final class LinuxFiles {
             try {
                 n = (long) PREAD.invokeExact(s.state, fd, target, (long) want, position);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (n >= 0) {
                 break;
@@ -280,7 +279,7 @@ public final class LinuxFiles {
         try {
             rc = (int) CLOSE.invokeExact(s.state, fd);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("close", "fd " + fd, s.errno());
@@ -295,33 +294,11 @@ public final class LinuxFiles {
         try {
             rc = (int) CLOSE_CRITICAL.invokeExact(s.state, fd);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("close", "fd " + fd, s.errno());
         }
-    }
-
-    private static String platformProblem() {
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (!os.startsWith("Linux")) {
-            return "not Linux (" + os + ")";
-        }
-        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
-            return "an architecture whose flag values are not known here (" + arch + ")";
-        }
-        if (!LinuxFiles.class.getModule().isNativeAccessEnabled()) {
-            return "native access is not enabled (--enable-native-access=ALL-UNNAMED)";
-        }
-        return null;
-    }
-
-    private static MethodHandle bind(Linker linker, SymbolLookup libc, String symbol, FunctionDescriptor type,
-                                     Linker.Option... options) {
-        MemorySegment address = libc.find(symbol)
-                .orElseThrow(() -> new IllegalStateException("no " + symbol + " in the C library"));
-        return linker.downcallHandle(address, type, options);
     }
 
     private static String probeOpenat2() {
@@ -338,16 +315,6 @@ public final class LinuxFiles {
         if (UNAVAILABLE != null) {
             throw new UnsupportedOperationException("Linux file calls unavailable: " + UNAVAILABLE);
         }
-    }
-
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("a downcall threw", t);
     }
 
     /** One thread's native memory for the calls' arguments; freed when the thread is gone. */

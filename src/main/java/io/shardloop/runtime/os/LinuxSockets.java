@@ -15,7 +15,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
-import java.util.Locale;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -150,7 +149,7 @@ public final class LinuxSockets implements AutoCloseable {
     private static final VarHandle ERRNO;
 
     static {
-        String unavailable = platformProblem();
+        String unavailable = NativeCalls.platformProblem();
         MethodHandle[] h = new MethodHandle[22];
         VarHandle errno = null;
         if (unavailable == null) {
@@ -160,59 +159,59 @@ public final class LinuxSockets implements AutoCloseable {
                 Linker.Option errnoOption = Linker.Option.captureCallState("errno");
                 Linker.Option critical = Linker.Option.critical(false);
                 // int socket(int domain, int type, int protocol)
-                h[0] = bind(linker, libc, "socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                h[0] = NativeCalls.bind(linker, libc, "socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
                         errnoOption, critical);
                 // int setsockopt(int fd, int level, int name, const void *value, socklen_t length)
-                h[1] = bind(linker, libc, "setsockopt",
+                h[1] = NativeCalls.bind(linker, libc, "setsockopt",
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errnoOption, critical);
                 // int getsockopt(int fd, int level, int name, void *value, socklen_t *length)
-                h[2] = bind(linker, libc, "getsockopt",
+                h[2] = NativeCalls.bind(linker, libc, "getsockopt",
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errnoOption, critical);
                 // int bind(int fd, const struct sockaddr *address, socklen_t length), and connect alike
                 FunctionDescriptor withAddress = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-                h[3] = bind(linker, libc, "bind", withAddress, errnoOption, critical);
+                h[3] = NativeCalls.bind(linker, libc, "bind", withAddress, errnoOption, critical);
                 // int listen(int fd, int backlog), and shutdown(int fd, int how) alike
                 FunctionDescriptor twoInts = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT);
-                h[4] = bind(linker, libc, "listen", twoInts, errnoOption, critical);
+                h[4] = NativeCalls.bind(linker, libc, "listen", twoInts, errnoOption, critical);
                 // int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags): both NULL here
-                h[5] = bind(linker, libc, "accept4",
+                h[5] = NativeCalls.bind(linker, libc, "accept4",
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), errnoOption, critical);
-                h[6] = bind(linker, libc, "connect", withAddress, errnoOption, critical);
+                h[6] = NativeCalls.bind(linker, libc, "connect", withAddress, errnoOption, critical);
                 // int getsockname(int fd, struct sockaddr *address, socklen_t *length), and getpeername alike
                 FunctionDescriptor nameOf = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-                h[7] = bind(linker, libc, "getsockname", nameOf, errnoOption, critical);
-                h[8] = bind(linker, libc, "getpeername", nameOf, errnoOption, critical);
+                h[7] = NativeCalls.bind(linker, libc, "getsockname", nameOf, errnoOption, critical);
+                h[8] = NativeCalls.bind(linker, libc, "getpeername", nameOf, errnoOption, critical);
                 // ssize_t read(int fd, void *buffer, size_t count), and write alike: the buffer as a long address
                 FunctionDescriptor transfer = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-                h[9] = bind(linker, libc, "read", transfer, errnoOption, critical);
-                h[10] = bind(linker, libc, "write", transfer, errnoOption, critical);
+                h[9] = NativeCalls.bind(linker, libc, "read", transfer, errnoOption, critical);
+                h[10] = NativeCalls.bind(linker, libc, "write", transfer, errnoOption, critical);
                 // ssize_t send(int fd, const void *buffer, size_t length, int flags)
-                h[11] = bind(linker, libc, "send",
+                h[11] = NativeCalls.bind(linker, libc, "send",
                         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), errnoOption, critical);
                 // ssize_t sendmsg(int fd, const struct msghdr *message, int flags)
-                h[12] = bind(linker, libc, "sendmsg",
+                h[12] = NativeCalls.bind(linker, libc, "sendmsg",
                         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errnoOption, critical);
                 // ssize_t sendfile(int out, int in, off_t *offset, size_t count): off_t is 64-bit here. May read the disk.
-                h[13] = bind(linker, libc, "sendfile",
+                h[13] = NativeCalls.bind(linker, libc, "sendfile",
                         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG), errnoOption);
-                h[14] = bind(linker, libc, "shutdown", twoInts, errnoOption, critical);
+                h[14] = NativeCalls.bind(linker, libc, "shutdown", twoInts, errnoOption, critical);
                 // int close(int fd): of a socket, epoll or eventfd descriptor, none of which waits (no SO_LINGER)
                 FunctionDescriptor oneInt = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
-                h[15] = bind(linker, libc, "close", oneInt, errnoOption, critical);
+                h[15] = NativeCalls.bind(linker, libc, "close", oneInt, errnoOption, critical);
                 // int epoll_create1(int flags)
-                h[16] = bind(linker, libc, "epoll_create1", oneInt, errnoOption, critical);
+                h[16] = NativeCalls.bind(linker, libc, "epoll_create1", oneInt, errnoOption, critical);
                 // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
-                h[17] = bind(linker, libc, "epoll_ctl",
+                h[17] = NativeCalls.bind(linker, libc, "epoll_ctl",
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), errnoOption, critical);
                 // int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout): sleeps
-                h[18] = bind(linker, libc, "epoll_wait",
+                h[18] = NativeCalls.bind(linker, libc, "epoll_wait",
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), errnoOption);
                 // int eventfd(unsigned int initial, int flags)
-                h[19] = bind(linker, libc, "eventfd", twoInts, errnoOption, critical);
+                h[19] = NativeCalls.bind(linker, libc, "eventfd", twoInts, errnoOption, critical);
                 // The two static calls capture no errno, which would need memory of the calling thread's own.
-                h[20] = bind(linker, libc, "close", oneInt, critical);
+                h[20] = NativeCalls.bind(linker, libc, "close", oneInt, critical);
                 // int eventfd_write(int fd, eventfd_t value): the 8-byte write, the value passed by value
-                h[21] = bind(linker, libc, "eventfd_write", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), critical);
+                h[21] = NativeCalls.bind(linker, libc, "eventfd_write", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), critical);
                 errno = Linker.Option.captureStateLayout().varHandle(MemoryLayout.PathElement.groupElement("errno"));
             } catch (RuntimeException | LinkageError e) {
                 unavailable = "binding the C library's socket calls failed: " + e;
@@ -323,7 +322,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             fd = (int) SOCKET.invokeExact(state, family, SOCK_STREAM | NONBLOCK | CLOEXEC, 0);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (fd < 0) {
             throw new ErrnoException("socket", ipv6 ? "AF_INET6" : "AF_INET", errno());
@@ -344,7 +343,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) SETSOCKOPT.invokeExact(state, fd, level, name, optval, (int) JAVA_INT.byteSize());
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("setsockopt", "fd " + fd + " level " + level + " name " + name, errno());
@@ -366,7 +365,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) GETSOCKOPT.invokeExact(state, fd, level, name, optval, socklen);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("getsockopt", "fd " + fd + " level " + level + " name " + name, errno());
@@ -390,7 +389,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) BIND.invokeExact(state, fd, sockaddr, size);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("bind", "fd " + fd + " " + address, errno());
@@ -407,7 +406,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) LISTEN.invokeExact(state, fd, backlog);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("listen", "fd " + fd, errno());
@@ -429,7 +428,7 @@ public final class LinuxSockets implements AutoCloseable {
             try {
                 accepted = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL, NONBLOCK | CLOEXEC);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (accepted >= 0) {
                 return accepted;
@@ -461,7 +460,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) CONNECT.invokeExact(state, fd, sockaddr, size);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc == 0) {
             return true;
@@ -501,7 +500,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) call.invokeExact(state, fd, sockaddr, socklen);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException(name, "fd " + fd, errno());
@@ -523,7 +522,7 @@ public final class LinuxSockets implements AutoCloseable {
             try {
                 n = (long) READ.invokeExact(state, fd, address, length);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (n >= 0) {
                 return n;
@@ -556,7 +555,7 @@ public final class LinuxSockets implements AutoCloseable {
             try {
                 n = (long) SENDMSG.invokeExact(state, fd, message, MSG_NOSIGNAL);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (n >= 0) {
                 return n;
@@ -584,7 +583,7 @@ public final class LinuxSockets implements AutoCloseable {
             try {
                 n = (long) SEND.invokeExact(state, fd, address, length, MSG_NOSIGNAL);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (n >= 0) {
                 return n;
@@ -617,7 +616,7 @@ public final class LinuxSockets implements AutoCloseable {
             try {
                 n = (long) SENDFILE.invokeExact(state, outFd, inFd, offp, count);
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (n >= 0) {
                 return n;
@@ -643,7 +642,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) SHUTDOWN.invokeExact(state, fd, SHUT_WR);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("shutdown", "fd " + fd, errno());
@@ -663,7 +662,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) CLOSE.invokeExact(state, fd);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("close", "fd " + fd, errno());
@@ -680,7 +679,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             int ignored = (int) CLOSE_QUIETLY.invokeExact(fd);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
     }
 
@@ -695,7 +694,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             fd = (int) EPOLL_CREATE1.invokeExact(state, CLOEXEC);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (fd < 0) {
             throw new ErrnoException("epoll_create1", null, errno());
@@ -719,7 +718,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) EPOLL_CTL.invokeExact(state, epfd, op, fd, event);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc != 0) {
             throw new ErrnoException("epoll_ctl", "epfd " + epfd + " op " + op + " fd " + fd, errno());
@@ -742,7 +741,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             n = (int) EPOLL_WAIT.invokeExact(state, epfd, events, maxEvents, timeoutMillis);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (n >= 0) {
             return n;
@@ -776,7 +775,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             fd = (int) EVENTFD.invokeExact(state, 0, NONBLOCK | CLOEXEC);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (fd < 0) {
             throw new ErrnoException("eventfd", null, errno());
@@ -797,7 +796,7 @@ public final class LinuxSockets implements AutoCloseable {
             try {
                 n = (long) WRITE.invokeExact(state, eventFd, one.address(), JAVA_LONG.byteSize());
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (n >= 0) {
                 return;
@@ -828,7 +827,7 @@ public final class LinuxSockets implements AutoCloseable {
         try {
             rc = (int) EVENTFD_WRITE.invokeExact(eventFd, 1L);
         } catch (Throwable t) {
-            throw unexpected(t);
+            throw NativeCalls.unexpected(t);
         }
         if (rc == 0) {
             return 0;
@@ -842,7 +841,7 @@ public final class LinuxSockets implements AutoCloseable {
                 try {
                     n = (long) WRITE.invokeExact(state, eventFd, one.address(), JAVA_LONG.byteSize());
                 } catch (Throwable t) {
-                    throw unexpected(t);
+                    throw NativeCalls.unexpected(t);
                 }
                 int errno = n >= 0 ? 0 : (int) ERRNO.get(state, 0L);
                 if (errno != Errno.EINTR || attempt == RETRIES) {
@@ -864,7 +863,7 @@ public final class LinuxSockets implements AutoCloseable {
             try {
                 n = (long) READ.invokeExact(state, eventFd, counter.address(), JAVA_LONG.byteSize());
             } catch (Throwable t) {
-                throw unexpected(t);
+                throw NativeCalls.unexpected(t);
             }
             if (n >= 0) {
                 return;
@@ -930,41 +929,9 @@ public final class LinuxSockets implements AutoCloseable {
         return (int) ERRNO.get(state, 0L);
     }
 
-    private static String platformProblem() {
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (!os.startsWith("Linux")) {
-            return "not Linux (" + os + ")";
-        }
-        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
-            return "an architecture whose struct layouts are not known here (" + arch + ")";
-        }
-        if (!LinuxSockets.class.getModule().isNativeAccessEnabled()) {
-            return "native access is not enabled (--enable-native-access=ALL-UNNAMED)";
-        }
-        return null;
-    }
-
-    private static MethodHandle bind(Linker linker, SymbolLookup libc, String symbol, FunctionDescriptor type,
-                                     Linker.Option... options) {
-        MemorySegment address = libc.find(symbol)
-                .orElseThrow(() -> new IllegalStateException("no " + symbol + " in the C library"));
-        return linker.downcallHandle(address, type, options);
-    }
-
     private static void requireAvailable() {
         if (UNAVAILABLE != null) {
             throw new UnsupportedOperationException("Linux socket calls unavailable: " + UNAVAILABLE);
         }
-    }
-
-    private static RuntimeException unexpected(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("a downcall threw", t);
     }
 }

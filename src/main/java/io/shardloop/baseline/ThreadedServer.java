@@ -3,11 +3,13 @@ package io.shardloop.baseline;
 import io.shardloop.runtime.shard.BindFailures;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -121,11 +123,38 @@ public final class ThreadedServer implements AutoCloseable {
         }
     }
 
+    /**
+     * As an event loop's connection does on close (see {@link io.shardloop.runtime.net.Connection}): a
+     * FIN after the last reply, then what the client still sends is read and dropped until its FIN or
+     * the linger time, so unread input does not make the close a reset that destroys the reply.
+     */
+    private void linger(Socket socket) throws IOException {
+        long lingerNanos = config.linger().toNanos();
+        if (lingerNanos == 0 || closing || socket.isInputShutdown()) {
+            return;
+        }
+        socket.shutdownOutput();
+        long deadline = System.nanoTime() + lingerNanos;
+        byte[] dropped = new byte[16 * 1024];
+        InputStream in = socket.getInputStream();
+        try {
+            for (long left = lingerNanos; left > 0; left = deadline - System.nanoTime()) {
+                socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                if (in.read(dropped) < 0) {
+                    return;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            // Lingered long enough: the close below may reset a client that is still sending.
+        }
+    }
+
     private void serve(Socket socket, long id) {
         try {
             socket.setTcpNoDelay(true);
             protocol.serve(socket.getInputStream(), socket.getOutputStream(), id, socket.getRemoteSocketAddress(),
                     socket.getLocalSocketAddress());
+            linger(socket);
         } catch (SocketException e) {
             // Reset by the peer, or closed by close() after the drain timeout: nothing to report.
         } catch (IOException | RuntimeException e) {

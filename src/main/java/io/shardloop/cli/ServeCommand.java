@@ -343,6 +343,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Close a connection that sends nothing for this long (0: never). Default: ${DEFAULT-VALUE}.")
     Duration idleTimeout;
 
+    @Option(names = "--linger-timeout", paramLabel = "TIME", defaultValue = "2s",
+            description = "How long a connection the server closes keeps reading and dropping what its client still"
+                    + " sends, so that the client reads the last reply before any reset (0: close at once)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Duration lingerTimeout;
+
     @Option(names = "--drain-timeout", paramLabel = "TIME", defaultValue = "5s",
             description = "On shutdown, how long to wait for unsent bytes. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
@@ -511,7 +517,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         int n = shards != null ? shards : Math.max(1, (cpus.isEmpty() ? Pinning.usableCpus() : cpus).size());
         ConnectionLimits limits = new ConnectionLimits((int) readBudget, highWater, lowWater, hardLimit,
-                (int) maxPendingInput, clientQueryBufferLimit, writeStallTimeout.toNanos(), idleTimeout.toNanos());
+                (int) maxPendingInput, clientQueryBufferLimit, writeStallTimeout.toNanos(), idleTimeout.toNanos(),
+                lingerTimeout.toNanos());
         transportChoice = TransportOption.select(spec, transport);
         RuntimeConfig.Builder runtimeBuilder = RuntimeConfig.builder(n).transport(transportChoice.transport());
         if (maxMemoryClients != null) {

@@ -166,7 +166,8 @@ public record ServerConfig(List<ServedProtocol> protocols, String bind, int resp
     /** The settings of each thread-per-connection server (the port is set per protocol). */
     ThreadedConfig threaded() {
         return ThreadedConfig.defaults(model, bind, 0)
-                .withLimits(runtime.backlog(), runtime.maxConnections(), runtime.drainTimeout());
+                .withLimits(runtime.backlog(), runtime.maxConnections(), runtime.drainTimeout(),
+                        Duration.ofNanos(runtime.limits().lingerNanos()));
     }
 
     /** One line for the start-up log: every setting, the runtime's and the protocols' included. */

@@ -25,7 +25,7 @@ class ThreadedServerTest {
     @Test
     void shouldCloseConnectionsOverTheLimitAtOnce() throws Exception {
         ThreadedConfig config = ThreadedConfig.defaults(ServerModel.VIRTUAL, "127.0.0.1", 0)
-                .withLimits(16, 1, Duration.ofSeconds(1));
+                .withLimits(16, 1, Duration.ofSeconds(1), Duration.ofSeconds(2));
         try (ThreadedServer server = ThreadedServer.start(config,
                 new BlockingHttpProtocol(config, HttpConfig.defaults(null).limits()));
              RespTestClient first = new RespTestClient(server.port())) {

@@ -25,9 +25,16 @@ import java.nio.ByteBuffer;
  * connection is no longer read (so a client that never reads cannot make the server buffer without
  * end); at or below the low-water mark reading resumes; above the hard limit, or when the peer takes
  * nothing for the write-stall timeout, the connection is closed.
+ * <p>
+ * <b>Closing.</b> Closing a socket with unread input makes the kernel send a reset, and a reset can
+ * destroy the last reply in the peer's receive queue before the peer reads it. So a connection that
+ * drains while its peer may still be sending lingers (RFC 9112, section 9.6): a FIN goes out after
+ * the reply, and what still arrives is read and dropped until the peer's own FIN, or for at most
+ * {@link ConnectionLimits#lingerNanos()}. The handler's part is over when lingering starts.
  * <pre>
- *   OPEN ──peer EOF / closeAfterFlush()──▶ DRAINING ──outbound empty──▶ CLOSED
- *     └──────────error, limit, timeout, close()──────────────────────────▶ CLOSED
+ *   OPEN ──peer EOF / closeAfterFlush()──▶ DRAINING ──outbound empty──▶ LINGERING ──peer EOF / linger time──▶ CLOSED
+ *     │                                        └──outbound empty, peer EOF seen, or drainForShutdown()──────▶ CLOSED
+ *     └──────────error, limit, timeout, close()────────────────────────────────────────────────────────────▶ CLOSED
  * </pre>
  */
 public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventLoop.TimerTask {
@@ -59,9 +66,14 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
     private boolean readPaused;
     private boolean inputEnded;
     private boolean draining;
-    /** Draining waits for no reply the handler owes ({@link #closeAfterFlush(boolean)}). */
+    /** Draining waits for no reply the handler owes ({@link #drainForShutdown(boolean)}). */
     private boolean abandonReplies;
+    /** Draining ends in a linger unless the server is shutting down. */
+    private boolean lingerAfterDrain = true;
+    /** The handler's part is over: it hears nothing more, and nothing more is sent. */
     private boolean closed;
+    /** Closed for the handler, with the socket still open to drop its peer's last bytes: until then. */
+    private long lingerDeadline;
     private boolean notifyWritable;
     private long lastReadNanos;
     private long lastWriteProgressNanos;
@@ -110,6 +122,7 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
         return loop;
     }
 
+    /** Whether the handler's part is over (the socket may still be lingering: see the class comment). */
     public boolean isClosed() {
         return closed;
     }
@@ -210,21 +223,33 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
      * closes. Loop thread only.
      */
     public void closeAfterFlush() {
-        closeAfterFlush(true);
-    }
-
-    /**
-     * As {@link #closeAfterFlush()}, but, without {@code waitForReplies}, waits for no reply the
-     * handler still owes (a server that serves nothing more: they may never come).
-     */
-    public void closeAfterFlush(boolean waitForReplies) {
         assert loop.inLoop();
-        if (!waitForReplies) {
-            abandonReplies = true;
-        }
         if (closed) {
             return;
         }
+        startDraining();
+    }
+
+    /**
+     * As {@link #closeAfterFlush()}, for a server going away: no linger (the drain timeout bounds the
+     * shutdown, and an idle peer would hold it), and, without {@code waitForReplies}, no wait for the
+     * replies the handler still owes (a server that serves nothing more: they may never come). A
+     * connection already lingering closes now.
+     */
+    public void drainForShutdown(boolean waitForReplies) {
+        assert loop.inLoop();
+        lingerAfterDrain = false;
+        if (!waitForReplies) {
+            abandonReplies = true;
+        }
+        if (lingerDeadline != 0) {
+            close(null);
+        } else if (!closed) {
+            startDraining();
+        }
+    }
+
+    private void startDraining() {
         if (draining) { // already draining (the peer shut its side): it may stop waiting now
             closeIfDrained();
             return;
@@ -240,16 +265,42 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
 
     private void closeIfDrained() {
         if (draining && out.isEmpty() && (abandonReplies || !handler.hasRepliesInFlight())) {
-            close(null);
+            if (lingerAfterDrain && !inputEnded && started && limits.lingerNanos() > 0) {
+                linger();
+            } else {
+                close(null);
+            }
         }
+    }
+
+    /** Sends the FIN, ends the handler's part, and reads on, dropping the bytes, until the peer's FIN or the deadline. */
+    private void linger() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            close(e.getMessage()); // not connected any more: nothing to protect
+            return;
+        }
+        endConversation(null);
+        lingerDeadline = System.nanoTime() + limits.lingerNanos();
+        socket.reading(true);
+        armTimer(lingerDeadline);
     }
 
     /** Closes now, dropping unsent bytes; the reason is logged at debug level when not null. */
     public void close(String reason) {
         assert loop.inLoop();
-        if (closed) {
-            return;
+        if (lingerDeadline != 0) {
+            lingerDeadline = 0;
+            release();
+        } else if (!closed) {
+            endConversation(reason);
+            release();
         }
+    }
+
+    /** The handler's part ends: nothing more is read for it or sent; it hears {@link ConnectionHandler#onClose}. */
+    private void endConversation(String reason) {
         closed = true;
         if (reason != null) {
             LOG.log(System.Logger.Level.DEBUG, "connection {0} closed: {1}", id, reason);
@@ -258,21 +309,30 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
             loop.cancelTimer(timerId);
             timerId = NO_TIMER;
         }
-        socket.close();
         out.discard();
         pendingIn = null;
-        stats.increment(NetStats.CLOSED);
         if (reportedMemory != 0) {
             owner.onMemoryChange(this, -reportedMemory);
             reportedMemory = 0;
         }
-        try {
-            if (handler != null) {
+        if (handler != null) {
+            try {
                 handler.onClose();
+            } catch (RuntimeException e) {
+                loop.reportFailure("the close handler of connection " + id, e);
             }
-        } finally {
-            owner.onClosed(this);
         }
+    }
+
+    /** The socket closes; the owner forgets the connection. */
+    private void release() {
+        if (timerId != NO_TIMER) {
+            loop.cancelTimer(timerId);
+            timerId = NO_TIMER;
+        }
+        socket.close();
+        stats.increment(NetStats.CLOSED);
+        owner.onClosed(this);
     }
 
     /**
@@ -310,9 +370,13 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
     @Override
     public void onInput(ByteBuffer bytes) {
         assert loop.inLoop();
+        int n = bytes.remaining();
+        stats.add(NetStats.BYTES_READ, n);
+        if (closed) {
+            bytes.position(bytes.limit()); // lingering: what the peer still sends is dropped
+            return;
+        }
         try {
-            int n = bytes.remaining();
-            stats.add(NetStats.BYTES_READ, n);
             lastReadNanos = System.nanoTime();
             frameBytes += n;
             deliver(bytes);
@@ -326,6 +390,10 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
     @Override
     public void onInputEnd() {
         assert loop.inLoop();
+        if (closed) {
+            close(null); // lingering: the peer has read everything and shut its side
+            return;
+        }
         try {
             onInputClosed();
             accountMemory();
@@ -337,6 +405,9 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
     @Override
     public void onWritable() {
         assert loop.inLoop();
+        if (closed) {
+            return;
+        }
         try {
             flushNow();
             accountMemory();
@@ -558,6 +629,14 @@ public final class Connection implements SocketEvents, EventLoop.TurnEnd, EventL
     public void onTimer(long now) {
         assert loop.inLoop();
         timerId = NO_TIMER;
+        if (lingerDeadline != 0) {
+            if (now >= lingerDeadline) {
+                close("lingered " + limits.lingerNanos() / 1_000_000 + " ms for the peer's end of input");
+            } else {
+                armTimer(lingerDeadline);
+            }
+            return;
+        }
         if (closed) {
             return;
         }

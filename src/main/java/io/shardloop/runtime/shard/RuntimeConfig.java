@@ -132,6 +132,7 @@ public record RuntimeConfig(int shards, boolean pin, List<Integer> cpus, AcceptM
                 + " maxmemory-clients=" + maxClientMemory
                 + " write-stall-timeout=" + limits.writeStallNanos() / 1_000_000 + "ms"
                 + " idle-timeout=" + limits.idleNanos() / 1_000_000 + "ms"
+                + " linger-timeout=" + limits.lingerNanos() / 1_000_000 + "ms"
                 + " " + mailbox.describe() + " " + offload.describe() + " " + stall.describe();
     }
 }

@@ -297,7 +297,7 @@ public final class Shard implements ConnectionOwner {
         }
         drained = done;
         for (Connection connection : new ArrayList<>(connections.values())) {
-            connection.closeAfterFlush(waitForReplies);
+            connection.drainForShutdown(waitForReplies);
         }
     }
 

@@ -33,6 +33,12 @@ public interface StreamSocket {
     /** Whether {@link SocketEvents#onWritable} is wanted once the socket has room again. */
     void awaitWritable(boolean on);
 
+    /**
+     * Sends a FIN after the bytes already written (shutdown(2) of the writing side): the peer reads
+     * the end of its input once it has read everything before it. Reading goes on.
+     */
+    void shutdownOutput() throws IOException;
+
     /** Closes the socket; no event follows. Later calls do nothing. */
     void close();
 

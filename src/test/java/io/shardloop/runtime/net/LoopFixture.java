@@ -113,6 +113,10 @@ public final class LoopFixture implements AutoCloseable {
         }
 
         @Override
+        public void shutdownOutput() {
+        }
+
+        @Override
         public void close() {
         }
 

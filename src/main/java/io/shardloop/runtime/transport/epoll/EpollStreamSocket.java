@@ -119,6 +119,11 @@ final class EpollStreamSocket extends ReadinessSocket implements EpollLoopIo.Han
     }
 
     @Override
+    public void shutdownOutput() throws IOException {
+        calls.shutdownOutput(fd);
+    }
+
+    @Override
     public SocketAddress remoteAddress() {
         if (remote == null && !isClosed()) {
             try {

@@ -61,6 +61,11 @@ final class NioStreamSocket extends ReadinessSocket implements NioLoopIo.Ready {
     }
 
     @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    @Override
     public SocketAddress remoteAddress() {
         try {
             return channel.getRemoteAddress();

@@ -149,7 +149,7 @@ final class LoadCommand implements Callable<Integer> {
     Duration spinWindow;
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "auto",
-            description = "How the load loops do network I/O: auto, epoll or nio (as serve's). Default: ${DEFAULT-VALUE}.")
+            description = "How the load loops do network I/O: auto, io_uring, epoll or nio (as serve's). Default: ${DEFAULT-VALUE}.")
     String transport;
 
     @Override

@@ -297,8 +297,9 @@ final class ServeCommand implements Callable<Integer> {
     List<Integer> cpus = List.of();
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "auto",
-            description = "How the loops do network I/O: auto (the first of epoll and nio that starts here), "
-                    + "epoll (native, through FFM) or nio (the JDK's). Default: ${DEFAULT-VALUE}.")
+            description = "How the loops do network and file I/O: auto (the first of io_uring, epoll and nio that"
+                    + " starts here), io_uring (a ring per loop, through FFM; static files on it too), epoll (native,"
+                    + " through FFM) or nio (the JDK's). Default: ${DEFAULT-VALUE}.")
     String transport;
 
     @Option(names = "--accept", paramLabel = "MODE", defaultValue = "reuseport",

@@ -1,7 +1,9 @@
 package io.shardloop.http;
 
 import io.shardloop.http.file.FileReader;
+import io.shardloop.http.file.LoopFileReader;
 import io.shardloop.http.file.OffloadFileReader;
+import io.shardloop.runtime.transport.LoopFiles;
 import io.shardloop.metrics.SingleWriterCounters;
 import io.shardloop.runtime.net.ConnectionHandler;
 import io.shardloop.runtime.net.ConnectionLimits;
@@ -21,8 +23,9 @@ import java.util.function.Function;
  * HTTP/1.1 on a shard group: each shard gets its own {@link HttpRoutes} (date cache, counters, file
  * reader, key-value access) and a {@link HttpConnectionHandler} per connection. The protocol object
  * itself holds only the configuration, the key-value cluster (when {@code /kv} is served) and the
- * table of each shard's counters, which any shard may read for {@code /stats}. Files are read on the
- * runtime's offload pool ({@link OffloadFileReader}): nothing here owns a thread.
+ * table of each shard's counters, which any shard may read for {@code /stats}. Files are opened and
+ * read on the shard's own ring where its transport has one ({@link LoopFileReader}: io_uring), else
+ * on the runtime's offload pool ({@link OffloadFileReader}): nothing here owns a thread.
  */
 public final class HttpProtocol implements Protocol {
     private final HttpConfig config;
@@ -39,7 +42,12 @@ public final class HttpProtocol implements Protocol {
 
     /** ... and {@code /kv/{key}} over the same data as the Redis protocol, when {@code cluster} is not null. */
     public HttpProtocol(HttpConfig config, KvGroup cluster) {
-        this(config, cluster, OffloadFileReader::new);
+        this(config, cluster, HttpProtocol::fileReaderFor);
+    }
+
+    private static FileReader fileReaderFor(Shard shard) {
+        LoopFiles files = shard.io().files();
+        return files != null ? new LoopFileReader(files) : new OffloadFileReader(shard);
     }
 
     /** With another file reader per shard (tests watch the threads with it). */

@@ -7,6 +7,8 @@ import io.shardloop.runtime.offload.OffloadPool;
 import io.shardloop.runtime.shard.Shard;
 import io.shardloop.runtime.shard.Endpoint;
 import io.shardloop.runtime.shard.ShardGroup;
+import io.shardloop.runtime.transport.TestTransports;
+import io.shardloop.runtime.transport.uring.IoUringTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,13 +35,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * Static files on the reader the protocol picks for the transport the suite runs on: the shard's
+ * ring on io_uring, the offload pool elsewhere (the build runs this class on each transport). The
+ * offload reader's threads are checked on a second server that records them.
+ */
 class StaticFilesTest {
     private static Path dir;
     private static Path root;
     private static final Set<String> blockingThreads = ConcurrentHashMap.newKeySet();
     private static final Set<String> callbackThreads = ConcurrentHashMap.newKeySet();
-    private static HttpProtocol http;
     private static ShardGroup group;
+    private static ShardGroup offloadGroup;
     private static int port;
     private static HttpClient client;
     private static final long MODIFIED = 1_700_000_000_000L;
@@ -83,9 +90,11 @@ class StaticFilesTest {
         Files.createSymbolicLink(root.resolve("link-up.txt"), Path.of("../secret.txt"));
         Files.createSymbolicLink(root.resolve("link-up-dir"), Path.of("../outside"));
 
-        http = new HttpProtocol(HttpConfig.defaults(root), null, StaticFilesTest::recordingReader);
-        group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(), List.of(Endpoint.of("127.0.0.1", 0, http)));
+        group = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(),
+                List.of(Endpoint.of("127.0.0.1", 0, new HttpProtocol(HttpConfig.defaults(root)))));
         port = group.port(0);
+        offloadGroup = ShardGroup.start(RuntimeConfig.builder(2).pin(false).build(), List.of(Endpoint.of("127.0.0.1", 0,
+                new HttpProtocol(HttpConfig.defaults(root), null, StaticFilesTest::recordingReader))));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -93,6 +102,7 @@ class StaticFilesTest {
     static void stop() throws IOException {
         client.close();
         group.close();
+        offloadGroup.close();
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -107,6 +117,10 @@ class StaticFilesTest {
     }
 
     private static HttpResponse<byte[]> get(String path, String... headers) throws Exception {
+        return get(port, path, headers);
+    }
+
+    private static HttpResponse<byte[]> get(int port, String path, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         if (headers.length > 0) {
             b.headers(headers);
@@ -255,8 +269,9 @@ class StaticFilesTest {
     void shouldOpenAndReadFilesOffTheLoopThreadsAndFinishOnThem() throws Exception {
         blockingThreads.clear();
         callbackThreads.clear();
-        assertEquals(200, get("/static/medium.bin").statusCode());
-        assertEquals(404, get("/static/missing.txt").statusCode());
+        int offloadPort = offloadGroup.port(0);
+        assertEquals(200, get(offloadPort, "/static/medium.bin").statusCode());
+        assertEquals(404, get(offloadPort, "/static/missing.txt").statusCode());
         assertFalse(blockingThreads.isEmpty());
         for (String name : blockingThreads) {
             assertTrue(name.startsWith("offload-"), "blocking call on " + name);
@@ -264,6 +279,19 @@ class StaticFilesTest {
         assertFalse(callbackThreads.isEmpty());
         for (String name : callbackThreads) {
             assertTrue(name.startsWith("shard-"), "callback on " + name);
+        }
+    }
+
+    @Test
+    void shouldOpenAndReadOnTheShardsRingWhereTheTransportHasOne() throws Exception {
+        boolean ring = TestTransports.current() instanceof IoUringTransport;
+        long offloaded = group.offload().completed();
+        assertEquals(200, get("/static/medium.bin").statusCode());
+        assertEquals(404, get("/static/missing.txt").statusCode());
+        if (ring) {
+            assertEquals(offloaded, group.offload().completed(), "a file served on the ring went to the offload pool");
+        } else {
+            assertTrue(group.offload().completed() > offloaded, "without a ring, files go to the offload pool");
         }
     }
 

@@ -54,9 +54,9 @@ public final class BlockingFiles {
     private static final Opening OPENING = chooseOpening();
 
     /** Read only; no wait on a FIFO swapped in; no controlling terminal; closed on exec. */
-    private static final long READ_FLAGS = LinuxFlags.O_RDONLY | LinuxFlags.O_NONBLOCK | LinuxFlags.O_NOCTTY
+    static final long READ_FLAGS = LinuxFlags.O_RDONLY | LinuxFlags.O_NONBLOCK | LinuxFlags.O_NOCTTY
             | LinuxFlags.O_CLOEXEC;
-    private static final long BENEATH = LinuxFlags.RESOLVE_BENEATH | LinuxFlags.RESOLVE_NO_MAGICLINKS;
+    static final long BENEATH = LinuxFlags.RESOLVE_BENEATH | LinuxFlags.RESOLVE_NO_MAGICLINKS;
 
     private BlockingFiles() {
     }
@@ -178,7 +178,7 @@ public final class BlockingFiles {
         file.source().close();
     }
 
-    private static String fileName(String relativePath) {
+    static String fileName(String relativePath) {
         return relativePath.substring(relativePath.lastIndexOf('/') + 1);
     }
 

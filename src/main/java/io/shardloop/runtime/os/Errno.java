@@ -37,6 +37,8 @@ public final class Errno {
     public static final int EROFS = 30;
     public static final int EPIPE = 32;
     public static final int ENAMETOOLONG = 36;
+    /** io_uring: a wait's timeout ran out. */
+    public static final int ETIME = 62;
     public static final int ENOSYS = 38;
     public static final int ELOOP = 40;
     public static final int EPROTO = 71;
@@ -60,6 +62,8 @@ public final class Errno {
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
     public static final int ESTALE = 116;
+    /** io_uring: the request was cancelled. */
+    public static final int ECANCELED = 125;
 
     private static final int LIMIT = 128;
     private static final String[] NAMES = new String[LIMIT];
@@ -115,6 +119,8 @@ public final class Errno {
         define(EALREADY, "EALREADY", "Operation already in progress");
         define(EINPROGRESS, "EINPROGRESS", "Operation now in progress");
         define(ESTALE, "ESTALE", "Stale file handle");
+        define(ETIME, "ETIME", "Timer expired");
+        define(ECANCELED, "ECANCELED", "Operation canceled");
     }
 
     private Errno() {

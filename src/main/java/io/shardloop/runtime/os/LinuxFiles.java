@@ -41,7 +41,8 @@ public final class LinuxFiles {
     private static final int RETRIES = 8;
     /** Reads into a heap buffer go through a per-thread native buffer of at most this many bytes. */
     static final int BOUNCE_MAX = 1 << 20;
-    private static final int STATX_WANTED = LinuxFlags.STATX_TYPE | LinuxFlags.STATX_MODE
+    private static final int F_SETFL = 4;
+    static final int STATX_WANTED = LinuxFlags.STATX_TYPE | LinuxFlags.STATX_MODE
             | LinuxFlags.STATX_SIZE | LinuxFlags.STATX_MTIME;
 
     /** Declared before the static block that probes openat2 with it. */
@@ -53,6 +54,7 @@ public final class LinuxFiles {
     private static final MethodHandle PREAD;
     private static final MethodHandle CLOSE;
     private static final MethodHandle CLOSE_CRITICAL;
+    private static final MethodHandle FCNTL;
     private static final VarHandle ERRNO;
 
     static {
@@ -63,6 +65,7 @@ public final class LinuxFiles {
         MethodHandle pread = null;
         MethodHandle close = null;
         MethodHandle closeCritical = null;
+        MethodHandle fcntl = null;
         VarHandle errno = null;
         if (unavailable == null) {
             try {
@@ -85,6 +88,9 @@ public final class LinuxFiles {
                 FunctionDescriptor closeType = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
                 close = NativeCalls.bind(linker, libc, "close", closeType, errnoOption);
                 closeCritical = NativeCalls.bind(linker, libc, "close", closeType, errnoOption, Linker.Option.critical(false));
+                // int fcntl(int fd, int command, ...): F_SETFL's int argument
+                fcntl = NativeCalls.bind(linker, libc, "fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                        Linker.Option.firstVariadicArg(2), errnoOption);
                 errno = Linker.Option.captureStateLayout().varHandle(MemoryLayout.PathElement.groupElement("errno"));
             } catch (RuntimeException | LinkageError e) {
                 unavailable = "binding the C library's file calls failed: " + e;
@@ -97,6 +103,7 @@ public final class LinuxFiles {
         PREAD = pread;
         CLOSE = close;
         CLOSE_CRITICAL = closeCritical;
+        FCNTL = fcntl;
         ERRNO = errno;
     }
 
@@ -213,14 +220,19 @@ public final class LinuxFiles {
                 throw new ErrnoException("statx", subject, errno);
             }
         }
-        int mask = s.statx.get(JAVA_INT, LinuxStructs.STATX_MASK);
+        return decodeStatx(s.statx, 0);
+    }
+
+    /** The type, mode, size and modification time in a {@code struct statx} at {@code offset} of {@code statx}. */
+    public static FileStatus decodeStatx(MemorySegment statx, long offset) {
+        int mask = statx.get(JAVA_INT, offset + LinuxStructs.STATX_MASK);
         int mode = (mask & LinuxFlags.STATX_TYPE) == 0 ? 0
-                : Short.toUnsignedInt(s.statx.get(ValueLayout.JAVA_SHORT, LinuxStructs.STATX_MODE));
-        long size = s.statx.get(JAVA_LONG, LinuxStructs.STATX_FILE_SIZE);
+                : Short.toUnsignedInt(statx.get(ValueLayout.JAVA_SHORT, offset + LinuxStructs.STATX_MODE));
+        long size = statx.get(JAVA_LONG, offset + LinuxStructs.STATX_FILE_SIZE);
         long millis = 0;
         if ((mask & LinuxFlags.STATX_MTIME) != 0) {
-            long seconds = s.statx.get(JAVA_LONG, LinuxStructs.STATX_MTIME_SEC);
-            long nanos = Integer.toUnsignedLong(s.statx.get(JAVA_INT, LinuxStructs.STATX_MTIME_NSEC));
+            long seconds = statx.get(JAVA_LONG, offset + LinuxStructs.STATX_MTIME_SEC);
+            long nanos = Integer.toUnsignedLong(statx.get(JAVA_INT, offset + LinuxStructs.STATX_MTIME_NSEC));
             millis = seconds * 1000 + nanos / 1_000_000; // nanos are never negative: a floor, as Java's FileTime gives
         }
         return new FileStatus(mode, size, millis);
@@ -283,6 +295,25 @@ public final class LinuxFiles {
         }
         if (rc != 0) {
             throw new ErrnoException("close", "fd " + fd, s.errno());
+        }
+    }
+
+    /**
+     * fcntl(2) {@code F_SETFL} 0: the file's status flags cleared, O_NONBLOCK among them, so that
+     * reads of a regular file wait for the disk rather than fail with EAGAIN where the file system
+     * cannot read without waiting. For a read-only file opened here, whose only other such flag is none.
+     */
+    public static void clearStatusFlags(int fd) throws ErrnoException {
+        requireAvailable();
+        Scratch s = SCRATCH.get();
+        int rc;
+        try {
+            rc = (int) FCNTL.invokeExact(s.state, fd, F_SETFL, 0);
+        } catch (Throwable t) {
+            throw NativeCalls.unexpected(t);
+        }
+        if (rc != 0) {
+            throw new ErrnoException("fcntl", "fd " + fd + " F_SETFL", s.errno());
         }
     }
 

@@ -118,7 +118,7 @@ public final class LinuxSockets implements AutoCloseable {
     private static final int CLOEXEC = (int) LinuxFlags.O_CLOEXEC;
     private static final int SHUT_WR = 1;
     /** send(2) flag: EPIPE rather than SIGPIPE when the connection is gone. */
-    private static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_NOSIGNAL = 0x4000;
     /** EINTR is retried this often; a non-blocking socket call hardly ever sees it. */
     private static final int RETRIES = 8;
     private static final ValueLayout.OfShort NETWORK_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -410,6 +410,36 @@ public final class LinuxSockets implements AutoCloseable {
         }
         if (rc != 0) {
             throw new ErrnoException("listen", "fd " + fd, errno());
+        }
+    }
+
+    /**
+     * A listening TCP socket on {@code address}: socket, SO_REUSEADDR (and SO_REUSEPORT when asked),
+     * bind, listen. A failed bind is a {@link java.net.BindException} with the kernel's text, the
+     * JDK's type for it, so callers classify every transport's failures alike.
+     *
+     * @return the listening descriptor
+     * @throws ErrnoException when the socket cannot be made or cannot listen
+     */
+    public int openListener(InetSocketAddress address, int backlog, boolean reusePort) throws java.io.IOException {
+        int fd = openStream(address.getAddress() instanceof Inet6Address);
+        try {
+            setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+            if (reusePort) {
+                setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+            }
+            try {
+                bind(fd, address);
+            } catch (ErrnoException e) {
+                java.net.BindException bind = new java.net.BindException(e.getMessage());
+                bind.initCause(e);
+                throw bind;
+            }
+            listen(fd, backlog);
+            return fd;
+        } catch (java.io.IOException | RuntimeException e) {
+            closeQuietly(fd);
+            throw e;
         }
     }
 

@@ -3,15 +3,17 @@ package io.shardloop.runtime.shard;
 import io.shardloop.runtime.transport.Transport;
 import io.shardloop.runtime.transport.epoll.EpollTransport;
 import io.shardloop.runtime.transport.nio.NioTransport;
+import io.shardloop.runtime.transport.uring.IoUringTransport;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Which {@link Transport} a process runs on: {@code --transport auto|epoll|nio}. {@code auto} takes
- * the first of epoll and NIO that can start here, and says why it passed over the others; a
- * transport asked for by name either starts or is refused with one line saying why.
+ * Which {@link Transport} a process runs on: {@code --transport auto|io_uring|epoll|nio}. {@code auto}
+ * takes the first of io_uring, epoll and NIO that can start here, and says why it passed over the
+ * others (no io_uring in the kernel, {@code kernel.io_uring_disabled}, a seccomp filter, a kernel
+ * before 6.1); a transport asked for by name either starts or is refused with one line saying why.
  * <p>
  * The system property {@value #PROPERTY} sets what {@link #preferred()} gives (and so what a
  * {@link RuntimeConfig} runs on unless told otherwise): the test suite runs its transport contract
@@ -21,7 +23,7 @@ public final class Transports {
     /** Names the transport {@link #preferred()} selects, as {@code --transport} does. */
     public static final String PROPERTY = "shardloop.transport";
     /** The names {@code --transport} takes, {@code auto} first. */
-    public static final List<String> NAMES = List.of("auto", "epoll", "nio");
+    public static final List<String> NAMES = List.of("auto", "io_uring", "epoll", "nio");
 
     private static volatile Selection preferred;
 
@@ -51,6 +53,13 @@ public final class Transports {
     public static Selection select(String name) {
         String asked = name.toLowerCase(Locale.ROOT);
         switch (asked) {
+            case "io_uring" -> {
+                String missing = IoUringTransport.unavailableReason();
+                if (missing != null) {
+                    throw new UnavailableException("the io_uring transport cannot start: " + missing);
+                }
+                return new Selection(IoUringTransport.INSTANCE, "asked for");
+            }
             case "epoll" -> {
                 String missing = EpollTransport.unavailableReason();
                 if (missing != null) {
@@ -63,9 +72,14 @@ public final class Transports {
             }
             case "auto" -> {
                 List<String> passed = new ArrayList<>();
+                String uringMissing = IoUringTransport.unavailableReason();
+                if (uringMissing == null) {
+                    return new Selection(IoUringTransport.INSTANCE, "auto: io_uring through FFM");
+                }
+                passed.add("io_uring: " + uringMissing);
                 String epollMissing = EpollTransport.unavailableReason();
                 if (epollMissing == null) {
-                    return new Selection(EpollTransport.INSTANCE, "auto: native epoll through FFM");
+                    return new Selection(EpollTransport.INSTANCE, "auto: native epoll through FFM; " + String.join("; ", passed));
                 }
                 passed.add("epoll: " + epollMissing);
                 return new Selection(NioTransport.INSTANCE, "auto: " + String.join("; ", passed));

@@ -33,6 +33,11 @@ public interface LoopIo extends Poller {
      */
     PendingConnect connect(InetSocketAddress address, ConnectEvents events) throws IOException;
 
+    /** This loop's file requests, where the transport has them on the loop's own engine; null where it has not. */
+    default LoopFiles files() {
+        return null;
+    }
+
     /** A listener's watch. Loop thread only. */
     interface Watch {
         /** Off: no callbacks until switched on again (the listener's queue stays as it is). */

@@ -8,8 +8,6 @@ import io.shardloop.runtime.transport.LoopIo;
 import io.shardloop.runtime.transport.Transport;
 
 import java.io.IOException;
-import java.net.BindException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
 /**
@@ -69,30 +67,14 @@ public final class EpollTransport implements Transport {
         if (address.isUnresolved()) {
             throw new IOException("cannot listen on an unresolved address: " + address);
         }
-        LinuxSockets calls = new LinuxSockets();
-        try {
-            int fd = calls.openStream(address.getAddress() instanceof Inet6Address);
+        try (LinuxSockets calls = new LinuxSockets()) {
+            int fd = calls.openListener(address, backlog, reusePort);
             try {
-                calls.setOption(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_REUSEADDR, 1);
-                if (reusePort) {
-                    calls.setOption(fd, LinuxSockets.SOL_SOCKET, LinuxSockets.SO_REUSEPORT, 1);
-                }
-                try {
-                    calls.bind(fd, address);
-                } catch (ErrnoException e) {
-                    // The JDK's type for it, with the kernel's text, so callers classify both transports alike.
-                    BindException bind = new BindException(e.getMessage());
-                    bind.initCause(e);
-                    throw bind;
-                }
-                calls.listen(fd, backlog);
                 return new EpollListenSocket(fd, calls.localAddress(fd));
             } catch (IOException | RuntimeException e) {
                 LinuxSockets.closeQuietly(fd);
                 throw e;
             }
-        } finally {
-            calls.close();
         }
     }
 

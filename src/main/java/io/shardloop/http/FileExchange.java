@@ -21,7 +21,9 @@ import java.nio.ByteBuffer;
  *   drains (notifyWhenWritable) ─▶ read the next chunk ... ─▶ release the file, complete the slot
  * </pre>
  * At most one chunk is in memory per response, and the next is read only once the connection's
- * unsent bytes fall to its low-water mark: a slow reader holds one chunk, not the file.
+ * unsent bytes fall to its low-water mark: a slow reader holds one chunk, not the file. The head of
+ * a response with a body waits in a buffer of its own until the first chunk is read, so head and
+ * first chunk leave in one send (a small file in one segment), not a lone head a turn earlier.
  * <p>
  * Validators: a strong ETag from size and modification time; Last-Modified to the second.
  * If-None-Match wins over If-Modified-Since; one byte range (bytes=a-b, a-, -n) is honoured,
@@ -55,6 +57,8 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
     private ByteBuffer chunk;
     private boolean reading;
     private boolean done;
+    /** The head, written but held back until the first chunk joins it; null once sent or when none waits. */
+    private OutboundBuffer heldHead;
 
     FileExchange(HttpConnectionHandler handler, long seq, boolean head, int minorVersion, boolean keepAlive,
                  String ifNoneMatch, String ifModifiedSince, String range) {
@@ -158,18 +162,22 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
             finish();
             return;
         }
-        ResponseWriter.begin(out, status, date, Bytes.ascii(ContentTypes.forName(file.name())), minorVersion, keepAlive);
-        validators(out);
-        ResponseWriter.header(out, ACCEPT_RANGES, "bytes");
+        boolean body = !head && remaining > 0;
+        OutboundBuffer headOut = body ? connection.newOutboundBuffer() : out;
+        ResponseWriter.begin(headOut, status, date, Bytes.ascii(ContentTypes.forName(file.name())), minorVersion, keepAlive);
+        validators(headOut);
+        ResponseWriter.header(headOut, ACCEPT_RANGES, "bytes");
         if (status == 206) {
-            ResponseWriter.header(out, CONTENT_RANGE,
+            ResponseWriter.header(headOut, CONTENT_RANGE,
                     "bytes " + position + "-" + (position + remaining - 1) + "/" + file.size());
         }
-        ResponseWriter.contentLength(out, remaining);
-        if (head || remaining == 0) {
+        ResponseWriter.contentLength(headOut, remaining);
+        if (!body) {
             finish();
             return;
         }
+        heldHead = headOut;
+        connection.onReplyHeld();
         chunk = ByteBuffer.allocate((int) Math.min(handler.routes().config().fileChunkSize(), remaining));
         handler.streaming(this);
         readNext();
@@ -202,6 +210,10 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
             return;
         }
         chunk.flip();
+        if (heldHead != null) {
+            heldHead.moveTo(connection.outbound());
+            heldHead = null;
+        }
         connection.outbound().writeBytes(chunk);
         position += bytes;
         remaining -= bytes;
@@ -245,6 +257,10 @@ final class FileExchange implements FileReader.OpenCallback, FileReader.ReadCall
         }
         done = true;
         handler.streaming(null);
+        if (heldHead != null) {
+            heldHead.discard(); // the response ends before its body began (the connection closed)
+            heldHead = null;
+        }
         if (file != null) {
             reader.release(file);
         }
